@@ -1,0 +1,154 @@
+/**
+ * The `SpanProcessor` that makes any OpenTelemetry setup an AgentOps one: put it in your
+ * `NodeTracerProvider` or `NodeSDK`. On start it stamps each span with the session it belongs to
+ * (from the context's baggage, the trace, or the one open session) and the enclosing agent; finished
+ * spans go through an inner `BatchSpanProcessor` to the `AgentOpsSpanExporter`.
+ */
+import { type Context, trace } from '@opentelemetry/api';
+import {
+  AgentOpsSpanExporter,
+  type ExporterStats,
+  type Logger,
+  type LogLevel,
+  type SpanFilter,
+  semconv as S,
+} from '@agentops/exporter';
+import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resolveConfig } from './config.js';
+import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
+import { sessionRegistry } from './session-registry.js';
+
+export interface AgentOpsSpanProcessorOptions {
+  apiKey?: string;
+  endpoint?: string;
+  maxQueueSize?: number;
+  maxWaitTime?: number;
+  exportAllSpans?: boolean;
+  spanFilter?: SpanFilter;
+  logLevel?: LogLevel;
+  flushTimeoutMillis?: number;
+  /** @internal */
+  logger?: Logger;
+  /** @internal For tests: the fetch the API client uses. */
+  fetch?: typeof fetch;
+}
+
+/** Processors users built themselves; `init()` finds them in a provider the app registered. */
+const constructed = new Set<AgentOpsSpanProcessor>();
+
+export class AgentOpsSpanProcessor implements SpanProcessor {
+  /** Undefined when there is no API key: spans are still stamped, nothing is sent to AgentOps. */
+  readonly exporter: AgentOpsSpanExporter | undefined;
+  readonly #batch: BatchSpanProcessor | undefined;
+  readonly #logger: Logger;
+  #shutdown = false;
+
+  constructor(options: AgentOpsSpanProcessorOptions = {}) {
+    const config = resolveConfig(options);
+    this.#logger = options.logger ?? config.logger;
+    if (!config.apiKey) {
+      this.#logger.warn(
+        'no API key (set AGENTOPS_API_KEY or pass apiKey): sessions will not be sent to AgentOps.',
+      );
+    } else {
+      this.exporter = new AgentOpsSpanExporter({
+        apiKey: config.apiKey,
+        endpoint: config.endpoint,
+        maxQueueSize: config.maxQueueSize,
+        flushTimeoutMillis: config.flushTimeoutMillis,
+        exportAllSpans: config.exportAllSpans,
+        spanFilter: config.spanFilter,
+        logger: this.#logger,
+        fetch: options.fetch,
+        onSessionReady: (id, url) => {
+          if (url) this.#logger.info(`Session Replay for ${id}: ${url}`);
+        },
+      });
+      this.#batch = new BatchSpanProcessor(this.exporter, {
+        maxQueueSize: config.maxQueueSize,
+        maxExportBatchSize: Math.min(512, config.maxQueueSize),
+        scheduledDelayMillis: config.maxWaitTime,
+      });
+    }
+    constructed.add(this);
+  }
+
+  /** @internal The processors created and not shut down, newest last. */
+  static live(): AgentOpsSpanProcessor[] {
+    return [...constructed];
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      if (span.attributes[S.ATTR_SESSION_ID] === undefined) {
+        const sessionId = resolveSessionId(parentContext);
+        if (sessionId) span.setAttribute(S.ATTR_SESSION_ID, sessionId);
+      }
+      if (span.attributes[S.ATTR_AGENT_ID] === undefined) {
+        const agentId = agentIdFromContext(parentContext);
+        if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
+      }
+      if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
+      this.#batch?.onStart(span, parentContext);
+    } catch (err) {
+      this.#logger.debug(`onStart failed: ${String(err)}`);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    this.#batch?.onEnd(span);
+  }
+
+  /** Sends a session's current state (tags, ...) to the server without waiting for its end. */
+  announceSession(span: ReadableSpan): void {
+    const exporter = this.exporter;
+    if (!exporter) return;
+    const resource = span.resource;
+    if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
+      resource.waitForAsyncAttributes().then(
+        () => exporter.announceSession(span),
+        () => exporter.announceSession(span),
+      );
+    } else {
+      exporter.announceSession(span);
+    }
+  }
+
+  /** Exports every finished span and waits until the AgentOps API has them (bounded). */
+  async forceFlush(): Promise<void> {
+    if (!this.#batch || !this.exporter) return;
+    try {
+      await this.#batch.forceFlush();
+      await this.exporter.forceFlush();
+    } catch (err) {
+      this.#logger.warn(`flush failed: ${String(err)}`);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#shutdown) return;
+    this.#shutdown = true;
+    constructed.delete(this);
+    try {
+      await this.#batch?.shutdown();
+    } catch (err) {
+      this.#logger.warn(`shutdown failed: ${String(err)}`);
+    }
+  }
+
+  stats(): ExporterStats | undefined {
+    return this.exporter?.stats();
+  }
+}
+
+/** The session a new span belongs to: baggage, then the trace, then the one open session. */
+function resolveSessionId(parentContext: Context): string | undefined {
+  const fromBaggage = sessionIdFromContext(parentContext);
+  if (fromBaggage) return fromBaggage;
+  const parent = trace.getSpanContext(parentContext);
+  if (parent) {
+    const session = sessionRegistry.byTraceId(parent.traceId);
+    if (session) return session.id;
+  }
+  return sessionRegistry.only()?.id;
+}

@@ -1,0 +1,291 @@
+/**
+ * A session: one run of an agent workflow, recorded as the root span `agentops.session` whose trace
+ * id is the session id. Events are child spans; ending the session ends the root span, flushes, and
+ * answers the session's total cost.
+ */
+import {
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  TraceFlags,
+  type Tracer,
+  context,
+  isSpanContextValid,
+  trace,
+} from '@opentelemetry/api';
+import {
+  END_STATES,
+  type EndState,
+  type Logger,
+  type CountedEvent,
+  type SessionTotals,
+  addToTotals,
+  emptyTotals,
+  formatCost,
+  formatDuration,
+  semconv as S,
+  sessionIdToTraceId,
+  traceIdToSessionId,
+} from '@agentops/exporter';
+import { randomBytes } from 'node:crypto';
+import type { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
+import { sessionIdFromContext, withSessionBaggage } from './context-keys.js';
+import type { Event } from './events/index.js';
+import { type Carrier, extractFrom, injectInto } from './propagation.js';
+import { isEvent, parentInSession, recordEventSpan } from './record-event.js';
+import { sessionRegistry } from './session-registry.js';
+
+export type { EndState };
+
+export interface StartSessionOptions {
+  tags?: string[];
+  /** Join this session, started in another process. */
+  inheritedSessionId?: string;
+  /** Join the session carried by these W3C headers (`traceparent`, `baggage`). */
+  headers?: Carrier;
+}
+
+export interface SessionAnalytics {
+  llmCalls: number;
+  toolCalls: number;
+  actions: number;
+  errors: number;
+  /** "1m 2.50s" */
+  duration: string;
+  durationMs: number;
+  /** USD, "0.00" or six decimals. */
+  cost: string;
+}
+
+/** What a session needs from the SDK around it. */
+export interface SessionHost {
+  readonly tracer: Tracer;
+  readonly processor: AgentOpsSpanProcessor | undefined;
+  readonly captureContent: boolean;
+  readonly logger: Logger;
+  flush(): Promise<void>;
+}
+
+function tagList(tags: unknown): string[] | undefined {
+  if (!Array.isArray(tags)) return undefined;
+  return [...new Set(tags.filter((t): t is string => typeof t === 'string' && t !== ''))];
+}
+
+/** Where a session starts: a fresh trace, or inside the trace of a session started elsewhere. */
+function startingPoint(options: StartSessionOptions, logger: Logger): { parent: Context; inherited: boolean } {
+  const active = context.active();
+  if (options.headers !== undefined) {
+    if (typeof options.headers === 'object' && options.headers !== null) {
+      const extracted = extractFrom(options.headers);
+      const fromBaggage = sessionIdFromContext(extracted);
+      const traceId = fromBaggage ? sessionIdToTraceId(fromBaggage) : trace.getSpanContext(extracted)?.traceId;
+      const remote = trace.getSpanContext(extracted);
+      if (traceId && remote && remote.traceId === traceId) return { parent: extracted, inherited: true };
+      if (traceId) return { parent: trace.setSpanContext(extracted, remoteParent(traceId)), inherited: true };
+    }
+    logger.warn('startSession({ headers }): no valid traceparent or agentops baggage found; starting a new session.');
+  }
+  if (options.inheritedSessionId !== undefined) {
+    const traceId = sessionIdToTraceId(options.inheritedSessionId);
+    if (traceId) return { parent: trace.setSpanContext(active, remoteParent(traceId)), inherited: true };
+    logger.warn(`inheritedSessionId "${String(options.inheritedSessionId)}" is not a session id (a UUID); starting a new session.`);
+  }
+  return { parent: active, inherited: false };
+}
+
+function remoteParent(traceId: string): SpanContext {
+  return { traceId, spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED, isRemote: true };
+}
+
+/** What totals count of an event recorded through a session object. */
+function counted(event: Event): CountedEvent {
+  if (event.eventType !== 'llms') return { event_type: event.eventType };
+  return {
+    event_type: 'llms',
+    prompt_tokens: event.promptTokens,
+    completion_tokens: event.completionTokens,
+    cost: event.cost,
+  };
+}
+
+export class Session {
+  readonly id: string;
+  /** @internal */
+  readonly traceId: string;
+  readonly #host: SessionHost;
+  readonly #span: Span;
+  readonly #context: Context;
+  readonly #startedAt = Date.now();
+  /** Tally of events recorded through this object, used when no exporter counts for us. */
+  readonly #localTotals: SessionTotals = emptyTotals();
+  #tags: string[];
+  #endState: EndState | undefined;
+  #endStateReason: string | undefined;
+  #endedAt: number | undefined;
+  #cost: Promise<string> | undefined;
+
+  /** @internal Use `agentops.startSession()`. */
+  constructor(host: SessionHost, options: StartSessionOptions = {}, defaultTags: string[] = []) {
+    this.#host = host;
+    const o: StartSessionOptions = typeof options === 'object' && options !== null ? options : {};
+    this.#tags = tagList([...defaultTags, ...(tagList(o.tags) ?? [])]) ?? [];
+    const { parent, inherited } = startingPoint(o, host.logger);
+    const activeSpan = trace.getSpanContext(context.active());
+    const links: Link[] =
+      !inherited && activeSpan && isSpanContextValid(activeSpan) ? [{ context: activeSpan }] : [];
+    this.#span = host.tracer.startSpan(
+      S.SESSION_SPAN_NAME,
+      {
+        kind: SpanKind.INTERNAL,
+        root: !inherited,
+        links,
+        attributes: { [S.ATTR_SESSION_TAGS]: this.#tags, [S.ATTR_SESSION_INHERITED]: inherited },
+      },
+      parent,
+    );
+    this.traceId = this.#span.spanContext().traceId;
+    this.id = traceIdToSessionId(this.traceId);
+    this.#span.setAttribute(S.ATTR_SESSION_ID, this.id);
+    this.#context = withSessionBaggage(trace.setSpan(parent, this.#span), this.id);
+    sessionRegistry.add(this);
+  }
+
+  get tags(): string[] {
+    return [...this.#tags];
+  }
+
+  get endState(): EndState | undefined {
+    return this.#endState;
+  }
+
+  get endStateReason(): string | undefined {
+    return this.#endStateReason;
+  }
+
+  get ended(): boolean {
+    return this.#endState !== undefined;
+  }
+
+  /** The OpenTelemetry context of this session; spans started in it belong to the session. */
+  context(): Context {
+    return this.#context;
+  }
+
+  /** Runs `fn` with this session active, so events, wrappers and instrumented calls land in it. */
+  run<T>(fn: () => T): T {
+    return context.with(this.#context, fn);
+  }
+
+  record(event: Event): void {
+    try {
+      if (!isEvent(event)) {
+        this.#host.logger.warn('record() takes an LLMEvent, ToolEvent, ActionEvent or ErrorEvent; ignored.');
+        return;
+      }
+      if (this.ended) {
+        this.#host.logger.warn(`session ${this.id} has ended; event ${event.id} was not recorded.`);
+        return;
+      }
+      const parent = parentInSession(context.active(), this.#context, this.traceId);
+      recordEventSpan(this.#host.tracer, parent, event, this.#host.captureContent);
+      addToTotals(this.#localTotals, counted(event));
+    } catch (err) {
+      this.#host.logger.warn(`record() failed: ${String(err)}`);
+    }
+  }
+
+  addTags(tags: string[]): void {
+    const add = tagList(tags);
+    if (!add) return this.#host.logger.warn('addTags() takes an array of strings; ignored.');
+    this.#updateTags([...new Set([...this.#tags, ...add])]);
+  }
+
+  setTags(tags: string[]): void {
+    const next = tagList(tags);
+    if (!next) return this.#host.logger.warn('setTags() takes an array of strings; ignored.');
+    this.#updateTags(next);
+  }
+
+  #updateTags(tags: string[]): void {
+    if (this.ended) return this.#host.logger.warn(`session ${this.id} has ended; tags not changed.`);
+    this.#tags = tags;
+    this.#span.setAttribute(S.ATTR_SESSION_TAGS, tags);
+    this.#host.processor?.announceSession(this.#span as unknown as Parameters<AgentOpsSpanProcessor['announceSession']>[0]);
+  }
+
+  /** W3C headers that carry this session to another service. */
+  headers(): Record<string, string> {
+    return injectInto(parentInSession(context.active(), this.#context, this.traceId));
+  }
+
+  /**
+   * Ends the session and resolves to its total cost in USD: the server's figure when it gives one,
+   * else the sum of the events' costs. Ending twice warns and answers the same cost.
+   */
+  endSession(endState: EndState, endStateReason?: string): Promise<string> {
+    if (this.#cost) {
+      this.#host.logger.warn(`session ${this.id} has already ended (${this.#endState}).`);
+      return this.#cost;
+    }
+    let state: EndState = endState;
+    if (!END_STATES.includes(endState)) {
+      this.#host.logger.warn(`endSession(): "${String(endState)}" is not Success, Failure or Indeterminate; using Indeterminate.`);
+      state = 'Indeterminate';
+    }
+    this.#endState = state;
+    this.#endStateReason = typeof endStateReason === 'string' ? endStateReason : undefined;
+    this.#endedAt = Date.now();
+    this.#span.setAttribute(S.ATTR_SESSION_END_STATE, state);
+    if (this.#endStateReason) this.#span.setAttribute(S.ATTR_SESSION_END_STATE_REASON, this.#endStateReason);
+    this.#span.end();
+    sessionRegistry.remove(this);
+    this.#cost = this.#finish();
+    return this.#cost;
+  }
+
+  async #finish(): Promise<string> {
+    try {
+      await this.#host.flush();
+      const analytics = this.#analyticsNow();
+      const url = this.#host.processor?.exporter?.sessionUrl(this.id);
+      this.#host.logger.info(
+        `Session ${this.id} ended ${this.#endState}: ${analytics.duration}, cost $${analytics.cost}, ` +
+          `${analytics.llmCalls} LLM calls, ${analytics.toolCalls} tools, ${analytics.actions} actions, ${analytics.errors} errors` +
+          (url ? `. Replay: ${url}` : ''),
+      );
+      return analytics.cost;
+    } catch (err) {
+      this.#host.logger.warn(`endSession() could not finish cleanly: ${String(err)}`);
+      return formatCost(this.#localTotals.costUsd);
+    }
+  }
+
+  /** Counts, duration and cost of the session so far (after flushing what was recorded). */
+  async getAnalytics(): Promise<SessionAnalytics> {
+    try {
+      await this.#host.flush();
+    } catch {
+      // Analytics of what is known locally are still right.
+    }
+    return this.#analyticsNow();
+  }
+
+  #analyticsNow(): SessionAnalytics {
+    const exporter = this.#host.processor?.exporter;
+    const totals = exporter?.sessionTotals(this.id) ?? this.#localTotals;
+    const serverCost = exporter?.sessionResult(this.id)?.token_cost;
+    const serverUsd = serverCost === undefined ? Number.NaN : Number(serverCost);
+    const durationMs = (this.#endedAt ?? Date.now()) - this.#startedAt;
+    return {
+      llmCalls: totals.llmCalls,
+      toolCalls: totals.toolCalls,
+      actions: totals.actions,
+      errors: totals.errors,
+      duration: formatDuration(durationMs),
+      durationMs,
+      cost: formatCost(Number.isFinite(serverUsd) ? serverUsd : totals.costUsd),
+    };
+  }
+}

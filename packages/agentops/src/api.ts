@@ -1,0 +1,118 @@
+/**
+ * The module-level API (`agentops.init()`, `agentops.record()`, ...), the TypeScript names of the
+ * AgentOps Python SDK's. None of these throws: bad input and dead backends give a warning.
+ */
+import { context } from '@opentelemetry/api';
+import { AgentOpsClient, type EndState, type SessionExport, type SessionStats } from '@agentops/exporter';
+import type { InitOptions } from './config.js';
+import { resolveConfig } from './config.js';
+import { sessionIdFromContext } from './context-keys.js';
+import type { Event } from './events/index.js';
+import { injectInto } from './propagation.js';
+import { currentRuntime, sessionContextForNewWork, startRuntime, stopRuntime } from './runtime.js';
+import { Session, type StartSessionOptions } from './Session.js';
+import { sessionRegistry } from './session-registry.js';
+
+function fallbackLogger() {
+  return currentRuntime()?.logger ?? resolveConfig({}).logger;
+}
+
+/** Sets the SDK up; starts and returns a session unless `autoStartSession: false`. */
+export function init(options?: InitOptions): Session | undefined {
+  try {
+    const already = currentRuntime();
+    if (already) already.logger.warn('init() was already called; keeping the first configuration.');
+    const runtime = already ?? startRuntime(options);
+    if (!runtime.config.autoStartSession) return undefined;
+    return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
+  } catch (err) {
+    fallbackLogger().warn(`init() failed, AgentOps is disabled: ${String(err)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Starts a session (a new root span). With `inheritedSessionId` or `headers`, joins a session that
+ * another process started. Calls `init()` with defaults when it has not been called.
+ */
+export function startSession(options: StartSessionOptions = {}): Session {
+  const runtime = currentRuntime() ?? startRuntime({ autoStartSession: false });
+  return new Session(runtime, options, runtime.config.tags);
+}
+
+/** The session module-level calls act on: the active one, else the one open session. */
+function sessionForModuleCall(what: string): Session | undefined {
+  const fromContext = sessionIdFromContext(context.active());
+  const active = fromContext ? sessionRegistry.get(fromContext) : undefined;
+  if (active) return active;
+  const count = sessionRegistry.size();
+  if (count === 1) return sessionRegistry.only();
+  const logger = fallbackLogger();
+  if (count === 0) logger.warn(`${what}: no session is open; call agentops.init() or startSession() first.`);
+  else logger.warn(`${what}: ${count} sessions are open, so agentops.${what} cannot tell which one; use session.${what} instead.`);
+  return undefined;
+}
+
+export function record(event: Event): void {
+  sessionForModuleCall('record()')?.record(event);
+}
+
+export function endSession(endState: EndState, endStateReason?: string): Promise<string> {
+  return sessionForModuleCall('endSession()')?.endSession(endState, endStateReason) ?? Promise.resolve('0.00');
+}
+
+export function addTags(tags: string[]): void {
+  sessionForModuleCall('addTags()')?.addTags(tags);
+}
+
+export function setTags(tags: string[]): void {
+  sessionForModuleCall('setTags()')?.setTags(tags);
+}
+
+/** An open session by id; without an id, the one the module-level calls would use. */
+export function getSession(id?: string): Session | undefined {
+  if (typeof id === 'string') return sessionRegistry.get(id);
+  const fromContext = sessionIdFromContext(context.active());
+  return (fromContext ? sessionRegistry.get(fromContext) : undefined) ?? sessionRegistry.only();
+}
+
+/** W3C `traceparent`, `tracestate` and `baggage` for the active session, to send with a request. */
+export function injectHeaders(carrier: Record<string, string> = {}): Record<string, string> {
+  const target = typeof carrier === 'object' && carrier !== null ? carrier : {};
+  const ctx = sessionContextForNewWork();
+  return ctx ? injectInto(ctx, target) : target;
+}
+
+/** Delivers everything recorded so far (bounded by `flushTimeoutMillis`). */
+export async function flush(): Promise<void> {
+  try {
+    await currentRuntime()?.flush();
+  } catch (err) {
+    fallbackLogger().warn(`flush() failed: ${String(err)}`);
+  }
+}
+
+/** Ends open sessions as Indeterminate, flushes, and removes the SDK's providers and handlers. */
+export async function shutdown(): Promise<void> {
+  try {
+    await stopRuntime();
+  } catch (err) {
+    fallbackLogger().warn(`shutdown() failed: ${String(err)}`);
+  }
+}
+
+function apiClient(): AgentOpsClient {
+  const config = currentRuntime()?.config ?? resolveConfig({});
+  if (!config.apiKey) throw new Error('no API key: set AGENTOPS_API_KEY or call init({ apiKey })');
+  return new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint });
+}
+
+/** `GET /v2/sessions/:id/stats`. Rejects with the API's error (this is a query, not telemetry). */
+export function getSessionStats(sessionId: string): Promise<SessionStats> {
+  return Promise.resolve().then(() => apiClient().getSessionStats(sessionId));
+}
+
+/** `GET /v2/sessions/:id/export`: the session, its stats and all its events. */
+export function exportSession(sessionId: string): Promise<SessionExport> {
+  return Promise.resolve().then(() => apiClient().exportSession(sessionId));
+}

@@ -1,0 +1,107 @@
+/** `InitOptions` and how they combine with the environment (`AGENTOPS_*`). */
+import {
+  type Logger,
+  type LogLevel,
+  type SpanFilter,
+  DEFAULT_ENDPOINT,
+  createConsoleLogger,
+  isLogLevel,
+} from '@agentops/exporter';
+
+export interface OtlpOptions {
+  /** OTLP/HTTP traces URL; defaults to the standard `OTEL_EXPORTER_OTLP_*` variables. */
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+export interface InitOptions {
+  /** Default `AGENTOPS_API_KEY`. Without one, nothing is sent to AgentOps (OTLP export still works). */
+  apiKey?: string;
+  /** Default `AGENTOPS_API_ENDPOINT`, else `https://api.agentops.ai`. */
+  endpoint?: string;
+  /** Tags every session started by this client gets. */
+  tags?: string[];
+  /** Start a session in `init()`. Default true. */
+  autoStartSession?: boolean;
+  /** Join this session (started in another process) instead of starting a new one. */
+  inheritedSessionId?: string;
+  /** Instrument LLM client libraries (openai) found in the app. Default true. */
+  instrumentLlmCalls?: boolean;
+  /** Most spans waiting for export, and most events waiting for delivery. Default 10,000. */
+  maxQueueSize?: number;
+  /** Longest time (ms) a finished span waits before it is exported. Default 1,000. */
+  maxWaitTime?: number;
+  /** End sessions and flush on exit, signals and crashes. Default true. */
+  handleExit?: boolean;
+  /** Send only SDK and OS facts about the host. Default `AGENTOPS_ENV_DATA_OPT_OUT`. */
+  envDataOptOut?: boolean;
+  /** Record prompts, completions, tool arguments and results. Default true. */
+  captureContent?: boolean;
+  /** Also export every span as OTLP/HTTP. */
+  otlp?: OtlpOptions | boolean;
+  /** Send every span of a session, not just agent work (others go as actions). */
+  exportAllSpans?: boolean;
+  /** Replace the rule deciding which spans are sent. */
+  spanFilter?: SpanFilter;
+  /** Default `AGENTOPS_LOG_LEVEL`, else `info`. */
+  logLevel?: LogLevel;
+  /** How long flushes at session end, shutdown and exit wait for delivery (ms). Default 10,000. */
+  flushTimeoutMillis?: number;
+}
+
+export interface ResolvedConfig {
+  apiKey: string | undefined;
+  endpoint: string;
+  tags: string[];
+  autoStartSession: boolean;
+  inheritedSessionId: string | undefined;
+  instrumentLlmCalls: boolean;
+  maxQueueSize: number;
+  maxWaitTime: number;
+  handleExit: boolean;
+  envDataOptOut: boolean;
+  captureContent: boolean;
+  otlp: OtlpOptions | undefined;
+  exportAllSpans: boolean;
+  spanFilter: SpanFilter | undefined;
+  flushTimeoutMillis: number;
+  logger: Logger;
+}
+
+function envFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  return ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+}
+
+function positive(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+}
+
+export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const o: InitOptions = typeof options === 'object' && options !== null ? options : {};
+  const level = isLogLevel(o.logLevel) ? o.logLevel : isLogLevel(env.AGENTOPS_LOG_LEVEL?.toLowerCase()) ? (env.AGENTOPS_LOG_LEVEL?.toLowerCase() as LogLevel) : 'info';
+  const apiKey = typeof o.apiKey === 'string' && o.apiKey !== '' ? o.apiKey : env.AGENTOPS_API_KEY || undefined;
+  const otlp = o.otlp === true ? {} : typeof o.otlp === 'object' && o.otlp !== null ? o.otlp : undefined;
+  return {
+    apiKey,
+    endpoint: (typeof o.endpoint === 'string' && o.endpoint) || env.AGENTOPS_API_ENDPOINT || DEFAULT_ENDPOINT,
+    tags: stringList(o.tags),
+    autoStartSession: o.autoStartSession !== false,
+    inheritedSessionId: typeof o.inheritedSessionId === 'string' ? o.inheritedSessionId : undefined,
+    instrumentLlmCalls: o.instrumentLlmCalls !== false,
+    maxQueueSize: positive(o.maxQueueSize, 10_000),
+    maxWaitTime: positive(o.maxWaitTime, 1_000),
+    handleExit: o.handleExit !== false,
+    envDataOptOut: typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
+    captureContent: o.captureContent !== false,
+    otlp,
+    exportAllSpans: o.exportAllSpans === true,
+    spanFilter: typeof o.spanFilter === 'function' ? o.spanFilter : undefined,
+    flushTimeoutMillis: positive(o.flushTimeoutMillis, 10_000),
+    logger: createConsoleLogger(level),
+  };
+}

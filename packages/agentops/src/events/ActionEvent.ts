@@ -1,0 +1,36 @@
+import type { Attributes } from '@opentelemetry/api';
+import { semconv as S } from '@agentops/exporter';
+import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setJson } from './AgentOpsEvent.js';
+
+export interface ActionEventOptions extends EventOptions {
+  actionType?: string;
+  logs?: unknown;
+  /** A URL or data URI of a screenshot taken during the action. */
+  screenshot?: string;
+}
+
+/** Anything an agent does that is not an LLM or tool call. */
+export class ActionEvent extends AgentOpsEvent {
+  readonly eventType = 'actions' as const;
+  actionType: string;
+  logs: unknown;
+  screenshot: string | undefined;
+
+  constructor(options: ActionEventOptions) {
+    super(options);
+    const o: ActionEventOptions = typeof options === 'object' && options !== null ? options : {};
+    this.actionType = typeof o.actionType === 'string' && o.actionType !== '' ? o.actionType : 'action';
+    this.logs = o.logs;
+    this.screenshot = typeof o.screenshot === 'string' ? o.screenshot : undefined;
+  }
+
+  toSpanShape(content: boolean): EventSpanShape {
+    const attributes: Attributes = {
+      ...this.baseAttributes(content, S.ATTR_ACTION_PARAMS, S.ATTR_ACTION_RETURNS),
+      [S.ATTR_ACTION_TYPE]: this.actionType,
+    };
+    if (content) setJson(attributes, S.ATTR_ACTION_LOGS, this.logs);
+    if (this.screenshot) attributes[S.ATTR_ACTION_SCREENSHOT] = this.screenshot;
+    return { name: this.actionType, kind: SpanKind.INTERNAL, attributes };
+  }
+}

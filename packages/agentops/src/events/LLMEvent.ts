@@ -1,0 +1,84 @@
+import type { Attributes } from '@opentelemetry/api';
+import { completionToOtelMessages, promptToOtelMessages, safeJsonStringify, semconv as S } from '@agentops/exporter';
+import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
+
+export interface LLMEventOptions extends EventOptions {
+  model?: string;
+  /** A string, or ChatML messages (`[{ role, content }]`). */
+  prompt?: unknown;
+  /** A string, or one ChatML message. */
+  completion?: unknown;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** Cost in USD; default: computed from the model and token counts. */
+  cost?: number;
+  threadId?: string;
+  /** `gen_ai.provider.name` (openai, anthropic, ...); default: guessed from the model name. */
+  provider?: string;
+}
+
+const PROVIDER_BY_PREFIX: [RegExp, string][] = [
+  [/^(gpt-|o\d|chatgpt|text-embedding|davinci|babbage|dall-e|whisper)/i, 'openai'],
+  [/^claude/i, 'anthropic'],
+  [/^gemini|^gemma/i, 'gcp.gemini'],
+  [/^(mistral|mixtral|codestral|pixtral|ministral)/i, 'mistral_ai'],
+  [/^command/i, 'cohere'],
+  [/^deepseek/i, 'deepseek'],
+  [/^grok/i, 'x_ai'],
+];
+
+export function guessProvider(model: string | undefined): string | undefined {
+  if (!model) return undefined;
+  return PROVIDER_BY_PREFIX.find(([re]) => re.test(model))?.[1];
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+}
+
+/** One call to a language model. */
+export class LLMEvent extends AgentOpsEvent {
+  readonly eventType = 'llms' as const;
+  model: string | undefined;
+  prompt: unknown;
+  completion: unknown;
+  promptTokens: number | undefined;
+  completionTokens: number | undefined;
+  cost: number | undefined;
+  threadId: string | undefined;
+  provider: string | undefined;
+
+  constructor(options: LLMEventOptions) {
+    super(options);
+    const o: LLMEventOptions = typeof options === 'object' && options !== null ? options : {};
+    this.model = typeof o.model === 'string' ? o.model : undefined;
+    this.prompt = o.prompt;
+    this.completion = o.completion;
+    this.promptTokens = count(o.promptTokens);
+    this.completionTokens = count(o.completionTokens);
+    this.cost = typeof o.cost === 'number' && Number.isFinite(o.cost) && o.cost >= 0 ? o.cost : undefined;
+    this.threadId = typeof o.threadId === 'string' ? o.threadId : undefined;
+    this.provider = typeof o.provider === 'string' ? o.provider : guessProvider(this.model);
+  }
+
+  toSpanShape(content: boolean): EventSpanShape {
+    const attributes: Attributes = {
+      ...this.baseAttributes(content),
+      [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_CHAT,
+    };
+    setIfDefined(attributes, S.ATTR_GEN_AI_PROVIDER_NAME, this.provider);
+    setIfDefined(attributes, S.ATTR_GEN_AI_REQUEST_MODEL, this.model);
+    setIfDefined(attributes, S.ATTR_GEN_AI_RESPONSE_MODEL, this.model);
+    setIfDefined(attributes, S.ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.promptTokens);
+    setIfDefined(attributes, S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.completionTokens);
+    setIfDefined(attributes, S.ATTR_LLM_COST_USD, this.cost);
+    setIfDefined(attributes, S.ATTR_LLM_THREAD_ID, this.threadId);
+    if (content && this.prompt !== undefined) {
+      setIfDefined(attributes, S.ATTR_GEN_AI_INPUT_MESSAGES, safeJsonStringify(promptToOtelMessages(this.prompt)));
+    }
+    if (content && this.completion !== undefined) {
+      setIfDefined(attributes, S.ATTR_GEN_AI_OUTPUT_MESSAGES, safeJsonStringify(completionToOtelMessages(this.completion)));
+    }
+    return { name: `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`, kind: SpanKind.CLIENT, attributes };
+  }
+}

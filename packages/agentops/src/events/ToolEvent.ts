@@ -1,0 +1,33 @@
+import type { Attributes } from '@opentelemetry/api';
+import { semconv as S } from '@agentops/exporter';
+import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setJson } from './AgentOpsEvent.js';
+
+export interface ToolEventOptions extends EventOptions {
+  name: string;
+  logs?: unknown;
+}
+
+/** One call of a tool by an agent. */
+export class ToolEvent extends AgentOpsEvent {
+  readonly eventType = 'tools' as const;
+  name: string;
+  logs: unknown;
+
+  constructor(options: ToolEventOptions) {
+    super(options);
+    const o = typeof options === 'object' && options !== null ? options : ({} as ToolEventOptions);
+    this.name = typeof o.name === 'string' && o.name !== '' ? o.name : 'tool';
+    this.logs = o.logs;
+  }
+
+  toSpanShape(content: boolean): EventSpanShape {
+    const attributes: Attributes = {
+      ...this.baseAttributes(content, S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, S.ATTR_GEN_AI_TOOL_CALL_RESULT),
+      [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_EXECUTE_TOOL,
+      [S.ATTR_GEN_AI_TOOL_NAME]: this.name,
+      [S.ATTR_GEN_AI_TOOL_CALL_ID]: this.id,
+    };
+    if (content) setJson(attributes, S.ATTR_TOOL_LOGS, this.logs);
+    return { name: `${S.GEN_AI_OPERATION_EXECUTE_TOOL} ${this.name}`, kind: SpanKind.INTERNAL, attributes };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What happens to open sessions when the process ends:
+ * - normal exit (`beforeExit`): sessions end Indeterminate, everything is flushed;
+ * - SIGINT/SIGTERM: sessions end Failure ("Interrupted by SIGINT"), are flushed within the flush
+ *   timeout, then the signal is raised again so it has its normal effect (exit 130/143), unless
+ *   the app listens to that signal itself;
+ * - an uncaught exception or unhandled rejection that nothing else handles: sessions end Failure with
+ *   the error as reason, are flushed, then the error is thrown again for Node's usual report and exit 1.
+ */
+export interface ExitHooks {
+  endOpenSessions(endState: 'Failure' | 'Indeterminate', reason: string): void;
+  flush(): Promise<void>;
+  /** Longest wait for a flush on a signal or crash. */
+  flushTimeoutMillis: number;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    // Not unref'ed: the process must stay alive to raise the signal or rethrow afterwards.
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return `Uncaught ${String(error)}`;
+}
+
+/** Installs the handlers; returns the function that removes them. */
+export function installExitHandler(hooks: ExitHooks): () => void {
+  let flushingForExit = false;
+
+  const onBeforeExit = () => {
+    if (flushingForExit) return;
+    flushingForExit = true;
+    hooks.endOpenSessions('Indeterminate', 'Process exited without ending the session');
+    hooks.flush().finally(() => {
+      flushingForExit = false;
+    });
+  };
+
+  const signalHandlers = new Map<NodeJS.Signals, () => void>();
+  for (const signal of SIGNALS) {
+    let received = false;
+    const handler = () => {
+      const appHandlesIt = process.listenerCount(signal) > 1;
+      if (received) {
+        // A second signal while flushing: stop waiting.
+        process.removeListener(signal, handler);
+        if (!appHandlesIt) process.kill(process.pid, signal);
+        return;
+      }
+      received = true;
+      hooks.endOpenSessions('Failure', `Interrupted by ${signal}`);
+      withTimeout(hooks.flush(), hooks.flushTimeoutMillis).then(() => {
+        if (appHandlesIt) return;
+        process.removeListener(signal, handler);
+        process.kill(process.pid, signal);
+      });
+    };
+    signalHandlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+
+  const onUncaught = (error: unknown) => {
+    // Other listeners mean the app has decided what a crash does; leave it to them.
+    if (process.listenerCount('uncaughtException') > 1) return;
+    process.removeListener('uncaughtException', onUncaught);
+    hooks.endOpenSessions('Failure', describe(error));
+    withTimeout(hooks.flush(), hooks.flushTimeoutMillis).then(() => {
+      process.nextTick(() => {
+        throw error;
+      });
+    });
+  };
+
+  process.on('beforeExit', onBeforeExit);
+  process.on('uncaughtException', onUncaught);
+
+  return () => {
+    process.removeListener('beforeExit', onBeforeExit);
+    process.removeListener('uncaughtException', onUncaught);
+    for (const [signal, handler] of signalHandlers) process.removeListener(signal, handler);
+  };
+}

@@ -1,0 +1,32 @@
+import { type Context, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { AgentOpsEvent } from './events/AgentOpsEvent.js';
+import { ErrorEvent } from './events/ErrorEvent.js';
+
+/**
+ * Writes one event as a span: a child of `parent`, from the event's init time to its end time (or
+ * now). Error events carry status ERROR and an `exception` span event.
+ */
+export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOpsEvent, content: boolean): void {
+  const shape = event.toSpanShape(content);
+  const span = tracer.startSpan(
+    shape.name,
+    { kind: shape.kind, attributes: shape.attributes, startTime: event.initTimestamp },
+    parent,
+  );
+  if (event instanceof ErrorEvent) {
+    if (event.exception) span.recordException(event.exception, event.initTimestamp);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: event.details ?? event.errorType });
+  }
+  const end = event.endTimestamp ?? new Date();
+  event.endTimestamp = end;
+  span.end(end < event.initTimestamp ? event.initTimestamp : end);
+}
+
+/** The parent for an event of the session: the active span when it is inside the session. */
+export function parentInSession(active: Context, sessionContext: Context, traceId: string): Context {
+  return trace.getSpanContext(active)?.traceId === traceId ? active : sessionContext;
+}
+
+export function isEvent(value: unknown): value is AgentOpsEvent {
+  return value instanceof AgentOpsEvent;
+}

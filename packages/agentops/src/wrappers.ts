@@ -1,0 +1,143 @@
+/**
+ * `recordTool`, `recordAction` and `trackAgent`: wrap a function (or, as TC39 decorators, a class
+ * method) so each call becomes a span of the session: arguments as params, the result as returns,
+ * a throw as an error event tied to the call and rethrown unchanged. Sync and async alike.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Attributes, type Context, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { safeJsonStringify, semconv as S } from '@agentops/exporter';
+import { AGENT_ID_KEY } from './context-keys.js';
+import { ActionEvent } from './events/ActionEvent.js';
+import type { EventSpanShape } from './events/AgentOpsEvent.js';
+import { ErrorEvent } from './events/ErrorEvent.js';
+import { ToolEvent } from './events/ToolEvent.js';
+import { recordEventSpan } from './record-event.js';
+import { currentRuntime, sessionContextForNewWork } from './runtime.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: wrappers accept any function and keep its type.
+type AnyFunction = (this: any, ...args: any[]) => any;
+type MethodDecorator = <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext) => F;
+type Kind = 'tool' | 'action' | 'agent';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function paramsOf(args: unknown[]): unknown {
+  return args.length === 1 ? args[0] : args;
+}
+
+interface Call {
+  shape: EventSpanShape;
+  event: ToolEvent | ActionEvent | undefined;
+  returnsKey: string | undefined;
+  agentId: string | undefined;
+}
+
+function describeCall(kind: Kind, name: string, args: unknown[], content: boolean): Call {
+  if (kind === 'tool') {
+    const event = new ToolEvent({ name, params: paramsOf(args) });
+    return { shape: event.toSpanShape(content), event, returnsKey: S.ATTR_GEN_AI_TOOL_CALL_RESULT, agentId: undefined };
+  }
+  if (kind === 'action') {
+    const event = new ActionEvent({ actionType: name, params: paramsOf(args) });
+    return { shape: event.toSpanShape(content), event, returnsKey: S.ATTR_ACTION_RETURNS, agentId: undefined };
+  }
+  const agentId = randomUUID();
+  const attributes: Attributes = {
+    [S.ATTR_EVENT_ID]: agentId,
+    [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_AGENT,
+    [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
+    [S.ATTR_GEN_AI_AGENT_ID]: agentId,
+    [S.ATTR_GEN_AI_AGENT_NAME]: name,
+  };
+  const shape = { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
+  return { shape, event: undefined, returnsKey: undefined, agentId };
+}
+
+function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const runtime = currentRuntime();
+    const parent = runtime ? sessionContextForNewWork() : undefined;
+    if (!runtime || !parent) return fn.apply(this, args);
+
+    let call: Call;
+    let ctx: Context;
+    let span: ReturnType<typeof runtime.tracer.startSpan>;
+    try {
+      call = describeCall(kind, name, args, runtime.captureContent);
+      span = runtime.tracer.startSpan(call.shape.name, { kind: call.shape.kind, attributes: call.shape.attributes }, parent);
+      ctx = trace.setSpan(parent, span);
+      if (call.agentId) ctx = ctx.setValue(AGENT_ID_KEY, call.agentId);
+    } catch (err) {
+      runtime.logger.debug(`${kind} ${name}: not traced: ${String(err)}`);
+      return fn.apply(this, args);
+    }
+
+    const succeed = (result: unknown) => {
+      if (call.returnsKey && runtime.captureContent && result !== undefined) {
+        const json = typeof result === 'string' ? result : safeJsonStringify(result);
+        if (json !== undefined) span.setAttribute(call.returnsKey, json);
+      }
+      span.end();
+    };
+    const fail = (error: unknown) => {
+      try {
+        const errorEvent = new ErrorEvent({ triggerEvent: call.event, exception: error, agentId: call.agentId });
+        recordEventSpan(runtime.tracer, ctx, errorEvent, runtime.captureContent);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
+      } finally {
+        span.end();
+      }
+    };
+
+    let result: unknown;
+    try {
+      result = context.with(ctx, () => fn.apply(this, args));
+    } catch (error) {
+      fail(error);
+      throw error;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          succeed(value);
+          return value;
+        },
+        (error: unknown) => {
+          fail(error);
+          throw error;
+        },
+      );
+    }
+    succeed(result);
+    return result;
+  };
+  // Keep the wrapped function's own name, arity and properties.
+  Object.defineProperties(wrapped, {
+    name: { value: fn.name, configurable: true },
+    length: { value: fn.length, configurable: true },
+  });
+  for (const key of Object.keys(fn)) {
+    (wrapped as unknown as Record<string, unknown>)[key] = (fn as unknown as Record<string, unknown>)[key];
+  }
+  return wrapped as unknown as F;
+}
+
+function wrapperOrDecorator(kind: Kind) {
+  function wrap<F extends AnyFunction>(name: string, fn: F): F;
+  function wrap(name?: string): MethodDecorator;
+  function wrap<F extends AnyFunction>(name?: string, fn?: F): F | MethodDecorator {
+    if (typeof fn === 'function') return traced(kind, typeof name === 'string' && name ? name : fn.name || kind, fn);
+    return (<M extends AnyFunction>(value: M, decorator: ClassMethodDecoratorContext): M =>
+      traced(kind, typeof name === 'string' && name ? name : String(decorator.name), value)) as MethodDecorator;
+  }
+  return wrap;
+}
+
+/** Each call of `fn` is a tool event (`execute_tool {name}`). Also a method decorator: `@recordTool('search')`. */
+export const recordTool = wrapperOrDecorator('tool');
+/** Each call of `fn` is an action event. Also a method decorator: `@recordAction('plan')`. */
+export const recordAction = wrapperOrDecorator('action');
+/** Each call of `fn` is an agent invocation (`invoke_agent {name}`); events inside it carry its agent id. */
+export const trackAgent = wrapperOrDecorator('agent');

@@ -1,0 +1,432 @@
+/**
+ * `SpanExporter` that turns finished spans into AgentOps sessions and events.
+ *
+ * `export()` maps a batch (pure code, see mapping/) into per-session outboxes and answers at once; a
+ * single background sender then delivers them in order: the session first (create_session, or
+ * reauthorize_jwt for a session started elsewhere), then agents, events in batches, and the session
+ * update last. Failed calls are retried with jittered backoff until they succeed or the exporter shuts
+ * down, so a backend that is down for a while loses nothing; the outboxes are bounded by
+ * `maxQueueSize` events and what does not fit is counted and reported.
+ */
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { AgentOpsClient } from './client/agentops-client.js';
+import { ApiError } from './client/api-error.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './client/backoff.js';
+import { loadPriceFn, type PriceFn } from './cost.js';
+import { createConsoleLogger, type Logger } from './logger.js';
+import { type SpanFilter, exportAllSpansFilter } from './mapping/span-filter.js';
+import type { SpanLike } from './mapping/span-like.js';
+import { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
+import { SessionOutbox, type SessionTotals, addToTotals } from './session-outbox.js';
+import { ATTR_SESSION_INHERITED } from './semconv.js';
+import type { UpdateSessionResponse } from './wire.js';
+
+export interface AgentOpsSpanExporterOptions {
+  apiKey: string;
+  /** Base URL of the AgentOps API. Default `https://api.agentops.ai`. */
+  endpoint?: string;
+  /** Most events waiting to be sent, over all sessions; more are dropped and counted. Default 10,000. */
+  maxQueueSize?: number;
+  /** Most events in one create_events call. Default 500. */
+  maxBatchSize?: number;
+  /** How long `forceFlush()` and `shutdown()` wait for delivery. Default 10 s. */
+  flushTimeoutMillis?: number;
+  /** Timeout of one HTTP request. Default 10 s. */
+  requestTimeoutMillis?: number;
+  /** Which spans to send (default: agent work only). */
+  spanFilter?: SpanFilter;
+  /** Send every span of a session; spans that are not agent work go as actions. */
+  exportAllSpans?: boolean;
+  /** How often drops are reported. Default 10 s. */
+  dropReportIntervalMillis?: number;
+  backoff?: Partial<BackoffOptions>;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Called once per session when the server has created or joined it. */
+  onSessionReady?: (sessionId: string, sessionUrl: string | undefined) => void;
+}
+
+export interface ExporterStats {
+  /** Events accepted into an outbox. */
+  queued: number;
+  /** Events the server acknowledged. */
+  sent: number;
+  /** Events dropped because the outboxes were full. */
+  droppedQueueFull: number;
+  /** Events given up on: rejected by the server, bad API key, or still unsent at shutdown. */
+  failed: number;
+  /** Events waiting now. */
+  pending: number;
+}
+
+const FINISHED_SESSIONS_KEPT = 1000;
+
+export class AgentOpsSpanExporter implements SpanExporter {
+  readonly client: AgentOpsClient;
+  readonly #logger: Logger;
+  readonly #maxQueueSize: number;
+  readonly #maxBatchSize: number;
+  readonly #flushTimeoutMillis: number;
+  readonly #filter: SpanFilter | undefined;
+  readonly #backoff: BackoffOptions;
+  readonly #onSessionReady: AgentOpsSpanExporterOptions['onSessionReady'];
+  readonly #price: Promise<PriceFn | undefined>;
+  readonly #dropTimer: NodeJS.Timeout;
+
+  /** Sessions with something to send, in round-robin order. */
+  readonly #active = new Map<string, SessionOutbox>();
+  /** Ended, delivered sessions: kept (bounded) so `endSession` and analytics can read their results. */
+  readonly #finished = new Map<string, SessionOutbox>();
+  readonly #stats: ExporterStats = { queued: 0, sent: 0, droppedQueueFull: 0, failed: 0, pending: 0 };
+  #droppedSinceReport = 0;
+  #sending: Promise<void> | undefined;
+  #idleWaiters: (() => void)[] = [];
+  #wakeSleep: (() => void) | undefined;
+  #stopped = false;
+  #badApiKey = false;
+
+  constructor(options: AgentOpsSpanExporterOptions) {
+    this.client = new AgentOpsClient({
+      apiKey: options.apiKey,
+      endpoint: options.endpoint,
+      timeoutMillis: options.requestTimeoutMillis,
+      fetch: options.fetch,
+    });
+    this.#logger = options.logger ?? createConsoleLogger();
+    this.#maxQueueSize = Math.max(1, options.maxQueueSize ?? 10_000);
+    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
+    this.#flushTimeoutMillis = options.flushTimeoutMillis ?? 10_000;
+    this.#filter = options.spanFilter ?? (options.exportAllSpans ? exportAllSpansFilter : undefined);
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.#onSessionReady = options.onSessionReady;
+    this.#price = loadPriceFn().catch((err: unknown) => {
+      this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${String(err)}`);
+      return undefined;
+    });
+    this.#dropTimer = setInterval(() => this.#reportDrops(), options.dropReportIntervalMillis ?? 10_000);
+    this.#dropTimer.unref();
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.#stopped) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('AgentOpsSpanExporter is shut down') });
+      return;
+    }
+    this.#price
+      .then((price) => {
+        for (const span of spans) this.#accept(span, price);
+        resultCallback({ code: ExportResultCode.SUCCESS });
+        this.#startSending();
+      })
+      .catch((err: unknown) => {
+        this.#logger.error(`could not map spans: ${String(err)}`);
+        resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      });
+  }
+
+  /**
+   * A session's root span has started (or its tags changed): create it on the server now, so a
+   * running session is visible, rather than when its root span ends.
+   */
+  announceSession(span: SpanLike): void {
+    if (this.#stopped) return;
+    const sessionId = sessionIdOf(span);
+    if (!sessionId) return;
+    const inherited = span.attributes[ATTR_SESSION_INHERITED] === true;
+    const outbox = this.#outbox(sessionId, inherited ? 'join' : 'create');
+    if (outbox.ended) return;
+    outbox.setPayload(spanToSession(span, sessionId), false);
+    this.#startSending();
+  }
+
+  /** The server's answer to the session's final update, once it has been delivered. */
+  sessionResult(sessionId: string): UpdateSessionResponse | undefined {
+    return (this.#active.get(sessionId) ?? this.#finished.get(sessionId))?.endResult;
+  }
+
+  /** Counts, tokens and cost of what this exporter has seen of a session. */
+  sessionTotals(sessionId: string): SessionTotals | undefined {
+    const outbox = this.#active.get(sessionId) ?? this.#finished.get(sessionId);
+    return outbox ? { ...outbox.totals } : undefined;
+  }
+
+  sessionUrl(sessionId: string): string | undefined {
+    return (this.#active.get(sessionId) ?? this.#finished.get(sessionId))?.sessionUrl;
+  }
+
+  stats(): ExporterStats {
+    return { ...this.#stats, pending: this.#pendingEvents() };
+  }
+
+  /** Resolves when everything accepted so far is delivered, or after `timeoutMillis` (then warns). */
+  async forceFlush(timeoutMillis = this.#flushTimeoutMillis): Promise<void> {
+    await this.#price;
+    this.#startSending();
+    if (this.#isIdle()) return;
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true)));
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMillis);
+      timer.unref();
+    });
+    const drained = await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    if (!drained) {
+      this.#logger.warn(
+        `flush timed out after ${timeoutMillis} ms with ${this.#pendingEvents()} events not yet delivered to ${this.client.endpoint}`,
+      );
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#stopped) return;
+    await this.forceFlush();
+    this.#stopped = true;
+    clearInterval(this.#dropTimer);
+    this.#wakeSleep?.();
+    const lost = this.#pendingEvents();
+    if (lost > 0) {
+      this.#stats.failed += lost;
+      this.#logger.error(`shut down with ${lost} events undelivered to ${this.client.endpoint}`);
+    }
+    for (const outbox of this.#active.values()) outbox.events.length = 0;
+    this.#reportDrops();
+  }
+
+  #outbox(sessionId: string, mode: 'create' | 'join'): SessionOutbox {
+    let outbox = this.#active.get(sessionId);
+    if (!outbox) {
+      const finished = this.#finished.get(sessionId);
+      if (finished) this.#finished.delete(sessionId);
+      outbox = finished ?? new SessionOutbox(sessionId, mode, this.#maxBatchSize);
+      this.#active.set(sessionId, outbox);
+    } else if (mode === 'create' && outbox.needsAuthorization && outbox.payload === undefined) {
+      outbox.mode = 'create';
+    }
+    return outbox;
+  }
+
+  #accept(span: ReadableSpan, price: PriceFn | undefined): void {
+    for (const item of mapSpan(span, { filter: this.#filter, price })) {
+      switch (item.kind) {
+        case 'session': {
+          const outbox = this.#outbox(item.sessionId, item.inherited ? 'join' : 'create');
+          outbox.setPayload(item.session, item.ended);
+          break;
+        }
+        case 'agent':
+          this.#outbox(item.sessionId, 'join').addAgent(item.agent);
+          break;
+        case 'event': {
+          if (this.#badApiKey || this.#pendingEvents() >= this.#maxQueueSize) {
+            this.#stats.droppedQueueFull++;
+            this.#droppedSinceReport++;
+            break;
+          }
+          const outbox = this.#outbox(item.sessionId, 'join');
+          outbox.events.push(item.event);
+          addToTotals(outbox.totals, item.event);
+          this.#stats.queued++;
+          break;
+        }
+      }
+    }
+  }
+
+  #pendingEvents(): number {
+    let n = 0;
+    for (const outbox of this.#active.values()) n += outbox.events.length;
+    return n;
+  }
+
+  #isIdle(): boolean {
+    return this.#sending === undefined && ![...this.#active.values()].some((o) => o.hasWork);
+  }
+
+  #startSending(): void {
+    if (this.#sending || this.#stopped) return;
+    this.#sending = this.#sendLoop().finally(() => {
+      this.#sending = undefined;
+      if (this.#isIdle()) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      } else {
+        this.#startSending();
+      }
+    });
+  }
+
+  async #sendLoop(): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      if (this.#stopped) return;
+      const outbox = this.#nextWithWork();
+      if (!outbox) return;
+      try {
+        await this.#sendOne(outbox);
+        attempt = 0;
+      } catch (err) {
+        if (!(err instanceof ApiError) || !err.retryable) {
+          this.#logger.error(`unexpected failure while sending session ${outbox.id}: ${String(err)}`);
+          return;
+        }
+        const delay = backoffDelay(attempt++, err.retryAfterMs, this.#backoff);
+        this.#logger.debug(`${err.message}; retrying in ${Math.round(delay)} ms`);
+        await this.#sleep(delay);
+      }
+    }
+  }
+
+  #nextWithWork(): SessionOutbox | undefined {
+    for (const [id, outbox] of this.#active) {
+      if (outbox.hasWork) {
+        // Move to the back: sessions take turns.
+        this.#active.delete(id);
+        this.#active.set(id, outbox);
+        return outbox;
+      }
+      // Ended sessions, and sessions joined from elsewhere that are idle, wait in the bounded LRU.
+      if (outbox.ended || outbox.mode === 'join') this.#retire(outbox);
+    }
+    return undefined;
+  }
+
+  #retire(outbox: SessionOutbox): void {
+    this.#active.delete(outbox.id);
+    this.#finished.set(outbox.id, outbox);
+    if (this.#finished.size > FINISHED_SESSIONS_KEPT) {
+      const oldest = this.#finished.keys().next().value;
+      if (oldest !== undefined) this.#finished.delete(oldest);
+    }
+  }
+
+  /** One API call for this session. Throws only retryable ApiErrors; settles every other outcome. */
+  async #sendOne(outbox: SessionOutbox): Promise<void> {
+    try {
+      if (outbox.needsAuthorization) return await this.#authorize(outbox);
+      const jwt = outbox.jwt as string;
+      const agent = outbox.agents[0];
+      if (agent) {
+        await this.client.createAgent(jwt, agent);
+        outbox.agents.shift();
+        return;
+      }
+      if (outbox.events.length > 0) {
+        const batch = outbox.events.slice(0, outbox.batchLimit);
+        await this.#sendEvents(outbox, jwt, batch);
+        return;
+      }
+      if (outbox.needsUpdate && outbox.payload) {
+        const version = outbox.payloadVersion;
+        const result = await this.client.updateSession(jwt, outbox.payload);
+        outbox.sentVersion = version;
+        if (outbox.ended) outbox.endResult = result ?? { status: 'success' };
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err.expiredToken) {
+        outbox.jwt = undefined;
+        outbox.mode = 'join';
+        return;
+      }
+      if (err.retryable) throw err;
+      this.#settleRejected(outbox, err);
+    }
+  }
+
+  async #sendEvents(outbox: SessionOutbox, jwt: string, batch: SessionOutbox['events']): Promise<void> {
+    try {
+      await this.client.createEvents(jwt, batch);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 413 && batch.length > 1) {
+        outbox.batchLimit = Math.max(1, Math.floor(batch.length / 2));
+        return;
+      }
+      throw err;
+    }
+    outbox.events.splice(0, batch.length);
+    this.#stats.sent += batch.length;
+  }
+
+  async #authorize(outbox: SessionOutbox): Promise<void> {
+    if (outbox.mode === 'join') {
+      try {
+        const { jwt } = await this.client.reauthorizeJwt(outbox.id);
+        outbox.jwt = jwt;
+        this.#onSessionReady?.(outbox.id, undefined);
+        return;
+      } catch (err) {
+        // Not on the server yet (its own process has not created it): create it from here.
+        if (!(err instanceof ApiError) || err.status !== 404) throw err;
+      }
+    }
+    const payload = outbox.payload ?? {
+      session_id: outbox.id,
+      init_timestamp: outbox.events[0]?.init_timestamp ?? new Date().toISOString(),
+    };
+    const version = outbox.payloadVersion;
+    const created = await this.client.createSession(payload);
+    outbox.jwt = created.jwt;
+    outbox.sessionUrl = created.session_url;
+    // An ended session still sends its update after its events, so the server's cost includes them.
+    if (!outbox.ended) outbox.sentVersion = version;
+    this.#onSessionReady?.(outbox.id, created.session_url);
+  }
+
+  /** A final refusal: drop what was refused, say why, and never retry it. */
+  #settleRejected(outbox: SessionOutbox, err: ApiError): void {
+    if (err.status === 401 || err.status === 403) {
+      if (!this.#badApiKey) {
+        this.#badApiKey = true;
+        this.#logger.error(
+          `the AgentOps API refused the API key (${err.status}): no data will be sent. Check AGENTOPS_API_KEY. (${err.message})`,
+        );
+      }
+      for (const o of this.#active.values()) this.#dropAll(o);
+      return;
+    }
+    this.#logger.error(`session ${outbox.id}: the server refused data, dropping it: ${err.message}`);
+    if (outbox.needsAuthorization) {
+      this.#dropAll(outbox);
+    } else if (outbox.agents.length > 0) {
+      outbox.agents.shift();
+    } else if (outbox.events.length > 0) {
+      const refused = outbox.events.splice(0, outbox.batchLimit);
+      this.#stats.failed += refused.length;
+    } else {
+      outbox.sentVersion = outbox.payloadVersion;
+    }
+  }
+
+  #dropAll(outbox: SessionOutbox): void {
+    this.#stats.failed += outbox.events.length;
+    outbox.events.length = 0;
+    outbox.agents.length = 0;
+    outbox.sentVersion = outbox.payloadVersion;
+    outbox.mode = 'join';
+    outbox.payload = undefined;
+    this.#active.delete(outbox.id);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeSleep = done;
+    });
+  }
+
+  #reportDrops(): void {
+    if (this.#droppedSinceReport === 0) return;
+    const n = this.#droppedSinceReport;
+    this.#droppedSinceReport = 0;
+    const why = this.#badApiKey ? 'the API key was refused' : `the queue was full (maxQueueSize ${this.#maxQueueSize})`;
+    this.#logger.warn(`dropped ${n} events because ${why}; ${this.#stats.droppedQueueFull} dropped in all`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The AgentOps REST API v2 over `fetch`. One call = one request: retries, batching and ordering
+ * belong to the exporter. Every request runs with tracing suppressed so that HTTP instrumentation
+ * does not trace the exporter's own traffic.
+ */
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { SessionId } from '../ids.js';
+import type {
+  AgentPayload,
+  CreateSessionResponse,
+  EventPayload,
+  SessionExport,
+  SessionPayload,
+  SessionStats,
+  UpdateSessionResponse,
+} from '../wire.js';
+import { ApiError, parseRetryAfter } from './api-error.js';
+
+export const DEFAULT_ENDPOINT = 'https://api.agentops.ai';
+
+export interface ClientOptions {
+  apiKey: string;
+  endpoint?: string;
+  /** Per-request timeout. */
+  timeoutMillis?: number;
+  fetch?: typeof fetch;
+}
+
+type Auth = { apiKey: true } | { jwt: string };
+
+export class AgentOpsClient {
+  readonly endpoint: string;
+  readonly #apiKey: string;
+  readonly #timeoutMillis: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.#apiKey = options.apiKey;
+    this.endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+    this.#timeoutMillis = options.timeoutMillis ?? 10_000;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  createSession(session: SessionPayload): Promise<CreateSessionResponse> {
+    return this.#call('POST', '/v2/create_session', { apiKey: true }, { session });
+  }
+
+  reauthorizeJwt(sessionId: SessionId): Promise<{ status: string; jwt: string }> {
+    return this.#call('POST', '/v2/reauthorize_jwt', { apiKey: true }, { session_id: sessionId });
+  }
+
+  createEvents(jwt: string, events: EventPayload[]): Promise<unknown> {
+    return this.#call('POST', '/v2/create_events', { jwt }, { events });
+  }
+
+  createAgent(jwt: string, agent: AgentPayload): Promise<unknown> {
+    return this.#call('POST', '/v2/create_agent', { jwt }, agent);
+  }
+
+  updateSession(jwt: string, session: SessionPayload): Promise<UpdateSessionResponse> {
+    return this.#call('POST', '/v2/update_session', { jwt }, { session });
+  }
+
+  getSessionStats(sessionId: SessionId): Promise<SessionStats> {
+    return this.#call('GET', `/v2/sessions/${encodeURIComponent(sessionId)}/stats`, { apiKey: true });
+  }
+
+  exportSession(sessionId: SessionId): Promise<SessionExport> {
+    return this.#call('GET', `/v2/sessions/${encodeURIComponent(sessionId)}/export`, { apiKey: true });
+  }
+
+  async #call<T>(method: 'GET' | 'POST', path: string, auth: Auth, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if ('jwt' in auth) headers.authorization = `Bearer ${auth.jwt}`;
+    else headers['x-agentops-api-key'] = this.#apiKey;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const init: RequestInit = {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(this.#timeoutMillis),
+    };
+    let response: Response;
+    try {
+      response = await context.with(suppressTracing(context.active()), () => this.#fetch(this.endpoint + path, init));
+    } catch (err) {
+      const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new ApiError(`${method} ${path}: no answer from ${this.endpoint} (${cause})`, 0);
+    }
+    const text = await response.text().catch(() => '');
+    if (!response.ok) {
+      throw new ApiError(
+        `${method} ${path}: ${response.status} ${errorMessage(text) ?? response.statusText}`,
+        response.status,
+        parseRetryAfter(response.headers.get('retry-after')),
+      );
+    }
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return text as T;
+    }
+  }
+}
+
+function errorMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const message = body.message ?? body.error;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return text ? text.slice(0, 200) : undefined;
+  }
+}

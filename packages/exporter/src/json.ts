@@ -1,0 +1,61 @@
+/**
+ * JSON for attribute values that users hand us: never throws. OpenTelemetry 2.x drops object-valued
+ * attributes, so params, returns and messages travel as JSON strings.
+ */
+
+/** Longest string we put in one attribute; longer ones are cut and marked. */
+export const MAX_STRING_LENGTH = 256 * 1024;
+
+const TRUNCATED = '...[truncated]';
+
+export function truncate(value: string, max = MAX_STRING_LENGTH): string {
+  return value.length <= max ? value : value.slice(0, max) + TRUNCATED;
+}
+
+/**
+ * JSON-encodes any value: cycles become "[Circular]", BigInt a decimal string, functions and symbols
+ * a short description, errors their name/message/stack. Returns undefined only for undefined.
+ */
+export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): string | undefined {
+  if (value === undefined) return undefined;
+  const seen = new WeakSet<object>();
+  try {
+    const json = JSON.stringify(value, function replacer(_key, v: unknown) {
+      switch (typeof v) {
+        case 'bigint':
+          return v.toString();
+        case 'function':
+          return `[Function ${v.name || 'anonymous'}]`;
+        case 'symbol':
+          return v.toString();
+        case 'object': {
+          if (v === null) return v;
+          if (seen.has(v)) return '[Circular]';
+          seen.add(v);
+          if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack };
+          if (v instanceof Map) return Object.fromEntries(v);
+          if (v instanceof Set) return [...v];
+          return v;
+        }
+        default:
+          return v;
+      }
+    });
+    return json === undefined ? undefined : truncate(json, max);
+  } catch (err) {
+    // A throwing getter or toJSON: record that instead of the value.
+    return JSON.stringify(`[Unserializable: ${err instanceof Error ? err.message : String(err)}]`);
+  }
+}
+
+/** Parses a JSON attribute back; a non-JSON string is returned as it is. */
+export function parseJsonAttribute(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const first = value.trimStart()[0];
+  if (first !== '{' && first !== '[' && first !== '"') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Conversions between ChatML messages (what AgentOps users pass and see) and the OpenTelemetry GenAI
+ * message shape (`gen_ai.input.messages` / `gen_ai.output.messages`: role + typed parts).
+ */
+import type { ChatMessage } from '../wire.js';
+
+export interface OtelMessagePart {
+  type: string;
+  content?: unknown;
+  id?: string;
+  name?: string;
+  arguments?: unknown;
+  response?: unknown;
+}
+
+export interface OtelMessage {
+  role: string;
+  parts: OtelMessagePart[];
+  name?: string;
+  finish_reason?: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function contentToParts(content: unknown): OtelMessagePart[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return [{ type: 'text', content }];
+  // OpenAI-style content arrays: [{type:'text', text}, {type:'image_url', ...}]
+  if (Array.isArray(content)) {
+    return content.map((p) =>
+      isRecord(p) && p.type === 'text' && typeof p.text === 'string'
+        ? { type: 'text', content: p.text }
+        : { type: isRecord(p) && typeof p.type === 'string' ? p.type : 'unknown', content: p },
+    );
+  }
+  return [{ type: 'text', content }];
+}
+
+function parseArguments(args: unknown): unknown {
+  if (typeof args !== 'string') return args;
+  try {
+    return JSON.parse(args);
+  } catch {
+    return args;
+  }
+}
+
+/** One ChatML message (or a bare string, taken as a user message) as an OpenTelemetry message. */
+export function chatToOtelMessage(message: unknown, defaultRole = 'user'): OtelMessage {
+  if (!isRecord(message)) return { role: defaultRole, parts: contentToParts(message) };
+  const role = typeof message.role === 'string' ? message.role : defaultRole;
+  const parts: OtelMessagePart[] = [];
+  if (role === 'tool' && typeof message.tool_call_id === 'string') {
+    parts.push({ type: 'tool_call_response', id: message.tool_call_id, response: message.content });
+  } else {
+    parts.push(...contentToParts(message.content));
+  }
+  if (Array.isArray(message.tool_calls)) {
+    for (const call of message.tool_calls) {
+      if (!isRecord(call)) continue;
+      const fn = isRecord(call.function) ? call.function : {};
+      parts.push({
+        type: 'tool_call',
+        id: typeof call.id === 'string' ? call.id : undefined,
+        name: typeof fn.name === 'string' ? fn.name : undefined,
+        arguments: parseArguments(fn.arguments),
+      });
+    }
+  }
+  const out: OtelMessage = { role, parts };
+  if (typeof message.name === 'string') out.name = message.name;
+  if (typeof message.finish_reason === 'string') out.finish_reason = message.finish_reason;
+  return out;
+}
+
+/** A prompt (string or ChatML array) as `gen_ai.input.messages`. */
+export function promptToOtelMessages(prompt: unknown): OtelMessage[] {
+  if (Array.isArray(prompt)) return prompt.map((m) => chatToOtelMessage(m, 'user'));
+  return [chatToOtelMessage(prompt, 'user')];
+}
+
+/** A completion (string or one ChatML message) as `gen_ai.output.messages`. */
+export function completionToOtelMessages(completion: unknown): OtelMessage[] {
+  if (Array.isArray(completion)) return completion.map((m) => chatToOtelMessage(m, 'assistant'));
+  return [chatToOtelMessage(completion, 'assistant')];
+}
+
+function partsToContent(parts: OtelMessagePart[]): unknown {
+  const texts = parts.filter((p) => p.type === 'text');
+  if (texts.length === parts.length && texts.every((p) => typeof p.content === 'string')) {
+    return texts.map((p) => p.content).join('');
+  }
+  const rest = parts.filter((p) => p.type !== 'tool_call' && p.type !== 'tool_call_response');
+  if (rest.length === 0) return null;
+  return rest.map((p) => (p.type === 'text' ? { type: 'text', text: p.content } : p));
+}
+
+/** An OpenTelemetry message (or anything close to one) back to ChatML. */
+export function otelToChatMessage(message: unknown): ChatMessage {
+  if (!isRecord(message)) return { role: 'user', content: message };
+  const role = typeof message.role === 'string' ? message.role : 'user';
+  if (!Array.isArray(message.parts)) {
+    // Already ChatML-like (older conventions put {role, content} here).
+    return { ...(message as object), role } as ChatMessage;
+  }
+  const parts = message.parts.filter(isRecord) as unknown as OtelMessagePart[];
+  const out: ChatMessage = { role };
+  const calls = parts.filter((p) => p.type === 'tool_call');
+  const response = parts.find((p) => p.type === 'tool_call_response');
+  if (response) {
+    out.tool_call_id = response.id;
+    out.content = response.response;
+  } else {
+    out.content = partsToContent(parts);
+  }
+  if (calls.length > 0) {
+    out.tool_calls = calls.map((c) => ({
+      id: c.id,
+      type: 'function' as const,
+      function: {
+        name: String(c.name ?? ''),
+        arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}),
+      },
+    }));
+  }
+  if (typeof message.name === 'string') out.name = message.name;
+  if (typeof message.finish_reason === 'string') out.finish_reason = message.finish_reason;
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * One finished span -> the AgentOps data it stands for: a session update, an agent, events.
+ * Pure: no I/O, no clock, no globals; prices come in as a function.
+ */
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { PriceFn } from '../cost.js';
+import { traceIdToSessionId } from '../ids.js';
+import { parseJsonAttribute } from '../json.js';
+import * as S from '../semconv.js';
+import {
+  type AgentPayload,
+  type ErrorEventPayload,
+  type EventPayload,
+  fromWireEndState,
+  type SessionPayload,
+  toWireEndState,
+} from '../wire.js';
+import { derivedEventId } from './event-id.js';
+import { resourceToHostEnv, resourceToOrigin } from './host-env.js';
+import { inputTokens, llmCompletion, llmModel, llmPrompt, llmProvider, outputTokens } from './llm-fields.js';
+import { classifySpan, defaultSpanFilter, type SpanCategory, type SpanFilter } from './span-filter.js';
+import type { SpanLike } from './span-like.js';
+import { hrTimeToIso } from './time.js';
+
+export type MappedItem =
+  | { kind: 'session'; sessionId: string; session: SessionPayload; ended: boolean; inherited: boolean }
+  | { kind: 'agent'; sessionId: string; agent: AgentPayload }
+  | { kind: 'event'; sessionId: string; event: EventPayload };
+
+export interface MapOptions {
+  /** Which spans to send; the default sends agent work only. */
+  filter?: SpanFilter;
+  /** Prices LLM calls that carry no cost; without it their cost stays unknown. */
+  price?: PriceFn;
+  /** Spans without `agentops.session.id` join the session named by their trace id (OTLP receiver). */
+  traceIdFallback?: boolean;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function stringArray(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : undefined;
+}
+
+export function sessionIdOf(span: SpanLike, traceIdFallback = false): string | undefined {
+  const id = span.attributes[S.ATTR_SESSION_ID];
+  if (typeof id === 'string' && id.length > 0) return id;
+  return traceIdFallback ? traceIdToSessionId(span.spanContext().traceId) : undefined;
+}
+
+export function spanToSession(span: SpanLike, sessionId: string): SessionPayload {
+  const a = span.attributes;
+  const ended = span.ended ?? (span.endTime[0] !== 0 || span.endTime[1] !== 0);
+  const endState = fromWireEndState(str(a[S.ATTR_SESSION_END_STATE]));
+  return {
+    session_id: sessionId,
+    init_timestamp: hrTimeToIso(span.startTime),
+    end_timestamp: ended ? hrTimeToIso(span.endTime) : null,
+    end_state: ended ? toWireEndState(endState ?? 'Indeterminate') : null,
+    end_state_reason: ended ? (str(a[S.ATTR_SESSION_END_STATE_REASON]) ?? null) : null,
+    tags: stringArray(a[S.ATTR_SESSION_TAGS]) ?? [],
+    host_env: resourceToHostEnv(span.resource.attributes),
+    video: str(a[S.ATTR_SESSION_VIDEO]) ?? null,
+  };
+}
+
+function exceptionEvent(span: SpanLike): Attributes | undefined {
+  return span.events?.find((e) => e.name === 'exception')?.attributes;
+}
+
+function commonFields(span: SpanLike, sessionId: string) {
+  const a = span.attributes;
+  const ctx = span.spanContext();
+  return {
+    id: str(a[S.ATTR_EVENT_ID]) ?? derivedEventId(ctx, 'event'),
+    session_id: sessionId,
+    init_timestamp: hrTimeToIso(span.startTime),
+    end_timestamp: hrTimeToIso(span.endTime),
+    agent_id: str(a[S.ATTR_AGENT_ID]) ?? null,
+    span_id: ctx.spanId,
+    parent_span_id: span.parentSpanContext?.spanId ?? null,
+    origin: resourceToOrigin(span.resource.attributes),
+  };
+}
+
+function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayload {
+  const a = span.attributes;
+  const model = llmModel(a);
+  const provider = llmProvider(a);
+  const promptTokens = inputTokens(a);
+  const completionTokens = outputTokens(a);
+  let cost = num(a[S.ATTR_LLM_COST_USD]);
+  if (cost === undefined && price && model) {
+    cost = price(model, promptTokens ?? 0, completionTokens ?? 0, provider);
+  }
+  return {
+    ...commonFields(span, sessionId),
+    event_type: 'llms',
+    model: model ?? null,
+    provider: provider ?? null,
+    prompt: llmPrompt(a) ?? null,
+    completion: llmCompletion(a) ?? null,
+    prompt_tokens: promptTokens ?? null,
+    completion_tokens: completionTokens ?? null,
+    cost: cost ?? null,
+    thread_id: str(a[S.ATTR_LLM_THREAD_ID]) ?? str(a[S.ATTR_GEN_AI_CONVERSATION_ID]) ?? null,
+    params: parseJsonAttribute(a[S.ATTR_EVENT_PARAMS]),
+    returns: parseJsonAttribute(a[S.ATTR_EVENT_RETURNS]),
+  };
+}
+
+function toolEvent(span: SpanLike, sessionId: string): EventPayload {
+  const a = span.attributes;
+  return {
+    ...commonFields(span, sessionId),
+    event_type: 'tools',
+    name:
+      str(a[S.ATTR_GEN_AI_TOOL_NAME]) ??
+      str(a['tool.name']) ??
+      str(a['ai.toolCall.name']) ??
+      str(a['traceloop.entity.name']) ??
+      span.name,
+    params: parseJsonAttribute(
+      a[S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] ?? a['input.value'] ?? a['ai.toolCall.args'] ?? a['traceloop.entity.input'],
+    ),
+    returns: parseJsonAttribute(
+      a[S.ATTR_GEN_AI_TOOL_CALL_RESULT] ?? a['output.value'] ?? a['ai.toolCall.result'] ?? a['traceloop.entity.output'],
+    ),
+    logs: parseJsonAttribute(a[S.ATTR_TOOL_LOGS]),
+  };
+}
+
+function actionEvent(span: SpanLike, sessionId: string): EventPayload {
+  const a = span.attributes;
+  return {
+    ...commonFields(span, sessionId),
+    event_type: 'actions',
+    action_type: str(a[S.ATTR_ACTION_TYPE]) ?? span.name,
+    params: parseJsonAttribute(a[S.ATTR_ACTION_PARAMS]),
+    returns: parseJsonAttribute(a[S.ATTR_ACTION_RETURNS]),
+    logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
+    screenshot: str(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
+  };
+}
+
+function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {
+  const a = span.attributes;
+  const exception = exceptionEvent(span);
+  return {
+    ...commonFields(span, sessionId),
+    event_type: 'errors',
+    error_type: str(a[S.ATTR_ERROR_TYPE]) ?? str(exception?.['exception.type']) ?? null,
+    code: str(a[S.ATTR_ERROR_CODE]) ?? null,
+    details: str(a[S.ATTR_ERROR_DETAILS]) ?? str(exception?.['exception.message']) ?? span.status.message ?? null,
+    logs: str(a[S.ATTR_ERROR_LOGS]) ?? str(exception?.['exception.stacktrace']) ?? null,
+    trigger_event_id: str(a[S.ATTR_ERROR_TRIGGER_EVENT_ID]) ?? null,
+    trigger_event_type: str(a[S.ATTR_ERROR_TRIGGER_EVENT_TYPE]) ?? null,
+  };
+}
+
+/** A foreign span that failed (status ERROR) also stands for an error event, triggered by it. */
+function derivedErrorEvent(span: SpanLike, sessionId: string, trigger: EventPayload): ErrorEventPayload {
+  const base = errorEvent(span, sessionId);
+  return {
+    ...base,
+    id: derivedEventId(span.spanContext(), 'error'),
+    error_type: base.error_type ?? 'Error',
+    trigger_event_id: trigger.id,
+    trigger_event_type: trigger.event_type,
+  };
+}
+
+function agentOf(span: SpanLike): AgentPayload {
+  const a = span.attributes;
+  return {
+    id: str(a[S.ATTR_GEN_AI_AGENT_ID]) ?? str(a[S.ATTR_EVENT_ID]) ?? derivedEventId(span.spanContext(), 'agent'),
+    name: str(a[S.ATTR_GEN_AI_AGENT_NAME]) ?? str(a['traceloop.entity.name']) ?? span.name,
+  };
+}
+
+function eventFor(span: SpanLike, category: SpanCategory | undefined, sessionId: string, price?: PriceFn) {
+  switch (category) {
+    case 'llms':
+      return llmEvent(span, sessionId, price);
+    case 'tools':
+      return toolEvent(span, sessionId);
+    case 'errors':
+      return errorEvent(span, sessionId);
+    default:
+      return actionEvent(span, sessionId);
+  }
+}
+
+/** Everything one finished span stands for; [] for spans outside any session or filtered out. */
+export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] {
+  const sessionId = sessionIdOf(span, options.traceIdFallback);
+  if (!sessionId) return [];
+  const category = classifySpan(span);
+  if (category === 'session') {
+    return [
+      {
+        kind: 'session',
+        sessionId,
+        session: spanToSession(span, sessionId),
+        ended: span.ended ?? true,
+        inherited: span.attributes[S.ATTR_SESSION_INHERITED] === true,
+      },
+    ];
+  }
+  if (!(options.filter ?? defaultSpanFilter)(span, category)) return [];
+  if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
+  const event = eventFor(span, category, sessionId, options.price);
+  const items: MappedItem[] = [{ kind: 'event', sessionId, event }];
+  const foreign = span.attributes[S.ATTR_EVENT_ID] === undefined;
+  if (foreign && category !== 'errors' && span.status.code === SpanStatusCode.ERROR) {
+    items.push({ kind: 'event', sessionId, event: derivedErrorEvent(span, sessionId, event) });
+  }
+  return items;
+}

@@ -1,0 +1,73 @@
+/**
+ * Attribute names used by AgentOps, and the few OpenTelemetry GenAI / foreign-convention names the
+ * mapping reads. The GenAI names are copied from `@opentelemetry/semantic-conventions/incubating`
+ * (1.45) so that a user's app does not load the incubating entry point.
+ */
+
+// AgentOps session and event attributes
+export const ATTR_SESSION_ID = 'agentops.session.id';
+export const ATTR_SESSION_TAGS = 'agentops.session.tags';
+export const ATTR_SESSION_END_STATE = 'agentops.session.end_state';
+export const ATTR_SESSION_END_STATE_REASON = 'agentops.session.end_state_reason';
+export const ATTR_SESSION_INHERITED = 'agentops.session.inherited';
+export const ATTR_SESSION_VIDEO = 'agentops.session.video';
+export const ATTR_EVENT_ID = 'agentops.event.id';
+export const ATTR_EVENT_TYPE = 'agentops.event.type';
+export const ATTR_EVENT_PARAMS = 'agentops.event.params';
+export const ATTR_EVENT_RETURNS = 'agentops.event.returns';
+export const ATTR_AGENT_ID = 'agentops.agent.id';
+export const ATTR_LLM_COST_USD = 'agentops.llm.cost_usd';
+export const ATTR_LLM_THREAD_ID = 'agentops.llm.thread_id';
+export const ATTR_TOOL_LOGS = 'agentops.tool.logs';
+export const ATTR_ACTION_TYPE = 'agentops.action.type';
+export const ATTR_ACTION_PARAMS = 'agentops.action.params';
+export const ATTR_ACTION_RETURNS = 'agentops.action.returns';
+export const ATTR_ACTION_LOGS = 'agentops.action.logs';
+export const ATTR_ACTION_SCREENSHOT = 'agentops.action.screenshot';
+export const ATTR_ERROR_CODE = 'agentops.error.code';
+export const ATTR_ERROR_DETAILS = 'agentops.error.details';
+export const ATTR_ERROR_LOGS = 'agentops.error.logs';
+export const ATTR_ERROR_TRIGGER_EVENT_ID = 'agentops.error.trigger_event.id';
+export const ATTR_ERROR_TRIGGER_EVENT_TYPE = 'agentops.error.trigger_event.type';
+
+/** Name of the root span of a session. */
+export const SESSION_SPAN_NAME = 'agentops.session';
+/** The W3C baggage entry that carries the session across processes. */
+export const BAGGAGE_SESSION_ID = 'agentops.session.id';
+
+// OpenTelemetry GenAI semantic conventions (incubating, 1.45)
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system'; // deprecated for gen_ai.provider.name, still emitted widely
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_PROMPT_TOKENS = 'gen_ai.usage.prompt_tokens'; // deprecated alias
+export const ATTR_GEN_AI_USAGE_COMPLETION_TOKENS = 'gen_ai.usage.completion_tokens'; // deprecated alias
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const ATTR_ERROR_TYPE = 'error.type';
+
+export const GEN_AI_OPERATION_CHAT = 'chat';
+export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';
+export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
+export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
+export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
+export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
+export const GEN_AI_OPERATION_CREATE_AGENT = 'create_agent';
+
+// Event types as written on spans (agentops.event.type) and on the wire (event_type).
+export const EVENT_TYPE_LLM = 'llms';
+export const EVENT_TYPE_TOOL = 'tools';
+export const EVENT_TYPE_ACTION = 'actions';
+export const EVENT_TYPE_ERROR = 'errors';
+export const EVENT_TYPE_AGENT = 'agents';

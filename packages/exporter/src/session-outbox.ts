@@ -1,0 +1,104 @@
+/**
+ * What is waiting to be sent for one session. Pure state: the exporter decides when to send it.
+ */
+import type { AgentPayload, EventPayload, EventType, SessionPayload, UpdateSessionResponse } from './wire.js';
+
+export interface SessionTotals {
+  llmCalls: number;
+  toolCalls: number;
+  actions: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export function emptyTotals(): SessionTotals {
+  return { llmCalls: 0, toolCalls: 0, actions: 0, errors: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+}
+
+/** The fields of an event that totals count. */
+export interface CountedEvent {
+  event_type: EventType;
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  cost?: number | null;
+}
+
+export function addToTotals(totals: SessionTotals, event: CountedEvent): void {
+  switch (event.event_type) {
+    case 'llms':
+      totals.llmCalls++;
+      totals.promptTokens += event.prompt_tokens ?? 0;
+      totals.completionTokens += event.completion_tokens ?? 0;
+      totals.costUsd += event.cost ?? 0;
+      break;
+    case 'tools':
+      totals.toolCalls++;
+      break;
+    case 'actions':
+      totals.actions++;
+      break;
+    case 'errors':
+      totals.errors++;
+      break;
+  }
+}
+
+export class SessionOutbox {
+  /** `create`: this process started the session. `join`: it exists elsewhere; reauthorize first. */
+  mode: 'create' | 'join';
+  jwt: string | undefined;
+  sessionUrl: string | undefined;
+  /** Latest session data known here, and whether the server has seen this version. */
+  payload: SessionPayload | undefined;
+  payloadVersion = 0;
+  sentVersion = 0;
+  ended = false;
+  endResult: UpdateSessionResponse | undefined;
+  readonly events: EventPayload[] = [];
+  readonly agents: AgentPayload[] = [];
+  readonly knownAgents = new Set<string>();
+  readonly totals = emptyTotals();
+  /** Events per create_events call; halved when the server says a body is too large. */
+  batchLimit: number;
+
+  constructor(
+    readonly id: string,
+    mode: 'create' | 'join',
+    batchLimit: number,
+  ) {
+    this.mode = mode;
+    this.batchLimit = batchLimit;
+  }
+
+  setPayload(payload: SessionPayload, ended: boolean): void {
+    this.payload = payload;
+    this.payloadVersion++;
+    if (ended) this.ended = true;
+  }
+
+  addAgent(agent: AgentPayload): void {
+    if (this.knownAgents.has(agent.id)) return;
+    this.knownAgents.add(agent.id);
+    this.agents.push(agent);
+  }
+
+  get needsAuthorization(): boolean {
+    return this.jwt === undefined;
+  }
+
+  get needsUpdate(): boolean {
+    return this.payload !== undefined && this.sentVersion < this.payloadVersion;
+  }
+
+  /** Something to send now. A joined session with nothing to send needs no JWT yet. */
+  get hasWork(): boolean {
+    return (
+      this.events.length > 0 ||
+      this.agents.length > 0 ||
+      this.needsUpdate ||
+      (this.mode === 'create' && this.needsAuthorization && this.payload !== undefined)
+    );
+  }
+}

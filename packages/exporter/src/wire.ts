@@ -1,0 +1,154 @@
+/** Shapes of the AgentOps REST API v2, as sent on the wire (snake_case). */
+import type { SessionId } from './ids.js';
+
+export type EndState = 'Success' | 'Failure' | 'Indeterminate';
+/** On the wire `Failure` is spelled `Fail`. */
+export type WireEndState = 'Success' | 'Fail' | 'Indeterminate';
+export type EventType = 'llms' | 'tools' | 'actions' | 'errors';
+
+export const END_STATES: readonly EndState[] = ['Success', 'Failure', 'Indeterminate'];
+
+export function toWireEndState(state: EndState): WireEndState {
+  return state === 'Failure' ? 'Fail' : state;
+}
+
+export function fromWireEndState(state: string | null | undefined): EndState | undefined {
+  if (state === 'Fail' || state === 'Failure') return 'Failure';
+  if (state === 'Success' || state === 'Indeterminate') return state;
+  return undefined;
+}
+
+export type HostEnv = Record<string, Record<string, string | number | boolean> | string>;
+
+export interface SessionPayload {
+  session_id: SessionId;
+  init_timestamp: string;
+  end_timestamp?: string | null;
+  end_state?: WireEndState | null;
+  end_state_reason?: string | null;
+  tags?: string[];
+  host_env?: HostEnv;
+  video?: string | null;
+}
+
+/** A ChatML message, the shape AgentOps shows for prompts and completions. */
+export interface ChatMessage {
+  role: string;
+  content?: unknown;
+  name?: string;
+  tool_calls?: { id?: string; type: 'function'; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+  finish_reason?: string;
+}
+
+/** Where an event was recorded: lets a session from several processes show who did what. */
+export interface EventOrigin {
+  host?: string;
+  pid?: number;
+  service?: string;
+}
+
+interface EventBase {
+  id: string;
+  session_id: SessionId;
+  init_timestamp: string;
+  end_timestamp: string;
+  agent_id?: string | null;
+  params?: unknown;
+  returns?: unknown;
+  /** OpenTelemetry ids, so the dashboard can nest events as their spans were nested. */
+  span_id?: string;
+  parent_span_id?: string | null;
+  origin?: EventOrigin;
+}
+
+export interface LlmEventPayload extends EventBase {
+  event_type: 'llms';
+  model?: string | null;
+  provider?: string | null;
+  prompt?: ChatMessage[] | string | null;
+  completion?: ChatMessage | string | null;
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  cost?: number | null;
+  thread_id?: string | null;
+}
+
+export interface ToolEventPayload extends EventBase {
+  event_type: 'tools';
+  name: string;
+  logs?: unknown;
+}
+
+export interface ActionEventPayload extends EventBase {
+  event_type: 'actions';
+  action_type: string;
+  logs?: unknown;
+  screenshot?: string | null;
+}
+
+export interface ErrorEventPayload extends EventBase {
+  event_type: 'errors';
+  error_type?: string | null;
+  code?: string | null;
+  details?: string | null;
+  logs?: string | null;
+  trigger_event_id?: string | null;
+  trigger_event_type?: string | null;
+}
+
+export type EventPayload = LlmEventPayload | ToolEventPayload | ActionEventPayload | ErrorEventPayload;
+
+export interface AgentPayload {
+  id: string;
+  name: string;
+}
+
+export interface CreateSessionResponse {
+  status: string;
+  jwt: string;
+  session_url?: string;
+}
+
+export interface UpdateSessionResponse {
+  status: string;
+  token_cost?: string;
+  session_url?: string;
+}
+
+export interface SessionStats {
+  session_id: SessionId;
+  events: number;
+  llm_calls: number;
+  tool_calls: number;
+  actions: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost: string;
+  duration_ms: number;
+  duration: string;
+  agents: number;
+  end_state: WireEndState | null;
+}
+
+export interface SessionRecord {
+  session_id: SessionId;
+  init_timestamp: string;
+  end_timestamp: string | null;
+  end_state: WireEndState | null;
+  end_state_reason: string | null;
+  tags: string[];
+  host_env: HostEnv | null;
+  video: string | null;
+}
+
+export interface SessionExport {
+  session: SessionRecord;
+  stats: SessionStats;
+  agents: AgentPayload[];
+  llms: LlmEventPayload[];
+  tools: ToolEventPayload[];
+  actions: ActionEventPayload[];
+  errors: ErrorEventPayload[];
+}
