@@ -125,6 +125,8 @@ export class Session {
   #endStateReason: string | undefined;
   #endedAt: number | undefined;
   #cost: Promise<string> | undefined;
+  #inherited: boolean;
+  #detached = false;
 
   /** @internal Use `agentops.startSession()`. */
   constructor(host: SessionHost, options: StartSessionOptions = {}, defaultTags: string[] = []) {
@@ -132,6 +134,7 @@ export class Session {
     const o: StartSessionOptions = typeof options === 'object' && options !== null ? options : {};
     this.#tags = tagList([...defaultTags, ...(tagList(o.tags) ?? [])]) ?? [];
     const { parent, inherited } = startingPoint(o, host.logger);
+    this.#inherited = inherited;
     const activeSpan = trace.getSpanContext(context.active());
     const links: Link[] =
       !inherited && activeSpan && isSpanContextValid(activeSpan) ? [{ context: activeSpan }] : [];
@@ -165,7 +168,7 @@ export class Session {
   }
 
   get ended(): boolean {
-    return this.#endState !== undefined;
+    return this.#endState !== undefined || this.#detached;
   }
 
   /** The OpenTelemetry context of this session; spans started in it belong to the session. */
@@ -215,6 +218,29 @@ export class Session {
     this.#host.processor?.announceSession(this.#span as unknown as Parameters<AgentOpsSpanProcessor['announceSession']>[0]);
   }
 
+  /** True when this process joined a session that another process started. */
+  get inherited(): boolean {
+    return this.#inherited;
+  }
+
+  /**
+   * Stops recording into a session this process joined, without ending the session: this process's
+   * events are flushed and the owning process keeps the session's end state. For a session this
+   * process started, same as `endSession('Indeterminate')`.
+   */
+  async detach(): Promise<void> {
+    if (!this.#inherited) {
+      await this.endSession('Indeterminate', 'Detached without ending the session');
+      return;
+    }
+    if (this.#cost || this.#detached) return;
+    this.#detached = true;
+    this.#endedAt = Date.now();
+    this.#span.end();
+    sessionRegistry.remove(this);
+    await this.#host.flush().catch(() => undefined);
+  }
+
   /** W3C headers that carry this session to another service. */
   headers(): Record<string, string> {
     return injectInto(parentInSession(context.active(), this.#context, this.traceId));
@@ -225,9 +251,9 @@ export class Session {
    * else the sum of the events' costs. Ending twice warns and answers the same cost.
    */
   endSession(endState: EndState, endStateReason?: string): Promise<string> {
-    if (this.#cost) {
-      this.#host.logger.warn(`session ${this.id} has already ended (${this.#endState}).`);
-      return this.#cost;
+    if (this.#cost || this.#detached) {
+      this.#host.logger.warn(`session ${this.id} has already ended (${this.#endState ?? 'detached'}).`);
+      return this.#cost ?? Promise.resolve(formatCost(this.#localTotals.costUsd));
     }
     let state: EndState = endState;
     if (!END_STATES.includes(endState)) {

@@ -117,7 +117,10 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     uninstallExitHandler: config.handleExit
       ? installExitHandler({
           endOpenSessions: (endState, reason) => {
-            for (const session of sessionRegistry.all()) void session.endSession(endState, reason);
+            for (const session of sessionRegistry.all()) {
+              // A joined session belongs to the process that started it: only our part ends here.
+              void (session.inherited ? session.detach() : session.endSession(endState, reason));
+            }
           },
           flush: () => rt.flush(),
           flushTimeoutMillis: config.flushTimeoutMillis,
@@ -135,7 +138,9 @@ export async function stopRuntime(): Promise<void> {
   runtime = undefined;
   rt.uninstallExitHandler?.();
   await Promise.all(
-    sessionRegistry.all().map((s) => s.endSession('Indeterminate', 'SDK shut down before the session ended')),
+    sessionRegistry
+      .all()
+      .map((s) => (s.inherited ? s.detach() : s.endSession('Indeterminate', 'SDK shut down before the session ended'))),
   );
   try {
     if (rt.provider) await rt.provider.shutdown();

@@ -54,17 +54,24 @@ export function sessionIdOf(span: SpanLike, traceIdFallback = false): string | u
   return traceIdFallback ? traceIdToSessionId(span.spanContext().traceId) : undefined;
 }
 
+/**
+ * The session data of a session's root span. A process that joined a session started elsewhere
+ * (`inherited`) and did not end it explicitly says nothing about its end or tags, so it never
+ * overwrites what the owning process reports.
+ */
 export function spanToSession(span: SpanLike, sessionId: string): SessionPayload {
   const a = span.attributes;
-  const ended = span.ended ?? (span.endTime[0] !== 0 || span.endTime[1] !== 0);
+  const inherited = a[S.ATTR_SESSION_INHERITED] === true;
   const endState = fromWireEndState(str(a[S.ATTR_SESSION_END_STATE]));
+  const ended = (span.ended ?? (span.endTime[0] !== 0 || span.endTime[1] !== 0)) && !(inherited && !endState);
+  const tags = stringArray(a[S.ATTR_SESSION_TAGS]) ?? [];
   return {
     session_id: sessionId,
     init_timestamp: hrTimeToIso(span.startTime),
     end_timestamp: ended ? hrTimeToIso(span.endTime) : null,
     end_state: ended ? toWireEndState(endState ?? 'Indeterminate') : null,
     end_state_reason: ended ? (str(a[S.ATTR_SESSION_END_STATE_REASON]) ?? null) : null,
-    tags: stringArray(a[S.ATTR_SESSION_TAGS]) ?? [],
+    ...(inherited && tags.length === 0 ? {} : { tags }),
     host_env: resourceToHostEnv(span.resource.attributes),
     video: str(a[S.ATTR_SESSION_VIDEO]) ?? null,
   };

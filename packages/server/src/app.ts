@@ -1,0 +1,111 @@
+/**
+ * The local AgentOps-compatible server: Fastify over a SQLite store. `startServer()` is what the CLI,
+ * the demo and the tests run.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadPriceFn } from '@agentops/exporter';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createProject } from './auth/api-keys.js';
+import { SessionTokens } from './auth/SessionTokens.js';
+import { Store } from './db/Store.js';
+import { Ingest } from './ingest.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerOtlpRoutes } from './routes/otlp.js';
+import { registerV2Routes } from './routes/v2.js';
+
+export const DEFAULT_DB_FILE = join('.agentops', 'agentops.db');
+
+export interface ServerOptions {
+  /** SQLite file; `:memory:` for a throwaway store. Default `./.agentops/agentops.db`. */
+  db?: string;
+  host?: string;
+  /** 0 picks a free port. Default 8787. */
+  port?: number;
+  /** The local project's key on first start (else a new one is made). */
+  apiKey?: string;
+  /** Lifetime of session JWTs, seconds. Default one day. */
+  jwtTtlSeconds?: number;
+  /** Fastify request logging. Default off. */
+  logRequests?: boolean;
+}
+
+export interface AgentOpsServer {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  /** `http://host:port` once listening. */
+  readonly url: string;
+  /** The local project's API key when this start created it (first start), else undefined. */
+  readonly createdApiKey: string | undefined;
+  /** Where the local project's key is kept, next to the database. */
+  readonly apiKeyFile: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Makes the local project on a new database, and saves its key next to the database file. */
+export function ensureLocalProject(store: Store, dbFile: string, apiKey?: string): { created?: string; keyFile?: string } {
+  const keyFile = dbFile === ':memory:' ? undefined : join(dirname(dbFile), 'api-key');
+  if (store.projectCount() > 0) return { keyFile };
+  const { apiKey: key } = createProject(store, 'local', apiKey);
+  if (keyFile) writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  return { created: key, keyFile };
+}
+
+/** The saved key of the local project, if this database has one on disk. */
+export function readSavedApiKey(dbFile: string = DEFAULT_DB_FILE): string | undefined {
+  const keyFile = join(dirname(dbFile), 'api-key');
+  return existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+}
+
+export async function buildApp(store: Store, options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string }) {
+  const app = Fastify({ logger: options.logRequests ?? false, bodyLimit: 1024 * 1024 });
+  const tokens = new SessionTokens(store, options.jwtTtlSeconds);
+  const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined));
+
+  app.setErrorHandler((err, request, reply) => {
+    const error = err as { statusCode?: number; code?: string; message?: string };
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error(error);
+      return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal Server Error' });
+    }
+    return reply.code(status).send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message ?? 'Bad Request' });
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Route not found' }),
+  );
+
+  registerV2Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
+  registerOtlpRoutes(app, { store, ingest });
+  registerDashboardRoutes(app);
+  return app;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<AgentOpsServer> {
+  const dbFile = options.db ?? DEFAULT_DB_FILE;
+  const store = new Store(dbFile);
+  const { created, keyFile } = ensureLocalProject(store, dbFile, options.apiKey);
+  let url = '';
+  const app = await buildApp(store, { ...options, publicUrl: () => url });
+  try {
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host ?? '127.0.0.1';
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    app,
+    store,
+    url,
+    createdApiKey: created,
+    apiKeyFile: keyFile,
+    async close() {
+      await app.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The dashboard: one self-contained page (no CDN, works offline) that reads the same authenticated
+ * API as the SDK, with a key entered once and kept in the browser. `/` lists sessions; `/sessions/:id`
+ * shows one as a waterfall of its events, nested as their spans were.
+ */
+export const DASHBOARD_HTML = String.raw`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>AgentOps local</title>
+<style>
+  :root { --bg:#0f1115; --panel:#171a21; --text:#e6e8ee; --muted:#9aa3b2; --line:#2a2f3a;
+          --llms:#4f8cff; --tools:#2bb673; --actions:#b07cff; --errors:#ff5d5d; --agents:#f2a93b; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:14px/1.45 system-ui, -apple-system, Segoe UI, Roboto, sans-serif; background:var(--bg); color:var(--text); }
+  header { display:flex; gap:1rem; align-items:center; padding:.75rem 1.25rem; border-bottom:1px solid var(--line); }
+  header h1 { font-size:1rem; margin:0; } header a { color:var(--text); text-decoration:none; }
+  main { padding:1rem 1.25rem; max-width:1400px; margin:0 auto; }
+  table { width:100%; border-collapse:collapse; } th, td { text-align:left; padding:.45rem .5rem; border-bottom:1px solid var(--line); }
+  th { color:var(--muted); font-weight:600; } tr.row { cursor:pointer; } tr.row:hover, tr.row:focus { background:var(--panel); outline:none; }
+  .state { padding:.1rem .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; }
+  .Success { background:#173d2a; color:#6fe3a4; } .Fail { background:#4a1d1d; color:#ff9b9b; }
+  .Indeterminate { background:#3a3320; color:#f2cf7b; } .running { background:#1d2c4a; color:#9dc0ff; }
+  .tag { display:inline-block; background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:0 .4rem; margin-right:.25rem; font-size:.8rem; }
+  .muted { color:var(--muted); } .filters { display:flex; gap:.5rem; margin-bottom:.75rem; flex-wrap:wrap; }
+  input, select, button { background:var(--panel); color:var(--text); border:1px solid var(--line); border-radius:.35rem; padding:.35rem .55rem; font:inherit; }
+  button { cursor:pointer; } button:focus, input:focus, select:focus { outline:2px solid var(--llms); }
+  .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(140px,1fr)); gap:.5rem; margin:.75rem 0; }
+  .card { background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:.5rem .7rem; }
+  .card b { display:block; font-size:1.1rem; }
+  .layout { display:grid; grid-template-columns: minmax(0,2fr) minmax(280px,1fr); gap:1rem; }
+  @media (max-width: 1000px) { .layout { grid-template-columns: 1fr; } }
+  .wf-row { display:grid; grid-template-columns: 260px 1fr; align-items:center; min-height:26px; cursor:pointer; border-radius:.3rem; }
+  .wf-row:hover, .wf-row:focus, .wf-row.selected { background:var(--panel); outline:none; }
+  .wf-label { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; padding-right:.5rem; }
+  .wf-track { position:relative; height:14px; }
+  .wf-bar { position:absolute; height:14px; border-radius:3px; min-width:3px; }
+  .llms { background:var(--llms); } .tools { background:var(--tools); } .actions { background:var(--actions); }
+  .errors { background:var(--errors); } .agents { background:var(--agents); }
+  .detail { background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:.75rem; overflow:auto; max-height:80vh; }
+  .msg { border-left:3px solid var(--line); padding:.25rem .6rem; margin:.4rem 0; white-space:pre-wrap; word-break:break-word; }
+  .msg.assistant { border-color:var(--tools); } .msg.user { border-color:var(--llms); } .msg.system { border-color:var(--muted); } .msg.tool { border-color:var(--actions); }
+  pre { white-space:pre-wrap; word-break:break-word; background:#0b0d11; padding:.5rem; border-radius:.35rem; }
+  .legend span { margin-right:.75rem; } .dot { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; margin-right:.25rem; vertical-align:middle; }
+</style>
+</head>
+<body>
+<header><h1><a href="/">AgentOps · local</a></h1><span class="muted" id="who"></span><span style="flex:1"></span><button id="logout" hidden>Forget key</button></header>
+<main id="app"><p class="muted">Loading…</p></main>
+<script type="module">
+const app = document.getElementById('app');
+const KEY = 'agentops.apiKey';
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+const state = (s) => s ? '<span class="state ' + esc(s) + '">' + esc(s === 'Fail' ? 'Failure' : s) + '</span>' : '<span class="state running">Running</span>';
+const fmtTime = (t) => t ? new Date(t).toLocaleString() : '';
+async function api(path) {
+  const res = await fetch(path, { headers: { 'X-Agentops-Api-Key': localStorage.getItem(KEY) || '' } });
+  if (res.status === 401) { localStorage.removeItem(KEY); askKey('That API key was refused.'); throw new Error('unauthorized'); }
+  if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || res.statusText);
+  return res.json();
+}
+function askKey(message) {
+  app.innerHTML = '<form id="key"><h2>Project API key</h2><p class="muted">' + esc(message || 'The key agentops-server printed on first start (also in .agentops/api-key).') + '</p>' +
+    '<label for="k">API key</label> <input id="k" size="40" autocomplete="off" required> <button>Open</button></form>';
+  document.getElementById('k').focus();
+  document.getElementById('key').onsubmit = (e) => { e.preventDefault(); localStorage.setItem(KEY, document.getElementById('k').value.trim()); route(); };
+}
+document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY); askKey(); };
+
+async function listPage() {
+  const params = new URLSearchParams(location.search);
+  const q = new URLSearchParams({ limit: '25', offset: params.get('offset') || '0' });
+  if (params.get('tag')) q.set('tag', params.get('tag'));
+  if (params.get('end_state')) q.set('end_state', params.get('end_state'));
+  const page = await api('/v2/sessions?' + q);
+  const opt = (v, l) => '<option value="' + v + '"' + (params.get('end_state') === v ? ' selected' : '') + '>' + l + '</option>';
+  let html = '<h2>Sessions <span class="muted">(' + page.total + ')</span></h2><form class="filters" id="filters">' +
+    '<label>Tag <input name="tag" value="' + esc(params.get('tag') || '') + '"></label>' +
+    '<label>End state <select name="end_state">' + opt('', 'Any') + opt('Success', 'Success') + opt('Fail', 'Failure') + opt('Indeterminate', 'Indeterminate') + opt('running', 'Running') + '</select></label><button>Filter</button></form>';
+  html += '<table><thead><tr><th>Started</th><th>Duration</th><th>End state</th><th>Tags</th><th>LLM calls</th><th>Tools</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
+  for (const s of page.sessions) {
+    html += '<tr class="row" tabindex="0" data-id="' + esc(s.session_id) + '"><td>' + esc(fmtTime(s.init_timestamp)) + '</td><td>' + esc(s.stats.duration) + '</td><td>' + state(s.end_state) +
+      '</td><td>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</td><td>' + s.stats.llm_calls + '</td><td>' + s.stats.tool_calls + '</td><td>' + s.stats.errors +
+      '</td><td>' + (s.stats.prompt_tokens + s.stats.completion_tokens) + '</td><td>$' + esc(s.stats.cost) + '</td></tr>';
+  }
+  html += '</tbody></table>';
+  const offset = Number(params.get('offset') || 0);
+  html += '<p class="filters">' + (offset > 0 ? '<button data-offset="' + Math.max(0, offset - 25) + '">Newer</button>' : '') + (offset + 25 < page.total ? '<button data-offset="' + (offset + 25) + '">Older</button>' : '') + '</p>';
+  app.innerHTML = html;
+  document.getElementById('filters').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/?' + p); };
+  for (const b of app.querySelectorAll('button[data-offset]')) b.onclick = () => { params.set('offset', b.dataset.offset); go('/?' + params); };
+  for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
+}
+
+function messages(list) {
+  if (list == null) return '';
+  if (typeof list === 'string') return '<div class="msg user">' + esc(list) + '</div>';
+  const arr = Array.isArray(list) ? list : [list];
+  return arr.map((m) => '<div class="msg ' + esc(m.role) + '"><b>' + esc(m.role) + '</b>\n' + esc(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '', null, 2)) +
+    (m.tool_calls ? '\n' + esc(JSON.stringify(m.tool_calls, null, 2)) : '') + '</div>').join('');
+}
+const json = (v) => v === undefined || v === null ? '<span class="muted">none</span>' : '<pre>' + esc(typeof v === 'string' ? v : JSON.stringify(v, null, 2)) + '</pre>';
+function detail(e) {
+  let h = '<h3>' + esc(e.label) + '</h3><p class="muted">' + esc(e.type) + ' · ' + esc(e.init_timestamp) + ' · ' + Math.round(e.ms) + ' ms' + (e.origin && e.origin.host ? ' · ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) : '') + '</p>';
+  if (e.type === 'llms') h += '<p>Model <b>' + esc(e.model) + '</b> · ' + (e.prompt_tokens ?? 0) + ' prompt / ' + (e.completion_tokens ?? 0) + ' completion tokens · $' + Number(e.cost || 0).toFixed(6) + '</p><h4>Prompt</h4>' + messages(e.prompt) + '<h4>Completion</h4>' + messages(e.completion);
+  else if (e.type === 'tools') h += '<h4>Arguments</h4>' + json(e.params) + '<h4>Result</h4>' + json(e.returns);
+  else if (e.type === 'actions') h += '<h4>Params</h4>' + json(e.params) + '<h4>Returns</h4>' + json(e.returns);
+  else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + (e.trigger_event_id ? '<p class="muted">Triggered by ' + esc(e.trigger_event_type) + ' ' + esc(e.trigger_event_id) + '</p>' : '');
+  return h;
+}
+
+let refresh;
+async function sessionPage(id) {
+  const data = await api('/v2/sessions/' + encodeURIComponent(id) + '/export');
+  const s = data.session, st = data.stats;
+  const all = [...data.llms, ...data.tools, ...data.actions, ...data.errors].map((e) => ({ ...e, type: e.event_type,
+    label: e.event_type === 'llms' ? 'LLM ' + (e.model || '') : e.event_type === 'tools' ? 'Tool ' + e.name : e.event_type === 'actions' ? 'Action ' + e.action_type : 'Error ' + (e.error_type || '') }));
+  const bySpan = new Map(all.filter((e) => e.span_id).map((e) => [e.span_id, e]));
+  const agents = new Map(data.agents.map((a) => [a.id, a.name]));
+  const t0 = Date.parse(s.init_timestamp);
+  const tEnd = Math.max(s.end_timestamp ? Date.parse(s.end_timestamp) : Date.now(), ...all.map((e) => Date.parse(e.end_timestamp)));
+  const span = Math.max(1, tEnd - t0);
+  for (const e of all) { e.start = Date.parse(e.init_timestamp); e.ms = Date.parse(e.end_timestamp) - e.start; }
+  // Nest by parent span, and group under agents.
+  const depth = (e) => { let d = 0, p = e; while (p && p.parent_span_id && bySpan.get(p.parent_span_id) && d < 20) { p = bySpan.get(p.parent_span_id); d++; } return d; };
+  const groups = new Map();
+  for (const e of all.sort((a, b) => a.start - b.start)) { const key = e.agent_id || ''; if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
+  const hosts = new Set(all.map((e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '').filter(Boolean));
+  let html = '<p><a href="/" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
+    (s.end_state_reason ? '<p class="muted">' + esc(s.end_state_reason) + '</p>' : '') + '<p>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</p>' +
+    '<div class="cards"><div class="card"><span class="muted">Duration</span><b>' + esc(st.duration) + '</b></div><div class="card"><span class="muted">Cost</span><b>$' + esc(st.cost) + '</b></div>' +
+    '<div class="card"><span class="muted">LLM calls</span><b>' + st.llm_calls + '</b></div><div class="card"><span class="muted">Tools</span><b>' + st.tool_calls + '</b></div>' +
+    '<div class="card"><span class="muted">Actions</span><b>' + st.actions + '</b></div><div class="card"><span class="muted">Errors</span><b>' + st.errors + '</b></div>' +
+    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b></div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.size) + '</b></div></div>' +
+    '<p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>' +
+    '<div class="layout"><section aria-label="Waterfall" id="wf">';
+  const bar = (cls, start, ms) => '<div class="wf-track"><div class="wf-bar ' + cls + '" style="left:' + ((start - t0) / span * 100).toFixed(3) + '%;width:' + Math.max(0.2, ms / span * 100).toFixed(3) + '%"></div></div>';
+  let i = 0;
+  for (const [agentId, events] of groups) {
+    if (agentId) {
+      const a0 = Math.min(...events.map((e) => e.start)), a1 = Math.max(...events.map((e) => e.start + e.ms));
+      html += '<div class="wf-row" role="presentation"><div class="wf-label"><b>Agent ' + esc(agents.get(agentId) || agentId.slice(0, 8)) + '</b></div>' + bar('agents', a0, a1 - a0) + '</div>';
+    }
+    for (const e of events) {
+      const indent = (agentId ? 1 : 0) + depth(e);
+      html += '<div class="wf-row" tabindex="0" role="button" data-i="' + (i++) + '" data-type="' + esc(e.type) + '"><div class="wf-label" style="padding-left:' + indent + 'rem">' + (e.type === 'errors' ? '⚠ ' : '') + esc(e.label) +
+        ' <span class="muted">' + Math.round(e.ms) + ' ms</span></div>' + bar(e.type, e.start, e.ms) + '</div>';
+    }
+  }
+  const ordered = [...groups.values()].flat();
+  html += '</section><aside class="detail" id="detail" aria-live="polite"><p class="muted">Select an event to see its details.</p>' +
+    (s.host_env ? '<h4>Host</h4>' + json(s.host_env) : '') + '</aside></div>';
+  app.innerHTML = html;
+  for (const row of app.querySelectorAll('.wf-row[data-i]')) {
+    const show = () => { for (const r of app.querySelectorAll('.wf-row.selected')) r.classList.remove('selected'); row.classList.add('selected'); document.getElementById('detail').innerHTML = detail(ordered[Number(row.dataset.i)]); };
+    row.onclick = show; row.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); show(); } };
+  }
+  if (!s.end_state) refresh = setTimeout(() => location.pathname === '/sessions/' + id && sessionPage(id).catch(() => {}), 3000);
+}
+
+function go(url) { history.pushState(null, '', url); route(); }
+window.onpopstate = route;
+async function route() {
+  clearTimeout(refresh);
+  document.getElementById('logout').hidden = !localStorage.getItem(KEY);
+  if (!localStorage.getItem(KEY)) return askKey();
+  try {
+    const m = location.pathname.match(/^\/sessions\/([0-9a-fA-F-]{36})$/);
+    if (m) await sessionPage(m[1]); else await listPage();
+  } catch (err) { if (err.message !== 'unauthorized') app.innerHTML = '<p role="alert">Could not load: ' + esc(err.message) + '</p>'; }
+}
+route();
+</script>
+</body>
+</html>`;

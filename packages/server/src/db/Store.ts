@@ -1,0 +1,255 @@
+/**
+ * Everything the server keeps, in one SQLite file (WAL). Synchronous, as better-sqlite3 is: each
+ * call is one short transaction. Every read and write names the project, so one project's key can
+ * never reach another's sessions.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
+import { MIGRATIONS } from './schema.js';
+
+export interface ProjectRow {
+  id: string;
+  name: string;
+  key_hash: string;
+  created_at: string;
+}
+
+interface SessionRow {
+  id: string;
+  project_id: string;
+  init_timestamp: string;
+  end_timestamp: string | null;
+  end_state: string | null;
+  end_state_reason: string | null;
+  tags: string;
+  host_env: string | null;
+  video: string | null;
+}
+
+export interface EventTotalsRow {
+  event_type: string;
+  count: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost: number | null;
+  first_start: string | null;
+  last_end: string | null;
+}
+
+export interface SessionListFilter {
+  limit: number;
+  offset: number;
+  tag?: string;
+  endState?: WireEndState | 'running';
+}
+
+/** An event as stored: the payload, plus the cost the server worked out when the client gave none. */
+export interface StoredEvent {
+  payload: EventPayload;
+  cost: number | null;
+}
+
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    session_id: row.id,
+    init_timestamp: row.init_timestamp,
+    end_timestamp: row.end_timestamp,
+    end_state: row.end_state as WireEndState | null,
+    end_state_reason: row.end_state_reason,
+    tags: parseJson<string[]>(row.tags, []),
+    host_env: parseJson(row.host_env, null),
+    video: row.video,
+  };
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  addProject(project: ProjectRow): void {
+    this.db
+      .prepare('INSERT INTO projects (id, name, key_hash, created_at) VALUES (@id, @name, @key_hash, @created_at)')
+      .run(project);
+  }
+
+  projectByKeyHash(keyHash: string): ProjectRow | undefined {
+    return this.db.prepare('SELECT * FROM projects WHERE key_hash = ?').get(keyHash) as ProjectRow | undefined;
+  }
+
+  projectCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM projects').get() as { n: number }).n;
+  }
+
+  listProjects(): ProjectRow[] {
+    return this.db.prepare('SELECT * FROM projects ORDER BY created_at').all() as ProjectRow[];
+  }
+
+  /** Which project a session belongs to, if it exists. */
+  sessionOwner(sessionId: string): string | undefined {
+    const row = this.db.prepare('SELECT project_id FROM sessions WHERE id = ?').get(sessionId) as
+      | { project_id: string }
+      | undefined;
+    return row?.project_id;
+  }
+
+  getSession(projectId: string, sessionId: string): SessionRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND project_id = ?').get(sessionId, projectId) as
+      | SessionRow
+      | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Creates the session, or merges into it when it exists (a retried create, or a second process
+   * that got there first): the earliest start wins, and given fields replace older ones.
+   */
+  upsertSession(projectId: string, s: SessionPayload): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, created_at, updated_at)
+         VALUES (@id, @project_id, @init_timestamp, @end_timestamp, @end_state, @end_state_reason, @tags, @host_env, @video, @now, @now)
+         ON CONFLICT(id) DO UPDATE SET
+           init_timestamp = MIN(sessions.init_timestamp, excluded.init_timestamp),
+           end_timestamp = COALESCE(excluded.end_timestamp, sessions.end_timestamp),
+           end_state = COALESCE(excluded.end_state, sessions.end_state),
+           end_state_reason = COALESCE(excluded.end_state_reason, sessions.end_state_reason),
+           tags = CASE WHEN @tags_given THEN excluded.tags ELSE sessions.tags END,
+           host_env = COALESCE(excluded.host_env, sessions.host_env),
+           video = COALESCE(excluded.video, sessions.video),
+           updated_at = excluded.updated_at
+         WHERE sessions.project_id = excluded.project_id`,
+      )
+      .run({
+        id: s.session_id,
+        project_id: projectId,
+        init_timestamp: s.init_timestamp,
+        end_timestamp: s.end_timestamp ?? null,
+        end_state: s.end_state ?? null,
+        end_state_reason: s.end_state_reason ?? null,
+        tags: JSON.stringify(s.tags ?? []),
+        tags_given: s.tags !== undefined ? 1 : 0,
+        host_env: s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null,
+        video: s.video ?? null,
+        now,
+      });
+  }
+
+  /** Inserts events that are not stored yet; a retried batch changes nothing. Returns how many were new. */
+  insertEvents(sessionId: string, events: StoredEvent[]): number {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
+       VALUES (@session_id, @id, @event_type, @init_timestamp, @end_timestamp, @agent_id, @model, @prompt_tokens, @completion_tokens, @cost, @data, @received_at)`,
+    );
+    const receivedAt = new Date().toISOString();
+    return this.db.transaction((rows: StoredEvent[]) => {
+      let added = 0;
+      for (const { payload: e, cost } of rows) {
+        const llm = e.event_type === 'llms' ? e : undefined;
+        added += insert.run({
+          session_id: sessionId,
+          id: e.id,
+          event_type: e.event_type,
+          init_timestamp: e.init_timestamp,
+          end_timestamp: e.end_timestamp,
+          agent_id: e.agent_id ?? null,
+          model: llm?.model ?? null,
+          prompt_tokens: llm?.prompt_tokens ?? null,
+          completion_tokens: llm?.completion_tokens ?? null,
+          cost,
+          data: JSON.stringify(e),
+          received_at: receivedAt,
+        }).changes;
+      }
+      return added;
+    })(events);
+  }
+
+  upsertAgent(sessionId: string, agent: AgentPayload): void {
+    this.db
+      .prepare('INSERT INTO agents (session_id, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name')
+      .run(sessionId, agent.id, agent.name);
+  }
+
+  agents(sessionId: string): AgentPayload[] {
+    return this.db.prepare('SELECT id, name FROM agents WHERE session_id = ? ORDER BY rowid').all(sessionId) as AgentPayload[];
+  }
+
+  events(sessionId: string): EventPayload[] {
+    const rows = this.db
+      .prepare('SELECT data, cost FROM events WHERE session_id = ? ORDER BY init_timestamp, rowid')
+      .all(sessionId) as { data: string; cost: number | null }[];
+    return rows.map((r) => ({ ...parseJson<EventPayload>(r.data, {} as EventPayload), ...(r.cost !== null ? { cost: r.cost } : {}) }));
+  }
+
+  eventTotals(sessionId: string): EventTotalsRow[] {
+    return this.db
+      .prepare(
+        `SELECT event_type, COUNT(*) AS count, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+                SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
+         FROM events WHERE session_id = ? GROUP BY event_type`,
+      )
+      .all(sessionId) as EventTotalsRow[];
+  }
+
+  agentCount(sessionId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM agents WHERE session_id = ?').get(sessionId) as { n: number }).n;
+  }
+
+  listSessions(projectId: string, filter: SessionListFilter): { sessions: SessionRecord[]; total: number } {
+    const where = ['project_id = @projectId'];
+    if (filter.tag !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = @tag)');
+    if (filter.endState === 'running') where.push('end_state IS NULL');
+    else if (filter.endState !== undefined) where.push('end_state = @endState');
+    const clause = where.join(' AND ');
+    const params = { projectId, tag: filter.tag, endState: filter.endState, limit: filter.limit, offset: filter.offset };
+    const rows = this.db
+      .prepare(`SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+      .all(params) as SessionRow[];
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number }).n;
+    return { sessions: rows.map(toRecord), total };
+  }
+}

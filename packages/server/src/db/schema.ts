@@ -1,0 +1,48 @@
+/** The SQLite schema, applied in order; `PRAGMA user_version` records how far a database has come. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    init_timestamp TEXT NOT NULL,
+    end_timestamp TEXT,
+    end_state TEXT,
+    end_state_reason TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    host_env TEXT,
+    video TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_by_project ON sessions(project_id, init_timestamp DESC);
+  CREATE TABLE agents (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (session_id, id)
+  );
+  CREATE TABLE events (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    init_timestamp TEXT NOT NULL,
+    end_timestamp TEXT NOT NULL,
+    agent_id TEXT,
+    model TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    cost REAL,
+    data TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, id)
+  );
+  CREATE INDEX events_by_session ON events(session_id, init_timestamp);
+  `,
+];

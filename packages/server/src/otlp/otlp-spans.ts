@@ -1,0 +1,110 @@
+/**
+ * OTLP trace requests (the JSON encoding; protobuf messages decode to the same shape) -> `SpanLike`,
+ * the input of the exporter's span mapping.
+ */
+import type { Attributes, AttributeValue, HrTime, SpanKind } from '@opentelemetry/api';
+import type { SpanLike } from '@agentops/exporter';
+
+interface AnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: number | string | { toString(): string };
+  doubleValue?: number;
+  arrayValue?: { values?: AnyValue[] };
+  kvlistValue?: { values?: KeyValue[] };
+  bytesValue?: string | Uint8Array;
+}
+interface KeyValue {
+  key: string;
+  value?: AnyValue;
+}
+interface OtlpSpan {
+  traceId: string | Uint8Array;
+  spanId: string | Uint8Array;
+  parentSpanId?: string | Uint8Array;
+  name: string;
+  kind?: number;
+  startTimeUnixNano?: string | number | { toString(): string };
+  endTimeUnixNano?: string | number | { toString(): string };
+  attributes?: KeyValue[];
+  events?: { name: string; timeUnixNano?: string | number; attributes?: KeyValue[] }[];
+  status?: { code?: number; message?: string };
+}
+export interface OtlpTraceRequest {
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: { spans?: OtlpSpan[] }[];
+  }[];
+}
+
+function hexId(id: string | Uint8Array | undefined): string {
+  if (id === undefined) return '';
+  return typeof id === 'string' ? id.toLowerCase() : Buffer.from(id).toString('hex');
+}
+
+function scalar(v: AnyValue | undefined): string | number | boolean | undefined {
+  if (!v) return undefined;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.intValue !== undefined) return Number(v.intValue.toString());
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.kvlistValue !== undefined) return JSON.stringify(Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, scalar(kv.value)])));
+  if (v.bytesValue !== undefined) return typeof v.bytesValue === 'string' ? v.bytesValue : Buffer.from(v.bytesValue).toString('base64');
+  return undefined;
+}
+
+function attributeValue(v: AnyValue | undefined): AttributeValue | undefined {
+  if (v?.arrayValue) {
+    const items = (v.arrayValue.values ?? []).map(scalar).filter((x) => x !== undefined);
+    return items as AttributeValue;
+  }
+  return scalar(v);
+}
+
+export function toAttributes(list: KeyValue[] | undefined): Attributes {
+  const out: Attributes = {};
+  for (const kv of list ?? []) {
+    const value = attributeValue(kv.value);
+    if (value !== undefined) out[kv.key] = value;
+  }
+  return out;
+}
+
+function hrTime(nanos: string | number | { toString(): string } | undefined): HrTime {
+  if (nanos === undefined) return [0, 0];
+  const n = BigInt(nanos.toString());
+  return [Number(n / 1_000_000_000n), Number(n % 1_000_000_000n)];
+}
+
+/** Flattens a request into spans with their resource. Throws on ids that are not hex. */
+export function otlpToSpans(request: OtlpTraceRequest): SpanLike[] {
+  const spans: SpanLike[] = [];
+  for (const rs of request.resourceSpans ?? []) {
+    const resource = { attributes: toAttributes(rs.resource?.attributes) };
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const s of ss.spans ?? []) {
+        const traceId = hexId(s.traceId);
+        const spanId = hexId(s.spanId);
+        if (!/^[0-9a-f]{32}$/.test(traceId) || !/^[0-9a-f]{16}$/.test(spanId)) {
+          throw new Error(`span "${s.name}": traceId must be 32 and spanId 16 hex digits`);
+        }
+        const parent = hexId(s.parentSpanId);
+        const context = { traceId, spanId, traceFlags: 1 };
+        spans.push({
+          name: s.name,
+          kind: Math.max(0, (s.kind ?? 1) - 1) as SpanKind,
+          spanContext: () => context,
+          parentSpanContext: parent ? { traceId, spanId: parent, traceFlags: 1 } : undefined,
+          startTime: hrTime(s.startTimeUnixNano),
+          endTime: hrTime(s.endTimeUnixNano),
+          status: { code: s.status?.code ?? 0, message: s.status?.message },
+          attributes: toAttributes(s.attributes),
+          events: (s.events ?? []).map((e) => ({ name: e.name, time: hrTime(e.timeUnixNano), attributes: toAttributes(e.attributes) })),
+          resource,
+          ended: true,
+        });
+      }
+    }
+  }
+  return spans;
+}

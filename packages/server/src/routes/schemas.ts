@@ -1,0 +1,84 @@
+/** JSON schemas of request bodies: every route rejects what does not fit with a 400 and a message. */
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const timestamp = { type: 'string', minLength: 1, maxLength: 64 } as const;
+const nullableTimestamp = { type: ['string', 'null'], maxLength: 64 } as const;
+
+export const sessionIdSchema = { type: 'string', pattern: UUID } as const;
+
+export const sessionSchema = {
+  type: 'object',
+  required: ['session_id', 'init_timestamp'],
+  properties: {
+    session_id: sessionIdSchema,
+    init_timestamp: timestamp,
+    end_timestamp: nullableTimestamp,
+    end_state: { type: ['string', 'null'], enum: ['Success', 'Fail', 'Failure', 'Indeterminate', null] },
+    end_state_reason: { type: ['string', 'null'], maxLength: 10_000 },
+    tags: { type: ['array', 'null'], maxItems: 200, items: { type: 'string', maxLength: 512 } },
+    host_env: { type: ['object', 'null'] },
+    video: { type: ['string', 'null'], maxLength: 4096 },
+  },
+} as const;
+
+export const sessionBodySchema = {
+  type: 'object',
+  required: ['session'],
+  properties: { session: sessionSchema },
+} as const;
+
+export const reauthorizeBodySchema = {
+  type: 'object',
+  required: ['session_id'],
+  properties: { session_id: sessionIdSchema },
+} as const;
+
+const eventSchema = {
+  type: 'object',
+  required: ['id', 'event_type', 'init_timestamp'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 64 },
+    event_type: { type: 'string', enum: ['llms', 'tools', 'actions', 'errors'] },
+    session_id: sessionIdSchema,
+    init_timestamp: timestamp,
+    end_timestamp: nullableTimestamp,
+    agent_id: { type: ['string', 'null'], maxLength: 64 },
+    model: { type: ['string', 'null'], maxLength: 256 },
+    prompt_tokens: { type: ['integer', 'null'], minimum: 0 },
+    completion_tokens: { type: ['integer', 'null'], minimum: 0 },
+    cost: { type: ['number', 'null'], minimum: 0 },
+    name: { type: ['string', 'null'], maxLength: 512 },
+    action_type: { type: ['string', 'null'], maxLength: 512 },
+    error_type: { type: ['string', 'null'], maxLength: 512 },
+  },
+} as const;
+
+export const eventsBodySchema = {
+  type: 'object',
+  required: ['events'],
+  properties: { events: { type: 'array', maxItems: 5000, items: eventSchema } },
+} as const;
+
+export const agentBodySchema = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 64 },
+    name: { type: 'string', minLength: 1, maxLength: 512 },
+  },
+} as const;
+
+export const sessionParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: sessionIdSchema },
+} as const;
+
+export const listQuerySchema = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    tag: { type: 'string', maxLength: 512 },
+    end_state: { type: 'string', enum: ['Success', 'Fail', 'Indeterminate', 'running'] },
+  },
+} as const;
