@@ -34,7 +34,10 @@ const plan = agentops.trackAgent('planner', async (goal) => {
     ],
   });
   await new Promise((r) => setTimeout(r, 50));
-  planning.completion = { role: 'assistant', content: '1. Check the weather\n2. Check the calendar\n3. Research sights' };
+  planning.completion = {
+    role: 'assistant',
+    content: '1. Check the weather\n2. Check the calendar\n3. Research sights',
+  };
   planning.promptTokens = 86;
   planning.completionTokens = 31;
   agentops.record(planning);
@@ -49,14 +52,18 @@ const plan = agentops.trackAgent('planner', async (goal) => {
 
   const writing = new agentops.LLMEvent({
     model: 'gpt-4o-mini',
-    prompt: [{ role: 'user', content: `Write the plan. Weather: ${JSON.stringify(weather)}. Research: ${research.summary}` }],
+    prompt: [
+      { role: 'user', content: `Write the plan. Weather: ${JSON.stringify(weather)}. Research: ${research.summary}` },
+    ],
   });
   await new Promise((r) => setTimeout(r, 40));
   writing.completion = { role: 'assistant', content: 'Day 1: Alfama walk in the sun (24°C). Day 2: Belém.' };
   writing.promptTokens = 230;
   writing.completionTokens = 64;
   agentops.record(writing);
-  agentops.record(new agentops.ActionEvent({ actionType: 'save_itinerary', params: { format: 'markdown' }, returns: 'saved' }));
+  agentops.record(
+    new agentops.ActionEvent({ actionType: 'save_itinerary', params: { format: 'markdown' }, returns: 'saved' }),
+  );
   return writing.completion.content;
 });
 

@@ -19,7 +19,10 @@ const { port } = await new Promise((resolve, reject) => {
   research.once('exit', (code) => reject(new Error(`research service exited with ${code}`)));
 });
 
-const planner = fork(here('./planner.mjs'), { env: { ...env, RESEARCH_URL: `http://127.0.0.1:${port}` }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+const planner = fork(here('./planner.mjs'), {
+  env: { ...env, RESEARCH_URL: `http://127.0.0.1:${port}` },
+  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+});
 let output = '';
 planner.stdout.on('data', (d) => (output += d));
 const code = await new Promise((resolve) => planner.on('exit', resolve));
@@ -31,12 +34,16 @@ const { sessionId, cost } = JSON.parse(output.trim().split('\n').pop());
 const headers = { 'x-agentops-api-key': apiKey };
 const stats = await (await fetch(`${server.url}/v2/sessions/${sessionId}/stats`, { headers })).json();
 const exported = await (await fetch(`${server.url}/v2/sessions/${sessionId}/export`, { headers })).json();
-const hosts = new Set([...exported.llms, ...exported.tools, ...exported.actions, ...exported.errors].map((e) => e.origin?.pid));
+const hosts = new Set(
+  [...exported.llms, ...exported.tools, ...exported.actions, ...exported.errors].map((e) => e.origin?.pid),
+);
 
 console.log(`\nSession ${sessionId}: ${exported.session.end_state} (${exported.session.end_state_reason})`);
 console.log(`  tags          ${exported.session.tags.join(', ')}`);
 console.log(`  duration      ${stats.duration}`);
-console.log(`  LLM calls     ${stats.llm_calls}  (${stats.prompt_tokens} prompt + ${stats.completion_tokens} completion tokens)`);
+console.log(
+  `  LLM calls     ${stats.llm_calls}  (${stats.prompt_tokens} prompt + ${stats.completion_tokens} completion tokens)`,
+);
 console.log(`  tool calls    ${stats.tool_calls}`);
 console.log(`  actions       ${stats.actions}`);
 console.log(`  errors        ${stats.errors}`);

@@ -4,15 +4,16 @@
  * (from the context's baggage, the trace, or the one open session) and the enclosing agent; finished
  * spans go through an inner `BatchSpanProcessor` to the `AgentOpsSpanExporter`.
  */
-import { type Context, trace } from '@opentelemetry/api';
+
 import {
   AgentOpsSpanExporter,
   type ExporterStats,
   type Logger,
   type LogLevel,
-  type SpanFilter,
   semconv as S,
+  type SpanFilter,
 } from '@agentops/exporter';
+import { type Context, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig } from './config.js';
 import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
@@ -42,14 +43,13 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   readonly #batch: BatchSpanProcessor | undefined;
   readonly #logger: Logger;
   #shutdown = false;
+  #flushing: Promise<void> = Promise.resolve();
 
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
     const config = resolveConfig(options);
     this.#logger = options.logger ?? config.logger;
     if (!config.apiKey) {
-      this.#logger.warn(
-        'no API key (set AGENTOPS_API_KEY or pass apiKey): sessions will not be sent to AgentOps.',
-      );
+      this.#logger.warn('no API key (set AGENTOPS_API_KEY or pass apiKey): sessions will not be sent to AgentOps.');
     } else {
       this.exporter = new AgentOpsSpanExporter({
         apiKey: config.apiKey,
@@ -114,15 +114,24 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     }
   }
 
-  /** Exports every finished span and waits until the AgentOps API has them (bounded). */
-  async forceFlush(): Promise<void> {
-    if (!this.#batch || !this.exporter) return;
-    try {
-      await this.#batch.forceFlush();
-      await this.exporter.forceFlush();
-    } catch (err) {
-      this.#logger.warn(`flush failed: ${String(err)}`);
-    }
+  /**
+   * Exports every finished span and waits until the AgentOps API has them (bounded). Flushes run one
+   * after another: a flush that started while another was exporting would otherwise find the batch
+   * queue already emptied by the first and return before those spans were delivered.
+   */
+  forceFlush(): Promise<void> {
+    const batch = this.#batch;
+    const exporter = this.exporter;
+    if (!batch || !exporter) return Promise.resolve();
+    this.#flushing = this.#flushing.then(async () => {
+      try {
+        await batch.forceFlush();
+        await exporter.forceFlush();
+      } catch (err) {
+        this.#logger.warn(`flush failed: ${String(err)}`);
+      }
+    });
+    return this.#flushing;
   }
 
   async shutdown(): Promise<void> {

@@ -3,33 +3,34 @@
  * id is the session id. Events are child spans; ending the session ends the root span, flushes, and
  * answers the session's total cost.
  */
+
+import { randomBytes } from 'node:crypto';
+import {
+  addToTotals,
+  type CountedEvent,
+  END_STATES,
+  type EndState,
+  emptyTotals,
+  formatCost,
+  formatDuration,
+  type Logger,
+  semconv as S,
+  type SessionTotals,
+  sessionIdToTraceId,
+  traceIdToSessionId,
+} from '@agentops/exporter';
 import {
   type Context,
+  context,
+  isSpanContextValid,
   type Link,
   type Span,
   type SpanContext,
   SpanKind,
   TraceFlags,
   type Tracer,
-  context,
-  isSpanContextValid,
   trace,
 } from '@opentelemetry/api';
-import {
-  END_STATES,
-  type EndState,
-  type Logger,
-  type CountedEvent,
-  type SessionTotals,
-  addToTotals,
-  emptyTotals,
-  formatCost,
-  formatDuration,
-  semconv as S,
-  sessionIdToTraceId,
-  traceIdToSessionId,
-} from '@agentops/exporter';
-import { randomBytes } from 'node:crypto';
 import type { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 import { sessionIdFromContext, withSessionBaggage } from './context-keys.js';
 import type { Event } from './events/index.js';
@@ -90,7 +91,9 @@ function startingPoint(options: StartSessionOptions, logger: Logger): { parent: 
   if (options.inheritedSessionId !== undefined) {
     const traceId = sessionIdToTraceId(options.inheritedSessionId);
     if (traceId) return { parent: trace.setSpanContext(active, remoteParent(traceId)), inherited: true };
-    logger.warn(`inheritedSessionId "${String(options.inheritedSessionId)}" is not a session id (a UUID); starting a new session.`);
+    logger.warn(
+      `inheritedSessionId "${String(options.inheritedSessionId)}" is not a session id (a UUID); starting a new session.`,
+    );
   }
   return { parent: active, inherited: false };
 }
@@ -136,8 +139,7 @@ export class Session {
     const { parent, inherited } = startingPoint(o, host.logger);
     this.#inherited = inherited;
     const activeSpan = trace.getSpanContext(context.active());
-    const links: Link[] =
-      !inherited && activeSpan && isSpanContextValid(activeSpan) ? [{ context: activeSpan }] : [];
+    const links: Link[] = !inherited && activeSpan && isSpanContextValid(activeSpan) ? [{ context: activeSpan }] : [];
     this.#span = host.tracer.startSpan(
       S.SESSION_SPAN_NAME,
       {
@@ -201,21 +203,32 @@ export class Session {
 
   addTags(tags: string[]): void {
     const add = tagList(tags);
-    if (!add) return this.#host.logger.warn('addTags() takes an array of strings; ignored.');
+    if (!add) {
+      this.#host.logger.warn('addTags() takes an array of strings; ignored.');
+      return;
+    }
     this.#updateTags([...new Set([...this.#tags, ...add])]);
   }
 
   setTags(tags: string[]): void {
     const next = tagList(tags);
-    if (!next) return this.#host.logger.warn('setTags() takes an array of strings; ignored.');
+    if (!next) {
+      this.#host.logger.warn('setTags() takes an array of strings; ignored.');
+      return;
+    }
     this.#updateTags(next);
   }
 
   #updateTags(tags: string[]): void {
-    if (this.ended) return this.#host.logger.warn(`session ${this.id} has ended; tags not changed.`);
+    if (this.ended) {
+      this.#host.logger.warn(`session ${this.id} has ended; tags not changed.`);
+      return;
+    }
     this.#tags = tags;
     this.#span.setAttribute(S.ATTR_SESSION_TAGS, tags);
-    this.#host.processor?.announceSession(this.#span as unknown as Parameters<AgentOpsSpanProcessor['announceSession']>[0]);
+    this.#host.processor?.announceSession(
+      this.#span as unknown as Parameters<AgentOpsSpanProcessor['announceSession']>[0],
+    );
   }
 
   /** True when this process joined a session that another process started. */
@@ -257,7 +270,9 @@ export class Session {
     }
     let state: EndState = endState;
     if (!END_STATES.includes(endState)) {
-      this.#host.logger.warn(`endSession(): "${String(endState)}" is not Success, Failure or Indeterminate; using Indeterminate.`);
+      this.#host.logger.warn(
+        `endSession(): "${String(endState)}" is not Success, Failure or Indeterminate; using Indeterminate.`,
+      );
       state = 'Indeterminate';
     }
     this.#endState = state;

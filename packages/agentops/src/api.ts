@@ -2,8 +2,9 @@
  * The module-level API (`agentops.init()`, `agentops.record()`, ...), the TypeScript names of the
  * AgentOps Python SDK's. None of these throws: bad input and dead backends give a warning.
  */
-import { context } from '@opentelemetry/api';
+
 import { AgentOpsClient, type EndState, type SessionExport, type SessionStats } from '@agentops/exporter';
+import { context } from '@opentelemetry/api';
 import type { InitOptions } from './config.js';
 import { resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
@@ -49,7 +50,10 @@ function sessionForModuleCall(what: string): Session | undefined {
   if (count === 1) return sessionRegistry.only();
   const logger = fallbackLogger();
   if (count === 0) logger.warn(`${what}: no session is open; call agentops.init() or startSession() first.`);
-  else logger.warn(`${what}: ${count} sessions are open, so agentops.${what} cannot tell which one; use session.${what} instead.`);
+  else
+    logger.warn(
+      `${what}: ${count} sessions are open, so agentops.${what} cannot tell which one; use session.${what} instead.`,
+    );
   return undefined;
 }
 

@@ -1,11 +1,11 @@
 /** `InitOptions` and how they combine with the environment (`AGENTOPS_*`). */
 import {
+  createConsoleLogger,
+  DEFAULT_ENDPOINT,
+  isLogLevel,
   type Logger,
   type LogLevel,
   type SpanFilter,
-  DEFAULT_ENDPOINT,
-  createConsoleLogger,
-  isLogLevel,
 } from '@agentops/exporter';
 
 export interface OtlpOptions {
@@ -83,7 +83,11 @@ function stringList(value: unknown): string[] {
 
 export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const o: InitOptions = typeof options === 'object' && options !== null ? options : {};
-  const level = isLogLevel(o.logLevel) ? o.logLevel : isLogLevel(env.AGENTOPS_LOG_LEVEL?.toLowerCase()) ? (env.AGENTOPS_LOG_LEVEL?.toLowerCase() as LogLevel) : 'info';
+  const level = isLogLevel(o.logLevel)
+    ? o.logLevel
+    : isLogLevel(env.AGENTOPS_LOG_LEVEL?.toLowerCase())
+      ? (env.AGENTOPS_LOG_LEVEL?.toLowerCase() as LogLevel)
+      : 'info';
   const apiKey = typeof o.apiKey === 'string' && o.apiKey !== '' ? o.apiKey : env.AGENTOPS_API_KEY || undefined;
   const otlp = o.otlp === true ? {} : typeof o.otlp === 'object' && o.otlp !== null ? o.otlp : undefined;
   return {
@@ -96,7 +100,8 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     maxQueueSize: positive(o.maxQueueSize, 10_000),
     maxWaitTime: positive(o.maxWaitTime, 1_000),
     handleExit: o.handleExit !== false,
-    envDataOptOut: typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
+    envDataOptOut:
+      typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
     captureContent: o.captureContent !== false,
     otlp,
     exportAllSpans: o.exportAllSpans === true,

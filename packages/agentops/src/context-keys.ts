@@ -2,8 +2,9 @@
  * What the SDK keeps in the OpenTelemetry context. The session travels as W3C baggage, so that the
  * same entry that finds the session here also crosses process boundaries in `baggage` headers.
  */
-import { type Context, createContextKey, propagation } from '@opentelemetry/api';
+
 import { semconv } from '@agentops/exporter';
+import { type Context, createContextKey, propagation } from '@opentelemetry/api';
 
 const { BAGGAGE_SESSION_ID } = semconv;
 

@@ -1,3 +1,6 @@
+export type { LogLevel, SessionExport, SessionStats } from '@agentops/exporter';
+export type { AgentOpsSpanProcessorOptions } from './AgentOpsSpanProcessor.js';
+export { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 export {
   addTags,
   endSession,
@@ -12,16 +15,7 @@ export {
   shutdown,
   startSession,
 } from './api.js';
-export { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
-export type { AgentOpsSpanProcessorOptions } from './AgentOpsSpanProcessor.js';
 export type { InitOptions, OtlpOptions } from './config.js';
-export {
-  ActionEvent,
-  AgentOpsEvent,
-  ErrorEvent,
-  LLMEvent,
-  ToolEvent,
-} from './events/index.js';
 export type {
   ActionEventOptions,
   ErrorEventOptions,
@@ -30,10 +24,16 @@ export type {
   LLMEventOptions,
   ToolEventOptions,
 } from './events/index.js';
+export {
+  ActionEvent,
+  AgentOpsEvent,
+  ErrorEvent,
+  LLMEvent,
+  ToolEvent,
+} from './events/index.js';
 export type { Carrier } from './propagation.js';
 export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js';
-export { Session } from './Session.js';
 export type { EndState, SessionAnalytics, StartSessionOptions } from './Session.js';
-export { recordAction, recordTool, trackAgent } from './wrappers.js';
+export { Session } from './Session.js';
 export { SDK_VERSION } from './version.js';
-export type { SessionExport, SessionStats, LogLevel } from '@agentops/exporter';
+export { recordAction, recordTool, trackAgent } from './wrappers.js';

@@ -2,7 +2,7 @@
  * W3C `traceparent`/`tracestate` + `baggage` in and out of carriers. Uses the W3C propagators
  * directly rather than the global one, so it works whatever propagator the app registered.
  */
-import { type Context, ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } from '@opentelemetry/api';
+import { type Context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 
 export type Carrier = Record<string, string | string[] | undefined>;

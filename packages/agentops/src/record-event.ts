@@ -19,7 +19,8 @@ export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOps
   }
   const end = event.endTimestamp ?? new Date();
   event.endTimestamp = end;
-  span.end(end < event.initTimestamp ? event.initTimestamp : end);
+  // An end before the start (clock skew in user-given times) is clamped to the start.
+  span.end(new Date(Math.max(end.getTime(), event.initTimestamp.getTime())));
 }
 
 /** The parent for an event of the session: the active span when it is inside the session. */

@@ -7,8 +7,9 @@
  * own (with the host resource, the AgentOps processor and OTLP if asked). If the app has a global
  * provider without our processor, it keeps its own provider private and says once how to add it.
  */
-import { type Context, type Tracer, context, isSpanContextValid, trace } from '@opentelemetry/api';
+
 import type { Logger } from '@agentops/exporter';
+import { type Context, context, isSpanContextValid, type Tracer, trace } from '@opentelemetry/api';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';

@@ -4,8 +4,8 @@
  * a throw as an error event tied to the call and rethrown unchanged. Sync and async alike.
  */
 import { randomUUID } from 'node:crypto';
-import { type Attributes, type Context, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { safeJsonStringify, semconv as S } from '@agentops/exporter';
+import { semconv as S, safeJsonStringify } from '@agentops/exporter';
+import { type Attributes, type Context, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from './context-keys.js';
 import { ActionEvent } from './events/ActionEvent.js';
 import type { EventSpanShape } from './events/AgentOpsEvent.js';
@@ -20,7 +20,11 @@ type MethodDecorator = <F extends AnyFunction>(value: F, context: ClassMethodDec
 type Kind = 'tool' | 'action' | 'agent';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 function paramsOf(args: unknown[]): unknown {
@@ -66,7 +70,11 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
     let span: ReturnType<typeof runtime.tracer.startSpan>;
     try {
       call = describeCall(kind, name, args, runtime.captureContent);
-      span = runtime.tracer.startSpan(call.shape.name, { kind: call.shape.kind, attributes: call.shape.attributes }, parent);
+      span = runtime.tracer.startSpan(
+        call.shape.name,
+        { kind: call.shape.kind, attributes: call.shape.attributes },
+        parent,
+      );
       ctx = trace.setSpan(parent, span);
       if (call.agentId) ctx = ctx.setValue(AGENT_ID_KEY, call.agentId);
     } catch (err) {
@@ -75,8 +83,8 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
     }
 
     const succeed = (result: unknown) => {
-      if (call.returnsKey && runtime.captureContent && result !== undefined) {
-        const json = typeof result === 'string' ? result : safeJsonStringify(result);
+      if (call.returnsKey && runtime.captureContent) {
+        const json = safeJsonStringify(result);
         if (json !== undefined) span.setAttribute(call.returnsKey, json);
       }
       span.end();

@@ -8,18 +8,18 @@
  * down, so a backend that is down for a while loses nothing; the outboxes are bounded by
  * `maxQueueSize` events and what does not fit is counted and reported.
  */
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AgentOpsClient } from './client/agentops-client.js';
 import { ApiError } from './client/api-error.js';
-import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './client/backoff.js';
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';
 import { loadPriceFn, type PriceFn } from './cost.js';
 import { createConsoleLogger, type Logger } from './logger.js';
-import { type SpanFilter, exportAllSpansFilter } from './mapping/span-filter.js';
+import { exportAllSpansFilter, type SpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
 import { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
-import { SessionOutbox, type SessionTotals, addToTotals } from './session-outbox.js';
 import { ATTR_SESSION_INHERITED } from './semconv.js';
+import { addToTotals, SessionOutbox, type SessionTotals } from './session-outbox.js';
 import type { UpdateSessionResponse } from './wire.js';
 
 export interface AgentOpsSpanExporterOptions {

@@ -26,7 +26,7 @@ const PROVIDER_IDS: Record<string, string> = {
   groq: 'groq',
   mistral_ai: 'mistral',
   deepseek: 'deepseek',
-  'x_ai': 'x-ai',
+  x_ai: 'x-ai',
   perplexity: 'perplexity',
   cohere: 'cohere',
 };
@@ -36,8 +36,7 @@ export function priceFnFrom(prices: GenaiPrices): PriceFn {
     const usage = { input_tokens: inputTokens, output_tokens: outputTokens };
     const providerId = provider ? PROVIDER_IDS[provider.toLowerCase()] : undefined;
     try {
-      const result =
-        (providerId && prices.calcPrice(usage, model, { providerId })) || prices.calcPrice(usage, model);
+      const result = (providerId && prices.calcPrice(usage, model, { providerId })) || prices.calcPrice(usage, model);
       return result ? result.total_price : undefined;
     } catch {
       return undefined;

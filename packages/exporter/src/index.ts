@@ -1,33 +1,33 @@
-export { AgentOpsSpanExporter } from './AgentOpsSpanExporter.js';
 export type { AgentOpsSpanExporterOptions, ExporterStats } from './AgentOpsSpanExporter.js';
-export { AgentOpsClient, DEFAULT_ENDPOINT } from './client/agentops-client.js';
+export { AgentOpsSpanExporter } from './AgentOpsSpanExporter.js';
 export type { ClientOptions } from './client/agentops-client.js';
+export { AgentOpsClient, DEFAULT_ENDPOINT } from './client/agentops-client.js';
 export { ApiError, parseRetryAfter } from './client/api-error.js';
-export { backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';
 export type { BackoffOptions } from './client/backoff.js';
-export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
+export { backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';
 export type { PriceFn } from './cost.js';
-export { isSessionId, isUuid, isValidTraceId, sessionIdToTraceId, traceIdToSessionId } from './ids.js';
+export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
 export type { SessionId } from './ids.js';
+export { isSessionId, isUuid, isValidTraceId, sessionIdToTraceId, traceIdToSessionId } from './ids.js';
 export { MAX_STRING_LENGTH, parseJsonAttribute, safeJsonStringify, truncate } from './json.js';
-export { createConsoleLogger, isLogLevel, onceBy } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';
+export { createConsoleLogger, isLogLevel, onceBy } from './logger.js';
 export { resourceToHostEnv, resourceToOrigin } from './mapping/host-env.js';
+export type { OtelMessage, OtelMessagePart } from './mapping/messages.js';
 export {
   chatToOtelMessage,
   completionToOtelMessages,
   otelToChatMessage,
   promptToOtelMessages,
 } from './mapping/messages.js';
-export type { OtelMessage, OtelMessagePart } from './mapping/messages.js';
-export { classifySpan, defaultSpanFilter, exportAllSpansFilter } from './mapping/span-filter.js';
 export type { SpanCategory, SpanFilter } from './mapping/span-filter.js';
+export { classifySpan, defaultSpanFilter, exportAllSpansFilter } from './mapping/span-filter.js';
 export type { SpanLike } from './mapping/span-like.js';
-export { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
 export type { MapOptions, MappedItem } from './mapping/span-to-payload.js';
+export { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
 export { formatDuration, hrTimeToIso, hrTimeToMillis } from './mapping/time.js';
-export { addToTotals, emptyTotals } from './session-outbox.js';
-export type { CountedEvent, SessionTotals } from './session-outbox.js';
 export * as semconv from './semconv.js';
-export { END_STATES, fromWireEndState, toWireEndState } from './wire.js';
+export type { CountedEvent, SessionTotals } from './session-outbox.js';
+export { addToTotals, emptyTotals } from './session-outbox.js';
 export type * from './wire.js';
+export { END_STATES, fromWireEndState, toWireEndState } from './wire.js';

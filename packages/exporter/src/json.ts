@@ -48,11 +48,11 @@ export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): stri
   }
 }
 
-/** Parses a JSON attribute back; a non-JSON string is returned as it is. */
+const JSON_START = /^\s*(?:[{["\d-]|true$|false$|null$)/;
+
+/** Parses a JSON attribute back; a string that is not JSON (foreign spans' raw text) is returned as it is. */
 export function parseJsonAttribute(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const first = value.trimStart()[0];
-  if (first !== '{' && first !== '[' && first !== '"') return value;
+  if (typeof value !== 'string' || !JSON_START.test(value)) return value;
   try {
     return JSON.parse(value);
   } catch {

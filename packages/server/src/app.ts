@@ -43,7 +43,11 @@ export interface AgentOpsServer {
 }
 
 /** Makes the local project on a new database, and saves its key next to the database file. */
-export function ensureLocalProject(store: Store, dbFile: string, apiKey?: string): { created?: string; keyFile?: string } {
+export function ensureLocalProject(
+  store: Store,
+  dbFile: string,
+  apiKey?: string,
+): { created?: string; keyFile?: string } {
   const keyFile = dbFile === ':memory:' ? undefined : join(dirname(dbFile), 'api-key');
   if (store.projectCount() > 0) return { keyFile };
   const { apiKey: key } = createProject(store, 'local', apiKey);
@@ -57,7 +61,10 @@ export function readSavedApiKey(dbFile: string = DEFAULT_DB_FILE): string | unde
   return existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
 }
 
-export async function buildApp(store: Store, options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string }) {
+export async function buildApp(
+  store: Store,
+  options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string },
+) {
   const app = Fastify({ logger: options.logRequests ?? false, bodyLimit: 1024 * 1024 });
   const tokens = new SessionTokens(store, options.jwtTtlSeconds);
   const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined));
@@ -67,9 +74,13 @@ export async function buildApp(store: Store, options: { jwtTtlSeconds?: number; 
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error(error);
-      return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal Server Error' });
+      return reply
+        .code(500)
+        .send({ statusCode: 500, error: 'Internal Server Error', message: 'Internal Server Error' });
     }
-    return reply.code(status).send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message ?? 'Bad Request' });
+    return reply
+      .code(status)
+      .send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message ?? 'Bad Request' });
   });
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Route not found' }),

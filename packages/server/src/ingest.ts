@@ -3,7 +3,7 @@
  * same from OTLP spans once the exporter's mapping has turned them into AgentOps items.
  */
 import type { AgentPayload, EventPayload, MappedItem, PriceFn, SessionPayload } from '@agentops/exporter';
-import type { StoredEvent, Store } from './db/Store.js';
+import type { Store, StoredEvent } from './db/Store.js';
 import { normalizeTimestamp } from './timestamps.js';
 
 export class BadInput extends Error {}
@@ -17,11 +17,19 @@ export class Ingest {
   /** A session payload with its timestamps normalized; throws BadInput for unreadable ones. */
   normalizeSession(s: SessionPayload): SessionPayload {
     const init = normalizeTimestamp(s.init_timestamp);
-    if (!init) throw new BadInput(`session.init_timestamp is not an ISO-8601 time: ${JSON.stringify(s.init_timestamp)}`);
+    if (!init)
+      throw new BadInput(`session.init_timestamp is not an ISO-8601 time: ${JSON.stringify(s.init_timestamp)}`);
     const end = s.end_timestamp == null ? null : normalizeTimestamp(s.end_timestamp);
-    if (end === undefined) throw new BadInput(`session.end_timestamp is not an ISO-8601 time: ${JSON.stringify(s.end_timestamp)}`);
+    if (end === undefined)
+      throw new BadInput(`session.end_timestamp is not an ISO-8601 time: ${JSON.stringify(s.end_timestamp)}`);
     const endState = s.end_state === ('Failure' as string) ? 'Fail' : s.end_state;
-    return { ...s, session_id: s.session_id.toLowerCase(), init_timestamp: init, end_timestamp: end, end_state: endState };
+    return {
+      ...s,
+      session_id: s.session_id.toLowerCase(),
+      init_timestamp: init,
+      end_timestamp: end,
+      end_state: endState,
+    };
   }
 
   session(projectId: string, s: SessionPayload): void {

@@ -2,11 +2,19 @@
 import { formatCost, formatDuration, type SessionRecord, type SessionStats } from '@agentops/exporter';
 import type { EventTotalsRow } from './db/Store.js';
 
-export function sessionStats(session: SessionRecord, totals: EventTotalsRow[], agents: number, now = Date.now()): SessionStats {
+export function sessionStats(
+  session: SessionRecord,
+  totals: EventTotalsRow[],
+  agents: number,
+  now = Date.now(),
+): SessionStats {
   const count = (type: string) => totals.find((t) => t.event_type === type)?.count ?? 0;
   const sum = (pick: (t: EventTotalsRow) => number | null) => totals.reduce((acc, t) => acc + (pick(t) ?? 0), 0);
   const start = Date.parse(session.init_timestamp);
-  const lastEventEnd = totals.reduce((max, t) => (t.last_end && Date.parse(t.last_end) > max ? Date.parse(t.last_end) : max), start);
+  const lastEventEnd = totals.reduce(
+    (max, t) => (t.last_end && Date.parse(t.last_end) > max ? Date.parse(t.last_end) : max),
+    start,
+  );
   const end = session.end_timestamp ? Date.parse(session.end_timestamp) : Math.max(lastEventEnd, now);
   const durationMs = Math.max(0, end - start);
   return {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type EventType, isUuid, semconv as S, safeJsonStringify } from '@agentops/exporter';
 import { type Attributes, SpanKind } from '@opentelemetry/api';
-import { type EventType, isUuid, safeJsonStringify, semconv as S } from '@agentops/exporter';
 import { type Timestamp, toDate } from './timestamp.js';
 
 /** Options every event takes. */
@@ -65,10 +65,9 @@ export abstract class AgentOpsEvent {
   }
 }
 
-/** Sets an attribute to the JSON of a value (strings as they are); skips undefined. */
+/** Sets an attribute to the JSON of a value (strings too, so "5" and 5 stay apart); skips undefined. */
 export function setJson(attributes: Attributes, key: string, value: unknown): void {
-  if (value === undefined) return;
-  const json = typeof value === 'string' ? value : safeJsonStringify(value);
+  const json = safeJsonStringify(value);
   if (json !== undefined) attributes[key] = json;
 }
 

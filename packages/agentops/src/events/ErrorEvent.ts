@@ -1,5 +1,5 @@
-import type { Attributes } from '@opentelemetry/api';
 import { semconv as S, truncate } from '@agentops/exporter';
+import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
 
 export interface ErrorEventOptions extends EventOptions {
@@ -29,7 +29,8 @@ export class ErrorEvent extends AgentOpsEvent {
     const exception = o.exception;
     this.exception =
       exception instanceof Error ? exception : exception === undefined ? undefined : new Error(String(exception));
-    this.errorType = typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (this.exception?.name ?? 'Error');
+    this.errorType =
+      typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (this.exception?.name ?? 'Error');
     this.code = o.code === undefined || o.code === null ? undefined : String(o.code);
     this.details = typeof o.details === 'string' ? o.details : this.exception?.message;
     this.logs = typeof o.logs === 'string' ? o.logs : this.exception?.stack;

@@ -1,5 +1,5 @@
+import { completionToOtelMessages, promptToOtelMessages, semconv as S, safeJsonStringify } from '@agentops/exporter';
 import type { Attributes } from '@opentelemetry/api';
-import { completionToOtelMessages, promptToOtelMessages, safeJsonStringify, semconv as S } from '@agentops/exporter';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
 
 export interface LLMEventOptions extends EventOptions {
@@ -77,7 +77,11 @@ export class LLMEvent extends AgentOpsEvent {
       setIfDefined(attributes, S.ATTR_GEN_AI_INPUT_MESSAGES, safeJsonStringify(promptToOtelMessages(this.prompt)));
     }
     if (content && this.completion !== undefined) {
-      setIfDefined(attributes, S.ATTR_GEN_AI_OUTPUT_MESSAGES, safeJsonStringify(completionToOtelMessages(this.completion)));
+      setIfDefined(
+        attributes,
+        S.ATTR_GEN_AI_OUTPUT_MESSAGES,
+        safeJsonStringify(completionToOtelMessages(this.completion)),
+      );
     }
     return { name: `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`, kind: SpanKind.CLIENT, attributes };
   }

@@ -1,5 +1,5 @@
-import type { Attributes } from '@opentelemetry/api';
 import { semconv as S } from '@agentops/exporter';
+import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setJson } from './AgentOpsEvent.js';
 
 export interface ToolEventOptions extends EventOptions {

@@ -3,16 +3,16 @@ import type { ErrorEvent } from './ErrorEvent.js';
 import type { LLMEvent } from './LLMEvent.js';
 import type { ToolEvent } from './ToolEvent.js';
 
-export { AgentOpsEvent } from './AgentOpsEvent.js';
-export type { EventOptions } from './AgentOpsEvent.js';
-export { ActionEvent } from './ActionEvent.js';
 export type { ActionEventOptions } from './ActionEvent.js';
-export { ErrorEvent } from './ErrorEvent.js';
+export { ActionEvent } from './ActionEvent.js';
+export type { EventOptions } from './AgentOpsEvent.js';
+export { AgentOpsEvent } from './AgentOpsEvent.js';
 export type { ErrorEventOptions } from './ErrorEvent.js';
-export { LLMEvent } from './LLMEvent.js';
+export { ErrorEvent } from './ErrorEvent.js';
 export type { LLMEventOptions } from './LLMEvent.js';
-export { ToolEvent } from './ToolEvent.js';
+export { LLMEvent } from './LLMEvent.js';
 export type { ToolEventOptions } from './ToolEvent.js';
+export { ToolEvent } from './ToolEvent.js';
 
 /** Any event `record()` takes. */
 export type Event = LLMEvent | ToolEvent | ActionEvent | ErrorEvent;

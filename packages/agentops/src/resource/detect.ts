@@ -1,10 +1,10 @@
 import {
-  type Resource,
   detectResources,
   envDetector,
   hostDetector,
   osDetector,
   processDetector,
+  type Resource,
 } from '@opentelemetry/resources';
 import { AgentOpsResourceDetector } from './AgentOpsResourceDetector.js';
 

@@ -44,7 +44,11 @@ export function llmModel(a: Attributes): string | undefined {
 }
 
 export function llmProvider(a: Attributes): string | undefined {
-  return firstOf(a, [S.ATTR_GEN_AI_PROVIDER_NAME, S.ATTR_GEN_AI_SYSTEM, 'llm.provider', 'llm.system', 'ai.model.provider'], str);
+  return firstOf(
+    a,
+    [S.ATTR_GEN_AI_PROVIDER_NAME, S.ATTR_GEN_AI_SYSTEM, 'llm.provider', 'llm.system', 'ai.model.provider'],
+    str,
+  );
 }
 
 export function inputTokens(a: Attributes): number | undefined {
@@ -78,7 +82,12 @@ export function outputTokens(a: Attributes): number | undefined {
 }
 
 /** Indexed flat attributes (`prefix.0.role`, `prefix.0.content`, ...) as ChatML messages. */
-function indexedMessages(a: Attributes, prefix: string, roleKey: string, contentKey: string): ChatMessage[] | undefined {
+function indexedMessages(
+  a: Attributes,
+  prefix: string,
+  roleKey: string,
+  contentKey: string,
+): ChatMessage[] | undefined {
   const messages: ChatMessage[] = [];
   for (let i = 0; i < 1000; i++) {
     const role = a[`${prefix}.${i}.${roleKey}`];

@@ -2,7 +2,7 @@
  * One finished span -> the AgentOps data it stands for: a session update, an agent, events.
  * Pure: no I/O, no clock, no globals; prices come in as a function.
  */
-import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
 import type { PriceFn } from '../cost.js';
 import { traceIdToSessionId } from '../ids.js';
 import { parseJsonAttribute } from '../json.js';

@@ -3,7 +3,7 @@
  * and reauthorize_jwt. The signing secret is made once and kept in the database.
  */
 import { randomBytes } from 'node:crypto';
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Store } from '../db/Store.js';
 
 export interface SessionClaims {
@@ -11,7 +11,9 @@ export interface SessionClaims {
   projectId: string;
 }
 
-export type VerifyResult = { ok: true; claims: SessionClaims } | { ok: false; message: 'Expired Token' | 'Invalid Token' };
+export type VerifyResult =
+  | { ok: true; claims: SessionClaims }
+  | { ok: false; message: 'Expired Token' | 'Invalid Token' };
 
 const SECRET_KEY = 'jwt_secret';
 
@@ -43,7 +45,8 @@ export class SessionTokens {
     try {
       const { payload } = await jwtVerify(token, this.#secret, { algorithms: ['HS256'] });
       const { session_id: sessionId, project_id: projectId } = payload;
-      if (typeof sessionId !== 'string' || typeof projectId !== 'string') return { ok: false, message: 'Invalid Token' };
+      if (typeof sessionId !== 'string' || typeof projectId !== 'string')
+        return { ok: false, message: 'Invalid Token' };
       return { ok: true, claims: { sessionId, projectId } };
     } catch (err) {
       return { ok: false, message: err instanceof errors.JWTExpired ? 'Expired Token' : 'Invalid Token' };

@@ -13,7 +13,11 @@ export function newApiKey(): string {
   return randomUUID();
 }
 
-export function createProject(store: Store, name: string, apiKey = newApiKey()): { project: ProjectRow; apiKey: string } {
+export function createProject(
+  store: Store,
+  name: string,
+  apiKey = newApiKey(),
+): { project: ProjectRow; apiKey: string } {
   const project: ProjectRow = {
     id: randomUUID(),
     name,

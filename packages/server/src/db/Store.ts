@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
+import Database from 'better-sqlite3';
 import { MIGRATIONS } from './schema.js';
 
 export interface ProjectRow {
@@ -106,7 +106,9 @@ export class Store {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   addProject(project: ProjectRow): void {
@@ -210,19 +212,26 @@ export class Store {
 
   upsertAgent(sessionId: string, agent: AgentPayload): void {
     this.db
-      .prepare('INSERT INTO agents (session_id, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name')
+      .prepare(
+        'INSERT INTO agents (session_id, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name',
+      )
       .run(sessionId, agent.id, agent.name);
   }
 
   agents(sessionId: string): AgentPayload[] {
-    return this.db.prepare('SELECT id, name FROM agents WHERE session_id = ? ORDER BY rowid').all(sessionId) as AgentPayload[];
+    return this.db
+      .prepare('SELECT id, name FROM agents WHERE session_id = ? ORDER BY rowid')
+      .all(sessionId) as AgentPayload[];
   }
 
   events(sessionId: string): EventPayload[] {
     const rows = this.db
       .prepare('SELECT data, cost FROM events WHERE session_id = ? ORDER BY init_timestamp, rowid')
       .all(sessionId) as { data: string; cost: number | null }[];
-    return rows.map((r) => ({ ...parseJson<EventPayload>(r.data, {} as EventPayload), ...(r.cost !== null ? { cost: r.cost } : {}) }));
+    return rows.map((r) => ({
+      ...parseJson<EventPayload>(r.data, {} as EventPayload),
+      ...(r.cost !== null ? { cost: r.cost } : {}),
+    }));
   }
 
   eventTotals(sessionId: string): EventTotalsRow[] {
@@ -245,11 +254,20 @@ export class Store {
     if (filter.endState === 'running') where.push('end_state IS NULL');
     else if (filter.endState !== undefined) where.push('end_state = @endState');
     const clause = where.join(' AND ');
-    const params = { projectId, tag: filter.tag, endState: filter.endState, limit: filter.limit, offset: filter.offset };
+    const params = {
+      projectId,
+      tag: filter.tag,
+      endState: filter.endState,
+      limit: filter.limit,
+      offset: filter.offset,
+    };
     const rows = this.db
-      .prepare(`SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+      .prepare(
+        `SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+      )
       .all(params) as SessionRow[];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number })
+      .n;
     return { sessions: rows.map(toRecord), total };
   }
 }

@@ -2,8 +2,9 @@
  * OTLP trace requests (the JSON encoding; protobuf messages decode to the same shape) -> `SpanLike`,
  * the input of the exporter's span mapping.
  */
-import type { Attributes, AttributeValue, HrTime, SpanKind } from '@opentelemetry/api';
+
 import type { SpanLike } from '@agentops/exporter';
+import type { Attributes, AttributeValue, HrTime, SpanKind } from '@opentelemetry/api';
 
 interface AnyValue {
   stringValue?: string;
@@ -48,8 +49,10 @@ function scalar(v: AnyValue | undefined): string | number | boolean | undefined 
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== undefined) return Number(v.intValue.toString());
   if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.kvlistValue !== undefined) return JSON.stringify(Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, scalar(kv.value)])));
-  if (v.bytesValue !== undefined) return typeof v.bytesValue === 'string' ? v.bytesValue : Buffer.from(v.bytesValue).toString('base64');
+  if (v.kvlistValue !== undefined)
+    return JSON.stringify(Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, scalar(kv.value)])));
+  if (v.bytesValue !== undefined)
+    return typeof v.bytesValue === 'string' ? v.bytesValue : Buffer.from(v.bytesValue).toString('base64');
   return undefined;
 }
 
@@ -99,7 +102,11 @@ export function otlpToSpans(request: OtlpTraceRequest): SpanLike[] {
           endTime: hrTime(s.endTimeUnixNano),
           status: { code: s.status?.code ?? 0, message: s.status?.message },
           attributes: toAttributes(s.attributes),
-          events: (s.events ?? []).map((e) => ({ name: e.name, time: hrTime(e.timeUnixNano), attributes: toAttributes(e.attributes) })),
+          events: (s.events ?? []).map((e) => ({
+            name: e.name,
+            time: hrTime(e.timeUnixNano),
+            attributes: toAttributes(e.attributes),
+          })),
           resource,
           ended: true,
         });

@@ -12,7 +12,11 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
 }
 
 /** The project of the request's API key, or a 401 sent and undefined. */
-export function authenticateProject(store: Store, request: FastifyRequest, reply: FastifyReply): ProjectRow | undefined {
+export function authenticateProject(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): ProjectRow | undefined {
   const project = projectForKey(store, apiKeyOf(request));
   if (!project) {
     void reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' });

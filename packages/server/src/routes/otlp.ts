@@ -26,10 +26,13 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; i
       try {
         const { rejected } = deps.ingest.mapped(project.id, items);
         if (rejected > 0) {
-          return { partialSuccess: { rejectedSpans: rejected, errorMessage: 'some spans named sessions of another project' } };
+          return {
+            partialSuccess: { rejectedSpans: rejected, errorMessage: 'some spans named sessions of another project' },
+          };
         }
       } catch (err) {
-        if (err instanceof BadInput) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+        if (err instanceof BadInput)
+          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
         throw err;
       }
       return { partialSuccess: {} };

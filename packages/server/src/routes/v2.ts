@@ -86,7 +86,8 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
       if (!claims) return reply;
       if (store.sessionOwner(claims.sessionId) !== claims.projectId) return notFound(reply);
       const foreign = request.body.events.find((e) => e.session_id && e.session_id.toLowerCase() !== claims.sessionId);
-      if (foreign) return badRequest(reply, `event ${foreign.id} names session ${foreign.session_id}, not this token's session`);
+      if (foreign)
+        return badRequest(reply, `event ${foreign.id} names session ${foreign.session_id}, not this token's session`);
       try {
         ingest.events(claims.sessionId, request.body.events);
       } catch (err) {
@@ -97,13 +98,17 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
     },
   );
 
-  app.post<{ Body: AgentPayload }>('/v2/create_agent', { schema: { body: agentBodySchema } }, async (request, reply) => {
-    const claims = await authenticateSession(tokens, request, reply);
-    if (!claims) return reply;
-    if (store.sessionOwner(claims.sessionId) !== claims.projectId) return notFound(reply);
-    ingest.agent(claims.sessionId, { id: request.body.id, name: request.body.name });
-    return reply.send('Success');
-  });
+  app.post<{ Body: AgentPayload }>(
+    '/v2/create_agent',
+    { schema: { body: agentBodySchema } },
+    async (request, reply) => {
+      const claims = await authenticateSession(tokens, request, reply);
+      if (!claims) return reply;
+      if (store.sessionOwner(claims.sessionId) !== claims.projectId) return notFound(reply);
+      ingest.agent(claims.sessionId, { id: request.body.id, name: request.body.name });
+      return reply.send('Success');
+    },
+  );
 
   app.post<{ Body: { session: SessionPayload } }>(
     '/v2/update_session',
@@ -122,7 +127,11 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
         throw err;
       }
       const result = stats(claims.projectId, claims.sessionId);
-      return { status: 'success', token_cost: result?.stats.cost ?? formatCost(0), session_url: sessionUrl(claims.sessionId) };
+      return {
+        status: 'success',
+        token_cost: result?.stats.cost ?? formatCost(0),
+        session_url: sessionUrl(claims.sessionId),
+      };
     },
   );
 

@@ -1,0 +1,69 @@
+/**
+ * Exit paths, each in a real child process against the real server: end state, reason, exit code,
+ * and that every event recorded before the exit arrived.
+ */
+import { fileURLToPath } from 'node:url';
+import type { SessionExport } from 'agentops';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode } from './helpers/child.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const app = fileURLToPath(new URL('./fixtures/exit-app.mjs', import.meta.url));
+const EVENTS = 25;
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function run(mode: string, signal?: NodeJS.Signals) {
+  const result = await runNode(
+    app,
+    [mode, String(EVENTS)],
+    { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url },
+    (line, child) => {
+      if (line === 'READY' && signal) setTimeout(() => child.kill(signal), 100);
+    },
+  );
+  const id = /SESSION (\S+)/.exec(result.stdout)?.[1];
+  expect(id, result.stderr).toBeDefined();
+  const exported = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+  return { ...result, exported: exported.body };
+}
+
+describe('exit paths', () => {
+  it.each([
+    ['normal', undefined, 0, 'Indeterminate', 'Process exited without ending the session'],
+    ['ended', undefined, 0, 'Success', 'done'],
+    ['sigint', 'SIGINT', null, 'Fail', 'Interrupted by SIGINT'],
+    ['sigterm', 'SIGTERM', null, 'Fail', 'Interrupted by SIGTERM'],
+    ['uncaught', undefined, 1, 'Fail', 'Error: kaboom'],
+    ['rejection', undefined, 1, 'Fail', 'TypeError: rejected promise'],
+  ] as const)('%s', async (mode, signal, code, endState, reason) => {
+    const r = await run(mode, signal);
+    if (signal) expect(r.signal).toBe(signal);
+    else expect(r.code).toBe(code);
+    expect(r.exported.session.end_state).toBe(endState);
+    expect(r.exported.session.end_state_reason).toBe(reason);
+    expect(r.exported.tools).toHaveLength(EVENTS);
+    expect(new Set(r.exported.tools.map((t) => t.name)).size).toBe(EVENTS);
+  });
+
+  it('uncaught exception: Node still prints its usual report', async () => {
+    const r = await run('uncaught');
+    expect(r.stderr).toContain('Error: kaboom');
+    expect(r.stderr).toMatch(/at .*exit-app\.mjs/);
+  });
+
+  it('an app with its own SIGINT handler keeps control of the exit', async () => {
+    const r = await run('own-sigint', 'SIGINT');
+    expect(r.stdout).toContain('APP HANDLED SIGINT');
+    expect(r.code).toBe(7);
+    expect(r.exported.session.end_state).toBe('Fail');
+    expect(r.exported.session.end_state_reason).toBe('Interrupted by SIGINT');
+    expect(r.exported.tools).toHaveLength(EVENTS);
+  });
+});

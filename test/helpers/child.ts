@@ -1,0 +1,41 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node script args` and resolves when it exits. `onLine` sees each stdout line as it comes. */
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  onLine?: (line: string, child: ChildProcess) => void,
+): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      pending += d;
+      let nl = pending.indexOf('\n');
+      while (nl >= 0) {
+        onLine?.(pending.slice(0, nl), child);
+        pending = pending.slice(nl + 1);
+        nl = pending.indexOf('\n');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}

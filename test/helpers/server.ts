@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AgentOpsServer, type ServerOptions, startServer } from '@agentops/server';
+
+export const TEST_API_KEY = '6f9ad3c0-1b2e-4c4d-9e8f-0a1b2c3d4e5f';
+
+export interface TestServer extends AgentOpsServer {
+  apiKey: string;
+  dir: string;
+  get<T = unknown>(path: string, apiKey?: string): Promise<{ status: number; body: T }>;
+  post<T = unknown>(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+/** The real server on 127.0.0.1, a free port, and a fresh SQLite file in a temp folder. */
+export async function startTestServer(
+  options: ServerOptions = {},
+  dir = mkdtempSync(join(tmpdir(), 'agentops-test-')),
+): Promise<TestServer> {
+  const server = await startServer({ db: join(dir, 'agentops.db'), port: 0, apiKey: TEST_API_KEY, ...options });
+  const apiKey = options.apiKey ?? TEST_API_KEY;
+  async function request<T>(method: string, path: string, body: unknown, headers: Record<string, string>) {
+    const res = await fetch(server.url + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed as T };
+  }
+  return {
+    ...server,
+    apiKey,
+    dir,
+    get: <T>(path: string, key = apiKey) => request<T>('GET', path, undefined, { 'x-agentops-api-key': key }),
+    post: <T>(path: string, body: unknown, headers: Record<string, string> = { 'x-agentops-api-key': apiKey }) =>
+      request<T>('POST', path, body, headers),
+    async stop() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

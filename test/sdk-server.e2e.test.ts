@@ -1,0 +1,215 @@
+/**
+ * The built SDK against the real local server over HTTP: what is recorded is what the export
+ * endpoint returns, with the right fields.
+ */
+
+import type { SessionExport, SessionStats } from 'agentops';
+import * as agentops from 'agentops';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await agentops.shutdown();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function init(options: agentops.InitOptions = {}) {
+  return agentops.init({
+    apiKey: server.apiKey,
+    endpoint: server.url,
+    logLevel: 'silent',
+    handleExit: false,
+    maxWaitTime: 50,
+    ...options,
+  });
+}
+
+describe('a session recorded with the SDK', () => {
+  it('is on the server while it runs, with its tags and host environment', async () => {
+    const session = init({ tags: ['running-test'] });
+    expect(session).toBeDefined();
+    let stats = await server.get<SessionStats>(`/v2/sessions/${session?.id}/stats`);
+    for (let i = 0; i < 50 && stats.status === 404; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      stats = await server.get<SessionStats>(`/v2/sessions/${session?.id}/stats`);
+    }
+    expect(stats.status).toBe(200);
+    expect(stats.body.end_state).toBeNull();
+    const exported = await server.get<SessionExport>(`/v2/sessions/${session?.id}/export`);
+    expect(exported.body.session.tags).toEqual(['running-test']);
+    const env = exported.body.session.host_env as Record<string, Record<string, unknown>>;
+    expect(env.SDK?.['AgentOps SDK Version']).toBe(agentops.SDK_VERSION);
+    expect(env.OS?.Hostname).toBeTypeOf('string');
+    expect(env.CPU?.['Total cores']).toBeGreaterThan(0);
+    expect(env.RAM?.Total).toBeGreaterThan(0);
+  });
+
+  it('exports every event with its fields, and endSession answers the server cost', async () => {
+    const session = init({ tags: ['e2e'] });
+    if (!session) throw new Error('no session');
+    const llm = new agentops.LLMEvent({
+      model: 'gpt-4o',
+      prompt: [{ role: 'user', content: 'Say hi' }],
+      completion: { role: 'assistant', content: 'Hi!' },
+      promptTokens: 1000,
+      completionTokens: 500,
+      initTimestamp: '2024-05-01T12:00:00.000Z',
+      endTimestamp: '2024-05-01T12:00:02.250Z',
+    });
+    session.record(llm);
+    session.record(new agentops.ToolEvent({ name: 'search', params: { q: 'otel' }, returns: ['a', 'b'], logs: 'ok' }));
+    session.record(
+      new agentops.ActionEvent({ actionType: 'click', params: { x: 1 }, returns: true, screenshot: 'data:,x' }),
+    );
+    session.record(new agentops.ErrorEvent({ triggerEvent: llm, exception: new TypeError('bad input'), code: 'E42' }));
+    session.record(
+      new agentops.LLMEvent({
+        model: 'claude-3-5-sonnet-20241022',
+        promptTokens: 100,
+        completionTokens: 10,
+        cost: 0.25,
+      }),
+    );
+    session.addTags(['extra']);
+
+    const cost = await session.endSession('Success', 'all good');
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${session.id}/export`)).body;
+    const stats = exported.stats;
+
+    expect(exported.session).toMatchObject({
+      session_id: session.id,
+      end_state: 'Success',
+      end_state_reason: 'all good',
+      tags: ['e2e', 'extra'],
+    });
+    expect(stats).toMatchObject({
+      llm_calls: 2,
+      tool_calls: 1,
+      actions: 1,
+      errors: 1,
+      prompt_tokens: 1100,
+      completion_tokens: 510,
+    });
+    // gpt-4o at $2.50 / $10 per million tokens, plus the given 0.25.
+    expect(Number(stats.cost)).toBeCloseTo(1000 * 2.5e-6 + 500 * 1e-5 + 0.25, 6);
+    expect(cost).toBe(stats.cost);
+
+    const first = exported.llms.find((e) => e.id === llm.id);
+    expect(first).toMatchObject({
+      session_id: session.id,
+      model: 'gpt-4o',
+      provider: 'openai',
+      prompt: [{ role: 'user', content: 'Say hi' }],
+      completion: { role: 'assistant', content: 'Hi!' },
+      prompt_tokens: 1000,
+      completion_tokens: 500,
+      init_timestamp: '2024-05-01T12:00:00.000000Z',
+      end_timestamp: '2024-05-01T12:00:02.250000Z',
+    });
+    expect(exported.tools[0]).toMatchObject({ name: 'search', params: { q: 'otel' }, returns: ['a', 'b'], logs: 'ok' });
+    expect(exported.actions[0]).toMatchObject({
+      action_type: 'click',
+      params: { x: 1 },
+      returns: true,
+      screenshot: 'data:,x',
+    });
+    expect(exported.errors[0]).toMatchObject({
+      error_type: 'TypeError',
+      code: 'E42',
+      details: 'bad input',
+      trigger_event_id: llm.id,
+      trigger_event_type: 'llms',
+    });
+    expect(exported.errors[0]?.logs).toContain('TypeError: bad input');
+
+    const analytics = await session.getAnalytics();
+    expect(analytics).toMatchObject({ llmCalls: 2, toolCalls: 1, actions: 1, errors: 1, cost });
+    expect(analytics.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('records wrapped tools, actions and agents with nesting, and turns a throw into a linked error', async () => {
+    const session = init();
+    if (!session) throw new Error('no session');
+    const add = agentops.recordTool('add', function addNumbers(a: number, b: number) {
+      return a + b;
+    });
+    const failing = agentops.recordTool('flaky', async () => {
+      throw new RangeError('out of range');
+    });
+    const agent = agentops.trackAgent('math-agent', async () => {
+      const sum = add(2, 3);
+      await expect(failing()).rejects.toThrow(RangeError);
+      return sum;
+    });
+    await expect(session.run(() => agent())).resolves.toBe(5);
+    expect(add.name).toBe('addNumbers');
+    expect(add.length).toBe(2);
+    await session.endSession('Success');
+
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${session.id}/export`)).body;
+    expect(exported.agents).toEqual([{ id: expect.any(String), name: 'math-agent' }]);
+    const agentId = exported.agents[0]?.id;
+    const addEvent = exported.tools.find((t) => t.name === 'add');
+    const flaky = exported.tools.find((t) => t.name === 'flaky');
+    expect(addEvent).toMatchObject({ params: [2, 3], returns: 5, agent_id: agentId });
+    expect(exported.errors).toHaveLength(1);
+    expect(exported.errors[0]).toMatchObject({
+      error_type: 'RangeError',
+      details: 'out of range',
+      trigger_event_id: flaky?.id,
+      trigger_event_type: 'tools',
+      agent_id: agentId,
+    });
+    expect(exported.errors[0]?.parent_span_id).toBe(flaky?.span_id);
+  });
+
+  it('keeps several sessions apart, and module-level calls refuse to guess between them', async () => {
+    init({ autoStartSession: false });
+    const a = agentops.startSession({ tags: ['a'] });
+    const b = agentops.startSession({ tags: ['b'] });
+    a.record(new agentops.ActionEvent({ actionType: 'in-a' }));
+    b.record(new agentops.ActionEvent({ actionType: 'in-b' }));
+    agentops.record(new agentops.ActionEvent({ actionType: 'ambiguous' }));
+    b.run(() => agentops.record(new agentops.ActionEvent({ actionType: 'in-b-by-context' })));
+    await Promise.all([a.endSession('Success'), b.endSession('Failure', 'b failed')]);
+    const ea = (await server.get<SessionExport>(`/v2/sessions/${a.id}/export`)).body;
+    const eb = (await server.get<SessionExport>(`/v2/sessions/${b.id}/export`)).body;
+    expect(ea.actions.map((e) => e.action_type)).toEqual(['in-a']);
+    expect(eb.actions.map((e) => e.action_type).sort()).toEqual(['in-b', 'in-b-by-context']);
+    expect(eb.session).toMatchObject({ end_state: 'Fail', end_state_reason: 'b failed' });
+  });
+
+  it('joins a session by inheritedSessionId and adds to it', async () => {
+    const owner = init();
+    if (!owner) throw new Error('no session');
+    owner.record(new agentops.ActionEvent({ actionType: 'owner-step' }));
+    await agentops.flush();
+    const joined = agentops.startSession({ inheritedSessionId: owner.id });
+    expect(joined.id).toBe(owner.id);
+    joined.record(new agentops.ActionEvent({ actionType: 'joined-step' }));
+    await joined.detach();
+    await owner.endSession('Success');
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${owner.id}/export`)).body;
+    expect(exported.actions.map((e) => e.action_type).sort()).toEqual(['joined-step', 'owner-step']);
+    expect(exported.session.end_state).toBe('Success');
+  });
+
+  it('reads stats and exports through the SDK client', async () => {
+    const session = init();
+    if (!session) throw new Error('no session');
+    session.record(new agentops.ToolEvent({ name: 't' }));
+    await session.endSession('Indeterminate');
+    const stats = await agentops.getSessionStats(session.id);
+    expect(stats).toMatchObject({ session_id: session.id, tool_calls: 1, end_state: 'Indeterminate' });
+    const exported = await agentops.exportSession(session.id);
+    expect(exported.tools).toHaveLength(1);
+    await expect(agentops.getSessionStats('00000000-0000-4000-8000-000000000000')).rejects.toThrow(/404/);
+  });
+});
