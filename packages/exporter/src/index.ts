@@ -9,7 +9,13 @@ export type { PriceFn } from './cost.js';
 export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
 export type { SessionId } from './ids.js';
 export { isSessionId, isUuid, isValidTraceId, sessionIdToTraceId, traceIdToSessionId } from './ids.js';
-export { MAX_STRING_LENGTH, parseJsonAttribute, safeJsonStringify, truncate } from './json.js';
+export {
+  MAX_STRING_LENGTH,
+  parseJsonAttribute,
+  parseStructuredAttribute,
+  safeJsonStringify,
+  truncate,
+} from './json.js';
 export type { Logger, LogLevel } from './logger.js';
 export { createConsoleLogger, isLogLevel, onceBy } from './logger.js';
 export { resourceToHostEnv, resourceToOrigin } from './mapping/host-env.js';

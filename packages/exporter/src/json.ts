@@ -49,10 +49,20 @@ export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): stri
 }
 
 const JSON_START = /^\s*(?:[{["\d-]|true$|false$|null$)/;
+const STRUCTURED_START = /^\s*[{[]/;
 
 /** Parses a JSON attribute back; a string that is not JSON (foreign spans' raw text) is returned as it is. */
 export function parseJsonAttribute(value: unknown): unknown {
-  if (typeof value !== 'string' || !JSON_START.test(value)) return value;
+  return parseIf(value, JSON_START);
+}
+
+/** Parses only JSON objects and arrays: for text fields where "4" means the text "4". */
+export function parseStructuredAttribute(value: unknown): unknown {
+  return parseIf(value, STRUCTURED_START);
+}
+
+function parseIf(value: unknown, looksLikeJson: RegExp): unknown {
+  if (typeof value !== 'string' || !looksLikeJson.test(value)) return value;
   try {
     return JSON.parse(value);
   } catch {

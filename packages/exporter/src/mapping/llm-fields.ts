@@ -4,7 +4,7 @@
  * (`llm.*`, `input.value`) and the Vercel AI SDK (`ai.*`). First match wins, GenAI first.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { parseJsonAttribute } from '../json.js';
+import { parseJsonAttribute, parseStructuredAttribute } from '../json.js';
 import * as S from '../semconv.js';
 import type { ChatMessage } from '../wire.js';
 import { otelToChatMessage } from './messages.js';
@@ -93,7 +93,7 @@ function indexedMessages(
     const role = a[`${prefix}.${i}.${roleKey}`];
     const content = a[`${prefix}.${i}.${contentKey}`];
     if (role === undefined && content === undefined) break;
-    messages.push({ role: typeof role === 'string' ? role : 'user', content: parseJsonAttribute(content) });
+    messages.push({ role: typeof role === 'string' ? role : 'user', content: parseStructuredAttribute(content) });
   }
   return messages.length > 0 ? messages : undefined;
 }
