@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadPriceFn } from '@agentops/exporter';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createProject } from './auth/api-keys.js';
 import { SessionTokens } from './auth/SessionTokens.js';
@@ -66,6 +67,16 @@ export async function buildApp(
   options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string },
 ) {
   const app = Fastify({ logger: options.logRequests ?? false, bodyLimit: 1024 * 1024 });
+  // Bodies are validated strictly (42 is not "42"); query strings and params are text, so they coerce.
+  const strict = new Ajv({
+    allErrors: false,
+    coerceTypes: false,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+  });
+  const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
   const tokens = new SessionTokens(store, options.jwtTtlSeconds);
   const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined));
 

@@ -3,14 +3,30 @@ import { mapSpan } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../db/Store.js';
 import { BadInput, type Ingest } from '../ingest.js';
+import { decodeTraceRequest, encodeTraceResponse } from '../otlp/otlp-protobuf.js';
 import { type OtlpTraceRequest, otlpToSpans } from '../otlp/otlp-spans.js';
 import { authenticateProject } from './auth.js';
 
+const OTLP_BODY_LIMIT = 32 * 1024 * 1024;
+const PROTOBUF = 'application/x-protobuf';
+
 export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; ingest: Ingest }): void {
+  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: OTLP_BODY_LIMIT }, (_request, body, done) => {
+    try {
+      done(null, decodeTraceRequest(body as Buffer));
+    } catch (err) {
+      done(
+        Object.assign(new Error(`not an OTLP ExportTraceServiceRequest: ${(err as Error).message}`), {
+          statusCode: 400,
+        }),
+      );
+    }
+  });
+
   app.post<{ Body: OtlpTraceRequest }>(
     '/v1/traces',
     {
-      bodyLimit: 32 * 1024 * 1024,
+      bodyLimit: OTLP_BODY_LIMIT,
       schema: { body: { type: 'object', properties: { resourceSpans: { type: 'array' } } } },
     },
     async (request, reply) => {
@@ -23,19 +39,20 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; i
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: (err as Error).message });
       }
       const items = spans.flatMap((span) => mapSpan(span, { traceIdFallback: true, price: deps.ingest.price }));
+      let partial: { rejectedSpans?: number; errorMessage?: string } = {};
       try {
         const { rejected } = deps.ingest.mapped(project.id, items);
-        if (rejected > 0) {
-          return {
-            partialSuccess: { rejectedSpans: rejected, errorMessage: 'some spans named sessions of another project' },
-          };
-        }
+        if (rejected > 0)
+          partial = { rejectedSpans: rejected, errorMessage: 'some spans named sessions this key cannot write to' };
       } catch (err) {
-        if (err instanceof BadInput)
-          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-        throw err;
+        if (!(err instanceof BadInput)) throw err;
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
       }
-      return { partialSuccess: {} };
+      // OTLP answers in the encoding it was asked in.
+      if (request.headers['content-type']?.startsWith(PROTOBUF)) {
+        return reply.type(PROTOBUF).send(Buffer.from(encodeTraceResponse(partial)));
+      }
+      return { partialSuccess: partial };
     },
   );
 }

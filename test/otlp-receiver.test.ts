@@ -1,0 +1,155 @@
+/**
+ * The server's OTLP/HTTP receiver fed by OpenTelemetry's own exporter (JSON) and serializer
+ * (protobuf): GenAI spans become sessions, agents and events with the exporter's mapping.
+ */
+
+import type { SessionExport } from '@agentops/exporter';
+import { traceIdToSessionId } from '@agentops/exporter';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+/** An agent run as a Python or Go OpenTelemetry app would emit it: agent > chat + tool + HTTP. */
+function recordAgentRun(memory: InMemorySpanExporter, extra?: SpanProcessor): string {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'py-agent', 'host.name': 'worker-1' }),
+    spanProcessors: [new SimpleSpanProcessor(memory), ...(extra ? [extra] : [])],
+  });
+  const tracer = provider.getTracer('test');
+  const agent = tracer.startSpan('invoke_agent support', {
+    attributes: {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': 'support',
+      'gen_ai.agent.id': 'agent-7',
+    },
+  });
+  const inAgent = trace.setSpan(ROOT_CONTEXT, agent);
+  const chat = tracer.startSpan(
+    'chat gpt-4o',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 2000,
+        'gen_ai.usage.output_tokens': 100,
+        'gen_ai.input.messages': JSON.stringify([
+          { role: 'user', parts: [{ type: 'text', content: 'My order is late' }] },
+        ]),
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Sorry!' }] }]),
+      },
+    },
+    inAgent,
+  );
+  chat.end();
+  const tool = tracer.startSpan(
+    'execute_tool lookup_order',
+    {
+      attributes: {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'lookup_order',
+        'gen_ai.tool.call.arguments': '{"id":7}',
+      },
+    },
+    inAgent,
+  );
+  tool.setStatus({ code: SpanStatusCode.ERROR, message: 'order service down' });
+  tool.end();
+  tracer
+    .startSpan('GET /orders/7', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET' } }, inAgent)
+    .end();
+  agent.end();
+  return traceIdToSessionId(agent.spanContext().traceId);
+}
+
+function checkSession(exported: SessionExport) {
+  expect(exported.agents).toEqual([{ id: 'agent-7', name: 'support' }]);
+  expect(exported.llms).toHaveLength(1);
+  expect(exported.llms[0]).toMatchObject({
+    model: 'gpt-4o',
+    prompt_tokens: 2000,
+    completion_tokens: 100,
+    prompt: [{ role: 'user', content: 'My order is late' }],
+    completion: { role: 'assistant', content: 'Sorry!' },
+    origin: { host: 'worker-1', service: 'py-agent' },
+  });
+  expect(exported.tools[0]).toMatchObject({ name: 'lookup_order', params: { id: 7 } });
+  expect(exported.errors[0]).toMatchObject({
+    details: 'order service down',
+    trigger_event_type: 'tools',
+    trigger_event_id: exported.tools[0]?.id,
+  });
+  expect(exported.actions).toEqual([]);
+  // 2000 * $2.50/M + 100 * $10/M
+  expect(exported.stats.cost).toBe('0.006000');
+}
+
+it('takes OTLP/JSON from the OpenTelemetry OTLP HTTP exporter', async () => {
+  const memory = new InMemorySpanExporter();
+  const otlp = new OTLPTraceExporter({
+    url: `${server.url}/v1/traces`,
+    headers: { 'x-agentops-api-key': server.apiKey },
+  });
+  const processor = new SimpleSpanProcessor(otlp);
+  const sessionId = recordAgentRun(memory, processor);
+  await processor.forceFlush();
+  const exported = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);
+  expect(exported.status).toBe(200);
+  checkSession(exported.body);
+});
+
+it('takes OTLP/protobuf and answers in protobuf', async () => {
+  const memory = new InMemorySpanExporter();
+  const sessionId = recordAgentRun(memory);
+  const spans: ReadableSpan[] = memory.getFinishedSpans();
+  const body = ProtobufTraceSerializer.serializeRequest(spans);
+  if (!body) throw new Error('serializer gave nothing');
+  const res = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', 'x-agentops-api-key': server.apiKey },
+    body,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('application/x-protobuf');
+  const decoded = ProtobufTraceSerializer.deserializeResponse(new Uint8Array(await res.arrayBuffer()));
+  expect(decoded.partialSuccess?.rejectedSpans ?? 0).toBe(0);
+  checkSession((await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body);
+});
+
+it('refuses bytes that are not an OTLP request with 400', async () => {
+  const res = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', 'x-agentops-api-key': server.apiKey },
+    body: new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+  });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { message: string }).message).toMatch(/not an OTLP ExportTraceServiceRequest/);
+});
+
+it('refuses OTLP without an API key with 401', async () => {
+  const res = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"resourceSpans":[]}',
+  });
+  expect(res.status).toBe(401);
+});

@@ -1,0 +1,436 @@
+/**
+ * The local server driven over real HTTP: each route's happy path, authentication, project
+ * isolation, JWT expiry, persistence across restarts, idempotent ingest, and bad input.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SessionExport, SessionStats } from '@agentops/exporter';
+import { createProject, type Store } from '@agentops/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let otherKey: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  otherKey = createProject(server.store, 'other').apiKey;
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const NOW = '2024-05-01T12:00:00.000000Z';
+
+function sessionBody(id = randomUUID(), extra: Record<string, unknown> = {}) {
+  return {
+    session: { session_id: id, init_timestamp: NOW, tags: ['t1'], host_env: { OS: { OS: 'Linux' } }, ...extra },
+  };
+}
+
+async function createSession(id = randomUUID(), key = server.apiKey) {
+  const res = await server.post<{ jwt: string; status: string; session_url: string }>(
+    '/v2/create_session',
+    sessionBody(id),
+    {
+      'x-agentops-api-key': key,
+    },
+  );
+  expect(res.status).toBe(200);
+  return { id, jwt: res.body.jwt };
+}
+
+function llm(id = randomUUID(), extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    event_type: 'llms',
+    init_timestamp: '2024-05-01T12:00:01Z',
+    end_timestamp: '2024-05-01T12:00:02.5Z',
+    model: 'gpt-4o',
+    prompt: [{ role: 'user', content: 'hi' }],
+    completion: { role: 'assistant', content: 'hello' },
+    prompt_tokens: 1000,
+    completion_tokens: 500,
+    ...extra,
+  };
+}
+
+const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
+
+describe('session lifecycle', () => {
+  it('create_session answers Success, a JWT and the session URL', async () => {
+    const id = randomUUID();
+    const res = await server.post<{ status: string; jwt: string; session_url: string }>(
+      '/v2/create_session',
+      sessionBody(id),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('Success');
+    expect(res.body.jwt.split('.')).toHaveLength(3);
+    expect(res.body.session_url).toBe(`${server.url}/sessions/${id}`);
+  });
+
+  it('create_session twice (a retry) keeps one session and the earliest start', async () => {
+    const id = randomUUID();
+    await server.post('/v2/create_session', sessionBody(id, { init_timestamp: '2024-05-01T12:00:05Z' }));
+    await server.post('/v2/create_session', sessionBody(id));
+    const exp = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+    expect(exp.body.session.init_timestamp).toBe(NOW);
+    const list = await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions?limit=200');
+    expect(list.body.sessions.filter((s) => s.session_id === id)).toHaveLength(1);
+  });
+
+  it('create_events, create_agent and update_session fill the stats and export', async () => {
+    const { id, jwt } = await createSession();
+    const agentId = randomUUID();
+    expect((await server.post('/v2/create_agent', { id: agentId, name: 'planner' }, bearer(jwt))).body).toBe('Success');
+    const events = [
+      llm(undefined, { agent_id: agentId }),
+      {
+        id: randomUUID(),
+        event_type: 'tools',
+        init_timestamp: NOW,
+        end_timestamp: NOW,
+        name: 'search',
+        params: { q: 1 },
+        returns: [1],
+      },
+      { id: randomUUID(), event_type: 'actions', init_timestamp: NOW, end_timestamp: NOW, action_type: 'click' },
+      {
+        id: randomUUID(),
+        event_type: 'errors',
+        init_timestamp: NOW,
+        end_timestamp: NOW,
+        error_type: 'ValueError',
+        details: 'bad',
+      },
+    ];
+    const created = await server.post('/v2/create_events', { events }, bearer(jwt));
+    expect(created).toEqual({ status: 200, body: 'Success' });
+    const ended = await server.post<{ status: string; token_cost: string }>(
+      '/v2/update_session',
+      sessionBody(id, { end_state: 'Fail', end_state_reason: 'boom', end_timestamp: '2024-05-01T12:01:00Z' }),
+      bearer(jwt),
+    );
+    expect(ended.status).toBe(200);
+    // gpt-4o: 1000 * $2.50/M + 500 * $10/M, priced by the server since the event carried no cost.
+    expect(ended.body).toMatchObject({ status: 'success', token_cost: '0.007500' });
+
+    const stats = await server.get<SessionStats>(`/v2/sessions/${id}/stats`);
+    expect(stats.body).toMatchObject({
+      session_id: id,
+      events: 4,
+      llm_calls: 1,
+      tool_calls: 1,
+      actions: 1,
+      errors: 1,
+      prompt_tokens: 1000,
+      completion_tokens: 500,
+      cost: '0.007500',
+      duration_ms: 60_000,
+      duration: '1m 0.00s',
+      agents: 1,
+      end_state: 'Fail',
+    });
+    const exp = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+    expect(exp.body.session).toMatchObject({
+      session_id: id,
+      end_state: 'Fail',
+      end_state_reason: 'boom',
+      tags: ['t1'],
+      host_env: { OS: { OS: 'Linux' } },
+    });
+    expect(exp.body.agents).toEqual([{ id: agentId, name: 'planner' }]);
+    expect(exp.body.llms[0]).toMatchObject({
+      model: 'gpt-4o',
+      cost: 0.0075,
+      agent_id: agentId,
+      init_timestamp: '2024-05-01T12:00:01.000000Z',
+      end_timestamp: '2024-05-01T12:00:02.500000Z',
+    });
+    expect(exp.body.tools[0]).toMatchObject({ name: 'search', params: { q: 1 }, returns: [1] });
+    expect(exp.body.actions[0]).toMatchObject({ action_type: 'click' });
+    expect(exp.body.errors[0]).toMatchObject({ error_type: 'ValueError', details: 'bad' });
+  });
+
+  it('a retried create_events batch is stored once', async () => {
+    const { id, jwt } = await createSession();
+    const batch = { events: [llm(), llm()] };
+    await server.post('/v2/create_events', batch, bearer(jwt));
+    await server.post('/v2/create_events', batch, bearer(jwt));
+    const stats = await server.get<SessionStats>(`/v2/sessions/${id}/stats`);
+    expect(stats.body.llm_calls).toBe(2);
+  });
+
+  it('reauthorize_jwt gives a working JWT for an existing session', async () => {
+    const { id } = await createSession();
+    const res = await server.post<{ status: string; jwt: string }>('/v2/reauthorize_jwt', { session_id: id });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('Success');
+    expect((await server.post('/v2/create_events', { events: [llm()] }, bearer(res.body.jwt))).status).toBe(200);
+  });
+
+  it('the session list pages newest first and filters by tag and end state', async () => {
+    const key = createProject(server.store, 'list-test').apiKey;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      await server.post(
+        '/v2/create_session',
+        sessionBody(id, {
+          init_timestamp: `2024-06-0${i + 1}T00:00:00Z`,
+          tags: i % 2 ? ['odd'] : ['even'],
+          end_state: i === 4 ? 'Success' : null,
+        }),
+        {
+          'x-agentops-api-key': key,
+        },
+      );
+    }
+    const page = await server.get<{ total: number; sessions: { session_id: string }[] }>(
+      '/v2/sessions?limit=2&offset=1',
+      key,
+    );
+    expect(page.body.total).toBe(5);
+    expect(page.body.sessions.map((s) => s.session_id)).toEqual([ids[3], ids[2]]);
+    const odd = await server.get<{ total: number }>('/v2/sessions?tag=odd', key);
+    expect(odd.body.total).toBe(2);
+    const done = await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions?end_state=Success', key);
+    expect(done.body.sessions.map((s) => s.session_id)).toEqual([ids[4]]);
+    const running = await server.get<{ total: number }>('/v2/sessions?end_state=running', key);
+    expect(running.body.total).toBe(4);
+  });
+});
+
+describe('authentication and isolation', () => {
+  it('refuses a missing API key with 401', async () => {
+    const res = await server.post('/v2/create_session', sessionBody(), {});
+    expect(res).toMatchObject({ status: 401, body: { message: 'Invalid API key' } });
+  });
+
+  it('refuses an unknown API key with 401', async () => {
+    const res = await server.get(`/v2/sessions/${randomUUID()}/stats`, 'not-a-key');
+    expect(res).toMatchObject({ status: 401, body: { message: 'Invalid API key' } });
+  });
+
+  it('refuses create_events without a bearer token', async () => {
+    const res = await server.post('/v2/create_events', { events: [] }, {});
+    expect(res).toMatchObject({ status: 401, body: { message: 'Missing bearer token' } });
+  });
+
+  it('refuses a tampered JWT', async () => {
+    const { jwt } = await createSession();
+    const [h, p, s] = jwt.split('.');
+    const claims = JSON.parse(Buffer.from(p as string, 'base64url').toString());
+    claims.session_id = randomUUID();
+    const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+    const res = await server.post('/v2/create_events', { events: [llm()] }, bearer(forged));
+    expect(res).toMatchObject({ status: 401, body: { message: 'Invalid Token' } });
+  });
+
+  it('refuses a JWT signed with alg "none"', async () => {
+    const { id } = await createSession();
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ session_id: id, project_id: 'x', exp: 9999999999 })).toString(
+      'base64url',
+    );
+    const res = await server.post('/v2/create_events', { events: [llm()] }, bearer(`${header}.${payload}.`));
+    expect(res).toMatchObject({ status: 401, body: { message: 'Invalid Token' } });
+  });
+
+  it("answers 404 for another project's session on stats, export and reauthorize", async () => {
+    const { id } = await createSession();
+    for (const path of [`/v2/sessions/${id}/stats`, `/v2/sessions/${id}/export`]) {
+      const res = await server.get(path, otherKey);
+      expect(res).toMatchObject({ status: 404, body: { message: 'Session not found' } });
+    }
+    const re = await server.post('/v2/reauthorize_jwt', { session_id: id }, { 'x-agentops-api-key': otherKey });
+    expect(re).toMatchObject({ status: 404, body: { message: 'Session not found' } });
+  });
+
+  it("cannot take over another project's session id with create_session", async () => {
+    const { id } = await createSession();
+    const res = await server.post('/v2/create_session', sessionBody(id, { tags: ['hijack'] }), {
+      'x-agentops-api-key': otherKey,
+    });
+    expect(res).toMatchObject({ status: 404, body: { message: 'Session not found' } });
+    const exp = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+    expect(exp.body.session.tags).toEqual(['t1']);
+  });
+
+  it("does not list another project's sessions", async () => {
+    const { id } = await createSession();
+    const list = await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions?limit=200', otherKey);
+    expect(list.body.sessions.map((s) => s.session_id)).not.toContain(id);
+  });
+
+  it("refuses events that name a session other than the token's", async () => {
+    const { jwt } = await createSession();
+    const res = await server.post(
+      '/v2/create_events',
+      { events: [llm(undefined, { session_id: randomUUID() })] },
+      bearer(jwt),
+    );
+    expect(res.status).toBe(400);
+    expect((res.body as { message: string }).message).toMatch(/not this token's session/);
+  });
+
+  it('answers 404 for stats of an unknown session', async () => {
+    const res = await server.get(`/v2/sessions/${randomUUID()}/stats`);
+    expect(res).toMatchObject({ status: 404, body: { message: 'Session not found' } });
+  });
+});
+
+describe('bad input gets a clear 4xx', () => {
+  const cases: [string, string, unknown, number, RegExp][] = [
+    ['malformed JSON', '/v2/create_session', '{"session": ', 400, /JSON/i],
+    ['missing session', '/v2/create_session', {}, 400, /must have required property 'session'/],
+    [
+      'session id not a UUID',
+      '/v2/create_session',
+      { session: { session_id: 'abc', init_timestamp: NOW } },
+      400,
+      /session_id must match pattern/,
+    ],
+    [
+      'init_timestamp of the wrong type',
+      '/v2/create_session',
+      { session: { session_id: randomUUID(), init_timestamp: 42 } },
+      400,
+      /init_timestamp must be string/,
+    ],
+    [
+      'init_timestamp not a time',
+      '/v2/create_session',
+      { session: { session_id: randomUUID(), init_timestamp: 'yesterday' } },
+      400,
+      /not an ISO-8601 time/,
+    ],
+    [
+      'unknown end state',
+      '/v2/create_session',
+      { session: { session_id: randomUUID(), init_timestamp: NOW, end_state: 'Great' } },
+      400,
+      /end_state must be equal to one of the allowed values/,
+    ],
+    [
+      'tags not strings',
+      '/v2/create_session',
+      { session: { session_id: randomUUID(), init_timestamp: NOW, tags: [1] } },
+      400,
+      /tags\/0 must be string/,
+    ],
+    ['reauthorize without session_id', '/v2/reauthorize_jwt', {}, 400, /must have required property 'session_id'/],
+  ];
+  it.each(cases)('%s', async (_name, path, body, status, message) => {
+    const res = await server.post<{ message: string }>(path, body);
+    expect(res.status).toBe(status);
+    expect(res.body.message).toMatch(message);
+  });
+
+  it('an oversized body gets 413', async () => {
+    const res = await server.post<{ message: string }>('/v2/create_session', {
+      session: { session_id: randomUUID(), init_timestamp: NOW, video: 'x'.repeat(2 * 1024 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.message).toMatch(/too large/i);
+  });
+
+  it('an event of an unknown type gets 400', async () => {
+    const { jwt } = await createSession();
+    const res = await server.post<{ message: string }>(
+      '/v2/create_events',
+      { events: [{ ...llm(), event_type: 'thoughts' }] },
+      bearer(jwt),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/event_type must be equal to one of the allowed values/);
+  });
+
+  it('negative token counts get 400', async () => {
+    const { jwt } = await createSession();
+    const res = await server.post<{ message: string }>(
+      '/v2/create_events',
+      { events: [llm(undefined, { prompt_tokens: -1 })] },
+      bearer(jwt),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/prompt_tokens must be >= 0/);
+  });
+
+  it('an event timestamp that is not a time gets 400 and stores nothing', async () => {
+    const { id, jwt } = await createSession();
+    const res = await server.post<{ message: string }>(
+      '/v2/create_events',
+      { events: [llm(), llm(undefined, { init_timestamp: 'soon' })] },
+      bearer(jwt),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/events\[1\]: init_timestamp and end_timestamp must be ISO-8601 times/);
+    expect((await server.get<SessionStats>(`/v2/sessions/${id}/stats`)).body.events).toBe(0);
+  });
+
+  it('a stats id that is not a UUID gets 400', async () => {
+    const res = await server.get<{ message: string }>('/v2/sessions/not-a-uuid/stats');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/id must match pattern/);
+  });
+
+  it('an unknown route gets 404', async () => {
+    const res = await server.get<{ message: string }>('/v2/nothing-here');
+    expect(res).toMatchObject({ status: 404, body: { message: 'Route not found' } });
+  });
+
+  it('SQL-looking strings are stored as text', async () => {
+    const { id, jwt } = await createSession();
+    const evil = "x'); DROP TABLE events; --";
+    await server.post('/v2/create_events', { events: [llm(undefined, { model: evil })] }, bearer(jwt));
+    const exp = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+    expect(exp.body.llms[0]?.model).toBe(evil);
+  });
+});
+
+describe('JWT expiry and persistence', () => {
+  it('an expired JWT gets 401 "Expired Token", and reauthorize_jwt gives a fresh one', async () => {
+    const short = await startTestServer({ jwtTtlSeconds: 1 });
+    try {
+      const res = await short.post<{ jwt: string }>('/v2/create_session', sessionBody());
+      await new Promise((r) => setTimeout(r, 2100));
+      const expired = await short.post('/v2/create_events', { events: [llm()] }, bearer(res.body.jwt));
+      expect(expired).toMatchObject({ status: 401, body: { message: 'Expired Token' } });
+      const claims = JSON.parse(Buffer.from(res.body.jwt.split('.')[1] as string, 'base64url').toString());
+      const fresh = await short.post<{ jwt: string }>('/v2/reauthorize_jwt', { session_id: claims.session_id });
+      expect((await short.post('/v2/create_events', { events: [llm()] }, bearer(fresh.body.jwt))).status).toBe(200);
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('keeps sessions, events and keys across a restart of the same database', async () => {
+    const first = await startTestServer();
+    const { dir } = first;
+    const id = randomUUID();
+    const created = await first.post<{ jwt: string }>('/v2/create_session', sessionBody(id));
+    await first.post('/v2/create_events', { events: [llm()] }, bearer(created.body.jwt));
+    await first.close();
+
+    const second = await startTestServer({}, dir);
+    try {
+      expect(second.createdApiKey).toBeUndefined();
+      const stats = await second.get<SessionStats>(`/v2/sessions/${id}/stats`);
+      expect(stats.body).toMatchObject({ llm_calls: 1, prompt_tokens: 1000 });
+      // Tokens signed before the restart still verify: the secret is kept in the database.
+      expect((await second.post('/v2/create_events', { events: [llm()] }, bearer(created.body.jwt))).status).toBe(200);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('stores only a hash of API keys', () => {
+    const store: Store = server.store;
+    const rows = store.listProjects();
+    expect(rows.length).toBeGreaterThan(0);
+    const dump = JSON.stringify(store.db.prepare('SELECT * FROM projects').all());
+    expect(dump).not.toContain(server.apiKey);
+  });
+});
