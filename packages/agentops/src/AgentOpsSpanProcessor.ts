@@ -15,7 +15,7 @@ import {
 } from '@agentops/exporter';
 import { type Context, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { resolveConfig } from './config.js';
+import { type ResolvedConfig, resolveConfig } from './config.js';
 import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
 import { sessionRegistry } from './session-registry.js';
 
@@ -28,10 +28,10 @@ export interface AgentOpsSpanProcessorOptions {
   spanFilter?: SpanFilter;
   logLevel?: LogLevel;
   flushTimeoutMillis?: number;
+  /** Send through this exporter instead of one made from the options above. */
+  exporter?: AgentOpsSpanExporter;
   /** @internal */
   logger?: Logger;
-  /** @internal For tests: the fetch the API client uses. */
-  fetch?: typeof fetch;
 }
 
 /** Processors users built themselves; `init()` finds them in a provider the app registered. */
@@ -48,22 +48,8 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
     const config = resolveConfig(options);
     this.#logger = options.logger ?? config.logger;
-    if (!config.apiKey) {
-      this.#logger.warn('no API key (set AGENTOPS_API_KEY or pass apiKey): sessions will not be sent to AgentOps.');
-    } else {
-      this.exporter = new AgentOpsSpanExporter({
-        apiKey: config.apiKey,
-        endpoint: config.endpoint,
-        maxQueueSize: config.maxQueueSize,
-        flushTimeoutMillis: config.flushTimeoutMillis,
-        exportAllSpans: config.exportAllSpans,
-        spanFilter: config.spanFilter,
-        logger: this.#logger,
-        fetch: options.fetch,
-        onSessionReady: (id, url) => {
-          if (url) this.#logger.info(`Session Replay for ${id}: ${url}`);
-        },
-      });
+    this.exporter = options.exporter ?? this.#exporterFrom(config);
+    if (this.exporter) {
       this.#batch = new BatchSpanProcessor(this.exporter, {
         maxQueueSize: config.maxQueueSize,
         maxExportBatchSize: Math.min(512, config.maxQueueSize),
@@ -71,6 +57,25 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       });
     }
     constructed.add(this);
+  }
+
+  #exporterFrom(config: ResolvedConfig): AgentOpsSpanExporter | undefined {
+    if (!config.apiKey) {
+      this.#logger.warn('no API key (set AGENTOPS_API_KEY or pass apiKey): sessions will not be sent to AgentOps.');
+      return undefined;
+    }
+    return new AgentOpsSpanExporter({
+      apiKey: config.apiKey,
+      endpoint: config.endpoint,
+      maxQueueSize: config.maxQueueSize,
+      flushTimeoutMillis: config.flushTimeoutMillis,
+      exportAllSpans: config.exportAllSpans,
+      spanFilter: config.spanFilter,
+      logger: this.#logger,
+      onSessionReady: (id, url) => {
+        if (url) this.#logger.info(`Session Replay for ${id}: ${url}`);
+      },
+    });
   }
 
   /** @internal The processors created and not shut down, newest last. */

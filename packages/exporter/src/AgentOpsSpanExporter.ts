@@ -130,7 +130,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
    * running session is visible, rather than when its root span ends.
    */
   announceSession(span: SpanLike): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#badApiKey) return;
     const sessionId = sessionIdOf(span);
     if (!sessionId) return;
     const inherited = span.attributes[ATTR_SESSION_INHERITED] === true;
@@ -351,6 +351,11 @@ export class AgentOpsSpanExporter implements SpanExporter {
   }
 
   async #authorize(outbox: SessionOutbox): Promise<void> {
+    if (this.#badApiKey) {
+      // The key was refused once: asking again for each session would only repeat the refusal.
+      this.#dropAll(outbox);
+      return;
+    }
     if (outbox.mode === 'join') {
       try {
         const { jwt } = await this.client.reauthorizeJwt(outbox.id);

@@ -1,0 +1,199 @@
+/**
+ * Delivery through a misbehaving network: the SDK (with a user-built AgentOpsSpanProcessor) talks
+ * to the real server through a fault proxy. Every event recorded arrives exactly once, the app's
+ * calls never throw, and the refusals that are final are reported once.
+ */
+
+import type { SessionExport } from '@agentops/exporter';
+import { AgentOpsSpanExporter, type Logger } from '@agentops/exporter';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import * as agentops from 'agentops';
+import { AgentOpsSpanProcessor } from 'agentops';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let proxy: FaultProxy;
+let provider: NodeTracerProvider | undefined;
+let logs: string[];
+
+const logger: Logger = {
+  debug: () => {},
+  info: (m) => logs.push(`info ${m}`),
+  warn: (m) => logs.push(`warn ${m}`),
+  error: (m) => logs.push(`error ${m}`),
+};
+
+beforeEach(async () => {
+  logs = [];
+  server = await startTestServer({ jwtTtlSeconds: 60 });
+  proxy = await startFaultProxy(server.url);
+});
+
+afterEach(async () => {
+  await agentops.shutdown();
+  await provider?.shutdown();
+  provider = undefined;
+  trace.disable();
+  context.disable();
+  propagation.disable();
+  await proxy.close();
+  await server.stop();
+});
+
+function setup(options: { apiKey?: string; maxQueueSize?: number; flushTimeoutMillis?: number } = {}) {
+  const exporter = new AgentOpsSpanExporter({
+    apiKey: options.apiKey ?? server.apiKey,
+    endpoint: proxy.url,
+    backoff: { initialMs: 20, maxMs: 200, maxRetryAfterMs: 5000 },
+    requestTimeoutMillis: 300,
+    flushTimeoutMillis: options.flushTimeoutMillis ?? 20_000,
+    maxQueueSize: options.maxQueueSize,
+    dropReportIntervalMillis: 100,
+    logger,
+  });
+  provider = new NodeTracerProvider({ spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxWaitTime: 20 })] });
+  provider.register();
+  const session = agentops.init({ handleExit: false, logLevel: 'silent' });
+  if (!session) throw new Error('no session');
+  return { exporter, session };
+}
+
+function recordTools(session: agentops.Session, n: number, prefix = 'tool') {
+  for (let i = 0; i < n; i++) session.record(new agentops.ToolEvent({ name: `${prefix}-${i}` }));
+}
+
+async function exported(id: string) {
+  return (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+}
+
+function expectExactlyOnce(e: SessionExport, n: number) {
+  expect(e.tools).toHaveLength(n);
+  expect(new Set(e.tools.map((t) => t.name)).size).toBe(n);
+  expect(new Set(e.tools.map((t) => t.id)).size).toBe(n);
+}
+
+const N = 300;
+
+describe('retries until delivered', () => {
+  it('503s on create_events', async () => {
+    let failures = 0;
+    proxy.setFault(({ path }) =>
+      path === '/v2/create_events' && failures++ < 3 ? { kind: 'status', status: 503 } : { kind: 'pass' },
+    );
+    const { session } = setup();
+    recordTools(session, N);
+    await session.endSession('Success');
+    expectExactlyOnce(await exported(session.id), N);
+    expect(proxy.requests.filter((r) => r.path === '/v2/create_events' && r.fault === 'status')).toHaveLength(3);
+  });
+
+  it('429 with Retry-After: waits as long as asked', async () => {
+    let limited = false;
+    proxy.setFault(({ path }) => {
+      if (path !== '/v2/create_events' || limited) return { kind: 'pass' };
+      limited = true;
+      return { kind: 'status', status: 429, retryAfter: '1' };
+    });
+    const { session } = setup();
+    recordTools(session, N);
+    const started = Date.now();
+    await session.endSession('Success');
+    const waited = Date.now() - started;
+    expectExactlyOnce(await exported(session.id), N);
+    const eventsCalls = proxy.requests.filter((r) => r.path === '/v2/create_events');
+    expect(eventsCalls[0]?.fault).toBe('status');
+    // Retry-After is a floor the client must honour: a correctness bound, not a speed measurement.
+    expect(waited).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('connection resets', async () => {
+    proxy.setFault(({ n }) => (n % 3 === 1 ? { kind: 'reset' } : { kind: 'pass' }));
+    const { session } = setup();
+    recordTools(session, N);
+    await session.endSession('Success');
+    expectExactlyOnce(await exported(session.id), N);
+    expect(proxy.requests.some((r) => r.fault === 'reset')).toBe(true);
+  });
+
+  it('a request that hangs past the timeout', async () => {
+    let hung = false;
+    proxy.setFault(({ path }) => {
+      if (path !== '/v2/create_events' || hung) return { kind: 'pass' };
+      hung = true;
+      return { kind: 'hang' };
+    });
+    const { session } = setup();
+    recordTools(session, N);
+    await session.endSession('Success');
+    expectExactlyOnce(await exported(session.id), N);
+  });
+
+  it('the server down for a while, then back', async () => {
+    let down = true;
+    proxy.setFault(() => (down ? { kind: 'reset' } : { kind: 'pass' }));
+    const { session } = setup();
+    recordTools(session, N);
+    setTimeout(() => {
+      down = false;
+    }, 1500);
+    await session.endSession('Success');
+    expectExactlyOnce(await exported(session.id), N);
+    expect(session.endState).toBe('Success');
+    expect((await exported(session.id)).session.end_state).toBe('Success');
+  });
+
+  it('an expired JWT: reauthorizes and goes on', async () => {
+    let expireNext = false;
+    proxy.setFault(({ path }) => {
+      if (path === '/v2/create_events' && expireNext) {
+        expireNext = false;
+        return { kind: 'status', status: 401, body: JSON.stringify({ message: 'Expired Token' }) };
+      }
+      return { kind: 'pass' };
+    });
+    const { session } = setup();
+    recordTools(session, 50, 'before');
+    await agentops.flush();
+    expireNext = true;
+    recordTools(session, 50, 'after');
+    await session.endSession('Success');
+    expectExactlyOnce(await exported(session.id), 100);
+    expect(proxy.requests.map((r) => r.path)).toContain('/v2/reauthorize_jwt');
+    expect(logs.filter((l) => l.startsWith('error'))).toEqual([]);
+  });
+});
+
+describe('final refusals', () => {
+  it('a bad API key is reported once and not retried', async () => {
+    const { session } = setup({ apiKey: 'wrong-key' });
+    recordTools(session, 20);
+    const other = agentops.startSession();
+    recordTools(other, 20);
+    await expect(session.endSession('Success')).resolves.toBe('0.00');
+    await other.endSession('Success');
+    const refusals = logs.filter((l) => l.includes('refused the API key'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).not.toContain('wrong-key');
+    expect(proxy.requests.filter((r) => r.path === '/v2/create_session')).toHaveLength(1);
+    expect(proxy.requests.filter((r) => r.path === '/v2/create_events')).toHaveLength(0);
+  });
+});
+
+describe('bounded memory', () => {
+  it('with the server down for good, drops past maxQueueSize are counted and reported, and flush gives up in time', async () => {
+    proxy.setFault(() => ({ kind: 'reset' }));
+    const { exporter, session } = setup({ maxQueueSize: 100, flushTimeoutMillis: 500 });
+    recordTools(session, 400);
+    expect(() => session.record(new agentops.ToolEvent({ name: 'one-more' }))).not.toThrow();
+    await session.endSession('Failure', 'server down');
+    const stats = exporter.stats();
+    expect(stats.droppedQueueFull).toBe(301);
+    expect(stats.pending).toBe(100);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(logs.some((l) => /dropped 301 events because the queue was full \(maxQueueSize 100\)/.test(l))).toBe(true);
+    expect(logs.some((l) => /flush timed out after 500 ms with 100 events not yet delivered/.test(l))).toBe(true);
+  });
+});
