@@ -8,11 +8,14 @@ import { randomBytes } from 'node:crypto';
 import {
   addToTotals,
   type CountedEvent,
+  clamp,
+  describeValue,
   END_STATES,
   type EndState,
   emptyTotals,
   formatCost,
   formatDuration,
+  LIMITS,
   type Logger,
   semconv as S,
   type SessionTotals,
@@ -34,6 +37,7 @@ import {
 import type { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 import { sessionIdFromContext, withSessionBaggage } from './context-keys.js';
 import type { Event } from './events/index.js';
+import { safeOptions } from './events/safe-options.js';
 import { type Carrier, extractFrom, injectInto } from './propagation.js';
 import { isEvent, parentInSession, recordEventSpan } from './record-event.js';
 import { sessionRegistry } from './session-registry.js';
@@ -71,11 +75,22 @@ export interface SessionHost {
 
 function tagList(tags: unknown): string[] | undefined {
   if (!Array.isArray(tags)) return undefined;
-  return [...new Set(tags.filter((t): t is string => typeof t === 'string' && t !== ''))];
+  const strings = tags.filter((t): t is string => typeof t === 'string' && t !== '');
+  return [...new Set(strings.map((t) => clamp(t, LIMITS.tagLength)))];
 }
 
 /** Where a session starts: a fresh trace, or inside the trace of a session started elsewhere. */
 function startingPoint(options: StartSessionOptions, logger: Logger): { parent: Context; inherited: boolean } {
+  try {
+    return joinPoint(options, logger) ?? { parent: context.active(), inherited: false };
+  } catch (err) {
+    logger.warn(`startSession(): could not read the given headers or id (${String(err)}); starting a new session.`);
+    return { parent: context.active(), inherited: false };
+  }
+}
+
+/** The context to start a joined session in, or undefined to start a new one. */
+function joinPoint(options: StartSessionOptions, logger: Logger): { parent: Context; inherited: true } | undefined {
   const active = context.active();
   if (options.headers !== undefined) {
     if (typeof options.headers === 'object' && options.headers !== null) {
@@ -91,11 +106,9 @@ function startingPoint(options: StartSessionOptions, logger: Logger): { parent: 
   if (options.inheritedSessionId !== undefined) {
     const traceId = sessionIdToTraceId(options.inheritedSessionId);
     if (traceId) return { parent: trace.setSpanContext(active, remoteParent(traceId)), inherited: true };
-    logger.warn(
-      `inheritedSessionId "${String(options.inheritedSessionId)}" is not a session id (a UUID); starting a new session.`,
-    );
+    logger.warn('inheritedSessionId is not a session id (a UUID); starting a new session.');
   }
-  return { parent: active, inherited: false };
+  return undefined;
 }
 
 function remoteParent(traceId: string): SpanContext {
@@ -134,7 +147,7 @@ export class Session {
   /** @internal Use `agentops.startSession()`. */
   constructor(host: SessionHost, options: StartSessionOptions = {}, defaultTags: string[] = []) {
     this.#host = host;
-    const o: StartSessionOptions = typeof options === 'object' && options !== null ? options : {};
+    const o = safeOptions<StartSessionOptions>(options);
     this.#tags = tagList([...defaultTags, ...(tagList(o.tags) ?? [])]) ?? [];
     const { parent, inherited } = startingPoint(o, host.logger);
     this.#inherited = inherited;
@@ -271,7 +284,7 @@ export class Session {
     let state: EndState = endState;
     if (!END_STATES.includes(endState)) {
       this.#host.logger.warn(
-        `endSession(): "${String(endState)}" is not Success, Failure or Indeterminate; using Indeterminate.`,
+        `endSession(): ${describeValue(endState)} is not Success, Failure or Indeterminate; using Indeterminate.`,
       );
       state = 'Indeterminate';
     }

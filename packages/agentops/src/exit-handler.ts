@@ -35,7 +35,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return `Uncaught ${String(error)}`;
+  return `Uncaught ${typeof error === 'string' ? error : typeof error}`;
 }
 
 /** Installs the handlers; returns the function that removes them. */

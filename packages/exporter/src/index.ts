@@ -10,12 +10,14 @@ export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
 export type { SessionId } from './ids.js';
 export { isSessionId, isUuid, isValidTraceId, sessionIdToTraceId, traceIdToSessionId } from './ids.js';
 export {
+  describeValue,
   MAX_STRING_LENGTH,
   parseJsonAttribute,
   parseStructuredAttribute,
   safeJsonStringify,
   truncate,
 } from './json.js';
+export { clamp, clampTags, LIMITS } from './limits.js';
 export type { Logger, LogLevel } from './logger.js';
 export { createConsoleLogger, isLogLevel, onceBy } from './logger.js';
 export { resourceToHostEnv, resourceToOrigin } from './mapping/host-env.js';

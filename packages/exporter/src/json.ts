@@ -51,6 +51,14 @@ export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): stri
 const JSON_START = /^\s*(?:[{["\d-]|true$|false$|null$)/;
 const STRUCTURED_START = /^\s*[{[]/;
 
+/** A short, never-throwing description of a user value for log messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(truncate(value, 64));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return `${value}`;
+  return `a ${typeof value}`;
+}
+
 /** Parses a JSON attribute back; a string that is not JSON (foreign spans' raw text) is returned as it is. */
 export function parseJsonAttribute(value: unknown): unknown {
   return parseIf(value, JSON_START);

@@ -1,6 +1,14 @@
-import { semconv as S } from '@agentops/exporter';
+import { semconv as S, truncate } from '@agentops/exporter';
 import type { Attributes } from '@opentelemetry/api';
-import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setJson } from './AgentOpsEvent.js';
+import {
+  AgentOpsEvent,
+  type EventOptions,
+  type EventSpanShape,
+  SpanKind,
+  setIfDefined,
+  setJson,
+} from './AgentOpsEvent.js';
+import { safeOptions } from './safe-options.js';
 
 export interface ActionEventOptions extends EventOptions {
   actionType?: string;
@@ -18,8 +26,8 @@ export class ActionEvent extends AgentOpsEvent {
 
   constructor(options: ActionEventOptions) {
     super(options);
-    const o: ActionEventOptions = typeof options === 'object' && options !== null ? options : {};
-    this.actionType = typeof o.actionType === 'string' && o.actionType !== '' ? o.actionType : 'action';
+    const o = safeOptions<ActionEventOptions>(options);
+    this.actionType = typeof o.actionType === 'string' && o.actionType !== '' ? truncate(o.actionType, 256) : 'action';
     this.logs = o.logs;
     this.screenshot = typeof o.screenshot === 'string' ? o.screenshot : undefined;
   }
@@ -30,7 +38,7 @@ export class ActionEvent extends AgentOpsEvent {
       [S.ATTR_ACTION_TYPE]: this.actionType,
     };
     if (content) setJson(attributes, S.ATTR_ACTION_LOGS, this.logs);
-    if (this.screenshot) attributes[S.ATTR_ACTION_SCREENSHOT] = this.screenshot;
+    setIfDefined(attributes, S.ATTR_ACTION_SCREENSHOT, this.screenshot);
     return { name: this.actionType, kind: SpanKind.INTERNAL, attributes };
   }
 }

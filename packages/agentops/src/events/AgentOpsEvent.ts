@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type EventType, isUuid, semconv as S, safeJsonStringify } from '@agentops/exporter';
+import { clamp, type EventType, isUuid, LIMITS, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
 import { type Attributes, SpanKind } from '@opentelemetry/api';
+import { safeOptions } from './safe-options.js';
 import { type Timestamp, toDate } from './timestamp.js';
 
 /** Options every event takes. */
@@ -34,13 +35,13 @@ export abstract class AgentOpsEvent {
   agentId: string | undefined;
 
   constructor(options: EventOptions | undefined) {
-    const o: EventOptions = typeof options === 'object' && options !== null ? options : {};
+    const o = safeOptions<EventOptions>(options);
     this.id = isUuid(o.id) ? o.id.toLowerCase() : randomUUID();
     this.params = o.params;
     this.returns = o.returns;
     this.initTimestamp = toDate(o.initTimestamp) ?? new Date();
     this.endTimestamp = toDate(o.endTimestamp);
-    this.agentId = typeof o.agentId === 'string' ? o.agentId : undefined;
+    this.agentId = typeof o.agentId === 'string' ? clamp(o.agentId, LIMITS.idLength) : undefined;
   }
 
   /** @internal The span this event is recorded as. `content` false leaves out user content. */
@@ -71,8 +72,9 @@ export function setJson(attributes: Attributes, key: string, value: unknown): vo
   if (json !== undefined) attributes[key] = json;
 }
 
+/** Sets an attribute when there is a value; strings are bounded like every user string we record. */
 export function setIfDefined(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
-  if (value !== undefined) attributes[key] = value;
+  if (value !== undefined) attributes[key] = typeof value === 'string' ? truncate(value) : value;
 }
 
 export { SpanKind };

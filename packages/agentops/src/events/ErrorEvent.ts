@@ -1,6 +1,7 @@
-import { semconv as S, truncate } from '@agentops/exporter';
+import { describeValue, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
 import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
+import { safeOptions } from './safe-options.js';
 
 export interface ErrorEventOptions extends EventOptions {
   /** The event during which the error happened. */
@@ -10,6 +11,11 @@ export interface ErrorEventOptions extends EventOptions {
   code?: string;
   details?: string;
   logs?: string;
+}
+
+/** A thrown non-Error as a message: strings as they are, anything else as JSON. */
+function messageOf(thrown: unknown): string {
+  return typeof thrown === 'string' ? thrown : (safeJsonStringify(thrown) ?? describeValue(thrown));
 }
 
 /** Something that went wrong, optionally tied to the event that triggered it. */
@@ -24,14 +30,16 @@ export class ErrorEvent extends AgentOpsEvent {
 
   constructor(options: ErrorEventOptions = {}) {
     super(options);
-    const o: ErrorEventOptions = typeof options === 'object' && options !== null ? options : {};
+    const o = safeOptions<ErrorEventOptions>(options);
     this.triggerEvent = o.triggerEvent instanceof AgentOpsEvent ? o.triggerEvent : undefined;
     const exception = o.exception;
     this.exception =
-      exception instanceof Error ? exception : exception === undefined ? undefined : new Error(String(exception));
-    this.errorType =
-      typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (this.exception?.name ?? 'Error');
-    this.code = o.code === undefined || o.code === null ? undefined : String(o.code);
+      exception instanceof Error ? exception : exception === undefined ? undefined : new Error(messageOf(exception));
+    this.errorType = truncate(
+      typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (this.exception?.name ?? 'Error'),
+      256,
+    );
+    this.code = typeof o.code === 'string' || typeof o.code === 'number' ? String(o.code) : undefined;
     this.details = typeof o.details === 'string' ? o.details : this.exception?.message;
     this.logs = typeof o.logs === 'string' ? o.logs : this.exception?.stack;
   }
@@ -39,8 +47,8 @@ export class ErrorEvent extends AgentOpsEvent {
   toSpanShape(content: boolean): EventSpanShape {
     const attributes: Attributes = { ...this.baseAttributes(content), [S.ATTR_ERROR_TYPE]: this.errorType };
     setIfDefined(attributes, S.ATTR_ERROR_CODE, this.code);
-    setIfDefined(attributes, S.ATTR_ERROR_DETAILS, this.details === undefined ? undefined : truncate(this.details));
-    setIfDefined(attributes, S.ATTR_ERROR_LOGS, this.logs === undefined ? undefined : truncate(this.logs));
+    setIfDefined(attributes, S.ATTR_ERROR_DETAILS, this.details);
+    setIfDefined(attributes, S.ATTR_ERROR_LOGS, this.logs);
     setIfDefined(attributes, S.ATTR_ERROR_TRIGGER_EVENT_ID, this.triggerEvent?.id);
     setIfDefined(attributes, S.ATTR_ERROR_TRIGGER_EVENT_TYPE, this.triggerEvent?.eventType);
     return { name: `error ${this.errorType}`, kind: SpanKind.INTERNAL, attributes };

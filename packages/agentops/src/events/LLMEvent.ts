@@ -1,6 +1,13 @@
-import { completionToOtelMessages, promptToOtelMessages, semconv as S, safeJsonStringify } from '@agentops/exporter';
+import {
+  completionToOtelMessages,
+  promptToOtelMessages,
+  semconv as S,
+  safeJsonStringify,
+  truncate,
+} from '@agentops/exporter';
 import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
+import { safeOptions } from './safe-options.js';
 
 export interface LLMEventOptions extends EventOptions {
   model?: string;
@@ -50,7 +57,7 @@ export class LLMEvent extends AgentOpsEvent {
 
   constructor(options: LLMEventOptions) {
     super(options);
-    const o: LLMEventOptions = typeof options === 'object' && options !== null ? options : {};
+    const o = safeOptions<LLMEventOptions>(options);
     this.model = typeof o.model === 'string' ? o.model : undefined;
     this.prompt = o.prompt;
     this.completion = o.completion;
@@ -83,6 +90,7 @@ export class LLMEvent extends AgentOpsEvent {
         safeJsonStringify(completionToOtelMessages(this.completion)),
       );
     }
-    return { name: `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`, kind: SpanKind.CLIENT, attributes };
+    const name = `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`;
+    return { name: truncate(name, 256), kind: SpanKind.CLIENT, attributes };
   }
 }

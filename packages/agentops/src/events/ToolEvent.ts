@@ -1,6 +1,7 @@
-import { semconv as S } from '@agentops/exporter';
+import { semconv as S, truncate } from '@agentops/exporter';
 import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setJson } from './AgentOpsEvent.js';
+import { safeOptions } from './safe-options.js';
 
 export interface ToolEventOptions extends EventOptions {
   name: string;
@@ -15,8 +16,8 @@ export class ToolEvent extends AgentOpsEvent {
 
   constructor(options: ToolEventOptions) {
     super(options);
-    const o = typeof options === 'object' && options !== null ? options : ({} as ToolEventOptions);
-    this.name = typeof o.name === 'string' && o.name !== '' ? o.name : 'tool';
+    const o = safeOptions<ToolEventOptions>(options);
+    this.name = typeof o.name === 'string' && o.name !== '' ? truncate(o.name, 256) : 'tool';
     this.logs = o.logs;
   }
 

@@ -1,12 +1,15 @@
 export type Timestamp = Date | string | number;
 
-/** A user-given timestamp as a Date, or undefined when it is missing or not a valid time. */
+// Times an OpenTelemetry span and an ISO-8601 string can both hold: from the Unix epoch to year 9999.
+const EARLIEST = 0;
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** A user-given timestamp as a Date, or undefined when it is missing or not a usable time. */
 export function toDate(value: unknown): Date | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  if (typeof value === 'string' || typeof value === 'number') {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-  }
-  return undefined;
+  let date: Date;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'string' || typeof value === 'number') date = new Date(value);
+  else return undefined;
+  const ms = date.getTime();
+  return Number.isNaN(ms) || ms < EARLIEST || ms > LATEST ? undefined : date;
 }

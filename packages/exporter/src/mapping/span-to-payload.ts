@@ -6,6 +6,7 @@ import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
 import type { PriceFn } from '../cost.js';
 import { traceIdToSessionId } from '../ids.js';
 import { parseJsonAttribute } from '../json.js';
+import { clamp, clampTags, LIMITS } from '../limits.js';
 import * as S from '../semconv.js';
 import {
   type AgentPayload,
@@ -64,17 +65,27 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
   const inherited = a[S.ATTR_SESSION_INHERITED] === true;
   const endState = fromWireEndState(str(a[S.ATTR_SESSION_END_STATE]));
   const ended = (span.ended ?? (span.endTime[0] !== 0 || span.endTime[1] !== 0)) && !(inherited && !endState);
-  const tags = stringArray(a[S.ATTR_SESSION_TAGS]) ?? [];
+  const tags = clampTags(stringArray(a[S.ATTR_SESSION_TAGS]) ?? []);
   return {
     session_id: sessionId,
     init_timestamp: hrTimeToIso(span.startTime),
     end_timestamp: ended ? hrTimeToIso(span.endTime) : null,
     end_state: ended ? toWireEndState(endState ?? 'Indeterminate') : null,
-    end_state_reason: ended ? (str(a[S.ATTR_SESSION_END_STATE_REASON]) ?? null) : null,
+    end_state_reason: ended ? clampOrNull(str(a[S.ATTR_SESSION_END_STATE_REASON]), LIMITS.endStateReasonLength) : null,
     ...(inherited && tags.length === 0 ? {} : { tags }),
     host_env: resourceToHostEnv(span.resource.attributes),
-    video: str(a[S.ATTR_SESSION_VIDEO]) ?? null,
+    video: clampOrNull(str(a[S.ATTR_SESSION_VIDEO]), LIMITS.videoLength),
   };
+}
+
+function clampOrNull(value: string | undefined, max: number): string | null {
+  return value === undefined ? null : clamp(value, max);
+}
+
+/** The span's own event id when it is a usable one, else one derived from the span. */
+function eventIdOf(span: SpanLike): string {
+  const id = str(span.attributes[S.ATTR_EVENT_ID]);
+  return id && id.length > 0 && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'event');
 }
 
 function exceptionEvent(span: SpanLike): Attributes | undefined {
@@ -85,11 +96,11 @@ function commonFields(span: SpanLike, sessionId: string) {
   const a = span.attributes;
   const ctx = span.spanContext();
   return {
-    id: str(a[S.ATTR_EVENT_ID]) ?? derivedEventId(ctx, 'event'),
+    id: eventIdOf(span),
     session_id: sessionId,
     init_timestamp: hrTimeToIso(span.startTime),
     end_timestamp: hrTimeToIso(span.endTime),
-    agent_id: str(a[S.ATTR_AGENT_ID]) ?? null,
+    agent_id: clampOrNull(str(a[S.ATTR_AGENT_ID]), LIMITS.idLength),
     span_id: ctx.spanId,
     parent_span_id: span.parentSpanContext?.spanId ?? null,
     origin: resourceToOrigin(span.resource.attributes),
@@ -109,8 +120,8 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   return {
     ...commonFields(span, sessionId),
     event_type: 'llms',
-    model: model ?? null,
-    provider: provider ?? null,
+    model: clampOrNull(model, LIMITS.modelLength),
+    provider: clampOrNull(provider, LIMITS.modelLength),
     prompt: llmPrompt(a) ?? null,
     completion: llmCompletion(a) ?? null,
     prompt_tokens: promptTokens ?? null,
@@ -127,12 +138,14 @@ function toolEvent(span: SpanLike, sessionId: string): EventPayload {
   return {
     ...commonFields(span, sessionId),
     event_type: 'tools',
-    name:
+    name: clamp(
       str(a[S.ATTR_GEN_AI_TOOL_NAME]) ??
-      str(a['tool.name']) ??
-      str(a['ai.toolCall.name']) ??
-      str(a['traceloop.entity.name']) ??
-      span.name,
+        str(a['tool.name']) ??
+        str(a['ai.toolCall.name']) ??
+        str(a['traceloop.entity.name']) ??
+        span.name,
+      LIMITS.nameLength,
+    ),
     params: parseJsonAttribute(
       a[S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] ?? a['input.value'] ?? a['ai.toolCall.args'] ?? a['traceloop.entity.input'],
     ),
@@ -148,7 +161,7 @@ function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   return {
     ...commonFields(span, sessionId),
     event_type: 'actions',
-    action_type: str(a[S.ATTR_ACTION_TYPE]) ?? span.name,
+    action_type: clamp(str(a[S.ATTR_ACTION_TYPE]) ?? span.name, LIMITS.nameLength),
     params: parseJsonAttribute(a[S.ATTR_ACTION_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_ACTION_RETURNS]),
     logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
@@ -162,7 +175,7 @@ function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {
   return {
     ...commonFields(span, sessionId),
     event_type: 'errors',
-    error_type: str(a[S.ATTR_ERROR_TYPE]) ?? str(exception?.['exception.type']) ?? null,
+    error_type: clampOrNull(str(a[S.ATTR_ERROR_TYPE]) ?? str(exception?.['exception.type']), LIMITS.nameLength),
     code: str(a[S.ATTR_ERROR_CODE]) ?? null,
     details: str(a[S.ATTR_ERROR_DETAILS]) ?? str(exception?.['exception.message']) ?? span.status.message ?? null,
     logs: str(a[S.ATTR_ERROR_LOGS]) ?? str(exception?.['exception.stacktrace']) ?? null,
@@ -185,9 +198,12 @@ function derivedErrorEvent(span: SpanLike, sessionId: string, trigger: EventPayl
 
 function agentOf(span: SpanLike): AgentPayload {
   const a = span.attributes;
+  const id = str(a[S.ATTR_GEN_AI_AGENT_ID]) ?? str(a[S.ATTR_EVENT_ID]);
   return {
-    id: str(a[S.ATTR_GEN_AI_AGENT_ID]) ?? str(a[S.ATTR_EVENT_ID]) ?? derivedEventId(span.spanContext(), 'agent'),
-    name: str(a[S.ATTR_GEN_AI_AGENT_NAME]) ?? str(a['traceloop.entity.name']) ?? span.name,
+    id: id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'agent'),
+    name:
+      clamp(str(a[S.ATTR_GEN_AI_AGENT_NAME]) ?? str(a['traceloop.entity.name']) ?? span.name, LIMITS.nameLength) ||
+      'agent',
   };
 }
 

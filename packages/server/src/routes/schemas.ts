@@ -1,4 +1,6 @@
 /** JSON schemas of request bodies: every route rejects what does not fit with a 400 and a message. */
+import { LIMITS } from '@agentops/exporter';
+
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const timestamp = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const nullableTimestamp = { type: ['string', 'null'], maxLength: 64 } as const;
@@ -13,10 +15,10 @@ export const sessionSchema = {
     init_timestamp: timestamp,
     end_timestamp: nullableTimestamp,
     end_state: { type: ['string', 'null'], enum: ['Success', 'Fail', 'Failure', 'Indeterminate', null] },
-    end_state_reason: { type: ['string', 'null'], maxLength: 10_000 },
-    tags: { type: ['array', 'null'], maxItems: 200, items: { type: 'string', maxLength: 512 } },
+    end_state_reason: { type: ['string', 'null'], maxLength: LIMITS.endStateReasonLength },
+    tags: { type: ['array', 'null'], maxItems: LIMITS.tags, items: { type: 'string', maxLength: LIMITS.tagLength } },
     host_env: { type: ['object', 'null'] },
-    video: { type: ['string', 'null'], maxLength: 4096 },
+    video: { type: ['string', 'null'], maxLength: LIMITS.videoLength },
   },
 } as const;
 
@@ -36,34 +38,34 @@ const eventSchema = {
   type: 'object',
   required: ['id', 'event_type', 'init_timestamp'],
   properties: {
-    id: { type: 'string', minLength: 1, maxLength: 64 },
+    id: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
     event_type: { type: 'string', enum: ['llms', 'tools', 'actions', 'errors'] },
     session_id: sessionIdSchema,
     init_timestamp: timestamp,
     end_timestamp: nullableTimestamp,
-    agent_id: { type: ['string', 'null'], maxLength: 64 },
-    model: { type: ['string', 'null'], maxLength: 256 },
+    agent_id: { type: ['string', 'null'], maxLength: LIMITS.idLength },
+    model: { type: ['string', 'null'], maxLength: LIMITS.modelLength },
     prompt_tokens: { type: ['integer', 'null'], minimum: 0 },
     completion_tokens: { type: ['integer', 'null'], minimum: 0 },
     cost: { type: ['number', 'null'], minimum: 0 },
-    name: { type: ['string', 'null'], maxLength: 512 },
-    action_type: { type: ['string', 'null'], maxLength: 512 },
-    error_type: { type: ['string', 'null'], maxLength: 512 },
+    name: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
+    action_type: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
+    error_type: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
   },
 } as const;
 
 export const eventsBodySchema = {
   type: 'object',
   required: ['events'],
-  properties: { events: { type: 'array', maxItems: 5000, items: eventSchema } },
+  properties: { events: { type: 'array', maxItems: LIMITS.eventsPerBatch, items: eventSchema } },
 } as const;
 
 export const agentBodySchema = {
   type: 'object',
   required: ['id', 'name'],
   properties: {
-    id: { type: 'string', minLength: 1, maxLength: 64 },
-    name: { type: 'string', minLength: 1, maxLength: 512 },
+    id: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
+    name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
   },
 } as const;
 
