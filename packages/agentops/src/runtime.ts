@@ -17,6 +17,7 @@ import { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 import { type InitOptions, type ResolvedConfig, resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
 import { installExitHandler } from './exit-handler.js';
+import { enableLlmInstrumentations } from './instrumentation/llm-instrumentations.js';
 import { optionalRequire } from './optional-require.js';
 import { detectHostResource } from './resource/detect.js';
 import type { SessionHost } from './Session.js';
@@ -29,6 +30,7 @@ export interface Runtime extends SessionHost {
   readonly provider: NodeTracerProvider | undefined;
   readonly registeredGlobally: boolean;
   readonly uninstallExitHandler: (() => void) | undefined;
+  readonly disableInstrumentations: () => void;
 }
 
 let runtime: Runtime | undefined;
@@ -104,6 +106,13 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   }
 
   const ownProvider = provider;
+  const disableInstrumentations = config.instrumentLlmCalls
+    ? enableLlmInstrumentations({
+        tracerProvider: ownProvider ?? trace.getTracerProvider(),
+        captureContent: config.captureContent,
+        logger,
+      })
+    : () => {};
   const rt: Runtime = {
     config,
     provider: ownProvider,
@@ -112,6 +121,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     processor,
     captureContent: config.captureContent,
     logger,
+    disableInstrumentations,
     flush: async () => {
       await (ownProvider ? ownProvider.forceFlush() : processor?.forceFlush());
     },
@@ -138,6 +148,7 @@ export async function stopRuntime(): Promise<void> {
   if (!rt) return;
   runtime = undefined;
   rt.uninstallExitHandler?.();
+  rt.disableInstrumentations();
   await Promise.all(
     sessionRegistry
       .all()

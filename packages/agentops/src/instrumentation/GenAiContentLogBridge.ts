@@ -1,0 +1,60 @@
+/**
+ * Some GenAI instrumentations (the official `@opentelemetry/instrumentation-openai`) report message
+ * content as log events (`gen_ai.user.message`, `gen_ai.choice`, ...) rather than span attributes.
+ * This minimal Logs API `LoggerProvider` puts those messages onto the span they belong to, as
+ * `gen_ai.input.messages` / `gen_ai.output.messages`, so AgentOps events carry prompt and
+ * completion. Nothing else is logged or kept.
+ */
+import { chatToOtelMessage, semconv as S, safeJsonStringify } from '@agentops/exporter';
+import { type Span, trace } from '@opentelemetry/api';
+import type { LoggerProvider, LogRecord, Logger as OtelLogger } from '@opentelemetry/api-logs';
+
+const ROLE_BY_EVENT: Record<string, string> = {
+  'gen_ai.system.message': 'system',
+  'gen_ai.user.message': 'user',
+  'gen_ai.assistant.message': 'assistant',
+  'gen_ai.tool.message': 'tool',
+};
+
+interface Messages {
+  input: ReturnType<typeof chatToOtelMessage>[];
+  output: ReturnType<typeof chatToOtelMessage>[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class GenAiContentLogBridge implements LoggerProvider {
+  readonly #messages = new WeakMap<Span, Messages>();
+  readonly #logger: OtelLogger = { emit: (record) => this.#emit(record), enabled: () => true };
+
+  getLogger(): OtelLogger {
+    return this.#logger;
+  }
+
+  #emit(record: LogRecord): void {
+    try {
+      const name = record.eventName ?? record.attributes?.['event.name'];
+      if (typeof name !== 'string') return;
+      const span = record.context ? trace.getSpan(record.context) : undefined;
+      if (!span?.isRecording()) return;
+      const body = isRecord(record.body) ? record.body : {};
+      const messages = this.#messages.get(span) ?? { input: [], output: [] };
+      this.#messages.set(span, messages);
+      const role = ROLE_BY_EVENT[name];
+      if (role) {
+        const chat = role === 'tool' ? { role, tool_call_id: body.id, content: body.content } : { role, ...body };
+        messages.input.push(chatToOtelMessage(chat, role));
+        span.setAttribute(S.ATTR_GEN_AI_INPUT_MESSAGES, safeJsonStringify(messages.input) ?? '[]');
+      } else if (name === 'gen_ai.choice') {
+        const message = isRecord(body.message) ? body.message : {};
+        const finish = typeof body.finish_reason === 'string' ? { finish_reason: body.finish_reason } : {};
+        messages.output.push(chatToOtelMessage({ role: 'assistant', ...message, ...finish }, 'assistant'));
+        span.setAttribute(S.ATTR_GEN_AI_OUTPUT_MESSAGES, safeJsonStringify(messages.output) ?? '[]');
+      }
+    } catch {
+      // Content capture is best effort; it must never disturb the instrumented call.
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A local stand-in for the OpenAI API, replaying responses in the shapes the real API returns
+ * (chat completions as JSON and as SSE with a usage chunk, tool calls, embeddings).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const CREATED = 1731000000;
+
+function chatCompletion(model: string, toolCall: boolean) {
+  const message = toolCall
+    ? {
+        role: 'assistant',
+        content: null,
+        refusal: null,
+        tool_calls: [
+          { id: 'call_W2b1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      }
+    : { role: 'assistant', content: 'Paris is the capital of France.', refusal: null };
+  return {
+    id: 'chatcmpl-AbC123',
+    object: 'chat.completion',
+    created: CREATED,
+    model: `${model}-2024-07-18`,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: toolCall ? 'tool_calls' : 'stop' }],
+    usage: { prompt_tokens: 24, completion_tokens: 8, total_tokens: 32 },
+    system_fingerprint: 'fp_0ba0d124f1',
+  };
+}
+
+function streamChunks(model: string, includeUsage: boolean): unknown[] {
+  const base = {
+    id: 'chatcmpl-Str456',
+    object: 'chat.completion.chunk',
+    created: CREATED,
+    model: `${model}-2024-07-18`,
+    system_fingerprint: 'fp_0ba0d124f1',
+  };
+  const words = ['Bonjour', ' from', ' the', ' stream.'];
+  const chunks: unknown[] = [
+    {
+      ...base,
+      choices: [
+        { index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null },
+      ],
+    },
+    ...words.map((w) => ({
+      ...base,
+      choices: [{ index: 0, delta: { content: w }, logprobs: null, finish_reason: null }],
+    })),
+    { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] },
+  ];
+  if (includeUsage)
+    chunks.push({ ...base, choices: [], usage: { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35 } });
+  return chunks;
+}
+
+export interface FakeOpenAI {
+  url: string;
+  requests: { path: string; body: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+  const requests: FakeOpenAI['requests'] = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      const path = req.url ?? '';
+      requests.push({ path, body });
+      const model = String(body.model ?? 'gpt-4o-mini');
+      if (path === '/v1/chat/completions' && body.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+        for (const chunk of streamChunks(model, usage)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        res.end('data: [DONE]\n\n');
+      } else if (path === '/v1/chat/completions') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(chatCompletion(model, Array.isArray(body.tools))));
+      } else if (path === '/v1/embeddings') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            object: 'list',
+            data: [{ object: 'embedding', index: 0, embedding: [0.0023, -0.0094, 0.0158] }],
+            model,
+            usage: { prompt_tokens: 5, total_tokens: 5 },
+          }),
+        );
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `Unknown path ${path}`, type: 'invalid_request_error' } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1`, requests, close: () => new Promise((r) => server.close(() => r())) };
+}

@@ -1,0 +1,76 @@
+/**
+ * LLM auto-instrumentation: an app that calls the real `openai` client (against a local fake of the
+ * OpenAI API) gets LLM events with model, tokens, cost, prompt and completion, with no manual record.
+ */
+import { fileURLToPath } from 'node:url';
+import type { SessionExport } from 'agentops';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runNode } from './helpers/child.js';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-openai.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const app = fileURLToPath(new URL('./fixtures/openai-app.cjs', import.meta.url));
+let server: TestServer;
+let openai: FakeOpenAI;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  openai = await startFakeOpenAI();
+});
+afterAll(async () => {
+  await openai.close();
+  await server.stop();
+});
+
+async function run(env: Record<string, string> = {}) {
+  const r = await runNode(app, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    OPENAI_BASE_URL: openai.url,
+    ...env,
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const { id, cost } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; cost: string };
+  return { id, cost, exported: (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body };
+}
+
+it('chat, streaming, tool calls and embeddings become LLM events with tokens and cost', async () => {
+  const { cost, exported } = await run();
+  const llms = exported.llms;
+  expect(llms).toHaveLength(4);
+  const [chat, streamed, toolCall, embedding] = llms;
+  expect(chat).toMatchObject({
+    model: 'gpt-4o-mini-2024-07-18',
+    provider: 'openai',
+    prompt_tokens: 24,
+    completion_tokens: 8,
+    prompt: [
+      { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: 'What is the capital of France?' },
+    ],
+    completion: { role: 'assistant', content: 'Paris is the capital of France.', finish_reason: 'stop' },
+  });
+  expect(streamed).toMatchObject({
+    prompt_tokens: 30,
+    completion_tokens: 5,
+    completion: { role: 'assistant', content: 'Bonjour from the stream.' },
+  });
+  expect(toolCall?.completion).toMatchObject({
+    role: 'assistant',
+    tool_calls: [
+      { id: 'call_W2b1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ],
+  });
+  expect(embedding).toMatchObject({ model: 'text-embedding-3-small', prompt_tokens: 5 });
+  // gpt-4o-mini: $0.15 / $0.60 per million tokens; embeddings $0.02 per million.
+  const expected = (24 + 30 + 24) * 0.15e-6 + (8 + 5 + 8) * 0.6e-6 + 5 * 0.02e-6;
+  expect(Number(exported.stats.cost)).toBeCloseTo(expected, 6);
+  expect(cost).toBe(exported.stats.cost);
+});
+
+it('captureContent: false keeps tokens and cost but no prompt or completion text', async () => {
+  const { exported } = await run({ CAPTURE: 'false' });
+  expect(exported.llms).toHaveLength(4);
+  expect(exported.llms[0]?.prompt_tokens).toBe(24);
+  expect(JSON.stringify(exported.llms)).not.toContain('capital of France');
+});
