@@ -13,8 +13,14 @@ import {
   semconv as S,
   type SpanFilter,
 } from '@agentops/exporter';
-import { type Context, trace } from '@opentelemetry/api';
-import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type Context, TraceFlags, trace } from '@opentelemetry/api';
+import {
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
 import { sessionRegistry } from './session-registry.js';
@@ -44,14 +50,30 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   readonly #logger: Logger;
   #shutdown = false;
   #flushing: Promise<void> = Promise.resolve();
+  readonly #maxQueueSize: number;
+  /** Spans handed to the batch processor, and spans it has passed on to the exporter. */
+  #handed = 0;
+  #received = 0;
 
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
     const config = resolveConfig(options);
     this.#logger = options.logger ?? config.logger;
     this.exporter = options.exporter ?? this.#exporterFrom(config);
-    if (this.exporter) {
-      this.#batch = new BatchSpanProcessor(this.exporter, {
-        maxQueueSize: config.maxQueueSize,
+    this.#maxQueueSize = config.maxQueueSize;
+    const exporter = this.exporter;
+    if (exporter) {
+      // The bound is enforced in onEnd, where drops are counted; the batch queue itself is sized
+      // so that it never has to drop (silently) on its own.
+      const counting: SpanExporter = {
+        export: (spans, done) => {
+          this.#received += spans.length;
+          exporter.export(spans, done);
+        },
+        forceFlush: () => exporter.forceFlush(),
+        shutdown: () => exporter.shutdown(),
+      };
+      this.#batch = new BatchSpanProcessor(counting, {
+        maxQueueSize: config.maxQueueSize + Math.min(512, config.maxQueueSize),
         maxExportBatchSize: Math.min(512, config.maxQueueSize),
         scheduledDelayMillis: config.maxWaitTime,
       });
@@ -101,7 +123,13 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    this.#batch?.onEnd(span);
+    if (!this.#batch || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.#handed - this.#received >= this.#maxQueueSize) {
+      this.exporter?.recordDropped(1);
+      return;
+    }
+    this.#handed++;
+    this.#batch.onEnd(span);
   }
 
   /** Sends a session's current state (tags, ...) to the server without waiting for its end. */

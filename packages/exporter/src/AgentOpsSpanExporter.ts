@@ -28,7 +28,7 @@ export interface AgentOpsSpanExporterOptions {
   endpoint?: string;
   /** Most events waiting to be sent, over all sessions; more are dropped and counted. Default 10,000. */
   maxQueueSize?: number;
-  /** Most events in one create_events call. Default 500. */
+  /** Most events in one create_events call. Default 200 (bounds the time one JSON encoding blocks). */
   maxBatchSize?: number;
   /** How long `forceFlush()` and `shutdown()` wait for delivery. Default 10 s. */
   flushTimeoutMillis?: number;
@@ -61,6 +61,8 @@ export interface ExporterStats {
 }
 
 const FINISHED_SESSIONS_KEPT = 1000;
+/** Spans mapped between two yields to the event loop. */
+const MAP_SLICE = 32;
 
 export class AgentOpsSpanExporter implements SpanExporter {
   readonly client: AgentOpsClient;
@@ -95,7 +97,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
     });
     this.#logger = options.logger ?? createConsoleLogger();
     this.#maxQueueSize = Math.max(1, options.maxQueueSize ?? 10_000);
-    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
+    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 200);
     this.#flushTimeoutMillis = options.flushTimeoutMillis ?? 10_000;
     this.#filter = options.spanFilter ?? (options.exportAllSpans ? exportAllSpansFilter : undefined);
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
@@ -114,8 +116,12 @@ export class AgentOpsSpanExporter implements SpanExporter {
       return;
     }
     this.#price
-      .then((price) => {
-        for (const span of spans) this.#accept(span, price);
+      .then(async (price) => {
+        // Mapping runs in slices that yield to the event loop, so a large batch never blocks the app.
+        for (let i = 0; i < spans.length; i += MAP_SLICE) {
+          if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          for (const span of spans.slice(i, i + MAP_SLICE)) this.#accept(span, price);
+        }
         resultCallback({ code: ExportResultCode.SUCCESS });
         this.#startSending();
       })
@@ -138,6 +144,15 @@ export class AgentOpsSpanExporter implements SpanExporter {
     if (outbox.ended) return;
     outbox.setPayload(spanToSession(span, sessionId), false);
     this.#startSending();
+  }
+
+  /**
+   * Counts spans dropped before they reached this exporter (a processor's full queue), so every
+   * drop is reported in one place.
+   */
+  recordDropped(count: number): void {
+    this.#stats.droppedQueueFull += count;
+    this.#droppedSinceReport += count;
   }
 
   /** The server's answer to the session's final update, once it has been delivered. */

@@ -2,6 +2,8 @@
  * LLM cost in USD from token counts, through `@pydantic/genai-prices` and its bundled price data
  * (never updated over the network at run time). The package is large, so it is loaded on first use.
  */
+import { createRequire } from 'node:module';
+
 export type PriceFn = (
   model: string,
   inputTokens: number,
@@ -10,6 +12,8 @@ export type PriceFn = (
 ) => number | undefined;
 
 type GenaiPrices = typeof import('@pydantic/genai-prices');
+
+const requireHere = createRequire(import.meta.url);
 
 let loading: Promise<PriceFn> | undefined;
 
@@ -31,22 +35,55 @@ const PROVIDER_IDS: Record<string, string> = {
   cohere: 'cohere',
 };
 
+/** Per-token prices of one model, when they are flat (no tiers): the common case, priced without a lookup. */
+type FlatPrice = { input: number; output: number } | 'tiered' | 'unknown';
+
+const CACHE_LIMIT = 1000;
+
 export function priceFnFrom(prices: GenaiPrices): PriceFn {
-  return (model, inputTokens, outputTokens, provider) => {
+  // Finding a model in the price table is the slow part of calcPrice; it is done once per model.
+  const flat = new Map<string, FlatPrice>();
+
+  function calc(model: string, inputTokens: number, outputTokens: number, providerId: string | undefined) {
     const usage = { input_tokens: inputTokens, output_tokens: outputTokens };
-    const providerId = provider ? PROVIDER_IDS[provider.toLowerCase()] : undefined;
     try {
-      const result = (providerId && prices.calcPrice(usage, model, { providerId })) || prices.calcPrice(usage, model);
-      return result ? result.total_price : undefined;
+      return (providerId && prices.calcPrice(usage, model, { providerId })) || prices.calcPrice(usage, model);
     } catch {
-      return undefined;
+      return null;
     }
+  }
+
+  return (model, inputTokens, outputTokens, provider) => {
+    const providerId = provider ? PROVIDER_IDS[provider.toLowerCase()] : undefined;
+    const key = `${providerId ?? ''}|${model}`;
+    const known = flat.get(key);
+    if (known === 'unknown') return undefined;
+    if (known && known !== 'tiered') return (inputTokens * known.input + outputTokens * known.output) / 1e6;
+    const result = calc(model, inputTokens, outputTokens, providerId);
+    if (known === undefined) {
+      if (flat.size >= CACHE_LIMIT) flat.clear();
+      const input = result?.model_price.input_mtok;
+      const output = result?.model_price.output_mtok;
+      const isFlat = typeof input === 'number' && (output === undefined || typeof output === 'number');
+      flat.set(key, !result ? 'unknown' : isFlat ? { input, output: output ?? 0 } : 'tiered');
+    }
+    return result ? result.total_price : undefined;
   };
 }
 
-/** Loads the price table once; later calls share the same promise. */
+/**
+ * Loads the price table once; later calls share the result. It is read synchronously when it can
+ * be (the package's CommonJS build), because parsing it blocks for tens of milliseconds: better
+ * once while the exporter is set up than in the middle of the app's work.
+ */
 export function loadPriceFn(): Promise<PriceFn> {
-  loading ??= import('@pydantic/genai-prices').then(priceFnFrom);
+  if (!loading) {
+    try {
+      loading = Promise.resolve(priceFnFrom(requireHere('@pydantic/genai-prices') as GenaiPrices));
+    } catch {
+      loading = import('@pydantic/genai-prices').then(priceFnFrom);
+    }
+  }
   return loading;
 }
 

@@ -13,11 +13,26 @@ export function truncate(value: string, max = MAX_STRING_LENGTH): string {
 }
 
 /**
- * JSON-encodes any value: cycles become "[Circular]", BigInt a decimal string, functions and symbols
- * a short description, errors their name/message/stack. Returns undefined only for undefined.
+ * JSON-encodes any value, never throwing. The hot path is native `JSON.stringify`; only values it
+ * refuses (cycles, BigInt, throwing getters) take the careful path, where cycles become
+ * "[Circular]", BigInt a decimal string, functions and symbols a short description. An Error, Map or
+ * Set given directly is encoded by its content. Returns undefined only for undefined.
  */
 export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): string | undefined {
   if (value === undefined) return undefined;
+  if (typeof value === 'string') return truncate(JSON.stringify(value), max);
+  if (!(value instanceof Error || value instanceof Map || value instanceof Set)) {
+    try {
+      const json = JSON.stringify(value);
+      return json === undefined ? undefined : truncate(json, max);
+    } catch {
+      // Cycles, BigInt, throwing getters or toJSON: the careful path below.
+    }
+  }
+  return carefulJsonStringify(value, max);
+}
+
+function carefulJsonStringify(value: unknown, max: number): string | undefined {
   const seen = new WeakSet<object>();
   try {
     const json = JSON.stringify(value, function replacer(_key, v: unknown) {

@@ -1,13 +1,5 @@
-import { semconv as S, truncate } from '@agentops/exporter';
-import type { Attributes } from '@opentelemetry/api';
-import {
-  AgentOpsEvent,
-  type EventOptions,
-  type EventSpanShape,
-  SpanKind,
-  setIfDefined,
-  setJson,
-} from './AgentOpsEvent.js';
+import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface ActionEventOptions extends EventOptions {
@@ -33,12 +25,10 @@ export class ActionEvent extends AgentOpsEvent {
   }
 
   toSpanShape(content: boolean): EventSpanShape {
-    const attributes: Attributes = {
-      ...this.baseAttributes(content, S.ATTR_ACTION_PARAMS, S.ATTR_ACTION_RETURNS),
-      [S.ATTR_ACTION_TYPE]: this.actionType,
-    };
-    if (content) setJson(attributes, S.ATTR_ACTION_LOGS, this.logs);
-    setIfDefined(attributes, S.ATTR_ACTION_SCREENSHOT, this.screenshot);
+    const attributes = this.baseAttributes(content, S.ATTR_ACTION_PARAMS, S.ATTR_ACTION_RETURNS);
+    attributes[S.ATTR_ACTION_TYPE] = this.actionType;
+    attributes[S.ATTR_ACTION_LOGS] = content ? safeJsonStringify(this.logs) : undefined;
+    attributes[S.ATTR_ACTION_SCREENSHOT] = bounded(this.screenshot);
     return { name: this.actionType, kind: SpanKind.INTERNAL, attributes };
   }
 }

@@ -1,6 +1,5 @@
 import { describeValue, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
-import type { Attributes } from '@opentelemetry/api';
-import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
+import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface ErrorEventOptions extends EventOptions {
@@ -45,12 +44,13 @@ export class ErrorEvent extends AgentOpsEvent {
   }
 
   toSpanShape(content: boolean): EventSpanShape {
-    const attributes: Attributes = { ...this.baseAttributes(content), [S.ATTR_ERROR_TYPE]: this.errorType };
-    setIfDefined(attributes, S.ATTR_ERROR_CODE, this.code);
-    setIfDefined(attributes, S.ATTR_ERROR_DETAILS, this.details);
-    setIfDefined(attributes, S.ATTR_ERROR_LOGS, this.logs);
-    setIfDefined(attributes, S.ATTR_ERROR_TRIGGER_EVENT_ID, this.triggerEvent?.id);
-    setIfDefined(attributes, S.ATTR_ERROR_TRIGGER_EVENT_TYPE, this.triggerEvent?.eventType);
+    const attributes = this.baseAttributes(content);
+    attributes[S.ATTR_ERROR_TYPE] = this.errorType;
+    attributes[S.ATTR_ERROR_CODE] = bounded(this.code);
+    attributes[S.ATTR_ERROR_DETAILS] = bounded(this.details);
+    attributes[S.ATTR_ERROR_LOGS] = bounded(this.logs);
+    attributes[S.ATTR_ERROR_TRIGGER_EVENT_ID] = this.triggerEvent?.id;
+    attributes[S.ATTR_ERROR_TRIGGER_EVENT_TYPE] = this.triggerEvent?.eventType;
     return { name: `error ${this.errorType}`, kind: SpanKind.INTERNAL, attributes };
   }
 }

@@ -5,8 +5,7 @@ import {
   safeJsonStringify,
   truncate,
 } from '@agentops/exporter';
-import type { Attributes } from '@opentelemetry/api';
-import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setIfDefined } from './AgentOpsEvent.js';
+import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface LLMEventOptions extends EventOptions {
@@ -69,27 +68,21 @@ export class LLMEvent extends AgentOpsEvent {
   }
 
   toSpanShape(content: boolean): EventSpanShape {
-    const attributes: Attributes = {
-      ...this.baseAttributes(content),
-      [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_CHAT,
-    };
-    setIfDefined(attributes, S.ATTR_GEN_AI_PROVIDER_NAME, this.provider);
-    setIfDefined(attributes, S.ATTR_GEN_AI_REQUEST_MODEL, this.model);
-    setIfDefined(attributes, S.ATTR_GEN_AI_RESPONSE_MODEL, this.model);
-    setIfDefined(attributes, S.ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.promptTokens);
-    setIfDefined(attributes, S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.completionTokens);
-    setIfDefined(attributes, S.ATTR_LLM_COST_USD, this.cost);
-    setIfDefined(attributes, S.ATTR_LLM_THREAD_ID, this.threadId);
-    if (content && this.prompt !== undefined) {
-      setIfDefined(attributes, S.ATTR_GEN_AI_INPUT_MESSAGES, safeJsonStringify(promptToOtelMessages(this.prompt)));
-    }
-    if (content && this.completion !== undefined) {
-      setIfDefined(
-        attributes,
-        S.ATTR_GEN_AI_OUTPUT_MESSAGES,
-        safeJsonStringify(completionToOtelMessages(this.completion)),
-      );
-    }
+    const attributes = this.baseAttributes(content);
+    attributes[S.ATTR_GEN_AI_OPERATION_NAME] = S.GEN_AI_OPERATION_CHAT;
+    attributes[S.ATTR_GEN_AI_PROVIDER_NAME] = bounded(this.provider);
+    attributes[S.ATTR_GEN_AI_REQUEST_MODEL] = bounded(this.model);
+    attributes[S.ATTR_GEN_AI_RESPONSE_MODEL] = bounded(this.model);
+    attributes[S.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.promptTokens;
+    attributes[S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.completionTokens;
+    attributes[S.ATTR_LLM_COST_USD] = this.cost;
+    attributes[S.ATTR_LLM_THREAD_ID] = bounded(this.threadId);
+    attributes[S.ATTR_GEN_AI_INPUT_MESSAGES] =
+      content && this.prompt !== undefined ? safeJsonStringify(promptToOtelMessages(this.prompt)) : undefined;
+    attributes[S.ATTR_GEN_AI_OUTPUT_MESSAGES] =
+      content && this.completion !== undefined
+        ? safeJsonStringify(completionToOtelMessages(this.completion))
+        : undefined;
     const name = `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`;
     return { name: truncate(name, 256), kind: SpanKind.CLIENT, attributes };
   }

@@ -1,6 +1,5 @@
-import { semconv as S, truncate } from '@agentops/exporter';
-import type { Attributes } from '@opentelemetry/api';
-import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind, setJson } from './AgentOpsEvent.js';
+import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import { AgentOpsEvent, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface ToolEventOptions extends EventOptions {
@@ -22,13 +21,11 @@ export class ToolEvent extends AgentOpsEvent {
   }
 
   toSpanShape(content: boolean): EventSpanShape {
-    const attributes: Attributes = {
-      ...this.baseAttributes(content, S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, S.ATTR_GEN_AI_TOOL_CALL_RESULT),
-      [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_EXECUTE_TOOL,
-      [S.ATTR_GEN_AI_TOOL_NAME]: this.name,
-      [S.ATTR_GEN_AI_TOOL_CALL_ID]: this.id,
-    };
-    if (content) setJson(attributes, S.ATTR_TOOL_LOGS, this.logs);
+    const attributes = this.baseAttributes(content, S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, S.ATTR_GEN_AI_TOOL_CALL_RESULT);
+    attributes[S.ATTR_GEN_AI_OPERATION_NAME] = S.GEN_AI_OPERATION_EXECUTE_TOOL;
+    attributes[S.ATTR_GEN_AI_TOOL_NAME] = this.name;
+    attributes[S.ATTR_GEN_AI_TOOL_CALL_ID] = this.id;
+    attributes[S.ATTR_TOOL_LOGS] = content ? safeJsonStringify(this.logs) : undefined;
     return { name: `${S.GEN_AI_OPERATION_EXECUTE_TOOL} ${this.name}`, kind: SpanKind.INTERNAL, attributes };
   }
 }

@@ -117,9 +117,8 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   if (cost === undefined && price && model) {
     cost = price(model, promptTokens ?? 0, completionTokens ?? 0, provider);
   }
-  return {
-    ...commonFields(span, sessionId),
-    event_type: 'llms',
+  return Object.assign(commonFields(span, sessionId), {
+    event_type: 'llms' as const,
     model: clampOrNull(model, LIMITS.modelLength),
     provider: clampOrNull(provider, LIMITS.modelLength),
     prompt: llmPrompt(a) ?? null,
@@ -130,14 +129,13 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
     thread_id: str(a[S.ATTR_LLM_THREAD_ID]) ?? str(a[S.ATTR_GEN_AI_CONVERSATION_ID]) ?? null,
     params: parseJsonAttribute(a[S.ATTR_EVENT_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_EVENT_RETURNS]),
-  };
+  });
 }
 
 function toolEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
-  return {
-    ...commonFields(span, sessionId),
-    event_type: 'tools',
+  return Object.assign(commonFields(span, sessionId), {
+    event_type: 'tools' as const,
     name: clamp(
       str(a[S.ATTR_GEN_AI_TOOL_NAME]) ??
         str(a['tool.name']) ??
@@ -153,47 +151,43 @@ function toolEvent(span: SpanLike, sessionId: string): EventPayload {
       a[S.ATTR_GEN_AI_TOOL_CALL_RESULT] ?? a['output.value'] ?? a['ai.toolCall.result'] ?? a['traceloop.entity.output'],
     ),
     logs: parseJsonAttribute(a[S.ATTR_TOOL_LOGS]),
-  };
+  });
 }
 
 function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
-  return {
-    ...commonFields(span, sessionId),
-    event_type: 'actions',
+  return Object.assign(commonFields(span, sessionId), {
+    event_type: 'actions' as const,
     action_type: clamp(str(a[S.ATTR_ACTION_TYPE]) ?? span.name, LIMITS.nameLength),
     params: parseJsonAttribute(a[S.ATTR_ACTION_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_ACTION_RETURNS]),
     logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
     screenshot: str(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
-  };
+  });
 }
 
 function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {
   const a = span.attributes;
   const exception = exceptionEvent(span);
-  return {
-    ...commonFields(span, sessionId),
-    event_type: 'errors',
+  return Object.assign(commonFields(span, sessionId), {
+    event_type: 'errors' as const,
     error_type: clampOrNull(str(a[S.ATTR_ERROR_TYPE]) ?? str(exception?.['exception.type']), LIMITS.nameLength),
     code: str(a[S.ATTR_ERROR_CODE]) ?? null,
     details: str(a[S.ATTR_ERROR_DETAILS]) ?? str(exception?.['exception.message']) ?? span.status.message ?? null,
     logs: str(a[S.ATTR_ERROR_LOGS]) ?? str(exception?.['exception.stacktrace']) ?? null,
     trigger_event_id: str(a[S.ATTR_ERROR_TRIGGER_EVENT_ID]) ?? null,
     trigger_event_type: str(a[S.ATTR_ERROR_TRIGGER_EVENT_TYPE]) ?? null,
-  };
+  });
 }
 
 /** A foreign span that failed (status ERROR) also stands for an error event, triggered by it. */
 function derivedErrorEvent(span: SpanLike, sessionId: string, trigger: EventPayload): ErrorEventPayload {
-  const base = errorEvent(span, sessionId);
-  return {
-    ...base,
-    id: derivedEventId(span.spanContext(), 'error'),
-    error_type: base.error_type ?? 'Error',
-    trigger_event_id: trigger.id,
-    trigger_event_type: trigger.event_type,
-  };
+  const event = errorEvent(span, sessionId);
+  event.id = derivedEventId(span.spanContext(), 'error');
+  event.error_type ??= 'Error';
+  event.trigger_event_id = trigger.id;
+  event.trigger_event_type = trigger.event_type;
+  return event;
 }
 
 function agentOf(span: SpanLike): AgentPayload {

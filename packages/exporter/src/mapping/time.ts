@@ -1,10 +1,17 @@
 import type { HrTime } from '@opentelemetry/api';
 
+// Spans of one batch mostly fall in the same second: its date-time prefix is formatted once.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
 /** OpenTelemetry HrTime -> ISO-8601 UTC with microseconds (`2024-01-01T00:00:00.123456Z`). */
 export function hrTimeToIso(time: HrTime): string {
   const [seconds, nanos] = time;
-  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
-  return `${base}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
+  if (seconds !== cachedSecond) {
+    cachedPrefix = new Date(seconds * 1000).toISOString().slice(0, 19);
+    cachedSecond = seconds;
+  }
+  return `${cachedPrefix}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
 export function hrTimeToMillis(time: HrTime): number {

@@ -1,0 +1,31 @@
+// Event-loop delay p99 of an app recording `rate` events/s for `seconds`, with the SDK exporting to
+// a live local server, or with the SDK disabled (the same app loop, nothing recorded).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as agentops from 'agentops';
+
+const [mode, rate, seconds, endpoint, apiKey] = process.argv.slice(2);
+const enabled = mode === 'sdk';
+const session = enabled
+  ? agentops.init({ apiKey, endpoint, handleExit: false, logLevel: 'silent', maxQueueSize: 100_000 })
+  : undefined;
+const perTick = Number(rate) / 100; // one tick every 10 ms
+const histogram = monitorEventLoopDelay({ resolution: 1 });
+histogram.enable();
+let work = 0;
+const end = Date.now() + Number(seconds) * 1000;
+await new Promise((resolve) => {
+  const timer = setInterval(() => {
+    for (let i = 0; i < perTick; i++) {
+      work += JSON.stringify({ i, at: Date.now() }).length; // the app's own work, in both modes
+      session?.record(new agentops.ToolEvent({ name: 'lookup', params: { i }, returns: { ok: true } }));
+    }
+    if (Date.now() >= end) {
+      clearInterval(timer);
+      resolve();
+    }
+  }, 10);
+});
+histogram.disable();
+if (session) await session.endSession('Success');
+console.log(JSON.stringify({ p99Ms: histogram.percentile(99) / 1e6, work }));
+process.exit(0);

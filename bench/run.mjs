@@ -1,0 +1,262 @@
+// `pnpm bench` (`-- --quick` for a short check): each figure is measured side by side with raw
+// OpenTelemetry in the same run, so ratios hold on a noisy machine. Prints a table and writes
+// bench/results.json. Targets are the ones the benchmark issue sets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentOpsSpanExporter, mapSpan } from '@agentops/exporter';
+import { Store } from '@agentops/server';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import * as agentops from 'agentops';
+import { Bench } from 'tinybench';
+import { fmt, here, probe, serverProcess } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const scale = quick
+  ? { time: 150, e2e: 10_000, memory: 100_000, hostSeconds: 1, coldRuns: 2 }
+  : { time: 1500, e2e: 100_000, memory: 1_000_000, hostSeconds: 4, coldRuns: 5 };
+const results = [];
+const dir = mkdtempSync(join(tmpdir(), 'agentops-bench-'));
+
+function report(name, value, unit, target, met, detail = {}) {
+  results.push({ name, value, unit, target, met, ...detail });
+  console.log(
+    `${met ? 'MET  ' : 'MISSED'} ${name.padEnd(44)} ${fmt(value).padStart(12)} ${unit.padEnd(10)} target ${target}`,
+  );
+}
+
+const noop = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+const LLM_ATTRIBUTES = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.response.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 120,
+  'gen_ai.usage.output_tokens': 40,
+  'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan my day' }] }]),
+  'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: '1. Coffee' }] }]),
+};
+
+async function sideBySide(_name, ours, theirs) {
+  const bench = new Bench({ time: scale.time, warmupTime: Math.min(200, scale.time) });
+  bench.add('agentops', ours).add('opentelemetry', theirs);
+  await bench.run();
+  const [a, b] = bench.tasks.map((t) => t.result.latency.mean);
+  return { ours: a, theirs: b, ratio: a / b };
+}
+
+// 1 + 2: per-event and wrapper overhead, against raw spans through the same BatchSpanProcessor.
+{
+  const sdkProvider = new NodeTracerProvider({
+    spanProcessors: [
+      new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }),
+      new BatchSpanProcessor(noop, { maxQueueSize: 1_000_000 }),
+    ],
+  });
+  sdkProvider.register();
+  const rawTracer = new NodeTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(noop, { maxQueueSize: 1_000_000 })],
+  }).getTracer('raw');
+  const session = agentops.init({ handleExit: false, logLevel: 'silent', instrumentLlmCalls: false });
+  const event = () =>
+    session.record(
+      new agentops.LLMEvent({
+        model: 'gpt-4o',
+        prompt: [{ role: 'user', content: 'Plan my day' }],
+        completion: { role: 'assistant', content: '1. Coffee' },
+        promptTokens: 120,
+        completionTokens: 40,
+      }),
+    );
+  const raw = () => rawTracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, attributes: LLM_ATTRIBUTES }).end();
+  const perEvent = await sideBySide('per-event', event, raw);
+  report('per-event overhead (record vs raw span)', perEvent.ratio, 'x', '<= 1.3', perEvent.ratio <= 1.3, {
+    oursUs: perEvent.ours * 1000,
+    rawUs: perEvent.theirs * 1000,
+  });
+
+  const fn = (x) => x + 1;
+  const wrapped = agentops.recordTool('add', fn);
+  const wrapper = await sideBySide(
+    'wrapper',
+    () => session.run(() => wrapped(1)),
+    () =>
+      rawTracer.startActiveSpan('execute_tool add', (span) => {
+        const r = fn(1);
+        span.end();
+        return r;
+      }),
+  );
+  report('wrapper overhead (recordTool vs startActiveSpan)', wrapper.ratio, 'x', '<= 1.3', wrapper.ratio <= 1.3, {
+    oursUs: wrapper.ours * 1000,
+    rawUs: wrapper.theirs * 1000,
+  });
+  await agentops.shutdown();
+  await sdkProvider.shutdown();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
+
+// 3: mapping + JSON of 512-span batches vs OTLP JSON encoding of the same spans.
+{
+  const memory = new InMemorySpanExporter();
+  const tracer = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] }).getTracer('m');
+  for (let i = 0; i < 512; i++) {
+    tracer
+      .startSpan('chat gpt-4o', {
+        attributes: { ...LLM_ATTRIBUTES, 'agentops.session.id': '0af76519-16cd-43dd-8448-eb211c80319c' },
+      })
+      .end();
+  }
+  const spans = memory.getFinishedSpans();
+  const price = () => 0.001;
+  const r = await sideBySide(
+    'mapping',
+    () => JSON.stringify({ events: spans.flatMap((s) => mapSpan(s, { price })).map((i) => i.event) }),
+    () => JsonTraceSerializer.serializeRequest(spans),
+  );
+  const ratio = r.theirs / r.ours;
+  report('mapping throughput (ours / OTLP JSON)', ratio, 'x', '>= 1.0', ratio >= 1.0, {
+    oursMsPerBatch: r.ours,
+    otlpMsPerBatch: r.theirs,
+  });
+}
+
+// 4: end to end into the local server, vs the server's raw insert rate for the same rows.
+{
+  const server = await serverProcess(join(dir, 'e2e.db'));
+  const exporter = new AgentOpsSpanExporter({
+    apiKey: server.apiKey,
+    endpoint: server.url,
+    maxQueueSize: scale.e2e + 10,
+    flushTimeoutMillis: 600_000,
+    logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
+  });
+  const provider = new NodeTracerProvider({
+    spanProcessors: [
+      new agentops.AgentOpsSpanProcessor({ exporter, maxQueueSize: scale.e2e + 10, logLevel: 'silent' }),
+    ],
+  });
+  provider.register();
+  const session = agentops.init({ handleExit: false, logLevel: 'silent', instrumentLlmCalls: false });
+  const started = performance.now();
+  for (let i = 0; i < scale.e2e; i++) {
+    session.record(new agentops.ToolEvent({ name: 'lookup', params: { i }, returns: { ok: true } }));
+    if (i % 2000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await session.endSession('Success');
+  const seconds = (performance.now() - started) / 1000;
+  const stats = await (
+    await fetch(`${server.url}/v2/sessions/${session.id}/stats`, { headers: { 'x-agentops-api-key': server.apiKey } })
+  ).json();
+  await agentops.shutdown();
+  await provider.shutdown();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+  await server.stop();
+
+  const store = new Store(join(dir, 'raw.db'));
+  store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+  store.upsertSession('p', { session_id: session.id, init_timestamp: new Date().toISOString() });
+  const rows = Array.from({ length: scale.e2e }, (_, i) => ({
+    payload: {
+      id: crypto.randomUUID(),
+      event_type: 'tools',
+      session_id: session.id,
+      init_timestamp: '2024-05-01T12:00:00.000000Z',
+      end_timestamp: '2024-05-01T12:00:00.000000Z',
+      name: 'lookup',
+      params: { i },
+      returns: { ok: true },
+    },
+    cost: null,
+  }));
+  const t = performance.now();
+  for (let i = 0; i < rows.length; i += 500) store.insertEvents(session.id, rows.slice(i, i + 500));
+  const rawRate = rows.length / ((performance.now() - t) / 1000);
+  store.close();
+  const rate = scale.e2e / seconds;
+  const lost = scale.e2e - stats.events;
+  report(
+    `end to end events/s (${scale.e2e} events, lost ${lost})`,
+    rate,
+    'events/s',
+    '>= 50% of raw insert',
+    rate >= rawRate / 2 && lost === 0,
+    {
+      secondsToFlushed: seconds,
+      rawInsertRate: rawRate,
+      fractionOfRaw: rate / rawRate,
+      lost,
+    },
+  );
+}
+
+// 5: event-loop delay added by recording 10k events/s while exporting.
+{
+  const server = await serverProcess(join(dir, 'host.db'));
+  const off = await probe('./host-impact-child.mjs', [
+    'off',
+    '10000',
+    String(scale.hostSeconds),
+    server.url,
+    server.apiKey,
+  ]);
+  const on = await probe('./host-impact-child.mjs', [
+    'sdk',
+    '10000',
+    String(scale.hostSeconds),
+    server.url,
+    server.apiKey,
+  ]);
+  await server.stop();
+  const added = on.p99Ms - off.p99Ms;
+  report('event-loop delay p99 added at 10k events/s', added, 'ms', '<= 2 ms', added <= 2, {
+    p99WithSdkMs: on.p99Ms,
+    p99WithoutMs: off.p99Ms,
+  });
+}
+
+// 6: memory with the backend down for good.
+{
+  const m = await probe('./memory-child.mjs', [String(scale.memory)], {}, ['--expose-gc']);
+  const exact = m.dropped === m.recorded - m.pending - m.sent;
+  report(
+    `RSS growth after ${scale.memory} events, backend down`,
+    m.rssGrowthMb,
+    'MB',
+    '<= 64 MB, drops exact',
+    m.rssGrowthMb <= 64 && exact,
+    m,
+  );
+}
+
+// 7: cold start to the first recorded event, vs the OpenTelemetry NodeSDK.
+{
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < scale.coldRuns; i++) {
+    ours.push((await probe('./cold-start-child.mjs', ['agentops'])).ms);
+    theirs.push((await probe('./cold-start-child.mjs', ['nodesdk'])).ms);
+  }
+  const ratio = median(ours) / median(theirs);
+  report('cold start (import + init + first event)', ratio, 'x', '<= 1.5', ratio <= 1.5, {
+    oursMs: median(ours),
+    nodeSdkMs: median(theirs),
+  });
+}
+
+rmSync(dir, { recursive: true, force: true });
+writeFileSync(
+  here('./results.json'),
+  `${JSON.stringify({ quick, node: process.version, at: new Date().toISOString(), results }, null, 2)}\n`,
+);
+console.log(
+  `\n${results.filter((r) => r.met).length} of ${results.length} targets met${quick ? ' (quick mode: figures are indicative only)' : ''}. Written to bench/results.json`,
+);
