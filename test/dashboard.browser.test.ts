@@ -1,0 +1,78 @@
+/**
+ * The dashboard in Debian's Chromium: enter the key once, find the seeded session in the list,
+ * open it, click its LLM call and read the prompt and completion. Screenshots are saved as artifacts.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedSession } from './fixtures/seed-session.js';
+import { launchChromium } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+let server: TestServer;
+let browser: Browser;
+let sessionId: string;
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  server = await startTestServer();
+  sessionId = await seedSession(server.url, server.apiKey);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+it('lists the session, shows its waterfall and the LLM call as chat messages', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/`);
+
+  // First visit: the key is asked for once and kept in the browser.
+  await page.getByLabel('API key').fill(server.apiKey);
+  await page.getByRole('button', { name: 'Open' }).click();
+  const row = page.locator(`tr[data-id="${sessionId}"]`);
+  await expect.poll(() => row.count()).toBe(1);
+  const rowText = await row.innerText();
+  expect(rowText).toContain('Success');
+  expect(rowText).toContain('browser-test');
+  expect(rowText).toContain('$0.006000'); // 1200 * $2.50/M + 300 * $10/M
+  await page.screenshot({ path: `${artifacts}dashboard-list.png` });
+
+  // Keyboard works as well as the mouse.
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.url()).toContain(`/sessions/${sessionId}`);
+  await page.locator('.wf-row[data-type="llms"]').first().waitFor();
+  const waterfall = await page.locator('#wf').innerText();
+  expect(waterfall).toContain('Agent planner');
+  expect(waterfall).toContain('LLM gpt-4o');
+  expect(waterfall).toContain('Tool web_search');
+  expect(waterfall).toContain('Error Error');
+  expect(await page.locator('.wf-row[data-type="errors"] .wf-bar.errors').count()).toBe(1);
+
+  await page.locator('.wf-row[data-type="llms"]').first().click();
+  const detail = await page.locator('#detail').innerText();
+  expect(detail).toContain('gpt-4o');
+  expect(detail).toContain('1200 prompt / 300 completion tokens');
+  expect(detail).toContain('Two days in Lisbon, please.');
+  expect(detail).toContain('Day 1: Alfama. Day 2: Belém.');
+  await page.screenshot({ path: `${artifacts}dashboard-session.png`, fullPage: true });
+
+  // The key stays in the browser: a reload goes straight to the session.
+  await page.reload();
+  await page.locator('.wf-row[data-type="llms"]').first().waitFor();
+  expect(await page.locator('form#key').count()).toBe(0);
+  await page.close();
+});
+
+it('a wrong key is refused and asked for again', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('API key').fill('not-the-key');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect.poll(() => page.locator('form#key').innerText()).toContain('That API key was refused.');
+  await page.close();
+});
