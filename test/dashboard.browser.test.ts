@@ -76,3 +76,31 @@ it('a wrong key is refused and asked for again', async () => {
   await expect.poll(() => page.locator('form#key').innerText()).toContain('That API key was refused.');
   await page.close();
 });
+
+it('the page of a running session updates as events arrive', async () => {
+  const { LLMEvent, init, shutdown } = await import('agentops');
+  const session = init({
+    apiKey: server.apiKey,
+    endpoint: server.url,
+    handleExit: false,
+    logLevel: 'silent',
+    maxWaitTime: 50,
+  });
+  if (!session) throw new Error('no session');
+  session.record(new LLMEvent({ model: 'gpt-4o-mini', promptTokens: 1, completionTokens: 1 }));
+  await session.getAnalytics(); // flushed: the session and its first event are on the server
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${session.id}`);
+  await page.locator('.wf-row[data-type="llms"]').first().waitFor();
+  expect(await page.locator('.state.running').count()).toBe(1);
+  expect(await page.locator('.wf-row[data-type="llms"]').count()).toBe(1);
+
+  session.record(new LLMEvent({ model: 'claude-3-5-haiku-20241022', promptTokens: 2, completionTokens: 2 }));
+  await session.getAnalytics();
+  await expect.poll(() => page.locator('.wf-row[data-type="llms"]').count(), { timeout: 10_000 }).toBe(2);
+  await session.endSession('Success');
+  await shutdown();
+  await page.close();
+});
