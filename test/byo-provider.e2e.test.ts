@@ -2,48 +2,29 @@
  * Sessions across services where service B is an ordinary OpenTelemetry app: NodeSDK with HTTP
  * instrumentation and AgentOpsSpanProcessor, nothing else. A starts the session; B's spans land in it.
  */
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runNode } from './helpers/child.js';
+import { type Service, startService } from './helpers/child.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
-let serviceB: ChildProcess | undefined;
-let done: Promise<unknown>;
-let port: number;
+let serviceB: Service;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const script = fileURLToPath(new URL('./fixtures/nodesdk-service.cjs', import.meta.url));
-  let ready: (p: number) => void;
-  const started = new Promise<number>((r) => {
-    ready = r;
+  serviceB = await startService(fileURLToPath(new URL('./fixtures/nodesdk-service.cjs', import.meta.url)), {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
   });
-  done = runNode(
-    script,
-    [],
-    {
-      AGENTOPS_API_KEY: server.apiKey,
-      AGENTOPS_API_ENDPOINT: server.url,
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-    },
-    (line, child) => {
-      serviceB = child;
-      const m = /^PORT (\d+)$/.exec(line);
-      if (m) ready(Number(m[1]));
-    },
-  );
-  port = await started;
 });
 
 afterAll(async () => {
-  serviceB?.kill('SIGTERM');
-  await done;
+  await serviceB?.stop();
   await agentops.shutdown();
   await server.stop();
 });
@@ -52,7 +33,7 @@ it("B's GenAI spans, made under its HTTP server span, arrive in A's session", as
   const session = agentops.init({ apiKey: server.apiKey, endpoint: server.url, handleExit: false, logLevel: 'silent' });
   if (!session) throw new Error('no session');
   session.record(new agentops.ActionEvent({ actionType: 'call-service-b' }));
-  const res = await fetch(`http://127.0.0.1:${port}/work`, { headers: agentops.injectHeaders() });
+  const res = await fetch(`http://127.0.0.1:${serviceB.port}/work`, { headers: agentops.injectHeaders() });
   expect(await res.text()).toBe('ok');
   await session.endSession('Success');
 

@@ -35,7 +35,7 @@ it('lists the session, shows its waterfall and the LLM call as chat messages', a
   await page.getByRole('button', { name: 'Open' }).click();
   const row = page.locator(`tr[data-id="${sessionId}"]`);
   await expect.poll(() => row.count()).toBe(1);
-  const rowText = await row.innerText();
+  const rowText = await row.textContent();
   expect(rowText).toContain('Success');
   expect(rowText).toContain('browser-test');
   expect(rowText).toContain('$0.006000'); // 1200 * $2.50/M + 300 * $10/M
@@ -46,7 +46,7 @@ it('lists the session, shows its waterfall and the LLM call as chat messages', a
   await page.keyboard.press('Enter');
   await expect.poll(() => page.url()).toContain(`/sessions/${sessionId}`);
   await page.locator('.wf-row[data-type="llms"]').first().waitFor();
-  const waterfall = await page.locator('#wf').innerText();
+  const waterfall = await page.locator('#wf').textContent();
   expect(waterfall).toContain('Agent planner');
   expect(waterfall).toContain('LLM gpt-4o');
   expect(waterfall).toContain('Tool web_search');
@@ -54,7 +54,7 @@ it('lists the session, shows its waterfall and the LLM call as chat messages', a
   expect(await page.locator('.wf-row[data-type="errors"] .wf-bar.errors').count()).toBe(1);
 
   await page.locator('.wf-row[data-type="llms"]').first().click();
-  const detail = await page.locator('#detail').innerText();
+  const detail = await page.locator('#detail').textContent();
   expect(detail).toContain('gpt-4o');
   expect(detail).toContain('1200 prompt / 300 completion tokens');
   expect(detail).toContain('Two days in Lisbon, please.');
@@ -73,7 +73,7 @@ it('a wrong key is refused and asked for again', async () => {
   await page.goto(`${server.url}/`);
   await page.getByLabel('API key').fill('not-the-key');
   await page.getByRole('button', { name: 'Open' }).click();
-  await expect.poll(() => page.locator('form#key').innerText()).toContain('That API key was refused.');
+  await expect.poll(() => page.locator('form#key').textContent()).toContain('That API key was refused.');
   await page.close();
 });
 

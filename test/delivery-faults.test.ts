@@ -6,12 +6,12 @@
 
 import type { SessionExport } from '@agentops/exporter';
 import { AgentOpsSpanExporter, type Logger } from '@agentops/exporter';
-import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { resetOtelGlobals } from './helpers/otel.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -36,9 +36,7 @@ afterEach(async () => {
   await agentops.shutdown();
   await provider?.shutdown();
   provider = undefined;
-  trace.disable();
-  context.disable();
-  propagation.disable();
+  resetOtelGlobals();
   await proxy.close();
   await server.stop();
 });

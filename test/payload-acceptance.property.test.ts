@@ -3,11 +3,11 @@
  * Nothing is refused (exporter.stats().failed stays 0) and every event is in the export.
  */
 import { AgentOpsSpanExporter, type Logger, type SessionExport } from '@agentops/exporter';
-import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { resetOtelGlobals } from './helpers/otel.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -28,9 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agentops.shutdown();
   await provider.shutdown();
-  trace.disable();
-  context.disable();
-  propagation.disable();
+  resetOtelGlobals();
   await server.stop();
 });
 

@@ -392,10 +392,11 @@ describe('bad input gets a clear 4xx', () => {
 
 describe('JWT expiry and persistence', () => {
   it('an expired JWT gets 401 "Expired Token", and reauthorize_jwt gives a fresh one', async () => {
-    const short = await startTestServer({ jwtTtlSeconds: 1 });
+    // exp is in whole seconds, so a 2 s lifetime leaves a fresh token at least 1 s of validity.
+    const short = await startTestServer({ jwtTtlSeconds: 2 });
     try {
       const res = await short.post<{ jwt: string }>('/v2/create_session', sessionBody());
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 3100));
       const expired = await short.post('/v2/create_events', { events: [llm()] }, bearer(res.body.jwt));
       expect(expired).toMatchObject({ status: 401, body: { message: 'Expired Token' } });
       const claims = JSON.parse(Buffer.from(res.body.jwt.split('.')[1] as string, 'base64url').toString());

@@ -2,42 +2,26 @@
  * A session that spans two processes: A starts it and calls B over HTTP with injectHeaders();
  * B joins from the headers. Both processes' events arrive in one session, which keeps A's end state.
  */
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runNode } from './helpers/child.js';
+import { type Service, startService } from './helpers/child.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
-let serviceB: ChildProcess | undefined;
-let serviceBDone: Promise<unknown>;
-let portB: number;
+let serviceB: Service;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const script = fileURLToPath(new URL('./fixtures/service-b.mjs', import.meta.url));
-  let ready: (port: number) => void;
-  const started = new Promise<number>((resolve) => {
-    ready = resolve;
+  serviceB = await startService(fileURLToPath(new URL('./fixtures/service-b.mjs', import.meta.url)), {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
   });
-  serviceBDone = runNode(
-    script,
-    [],
-    { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url },
-    (line, child) => {
-      serviceB = child;
-      const m = /^PORT (\d+)$/.exec(line);
-      if (m) ready(Number(m[1]));
-    },
-  );
-  portB = await started;
 });
 
 afterAll(async () => {
-  serviceB?.kill('SIGTERM');
-  await serviceBDone;
+  await serviceB?.stop();
   await agentops.shutdown();
   await server.stop();
 });
@@ -60,7 +44,9 @@ it('B joins A’s session from traceparent + baggage, and both processes’ even
   expect(headers.baggage).toContain(`agentops.session.id=${session.id}`);
   expect(JSON.stringify(headers)).not.toContain(server.apiKey);
 
-  const answer = (await (await fetch(`http://127.0.0.1:${portB}/q?x=1`, { headers })).json()) as { sessionId: string };
+  const answer = (await (await fetch(`http://127.0.0.1:${serviceB.port}/q?x=1`, { headers })).json()) as {
+    sessionId: string;
+  };
   expect(answer.sessionId).toBe(session.id);
 
   const cost = await session.endSession('Success', 'A finished');

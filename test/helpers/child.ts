@@ -39,3 +39,33 @@ export function runNode(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+export interface Service {
+  port: number;
+  stop(): Promise<unknown>;
+}
+
+/** Starts a fixture server that prints `PORT <n>` when listening; `stop()` sends SIGTERM and waits. */
+export async function startService(script: string, env: Record<string, string>): Promise<Service> {
+  let child: ChildProcess | undefined;
+  let ready: (port: number) => void = () => {};
+  const started = new Promise<number>((resolve) => {
+    ready = resolve;
+  });
+  const exited = runNode(script, [], env, (line, c) => {
+    child = c;
+    const m = /^PORT (\d+)$/.exec(line);
+    if (m) ready(Number(m[1]));
+  });
+  const port = await Promise.race([
+    started,
+    exited.then((r) => Promise.reject(new Error(`${script} exited: ${r.stderr}`))),
+  ]);
+  return {
+    port,
+    stop: () => {
+      child?.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -34,6 +34,18 @@ function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message });
 }
 
+/** Runs a write; input the store cannot take becomes a 400 with the reason, and `undefined`. */
+function ingestOr400(reply: FastifyReply, write: () => void): true | undefined {
+  try {
+    write();
+    return true;
+  } catch (err) {
+    if (!(err instanceof BadInput)) throw err;
+    void badRequest(reply, err.message);
+    return undefined;
+  }
+}
+
 export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
   const { store, ingest, tokens } = deps;
   const sessionUrl = (id: string) => `${deps.publicUrl()}/sessions/${id}`;
@@ -54,12 +66,7 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
       const id = session.session_id.toLowerCase();
       const owner = store.sessionOwner(id);
       if (owner !== undefined && owner !== project.id) return notFound(reply);
-      try {
-        ingest.session(project.id, session);
-      } catch (err) {
-        if (err instanceof BadInput) return badRequest(reply, err.message);
-        throw err;
-      }
+      if (!ingestOr400(reply, () => ingest.session(project.id, session))) return reply;
       const jwt = await tokens.sign({ sessionId: id, projectId: project.id });
       return { status: 'Success', jwt, session_url: sessionUrl(id) };
     },
@@ -88,12 +95,7 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
       const foreign = request.body.events.find((e) => e.session_id && e.session_id.toLowerCase() !== claims.sessionId);
       if (foreign)
         return badRequest(reply, `event ${foreign.id} names session ${foreign.session_id}, not this token's session`);
-      try {
-        ingest.events(claims.sessionId, request.body.events);
-      } catch (err) {
-        if (err instanceof BadInput) return badRequest(reply, err.message);
-        throw err;
-      }
+      if (!ingestOr400(reply, () => ingest.events(claims.sessionId, request.body.events))) return reply;
       return reply.send('Success');
     },
   );
@@ -120,12 +122,7 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
         return badRequest(reply, "session.session_id is not this token's session");
       }
       if (store.sessionOwner(claims.sessionId) !== claims.projectId) return notFound(reply);
-      try {
-        ingest.session(claims.projectId, request.body.session);
-      } catch (err) {
-        if (err instanceof BadInput) return badRequest(reply, err.message);
-        throw err;
-      }
+      if (!ingestOr400(reply, () => ingest.session(claims.projectId, request.body.session))) return reply;
       const result = stats(claims.projectId, claims.sessionId);
       return {
         status: 'success',
