@@ -71,6 +71,8 @@ it('B joins A’s session from traceparent + baggage, and both processes’ even
   const pids = new Set([...exported.llms, ...exported.tools].map((e) => e.origin?.pid));
   expect(pids.size).toBe(2);
   expect(pids.has(process.pid)).toBe(true);
+  // B joined and detached: the session's host is still A's.
+  expect((exported.session.host_env?.Process as Record<string, unknown>).PID).toBe(process.pid);
   expect(Number(cost)).toBeGreaterThan(0);
   expect(Number(exported.stats.cost)).toBeGreaterThanOrEqual(Number(cost));
 });

@@ -275,6 +275,7 @@ describe('mapSpan: sessions', () => {
     expect(session?.end_state).toBeNull();
     expect(session?.end_timestamp).toBeNull();
     expect(session && 'tags' in session).toBe(false);
+    expect(session && 'host_env' in session).toBe(false);
   });
 });
 

@@ -1,13 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { SpanContext } from '@opentelemetry/api';
+
+// The version nibble tells what the id was derived for; RFC 9562 versions 5, 6 and 7.
+const PURPOSE = { event: '5', error: '6', agent: '7' } as const;
+const VARIANT = ['8', '9', 'a', 'b'];
 
 /**
  * A stable UUID for data derived from a span that carries no `agentops.event.id` of its own, so a
- * re-sent batch maps to the same ids and the server keeps one copy.
+ * re-sent batch maps to the same ids and the server keeps one copy. The span id and the low half of
+ * the trace id already identify the span; they are laid out as a UUID directly (no hashing on the
+ * export path), with the purpose in the version nibble so one span's event and error ids differ.
  */
-export function derivedEventId(span: SpanContext, purpose: string): string {
-  const h = createHash('sha1').update(`${span.traceId}:${span.spanId}:${purpose}`).digest('hex');
-  // Laid out as a version-5 style UUID (name-based, SHA-1).
-  const variant = ((Number.parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+export function derivedEventId(span: SpanContext, purpose: keyof typeof PURPOSE): string {
+  const s = span.spanId;
+  const t = span.traceId;
+  const variant = VARIANT[Number.parseInt(t.charAt(16), 16) & 3];
+  // All 16 digits of the span id, 14 of the trace id.
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${PURPOSE[purpose]}${s.slice(12, 15)}-${variant}${s.charAt(15)}${t.slice(18, 20)}-${t.slice(20, 32)}`;
 }

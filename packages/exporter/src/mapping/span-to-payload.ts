@@ -57,8 +57,9 @@ export function sessionIdOf(span: SpanLike, traceIdFallback = false): string | u
 
 /**
  * The session data of a session's root span. A process that joined a session started elsewhere
- * (`inherited`) and did not end it explicitly says nothing about its end or tags, so it never
- * overwrites what the owning process reports.
+ * (`inherited`) says nothing of the session's host, and unless it ended the session explicitly,
+ * nothing of its end or tags: it never overwrites what the owning process reports. (Its events
+ * still carry their own origin.)
  */
 export function spanToSession(span: SpanLike, sessionId: string): SessionPayload {
   const a = span.attributes;
@@ -73,7 +74,7 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
     end_state: ended ? toWireEndState(endState ?? 'Indeterminate') : null,
     end_state_reason: ended ? clampOrNull(str(a[S.ATTR_SESSION_END_STATE_REASON]), LIMITS.endStateReasonLength) : null,
     ...(inherited && tags.length === 0 ? {} : { tags }),
-    host_env: resourceToHostEnv(span.resource.attributes),
+    ...(inherited ? {} : { host_env: resourceToHostEnv(span.resource.attributes) }),
     video: clampOrNull(str(a[S.ATTR_SESSION_VIDEO]), LIMITS.videoLength),
   };
 }
