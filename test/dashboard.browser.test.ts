@@ -3,6 +3,7 @@
  * open it, click its LLM call and read the prompt and completion. Screenshots are saved as artifacts.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -53,12 +54,42 @@ it('lists the session, shows its waterfall and the LLM call as chat messages', a
   expect(waterfall).toContain('Error Error');
   expect(await page.locator('.wf-row[data-type="errors"] .wf-bar.errors').count()).toBe(1);
 
-  await page.locator('.wf-row[data-type="llms"]').first().click();
+  // Keyboard: focus the LLM row and press Enter.
+  await page.locator('.wf-row[data-type="llms"]').first().focus();
+  await page.keyboard.press('Enter');
   const detail = await page.locator('#detail').textContent();
   expect(detail).toContain('gpt-4o');
   expect(detail).toContain('1200 prompt / 300 completion tokens');
   expect(detail).toContain('Two days in Lisbon, please.');
   expect(detail).toContain('Day 1: Alfama. Day 2: Belém.');
+  // Which host and process recorded the event (sessions can span several).
+  expect(detail).toContain(`${hostname()} pid ${process.pid}`);
+
+  // Text contrast meets WCAG AA (4.5:1) for the page's text styles.
+  const ratios = await page.evaluate(() => {
+    const lum = (c: string) => {
+      const [r, g, b] = (c.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+        const x = Number(v) / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const bgOf = (el: Element | null): string => {
+      for (let e = el; e; e = e.parentElement) {
+        const bg = getComputedStyle(e).backgroundColor;
+        if (bg && bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') return bg;
+      }
+      return getComputedStyle(document.body).backgroundColor;
+    };
+    return ['.muted', '.state', '.tag', 'h2', '.wf-label', '.msg'].map((sel) => {
+      const el = document.querySelector(sel);
+      if (!el) return [sel, 0] as const;
+      const a = lum(getComputedStyle(el).color);
+      const b = lum(bgOf(el));
+      return [sel, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)] as const;
+    });
+  });
+  for (const [selector, ratio] of ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
   await page.screenshot({ path: `${artifacts}dashboard-session.png`, fullPage: true });
 
   // The key stays in the browser: a reload goes straight to the session.
