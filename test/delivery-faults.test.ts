@@ -91,6 +91,15 @@ describe('retries until delivered', () => {
     expect(proxy.requests.filter((r) => r.path === '/v2/create_events' && r.fault === 'status')).toHaveLength(3);
   });
 
+  it('500s on every kind of call', async () => {
+    proxy.setFault(({ n }) => (n % 2 === 0 ? { kind: 'status', status: 500 } : { kind: 'pass' }));
+    const { session } = setup();
+    recordTools(session, N);
+    await session.endSession('Success');
+    expectExactlyOnce(await exported(session.id), N);
+    expect(proxy.requests.filter((r) => r.fault === 'status').length).toBeGreaterThan(3);
+  });
+
   it('429 with Retry-After: waits as long as asked', async () => {
     let limited = false;
     proxy.setFault(({ path }) => {
@@ -132,14 +141,14 @@ describe('retries until delivered', () => {
     expectExactlyOnce(await exported(session.id), N);
   });
 
-  it('the server down for a while, then back', async () => {
+  it('the server down for 10 s, then back', async () => {
     let down = true;
     proxy.setFault(() => (down ? { kind: 'reset' } : { kind: 'pass' }));
     const { session } = setup();
     recordTools(session, N);
     setTimeout(() => {
       down = false;
-    }, 1500);
+    }, 10_000);
     await session.endSession('Success');
     expectExactlyOnce(await exported(session.id), N);
     expect(session.endState).toBe('Success');
@@ -196,5 +205,9 @@ describe('bounded memory', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(logs.some((l) => /dropped 301 events because the queue was full \(maxQueueSize 100\)/.test(l))).toBe(true);
     expect(logs.some((l) => /flush timed out after 500 ms with 100 events not yet delivered/.test(l))).toBe(true);
+    // Shutdown gives up after its flush timeout too, and reports what it could not deliver.
+    await agentops.shutdown();
+    await provider?.shutdown();
+    expect(logs.some((l) => /shut down with 100 events undelivered/.test(l))).toBe(true);
   });
 });

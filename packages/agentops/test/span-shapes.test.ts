@@ -90,10 +90,16 @@ describe('the session root span', () => {
     const session = agentops.startSession({
       headers: {
         Traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'rojo=00f067aa0ba902b7',
         baggage: 'agentops.session.id=0af76519-16cd-43dd-8448-eb211c80319c',
       },
     });
     expect(session.id).toBe('0af76519-16cd-43dd-8448-eb211c80319c');
+    // What it passes on keeps the trace, the vendor tracestate and the session baggage.
+    const out = session.headers();
+    expect(out.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(out.tracestate).toBe('rojo=00f067aa0ba902b7');
+    expect(out.baggage).toBe('agentops.session.id=0af76519-16cd-43dd-8448-eb211c80319c');
     await session.detach();
     expect(byName('agentops.session').parentSpanContext?.spanId).toBe('b7ad6b7169203331');
   });
