@@ -1,10 +1,12 @@
 /** InitOptions that change what is sent: env-data opt-out, no key, inherited ids, OTLP export. */
 
+import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { runNode } from './helpers/child.js';
 import { captureConsole } from './helpers/logs.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -102,4 +104,18 @@ it('otlp: also exports every span as OTLP/HTTP, carrying agentops.session.id', a
   } finally {
     if (previous !== undefined) process.env.AGENTOPS_API_KEY = previous;
   }
+});
+
+it('otlp: true follows the standard OTEL_EXPORTER_OTLP_* variables', async () => {
+  const app = fileURLToPath(new URL('./fixtures/otlp-env-app.mjs', import.meta.url));
+  const r = await runNode(app, [], {
+    AGENTOPS_API_KEY: '',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${server.url}/v1/traces`,
+    OTEL_EXPORTER_OTLP_HEADERS: `x-agentops-api-key=${server.apiKey}`,
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const id = /SESSION (\S+)/.exec(r.stdout)?.[1];
+  const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  expect(exported.session).toMatchObject({ session_id: id, end_state: 'Success', tags: ['otlp-env'] });
+  expect(exported.tools.map((t) => t.name)).toEqual(['via-env']);
 });
