@@ -10,7 +10,7 @@ import * as agentops from 'agentops';
 import { generateText } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-openai.js';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
 import { resetOtelGlobals } from './helpers/otel.js';
 
 const require = createRequire(import.meta.url);

@@ -8,6 +8,7 @@
 import {
   AgentOpsSpanExporter,
   type ExporterStats,
+  isLlmOperation,
   type Logger,
   type LogLevel,
   semconv as S,
@@ -115,6 +116,9 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
         const agentId = agentIdFromContext(parentContext);
         if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
       }
+      if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
+        span.setAttribute(S.ATTR_LLM_REENTRANT, true);
+      }
       if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
       this.#batch?.onStart(span, parentContext);
     } catch (err) {
@@ -181,6 +185,22 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   stats(): ExporterStats | undefined {
     return this.exporter?.stats();
   }
+}
+
+/**
+ * One model call is often recorded at two layers (an instrumentation around an SDK that traces
+ * itself, or a patched method calling another patched one): an LLM span started directly inside an
+ * LLM span for the same provider and model is that same call. The outer span is kept.
+ */
+function isSameLlmCall(parent: unknown, child: Span): boolean {
+  const p = (parent as Partial<ReadableSpan> | undefined)?.attributes;
+  if (!p || !isLlmOperation(p)) return false;
+  const c = child.attributes;
+  return (
+    p[S.ATTR_GEN_AI_REQUEST_MODEL] === c[S.ATTR_GEN_AI_REQUEST_MODEL] &&
+    (p[S.ATTR_GEN_AI_PROVIDER_NAME] ?? p[S.ATTR_GEN_AI_SYSTEM]) ===
+      (c[S.ATTR_GEN_AI_PROVIDER_NAME] ?? c[S.ATTR_GEN_AI_SYSTEM])
+  );
 }
 
 /** The session a new span belongs to: baggage, then the trace, then the one open session. */

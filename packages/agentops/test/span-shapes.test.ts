@@ -286,6 +286,29 @@ describe('wrappers and nesting', () => {
     expect(memory.getFinishedSpans()).toEqual([]);
   });
 
+  it('an LLM span directly inside an LLM span of the same call is marked a duplicate; another call is not', async () => {
+    const session = init();
+    const tracer = trace.getTracer('layered');
+    const llm = (model: string) => ({
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.request.model': model,
+      },
+    });
+    session.run(() =>
+      tracer.startActiveSpan('chat outer', llm('claude-3-5-sonnet-20241022'), (outer) => {
+        tracer.startSpan('chat same-call', llm('claude-3-5-sonnet-20241022')).end();
+        tracer.startSpan('chat other-model', llm('claude-3-5-haiku-20241022')).end();
+        outer.end();
+      }),
+    );
+    await session.endSession('Success');
+    expect(byName('chat same-call').attributes['agentops.llm.reentrant']).toBe(true);
+    expect(byName('chat other-model').attributes['agentops.llm.reentrant']).toBeUndefined();
+    expect(byName('chat outer').attributes['agentops.llm.reentrant']).toBeUndefined();
+  });
+
   it('foreign spans started inside a session are stamped with it', async () => {
     const session = init();
     session.run(() => trace.getTracer('other-lib').startSpan('chat claude').end());

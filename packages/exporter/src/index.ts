@@ -29,7 +29,7 @@ export {
   promptToOtelMessages,
 } from './mapping/messages.js';
 export type { SpanCategory, SpanFilter } from './mapping/span-filter.js';
-export { classifySpan, defaultSpanFilter, exportAllSpansFilter } from './mapping/span-filter.js';
+export { classifySpan, defaultSpanFilter, exportAllSpansFilter, isLlmOperation } from './mapping/span-filter.js';
 export type { SpanLike } from './mapping/span-like.js';
 export type { MapOptions, MappedItem } from './mapping/span-to-payload.js';
 export { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';

@@ -18,6 +18,8 @@ export const ATTR_EVENT_RETURNS = 'agentops.event.returns';
 export const ATTR_AGENT_ID = 'agentops.agent.id';
 export const ATTR_LLM_COST_USD = 'agentops.llm.cost_usd';
 export const ATTR_LLM_THREAD_ID = 'agentops.llm.thread_id';
+/** Set on an LLM span started inside an LLM span of the same call (provider and model): a duplicate. */
+export const ATTR_LLM_REENTRANT = 'agentops.llm.reentrant';
 export const ATTR_TOOL_LOGS = 'agentops.tool.logs';
 export const ATTR_ACTION_TYPE = 'agentops.action.type';
 export const ATTR_ACTION_PARAMS = 'agentops.action.params';

@@ -40,6 +40,11 @@ describe('classifySpan', () => {
       'llms',
     ],
     ['HTTP client span', { name: 'GET', attributes: { 'http.request.method': 'GET' } }, undefined],
+    [
+      'LLM span marked a duplicate of its parent',
+      { attributes: { 'gen_ai.operation.name': 'chat', 'agentops.llm.reentrant': true } },
+      undefined,
+    ],
   ];
   it.each(cases)('%s', (_name, partial, expected) => {
     expect(classifySpan(span(partial))).toBe(expected);

@@ -1,7 +1,8 @@
 /**
  * Turns on the well-kept OpenTelemetry instrumentations of LLM client libraries the app has
- * installed (optional peers): today `@opentelemetry/instrumentation-openai` for the `openai`
- * package. Their spans follow the GenAI conventions, so the exporter maps them with no special case.
+ * installed (optional peers): the official `@opentelemetry/instrumentation-openai` for `openai`, and
+ * OpenLLMetry's `@traceloop/instrumentation-anthropic` for `@anthropic-ai/sdk` (there is no
+ * official one). Their spans follow the GenAI conventions, so the exporter maps them as they are.
  */
 import type { Logger } from '@agentops/exporter';
 import type { TracerProvider } from '@opentelemetry/api';
@@ -10,6 +11,45 @@ import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
+type AnthropicModule = typeof import('@traceloop/instrumentation-anthropic');
+
+type Hook = ((exports: unknown, version?: string) => unknown) | undefined;
+interface ModuleDefinition {
+  name: string;
+  patch?: Hook;
+  unpatch?: Hook;
+  files?: { name: string; patch: Hook; unpatch: Hook }[];
+}
+
+/**
+ * A third-party instrumentation that throws while patching (an SDK version it does not know, say)
+ * would throw out of the app's own `require`. Each patch hook is guarded: on failure the library runs
+ * uninstrumented and the SDK says so once.
+ */
+export function guardPatches(instrumentation: { getModuleDefinitions(): unknown[] }, logger: Logger): void {
+  const guard = (hook: Hook, what: string): Hook =>
+    hook &&
+    ((exports, version) => {
+      try {
+        return hook(exports, version);
+      } catch (err) {
+        logger.warn(`could not instrument ${what}@${version ?? '?'} (${String(err)}); it runs uninstrumented.`);
+        return exports;
+      }
+    });
+  // The require hook calls the definitions the instance keeps in `_modules` (getModuleDefinitions()
+  // builds fresh ones), so those are the ones to guard.
+  const kept = (instrumentation as { _modules?: unknown })._modules;
+  const defs = (Array.isArray(kept) ? kept : instrumentation.getModuleDefinitions()) as ModuleDefinition[];
+  for (const def of defs) {
+    def.patch = guard(def.patch, def.name);
+    def.unpatch = guard(def.unpatch, def.name);
+    for (const file of def.files ?? []) {
+      file.patch = guard(file.patch, file.name) as Hook;
+      file.unpatch = guard(file.unpatch, file.name) as Hook;
+    }
+  }
+}
 
 /** Enables what is installed; returns the function that disables it again. */
 export function enableLlmInstrumentations(options: {
@@ -19,16 +59,21 @@ export function enableLlmInstrumentations(options: {
 }): () => void {
   const base = optionalRequire<InstrumentationModule>('@opentelemetry/instrumentation');
   const openai = optionalRequire<OpenAIModule>('@opentelemetry/instrumentation-openai');
-  if (!base || !openai) {
-    options.logger.debug('LLM auto-instrumentation: @opentelemetry/instrumentation-openai is not installed');
+  const anthropic = optionalRequire<AnthropicModule>('@traceloop/instrumentation-anthropic');
+  const instrumentations = [
+    ...(openai ? [new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })] : []),
+    ...(anthropic ? [new anthropic.AnthropicInstrumentation({ traceContent: options.captureContent })] : []),
+  ];
+  if (!base || instrumentations.length === 0) {
+    options.logger.debug('LLM auto-instrumentation: no LLM instrumentation package is installed');
     return () => {};
   }
-  const instrumentations = [new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })];
+  for (const instrumentation of instrumentations) guardPatches(instrumentation, options.logger);
   const disable = base.registerInstrumentations({
     instrumentations,
     tracerProvider: options.tracerProvider,
     loggerProvider: new GenAiContentLogBridge(),
   });
-  options.logger.debug('LLM auto-instrumentation: openai');
+  options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return disable;
 }

@@ -7,6 +7,11 @@ import type { SpanLike } from './span-like.js';
 
 export type SpanCategory = 'session' | 'llms' | 'tools' | 'actions' | 'errors' | 'agents';
 
+/** An LLM operation by the GenAI conventions (chat, completion, generate_content, embeddings). */
+export function isLlmOperation(attributes: SpanLike['attributes']): boolean {
+  return LLM_OPERATIONS.has(attributes[S.ATTR_GEN_AI_OPERATION_NAME]);
+}
+
 /** Decides whether a span is exported. Given the category `classifySpan` found (or undefined). */
 export type SpanFilter = (span: SpanLike, category: SpanCategory | undefined) => boolean;
 
@@ -76,6 +81,7 @@ function vercelCategory(a: SpanLike['attributes']): SpanCategory | undefined {
 /** The AgentOps category of a span, or undefined for spans that are not agent work (HTTP, DB, ...). */
 export function classifySpan(span: SpanLike): SpanCategory | undefined {
   const a = span.attributes;
+  if (a[S.ATTR_LLM_REENTRANT] === true) return undefined;
   if (span.name === S.SESSION_SPAN_NAME && typeof a[S.ATTR_SESSION_ID] === 'string') return 'session';
   const sdkType = a[S.ATTR_EVENT_TYPE];
   if (SDK_TYPES.has(sdkType)) return sdkType as SpanCategory;

@@ -1,12 +1,12 @@
 /**
- * LLM auto-instrumentation: an app that calls the real `openai` client (against a local fake of the
+ * LLM auto-instrumentation: apps that call the real `openai` and `@anthropic-ai/sdk` clients (against local fakes of the
  * OpenAI API) gets LLM events with model, tokens, cost, prompt and completion, with no manual record.
  */
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode } from './helpers/child.js';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-openai.js';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const app = fileURLToPath(new URL('./fixtures/openai-app.cjs', import.meta.url));
@@ -73,4 +73,26 @@ it('captureContent: false keeps tokens and cost but no prompt or completion text
   expect(exported.llms).toHaveLength(4);
   expect(exported.llms[0]?.prompt_tokens).toBe(24);
   expect(JSON.stringify(exported.llms)).not.toContain('capital of France');
+});
+
+it('Anthropic messages become LLM events with tokens, cost and content', async () => {
+  const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
+  const r = await runNode(anthropicApp, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    ANTHROPIC_BASE_URL: openai.url.replace(/\/v1$/, ''),
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const { id, cost } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; cost: string };
+  const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  expect(exported.llms).toHaveLength(1);
+  expect(exported.llms[0]).toMatchObject({
+    model: 'claude-3-5-sonnet-20241022',
+    prompt_tokens: 21,
+    completion_tokens: 9,
+    prompt: [{ role: 'user', content: 'Tell me one fact about Lisbon.' }],
+  });
+  expect(JSON.stringify(exported.llms[0]?.completion)).toContain('Lisbon has seven hills.');
+  // claude-3-5-sonnet: $3 / $15 per million tokens.
+  expect(Number(cost)).toBeCloseTo(21 * 3e-6 + 9 * 15e-6, 6);
 });

@@ -1,6 +1,7 @@
 /**
- * A local stand-in for the OpenAI API, replaying responses in the shapes the real API returns
- * (chat completions as JSON and as SSE with a usage chunk, tool calls, embeddings).
+ * A local stand-in for LLM provider APIs, replaying responses in the shapes the real APIs return:
+ * OpenAI (chat completions as JSON and as SSE with a usage chunk, tool calls, embeddings) and
+ * Anthropic's Messages API.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -80,6 +81,20 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       } else if (path === '/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(chatCompletion(model, Array.isArray(body.tools))));
+      } else if (path === '/v1/messages') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
+            type: 'message',
+            role: 'assistant',
+            model: String(body.model ?? 'claude-3-5-sonnet-20241022'),
+            content: [{ type: 'text', text: 'Lisbon has seven hills.' }],
+            stop_reason: 'end_turn',
+            stop_sequence: null,
+            usage: { input_tokens: 21, output_tokens: 9 },
+          }),
+        );
       } else if (path === '/v1/embeddings') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
