@@ -5,8 +5,9 @@ import * as agentops from 'agentops';
 
 const [mode, rate, seconds, endpoint, apiKey] = process.argv.slice(2);
 const enabled = mode === 'sdk';
+const maxWaitTime = Number(process.env.BENCH_MAX_WAIT ?? 1000);
 const session = enabled
-  ? agentops.init({ apiKey, endpoint, handleExit: false, logLevel: 'silent', maxQueueSize: 100_000 })
+  ? agentops.init({ apiKey, endpoint, handleExit: false, logLevel: 'silent', maxQueueSize: 100_000, maxWaitTime })
   : undefined;
 const perTick = Number(rate) / 100; // one tick every 10 ms
 const histogram = monitorEventLoopDelay({ resolution: 1 });
