@@ -41,10 +41,15 @@ export function startSession(options: StartSessionOptions = {}): Session {
   return new Session(runtime, options, runtime.config.tags);
 }
 
+/** The open session the active context belongs to, if any. */
+function sessionInContext(): Session | undefined {
+  const id = sessionIdFromContext(context.active());
+  return id ? sessionRegistry.get(id) : undefined;
+}
+
 /** The session module-level calls act on: the active one, else the one open session. */
 function sessionForModuleCall(what: string): Session | undefined {
-  const fromContext = sessionIdFromContext(context.active());
-  const active = fromContext ? sessionRegistry.get(fromContext) : undefined;
+  const active = sessionInContext();
   if (active) return active;
   const count = sessionRegistry.size();
   if (count === 1) return sessionRegistry.only();
@@ -76,8 +81,7 @@ export function setTags(tags: string[]): void {
 /** An open session by id; without an id, the one the module-level calls would use. */
 export function getSession(id?: string): Session | undefined {
   if (typeof id === 'string') return sessionRegistry.get(id);
-  const fromContext = sessionIdFromContext(context.active());
-  return (fromContext ? sessionRegistry.get(fromContext) : undefined) ?? sessionRegistry.only();
+  return sessionInContext() ?? sessionRegistry.only();
 }
 
 /** W3C `traceparent`, `tracestate` and `baggage` for the active session, to send with a request. */

@@ -64,7 +64,8 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   const config = resolveConfig(options);
   const logger = config.logger;
 
-  const existing = hasGlobalProvider() ? AgentOpsSpanProcessor.live()[0] : undefined;
+  const globalProvider = hasGlobalProvider();
+  const existing = globalProvider ? AgentOpsSpanProcessor.live()[0] : undefined;
   let provider: NodeTracerProvider | undefined;
   let processor: AgentOpsSpanProcessor | undefined;
   let tracer: Tracer;
@@ -93,7 +94,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     const otlp = otlpExporter(config, logger);
     if (otlp) spanProcessors.push(new BatchSpanProcessor(otlp, { scheduledDelayMillis: config.maxWaitTime }));
     provider = new NodeTracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
-    if (hasGlobalProvider()) {
+    if (globalProvider) {
       logger.warn(
         'this app already registered an OpenTelemetry tracer provider; AgentOps records into a private one. ' +
           'To see your other spans in AgentOps sessions, add `new AgentOpsSpanProcessor()` to your provider before init().',
