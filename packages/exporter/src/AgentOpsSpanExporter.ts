@@ -82,6 +82,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
   readonly #finished = new Map<string, SessionOutbox>();
   readonly #stats: ExporterStats = { queued: 0, sent: 0, droppedQueueFull: 0, failed: 0, pending: 0 };
   #droppedSinceReport = 0;
+  #pending = 0;
   #sending: Promise<void> | undefined;
   #idleWaiters: (() => void)[] = [];
   #wakeSleep: (() => void) | undefined;
@@ -206,6 +207,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
       this.#logger.error(`shut down with ${lost} events undelivered to ${this.client.endpoint}`);
     }
     for (const outbox of this.#active.values()) outbox.events.length = 0;
+    this.#pending = 0;
     this.#reportDrops();
   }
 
@@ -241,6 +243,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
           }
           const outbox = this.#outbox(item.sessionId, 'join');
           outbox.events.push(item.event);
+          this.#pending++;
           addToTotals(outbox.totals, item.event);
           this.#stats.queued++;
           break;
@@ -249,10 +252,9 @@ export class AgentOpsSpanExporter implements SpanExporter {
     }
   }
 
+  /** Events waiting in all outboxes, kept in step with every change to them. */
   #pendingEvents(): number {
-    let n = 0;
-    for (const outbox of this.#active.values()) n += outbox.events.length;
-    return n;
+    return this.#pending;
   }
 
   #isIdle(): boolean {
@@ -362,6 +364,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
       throw err;
     }
     outbox.events.splice(0, batch.length);
+    this.#pending -= batch.length;
     this.#stats.sent += batch.length;
   }
 
@@ -414,6 +417,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
       outbox.agents.shift();
     } else if (outbox.events.length > 0) {
       const refused = outbox.events.splice(0, outbox.batchLimit);
+      this.#pending -= refused.length;
       this.#stats.failed += refused.length;
     } else {
       outbox.sentVersion = outbox.payloadVersion;
@@ -422,6 +426,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
 
   #dropAll(outbox: SessionOutbox): void {
     this.#stats.failed += outbox.events.length;
+    this.#pending -= outbox.events.length;
     outbox.events.length = 0;
     outbox.agents.length = 0;
     outbox.sentVersion = outbox.payloadVersion;
