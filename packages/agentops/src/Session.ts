@@ -6,8 +6,6 @@
 
 import { randomBytes } from 'node:crypto';
 import {
-  addToTotals,
-  type CountedEvent,
   clamp,
   describeValue,
   END_STATES,
@@ -115,15 +113,25 @@ function remoteParent(traceId: string): SpanContext {
   return { traceId, spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED, isRemote: true };
 }
 
-/** What totals count of an event recorded through a session object. */
-function counted(event: Event): CountedEvent {
-  if (event.eventType !== 'llms') return { event_type: event.eventType };
-  return {
-    event_type: 'llms',
-    prompt_tokens: event.promptTokens,
-    completion_tokens: event.completionTokens,
-    cost: event.cost,
-  };
+/** Counts an event recorded through a session object into its local totals. */
+function tally(totals: SessionTotals, event: Event): void {
+  switch (event.eventType) {
+    case 'llms':
+      totals.llmCalls++;
+      totals.promptTokens += event.promptTokens ?? 0;
+      totals.completionTokens += event.completionTokens ?? 0;
+      totals.costUsd += event.cost ?? 0;
+      break;
+    case 'tools':
+      totals.toolCalls++;
+      break;
+    case 'actions':
+      totals.actions++;
+      break;
+    case 'errors':
+      totals.errors++;
+      break;
+  }
 }
 
 export class Session {
@@ -208,7 +216,7 @@ export class Session {
       }
       const parent = parentInSession(context.active(), this.#context, this.traceId);
       recordEventSpan(this.#host.tracer, parent, event, this.#host.captureContent);
-      addToTotals(this.#localTotals, counted(event));
+      tally(this.#localTotals, event);
     } catch (err) {
       this.#host.logger.warn(`record() failed: ${String(err)}`);
     }

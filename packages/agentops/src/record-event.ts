@@ -13,14 +13,16 @@ export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOps
     { kind: shape.kind, attributes: shape.attributes, startTime: event.initTimestamp },
     parent,
   );
+  event.recordedAs(span.spanContext());
   if (event instanceof ErrorEvent) {
     if (event.exception) span.recordException(event.exception, event.initTimestamp);
     span.setStatus({ code: SpanStatusCode.ERROR, message: event.details ?? event.errorType });
   }
+  // Dates, not epoch numbers: OpenTelemetry reads a small number as time since the process started.
   const end = event.endTimestamp ?? new Date();
   event.endTimestamp = end;
   // An end before the start (clock skew in user-given times) is clamped to the start.
-  span.end(new Date(Math.max(end.getTime(), event.initTimestamp.getTime())));
+  span.end(end.getTime() < event.initTimestamp.getTime() ? event.initTimestamp : end);
 }
 
 /** The parent for an event of the session: the active span when it is inside the session. */

@@ -5,14 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { semconv as S, safeJsonStringify } from '@agentops/exporter';
-import { type Attributes, type Context, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from './context-keys.js';
 import { ActionEvent } from './events/ActionEvent.js';
 import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
 import { ToolEvent } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
-import { currentRuntime, sessionContextForNewWork } from './runtime.js';
+import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wrappers accept any function and keep its type.
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -31,32 +31,62 @@ function paramsOf(args: unknown[]): unknown {
   return args.length === 1 ? args[0] : args;
 }
 
+/** A wrapped call in progress: its span, the context the function runs in, what it stands for. */
 interface Call {
-  shape: EventSpanShape;
+  span: Span;
+  ctx: Context;
   event: ToolEvent | ActionEvent | undefined;
   returnsKey: string | undefined;
   agentId: string | undefined;
 }
 
-function describeCall(kind: Kind, name: string, args: unknown[], content: boolean): Call {
+function startCall(runtime: Runtime, kind: Kind, name: string, args: unknown[], parent: Context): Call {
+  let event: ToolEvent | ActionEvent | undefined;
+  let shape: EventSpanShape;
+  let returnsKey: string | undefined;
+  let agentId: string | undefined;
   if (kind === 'tool') {
-    const event = new ToolEvent({ name, params: paramsOf(args) });
-    return { shape: event.toSpanShape(content), event, returnsKey: S.ATTR_GEN_AI_TOOL_CALL_RESULT, agentId: undefined };
+    event = new ToolEvent({ name, params: paramsOf(args) });
+    shape = event.toSpanShape(runtime.captureContent);
+    returnsKey = S.ATTR_GEN_AI_TOOL_CALL_RESULT;
+  } else if (kind === 'action') {
+    event = new ActionEvent({ actionType: name, params: paramsOf(args) });
+    shape = event.toSpanShape(runtime.captureContent);
+    returnsKey = S.ATTR_ACTION_RETURNS;
+  } else {
+    agentId = randomUUID();
+    const attributes: Attributes = {
+      [S.ATTR_EVENT_ID]: agentId,
+      [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_AGENT,
+      [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
+      [S.ATTR_GEN_AI_AGENT_ID]: agentId,
+      [S.ATTR_GEN_AI_AGENT_NAME]: name,
+    };
+    shape = { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
   }
-  if (kind === 'action') {
-    const event = new ActionEvent({ actionType: name, params: paramsOf(args) });
-    return { shape: event.toSpanShape(content), event, returnsKey: S.ATTR_ACTION_RETURNS, agentId: undefined };
+  const span = runtime.tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
+  event?.recordedAs(span.spanContext());
+  let ctx = trace.setSpan(parent, span);
+  if (agentId) ctx = ctx.setValue(AGENT_ID_KEY, agentId);
+  return { span, ctx, event, returnsKey, agentId };
+}
+
+function succeed(runtime: Runtime, call: Call, result: unknown): void {
+  if (call.returnsKey && runtime.captureContent) {
+    const json = safeJsonStringify(result);
+    if (json !== undefined) call.span.setAttribute(call.returnsKey, json);
   }
-  const agentId = randomUUID();
-  const attributes: Attributes = {
-    [S.ATTR_EVENT_ID]: agentId,
-    [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_AGENT,
-    [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
-    [S.ATTR_GEN_AI_AGENT_ID]: agentId,
-    [S.ATTR_GEN_AI_AGENT_NAME]: name,
-  };
-  const shape = { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
-  return { shape, event: undefined, returnsKey: undefined, agentId };
+  call.span.end();
+}
+
+function fail(runtime: Runtime, call: Call, error: unknown): void {
+  try {
+    const errorEvent = new ErrorEvent({ triggerEvent: call.event, exception: error, agentId: call.agentId });
+    recordEventSpan(runtime.tracer, call.ctx, errorEvent, runtime.captureContent);
+    call.span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
+  } finally {
+    call.span.end();
+  }
 }
 
 function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
@@ -66,59 +96,33 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
     if (!runtime || !parent) return fn.apply(this, args);
 
     let call: Call;
-    let ctx: Context;
-    let span: ReturnType<typeof runtime.tracer.startSpan>;
     try {
-      call = describeCall(kind, name, args, runtime.captureContent);
-      span = runtime.tracer.startSpan(
-        call.shape.name,
-        { kind: call.shape.kind, attributes: call.shape.attributes },
-        parent,
-      );
-      ctx = trace.setSpan(parent, span);
-      if (call.agentId) ctx = ctx.setValue(AGENT_ID_KEY, call.agentId);
+      call = startCall(runtime, kind, name, args, parent);
     } catch (err) {
       runtime.logger.debug(`${kind} ${name}: not traced: ${String(err)}`);
       return fn.apply(this, args);
     }
 
-    const succeed = (result: unknown) => {
-      if (call.returnsKey && runtime.captureContent) {
-        const json = safeJsonStringify(result);
-        if (json !== undefined) span.setAttribute(call.returnsKey, json);
-      }
-      span.end();
-    };
-    const fail = (error: unknown) => {
-      try {
-        const errorEvent = new ErrorEvent({ triggerEvent: call.event, exception: error, agentId: call.agentId });
-        recordEventSpan(runtime.tracer, ctx, errorEvent, runtime.captureContent);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
-      } finally {
-        span.end();
-      }
-    };
-
     let result: unknown;
     try {
-      result = context.with(ctx, () => fn.apply(this, args));
+      result = context.with(call.ctx, fn, this as ThisParameterType<F>, ...args);
     } catch (error) {
-      fail(error);
+      fail(runtime, call, error);
       throw error;
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
         (value) => {
-          succeed(value);
+          succeed(runtime, call, value);
           return value;
         },
         (error: unknown) => {
-          fail(error);
+          fail(runtime, call, error);
           throw error;
         },
       );
     }
-    succeed(result);
+    succeed(runtime, call, result);
     return result;
   };
   // Keep the wrapped function's own name, arity and properties.

@@ -3,6 +3,8 @@
  * strings, wrong types, bad ids and headers), no call throws and every recorded event is a valid,
  * ended span of the session.
  */
+
+import { mapSpan } from '@agentops/exporter';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -110,6 +112,11 @@ function build(e: { kind: string; o: Record<string, unknown> }) {
   return new agentops.ErrorEvent(o);
 }
 
+function eventIdSent(span: Parameters<typeof mapSpan>[0]): string | undefined {
+  const item = mapSpan(span, { price: () => undefined })[0];
+  return item?.kind === 'event' ? item.event.id : undefined;
+}
+
 it('events built from arbitrary values record as valid spans, never throwing', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(eventOf, { maxLength: 6 }), async (events) => {
@@ -120,10 +127,15 @@ it('events built from arbitrary values record as valid spans, never throwing', a
       await session.endSession('Success');
       const spans = memory.getFinishedSpans().filter((s) => s.name !== 'agentops.session');
       expect(spans).toHaveLength(built.length);
+      // Every event has a UUID, and it is the one its span is sent under.
+      const sentIds = new Set(spans.map((span) => eventIdSent(span)));
+      for (const event of built) {
+        expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(sentIds.has(event.id)).toBe(true);
+      }
       for (const span of spans) {
         expect(span.ended).toBe(true);
         expect(span.attributes['agentops.session.id']).toBe(session.id);
-        expect(span.attributes['agentops.event.id']).toMatch(/^[0-9a-f-]{36}$/);
         expect(['llms', 'tools', 'actions', 'errors']).toContain(span.attributes['agentops.event.type']);
         for (const value of Object.values(span.attributes)) {
           if (typeof value === 'string') expect(value.length).toBeLessThanOrEqual(256 * 1024 + 20);

@@ -2,6 +2,8 @@
  * What the SDK writes as OpenTelemetry spans, read back with InMemorySpanExporter: the session root,
  * each event type's name, kind and GenAI attributes (DESIGN.md section 3), nesting and timestamps.
  */
+
+import { derivedEventId, mapSpan } from '@agentops/exporter';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -117,19 +119,18 @@ describe('the session root span', () => {
 describe('event spans', () => {
   it('LLMEvent: chat {model}, CLIENT, GenAI attributes, explicit times', async () => {
     const session = init();
-    session.record(
-      new agentops.LLMEvent({
-        model: 'gpt-4o',
-        prompt: 'Hi',
-        completion: 'Hello',
-        promptTokens: 3,
-        completionTokens: 2,
-        cost: 0.01,
-        threadId: 'th',
-        initTimestamp: new Date('2024-01-01T00:00:00Z'),
-        endTimestamp: '2024-01-01T00:00:01.500Z',
-      }),
-    );
+    const event = new agentops.LLMEvent({
+      model: 'gpt-4o',
+      prompt: 'Hi',
+      completion: 'Hello',
+      promptTokens: 3,
+      completionTokens: 2,
+      cost: 0.01,
+      threadId: 'th',
+      initTimestamp: new Date('2024-01-01T00:00:00Z'),
+      endTimestamp: '2024-01-01T00:00:01.500Z',
+    });
+    session.record(event);
     await session.endSession('Success');
     const span = byName('chat gpt-4o');
     expect(span.kind).toBe(SpanKind.CLIENT);
@@ -151,7 +152,10 @@ describe('event spans', () => {
     expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
       { role: 'assistant', parts: [{ type: 'text', content: 'Hello' }] },
     ]);
-    expect(span.attributes['agentops.event.id']).toMatch(/^[0-9a-f-]{36}$/);
+    // No UUID is made while recording: the id is the one the exporter derives from the span.
+    expect(span.attributes['agentops.event.id']).toBeUndefined();
+    expect(event.id).toBe(derivedEventId(span.spanContext(), 'event'));
+    expect(mapSpan(span, { price: () => undefined })[0]).toMatchObject({ kind: 'event', event: { id: event.id } });
     expect(span.startTime).toEqual([1704067200, 0]);
     expect(span.endTime).toEqual([1704067201, 500_000_000]);
     expect(span.parentSpanContext?.spanId).toBe(byName('agentops.session').spanContext().spanId);
@@ -253,7 +257,24 @@ describe('wrappers and nesting', () => {
     const error = byName('error Error');
     expect(action.status.code).toBe(SpanStatusCode.ERROR);
     expect(error.parentSpanContext?.spanId).toBe(action.spanContext().spanId);
-    expect(error.attributes['agentops.error.trigger_event.id']).toBe(action.attributes['agentops.event.id']);
+    expect(error.attributes['agentops.error.trigger_event.id']).toBe(derivedEventId(action.spanContext(), 'event'));
+  });
+
+  it('an id given or read before recording travels on the span; one read after is the derived one', async () => {
+    const session = init();
+    const given = new agentops.ToolEvent({ name: 'given', id: '6F1C2B9A-0D4E-4F5A-8B7C-1D2E3F4A5B6C' });
+    const readEarly = new agentops.ToolEvent({ name: 'early' });
+    const earlyId = readEarly.id;
+    const late = new agentops.ToolEvent({ name: 'late' });
+    for (const event of [given, readEarly, late]) session.record(event);
+    await session.endSession('Success');
+    expect(byName('execute_tool given').attributes['agentops.event.id']).toBe('6f1c2b9a-0d4e-4f5a-8b7c-1d2e3f4a5b6c');
+    expect(byName('execute_tool early').attributes['agentops.event.id']).toBe(earlyId);
+    expect(readEarly.id).toBe(earlyId);
+    const lateSpan = byName('execute_tool late');
+    expect(lateSpan.attributes['agentops.event.id']).toBeUndefined();
+    expect(late.id).toBe(derivedEventId(lateSpan.spanContext(), 'event'));
+    expect(late.id).toBe(late.id);
   });
 
   it('TC39 decorators on class methods', async () => {

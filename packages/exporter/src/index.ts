@@ -20,12 +20,15 @@ export {
 export { clamp, clampTags, LIMITS } from './limits.js';
 export type { Logger, LogLevel } from './logger.js';
 export { createConsoleLogger, isLogLevel, onceBy } from './logger.js';
+export { derivedEventId } from './mapping/event-id.js';
 export { resourceToHostEnv, resourceToOrigin } from './mapping/host-env.js';
 export type { OtelMessage, OtelMessagePart } from './mapping/messages.js';
 export {
   chatToOtelMessage,
+  completionMessagesJson,
   completionToOtelMessages,
   otelToChatMessage,
+  promptMessagesJson,
   promptToOtelMessages,
 } from './mapping/messages.js';
 export type { SpanCategory, SpanFilter } from './mapping/span-filter.js';

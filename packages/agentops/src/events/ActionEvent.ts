@@ -1,5 +1,5 @@
 import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
-import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
+import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface ActionEventOptions extends EventOptions {
@@ -17,8 +17,8 @@ export class ActionEvent extends AgentOpsEvent {
   screenshot: string | undefined;
 
   constructor(options: ActionEventOptions) {
-    super(options);
     const o = safeOptions<ActionEventOptions>(options);
+    super(o);
     this.actionType = typeof o.actionType === 'string' && o.actionType !== '' ? truncate(o.actionType, 256) : 'action';
     this.logs = o.logs;
     this.screenshot = typeof o.screenshot === 'string' ? o.screenshot : undefined;
@@ -27,8 +27,8 @@ export class ActionEvent extends AgentOpsEvent {
   toSpanShape(content: boolean): EventSpanShape {
     const attributes = this.baseAttributes(content, S.ATTR_ACTION_PARAMS, S.ATTR_ACTION_RETURNS);
     attributes[S.ATTR_ACTION_TYPE] = this.actionType;
-    attributes[S.ATTR_ACTION_LOGS] = content ? safeJsonStringify(this.logs) : undefined;
-    attributes[S.ATTR_ACTION_SCREENSHOT] = bounded(this.screenshot);
+    if (content) put(attributes, S.ATTR_ACTION_LOGS, safeJsonStringify(this.logs));
+    put(attributes, S.ATTR_ACTION_SCREENSHOT, bounded(this.screenshot));
     return { name: this.actionType, kind: SpanKind.INTERNAL, attributes };
   }
 }

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { clamp, type EventType, isUuid, LIMITS, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
-import { type Attributes, SpanKind } from '@opentelemetry/api';
+import {
+  clamp,
+  derivedEventId,
+  type EventType,
+  isUuid,
+  LIMITS,
+  semconv as S,
+  safeJsonStringify,
+  truncate,
+} from '@agentops/exporter';
+import { type Attributes, type SpanContext, SpanKind } from '@opentelemetry/api';
 import { safeOptions } from './safe-options.js';
 import { type Timestamp, toDate } from './timestamp.js';
 
@@ -27,7 +36,10 @@ export interface EventSpanShape {
 /** Base of `LLMEvent`, `ToolEvent`, `ActionEvent` and `ErrorEvent`. */
 export abstract class AgentOpsEvent {
   abstract readonly eventType: EventType;
-  readonly id: string;
+  /** Given, read before recording, or (most often) derived from the span at recording. */
+  #id: string | undefined;
+  /** The span it was recorded as, while no id was asked for: the id is derived on demand. */
+  #span: SpanContext | undefined;
   params: unknown;
   returns: unknown;
   initTimestamp: Date;
@@ -36,7 +48,7 @@ export abstract class AgentOpsEvent {
 
   constructor(options: EventOptions | undefined) {
     const o = safeOptions<EventOptions>(options);
-    this.id = isUuid(o.id) ? o.id.toLowerCase() : randomUUID();
+    this.#id = isUuid(o.id) ? o.id.toLowerCase() : undefined;
     this.params = o.params;
     this.returns = o.returns;
     this.initTimestamp = toDate(o.initTimestamp) ?? new Date();
@@ -44,12 +56,27 @@ export abstract class AgentOpsEvent {
     this.agentId = typeof o.agentId === 'string' ? clamp(o.agentId, LIMITS.idLength) : undefined;
   }
 
+  /**
+   * The event's UUID: the one given in the options, else the id it is sent under once recorded. Read
+   * before recording, a random one is made and the span carries it. Left alone, no UUID is generated
+   * on the hot path: the exporter derives the same stable id from the span's ids.
+   */
+  get id(): string {
+    this.#id ??= this.#span ? derivedEventId(this.#span, 'event') : randomUUID();
+    return this.#id;
+  }
+
+  /** @internal Called with the span the event was just recorded as: the id is now that span's. */
+  recordedAs(span: SpanContext): void {
+    if (this.#id === undefined) this.#span ??= span;
+  }
+
   /** @internal The span this event is recorded as. `content` false leaves out user content. */
   abstract toSpanShape(content: boolean): EventSpanShape;
 
   /**
    * @internal Attributes every event span has; params and returns under the keys its type uses.
-   * Undefined values are dropped by the span. Subclasses add their keys by plain assignment: a
+   * Subclasses add their keys by plain assignment (or `put`): a
    * spread followed by computed keys hits a V8 slow path that cost more than the rest of recording.
    */
   protected baseAttributes(
@@ -57,14 +84,23 @@ export abstract class AgentOpsEvent {
     paramsKey: string = S.ATTR_EVENT_PARAMS,
     returnsKey: string = S.ATTR_EVENT_RETURNS,
   ): Attributes {
-    return {
-      [S.ATTR_EVENT_ID]: this.id,
-      [S.ATTR_EVENT_TYPE]: this.eventType,
-      [S.ATTR_AGENT_ID]: this.agentId,
-      [paramsKey]: content ? safeJsonStringify(this.params) : undefined,
-      [returnsKey]: content ? safeJsonStringify(this.returns) : undefined,
-    };
+    const attributes: Attributes = { [S.ATTR_EVENT_TYPE]: this.eventType };
+    put(attributes, S.ATTR_EVENT_ID, this.#id);
+    put(attributes, S.ATTR_AGENT_ID, this.agentId);
+    if (content) {
+      if (this.params !== undefined) attributes[paramsKey] = safeJsonStringify(this.params);
+      if (this.returns !== undefined) attributes[returnsKey] = safeJsonStringify(this.returns);
+    }
+    return attributes;
   }
+}
+
+/**
+ * Sets an attribute only when it has a value: the tracer would drop an undefined one anyway, after
+ * copying and checking it.
+ */
+export function put(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
+  if (value !== undefined) attributes[key] = value;
 }
 
 /** A user string bounded like every user string we record; undefined stays undefined. */

@@ -1,5 +1,5 @@
 import { describeValue, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
-import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
+import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface ErrorEventOptions extends EventOptions {
@@ -28,8 +28,8 @@ export class ErrorEvent extends AgentOpsEvent {
   logs: string | undefined;
 
   constructor(options: ErrorEventOptions = {}) {
-    super(options);
     const o = safeOptions<ErrorEventOptions>(options);
+    super(o);
     this.triggerEvent = o.triggerEvent instanceof AgentOpsEvent ? o.triggerEvent : undefined;
     const exception = o.exception;
     this.exception =
@@ -46,11 +46,11 @@ export class ErrorEvent extends AgentOpsEvent {
   toSpanShape(content: boolean): EventSpanShape {
     const attributes = this.baseAttributes(content);
     attributes[S.ATTR_ERROR_TYPE] = this.errorType;
-    attributes[S.ATTR_ERROR_CODE] = bounded(this.code);
-    attributes[S.ATTR_ERROR_DETAILS] = bounded(this.details);
-    attributes[S.ATTR_ERROR_LOGS] = bounded(this.logs);
-    attributes[S.ATTR_ERROR_TRIGGER_EVENT_ID] = this.triggerEvent?.id;
-    attributes[S.ATTR_ERROR_TRIGGER_EVENT_TYPE] = this.triggerEvent?.eventType;
+    put(attributes, S.ATTR_ERROR_CODE, bounded(this.code));
+    put(attributes, S.ATTR_ERROR_DETAILS, bounded(this.details));
+    put(attributes, S.ATTR_ERROR_LOGS, bounded(this.logs));
+    put(attributes, S.ATTR_ERROR_TRIGGER_EVENT_ID, this.triggerEvent?.id);
+    put(attributes, S.ATTR_ERROR_TRIGGER_EVENT_TYPE, this.triggerEvent?.eventType);
     return { name: `error ${this.errorType}`, kind: SpanKind.INTERNAL, attributes };
   }
 }

@@ -1,11 +1,5 @@
-import {
-  completionToOtelMessages,
-  promptToOtelMessages,
-  semconv as S,
-  safeJsonStringify,
-  truncate,
-} from '@agentops/exporter';
-import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, SpanKind } from './AgentOpsEvent.js';
+import { completionMessagesJson, promptMessagesJson, semconv as S, truncate } from '@agentops/exporter';
+import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface LLMEventOptions extends EventOptions {
@@ -55,8 +49,8 @@ export class LLMEvent extends AgentOpsEvent {
   provider: string | undefined;
 
   constructor(options: LLMEventOptions) {
-    super(options);
     const o = safeOptions<LLMEventOptions>(options);
+    super(o);
     this.model = typeof o.model === 'string' ? o.model : undefined;
     this.prompt = o.prompt;
     this.completion = o.completion;
@@ -70,19 +64,18 @@ export class LLMEvent extends AgentOpsEvent {
   toSpanShape(content: boolean): EventSpanShape {
     const attributes = this.baseAttributes(content);
     attributes[S.ATTR_GEN_AI_OPERATION_NAME] = S.GEN_AI_OPERATION_CHAT;
-    attributes[S.ATTR_GEN_AI_PROVIDER_NAME] = bounded(this.provider);
-    attributes[S.ATTR_GEN_AI_REQUEST_MODEL] = bounded(this.model);
-    attributes[S.ATTR_GEN_AI_RESPONSE_MODEL] = bounded(this.model);
-    attributes[S.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = this.promptTokens;
-    attributes[S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = this.completionTokens;
-    attributes[S.ATTR_LLM_COST_USD] = this.cost;
-    attributes[S.ATTR_LLM_THREAD_ID] = bounded(this.threadId);
-    attributes[S.ATTR_GEN_AI_INPUT_MESSAGES] =
-      content && this.prompt !== undefined ? safeJsonStringify(promptToOtelMessages(this.prompt)) : undefined;
-    attributes[S.ATTR_GEN_AI_OUTPUT_MESSAGES] =
-      content && this.completion !== undefined
-        ? safeJsonStringify(completionToOtelMessages(this.completion))
-        : undefined;
+    put(attributes, S.ATTR_GEN_AI_PROVIDER_NAME, bounded(this.provider));
+    const model = bounded(this.model);
+    put(attributes, S.ATTR_GEN_AI_REQUEST_MODEL, model);
+    put(attributes, S.ATTR_GEN_AI_RESPONSE_MODEL, model);
+    put(attributes, S.ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.promptTokens);
+    put(attributes, S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.completionTokens);
+    put(attributes, S.ATTR_LLM_COST_USD, this.cost);
+    put(attributes, S.ATTR_LLM_THREAD_ID, bounded(this.threadId));
+    if (content && this.prompt !== undefined)
+      attributes[S.ATTR_GEN_AI_INPUT_MESSAGES] = promptMessagesJson(this.prompt);
+    if (content && this.completion !== undefined)
+      attributes[S.ATTR_GEN_AI_OUTPUT_MESSAGES] = completionMessagesJson(this.completion);
     const name = `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`;
     return { name: truncate(name, 256), kind: SpanKind.CLIENT, attributes };
   }

@@ -2,6 +2,7 @@
  * Conversions between ChatML messages (what AgentOps users pass and see) and the OpenTelemetry GenAI
  * message shape (`gen_ai.input.messages` / `gen_ai.output.messages`: role + typed parts).
  */
+import { safeJsonStringify, truncate } from '../json.js';
 import type { ChatMessage } from '../wire.js';
 
 export interface OtelMessagePart {
@@ -73,6 +74,56 @@ export function chatToOtelMessage(message: unknown, defaultRole = 'user'): OtelM
   if (typeof message.name === 'string') out.name = message.name;
   if (typeof message.finish_reason === 'string') out.finish_reason = message.finish_reason;
   return out;
+}
+
+/**
+ * `{"role":…,"parts":[{"type":"text","content":…}]}` for a message whose content is one string and
+ * that has nothing else the conversion keeps (tool calls, a name, a finish reason); else undefined.
+ * Writing this JSON directly is the recording hot path: it skips building the OpenTelemetry message
+ * objects only to encode them, and gives exactly what encoding them would.
+ */
+function plainTextMessageJson(message: unknown, defaultRole: string): string | undefined {
+  if (typeof message === 'string')
+    return `{"role":${JSON.stringify(defaultRole)},"parts":[{"type":"text","content":${JSON.stringify(message)}}]}`;
+  if (!isRecord(message)) return undefined;
+  const role = typeof message.role === 'string' ? message.role : defaultRole;
+  const content = message.content;
+  if (typeof content !== 'string') return undefined;
+  if (role === 'tool' && typeof message.tool_call_id === 'string') return undefined;
+  if (Array.isArray(message.tool_calls) || typeof message.name === 'string') return undefined;
+  if (typeof message.finish_reason === 'string') return undefined;
+  return `{"role":${JSON.stringify(role)},"parts":[{"type":"text","content":${JSON.stringify(content)}}]}`;
+}
+
+/** The fast path of `messagesJson`: undefined when some message needs the full conversion. */
+function plainTextMessagesJson(value: unknown, defaultRole: string): string | undefined {
+  try {
+    if (!Array.isArray(value)) {
+      const one = plainTextMessageJson(value, defaultRole);
+      return one === undefined ? undefined : `[${one}]`;
+    }
+    let json = '[';
+    for (let i = 0; i < value.length; i++) {
+      const one = plainTextMessageJson(value[i], defaultRole);
+      if (one === undefined) return undefined;
+      json += i === 0 ? one : `,${one}`;
+    }
+    return `${json}]`;
+  } catch {
+    return undefined; // A throwing getter or a hostile Proxy: the full conversion decides.
+  }
+}
+
+/** `gen_ai.input.messages` as JSON: the same as encoding `promptToOtelMessages(prompt)`. */
+export function promptMessagesJson(prompt: unknown): string | undefined {
+  const fast = plainTextMessagesJson(prompt, 'user');
+  return fast === undefined ? safeJsonStringify(promptToOtelMessages(prompt)) : truncate(fast);
+}
+
+/** `gen_ai.output.messages` as JSON: the same as encoding `completionToOtelMessages(completion)`. */
+export function completionMessagesJson(completion: unknown): string | undefined {
+  const fast = plainTextMessagesJson(completion, 'assistant');
+  return fast === undefined ? safeJsonStringify(completionToOtelMessages(completion)) : truncate(fast);
 }
 
 /** A prompt (string or ChatML array) as `gen_ai.input.messages`. */

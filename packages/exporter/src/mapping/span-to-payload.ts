@@ -235,7 +235,7 @@ export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] 
   if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
   const event = eventFor(span, category, sessionId, options.price);
   const items: MappedItem[] = [{ kind: 'event', sessionId, event }];
-  const foreign = span.attributes[S.ATTR_EVENT_ID] === undefined;
+  const foreign = span.attributes[S.ATTR_EVENT_TYPE] === undefined;
   if (foreign && category !== 'errors' && span.status.code === SpanStatusCode.ERROR) {
     items.push({ kind: 'event', sessionId, event: derivedErrorEvent(span, sessionId, event) });
   }

@@ -1,0 +1,79 @@
+/**
+ * The recording hot path writes `gen_ai.*.messages` JSON directly for plain-text chat; it must give
+ * exactly what converting to OpenTelemetry messages and encoding them gives, for any input.
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import {
+  completionMessagesJson,
+  completionToOtelMessages,
+  promptMessagesJson,
+  promptToOtelMessages,
+  safeJsonStringify,
+} from '../src/index.js';
+
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', '"\\\n\u2028\ud800</script>'));
+const chatMessage = fc.record(
+  {
+    role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool'), text, fc.integer()),
+    content: fc.oneof(text, fc.constant(null), fc.integer(), fc.array(fc.record({ type: fc.constant('text'), text }))),
+    name: fc.oneof(text, fc.constant(undefined)),
+    tool_call_id: fc.oneof(text, fc.constant(undefined)),
+    finish_reason: fc.oneof(text, fc.integer()),
+    tool_calls: fc.array(fc.record({ id: text, function: fc.record({ name: text, arguments: text }) }), {
+      maxLength: 2,
+    }),
+    extra: fc.anything(),
+  },
+  { requiredKeys: [] },
+);
+const messages = fc.oneof(
+  text,
+  chatMessage,
+  fc.array(fc.oneof(chatMessage, text), { maxLength: 4 }),
+  fc.array(chatMessage, { maxLength: 4 }),
+  fc.anything(),
+);
+
+it('prompt JSON written directly equals encoding the converted messages', () => {
+  fc.assert(
+    fc.property(messages, (prompt) => {
+      expect(promptMessagesJson(prompt)).toBe(safeJsonStringify(promptToOtelMessages(prompt)));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+it('completion JSON written directly equals encoding the converted messages', () => {
+  fc.assert(
+    fc.property(messages, (completion) => {
+      expect(completionMessagesJson(completion)).toBe(safeJsonStringify(completionToOtelMessages(completion)));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+it('plain-text chat takes the direct path and gives the OpenTelemetry shape', () => {
+  expect(promptMessagesJson([{ role: 'system', content: 'Be brief' }, 'Hi "there"'])).toBe(
+    '[{"role":"system","parts":[{"type":"text","content":"Be brief"}]},' +
+      '{"role":"user","parts":[{"type":"text","content":"Hi \\"there\\""}]}]',
+  );
+  expect(completionMessagesJson('Hello')).toBe('[{"role":"assistant","parts":[{"type":"text","content":"Hello"}]}]');
+});
+
+it('a prompt whose getter throws falls back to the full conversion, which decides', () => {
+  const hostile = {
+    role: 'user',
+    get content(): string {
+      throw new Error('no');
+    },
+  };
+  expect(() => promptMessagesJson([hostile])).toThrow('no');
+  expect(() => promptToOtelMessages([hostile])).toThrow('no');
+});
+
+it('a very long prompt is cut like any attribute', () => {
+  const json = promptMessagesJson('x'.repeat(300 * 1024)) ?? '';
+  expect(json.length).toBeLessThanOrEqual(256 * 1024 + 20);
+  expect(json.endsWith('...[truncated]')).toBe(true);
+});
