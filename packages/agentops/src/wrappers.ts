@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { semconv as S, safeJsonStringify } from '@agentops/exporter';
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from './context-keys.js';
-import { ActionEvent } from './events/ActionEvent.js';
+import { ActionEvent, actionShape } from './events/ActionEvent.js';
 import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
-import { ToolEvent } from './events/ToolEvent.js';
+import { ToolEvent, toolCallShape } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
 import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime.js';
 
@@ -33,42 +33,54 @@ function paramsOf(args: unknown[]): unknown {
 
 /** A wrapped call in progress: its span, the context the function runs in, what it stands for. */
 interface Call {
+  kind: Kind;
+  name: string;
+  args: unknown[];
   span: Span;
   ctx: Context;
-  event: ToolEvent | ActionEvent | undefined;
   returnsKey: string | undefined;
   agentId: string | undefined;
 }
 
+function agentShape(name: string, agentId: string): EventSpanShape {
+  const attributes: Attributes = {
+    [S.ATTR_EVENT_ID]: agentId,
+    [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_AGENT,
+    [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
+    [S.ATTR_GEN_AI_AGENT_ID]: agentId,
+    [S.ATTR_GEN_AI_AGENT_NAME]: name,
+  };
+  return { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
+}
+
+/** Starts the span of a call. No event object is built: the call's span is all a success needs. */
 function startCall(runtime: Runtime, kind: Kind, name: string, args: unknown[], parent: Context): Call {
-  let event: ToolEvent | ActionEvent | undefined;
   let shape: EventSpanShape;
   let returnsKey: string | undefined;
   let agentId: string | undefined;
   if (kind === 'tool') {
-    event = new ToolEvent({ name, params: paramsOf(args) });
-    shape = event.toSpanShape(runtime.captureContent);
+    shape = toolCallShape(name, paramsOf(args), runtime.captureContent);
     returnsKey = S.ATTR_GEN_AI_TOOL_CALL_RESULT;
   } else if (kind === 'action') {
-    event = new ActionEvent({ actionType: name, params: paramsOf(args) });
-    shape = event.toSpanShape(runtime.captureContent);
+    shape = actionShape(name, paramsOf(args), runtime.captureContent);
     returnsKey = S.ATTR_ACTION_RETURNS;
   } else {
     agentId = randomUUID();
-    const attributes: Attributes = {
-      [S.ATTR_EVENT_ID]: agentId,
-      [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_AGENT,
-      [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
-      [S.ATTR_GEN_AI_AGENT_ID]: agentId,
-      [S.ATTR_GEN_AI_AGENT_NAME]: name,
-    };
-    shape = { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
+    shape = agentShape(name, agentId);
   }
   const span = runtime.tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
-  event?.recordedAs(span.spanContext());
   let ctx = trace.setSpan(parent, span);
   if (agentId) ctx = ctx.setValue(AGENT_ID_KEY, agentId);
-  return { span, ctx, event, returnsKey, agentId };
+  return { kind, name, args, span, ctx, returnsKey, agentId };
+}
+
+/** The event a failed call stands for, with the id its span is sent under: the error's trigger. */
+function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
+  let event: ToolEvent | ActionEvent | undefined;
+  if (call.kind === 'tool') event = new ToolEvent({ name: call.name, params: paramsOf(call.args) });
+  else if (call.kind === 'action') event = new ActionEvent({ actionType: call.name, params: paramsOf(call.args) });
+  event?.recordedAs(call.span.spanContext());
+  return event;
 }
 
 function succeed(runtime: Runtime, call: Call, result: unknown): void {
@@ -81,7 +93,7 @@ function succeed(runtime: Runtime, call: Call, result: unknown): void {
 
 function fail(runtime: Runtime, call: Call, error: unknown): void {
   try {
-    const errorEvent = new ErrorEvent({ triggerEvent: call.event, exception: error, agentId: call.agentId });
+    const errorEvent = new ErrorEvent({ triggerEvent: triggerOf(call), exception: error, agentId: call.agentId });
     recordEventSpan(runtime.tracer, call.ctx, errorEvent, runtime.captureContent);
     call.span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
   } finally {

@@ -19,8 +19,15 @@ export function truncate(value: string, max = MAX_STRING_LENGTH): string {
  * Set given directly is encoded by its content. Returns undefined only for undefined.
  */
 export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') return truncate(JSON.stringify(value), max);
+  switch (typeof value) {
+    case 'undefined':
+      return undefined;
+    case 'string':
+      return truncate(JSON.stringify(value), max);
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+  }
   if (!(value instanceof Error || value instanceof Map || value instanceof Set)) {
     try {
       const json = JSON.stringify(value);

@@ -1,4 +1,5 @@
 import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
@@ -25,10 +26,17 @@ export class ActionEvent extends AgentOpsEvent {
   }
 
   toSpanShape(content: boolean): EventSpanShape {
-    const attributes = this.baseAttributes(content, S.ATTR_ACTION_PARAMS, S.ATTR_ACTION_RETURNS);
-    attributes[S.ATTR_ACTION_TYPE] = this.actionType;
-    if (content) put(attributes, S.ATTR_ACTION_LOGS, safeJsonStringify(this.logs));
-    put(attributes, S.ATTR_ACTION_SCREENSHOT, bounded(this.screenshot));
-    return { name: this.actionType, kind: SpanKind.INTERNAL, attributes };
+    const shape = actionShape(this.actionType, this.params, content);
+    this.addOwnAttributes(shape.attributes, content, S.ATTR_ACTION_RETURNS);
+    if (content) put(shape.attributes, S.ATTR_ACTION_LOGS, safeJsonStringify(this.logs));
+    put(shape.attributes, S.ATTR_ACTION_SCREENSHOT, bounded(this.screenshot));
+    return shape;
   }
+}
+
+/** The span of an action, as far as the action itself tells: also what `recordAction` starts. */
+export function actionShape(actionType: string, params: unknown, content: boolean): EventSpanShape {
+  const attributes: Attributes = { [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_ACTION, [S.ATTR_ACTION_TYPE]: actionType };
+  if (content) put(attributes, S.ATTR_ACTION_PARAMS, safeJsonStringify(params));
+  return { name: actionType, kind: SpanKind.INTERNAL, attributes };
 }

@@ -85,12 +85,15 @@ export abstract class AgentOpsEvent {
     returnsKey: string = S.ATTR_EVENT_RETURNS,
   ): Attributes {
     const attributes: Attributes = { [S.ATTR_EVENT_TYPE]: this.eventType };
+    if (content) put(attributes, paramsKey, safeJsonStringify(this.params));
+    return this.addOwnAttributes(attributes, content, returnsKey);
+  }
+
+  /** @internal What only a recorded event object has: its id when known, agent, returns. */
+  protected addOwnAttributes(attributes: Attributes, content: boolean, returnsKey: string): Attributes {
     put(attributes, S.ATTR_EVENT_ID, this.#id);
     put(attributes, S.ATTR_AGENT_ID, this.agentId);
-    if (content) {
-      if (this.params !== undefined) attributes[paramsKey] = safeJsonStringify(this.params);
-      if (this.returns !== undefined) attributes[returnsKey] = safeJsonStringify(this.returns);
-    }
+    if (content) put(attributes, returnsKey, safeJsonStringify(this.returns));
     return attributes;
   }
 }

@@ -1,4 +1,5 @@
 import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
@@ -21,10 +22,20 @@ export class ToolEvent extends AgentOpsEvent {
   }
 
   toSpanShape(content: boolean): EventSpanShape {
-    const attributes = this.baseAttributes(content, S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, S.ATTR_GEN_AI_TOOL_CALL_RESULT);
-    attributes[S.ATTR_GEN_AI_OPERATION_NAME] = S.GEN_AI_OPERATION_EXECUTE_TOOL;
-    attributes[S.ATTR_GEN_AI_TOOL_NAME] = this.name;
-    if (content) put(attributes, S.ATTR_TOOL_LOGS, safeJsonStringify(this.logs));
-    return { name: `${S.GEN_AI_OPERATION_EXECUTE_TOOL} ${this.name}`, kind: SpanKind.INTERNAL, attributes };
+    const shape = toolCallShape(this.name, this.params, content);
+    this.addOwnAttributes(shape.attributes, content, S.ATTR_GEN_AI_TOOL_CALL_RESULT);
+    if (content) put(shape.attributes, S.ATTR_TOOL_LOGS, safeJsonStringify(this.logs));
+    return shape;
   }
+}
+
+/** The span of a tool call, as far as the call itself tells: also what `recordTool` starts. */
+export function toolCallShape(name: string, params: unknown, content: boolean): EventSpanShape {
+  const attributes: Attributes = {
+    [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_TOOL,
+    [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_EXECUTE_TOOL,
+    [S.ATTR_GEN_AI_TOOL_NAME]: name,
+  };
+  if (content) put(attributes, S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, safeJsonStringify(params));
+  return { name: `${S.GEN_AI_OPERATION_EXECUTE_TOOL} ${name}`, kind: SpanKind.INTERNAL, attributes };
 }
