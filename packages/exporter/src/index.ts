@@ -28,6 +28,7 @@ export {
   completionMessagesJson,
   completionToOtelMessages,
   otelToChatMessage,
+  plainTextMessagesFromJson,
   promptMessagesJson,
   promptToOtelMessages,
 } from './mapping/messages.js';

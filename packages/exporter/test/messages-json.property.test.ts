@@ -7,6 +7,8 @@ import { expect, it } from 'vitest';
 import {
   completionMessagesJson,
   completionToOtelMessages,
+  otelToChatMessage,
+  plainTextMessagesFromJson,
   promptMessagesJson,
   promptToOtelMessages,
   safeJsonStringify,
@@ -76,4 +78,62 @@ it('a very long prompt is cut like any attribute', () => {
   const json = promptMessagesJson('x'.repeat(300 * 1024)) ?? '';
   expect(json.length).toBeLessThanOrEqual(256 * 1024 + 20);
   expect(json.endsWith('...[truncated]')).toBe(true);
+});
+
+/** What the mapping did before the direct reader: parse, then convert each message. */
+function parsedThenConverted(json: string): unknown {
+  try {
+    const parsed = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.map(otelToChatMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+it('the direct reader gives what parsing and converting gives, for what the SDK writes', () => {
+  fc.assert(
+    fc.property(messages, (prompt) => {
+      const json = promptMessagesJson(prompt) ?? '[]';
+      const direct = plainTextMessagesFromJson(json);
+      if (direct !== undefined) expect(direct).toStrictEqual(parsedThenConverted(json));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+it('the direct reader takes exactly the plain-text shape and leaves the rest to the full conversion', () => {
+  const plain = promptMessagesJson([{ role: 'system', content: 'a "quoted" }]} text\\' }, 'second']) ?? '';
+  expect(plainTextMessagesFromJson(plain)).toStrictEqual([
+    { role: 'system', content: 'a "quoted" }]} text\\' },
+    { role: 'user', content: 'second' },
+  ]);
+  for (const other of [
+    '[]',
+    '[{"role": "user","parts":[{"type":"text","content":"spaced"}]}]',
+    '[{"parts":[{"type":"text","content":"x"}],"role":"user"}]',
+    '[{"role":"user","parts":[{"type":"text","content":"x"},{"type":"text","content":"y"}]}]',
+    '[{"role":"user","parts":[{"type":"text","content":5}]}]',
+    '[{"role":"user","parts":[{"type":"text","content":"x"}]}',
+    '[{"role":"user","parts":[{"type":"text","content":"x"}]},]',
+    '[{"role":"user","parts":[{"type":"text","content":"x\\"}]}]',
+  ]) {
+    expect(plainTextMessagesFromJson(other)).toBeUndefined();
+  }
+});
+
+it('the direct reader never throws and agrees with parsing on any string', () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        messages.map((m) => promptMessagesJson(m) ?? ''),
+      ),
+      (json) => {
+        const direct = plainTextMessagesFromJson(json);
+        if (direct !== undefined) expect(direct).toStrictEqual(parsedThenConverted(json));
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });

@@ -7,7 +7,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { parseJsonAttribute, parseStructuredAttribute } from '../json.js';
 import * as S from '../semconv.js';
 import type { ChatMessage } from '../wire.js';
-import { otelToChatMessage } from './messages.js';
+import { otelToChatMessage, plainTextMessagesFromJson } from './messages.js';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
@@ -27,58 +27,54 @@ function firstOf<T>(a: Attributes, keys: string[], read: (v: unknown) => T | und
   return undefined;
 }
 
+// Where each field may be, most standard first (module constants: built once, not per span).
+const MODEL_KEYS = [
+  S.ATTR_GEN_AI_RESPONSE_MODEL,
+  S.ATTR_GEN_AI_REQUEST_MODEL,
+  'llm.model_name',
+  'llm.response.model',
+  'llm.request.model',
+  'ai.response.model',
+  'ai.model.id',
+];
+const PROVIDER_KEYS = [
+  S.ATTR_GEN_AI_PROVIDER_NAME,
+  S.ATTR_GEN_AI_SYSTEM,
+  'llm.provider',
+  'llm.system',
+  'ai.model.provider',
+];
+const INPUT_TOKEN_KEYS = [
+  S.ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  S.ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
+  'llm.usage.prompt_tokens',
+  'llm.token_count.prompt',
+  'ai.usage.inputTokens',
+  'ai.usage.promptTokens',
+];
+const OUTPUT_TOKEN_KEYS = [
+  S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  S.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
+  'llm.usage.completion_tokens',
+  'llm.token_count.completion',
+  'ai.usage.outputTokens',
+  'ai.usage.completionTokens',
+];
+
 export function llmModel(a: Attributes): string | undefined {
-  return firstOf(
-    a,
-    [
-      S.ATTR_GEN_AI_RESPONSE_MODEL,
-      S.ATTR_GEN_AI_REQUEST_MODEL,
-      'llm.model_name',
-      'llm.response.model',
-      'llm.request.model',
-      'ai.response.model',
-      'ai.model.id',
-    ],
-    str,
-  );
+  return firstOf(a, MODEL_KEYS, str);
 }
 
 export function llmProvider(a: Attributes): string | undefined {
-  return firstOf(
-    a,
-    [S.ATTR_GEN_AI_PROVIDER_NAME, S.ATTR_GEN_AI_SYSTEM, 'llm.provider', 'llm.system', 'ai.model.provider'],
-    str,
-  );
+  return firstOf(a, PROVIDER_KEYS, str);
 }
 
 export function inputTokens(a: Attributes): number | undefined {
-  return firstOf(
-    a,
-    [
-      S.ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-      S.ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
-      'llm.usage.prompt_tokens',
-      'llm.token_count.prompt',
-      'ai.usage.inputTokens',
-      'ai.usage.promptTokens',
-    ],
-    num,
-  );
+  return firstOf(a, INPUT_TOKEN_KEYS, num);
 }
 
 export function outputTokens(a: Attributes): number | undefined {
-  return firstOf(
-    a,
-    [
-      S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-      S.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
-      'llm.usage.completion_tokens',
-      'llm.token_count.completion',
-      'ai.usage.outputTokens',
-      'ai.usage.completionTokens',
-    ],
-    num,
-  );
+  return firstOf(a, OUTPUT_TOKEN_KEYS, num);
 }
 
 /** Indexed flat attributes (`prefix.0.role`, `prefix.0.content`, ...) as ChatML messages. */
@@ -99,6 +95,10 @@ function indexedMessages(
 }
 
 function jsonMessages(value: unknown): ChatMessage[] | undefined {
+  if (typeof value === 'string') {
+    const plain = plainTextMessagesFromJson(value);
+    if (plain) return plain;
+  }
   const parsed = parseJsonAttribute(value);
   if (Array.isArray(parsed)) return parsed.map(otelToChatMessage);
   return undefined;

@@ -148,6 +148,52 @@ function partsToContent(parts: OtelMessagePart[]): unknown {
   return rest.map((p) => (p.type === 'text' ? { type: 'text', text: p.content } : p));
 }
 
+const MESSAGE_START = '{"role":';
+const TEXT_PART = ',"parts":[{"type":"text","content":';
+const MESSAGE_END = '}]}';
+
+/** Index just past the JSON string literal that opens at `start`, or -1. */
+function stringLiteralEnd(json: string, start: number): number {
+  if (json.charCodeAt(start) !== 34) return -1;
+  let quote = json.indexOf('"', start + 1);
+  while (quote !== -1) {
+    let backslashes = 0;
+    while (json.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    quote = json.indexOf('"', quote + 1);
+  }
+  return -1;
+}
+
+/**
+ * ChatML from `gen_ai.*.messages` JSON that is exactly a list of one-text-part messages, the
+ * shape the SDK itself writes, read without parsing the whole structure into objects; undefined
+ * for anything else (other key orders, spacing, parts), which the full conversion handles. Gives
+ * what `JSON.parse` followed by `otelToChatMessage` gives.
+ */
+export function plainTextMessagesFromJson(json: string): ChatMessage[] | undefined {
+  if (json.charCodeAt(0) !== 91 || json.charCodeAt(json.length - 1) !== 93) return undefined;
+  const messages: ChatMessage[] = [];
+  let at = 1;
+  while (json.startsWith(MESSAGE_START, at)) {
+    const roleStart = at + MESSAGE_START.length;
+    const roleEnd = stringLiteralEnd(json, roleStart);
+    if (roleEnd === -1 || !json.startsWith(TEXT_PART, roleEnd)) return undefined;
+    const contentStart = roleEnd + TEXT_PART.length;
+    const contentEnd = stringLiteralEnd(json, contentStart);
+    if (contentEnd === -1 || !json.startsWith(MESSAGE_END, contentEnd)) return undefined;
+    messages.push({
+      role: JSON.parse(json.slice(roleStart, roleEnd)),
+      content: JSON.parse(json.slice(contentStart, contentEnd)),
+    });
+    at = contentEnd + MESSAGE_END.length;
+    if (at === json.length - 1) return messages;
+    if (json.charCodeAt(at) !== 44) return undefined;
+    at++;
+  }
+  return undefined;
+}
+
 /** An OpenTelemetry message (or anything close to one) back to ChatML. */
 export function otelToChatMessage(message: unknown): ChatMessage {
   if (!isRecord(message)) return { role: 'user', content: message };
