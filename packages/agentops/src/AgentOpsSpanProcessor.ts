@@ -1,8 +1,11 @@
 /**
  * The `SpanProcessor` that makes any OpenTelemetry setup an AgentOps one: put it in your
  * `NodeTracerProvider` or `NodeSDK`. On start it stamps each span with the session it belongs to
- * (from the context's baggage, the trace, or the one open session) and the enclosing agent; finished
- * spans go through an inner `BatchSpanProcessor` to the `AgentOpsSpanExporter`.
+ * (from the context's baggage, the trace, or the one open session) and the enclosing agent. Finished
+ * spans are handed to the `AgentOpsSpanExporter` on the next turn of the event loop, a slice at a
+ * time, where each becomes a compact JSON event: spans die young instead of waiting in a batch
+ * queue, which is what keeps garbage-collection pauses in the host app short. The exporter batches
+ * what it sends (`maxWaitTime`).
  */
 
 import {
@@ -15,13 +18,7 @@ import {
   type SpanFilter,
 } from '@agentops/exporter';
 import { type Context, TraceFlags, trace } from '@opentelemetry/api';
-import {
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
 import { sessionRegistry } from './session-registry.js';
@@ -41,44 +38,28 @@ export interface AgentOpsSpanProcessorOptions {
   logger?: Logger;
 }
 
+/** Finished spans handed to the exporter per turn of the event loop: bounds one turn's work. */
+const DRAIN_SLICE = 256;
+
 /** Processors users built themselves; `init()` finds them in a provider the app registered. */
 const constructed = new Set<AgentOpsSpanProcessor>();
 
 export class AgentOpsSpanProcessor implements SpanProcessor {
   /** Undefined when there is no API key: spans are still stamped, nothing is sent to AgentOps. */
   readonly exporter: AgentOpsSpanExporter | undefined;
-  readonly #batch: BatchSpanProcessor | undefined;
   readonly #logger: Logger;
   #shutdown = false;
   #flushing: Promise<void> = Promise.resolve();
   readonly #maxQueueSize: number;
-  /** Spans handed to the batch processor, and spans it has passed on to the exporter. */
-  #handed = 0;
-  #received = 0;
+  /** Finished spans not yet handed to the exporter (at most a tick's worth). */
+  #ended: ReadableSpan[] = [];
+  #drainScheduled = false;
 
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
     const config = resolveConfig(options);
     this.#logger = options.logger ?? config.logger;
     this.exporter = options.exporter ?? this.#exporterFrom(config);
     this.#maxQueueSize = config.maxQueueSize;
-    const exporter = this.exporter;
-    if (exporter) {
-      // The bound is enforced in onEnd, where drops are counted; the batch queue itself is sized
-      // so that it never has to drop (silently) on its own.
-      const counting: SpanExporter = {
-        export: (spans, done) => {
-          this.#received += spans.length;
-          exporter.export(spans, done);
-        },
-        forceFlush: () => exporter.forceFlush(),
-        shutdown: () => exporter.shutdown(),
-      };
-      this.#batch = new BatchSpanProcessor(counting, {
-        maxQueueSize: config.maxQueueSize + Math.min(512, config.maxQueueSize),
-        maxExportBatchSize: Math.min(512, config.maxQueueSize),
-        scheduledDelayMillis: config.maxWaitTime,
-      });
-    }
     constructed.add(this);
   }
 
@@ -91,6 +72,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       apiKey: config.apiKey,
       endpoint: config.endpoint,
       maxQueueSize: config.maxQueueSize,
+      batchWaitMillis: config.maxWaitTime,
       flushTimeoutMillis: config.flushTimeoutMillis,
       exportAllSpans: config.exportAllSpans,
       spanFilter: config.spanFilter,
@@ -120,20 +102,46 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
         span.setAttribute(S.ATTR_LLM_REENTRANT, true);
       }
       if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
-      this.#batch?.onStart(span, parentContext);
     } catch (err) {
       this.#logger.debug(`onStart failed: ${String(err)}`);
     }
   }
 
   onEnd(span: ReadableSpan): void {
-    if (!this.#batch || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.#handed - this.#received >= this.#maxQueueSize) {
-      this.exporter?.recordDropped(1);
+    const exporter = this.exporter;
+    if (!exporter || this.#shutdown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    // A session's own span is never dropped: it carries the end state, not an event.
+    if (this.#ended.length >= this.#maxQueueSize && span.name !== S.SESSION_SPAN_NAME) {
+      exporter.recordDropped(1);
       return;
     }
-    this.#handed++;
-    this.#batch.onEnd(span);
+    this.#ended.push(span);
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      setImmediate(this.#drain);
+    }
+  }
+
+  /** Hands a slice of the finished spans to the exporter; the rest on the next turn. */
+  readonly #drain = (): void => {
+    this.#drainScheduled = false;
+    const ended = this.#ended;
+    if (ended.length > DRAIN_SLICE) {
+      this.#ended = ended.slice(DRAIN_SLICE);
+      ended.length = DRAIN_SLICE;
+      this.#drainScheduled = true;
+      setImmediate(this.#drain);
+    } else {
+      this.#ended = [];
+    }
+    this.exporter?.accept(ended);
+  };
+
+  /** Hands every finished span to the exporter now. */
+  #drainAll(): void {
+    const ended = this.#ended;
+    this.#ended = [];
+    if (ended.length > 0) this.exporter?.accept(ended);
   }
 
   /** Sends a session's current state (tags, ...) to the server without waiting for its end. */
@@ -157,12 +165,11 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
    * queue already emptied by the first and return before those spans were delivered.
    */
   forceFlush(): Promise<void> {
-    const batch = this.#batch;
     const exporter = this.exporter;
-    if (!batch || !exporter) return Promise.resolve();
+    if (!exporter) return Promise.resolve();
     this.#flushing = this.#flushing.then(async () => {
       try {
-        await batch.forceFlush();
+        this.#drainAll();
         await exporter.forceFlush();
       } catch (err) {
         this.#logger.warn(`flush failed: ${String(err)}`);
@@ -176,7 +183,8 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     this.#shutdown = true;
     constructed.delete(this);
     try {
-      await this.#batch?.shutdown();
+      this.#drainAll();
+      await this.exporter?.shutdown();
     } catch (err) {
       this.#logger.warn(`shutdown failed: ${String(err)}`);
     }

@@ -1,12 +1,13 @@
 /**
  * `SpanExporter` that turns finished spans into AgentOps sessions and events.
  *
- * `export()` maps a batch (pure code, see mapping/) into per-session outboxes and answers at once; a
- * single background sender then delivers them in order: the session first (create_session, or
- * reauthorize_jwt for a session started elsewhere), then agents, events in batches, and the session
- * update last. Failed calls are retried with jittered backoff until they succeed or the exporter shuts
- * down, so a backend that is down for a while loses nothing; the outboxes are bounded by
- * `maxQueueSize` events and what does not fit is counted and reported.
+ * `export()` (or `accept()`) maps spans (pure code, see mapping/) into per-session outboxes, each
+ * event encoded to its JSON at once, and answers at once; a background sender then delivers each
+ * session in order: the session first (create_session, or reauthorize_jwt for a session started
+ * elsewhere), then agents, events in batches (up to `maxConcurrentRequests` calls in flight), and the
+ * session update after its last event has arrived. Failed calls are retried with jittered backoff
+ * until they succeed or the exporter shuts down, so a backend that is down for a while loses nothing;
+ * the outboxes are bounded by `maxQueueSize` events and what does not fit is counted and reported.
  */
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -28,8 +29,15 @@ export interface AgentOpsSpanExporterOptions {
   endpoint?: string;
   /** Most events waiting to be sent, over all sessions; more are dropped and counted. Default 10,000. */
   maxQueueSize?: number;
-  /** Most events in one create_events call. Default 200 (bounds the time one JSON encoding blocks). */
+  /** Most events in one create_events call. Default 200. */
   maxBatchSize?: number;
+  /**
+   * How long events wait for a full batch before a smaller one is sent. Default 0: send at once
+   * (a `BatchSpanProcessor` in front has already batched them). Flushes never wait.
+   */
+  batchWaitMillis?: number;
+  /** Most API calls in flight at once; a session's event batches go in parallel. Default 4. */
+  maxConcurrentRequests?: number;
   /** How long `forceFlush()` and `shutdown()` wait for delivery. Default 10 s. */
   flushTimeoutMillis?: number;
   /** Timeout of one HTTP request. Default 10 s. */
@@ -69,11 +77,15 @@ export class AgentOpsSpanExporter implements SpanExporter {
   readonly #logger: Logger;
   readonly #maxQueueSize: number;
   readonly #maxBatchSize: number;
+  readonly #batchWaitMillis: number;
+  readonly #maxConcurrency: number;
   readonly #flushTimeoutMillis: number;
   readonly #filter: SpanFilter | undefined;
   readonly #backoff: BackoffOptions;
   readonly #onSessionReady: AgentOpsSpanExporterOptions['onSessionReady'];
   readonly #price: Promise<PriceFn | undefined>;
+  #priceFn: PriceFn | undefined;
+  #pricesLoaded = false;
   readonly #dropTimer: NodeJS.Timeout;
 
   /** Sessions with something to send, in round-robin order. */
@@ -83,9 +95,15 @@ export class AgentOpsSpanExporter implements SpanExporter {
   readonly #stats: ExporterStats = { queued: 0, sent: 0, droppedQueueFull: 0, failed: 0, pending: 0 };
   #droppedSinceReport = 0;
   #pending = 0;
-  #sending: Promise<void> | undefined;
+  /** API calls in flight, over all sessions. */
+  #inFlight = 0;
+  /** Consecutive retryable failures, for the backoff. */
+  #attempt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #batchWaitTimer: NodeJS.Timeout | undefined;
+  /** Flushes waiting: events are then sent without waiting for full batches. */
+  #flushes = 0;
   #idleWaiters: (() => void)[] = [];
-  #wakeSleep: (() => void) | undefined;
   #stopped = false;
   #badApiKey = false;
 
@@ -99,16 +117,46 @@ export class AgentOpsSpanExporter implements SpanExporter {
     this.#logger = options.logger ?? createConsoleLogger();
     this.#maxQueueSize = Math.max(1, options.maxQueueSize ?? 10_000);
     this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 200);
+    this.#batchWaitMillis = Math.max(0, options.batchWaitMillis ?? 0);
+    this.#maxConcurrency = Math.max(1, options.maxConcurrentRequests ?? 4);
     this.#flushTimeoutMillis = options.flushTimeoutMillis ?? 10_000;
     this.#filter = options.spanFilter ?? (options.exportAllSpans ? exportAllSpansFilter : undefined);
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#onSessionReady = options.onSessionReady;
-    this.#price = loadPriceFn().catch((err: unknown) => {
-      this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${String(err)}`);
-      return undefined;
-    });
+    this.#price = loadPriceFn().then(
+      (price) => {
+        this.#priceFn = price;
+        this.#pricesLoaded = true;
+        return price;
+      },
+      (err: unknown) => {
+        this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${String(err)}`);
+        this.#pricesLoaded = true;
+        return undefined;
+      },
+    );
     this.#dropTimer = setInterval(() => this.#reportDrops(), options.dropReportIntervalMillis ?? 10_000);
     this.#dropTimer.unref();
+  }
+
+  /**
+   * Takes finished spans without a batch processor in front (what `AgentOpsSpanProcessor` does each
+   * tick): maps and encodes them now, once prices are loaded, and lets the sender batch them.
+   */
+  accept(spans: readonly ReadableSpan[]): void {
+    if (this.#stopped) return;
+    if (!this.#pricesLoaded) {
+      this.#price.then(() => this.accept(spans));
+      return;
+    }
+    for (const span of spans) {
+      try {
+        this.#accept(span, this.#priceFn);
+      } catch (err) {
+        this.#logger.error(`could not map span ${span.name}: ${String(err)}`);
+      }
+    }
+    this.#startSending();
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -138,7 +186,8 @@ export class AgentOpsSpanExporter implements SpanExporter {
    */
   announceSession(span: SpanLike): void {
     if (this.#stopped || this.#badApiKey) return;
-    const sessionId = sessionIdOf(span);
+    // At its start a session span may not carry its id yet: its trace id is the session id.
+    const sessionId = sessionIdOf(span, true);
     if (!sessionId) return;
     const inherited = span.attributes[ATTR_SESSION_INHERITED] === true;
     const outbox = this.#outbox(sessionId, inherited ? 'join' : 'create');
@@ -178,7 +227,6 @@ export class AgentOpsSpanExporter implements SpanExporter {
   /** Resolves when everything accepted so far is delivered, or after `timeoutMillis` (then warns). */
   async forceFlush(timeoutMillis = this.#flushTimeoutMillis): Promise<void> {
     await this.#price;
-    this.#startSending();
     if (this.#isIdle()) return;
     let timer: NodeJS.Timeout | undefined;
     const idle = new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true)));
@@ -186,8 +234,15 @@ export class AgentOpsSpanExporter implements SpanExporter {
       timer = setTimeout(() => resolve(false), timeoutMillis);
       timer.unref();
     });
-    const drained = await Promise.race([idle, timeout]);
-    clearTimeout(timer);
+    this.#flushes++;
+    let drained: boolean;
+    try {
+      this.#startSending();
+      drained = await Promise.race([idle, timeout]);
+    } finally {
+      this.#flushes--;
+      clearTimeout(timer);
+    }
     if (!drained) {
       this.#logger.warn(
         `flush timed out after ${timeoutMillis} ms with ${this.#pendingEvents()} events not yet delivered to ${this.client.endpoint}`,
@@ -200,7 +255,8 @@ export class AgentOpsSpanExporter implements SpanExporter {
     await this.forceFlush();
     this.#stopped = true;
     clearInterval(this.#dropTimer);
-    this.#wakeSleep?.();
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#batchWaitTimer);
     const lost = this.#pendingEvents();
     if (lost > 0) {
       this.#stats.failed += lost;
@@ -242,7 +298,9 @@ export class AgentOpsSpanExporter implements SpanExporter {
             break;
           }
           const outbox = this.#outbox(item.sessionId, 'join');
-          outbox.events.push(item.event);
+          if (outbox.events.length === 0) outbox.waitingSince = performance.now();
+          outbox.events.push(JSON.stringify(item.event));
+          outbox.firstEventAt ??= item.event.init_timestamp;
           this.#pending++;
           addToTotals(outbox.totals, item.event);
           this.#stats.queued++;
@@ -258,54 +316,106 @@ export class AgentOpsSpanExporter implements SpanExporter {
   }
 
   #isIdle(): boolean {
-    return this.#sending === undefined && ![...this.#active.values()].some((o) => o.hasWork);
+    if (this.#inFlight > 0) return false;
+    for (const outbox of this.#active.values()) if (outbox.hasWork) return false;
+    return true;
   }
 
+  #notifyIfIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Starts as many API calls as may run at once (`maxConcurrentRequests`), each the next step of
+   * some session, sessions taking turns. Runs again whenever a call ends, work arrives, a batch's
+   * wait is over or a retry's backoff has passed.
+   */
   #startSending(): void {
-    if (this.#sending || this.#stopped) return;
-    this.#sending = this.#sendLoop().finally(() => {
-      this.#sending = undefined;
-      if (this.#isIdle()) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const resolve of waiters) resolve();
-      } else {
-        this.#startSending();
-      }
-    });
-  }
-
-  async #sendLoop(): Promise<void> {
-    let attempt = 0;
-    for (;;) {
-      if (this.#stopped) return;
-      const outbox = this.#nextWithWork();
-      if (!outbox) return;
-      try {
-        await this.#sendOne(outbox);
-        attempt = 0;
-      } catch (err) {
-        if (!(err instanceof ApiError) || !err.retryable) {
-          this.#logger.error(`unexpected failure while sending session ${outbox.id}: ${String(err)}`);
-          return;
-        }
-        const delay = backoffDelay(attempt++, err.retryAfterMs, this.#backoff);
-        this.#logger.debug(`${err.message}; retrying in ${Math.round(delay)} ms`);
-        await this.#sleep(delay);
-      }
+    if (this.#stopped || this.#retryTimer) return;
+    while (this.#inFlight < this.#maxConcurrency) {
+      const job = this.#nextJob();
+      if (!job) break;
+      this.#inFlight++;
+      job
+        .then(
+          () => {
+            this.#attempt = 0;
+          },
+          (err: unknown) => this.#retryLater(err),
+        )
+        .finally(() => {
+          this.#inFlight--;
+          this.#startSending();
+          this.#notifyIfIdle();
+        });
     }
+    this.#scheduleBatchWait();
+    this.#notifyIfIdle();
   }
 
-  #nextWithWork(): SessionOutbox | undefined {
+  /** A retryable failure: no new call starts until the backoff has passed. */
+  #retryLater(err: unknown): void {
+    if (!(err instanceof ApiError) || !err.retryable) {
+      this.#logger.error(`unexpected failure while sending: ${String(err)}`);
+      return;
+    }
+    if (this.#retryTimer || this.#stopped) return;
+    const delay = backoffDelay(this.#attempt++, err.retryAfterMs, this.#backoff);
+    this.#logger.debug(`${err.message}; retrying in ${Math.round(delay)} ms`);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#startSending();
+    }, delay);
+    this.#retryTimer.unref();
+  }
+
+  /** Events are sent in full batches, or once the oldest has waited `batchWaitMillis` (or on flush). */
+  #eventsReady(outbox: SessionOutbox): boolean {
+    return (
+      outbox.events.length >= outbox.batchLimit ||
+      this.#flushes > 0 ||
+      outbox.ended ||
+      performance.now() - outbox.waitingSince >= this.#batchWaitMillis
+    );
+  }
+
+  #scheduleBatchWait(): void {
+    if (this.#batchWaitTimer || this.#stopped || this.#retryTimer) return;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const outbox of this.#active.values()) {
+      if (outbox.events.length > 0 && !outbox.busy) soonest = Math.min(soonest, outbox.waitingSince);
+    }
+    if (soonest === Number.POSITIVE_INFINITY) return;
+    const delay = Math.max(0, soonest + this.#batchWaitMillis - performance.now());
+    this.#batchWaitTimer = setTimeout(() => {
+      this.#batchWaitTimer = undefined;
+      this.#startSending();
+    }, delay);
+    this.#batchWaitTimer.unref();
+  }
+
+  /**
+   * The next call to make, already started, or undefined. Per session, in order: the session
+   * itself (create or reauthorize), its agents, its events (several batches may be in flight), and
+   * its update once every event has arrived.
+   */
+  #nextJob(): Promise<void> | undefined {
     for (const [id, outbox] of this.#active) {
-      if (outbox.hasWork) {
+      if (outbox.busy) continue;
+      const job = this.#jobFor(outbox);
+      if (job) {
         // Move to the back: sessions take turns.
         this.#active.delete(id);
         this.#active.set(id, outbox);
-        return outbox;
+        return job;
       }
       // Ended sessions, and sessions joined from elsewhere that are idle, wait in the bounded LRU.
-      if (outbox.ended || outbox.mode === 'join') this.#retire(outbox);
+      if (!outbox.hasWork && outbox.eventsInFlight === 0 && (outbox.ended || outbox.mode === 'join')) {
+        this.#retire(outbox);
+      }
     }
     return undefined;
   }
@@ -319,28 +429,41 @@ export class AgentOpsSpanExporter implements SpanExporter {
     }
   }
 
-  /** One API call for this session. Throws only retryable ApiErrors; settles every other outcome. */
-  async #sendOne(outbox: SessionOutbox): Promise<void> {
-    try {
-      if (outbox.needsAuthorization) return await this.#authorize(outbox);
-      const jwt = outbox.jwt as string;
-      const agent = outbox.agents[0];
-      if (agent) {
-        await this.client.createAgent(jwt, agent);
-        outbox.agents.shift();
-        return;
-      }
-      if (outbox.events.length > 0) {
-        const batch = outbox.events.slice(0, outbox.batchLimit);
-        await this.#sendEvents(outbox, jwt, batch);
-        return;
-      }
-      if (outbox.needsUpdate && outbox.payload) {
+  #jobFor(outbox: SessionOutbox): Promise<void> | undefined {
+    if (!outbox.hasWork) return undefined;
+    if (outbox.needsAuthorization) {
+      return outbox.eventsInFlight === 0 ? this.#exclusive(outbox, () => this.#authorize(outbox)) : undefined;
+    }
+    const jwt = outbox.jwt as string;
+    const agent = outbox.agents[0];
+    if (agent) {
+      return outbox.eventsInFlight === 0
+        ? this.#exclusive(outbox, async () => {
+            await this.client.createAgent(jwt, agent);
+            outbox.agents.shift();
+          })
+        : undefined;
+    }
+    if (outbox.events.length > 0) {
+      return this.#eventsReady(outbox) ? this.#sendEvents(outbox, jwt) : undefined;
+    }
+    if (outbox.needsUpdate && outbox.payload && outbox.eventsInFlight === 0) {
+      const payload = outbox.payload;
+      return this.#exclusive(outbox, async () => {
         const version = outbox.payloadVersion;
-        const result = await this.client.updateSession(jwt, outbox.payload);
+        const result = await this.client.updateSession(jwt, payload);
         outbox.sentVersion = version;
         if (outbox.ended) outbox.endResult = result ?? { status: 'success' };
-      }
+      });
+    }
+    return undefined;
+  }
+
+  /** A call nothing else of the session may overlap. Throws only retryable ApiErrors. */
+  async #exclusive(outbox: SessionOutbox, call: () => Promise<void>): Promise<void> {
+    outbox.busy = true;
+    try {
+      await call();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err.expiredToken) {
@@ -350,22 +473,50 @@ export class AgentOpsSpanExporter implements SpanExporter {
       }
       if (err.retryable) throw err;
       this.#settleRejected(outbox, err);
+    } finally {
+      outbox.busy = false;
     }
   }
 
-  async #sendEvents(outbox: SessionOutbox, jwt: string, batch: SessionOutbox['events']): Promise<void> {
+  /** One create_events call; its batch goes back to the front of the queue if it must be retried. */
+  async #sendEvents(outbox: SessionOutbox, jwt: string): Promise<void> {
+    const batch = outbox.events.splice(0, outbox.batchLimit);
+    outbox.waitingSince = performance.now();
+    outbox.eventsInFlight++;
     try {
-      await this.client.createEvents(jwt, batch);
+      await this.client.createEncodedEvents(jwt, batch);
+      this.#pending -= batch.length;
+      this.#stats.sent += batch.length;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 413 && batch.length > 1) {
+      if (!(err instanceof ApiError)) {
+        outbox.events.unshift(...batch);
+        throw err;
+      }
+      if (err.status === 413 && batch.length > 1) {
         outbox.batchLimit = Math.max(1, Math.floor(batch.length / 2));
+        outbox.events.unshift(...batch);
         return;
       }
-      throw err;
+      if (err.expiredToken || err.retryable) {
+        outbox.events.unshift(...batch);
+        if (err.expiredToken && outbox.jwt === jwt) {
+          outbox.jwt = undefined;
+          outbox.mode = 'join';
+        }
+        if (err.retryable) throw err;
+        return;
+      }
+      if (err.status === 401 || err.status === 403) {
+        outbox.events.unshift(...batch);
+        this.#settleRejected(outbox, err);
+        return;
+      }
+      this.#logger.error(`session ${outbox.id}: the server refused events, dropping ${batch.length}: ${err.message}`);
+      this.#pending -= batch.length;
+      this.#stats.failed += batch.length;
+    } finally {
+      outbox.eventsInFlight--;
     }
-    outbox.events.splice(0, batch.length);
-    this.#pending -= batch.length;
-    this.#stats.sent += batch.length;
   }
 
   async #authorize(outbox: SessionOutbox): Promise<void> {
@@ -381,13 +532,15 @@ export class AgentOpsSpanExporter implements SpanExporter {
         this.#onSessionReady?.(outbox.id, undefined);
         return;
       } catch (err) {
-        // Not on the server yet (its own process has not created it): create it from here.
+        // Not on the server yet (its own process has not created it): create it from here, and
+        // keep to that if the creation has to be retried.
         if (!(err instanceof ApiError) || err.status !== 404) throw err;
+        outbox.mode = 'create';
       }
     }
     const payload = outbox.payload ?? {
       session_id: outbox.id,
-      init_timestamp: outbox.events[0]?.init_timestamp ?? new Date().toISOString(),
+      init_timestamp: outbox.firstEventAt ?? new Date().toISOString(),
     };
     const version = outbox.payloadVersion;
     const created = await this.client.createSession(payload);
@@ -415,10 +568,6 @@ export class AgentOpsSpanExporter implements SpanExporter {
       this.#dropAll(outbox);
     } else if (outbox.agents.length > 0) {
       outbox.agents.shift();
-    } else if (outbox.events.length > 0) {
-      const refused = outbox.events.splice(0, outbox.batchLimit);
-      this.#pending -= refused.length;
-      this.#stats.failed += refused.length;
     } else {
       outbox.sentVersion = outbox.payloadVersion;
     }
@@ -433,18 +582,6 @@ export class AgentOpsSpanExporter implements SpanExporter {
     outbox.mode = 'join';
     outbox.payload = undefined;
     this.#active.delete(outbox.id);
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wakeSleep = done;
-    });
   }
 
   #reportDrops(): void {

@@ -1,7 +1,7 @@
 /**
  * What is waiting to be sent for one session. Pure state: the exporter decides when to send it.
  */
-import type { AgentPayload, EventPayload, EventType, SessionPayload, UpdateSessionResponse } from './wire.js';
+import type { AgentPayload, EventType, SessionPayload, UpdateSessionResponse } from './wire.js';
 
 export interface SessionTotals {
   llmCalls: number;
@@ -56,7 +56,19 @@ export class SessionOutbox {
   sentVersion = 0;
   ended = false;
   endResult: UpdateSessionResponse | undefined;
-  readonly events: EventPayload[] = [];
+  /**
+   * Events waiting, each as the JSON it is sent as: encoded once when accepted, so what waits is a
+   * flat string (cheap for the garbage collector to keep) and sending only joins them.
+   */
+  readonly events: string[] = [];
+  /** When the first event accepted here started: the session's start if its own span never came. */
+  firstEventAt: string | undefined;
+  /** When the oldest waiting event arrived (performance.now()): batches wait for more only so long. */
+  waitingSince = 0;
+  /** create_events calls in flight: the session update waits for them. */
+  eventsInFlight = 0;
+  /** A call that nothing else of the session may overlap is in flight (create, agent, update). */
+  busy = false;
   readonly agents: AgentPayload[] = [];
   readonly knownAgents = new Set<string>();
   readonly totals = emptyTotals();

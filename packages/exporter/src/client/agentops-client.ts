@@ -43,23 +43,31 @@ export class AgentOpsClient {
   }
 
   createSession(session: SessionPayload): Promise<CreateSessionResponse> {
-    return this.#call('POST', '/v2/create_session', { apiKey: true }, { session });
+    return this.#call('POST', '/v2/create_session', { apiKey: true }, JSON.stringify({ session }));
   }
 
   reauthorizeJwt(sessionId: SessionId): Promise<{ status: string; jwt: string }> {
-    return this.#call('POST', '/v2/reauthorize_jwt', { apiKey: true }, { session_id: sessionId });
+    return this.#call('POST', '/v2/reauthorize_jwt', { apiKey: true }, JSON.stringify({ session_id: sessionId }));
   }
 
   createEvents(jwt: string, events: EventPayload[]): Promise<unknown> {
-    return this.#call('POST', '/v2/create_events', { jwt }, { events });
+    return this.createEncodedEvents(
+      jwt,
+      events.map((event) => JSON.stringify(event)),
+    );
+  }
+
+  /** create_events with events already JSON-encoded one by one: the body is put together, not re-encoded. */
+  createEncodedEvents(jwt: string, encoded: readonly string[]): Promise<unknown> {
+    return this.#call('POST', '/v2/create_events', { jwt }, `{"events":[${encoded.join(',')}]}`);
   }
 
   createAgent(jwt: string, agent: AgentPayload): Promise<unknown> {
-    return this.#call('POST', '/v2/create_agent', { jwt }, agent);
+    return this.#call('POST', '/v2/create_agent', { jwt }, JSON.stringify(agent));
   }
 
   updateSession(jwt: string, session: SessionPayload): Promise<UpdateSessionResponse> {
-    return this.#call('POST', '/v2/update_session', { jwt }, { session });
+    return this.#call('POST', '/v2/update_session', { jwt }, JSON.stringify({ session }));
   }
 
   getSessionStats(sessionId: SessionId): Promise<SessionStats> {
@@ -70,7 +78,8 @@ export class AgentOpsClient {
     return this.#call('GET', `/v2/sessions/${encodeURIComponent(sessionId)}/export`, { apiKey: true });
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, auth: Auth, body?: unknown): Promise<T> {
+  /** `body` is JSON text. */
+  async #call<T>(method: 'GET' | 'POST', path: string, auth: Auth, body?: string): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if ('jwt' in auth) headers.authorization = `Bearer ${auth.jwt}`;
     else headers['x-agentops-api-key'] = this.#apiKey;
@@ -78,7 +87,7 @@ export class AgentOpsClient {
     const init: RequestInit = {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
       signal: AbortSignal.timeout(this.#timeoutMillis),
     };
     let response: Response;
