@@ -4,10 +4,18 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as agentops from 'agentops';
 
 const [mode, rate, seconds, endpoint, apiKey] = process.argv.slice(2);
-const enabled = mode === 'sdk';
+// `record-only`: the SDK records but has no API key, so nothing is exported (for diagnosis).
+const enabled = mode === 'sdk' || mode === 'record-only';
 const maxWaitTime = Number(process.env.BENCH_MAX_WAIT ?? 1000);
 const session = enabled
-  ? agentops.init({ apiKey, endpoint, handleExit: false, logLevel: 'silent', maxQueueSize: 100_000, maxWaitTime })
+  ? agentops.init({
+      apiKey: mode === 'sdk' ? apiKey : undefined,
+      endpoint,
+      handleExit: false,
+      logLevel: 'silent',
+      maxQueueSize: 100_000,
+      maxWaitTime,
+    })
   : undefined;
 const perTick = Number(rate) / 100; // one tick every 10 ms
 const histogram = monitorEventLoopDelay({ resolution: 1 });
@@ -27,6 +35,9 @@ await new Promise((resolve) => {
   }, 10);
 });
 histogram.disable();
+const flushStarted = performance.now();
 if (session) await session.endSession('Success');
-console.log(JSON.stringify({ p99Ms: histogram.percentile(99) / 1e6, work }));
+// How far delivery lagged behind recording: the backlog left when recording stopped.
+const flushMs = performance.now() - flushStarted;
+console.log(JSON.stringify({ p99Ms: histogram.percentile(99) / 1e6, flushMs, work }));
 process.exit(0);

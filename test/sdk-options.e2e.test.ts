@@ -1,5 +1,6 @@
 /** InitOptions that change what is sent: env-data opt-out, no key, inherited ids, OTLP export. */
 
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
@@ -67,12 +68,13 @@ it('init({ inheritedSessionId }) joins that session', async () => {
 });
 
 it("the exporter's own HTTP calls run with tracing suppressed", async () => {
+  // The exporter talks through Node's http module (its keep-alive transport).
   const seen: boolean[] = [];
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+  const realRequest = http.request;
+  vi.spyOn(http, 'request').mockImplementation(((...args: Parameters<typeof http.request>) => {
     seen.push(isTracingSuppressed(context.active()));
-    return realFetch(input, init);
-  });
+    return realRequest(...args);
+  }) as typeof http.request);
   const session = agentops.init(base());
   session?.record(new agentops.ActionEvent({ actionType: 'a' }));
   await session?.endSession('Success');

@@ -1,5 +1,5 @@
 /**
- * The AgentOps REST API v2 over `fetch`. One call = one request: retries, batching and ordering
+ * The AgentOps REST API v2 over HTTP (see transport.ts). One call = one request: retries, batching and ordering
  * belong to the exporter. Every request runs with tracing suppressed so that HTTP instrumentation
  * does not trace the exporter's own traffic.
  */
@@ -16,6 +16,7 @@ import type {
   UpdateSessionResponse,
 } from '../wire.js';
 import { ApiError, parseRetryAfter } from './api-error.js';
+import { fetchTransport, nodeTransport, type Transport, type TransportResponse } from './transport.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.agentops.ai';
 
@@ -24,6 +25,7 @@ export interface ClientOptions {
   endpoint?: string;
   /** Per-request timeout. */
   timeoutMillis?: number;
+  /** Send through this `fetch` instead of Node's http/https. */
   fetch?: typeof fetch;
 }
 
@@ -33,13 +35,13 @@ export class AgentOpsClient {
   readonly endpoint: string;
   readonly #apiKey: string;
   readonly #timeoutMillis: number;
-  readonly #fetch: typeof fetch;
+  readonly #transport: Transport;
 
   constructor(options: ClientOptions) {
     this.#apiKey = options.apiKey;
     this.endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
     this.#timeoutMillis = options.timeoutMillis ?? 10_000;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
   }
 
   createSession(session: SessionPayload): Promise<CreateSessionResponse> {
@@ -84,25 +86,22 @@ export class AgentOpsClient {
     if ('jwt' in auth) headers.authorization = `Bearer ${auth.jwt}`;
     else headers['x-agentops-api-key'] = this.#apiKey;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const init: RequestInit = {
-      method,
-      headers,
-      body,
-      signal: AbortSignal.timeout(this.#timeoutMillis),
-    };
-    let response: Response;
+    const request = { method, headers, body, timeoutMillis: this.#timeoutMillis };
+    let response: TransportResponse;
     try {
-      response = await context.with(suppressTracing(context.active()), () => this.#fetch(this.endpoint + path, init));
+      response = await context.with(suppressTracing(context.active()), () =>
+        this.#transport(this.endpoint + path, request),
+      );
     } catch (err) {
       const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       throw new ApiError(`${method} ${path}: no answer from ${this.endpoint} (${cause})`, 0);
     }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
+    const text = response.text;
+    if (response.status < 200 || response.status > 299) {
       throw new ApiError(
         `${method} ${path}: ${response.status} ${errorMessage(text) ?? response.statusText}`,
         response.status,
-        parseRetryAfter(response.headers.get('retry-after')),
+        parseRetryAfter(response.retryAfter),
       );
     }
     if (text === '') return undefined as T;
