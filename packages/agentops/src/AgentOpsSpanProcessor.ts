@@ -2,8 +2,8 @@
  * The `SpanProcessor` that makes any OpenTelemetry setup an AgentOps one: put it in your
  * `NodeTracerProvider` or `NodeSDK`. On start it stamps each span with the session it belongs to
  * (from the context's baggage, the trace, or the one open session) and the enclosing agent. Finished
- * spans are handed to the `AgentOpsSpanExporter` on the next turn of the event loop, a slice at a
- * time, where each becomes a compact JSON event: spans die young instead of waiting in a batch
+ * spans are handed to the `AgentOpsSpanExporter` on the next turn of the event loop, where each
+ * becomes a compact JSON event: spans die young instead of waiting in a batch
  * queue, which is what keeps garbage-collection pauses in the host app short. The exporter batches
  * what it sends (`maxWaitTime`).
  */
@@ -38,8 +38,8 @@ export interface AgentOpsSpanProcessorOptions {
   logger?: Logger;
 }
 
-/** Finished spans handed to the exporter per turn of the event loop: bounds one turn's work. */
-const DRAIN_SLICE = 256;
+/** Finished spans kept before they are handed over within the same turn (a burst's bound). */
+const HANDOVER_AT = 512;
 
 /** Processors users built themselves; `init()` finds them in a provider the app registered. */
 const constructed = new Set<AgentOpsSpanProcessor>();
@@ -116,25 +116,25 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       return;
     }
     this.#ended.push(span);
+    // A long synchronous burst hands spans over as it goes: what waits stays small.
+    if (this.#ended.length >= HANDOVER_AT) {
+      this.#drainAll();
+      return;
+    }
     if (!this.#drainScheduled) {
       this.#drainScheduled = true;
       setImmediate(this.#drain);
     }
   }
 
-  /** Hands a slice of the finished spans to the exporter; the rest on the next turn. */
+  /**
+   * Hands what ended during the last turn to the exporter. All of it: the work is in proportion to
+   * what the app itself did in that turn, and a queue drained slower than the app fills it would
+   * drop events while the backend is healthy.
+   */
   readonly #drain = (): void => {
     this.#drainScheduled = false;
-    const ended = this.#ended;
-    if (ended.length > DRAIN_SLICE) {
-      this.#ended = ended.slice(DRAIN_SLICE);
-      ended.length = DRAIN_SLICE;
-      this.#drainScheduled = true;
-      setImmediate(this.#drain);
-    } else {
-      this.#ended = [];
-    }
-    this.exporter?.accept(ended);
+    this.#drainAll();
   };
 
   /** Hands every finished span to the exporter now. */

@@ -281,7 +281,8 @@ export class AgentOpsSpanExporter implements SpanExporter {
   }
 
   #accept(span: ReadableSpan, price: PriceFn | undefined): void {
-    for (const item of mapSpan(span, { filter: this.#filter, price })) {
+    const eventsFull = this.#badApiKey || this.#pending >= this.#maxQueueSize;
+    for (const item of mapSpan(span, { filter: this.#filter, price, eventsFull })) {
       switch (item.kind) {
         case 'session': {
           const outbox = this.#outbox(item.sessionId, item.inherited ? 'join' : 'create');
@@ -290,6 +291,10 @@ export class AgentOpsSpanExporter implements SpanExporter {
         }
         case 'agent':
           this.#outbox(item.sessionId, 'join').addAgent(item.agent);
+          break;
+        case 'dropped':
+          this.#stats.droppedQueueFull += item.count;
+          this.#droppedSinceReport += item.count;
           break;
         case 'event': {
           if (this.#badApiKey || this.#pendingEvents() >= this.#maxQueueSize) {

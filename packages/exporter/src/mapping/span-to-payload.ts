@@ -26,7 +26,9 @@ import { hrTimeToIso } from './time.js';
 export type MappedItem =
   | { kind: 'session'; sessionId: string; session: SessionPayload; ended: boolean; inherited: boolean }
   | { kind: 'agent'; sessionId: string; agent: AgentPayload }
-  | { kind: 'event'; sessionId: string; event: EventPayload };
+  | { kind: 'event'; sessionId: string; event: EventPayload }
+  /** Events not built because the caller has no room for them (`eventsFull`). */
+  | { kind: 'dropped'; sessionId: string; count: number };
 
 export interface MapOptions {
   /** Which spans to send; the default sends agent work only. */
@@ -35,6 +37,8 @@ export interface MapOptions {
   price?: PriceFn;
   /** Spans without `agentops.session.id` join the session named by their trace id (OTLP receiver). */
   traceIdFallback?: boolean;
+  /** Events would be dropped anyway: count them instead of building them. Sessions and agents still map. */
+  eventsFull?: boolean;
 }
 
 function str(v: unknown): string | undefined {
@@ -233,10 +237,12 @@ export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] 
   }
   if (!(options.filter ?? defaultSpanFilter)(span, category)) return [];
   if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
+  const foreign = span.attributes[S.ATTR_EVENT_TYPE] === undefined;
+  const alsoError = foreign && category !== 'errors' && span.status.code === SpanStatusCode.ERROR;
+  if (options.eventsFull) return [{ kind: 'dropped', sessionId, count: alsoError ? 2 : 1 }];
   const event = eventFor(span, category, sessionId, options.price);
   const items: MappedItem[] = [{ kind: 'event', sessionId, event }];
-  const foreign = span.attributes[S.ATTR_EVENT_TYPE] === undefined;
-  if (foreign && category !== 'errors' && span.status.code === SpanStatusCode.ERROR) {
+  if (alsoError) {
     items.push({ kind: 'event', sessionId, event: derivedErrorEvent(span, sessionId, event) });
   }
   return items;
