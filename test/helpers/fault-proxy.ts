@@ -9,17 +9,24 @@ export type Fault =
   | { kind: 'pass' }
   | { kind: 'status'; status: number; retryAfter?: string; body?: string }
   | { kind: 'reset' }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Forwarded, after this long. */
+  | { kind: 'delay'; ms: number };
 
 export interface ProxiedRequest {
   method: string;
   path: string;
   fault: Fault['kind'];
+  /** When it arrived, and when its answer was complete (forwarded requests), in performance.now() ms. */
+  arrivedAt: number;
+  answeredAt?: number;
 }
 
 export interface FaultProxy {
   url: string;
   requests: ProxiedRequest[];
+  /** Most forwarded requests that were in flight at once. */
+  readonly maxInFlight: number;
   /** Decides each request's fate; default: pass everything. */
   setFault(decide: (req: { method: string; path: string; n: number }) => Fault): void;
   close(): Promise<void>;
@@ -31,6 +38,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
   let n = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,7 +47,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('end', () => {
       const path = req.url ?? '/';
       const fault = decide({ method: req.method ?? 'GET', path, n: n++ });
-      requests.push({ method: req.method ?? 'GET', path, fault: fault.kind });
+      const record: ProxiedRequest = {
+        method: req.method ?? 'GET',
+        path,
+        fault: fault.kind,
+        arrivedAt: performance.now(),
+      };
+      requests.push(record);
       if (fault.kind === 'reset') {
         req.socket.destroy();
         return;
@@ -52,15 +67,25 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.end(fault.body ?? JSON.stringify({ message: `injected ${fault.status}` }));
         return;
       }
-      const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      forward.on('error', () => req.socket.destroy());
-      forward.end(Buffer.concat(chunks));
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.on('close', () => {
+        inFlight--;
+        record.answeredAt = performance.now();
+      });
+      const send = () => {
+        const forward = http.request(
+          { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        forward.on('error', () => req.socket.destroy());
+        forward.end(Buffer.concat(chunks));
+      };
+      if (fault.kind === 'delay') setTimeout(send, fault.ms);
+      else send();
     });
   });
   server.on('connection', (s) => {
@@ -72,6 +97,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     setFault(fn) {
       decide = fn;
     },

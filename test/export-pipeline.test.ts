@@ -1,0 +1,142 @@
+/**
+ * How recorded spans travel to the server: handed over each tick (and every 512 in a burst),
+ * batched by the exporter, several batches in flight, the session update after the last event.
+ * Real server, observed through the proxy in front of it.
+ */
+
+import { AgentOpsSpanExporter, type Logger, type SessionExport } from '@agentops/exporter';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import * as agentops from 'agentops';
+import { AgentOpsSpanProcessor } from 'agentops';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { resetOtelGlobals } from './helpers/otel.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let proxy: FaultProxy;
+let provider: NodeTracerProvider | undefined;
+let logs: string[];
+
+const logger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (m) => logs.push(`warn ${m}`),
+  error: (m) => logs.push(`error ${m}`),
+};
+
+beforeEach(async () => {
+  logs = [];
+  server = await startTestServer();
+  proxy = await startFaultProxy(server.url);
+});
+
+afterEach(async () => {
+  await agentops.shutdown();
+  await provider?.shutdown();
+  provider = undefined;
+  resetOtelGlobals();
+  await proxy.close();
+  await server.stop();
+});
+
+function setup(
+  exporterOptions: Partial<ConstructorParameters<typeof AgentOpsSpanExporter>[0]> = {},
+  maxQueueSize = 10_000,
+  processorQueueSize = maxQueueSize,
+) {
+  const exporter = new AgentOpsSpanExporter({
+    apiKey: server.apiKey,
+    endpoint: proxy.url,
+    maxQueueSize,
+    logger,
+    ...exporterOptions,
+  });
+  provider = new NodeTracerProvider({
+    spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxQueueSize: processorQueueSize, logLevel: 'silent' })],
+  });
+  provider.register();
+  const session = agentops.init({ handleExit: false, logLevel: 'silent' });
+  if (!session) throw new Error('no session');
+  return { exporter, session };
+}
+
+async function exported(id: string) {
+  return (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const eventCalls = () => proxy.requests.filter((r) => r.path === '/v2/create_events');
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error(`gave up waiting for ${what}`);
+}
+
+it('bursts far larger than a tick are handed over whole: the processor drops nothing', async () => {
+  // The processor holds at most 5,000 spans; the app ends 3,000 per tick. Were spans handed over
+  // slower than the app ends them, its queue would fill within two ticks.
+  const { exporter, session } = setup({}, 100_000, 5000);
+  for (let burst = 0; burst < 8; burst++) {
+    for (let i = 0; i < 3000; i++) session.record(new agentops.ToolEvent({ name: `t-${burst}-${i}` }));
+    await tick();
+  }
+  await session.endSession('Success');
+  const e = await exported(session.id);
+  expect(e.tools).toHaveLength(24_000);
+  expect(new Set(e.tools.map((t) => t.name)).size).toBe(24_000);
+  expect(exporter.stats().droppedQueueFull).toBe(0);
+  expect(e.session.end_state).toBe('Success');
+});
+
+it("a full queue drops events, counted exactly, but never the session's own span", async () => {
+  const { exporter, session } = setup({}, 100);
+  for (let i = 0; i < 500; i++) session.record(new agentops.ToolEvent({ name: `t-${i}` }));
+  await session.endSession('Success', 'done');
+  const e = await exported(session.id);
+  expect(e.tools).toHaveLength(100);
+  expect(exporter.stats().droppedQueueFull).toBe(400);
+  expect(e.session).toMatchObject({ end_state: 'Success', end_state_reason: 'done' });
+});
+
+it('events wait for a full batch until maxWaitTime, and a flush sends the rest at once', async () => {
+  const { session } = setup({ maxBatchSize: 100, batchWaitMillis: 60_000 });
+  for (let i = 0; i < 250; i++) session.record(new agentops.ToolEvent({ name: `t-${i}` }));
+  await until(() => eventCalls().length >= 2, 'two full batches');
+  // The remaining 50 wait (for up to a minute) for more; a flush does not.
+  expect(eventCalls()).toHaveLength(2);
+  expect((await exported(session.id)).tools).toHaveLength(200);
+  await agentops.flush();
+  expect(eventCalls()).toHaveLength(3);
+  expect((await exported(session.id)).tools).toHaveLength(250);
+  await session.endSession('Success');
+});
+
+it('several batches are in flight at once, and the session update goes after the last of them', async () => {
+  proxy.setFault(({ path }) => (path === '/v2/create_events' ? { kind: 'delay', ms: 100 } : { kind: 'pass' }));
+  const { session } = setup({ maxBatchSize: 100, maxConcurrentRequests: 3 });
+  for (let i = 0; i < 1000; i++) session.record(new agentops.ToolEvent({ name: `t-${i}` }));
+  await session.endSession('Success');
+  expect(proxy.maxInFlight).toBe(3);
+  const lastEventAnswer = Math.max(...eventCalls().map((r) => r.answeredAt ?? Number.POSITIVE_INFINITY));
+  const updates = proxy.requests.filter((r) => r.path === '/v2/update_session');
+  expect(updates.length).toBeGreaterThan(0);
+  expect(updates.at(-1)?.arrivedAt).toBeGreaterThan(lastEventAnswer);
+  const e = await exported(session.id);
+  expect(e.tools).toHaveLength(1000);
+  expect(e.session.end_state).toBe('Success');
+});
+
+it('a fetch of the caller is used instead of the built-in transport when given', async () => {
+  let calls = 0;
+  const { session } = setup({
+    fetch: (input, init) => {
+      calls++;
+      return fetch(input, init);
+    },
+  });
+  session.record(new agentops.ActionEvent({ actionType: 'a' }));
+  await session.endSession('Success');
+  expect(calls).toBeGreaterThanOrEqual(3);
+  expect((await exported(session.id)).actions).toHaveLength(1);
+});
