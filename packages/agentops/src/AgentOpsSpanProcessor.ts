@@ -40,6 +40,8 @@ export interface AgentOpsSpanProcessorOptions {
 
 /** Finished spans kept before they are handed over within the same turn (a burst's bound). */
 const HANDOVER_AT = 512;
+/** Finished spans handed to the exporter per turn of the event loop. */
+const DRAIN_SLICE = 64;
 
 /** Processors users built themselves; `init()` finds them in a provider the app registered. */
 const constructed = new Set<AgentOpsSpanProcessor>();
@@ -128,13 +130,23 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * Hands what ended during the last turn to the exporter. All of it: the work is in proportion to
-   * what the app itself did in that turn, and a queue drained slower than the app fills it would
-   * drop events while the backend is healthy.
+   * Hands a slice of what has ended to the exporter, and the rest on the next turns: between two
+   * slices the app's own timers and I/O run, so no turn of its event loop waits long on us. A burst
+   * never outruns this: past HANDOVER_AT spans are handed over at once (onEnd).
    */
   readonly #drain = (): void => {
     this.#drainScheduled = false;
-    this.#drainAll();
+    const ended = this.#ended;
+    if (ended.length <= DRAIN_SLICE) {
+      this.#ended = [];
+      if (ended.length > 0) this.exporter?.accept(ended);
+      return;
+    }
+    this.#ended = ended.slice(DRAIN_SLICE);
+    ended.length = DRAIN_SLICE;
+    this.#drainScheduled = true;
+    setImmediate(this.#drain);
+    this.exporter?.accept(ended);
   };
 
   /** Hands every finished span to the exporter now. */
