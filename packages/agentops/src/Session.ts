@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   clamp,
+  countEvent,
   describeValue,
   END_STATES,
   type EndState,
@@ -113,27 +114,6 @@ function remoteParent(traceId: string): SpanContext {
   return { traceId, spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED, isRemote: true };
 }
 
-/** Counts an event recorded through a session object into its local totals. */
-function tally(totals: SessionTotals, event: Event): void {
-  switch (event.eventType) {
-    case 'llms':
-      totals.llmCalls++;
-      totals.promptTokens += event.promptTokens ?? 0;
-      totals.completionTokens += event.completionTokens ?? 0;
-      totals.costUsd += event.cost ?? 0;
-      break;
-    case 'tools':
-      totals.toolCalls++;
-      break;
-    case 'actions':
-      totals.actions++;
-      break;
-    case 'errors':
-      totals.errors++;
-      break;
-  }
-}
-
 export class Session {
   readonly id: string;
   /** @internal */
@@ -216,7 +196,11 @@ export class Session {
       }
       const parent = parentInSession(context.active(), this.#context, this.traceId);
       recordEventSpan(this.#host.tracer, parent, event, this.#host.captureContent);
-      tally(this.#localTotals, event);
+      if (event.eventType === 'llms') {
+        countEvent(this.#localTotals, 'llms', event.promptTokens, event.completionTokens, event.cost);
+      } else {
+        countEvent(this.#localTotals, event.eventType);
+      }
     } catch (err) {
       this.#host.logger.warn(`record() failed: ${String(err)}`);
     }

@@ -40,6 +40,6 @@ export { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.j
 export { formatDuration, hrTimeToIso, hrTimeToMillis } from './mapping/time.js';
 export * as semconv from './semconv.js';
 export type { CountedEvent, SessionTotals } from './session-outbox.js';
-export { addToTotals, emptyTotals } from './session-outbox.js';
+export { addToTotals, countEvent, emptyTotals } from './session-outbox.js';
 export type * from './wire.js';
 export { END_STATES, fromWireEndState, toWireEndState } from './wire.js';

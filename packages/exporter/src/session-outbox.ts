@@ -26,12 +26,23 @@ export interface CountedEvent {
 }
 
 export function addToTotals(totals: SessionTotals, event: CountedEvent): void {
-  switch (event.event_type) {
+  countEvent(totals, event.event_type, event.prompt_tokens, event.completion_tokens, event.cost);
+}
+
+/** `addToTotals` from the fields themselves (no object to build on a hot path). */
+export function countEvent(
+  totals: SessionTotals,
+  type: EventType,
+  promptTokens?: number | null,
+  completionTokens?: number | null,
+  cost?: number | null,
+): void {
+  switch (type) {
     case 'llms':
       totals.llmCalls++;
-      totals.promptTokens += event.prompt_tokens ?? 0;
-      totals.completionTokens += event.completion_tokens ?? 0;
-      totals.costUsd += event.cost ?? 0;
+      totals.promptTokens += promptTokens ?? 0;
+      totals.completionTokens += completionTokens ?? 0;
+      totals.costUsd += cost ?? 0;
       break;
     case 'tools':
       totals.toolCalls++;
