@@ -127,6 +127,18 @@ it('several batches are in flight at once, and the session update goes after the
   expect(e.session.end_state).toBe('Success');
 });
 
+it('a batch holds at most 2 MB of JSON however many events fit the count', async () => {
+  const { session } = setup({ batchWaitMillis: 60_000 });
+  const big = 'x'.repeat(100 * 1024);
+  for (let i = 0; i < 50; i++) session.record(new agentops.ToolEvent({ name: `big-${i}`, params: big }));
+  // 50 events of 100 KB: not a full batch by count (500), but 5 MB is more than one body holds.
+  await until(() => eventCalls().length >= 2, 'two batches full by size');
+  await session.endSession('Success');
+  expect(eventCalls().length).toBeGreaterThanOrEqual(3);
+  const e = await exported(session.id);
+  expect(e.tools).toHaveLength(50);
+});
+
 it('a fetch of the caller is used instead of the built-in transport when given', async () => {
   let calls = 0;
   const { session } = setup({

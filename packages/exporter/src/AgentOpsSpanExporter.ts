@@ -29,7 +29,7 @@ export interface AgentOpsSpanExporterOptions {
   endpoint?: string;
   /** Most events waiting to be sent, over all sessions; more are dropped and counted. Default 10,000. */
   maxQueueSize?: number;
-  /** Most events in one create_events call. Default 200. */
+  /** Most events in one create_events call (and at most 2 MB of JSON). Default 500. */
   maxBatchSize?: number;
   /**
    * How long events wait for a full batch before a smaller one is sent. Default 0: send at once
@@ -69,6 +69,19 @@ export interface ExporterStats {
 }
 
 const FINISHED_SESSIONS_KEPT = 1000;
+/** Most JSON text in one create_events body (besides the first event, whatever its size). */
+const MAX_BATCH_CHARS = 2 * 1024 * 1024;
+
+/** How many of the waiting events go in the next batch: up to `limit`, and up to MAX_BATCH_CHARS. */
+function batchEnd(events: readonly string[], limit: number): number {
+  const end = Math.min(limit, events.length);
+  let chars = 0;
+  for (let i = 0; i < end; i++) {
+    chars += (events[i] as string).length + 1;
+    if (chars > MAX_BATCH_CHARS && i > 0) return i;
+  }
+  return end;
+}
 /** Spans mapped between two yields to the event loop. */
 const MAP_SLICE = 32;
 
@@ -116,7 +129,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
     });
     this.#logger = options.logger ?? createConsoleLogger();
     this.#maxQueueSize = Math.max(1, options.maxQueueSize ?? 10_000);
-    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 200);
+    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
     this.#batchWaitMillis = Math.max(0, options.batchWaitMillis ?? 0);
     this.#maxConcurrency = Math.max(1, options.maxConcurrentRequests ?? 4);
     this.#flushTimeoutMillis = options.flushTimeoutMillis ?? 10_000;
@@ -381,6 +394,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
   #eventsReady(outbox: SessionOutbox): boolean {
     return (
       outbox.events.length >= outbox.batchLimit ||
+      batchEnd(outbox.events, outbox.batchLimit) < outbox.events.length ||
       this.#flushes > 0 ||
       outbox.ended ||
       performance.now() - outbox.waitingSince >= this.#batchWaitMillis
@@ -485,7 +499,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
 
   /** One create_events call; its batch goes back to the front of the queue if it must be retried. */
   async #sendEvents(outbox: SessionOutbox, jwt: string): Promise<void> {
-    const batch = outbox.events.splice(0, outbox.batchLimit);
+    const batch = outbox.events.splice(0, batchEnd(outbox.events, outbox.batchLimit));
     outbox.waitingSince = performance.now();
     outbox.eventsInFlight++;
     try {
