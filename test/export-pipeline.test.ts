@@ -131,7 +131,7 @@ it('a batch holds at most 2 MB of JSON however many events fit the count', async
   const { session } = setup({ batchWaitMillis: 60_000 });
   const big = 'x'.repeat(100 * 1024);
   for (let i = 0; i < 50; i++) session.record(new agentops.ToolEvent({ name: `big-${i}`, params: big }));
-  // 50 events of 100 KB: not a full batch by count (500), but 5 MB is more than one body holds.
+  // 50 events of 100 KB: not a full batch by count (200), but 5 MB is more than one body holds.
   await until(() => eventCalls().length >= 2, 'two batches full by size');
   await session.endSession('Success');
   expect(eventCalls().length).toBeGreaterThanOrEqual(3);

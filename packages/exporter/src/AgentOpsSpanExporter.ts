@@ -29,7 +29,7 @@ export interface AgentOpsSpanExporterOptions {
   endpoint?: string;
   /** Most events waiting to be sent, over all sessions; more are dropped and counted. Default 10,000. */
   maxQueueSize?: number;
-  /** Most events in one create_events call (and at most 2 MB of JSON). Default 500. */
+  /** Most events in one create_events call (and at most 2 MB of JSON). Default 200: larger bodies ingest faster but block the app's event loop longer while they are written. */
   maxBatchSize?: number;
   /**
    * How long events wait for a full batch before a smaller one is sent. Default 0: send at once
@@ -129,7 +129,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
     });
     this.#logger = options.logger ?? createConsoleLogger();
     this.#maxQueueSize = Math.max(1, options.maxQueueSize ?? 10_000);
-    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
+    this.#maxBatchSize = Math.max(1, options.maxBatchSize ?? 200);
     this.#batchWaitMillis = Math.max(0, options.batchWaitMillis ?? 0);
     this.#maxConcurrency = Math.max(1, options.maxConcurrentRequests ?? 4);
     this.#flushTimeoutMillis = options.flushTimeoutMillis ?? 10_000;
