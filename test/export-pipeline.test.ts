@@ -102,7 +102,7 @@ it("a full queue drops events, counted exactly, but never the session's own span
 it('events wait for a full batch until maxWaitTime, and a flush sends the rest at once', async () => {
   const { session } = setup({ maxBatchSize: 100, batchWaitMillis: 60_000 });
   for (let i = 0; i < 250; i++) session.record(new agentops.ToolEvent({ name: `t-${i}` }));
-  await until(() => eventCalls().length >= 2, 'two full batches');
+  await until(() => eventCalls().filter((r) => r.answeredAt !== undefined).length >= 2, 'two full batches stored');
   // The remaining 50 wait (for up to a minute) for more; a flush does not.
   expect(eventCalls()).toHaveLength(2);
   expect((await exported(session.id)).tools).toHaveLength(200);
