@@ -13,7 +13,7 @@ export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOps
     { kind: shape.kind, attributes: shape.attributes, startTime: event.initTimestamp },
     parent,
   );
-  event.recordedAs(span.spanContext());
+  event.recordedAs(span);
   if (event instanceof ErrorEvent) {
     if (event.exception) span.recordException(event.exception, event.initTimestamp);
     span.setStatus({ code: SpanStatusCode.ERROR, message: event.details ?? event.errorType });

@@ -4,13 +4,13 @@
  * a throw as an error event tied to the call and rethrown unchanged. Sync and async alike.
  */
 import { randomUUID } from 'node:crypto';
-import { semconv as S, safeJsonStringify } from '@agentops/exporter';
+import { derivedEventId, semconv as S, safeJsonStringify } from '@agentops/exporter';
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from './context-keys.js';
 import { ActionEvent, actionShape } from './events/ActionEvent.js';
 import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
-import { ToolEvent, toolCallShape } from './events/ToolEvent.js';
+import { ToolEvent, toolCallShape, writeToolCallId } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
 import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime.js';
 
@@ -69,6 +69,9 @@ function startCall(runtime: Runtime, kind: Kind, name: string, args: unknown[], 
     shape = agentShape(name, agentId);
   }
   const span = runtime.tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
+  // Like a recorded event, the call's id is derived from its span's ids.
+  if (kind === 'tool') writeToolCallId(span, derivedEventId(span.spanContext(), 'event'));
+  else if (kind === 'action') span.setAttribute(S.ATTR_EVENT_ID, derivedEventId(span.spanContext(), 'event'));
   let ctx = trace.setSpan(parent, span);
   if (agentId) ctx = ctx.setValue(AGENT_ID_KEY, agentId);
   return { kind, name, args, span, ctx, returnsKey, agentId };
@@ -76,11 +79,11 @@ function startCall(runtime: Runtime, kind: Kind, name: string, args: unknown[], 
 
 /** The event a failed call stands for, with the id its span is sent under: the error's trigger. */
 function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
-  let event: ToolEvent | ActionEvent | undefined;
-  if (call.kind === 'tool') event = new ToolEvent({ name: call.name, params: paramsOf(call.args) });
-  else if (call.kind === 'action') event = new ActionEvent({ actionType: call.name, params: paramsOf(call.args) });
-  event?.recordedAs(call.span.spanContext());
-  return event;
+  const id = derivedEventId(call.span.spanContext(), 'event');
+  const params = paramsOf(call.args);
+  if (call.kind === 'tool') return new ToolEvent({ name: call.name, params, id });
+  if (call.kind === 'action') return new ActionEvent({ actionType: call.name, params, id });
+  return undefined;
 }
 
 function succeed(runtime: Runtime, call: Call, result: unknown): void {

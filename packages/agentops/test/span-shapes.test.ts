@@ -152,9 +152,9 @@ describe('event spans', () => {
     expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
       { role: 'assistant', parts: [{ type: 'text', content: 'Hello' }] },
     ]);
-    // No UUID is made while recording: the id is the one the exporter derives from the span.
-    expect(span.attributes['agentops.event.id']).toBeUndefined();
-    expect(event.id).toBe(derivedEventId(span.spanContext(), 'event'));
+    // No random UUID is made while recording: the event takes the id derived from its span's ids.
+    expect(span.attributes['agentops.event.id']).toBe(derivedEventId(span.spanContext(), 'event'));
+    expect(event.id).toBe(span.attributes['agentops.event.id']);
     expect(mapSpan(span, { price: () => undefined })[0]).toMatchObject({ kind: 'event', event: { id: event.id } });
     expect(span.startTime).toEqual([1704067200, 0]);
     expect(span.endTime).toEqual([1704067201, 500_000_000]);
@@ -237,6 +237,9 @@ describe('wrappers and nesting', () => {
     expect(llmSpan.attributes['agentops.agent.id']).toBe(agentId);
     expect(toolSpan.attributes['gen_ai.tool.call.arguments']).toBe('7');
     expect(toolSpan.attributes['gen_ai.tool.call.result']).toBe('{"id":7}');
+    // A wrapped call's span carries its event id (derived from the span) like any event span.
+    expect(toolSpan.attributes['agentops.event.id']).toBe(derivedEventId(toolSpan.spanContext(), 'event'));
+    expect(toolSpan.attributes['gen_ai.tool.call.id']).toBe(toolSpan.attributes['agentops.event.id']);
   });
 
   it('a sync throw is recorded as an error linked to the call and rethrown as the same object', async () => {
@@ -257,10 +260,11 @@ describe('wrappers and nesting', () => {
     const error = byName('error Error');
     expect(action.status.code).toBe(SpanStatusCode.ERROR);
     expect(error.parentSpanContext?.spanId).toBe(action.spanContext().spanId);
-    expect(error.attributes['agentops.error.trigger_event.id']).toBe(derivedEventId(action.spanContext(), 'event'));
+    expect(action.attributes['agentops.event.id']).toBe(derivedEventId(action.spanContext(), 'event'));
+    expect(error.attributes['agentops.error.trigger_event.id']).toBe(action.attributes['agentops.event.id']);
   });
 
-  it('an id given or read before recording travels on the span; one read after is the derived one', async () => {
+  it('every event span carries its id: given, read before recording, or derived from the span', async () => {
     const session = init();
     const given = new agentops.ToolEvent({ name: 'given', id: '6F1C2B9A-0D4E-4F5A-8B7C-1D2E3F4A5B6C' });
     const readEarly = new agentops.ToolEvent({ name: 'early' });
@@ -272,8 +276,10 @@ describe('wrappers and nesting', () => {
     expect(byName('execute_tool early').attributes['agentops.event.id']).toBe(earlyId);
     expect(readEarly.id).toBe(earlyId);
     const lateSpan = byName('execute_tool late');
-    expect(lateSpan.attributes['agentops.event.id']).toBeUndefined();
-    expect(late.id).toBe(derivedEventId(lateSpan.spanContext(), 'event'));
+    expect(lateSpan.attributes['agentops.event.id']).toBe(derivedEventId(lateSpan.spanContext(), 'event'));
+    expect(lateSpan.attributes['gen_ai.tool.call.id']).toBe(late.id);
+    expect(byName('execute_tool given').attributes['gen_ai.tool.call.id']).toBe('6f1c2b9a-0d4e-4f5a-8b7c-1d2e3f4a5b6c');
+    expect(late.id).toBe(lateSpan.attributes['agentops.event.id']);
     expect(late.id).toBe(late.id);
   });
 

@@ -9,7 +9,7 @@ import {
   safeJsonStringify,
   truncate,
 } from '@agentops/exporter';
-import { type Attributes, type SpanContext, SpanKind } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import { safeOptions } from './safe-options.js';
 import { type Timestamp, toDate } from './timestamp.js';
 
@@ -38,8 +38,6 @@ export abstract class AgentOpsEvent {
   abstract readonly eventType: EventType;
   /** Given, read before recording, or (most often) derived from the span at recording. */
   #id: string | undefined;
-  /** The span it was recorded as, while no id was asked for: the id is derived on demand. */
-  #span: SpanContext | undefined;
   params: unknown;
   returns: unknown;
   initTimestamp: Date;
@@ -57,18 +55,33 @@ export abstract class AgentOpsEvent {
   }
 
   /**
-   * The event's UUID: the one given in the options, else the id it is sent under once recorded. Read
-   * before recording, a random one is made and the span carries it. Left alone, no UUID is generated
-   * on the hot path: the exporter derives the same stable id from the span's ids.
+   * The event's UUID: the one given in the options, else the one its span was given when it was
+   * recorded (derived from the span's ids, so no random UUID is made on the hot path). Read before
+   * recording, a random one is made and the span carries it.
    */
   get id(): string {
-    this.#id ??= this.#span ? derivedEventId(this.#span, 'event') : randomUUID();
+    this.#id ??= randomUUID();
     return this.#id;
   }
 
-  /** @internal Called with the span the event was just recorded as: the id is now that span's. */
-  recordedAs(span: SpanContext): void {
-    if (this.#id === undefined) this.#span ??= span;
+  /** @internal The id already fixed (given or read), if any. */
+  protected get fixedId(): string | undefined {
+    return this.#id;
+  }
+
+  /**
+   * @internal Called with the span the event was just recorded as. An event with no id yet takes
+   * the one derived from the span's ids, and the span carries it like any other event id.
+   */
+  recordedAs(span: Span): void {
+    if (this.#id !== undefined) return;
+    this.#id = derivedEventId(span.spanContext(), 'event');
+    this.writeId(span, this.#id);
+  }
+
+  /** @internal Puts the event's id on its span (a tool call also names it its call id). */
+  protected writeId(span: Span, id: string): void {
+    span.setAttribute(S.ATTR_EVENT_ID, id);
   }
 
   /** @internal The span this event is recorded as. `content` false leaves out user content. */

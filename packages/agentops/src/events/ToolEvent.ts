@@ -1,5 +1,5 @@
 import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
@@ -23,10 +23,21 @@ export class ToolEvent extends AgentOpsEvent {
 
   toSpanShape(content: boolean): EventSpanShape {
     const shape = toolCallShape(this.name, this.params, content);
+    put(shape.attributes, S.ATTR_GEN_AI_TOOL_CALL_ID, this.fixedId);
     this.addOwnAttributes(shape.attributes, content, S.ATTR_GEN_AI_TOOL_CALL_RESULT);
     if (content) put(shape.attributes, S.ATTR_TOOL_LOGS, safeJsonStringify(this.logs));
     return shape;
   }
+
+  protected override writeId(span: Span, id: string): void {
+    writeToolCallId(span, id);
+  }
+}
+
+/** A tool call's id on its span: the event id, which is also its `gen_ai.tool.call.id`. */
+export function writeToolCallId(span: Span, id: string): void {
+  span.setAttribute(S.ATTR_EVENT_ID, id);
+  span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ID, id);
 }
 
 /** The span of a tool call, as far as the call itself tells: also what `recordTool` starts. */
