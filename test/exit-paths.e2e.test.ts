@@ -42,6 +42,10 @@ describe('exit paths', () => {
     ['sigterm', 'SIGTERM', null, 'Fail', 'Interrupted by SIGTERM'],
     ['uncaught', undefined, 1, 'Fail', 'Error: kaboom'],
     ['rejection', undefined, 1, 'Fail', 'TypeError: rejected promise'],
+    // process.exit() leaves no time for async work: a helper process delivers while the app waits.
+    ['process-exit', undefined, 3, 'Indeterminate', 'Process exited (process.exit) without ending the session'],
+    ['process-exit-later', undefined, 0, 'Indeterminate', 'Process exited (process.exit) without ending the session'],
+    ['ended-then-exit', undefined, 0, 'Success', 'done, not awaited'],
   ] as const)('%s', async (mode, signal, code, endState, reason) => {
     const r = await run(mode, signal);
     if (signal) expect(r.signal).toBe(signal);

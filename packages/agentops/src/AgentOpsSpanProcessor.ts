@@ -190,6 +190,20 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     return this.#flushing;
   }
 
+  /**
+   * Delivers what is undelivered while blocking (up to `timeoutMillis`): for `process.on('exit')`,
+   * after an app's own `process.exit()` left no time for the usual flush.
+   */
+  flushSync(timeoutMillis?: number): void {
+    if (this.#shutdown || !this.exporter) return;
+    try {
+      this.#drainAll();
+      this.exporter.deliverSync(timeoutMillis);
+    } catch (err) {
+      this.#logger.warn(`delivery at exit failed: ${String(err)}`);
+    }
+  }
+
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;

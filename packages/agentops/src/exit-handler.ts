@@ -5,11 +5,16 @@
  *   timeout, then the signal is raised again so it has its normal effect (exit 130/143), unless
  *   the app listens to that signal itself;
  * - an uncaught exception or unhandled rejection that nothing else handles: sessions end Failure with
- *   the error as reason, are flushed, then the error is thrown again for Node's usual report and exit 1.
+ *   the error as reason, are flushed, then the error is thrown again for Node's usual report and exit 1;
+ * - the app's own `process.exit()` before any of these had flushed: sessions end Indeterminate and
+ *   what is undelivered is handed to a helper process that sends it while this one waits (bounded
+ *   by the flush timeout): nothing asynchronous runs in an `exit` handler.
  */
 export interface ExitHooks {
   endOpenSessions(endState: 'Failure' | 'Indeterminate', reason: string): void;
   flush(): Promise<void>;
+  /** Delivers synchronously (blocking, bounded): the last chance, in `exit`. */
+  flushSync(): void;
   /** Longest wait for a flush on a signal or crash. */
   flushTimeoutMillis: number;
 }
@@ -41,6 +46,11 @@ function describe(error: unknown): string {
 /** Installs the handlers; returns the function that removes them. */
 export function installExitHandler(hooks: ExitHooks): () => void {
   let flushingForExit = false;
+  /** A flush for the process's end has finished (or given up): `exit` has nothing left to do. */
+  let exitFlushSettled = false;
+  const settled = () => {
+    exitFlushSettled = true;
+  };
 
   const onBeforeExit = () => {
     if (flushingForExit) return;
@@ -48,6 +58,7 @@ export function installExitHandler(hooks: ExitHooks): () => void {
     hooks.endOpenSessions('Indeterminate', 'Process exited without ending the session');
     hooks.flush().finally(() => {
       flushingForExit = false;
+      settled();
     });
   };
 
@@ -65,6 +76,7 @@ export function installExitHandler(hooks: ExitHooks): () => void {
       received = true;
       hooks.endOpenSessions('Failure', `Interrupted by ${signal}`);
       withTimeout(hooks.flush(), hooks.flushTimeoutMillis).then(() => {
+        settled();
         if (appHandlesIt) return;
         process.removeListener(signal, handler);
         process.kill(process.pid, signal);
@@ -80,18 +92,27 @@ export function installExitHandler(hooks: ExitHooks): () => void {
     process.removeListener('uncaughtException', onUncaught);
     hooks.endOpenSessions('Failure', describe(error));
     withTimeout(hooks.flush(), hooks.flushTimeoutMillis).then(() => {
+      settled();
       process.nextTick(() => {
         throw error;
       });
     });
   };
 
+  const onExit = () => {
+    if (exitFlushSettled) return;
+    hooks.endOpenSessions('Indeterminate', 'Process exited (process.exit) without ending the session');
+    hooks.flushSync();
+  };
+
   process.on('beforeExit', onBeforeExit);
   process.on('uncaughtException', onUncaught);
+  process.on('exit', onExit);
 
   return () => {
     process.removeListener('beforeExit', onBeforeExit);
     process.removeListener('uncaughtException', onUncaught);
+    process.removeListener('exit', onExit);
     for (const [signal, handler] of signalHandlers) process.removeListener(signal, handler);
   };
 }

@@ -135,6 +135,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
             }
           },
           flush: () => rt.flush(),
+          flushSync: () => processor?.flushSync(config.flushTimeoutMillis),
           flushTimeoutMillis: config.flushTimeoutMillis,
         })
       : undefined,

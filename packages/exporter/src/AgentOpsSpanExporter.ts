@@ -9,18 +9,20 @@
  * until they succeed or the exporter shuts down, so a backend that is down for a while loses nothing;
  * the outboxes are bounded by `maxQueueSize` events and what does not fit is counted and reported.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AgentOpsClient } from './client/agentops-client.js';
 import { ApiError } from './client/api-error.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';
-import { loadPriceFn, type PriceFn } from './cost.js';
+import { loadedPriceFn, loadPriceFn, type PriceFn } from './cost.js';
 import { createConsoleLogger, type Logger } from './logger.js';
 import { exportAllSpansFilter, type SpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
 import { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
 import { ATTR_SESSION_INHERITED } from './semconv.js';
-import { addToTotals, SessionOutbox, type SessionTotals } from './session-outbox.js';
+import { addToTotals, type OutboxSnapshot, SessionOutbox, type SessionTotals } from './session-outbox.js';
 import type { UpdateSessionResponse } from './wire.js';
 
 export interface AgentOpsSpanExporterOptions {
@@ -55,6 +57,18 @@ export interface AgentOpsSpanExporterOptions {
   onSessionReady?: (sessionId: string, sessionUrl: string | undefined) => void;
 }
 
+/** What `deliverSync` hands to its helper process (stdin, never argv: it holds the API key). */
+export interface DeliveryHandover {
+  apiKey: string;
+  endpoint: string;
+  maxBatchSize: number;
+  timeoutMillis: number;
+  outboxes: OutboxSnapshot[];
+}
+
+/** The helper process's script, next to this module in the built package. */
+const DELIVER_SCRIPT = fileURLToPath(new URL('./deliver.js', import.meta.url));
+
 export interface ExporterStats {
   /** Events accepted into an outbox. */
   queued: number;
@@ -87,6 +101,7 @@ const MAP_SLICE = 32;
 
 export class AgentOpsSpanExporter implements SpanExporter {
   readonly client: AgentOpsClient;
+  readonly #apiKey: string;
   readonly #logger: Logger;
   readonly #maxQueueSize: number;
   readonly #maxBatchSize: number;
@@ -121,6 +136,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
   #badApiKey = false;
 
   constructor(options: AgentOpsSpanExporterOptions) {
+    this.#apiKey = options.apiKey;
     this.client = new AgentOpsClient({
       apiKey: options.apiKey,
       endpoint: options.endpoint,
@@ -136,7 +152,11 @@ export class AgentOpsSpanExporter implements SpanExporter {
     this.#filter = options.spanFilter ?? (options.exportAllSpans ? exportAllSpansFilter : undefined);
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.#onSessionReady = options.onSessionReady;
-    this.#price = loadPriceFn().then(
+    const price = loadPriceFn();
+    // Usually loaded synchronously just now: spans can then be taken at once, even in the same tick.
+    this.#priceFn = loadedPriceFn();
+    this.#pricesLoaded = this.#priceFn !== undefined;
+    this.#price = price.then(
       (price) => {
         this.#priceFn = price;
         this.#pricesLoaded = true;
@@ -261,6 +281,52 @@ export class AgentOpsSpanExporter implements SpanExporter {
         `flush timed out after ${timeoutMillis} ms with ${this.#pendingEvents()} events not yet delivered to ${this.client.endpoint}`,
       );
     }
+  }
+
+  /**
+   * Delivers what is still undelivered before this process exits, blocking (up to `timeoutMillis`):
+   * for `process.on('exit')`, where nothing asynchronous runs any more. A helper process takes the
+   * outboxes over and sends them. Returns false if it could not finish in time.
+   */
+  deliverSync(timeoutMillis = this.#flushTimeoutMillis): boolean {
+    if (this.#stopped || this.#badApiKey) return true;
+    const outboxes: OutboxSnapshot[] = [];
+    for (const outbox of this.#active.values()) {
+      if (outbox.hasWork || outbox.eventsInFlight > 0 || outbox.busy) outboxes.push(outbox.snapshot());
+    }
+    if (outboxes.length === 0) return true;
+    const handover: DeliveryHandover = {
+      apiKey: this.#apiKey,
+      endpoint: this.client.endpoint,
+      maxBatchSize: this.#maxBatchSize,
+      timeoutMillis,
+      outboxes,
+    };
+    const result = spawnSync(process.execPath, [DELIVER_SCRIPT], {
+      input: JSON.stringify(handover),
+      timeout: timeoutMillis + 2000,
+      stdio: ['pipe', 'ignore', 'inherit'],
+      windowsHide: true,
+    });
+    if (result.status !== 0) {
+      this.#logger.error(
+        `could not deliver ${this.#pending} events before exit (${result.error?.message ?? `helper exited ${result.status ?? result.signal}`})`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** Takes over outboxes handed over by an exiting process (see `deliverSync`). */
+  restore(outboxes: OutboxSnapshot[]): void {
+    for (const snapshot of outboxes) {
+      const outbox = new SessionOutbox(snapshot.id, snapshot.mode, this.#maxBatchSize);
+      outbox.restore(snapshot);
+      this.#active.set(snapshot.id, outbox);
+      this.#pending += snapshot.events.length;
+      this.#stats.queued += snapshot.events.length;
+    }
+    this.#startSending();
   }
 
   async shutdown(): Promise<void> {
@@ -501,7 +567,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
   async #sendEvents(outbox: SessionOutbox, jwt: string): Promise<void> {
     const batch = outbox.events.splice(0, batchEnd(outbox.events, outbox.batchLimit));
     outbox.waitingSince = performance.now();
-    outbox.eventsInFlight++;
+    outbox.batchesInFlight.add(batch);
     try {
       await this.client.createEncodedEvents(jwt, batch);
       this.#pending -= batch.length;
@@ -534,7 +600,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
       this.#pending -= batch.length;
       this.#stats.failed += batch.length;
     } finally {
-      outbox.eventsInFlight--;
+      outbox.batchesInFlight.delete(batch);
     }
   }
 

@@ -76,15 +76,26 @@ export function priceFnFrom(prices: GenaiPrices): PriceFn {
  * be (the package's CommonJS build), because parsing it blocks for tens of milliseconds: better
  * once while the exporter is set up than in the middle of the app's work.
  */
+let loaded: PriceFn | undefined;
+
 export function loadPriceFn(): Promise<PriceFn> {
   if (!loading) {
     try {
-      loading = Promise.resolve(priceFnFrom(requireHere('@pydantic/genai-prices') as GenaiPrices));
+      loaded = priceFnFrom(requireHere('@pydantic/genai-prices') as GenaiPrices);
+      loading = Promise.resolve(loaded);
     } catch {
-      loading = import('@pydantic/genai-prices').then(priceFnFrom);
+      loading = import('@pydantic/genai-prices').then((prices) => {
+        loaded = priceFnFrom(prices);
+        return loaded;
+      });
     }
   }
   return loading;
+}
+
+/** The price function if it is loaded already (after `loadPriceFn()`), else undefined. */
+export function loadedPriceFn(): PriceFn | undefined {
+  return loaded;
 }
 
 /** Cost as AgentOps prints it: "0.00" for nothing, otherwise six decimals. */

@@ -56,6 +56,23 @@ export function countEvent(
   }
 }
 
+/**
+ * One session's undelivered state, as plain JSON: what a short-lived helper process needs to finish
+ * the delivery when the app calls `process.exit()` (events in flight are included: the server keeps
+ * one copy of an event sent twice).
+ */
+export interface OutboxSnapshot {
+  id: string;
+  mode: 'create' | 'join';
+  jwt: string | undefined;
+  payload: SessionPayload | undefined;
+  needsUpdate: boolean;
+  ended: boolean;
+  events: string[];
+  agents: AgentPayload[];
+  firstEventAt: string | undefined;
+}
+
 export class SessionOutbox {
   /** `create`: this process started the session. `join`: it exists elsewhere; reauthorize first. */
   mode: 'create' | 'join';
@@ -76,8 +93,8 @@ export class SessionOutbox {
   firstEventAt: string | undefined;
   /** When the oldest waiting event arrived (performance.now()): batches wait for more only so long. */
   waitingSince = 0;
-  /** create_events calls in flight: the session update waits for them. */
-  eventsInFlight = 0;
+  /** Event batches in create_events calls now: the session update waits for them. */
+  readonly batchesInFlight = new Set<string[]>();
   /** A call that nothing else of the session may overlap is in flight (create, agent, update). */
   busy = false;
   readonly agents: AgentPayload[] = [];
@@ -85,6 +102,42 @@ export class SessionOutbox {
   readonly totals = emptyTotals();
   /** Events per create_events call; halved when the server says a body is too large. */
   batchLimit: number;
+
+  get eventsInFlight(): number {
+    return this.batchesInFlight.size;
+  }
+
+  /** What a process taking over the delivery needs (see `OutboxSnapshot`). */
+  snapshot(): OutboxSnapshot {
+    const events: string[] = [];
+    for (const batch of this.batchesInFlight) events.push(...batch);
+    events.push(...this.events);
+    return {
+      id: this.id,
+      mode: this.mode,
+      jwt: this.jwt,
+      payload: this.payload,
+      needsUpdate: this.needsUpdate,
+      ended: this.ended,
+      events,
+      agents: [...this.agents],
+      firstEventAt: this.firstEventAt,
+    };
+  }
+
+  /** Takes over a snapshot's state (into a fresh outbox). */
+  restore(s: OutboxSnapshot): void {
+    this.mode = s.mode;
+    this.jwt = s.jwt;
+    this.payload = s.payload;
+    this.payloadVersion = s.payload && s.needsUpdate ? 1 : 0;
+    this.sentVersion = 0;
+    this.ended = s.ended;
+    this.events.push(...s.events);
+    this.agents.push(...s.agents);
+    for (const agent of s.agents) this.knownAgents.add(agent.id);
+    this.firstEventAt = s.firstEventAt;
+  }
 
   constructor(
     readonly id: string,
