@@ -56,6 +56,17 @@ describe('exit paths', () => {
     expect(new Set(r.exported.tools.map((t) => t.name)).size).toBe(EVENTS);
   });
 
+  it('process.exit() with the backend down: the helper gives up at the flush timeout and says so', async () => {
+    const r = await runNode(app, ['process-exit', '5'], {
+      AGENTOPS_API_KEY: server.apiKey,
+      AGENTOPS_API_ENDPOINT: 'http://127.0.0.1:9',
+      EXIT_APP_FLUSH_TIMEOUT_MS: '1000',
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/flush timed out after 1000 ms with 5 events not yet delivered/);
+    expect(r.stderr).not.toContain(server.apiKey);
+  });
+
   it('uncaught exception: Node still prints its usual report', async () => {
     const r = await run('uncaught');
     expect(r.stderr).toContain('Error: kaboom');

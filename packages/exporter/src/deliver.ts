@@ -17,8 +17,12 @@ async function main(): Promise<void> {
     maxBatchSize: handover.maxBatchSize,
     logger: createConsoleLogger('warn'),
   });
+  // The exporter's timers do not keep a process alive (they must not hold an app open); here
+  // nothing else would, so this one does until the delivery is done or given up.
+  const keepAlive = setTimeout(() => {}, handover.timeoutMillis + 1000);
   exporter.restore(handover.outboxes);
   await exporter.forceFlush(handover.timeoutMillis);
+  clearTimeout(keepAlive);
 }
 
 main().then(
