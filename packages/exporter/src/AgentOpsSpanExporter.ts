@@ -96,6 +96,15 @@ function batchEnd(events: readonly string[], limit: number): number {
   }
   return end;
 }
+/**
+ * A create_events refusal that no retry, fresh token, smaller batch or other key would change: the
+ * batch is dropped (and counted).
+ */
+function refusesEventsForGood(err: ApiError, batchSize: number): boolean {
+  if (err.retryable || err.expiredToken || err.status === 401 || err.status === 403) return false;
+  return !(err.status === 413 && batchSize > 1);
+}
+
 /** Spans mapped between two yields to the event loop. */
 const MAP_SLICE = 32;
 
@@ -254,7 +263,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
   }
 
   stats(): ExporterStats {
-    return { ...this.#stats, pending: this.#pendingEvents() };
+    return { ...this.#stats, pending: this.#pending };
   }
 
   /** Resolves when everything accepted so far is delivered, or after `timeoutMillis` (then warns). */
@@ -278,7 +287,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
     }
     if (!drained) {
       this.#logger.warn(
-        `flush timed out after ${timeoutMillis} ms with ${this.#pendingEvents()} events not yet delivered to ${this.client.endpoint}`,
+        `flush timed out after ${timeoutMillis} ms with ${this.#pending} events not yet delivered to ${this.client.endpoint}`,
       );
     }
   }
@@ -336,7 +345,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
     clearInterval(this.#dropTimer);
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#batchWaitTimer);
-    const lost = this.#pendingEvents();
+    const lost = this.#pending;
     if (lost > 0) {
       this.#stats.failed += lost;
       this.#logger.error(`shut down with ${lost} events undelivered to ${this.client.endpoint}`);
@@ -359,9 +368,13 @@ export class AgentOpsSpanExporter implements SpanExporter {
     return outbox;
   }
 
+  /** No more events are taken: the queue is full, or the key was refused. */
+  #eventsFull(): boolean {
+    return this.#badApiKey || this.#pending >= this.#maxQueueSize;
+  }
+
   #accept(span: ReadableSpan, price: PriceFn | undefined): void {
-    const eventsFull = this.#badApiKey || this.#pending >= this.#maxQueueSize;
-    for (const item of mapSpan(span, { filter: this.#filter, price, eventsFull })) {
+    for (const item of mapSpan(span, { filter: this.#filter, price, eventsFull: this.#eventsFull() })) {
       switch (item.kind) {
         case 'session': {
           const outbox = this.#outbox(item.sessionId, item.inherited ? 'join' : 'create');
@@ -372,13 +385,12 @@ export class AgentOpsSpanExporter implements SpanExporter {
           this.#outbox(item.sessionId, 'join').addAgent(item.agent);
           break;
         case 'dropped':
-          this.#stats.droppedQueueFull += item.count;
-          this.#droppedSinceReport += item.count;
+          this.recordDropped(item.count);
           break;
         case 'event': {
-          if (this.#badApiKey || this.#pendingEvents() >= this.#maxQueueSize) {
-            this.#stats.droppedQueueFull++;
-            this.#droppedSinceReport++;
+          // Checked again per event: one span can stand for two (a failed foreign span).
+          if (this.#eventsFull()) {
+            this.recordDropped(1);
             break;
           }
           const outbox = this.#outbox(item.sessionId, 'join');
@@ -392,11 +404,6 @@ export class AgentOpsSpanExporter implements SpanExporter {
         }
       }
     }
-  }
-
-  /** Events waiting in all outboxes, kept in step with every change to them. */
-  #pendingEvents(): number {
-    return this.#pending;
   }
 
   #isIdle(): boolean {
@@ -552,8 +559,7 @@ export class AgentOpsSpanExporter implements SpanExporter {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err.expiredToken) {
-        outbox.jwt = undefined;
-        outbox.mode = 'join';
+        outbox.expireToken();
         return;
       }
       if (err.retryable) throw err;
@@ -573,32 +579,19 @@ export class AgentOpsSpanExporter implements SpanExporter {
       this.#pending -= batch.length;
       this.#stats.sent += batch.length;
     } catch (err) {
-      if (!(err instanceof ApiError)) {
-        outbox.events.unshift(...batch);
-        throw err;
-      }
-      if (err.status === 413 && batch.length > 1) {
-        outbox.batchLimit = Math.max(1, Math.floor(batch.length / 2));
-        outbox.events.unshift(...batch);
+      if (err instanceof ApiError && refusesEventsForGood(err, batch.length)) {
+        this.#logger.error(`session ${outbox.id}: the server refused events, dropping ${batch.length}: ${err.message}`);
+        this.#pending -= batch.length;
+        this.#stats.failed += batch.length;
         return;
       }
-      if (err.expiredToken || err.retryable) {
-        outbox.events.unshift(...batch);
-        if (err.expiredToken && outbox.jwt === jwt) {
-          outbox.jwt = undefined;
-          outbox.mode = 'join';
-        }
-        if (err.retryable) throw err;
-        return;
-      }
-      if (err.status === 401 || err.status === 403) {
-        outbox.events.unshift(...batch);
-        this.#settleRejected(outbox, err);
-        return;
-      }
-      this.#logger.error(`session ${outbox.id}: the server refused events, dropping ${batch.length}: ${err.message}`);
-      this.#pending -= batch.length;
-      this.#stats.failed += batch.length;
+      // Anything else puts the batch back in front, to go again.
+      outbox.events.unshift(...batch);
+      if (!(err instanceof ApiError) || err.retryable) throw err;
+      if (err.status === 413) outbox.batchLimit = Math.max(1, Math.floor(batch.length / 2));
+      else if (err.expiredToken) {
+        if (outbox.jwt === jwt) outbox.expireToken();
+      } else this.#settleRejected(outbox, err); // 401/403: the key itself
     } finally {
       outbox.batchesInFlight.delete(batch);
     }

@@ -16,6 +16,8 @@ type GenaiPrices = typeof import('@pydantic/genai-prices');
 const requireHere = createRequire(import.meta.url);
 
 let loading: Promise<PriceFn> | undefined;
+/** The price function once built (synchronously when the package could be required). */
+let loaded: PriceFn | undefined;
 
 // Provider names as OpenTelemetry writes them -> genai-prices provider ids.
 const PROVIDER_IDS: Record<string, string> = {
@@ -76,8 +78,6 @@ export function priceFnFrom(prices: GenaiPrices): PriceFn {
  * be (the package's CommonJS build), because parsing it blocks for tens of milliseconds: better
  * once while the exporter is set up than in the middle of the app's work.
  */
-let loaded: PriceFn | undefined;
-
 export function loadPriceFn(): Promise<PriceFn> {
   if (!loading) {
     try {

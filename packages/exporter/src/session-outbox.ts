@@ -134,8 +134,7 @@ export class SessionOutbox {
     this.sentVersion = 0;
     this.ended = s.ended;
     this.events.push(...s.events);
-    this.agents.push(...s.agents);
-    for (const agent of s.agents) this.knownAgents.add(agent.id);
+    for (const agent of s.agents) this.addAgent(agent);
     this.firstEventAt = s.firstEventAt;
   }
 
@@ -158,6 +157,12 @@ export class SessionOutbox {
     if (this.knownAgents.has(agent.id)) return;
     this.knownAgents.add(agent.id);
     this.agents.push(agent);
+  }
+
+  /** The server said the JWT expired: reauthorize before the next call. */
+  expireToken(): void {
+    this.jwt = undefined;
+    this.mode = 'join';
   }
 
   get needsAuthorization(): boolean {
