@@ -54,7 +54,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   #flushing: Promise<void> = Promise.resolve();
   readonly #maxQueueSize: number;
   /** Finished spans not yet handed to the exporter (at most a tick's worth). */
-  #ended: ReadableSpan[] = [];
+  readonly #ended: ReadableSpan[] = [];
   #drainScheduled = false;
 
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
@@ -123,10 +123,13 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       this.#drainAll();
       return;
     }
-    if (!this.#drainScheduled) {
-      this.#drainScheduled = true;
-      setImmediate(this.#drain);
-    }
+    this.#scheduleDrain();
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    setImmediate(this.#drain);
   }
 
   /**
@@ -136,24 +139,18 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
    */
   readonly #drain = (): void => {
     this.#drainScheduled = false;
-    const ended = this.#ended;
-    if (ended.length <= DRAIN_SLICE) {
-      this.#ended = [];
-      if (ended.length > 0) this.exporter?.accept(ended);
-      return;
-    }
-    this.#ended = ended.slice(DRAIN_SLICE);
-    ended.length = DRAIN_SLICE;
-    this.#drainScheduled = true;
-    setImmediate(this.#drain);
-    this.exporter?.accept(ended);
+    this.#handOver(DRAIN_SLICE);
+    if (this.#ended.length > 0) this.#scheduleDrain();
   };
 
   /** Hands every finished span to the exporter now. */
   #drainAll(): void {
-    const ended = this.#ended;
-    this.#ended = [];
-    if (ended.length > 0) this.exporter?.accept(ended);
+    this.#handOver(this.#ended.length);
+  }
+
+  /** Hands the first `count` finished spans to the exporter. */
+  #handOver(count: number): void {
+    if (this.#ended.length > 0) this.exporter?.accept(this.#ended.splice(0, count));
   }
 
   /** Sends a session's current state (tags, ...) to the server without waiting for its end. */

@@ -101,8 +101,12 @@ export function installExitHandler(hooks: ExitHooks): () => void {
 
   const onExit = () => {
     if (exitFlushSettled) return;
-    hooks.endOpenSessions('Indeterminate', 'Process exited (process.exit) without ending the session');
-    hooks.flushSync();
+    try {
+      hooks.endOpenSessions('Indeterminate', 'Process exited (process.exit) without ending the session');
+      hooks.flushSync();
+    } catch {
+      // A throw here would change how the app exits; what could not be sent is lost.
+    }
   };
 
   process.on('beforeExit', onBeforeExit);

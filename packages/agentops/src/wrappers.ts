@@ -37,6 +37,8 @@ interface Call {
   name: string;
   args: unknown[];
   span: Span;
+  /** The call's event id (tools and actions), derived from its span's ids like a recorded event's. */
+  id: string | undefined;
   ctx: Context;
   returnsKey: string | undefined;
   agentId: string | undefined;
@@ -69,20 +71,22 @@ function startCall(runtime: Runtime, kind: Kind, name: string, args: unknown[], 
     shape = agentShape(name, agentId);
   }
   const span = runtime.tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
-  // Like a recorded event, the call's id is derived from its span's ids.
-  if (kind === 'tool') writeToolCallId(span, derivedEventId(span.spanContext(), 'event'));
-  else if (kind === 'action') span.setAttribute(S.ATTR_EVENT_ID, derivedEventId(span.spanContext(), 'event'));
+  let id: string | undefined;
+  if (kind !== 'agent') {
+    id = derivedEventId(span.spanContext(), 'event');
+    if (kind === 'tool') writeToolCallId(span, id);
+    else span.setAttribute(S.ATTR_EVENT_ID, id);
+  }
   let ctx = trace.setSpan(parent, span);
   if (agentId) ctx = ctx.setValue(AGENT_ID_KEY, agentId);
-  return { kind, name, args, span, ctx, returnsKey, agentId };
+  return { kind, name, args, span, id, ctx, returnsKey, agentId };
 }
 
 /** The event a failed call stands for, with the id its span is sent under: the error's trigger. */
 function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
-  const id = derivedEventId(call.span.spanContext(), 'event');
   const params = paramsOf(call.args);
-  if (call.kind === 'tool') return new ToolEvent({ name: call.name, params, id });
-  if (call.kind === 'action') return new ActionEvent({ actionType: call.name, params, id });
+  if (call.kind === 'tool') return new ToolEvent({ name: call.name, params, id: call.id });
+  if (call.kind === 'action') return new ActionEvent({ actionType: call.name, params, id: call.id });
   return undefined;
 }
 
