@@ -76,6 +76,15 @@ export function chatToOtelMessage(message: unknown, defaultRole = 'user'): OtelM
   return out;
 }
 
+// The one-text-part message as the SDK writes it; `plainTextMessagesFromJson` reads exactly this.
+const MESSAGE_START = '{"role":';
+const TEXT_PART = ',"parts":[{"type":"text","content":';
+const MESSAGE_END = '}]}';
+
+function textMessageJson(role: string, content: string): string {
+  return `${MESSAGE_START}${JSON.stringify(role)}${TEXT_PART}${JSON.stringify(content)}${MESSAGE_END}`;
+}
+
 /**
  * `{"role":…,"parts":[{"type":"text","content":…}]}` for a message whose content is one string and
  * that has nothing else the conversion keeps (tool calls, a name, a finish reason); else undefined.
@@ -83,8 +92,7 @@ export function chatToOtelMessage(message: unknown, defaultRole = 'user'): OtelM
  * objects only to encode them, and gives exactly what encoding them would.
  */
 function plainTextMessageJson(message: unknown, defaultRole: string): string | undefined {
-  if (typeof message === 'string')
-    return `{"role":${JSON.stringify(defaultRole)},"parts":[{"type":"text","content":${JSON.stringify(message)}}]}`;
+  if (typeof message === 'string') return textMessageJson(defaultRole, message);
   if (!isRecord(message)) return undefined;
   const role = typeof message.role === 'string' ? message.role : defaultRole;
   const content = message.content;
@@ -92,10 +100,10 @@ function plainTextMessageJson(message: unknown, defaultRole: string): string | u
   if (role === 'tool' && typeof message.tool_call_id === 'string') return undefined;
   if (Array.isArray(message.tool_calls) || typeof message.name === 'string') return undefined;
   if (typeof message.finish_reason === 'string') return undefined;
-  return `{"role":${JSON.stringify(role)},"parts":[{"type":"text","content":${JSON.stringify(content)}}]}`;
+  return textMessageJson(role, content);
 }
 
-/** The fast path of `messagesJson`: undefined when some message needs the full conversion. */
+/** The fast path of `promptMessagesJson` and `completionMessagesJson`: undefined when some message needs the full conversion. */
 function plainTextMessagesJson(value: unknown, defaultRole: string): string | undefined {
   try {
     if (!Array.isArray(value)) {
@@ -147,10 +155,6 @@ function partsToContent(parts: OtelMessagePart[]): unknown {
   if (rest.length === 0) return null;
   return rest.map((p) => (p.type === 'text' ? { type: 'text', text: p.content } : p));
 }
-
-const MESSAGE_START = '{"role":';
-const TEXT_PART = ',"parts":[{"type":"text","content":';
-const MESSAGE_END = '}]}';
 
 /** Index just past the JSON string literal that opens at `start`, or -1. */
 function stringLiteralEnd(json: string, start: number): number {
