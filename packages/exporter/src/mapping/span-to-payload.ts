@@ -90,7 +90,7 @@ function clampOrNull(value: string | undefined, max: number): string | null {
 /** The span's own event id when it is a usable one, else one derived from the span. */
 function eventIdOf(span: SpanLike): string {
   const id = str(span.attributes[S.ATTR_EVENT_ID]);
-  return id && id.length > 0 && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'event');
+  return id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'event');
 }
 
 function exceptionEvent(span: SpanLike): Attributes | undefined {
