@@ -31,69 +31,103 @@ function paramsOf(args: unknown[]): unknown {
   return args.length === 1 ? args[0] : args;
 }
 
-/** A wrapped call in progress: its span, the context the function runs in, what it stands for. */
-interface Call {
+/**
+ * What every call of one wrapped function starts its span with, worked out once when the function
+ * is wrapped. The attributes are shared by all calls: OpenTelemetry copies them into each span.
+ */
+interface CallPlan {
   kind: Kind;
   name: string;
+  spanName: string;
+  spanKind: SpanKind;
+  attributes: Readonly<Attributes>;
+  /** Where the arguments go (tools and actions), and the result. */
+  paramsKey: string | undefined;
+  returnsKey: string | undefined;
+}
+
+function planOf(kind: Kind, name: string): CallPlan {
+  // The shapes without content: arguments are added per call, when content is captured.
+  if (kind === 'tool') {
+    const shape = toolCallShape(name, undefined, false);
+    return {
+      kind,
+      name,
+      ...spanOf(shape),
+      paramsKey: S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+      returnsKey: S.ATTR_GEN_AI_TOOL_CALL_RESULT,
+    };
+  }
+  if (kind === 'action') {
+    const shape = actionShape(name, undefined, false);
+    return { kind, name, ...spanOf(shape), paramsKey: S.ATTR_ACTION_PARAMS, returnsKey: S.ATTR_ACTION_RETURNS };
+  }
+  const shape = agentShape(name);
+  return { kind, name, ...spanOf(shape), paramsKey: undefined, returnsKey: undefined };
+}
+
+function spanOf(shape: EventSpanShape): Pick<CallPlan, 'spanName' | 'spanKind' | 'attributes'> {
+  return { spanName: shape.name, spanKind: shape.kind, attributes: Object.freeze(shape.attributes) };
+}
+
+/** A wrapped call in progress: its span, the context the function runs in, what it stands for. */
+interface Call {
+  plan: CallPlan;
   args: unknown[];
   span: Span;
   /** The call's event id (tools and actions), derived from its span's ids like a recorded event's. */
   id: string | undefined;
   ctx: Context;
-  returnsKey: string | undefined;
   agentId: string | undefined;
 }
 
-function agentShape(name: string, agentId: string): EventSpanShape {
+/** An agent invocation's span, less its id (a new one per call). */
+function agentShape(name: string): EventSpanShape {
   const attributes: Attributes = {
-    [S.ATTR_EVENT_ID]: agentId,
     [S.ATTR_EVENT_TYPE]: S.EVENT_TYPE_AGENT,
     [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
-    [S.ATTR_GEN_AI_AGENT_ID]: agentId,
     [S.ATTR_GEN_AI_AGENT_NAME]: name,
   };
   return { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
 }
 
 /** Starts the span of a call. No event object is built: the call's span is all a success needs. */
-function startCall(runtime: Runtime, kind: Kind, name: string, args: unknown[], parent: Context): Call {
-  let shape: EventSpanShape;
-  let returnsKey: string | undefined;
-  let agentId: string | undefined;
-  if (kind === 'tool') {
-    shape = toolCallShape(name, paramsOf(args), runtime.captureContent);
-    returnsKey = S.ATTR_GEN_AI_TOOL_CALL_RESULT;
-  } else if (kind === 'action') {
-    shape = actionShape(name, paramsOf(args), runtime.captureContent);
-    returnsKey = S.ATTR_ACTION_RETURNS;
-  } else {
-    agentId = randomUUID();
-    shape = agentShape(name, agentId);
-  }
-  const span = runtime.tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
+function startCall(runtime: Runtime, plan: CallPlan, args: unknown[], parent: Context): Call {
+  const span = runtime.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes: plan.attributes }, parent);
+  let ctx = trace.setSpan(parent, span);
   let id: string | undefined;
-  if (kind !== 'agent') {
+  let agentId: string | undefined;
+  if (plan.kind === 'agent') {
+    agentId = randomUUID();
+    span.setAttribute(S.ATTR_EVENT_ID, agentId);
+    span.setAttribute(S.ATTR_GEN_AI_AGENT_ID, agentId);
+    ctx = ctx.setValue(AGENT_ID_KEY, agentId);
+  } else {
     id = derivedEventId(span.spanContext(), 'event');
-    if (kind === 'tool') writeToolCallId(span, id);
+    if (plan.kind === 'tool') writeToolCallId(span, id);
     else span.setAttribute(S.ATTR_EVENT_ID, id);
   }
-  let ctx = trace.setSpan(parent, span);
-  if (agentId) ctx = ctx.setValue(AGENT_ID_KEY, agentId);
-  return { kind, name, args, span, id, ctx, returnsKey, agentId };
+  if (plan.paramsKey && runtime.captureContent) {
+    const json = safeJsonStringify(paramsOf(args));
+    if (json !== undefined) span.setAttribute(plan.paramsKey, json);
+  }
+  return { plan, args, span, id, ctx, agentId };
 }
 
 /** The event a failed call stands for, with the id its span is sent under: the error's trigger. */
 function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
   const params = paramsOf(call.args);
-  if (call.kind === 'tool') return new ToolEvent({ name: call.name, params, id: call.id });
-  if (call.kind === 'action') return new ActionEvent({ actionType: call.name, params, id: call.id });
+  const { kind, name } = call.plan;
+  if (kind === 'tool') return new ToolEvent({ name, params, id: call.id });
+  if (kind === 'action') return new ActionEvent({ actionType: name, params, id: call.id });
   return undefined;
 }
 
 function succeed(runtime: Runtime, call: Call, result: unknown): void {
-  if (call.returnsKey && runtime.captureContent) {
+  const returnsKey = call.plan.returnsKey;
+  if (returnsKey && runtime.captureContent) {
     const json = safeJsonStringify(result);
-    if (json !== undefined) call.span.setAttribute(call.returnsKey, json);
+    if (json !== undefined) call.span.setAttribute(returnsKey, json);
   }
   call.span.end();
 }
@@ -109,6 +143,7 @@ function fail(runtime: Runtime, call: Call, error: unknown): void {
 }
 
 function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
+  const plan = planOf(kind, name);
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const runtime = currentRuntime();
     const parent = runtime ? sessionContextForNewWork() : undefined;
@@ -116,7 +151,7 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
 
     let call: Call;
     try {
-      call = startCall(runtime, kind, name, args, parent);
+      call = startCall(runtime, plan, args, parent);
     } catch (err) {
       runtime.logger.debug(`${kind} ${name}: not traced: ${String(err)}`);
       return fn.apply(this, args);
@@ -124,7 +159,8 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
 
     let result: unknown;
     try {
-      result = context.with(call.ctx, fn, this as ThisParameterType<F>, ...args);
+      // Through Reflect.apply: the arguments are not spread again, nor `fn` bound to `this`.
+      result = context.with(call.ctx, Reflect.apply, undefined, fn, this, args);
     } catch (error) {
       fail(runtime, call, error);
       throw error;
