@@ -1,6 +1,7 @@
 // Shared bits of the benchmarks: child processes, a local server in its own process, formatting.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
 
 export const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -36,3 +37,40 @@ export async function serverProcess(db) {
 }
 
 export const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+
+export const noop = {
+  export: (_spans, done) => done({ code: 0 }),
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
+export const LLM_ATTRIBUTES = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.response.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 120,
+  'gen_ai.usage.output_tokens': 40,
+  'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan my day' }] }]),
+  'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: '1. Coffee' }] }]),
+};
+
+/**
+ * Mean time per call of each function, measured side by side: short tinybench rounds that
+ * alternate between them, and the median round of each. A slow spell of a shared machine then
+ * lands on both sides instead of on whichever happened to run during it.
+ */
+export async function sideBySide(fns, quick) {
+  const rounds = quick ? 7 : 25;
+  const perRound = quick ? 20 : 100;
+  const samples = Object.fromEntries(Object.keys(fns).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const bench = new Bench({ time: perRound, warmupTime: round === 0 ? (quick ? 100 : 300) : 10 });
+      bench.add(name, fn);
+      await bench.run();
+      samples[name].push(bench.tasks[0].result.latency.mean);
+    }
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
+}

@@ -1,0 +1,104 @@
+// Figures 1 and 2 (per-event and wrapper overhead), in a process of their own: their spans and JIT
+// state do not weigh on the other figures. Both sides go through the same BatchSpanProcessor with a
+// no-op exporter; prints the mean milliseconds per call of each function.
+import { randomUUID } from 'node:crypto';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import * as agentops from 'agentops';
+import { LLM_ATTRIBUTES, noop, sideBySide } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const sdkProvider = new NodeTracerProvider({
+  spanProcessors: [
+    new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }),
+    new BatchSpanProcessor(noop, { maxQueueSize: 1_000_000 }),
+  ],
+});
+sdkProvider.register();
+const rawTracer = new NodeTracerProvider({
+  spanProcessors: [new BatchSpanProcessor(noop, { maxQueueSize: 1_000_000 })],
+}).getTracer('raw');
+const session = agentops.init({ handleExit: false, logLevel: 'silent', instrumentLlmCalls: false });
+// One LLM call, as the app has it at hand.
+const call = {
+  model: 'gpt-4o',
+  prompt: [{ role: 'user', content: 'Plan my day' }],
+  completion: { role: 'assistant', content: '1. Coffee' },
+  promptTokens: 120,
+  completionTokens: 40,
+};
+const event = () => session.record(new agentops.LLMEvent(call));
+// The same span written by hand with raw OpenTelemetry: a child of the session's span, with the
+// attributes the SDK's span carries, built from the call (messages encoded as the GenAI
+// conventions want them).
+const rawSession = rawTracer.startSpan('agentops.session');
+const rawSessionContext = trace.setSpan(context.active(), rawSession);
+const sameByHand = () =>
+  rawTracer
+    .startSpan(
+      `chat ${call.model}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'agentops.event.id': randomUUID(),
+          'agentops.event.type': 'llms',
+          'agentops.session.id': session.id,
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': call.model,
+          'gen_ai.response.model': call.model,
+          'gen_ai.usage.input_tokens': call.promptTokens,
+          'gen_ai.usage.output_tokens': call.completionTokens,
+          'gen_ai.input.messages': JSON.stringify(
+            call.prompt.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
+          ),
+          'gen_ai.output.messages': JSON.stringify([
+            { role: call.completion.role, parts: [{ type: 'text', content: call.completion.content }] },
+          ]),
+        },
+      },
+      rawSessionContext,
+    )
+    .end();
+// The least a span can cost: no parent, attributes built once outside the loop.
+const bare = () => rawTracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, attributes: LLM_ATTRIBUTES }).end();
+
+const fn = (x) => x + 1;
+const wrapped = agentops.recordTool('add', fn);
+const rawActive = () =>
+  rawTracer.startActiveSpan('execute_tool add', (span) => {
+    const r = fn(1);
+    span.end();
+    return r;
+  });
+// The same tool span written by hand: a child of the session, with the attributes recordTool sets.
+const rawActiveSame = () => {
+  const toolCallId = randomUUID();
+  return rawTracer.startActiveSpan(
+    'execute_tool add',
+    {
+      attributes: {
+        'agentops.event.id': toolCallId,
+        'gen_ai.tool.call.id': toolCallId,
+        'agentops.event.type': 'tools',
+        'agentops.session.id': session.id,
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'add',
+        'gen_ai.tool.call.arguments': JSON.stringify(1),
+      },
+    },
+    rawSessionContext,
+    (span) => {
+      const r = fn(1);
+      span.setAttribute('gen_ai.tool.call.result', JSON.stringify(r));
+      span.end();
+      return r;
+    },
+  );
+};
+const t = await sideBySide({ event, sameByHand, bare, wrapper: () => wrapped(1), rawActive, rawActiveSame }, quick);
+rawSession.end();
+await agentops.shutdown();
+await sdkProvider.shutdown();
+console.log(JSON.stringify(t));
