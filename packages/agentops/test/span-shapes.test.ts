@@ -306,6 +306,37 @@ describe('wrappers and nesting', () => {
     expect(byName('execute_tool shout').attributes['gen_ai.tool.call.result']).toBe('"> HI"');
   });
 
+  it('each call of one wrapped function has its own arguments, result and ids (the fixed part is shared)', async () => {
+    const session = init();
+    const tool = agentops.recordTool('square', (x: number) => x * x);
+    const action = agentops.recordAction('note', (text: string) => text.length);
+    const agent = agentops.trackAgent('worker', () => tool(3) + action('abc'));
+    expect([tool(2), tool(5), agent(), agent()]).toEqual([4, 25, 12, 12]);
+    await session.endSession('Success');
+    const spans = memory.getFinishedSpans();
+    const tools = spans.filter((s) => s.name === 'execute_tool square');
+    expect(
+      tools.map((s) => [s.attributes['gen_ai.tool.call.arguments'], s.attributes['gen_ai.tool.call.result']]),
+    ).toEqual([
+      ['2', '4'],
+      ['5', '25'],
+      ['3', '9'],
+      ['3', '9'],
+    ]);
+    const toolIds = tools.map((s) => s.attributes['gen_ai.tool.call.id']);
+    expect(new Set(toolIds).size).toBe(4);
+    for (const s of tools) expect(s.attributes['agentops.event.id']).toBe(derivedEventId(s.spanContext(), 'event'));
+    const actions = spans.filter((s) => s.name === 'note');
+    expect(actions.map((s) => s.attributes['agentops.action.params'])).toEqual(['"abc"', '"abc"']);
+    expect(actions.map((s) => s.attributes['agentops.action.returns'])).toEqual(['3', '3']);
+    const agents = spans.filter((s) => s.name === 'invoke_agent worker');
+    const agentIds = agents.map((s) => s.attributes['gen_ai.agent.id']);
+    expect(new Set(agentIds).size).toBe(2);
+    for (const s of agents) expect(s.attributes['agentops.event.id']).toBe(s.attributes['gen_ai.agent.id']);
+    // The tool calls made inside each agent invocation carry that invocation's id.
+    expect(tools.slice(2).map((s) => s.attributes['agentops.agent.id'])).toEqual(agentIds);
+  });
+
   it('outside any session a wrapper just calls the function', () => {
     agentops.init({ autoStartSession: false, handleExit: false, logLevel: 'silent' });
     const fn = agentops.recordTool('t', (x: number) => x * 2);
