@@ -5,55 +5,28 @@
  */
 
 import type { SessionExport } from '@agentops/exporter';
-import { AgentOpsSpanExporter, type Logger } from '@agentops/exporter';
+import { AgentOpsSpanExporter } from '@agentops/exporter';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
-import { resetOtelGlobals } from './helpers/otel.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { useProxiedServer } from './helpers/proxied-server.js';
 
-let server: TestServer;
-let proxy: FaultProxy;
-let provider: NodeTracerProvider | undefined;
-let logs: string[];
-
-const logger: Logger = {
-  debug: () => {},
-  info: (m) => logs.push(`info ${m}`),
-  warn: (m) => logs.push(`warn ${m}`),
-  error: (m) => logs.push(`error ${m}`),
-};
-
-beforeEach(async () => {
-  logs = [];
-  server = await startTestServer({ jwtTtlSeconds: 60 });
-  proxy = await startFaultProxy(server.url);
-});
-
-afterEach(async () => {
-  await agentops.shutdown();
-  await provider?.shutdown();
-  provider = undefined;
-  resetOtelGlobals();
-  await proxy.close();
-  await server.stop();
-});
+const env = useProxiedServer({ jwtTtlSeconds: 60 });
 
 function setup(options: { apiKey?: string; maxQueueSize?: number; flushTimeoutMillis?: number } = {}) {
   const exporter = new AgentOpsSpanExporter({
-    apiKey: options.apiKey ?? server.apiKey,
-    endpoint: proxy.url,
+    apiKey: options.apiKey ?? env.server.apiKey,
+    endpoint: env.proxy.url,
     backoff: { initialMs: 20, maxMs: 200, maxRetryAfterMs: 5000 },
     requestTimeoutMillis: 300,
     flushTimeoutMillis: options.flushTimeoutMillis ?? 20_000,
     maxQueueSize: options.maxQueueSize,
     dropReportIntervalMillis: 100,
-    logger,
+    logger: env.logger,
   });
-  provider = new NodeTracerProvider({ spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxWaitTime: 20 })] });
-  provider.register();
+  env.provider = new NodeTracerProvider({ spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxWaitTime: 20 })] });
+  env.provider.register();
   const session = agentops.init({ handleExit: false, logLevel: 'silent' });
   if (!session) throw new Error('no session');
   return { exporter, session };
@@ -67,7 +40,7 @@ function recordTools(session: agentops.Session, n: number, prefix = 'tool') {
 }
 
 async function exported(id: string) {
-  return (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  return (await env.server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
 }
 
 function expectExactlyOnce(e: SessionExport, n: number) {
@@ -81,28 +54,28 @@ const N = 10_000;
 describe('retries until delivered', () => {
   it('503s on create_events', async () => {
     let failures = 0;
-    proxy.setFault(({ path }) =>
+    env.proxy.setFault(({ path }) =>
       path === '/v2/create_events' && failures++ < 3 ? { kind: 'status', status: 503 } : { kind: 'pass' },
     );
     const { session } = setup();
     recordTools(session, N);
     await session.endSession('Success');
     expectExactlyOnce(await exported(session.id), N);
-    expect(proxy.requests.filter((r) => r.path === '/v2/create_events' && r.fault === 'status')).toHaveLength(3);
+    expect(env.proxy.requests.filter((r) => r.path === '/v2/create_events' && r.fault === 'status')).toHaveLength(3);
   });
 
   it('500s on every kind of call', async () => {
-    proxy.setFault(({ n }) => (n % 2 === 0 ? { kind: 'status', status: 500 } : { kind: 'pass' }));
+    env.proxy.setFault(({ n }) => (n % 2 === 0 ? { kind: 'status', status: 500 } : { kind: 'pass' }));
     const { session } = setup();
     recordTools(session, N);
     await session.endSession('Success');
     expectExactlyOnce(await exported(session.id), N);
-    expect(proxy.requests.filter((r) => r.fault === 'status').length).toBeGreaterThan(3);
+    expect(env.proxy.requests.filter((r) => r.fault === 'status').length).toBeGreaterThan(3);
   });
 
   it('429 with Retry-After: waits as long as asked', async () => {
     let limited = false;
-    proxy.setFault(({ path }) => {
+    env.proxy.setFault(({ path }) => {
       if (path !== '/v2/create_events' || limited) return { kind: 'pass' };
       limited = true;
       return { kind: 'status', status: 429, retryAfter: '1' };
@@ -113,24 +86,24 @@ describe('retries until delivered', () => {
     await session.endSession('Success');
     const waited = Date.now() - started;
     expectExactlyOnce(await exported(session.id), N);
-    const eventsCalls = proxy.requests.filter((r) => r.path === '/v2/create_events');
+    const eventsCalls = env.proxy.requests.filter((r) => r.path === '/v2/create_events');
     expect(eventsCalls[0]?.fault).toBe('status');
     // Retry-After is a floor the client must honour: a correctness bound, not a speed measurement.
     expect(waited).toBeGreaterThanOrEqual(1000);
   });
 
   it('connection resets', async () => {
-    proxy.setFault(({ n }) => (n % 3 === 1 ? { kind: 'reset' } : { kind: 'pass' }));
+    env.proxy.setFault(({ n }) => (n % 3 === 1 ? { kind: 'reset' } : { kind: 'pass' }));
     const { session } = setup();
     recordTools(session, N);
     await session.endSession('Success');
     expectExactlyOnce(await exported(session.id), N);
-    expect(proxy.requests.some((r) => r.fault === 'reset')).toBe(true);
+    expect(env.proxy.requests.some((r) => r.fault === 'reset')).toBe(true);
   });
 
   it('a request that hangs past the timeout', async () => {
     let hung = false;
-    proxy.setFault(({ path }) => {
+    env.proxy.setFault(({ path }) => {
       if (path !== '/v2/create_events' || hung) return { kind: 'pass' };
       hung = true;
       return { kind: 'hang' };
@@ -143,7 +116,7 @@ describe('retries until delivered', () => {
 
   it('the server down for 10 s, then back', async () => {
     let down = true;
-    proxy.setFault(() => (down ? { kind: 'reset' } : { kind: 'pass' }));
+    env.proxy.setFault(() => (down ? { kind: 'reset' } : { kind: 'pass' }));
     const { session } = setup();
     recordTools(session, N);
     setTimeout(() => {
@@ -157,7 +130,7 @@ describe('retries until delivered', () => {
 
   it('an expired JWT: reauthorizes and goes on', async () => {
     let expireNext = false;
-    proxy.setFault(({ path }) => {
+    env.proxy.setFault(({ path }) => {
       if (path === '/v2/create_events' && expireNext) {
         expireNext = false;
         return { kind: 'status', status: 401, body: JSON.stringify({ message: 'Expired Token' }) };
@@ -171,8 +144,8 @@ describe('retries until delivered', () => {
     recordTools(session, N / 2, 'after');
     await session.endSession('Success');
     expectExactlyOnce(await exported(session.id), N);
-    expect(proxy.requests.map((r) => r.path)).toContain('/v2/reauthorize_jwt');
-    expect(logs.filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(env.proxy.requests.map((r) => r.path)).toContain('/v2/reauthorize_jwt');
+    expect(env.logs.filter((l) => l.startsWith('error'))).toEqual([]);
   });
 });
 
@@ -184,17 +157,17 @@ describe('final refusals', () => {
     recordTools(other, 20);
     await expect(session.endSession('Success')).resolves.toBe('0.00');
     await other.endSession('Success');
-    const refusals = logs.filter((l) => l.includes('refused the API key'));
+    const refusals = env.logs.filter((l) => l.includes('refused the API key'));
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).not.toContain('wrong-key');
-    expect(proxy.requests.filter((r) => r.path === '/v2/create_session')).toHaveLength(1);
-    expect(proxy.requests.filter((r) => r.path === '/v2/create_events')).toHaveLength(0);
+    expect(env.proxy.requests.filter((r) => r.path === '/v2/create_session')).toHaveLength(1);
+    expect(env.proxy.requests.filter((r) => r.path === '/v2/create_events')).toHaveLength(0);
   });
 });
 
 describe('bounded memory', () => {
   it('with the server down for good, drops past maxQueueSize are counted and reported, and flush gives up in time', async () => {
-    proxy.setFault(() => ({ kind: 'reset' }));
+    env.proxy.setFault(() => ({ kind: 'reset' }));
     const { exporter, session } = setup({ maxQueueSize: 100, flushTimeoutMillis: 500 });
     recordTools(session, 400);
     expect(() => session.record(new agentops.ToolEvent({ name: 'one-more' }))).not.toThrow();
@@ -203,11 +176,13 @@ describe('bounded memory', () => {
     expect(stats.droppedQueueFull).toBe(301);
     expect(stats.pending).toBe(100);
     await new Promise((r) => setTimeout(r, 250));
-    expect(logs.some((l) => /dropped 301 events because the queue was full \(maxQueueSize 100\)/.test(l))).toBe(true);
-    expect(logs.some((l) => /flush timed out after 500 ms with 100 events not yet delivered/.test(l))).toBe(true);
+    expect(env.logs.some((l) => /dropped 301 events because the queue was full \(maxQueueSize 100\)/.test(l))).toBe(
+      true,
+    );
+    expect(env.logs.some((l) => /flush timed out after 500 ms with 100 events not yet delivered/.test(l))).toBe(true);
     // Shutdown gives up after its flush timeout too, and reports what it could not deliver.
     await agentops.shutdown();
-    await provider?.shutdown();
-    expect(logs.some((l) => /shut down with 100 events undelivered/.test(l))).toBe(true);
+    await env.provider?.shutdown();
+    expect(env.logs.some((l) => /shut down with 100 events undelivered/.test(l))).toBe(true);
   });
 });

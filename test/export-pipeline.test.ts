@@ -4,41 +4,14 @@
  * Real server, observed through the proxy in front of it.
  */
 
-import { AgentOpsSpanExporter, type Logger, type SessionExport } from '@agentops/exporter';
+import { AgentOpsSpanExporter, type SessionExport } from '@agentops/exporter';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
-import { resetOtelGlobals } from './helpers/otel.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { expect, it } from 'vitest';
+import { useProxiedServer } from './helpers/proxied-server.js';
 
-let server: TestServer;
-let proxy: FaultProxy;
-let provider: NodeTracerProvider | undefined;
-let logs: string[];
-
-const logger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: (m) => logs.push(`warn ${m}`),
-  error: (m) => logs.push(`error ${m}`),
-};
-
-beforeEach(async () => {
-  logs = [];
-  server = await startTestServer();
-  proxy = await startFaultProxy(server.url);
-});
-
-afterEach(async () => {
-  await agentops.shutdown();
-  await provider?.shutdown();
-  provider = undefined;
-  resetOtelGlobals();
-  await proxy.close();
-  await server.stop();
-});
+const env = useProxiedServer();
 
 function setup(
   exporterOptions: Partial<ConstructorParameters<typeof AgentOpsSpanExporter>[0]> = {},
@@ -46,27 +19,27 @@ function setup(
   processorQueueSize = maxQueueSize,
 ) {
   const exporter = new AgentOpsSpanExporter({
-    apiKey: server.apiKey,
-    endpoint: proxy.url,
+    apiKey: env.server.apiKey,
+    endpoint: env.proxy.url,
     maxQueueSize,
-    logger,
+    logger: env.logger,
     ...exporterOptions,
   });
-  provider = new NodeTracerProvider({
+  env.provider = new NodeTracerProvider({
     spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxQueueSize: processorQueueSize, logLevel: 'silent' })],
   });
-  provider.register();
+  env.provider.register();
   const session = agentops.init({ handleExit: false, logLevel: 'silent' });
   if (!session) throw new Error('no session');
   return { exporter, session };
 }
 
 async function exported(id: string) {
-  return (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  return (await env.server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-const eventCalls = () => proxy.requests.filter((r) => r.path === '/v2/create_events');
+const eventCalls = () => env.proxy.requests.filter((r) => r.path === '/v2/create_events');
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -113,13 +86,13 @@ it('events wait for a full batch until maxWaitTime, and a flush sends the rest a
 });
 
 it('several batches are in flight at once, and the session update goes after the last of them', async () => {
-  proxy.setFault(({ path }) => (path === '/v2/create_events' ? { kind: 'delay', ms: 100 } : { kind: 'pass' }));
+  env.proxy.setFault(({ path }) => (path === '/v2/create_events' ? { kind: 'delay', ms: 100 } : { kind: 'pass' }));
   const { session } = setup({ maxBatchSize: 100, maxConcurrentRequests: 3 });
   for (let i = 0; i < 1000; i++) session.record(new agentops.ToolEvent({ name: `t-${i}` }));
   await session.endSession('Success');
-  expect(proxy.maxInFlight).toBe(3);
+  expect(env.proxy.maxInFlight).toBe(3);
   const lastEventAnswer = Math.max(...eventCalls().map((r) => r.answeredAt ?? Number.POSITIVE_INFINITY));
-  const updates = proxy.requests.filter((r) => r.path === '/v2/update_session');
+  const updates = env.proxy.requests.filter((r) => r.path === '/v2/update_session');
   expect(updates.length).toBeGreaterThan(0);
   expect(updates.at(-1)?.arrivedAt).toBeGreaterThan(lastEventAnswer);
   const e = await exported(session.id);
