@@ -75,6 +75,7 @@ function toRecord(row: SessionRow): SessionRecord {
 
 export class Store {
   readonly db: Database.Database;
+  readonly #insertEvents: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -88,6 +89,8 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.#migrate();
+    // Prepared once: a batch of events is the server's hottest path.
+    this.#insertEvents = this.#insertEventsTransaction();
   }
 
   #migrate(): void {
@@ -186,32 +189,36 @@ export class Store {
 
   /** Inserts events that are not stored yet; a retried batch changes nothing. Returns how many were new. */
   insertEvents(sessionId: string, events: StoredEvent[]): number {
+    return this.#insertEvents(sessionId, events, new Date().toISOString());
+  }
+
+  #insertEventsTransaction() {
+    // Positional parameters: binding by name built an object per row.
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
-       VALUES (@session_id, @id, @event_type, @init_timestamp, @end_timestamp, @agent_id, @model, @prompt_tokens, @completion_tokens, @cost, @data, @received_at)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const receivedAt = new Date().toISOString();
-    return this.db.transaction((rows: StoredEvent[]) => {
+    return this.db.transaction((sessionId: string, rows: StoredEvent[], receivedAt: string): number => {
       let added = 0;
       for (const { payload: e, cost } of rows) {
         const llm = e.event_type === 'llms' ? e : undefined;
-        added += insert.run({
-          session_id: sessionId,
-          id: e.id,
-          event_type: e.event_type,
-          init_timestamp: e.init_timestamp,
-          end_timestamp: e.end_timestamp,
-          agent_id: e.agent_id ?? null,
-          model: llm?.model ?? null,
-          prompt_tokens: llm?.prompt_tokens ?? null,
-          completion_tokens: llm?.completion_tokens ?? null,
+        added += insert.run(
+          sessionId,
+          e.id,
+          e.event_type,
+          e.init_timestamp,
+          e.end_timestamp,
+          e.agent_id ?? null,
+          llm?.model ?? null,
+          llm?.prompt_tokens ?? null,
+          llm?.completion_tokens ?? null,
           cost,
-          data: JSON.stringify(e),
-          received_at: receivedAt,
-        }).changes;
+          JSON.stringify(e),
+          receivedAt,
+        ).changes;
       }
       return added;
-    })(events);
+    });
   }
 
   upsertAgent(sessionId: string, agent: AgentPayload): void {
