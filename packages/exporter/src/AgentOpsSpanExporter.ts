@@ -463,14 +463,17 @@ export class AgentOpsSpanExporter implements SpanExporter {
     this.#retryTimer.unref();
   }
 
-  /** Events are sent in full batches, or once the oldest has waited `batchWaitMillis` (or on flush). */
+  /**
+   * Events are sent in full batches, or once the oldest has waited `batchWaitMillis` (or on flush).
+   * Asked on every turn of the sender: the scan of the waiting events' sizes comes last.
+   */
   #eventsReady(outbox: SessionOutbox): boolean {
     return (
       outbox.events.length >= outbox.batchLimit ||
-      batchEnd(outbox.events, outbox.batchLimit) < outbox.events.length ||
       this.#flushes > 0 ||
       outbox.ended ||
-      performance.now() - outbox.waitingSince >= this.#batchWaitMillis
+      performance.now() - outbox.waitingSince >= this.#batchWaitMillis ||
+      batchEnd(outbox.events, outbox.batchLimit) < outbox.events.length
     );
   }
 
