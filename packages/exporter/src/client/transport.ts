@@ -26,10 +26,8 @@ export interface TransportResponse {
 export type Transport = (url: string, request: TransportRequest) => Promise<TransportResponse>;
 
 export function nodeTransport(): Transport {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
-  };
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
   return (url, request) =>
     new Promise<TransportResponse>((resolve, reject) => {
       const target = new URL(url);
@@ -38,7 +36,7 @@ export function nodeTransport(): Transport {
       const headers = body ? { ...request.headers, 'content-length': String(body.length) } : request.headers;
       const req = (secure ? https : http).request(
         target,
-        { method: request.method, headers, agent: secure ? agents['https:'] : agents['http:'] },
+        { method: request.method, headers, agent: secure ? httpsAgent : httpAgent },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
