@@ -6,10 +6,10 @@
 
 import type { SessionExport } from '@agentops/exporter';
 import { AgentOpsSpanExporter } from '@agentops/exporter';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
 import { describe, expect, it } from 'vitest';
+import { AppTracerProvider } from './helpers/otel.js';
 import { useProxiedServer } from './helpers/proxied-server.js';
 
 const env = useProxiedServer({ jwtTtlSeconds: 60 });
@@ -25,7 +25,7 @@ function setup(options: { apiKey?: string; maxQueueSize?: number; flushTimeoutMi
     dropReportIntervalMillis: 100,
     logger: env.logger,
   });
-  env.provider = new NodeTracerProvider({ spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxWaitTime: 20 })] });
+  env.provider = new AppTracerProvider({ spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxWaitTime: 20 })] });
   env.provider.register();
   const session = agentops.init({ handleExit: false, logLevel: 'silent' });
   if (!session) throw new Error('no session');

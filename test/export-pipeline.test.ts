@@ -5,10 +5,10 @@
  */
 
 import { AgentOpsSpanExporter, type SessionExport } from '@agentops/exporter';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
 import { expect, it } from 'vitest';
+import { AppTracerProvider } from './helpers/otel.js';
 import { useProxiedServer } from './helpers/proxied-server.js';
 
 const env = useProxiedServer();
@@ -25,7 +25,7 @@ function setup(
     logger: env.logger,
     ...exporterOptions,
   });
-  env.provider = new NodeTracerProvider({
+  env.provider = new AppTracerProvider({
     spanProcessors: [new AgentOpsSpanProcessor({ exporter, maxQueueSize: processorQueueSize, logLevel: 'silent' })],
   });
   env.provider.register();

@@ -1,11 +1,11 @@
 /** init() in an app that registered its own tracer provider without AgentOpsSpanProcessor. */
 import { trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { captureConsole } from './helpers/logs.js';
+import { AppTracerProvider } from './helpers/otel.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 it('keeps the app provider global, records into a private one, and says once how to add the processor', async () => {
   const appSpans = new InMemorySpanExporter();
-  const appProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appSpans)] });
+  const appProvider = new AppTracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: appSpans })] });
   appProvider.register();
   const logs = captureConsole();
   let session: agentops.Session | undefined;

@@ -4,18 +4,17 @@
  */
 import { createRequire } from 'node:module';
 import { type EventPayload, loadPriceFn, mapSpan } from '@agentops/exporter';
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import * as agentops from 'agentops';
 import { generateText } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { resetOtelGlobals } from './helpers/otel.js';
+import { AppTracerProvider, resetOtelGlobals } from './helpers/otel.js';
 
 const require = createRequire(import.meta.url);
 const memory = new InMemorySpanExporter();
-let provider: NodeTracerProvider;
+let provider: AppTracerProvider;
 let openai: FakeOpenAI;
 let session: agentops.Session;
 const recorded = new Map<string, ReadableSpan[]>();
@@ -27,8 +26,11 @@ async function record(name: string, run: () => Promise<unknown>) {
 }
 
 beforeAll(async () => {
-  provider = new NodeTracerProvider({
-    spanProcessors: [new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }), new SimpleSpanProcessor(memory)],
+  provider = new AppTracerProvider({
+    spanProcessors: [
+      new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }),
+      new SimpleSpanProcessor({ exporter: memory }),
+    ],
   });
   provider.register();
   openai = await startFakeOpenAI();

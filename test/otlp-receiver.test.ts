@@ -10,12 +10,12 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -29,9 +29,9 @@ afterAll(async () => {
 
 /** An agent run as a Python or Go OpenTelemetry app would emit it: agent > chat + tool + HTTP. */
 function recordAgentRun(memory: InMemorySpanExporter, extra?: SpanProcessor): string {
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'py-agent', 'host.name': 'worker-1' }),
-    spanProcessors: [new SimpleSpanProcessor(memory), ...(extra ? [extra] : [])],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory }), ...(extra ? [extra] : [])],
   });
   const tracer = provider.getTracer('test');
   const agent = tracer.startSpan('invoke_agent support', {
@@ -109,7 +109,7 @@ it('takes OTLP/JSON from the OpenTelemetry OTLP HTTP exporter', async () => {
     url: `${server.url}/v1/traces`,
     headers: { 'x-agentops-api-key': server.apiKey },
   });
-  const processor = new SimpleSpanProcessor(otlp);
+  const processor = new SimpleSpanProcessor({ exporter: otlp });
   const sessionId = recordAgentRun(memory, processor);
   await processor.forceFlush();
   const exported = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);

@@ -3,15 +3,14 @@
  * Nothing is refused (exporter.stats().failed stays 0) and every event is in the export.
  */
 import { AgentOpsSpanExporter, type Logger, type SessionExport } from '@agentops/exporter';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { resetOtelGlobals } from './helpers/otel.js';
+import { AppTracerProvider, resetOtelGlobals } from './helpers/otel.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
-let provider: NodeTracerProvider;
+let provider: AppTracerProvider;
 let exporter: AgentOpsSpanExporter;
 const errors: string[] = [];
 const logger: Logger = { debug() {}, info() {}, warn: (m) => errors.push(m), error: (m) => errors.push(m) };
@@ -19,7 +18,7 @@ const logger: Logger = { debug() {}, info() {}, warn: (m) => errors.push(m), err
 beforeAll(async () => {
   server = await startTestServer();
   exporter = new AgentOpsSpanExporter({ apiKey: server.apiKey, endpoint: server.url, logger });
-  provider = new NodeTracerProvider({
+  provider = new AppTracerProvider({
     spanProcessors: [new agentops.AgentOpsSpanProcessor({ exporter, maxWaitTime: 20 })],
   });
   provider.register();

@@ -1,8 +1,8 @@
 import type { Logger } from '@agentops/exporter';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { afterEach, beforeEach } from 'vitest';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+import type { AppTracerProvider } from './otel.js';
 import { resetOtelGlobals } from './otel.js';
 import { startTestServer, type TestServer } from './server.js';
 
@@ -14,7 +14,7 @@ export interface ProxiedServer {
   logs: string[];
   logger: Logger;
   /** The test's tracer provider, if it made one: shut down after the test. */
-  provider: NodeTracerProvider | undefined;
+  provider: AppTracerProvider | undefined;
 }
 
 /**

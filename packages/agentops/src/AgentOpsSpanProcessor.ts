@@ -18,10 +18,11 @@ import {
   type SpanFilter,
 } from '@agentops/exporter';
 import { type Context, TraceFlags, trace } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { type ResolvedConfig, resolveConfig } from './config.js';
 import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
 import { sessionRegistry } from './session-registry.js';
+import { shared } from './shared-state.js';
 
 export interface AgentOpsSpanProcessorOptions {
   apiKey?: string;
@@ -43,9 +44,6 @@ const HANDOVER_AT = 512;
 /** Finished spans handed to the exporter per turn of the event loop. */
 const DRAIN_SLICE = 64;
 
-/** Processors users built themselves; `init()` finds them in a provider the app registered. */
-const constructed = new Set<AgentOpsSpanProcessor>();
-
 export class AgentOpsSpanProcessor implements SpanProcessor {
   /** Undefined when there is no API key: spans are still stamped, nothing is sent to AgentOps. */
   readonly exporter: AgentOpsSpanExporter | undefined;
@@ -62,7 +60,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     this.#logger = options.logger ?? config.logger;
     this.exporter = options.exporter ?? this.#exporterFrom(config);
     this.#maxQueueSize = config.maxQueueSize;
-    constructed.add(this);
+    shared.processors.add(this);
   }
 
   #exporterFrom(config: ResolvedConfig): AgentOpsSpanExporter | undefined {
@@ -83,11 +81,6 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
         if (url) this.#logger.info(`Session Replay for ${id}: ${url}`);
       },
     });
-  }
-
-  /** @internal The processors created and not shut down, newest last. */
-  static live(): AgentOpsSpanProcessor[] {
-    return [...constructed];
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -204,7 +197,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;
-    constructed.delete(this);
+    shared.processors.delete(this);
     try {
       this.#drainAll();
       await this.exporter?.shutdown();

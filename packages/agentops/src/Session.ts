@@ -133,7 +133,11 @@ export class Session {
   #detached = false;
 
   /** @internal Use `agentops.startSession()`. */
-  constructor(host: SessionHost, options: StartSessionOptions = {}, defaultTags: string[] = []) {
+  static start(host: SessionHost, options: StartSessionOptions = {}, defaultTags: string[] = []): Session {
+    return new Session(host, options, defaultTags);
+  }
+
+  private constructor(host: SessionHost, options: StartSessionOptions, defaultTags: string[]) {
     this.#host = host;
     const o = safeOptions<StartSessionOptions>(options);
     this.#tags = tagList([...defaultTags, ...(tagList(o.tags) ?? [])]) ?? [];

@@ -38,7 +38,7 @@ export function init(options?: InitOptions): Session | undefined {
  */
 export function startSession(options: StartSessionOptions = {}): Session {
   const runtime = currentRuntime() ?? startRuntime({ autoStartSession: false });
-  return new Session(runtime, options, runtime.config.tags);
+  return Session.start(runtime, options, runtime.config.tags);
 }
 
 /** The open session the active context belongs to, if any. */

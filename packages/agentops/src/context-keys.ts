@@ -4,11 +4,12 @@
  */
 
 import { semconv } from '@agentops/exporter';
-import { type Context, createContextKey, propagation } from '@opentelemetry/api';
+import { type Context, propagation } from '@opentelemetry/api';
 
 const { BAGGAGE_SESSION_ID } = semconv;
 
-export const AGENT_ID_KEY = createContextKey('agentops.agent.id');
+/** A registered symbol: the ESM and the CJS build of the SDK read the same key. */
+export const AGENT_ID_KEY = Symbol.for('agentops.agent.id');
 
 export function sessionIdFromContext(ctx: Context): string | undefined {
   return propagation.getBaggage(ctx)?.getEntry(BAGGAGE_SESSION_ID)?.value;

@@ -1,6 +1,6 @@
 import { type Context, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { AgentOpsEvent } from './events/AgentOpsEvent.js';
-import { ErrorEvent } from './events/ErrorEvent.js';
+import { type AgentOpsEvent, isAgentOpsEvent } from './events/AgentOpsEvent.js';
+import type { ErrorEvent } from './events/ErrorEvent.js';
 
 /**
  * Writes one event as a span: a child of `parent`, from the event's init time to its end time (or
@@ -14,7 +14,7 @@ export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOps
     parent,
   );
   event.recordedAs(span);
-  if (event instanceof ErrorEvent) {
+  if (isErrorEvent(event)) {
     if (event.exception) span.recordException(event.exception, event.initTimestamp);
     span.setStatus({ code: SpanStatusCode.ERROR, message: event.details ?? event.errorType });
   }
@@ -30,6 +30,8 @@ export function parentInSession(active: Context, sessionContext: Context, traceI
   return trace.getSpanContext(active)?.traceId === traceId ? active : sessionContext;
 }
 
-export function isEvent(value: unknown): value is AgentOpsEvent {
-  return value instanceof AgentOpsEvent;
+export const isEvent = isAgentOpsEvent;
+
+function isErrorEvent(event: AgentOpsEvent): event is ErrorEvent {
+  return event.eventType === 'errors';
 }

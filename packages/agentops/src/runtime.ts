@@ -10,33 +10,37 @@
 
 import type { Logger } from '@agentops/exporter';
 import { type Context, context, isSpanContextValid, type Tracer, trace } from '@opentelemetry/api';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import {
+  BatchSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+  type TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 import { type InitOptions, type ResolvedConfig, resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
 import { installExitHandler } from './exit-handler.js';
 import { enableLlmInstrumentations } from './instrumentation/llm-instrumentations.js';
 import { optionalRequire } from './optional-require.js';
+import { createTracerProvider, type Registration, registerGlobally, unregisterGlobally } from './otel-setup.js';
 import { detectHostResource } from './resource/detect.js';
 import type { SessionHost } from './Session.js';
 import { sessionRegistry } from './session-registry.js';
+import { shared } from './shared-state.js';
 import { SDK_VERSION } from './version.js';
 
 export interface Runtime extends SessionHost {
   readonly config: ResolvedConfig;
   /** Our own provider, when we made one. */
-  readonly provider: NodeTracerProvider | undefined;
-  readonly registeredGlobally: boolean;
+  readonly provider: TracerProvider | undefined;
+  /** What the SDK registered globally, when it did. */
+  readonly registration: Registration | undefined;
   readonly uninstallExitHandler: (() => void) | undefined;
   readonly disableInstrumentations: () => void;
 }
 
-let runtime: Runtime | undefined;
-
 export function currentRuntime(): Runtime | undefined {
-  return runtime;
+  return shared.runtime;
 }
 
 /** True when some provider other than the no-op one is registered globally. */
@@ -60,16 +64,17 @@ function otlpExporter(config: ResolvedConfig, logger: Logger): SpanExporter | un
 }
 
 export function startRuntime(options: InitOptions | undefined): Runtime {
-  if (runtime) return runtime;
+  if (shared.runtime) return shared.runtime;
   const config = resolveConfig(options);
   const logger = config.logger;
 
   const globalProvider = hasGlobalProvider();
-  const existing = globalProvider ? AgentOpsSpanProcessor.live()[0] : undefined;
-  let provider: NodeTracerProvider | undefined;
+  // The processor the app built first (and has not shut down) is the one in its provider.
+  const existing = globalProvider ? shared.processors.values().next().value : undefined;
+  let provider: TracerProvider | undefined;
   let processor: AgentOpsSpanProcessor | undefined;
   let tracer: Tracer;
-  let registeredGlobally = false;
+  let registration: Registration | undefined;
   if (existing) {
     processor = existing;
     tracer = trace.getTracer('agentops', SDK_VERSION);
@@ -92,16 +97,15 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     }
     const spanProcessors: SpanProcessor[] = processor ? [processor] : [];
     const otlp = otlpExporter(config, logger);
-    if (otlp) spanProcessors.push(new BatchSpanProcessor(otlp, { scheduledDelayMillis: config.maxWaitTime }));
-    provider = new NodeTracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
+    if (otlp) spanProcessors.push(new BatchSpanProcessor({ exporter: otlp, scheduledDelayMillis: config.maxWaitTime }));
+    provider = createTracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
     if (globalProvider) {
       logger.warn(
         'this app already registered an OpenTelemetry tracer provider; AgentOps records into a private one. ' +
           'To see your other spans in AgentOps sessions, add `new AgentOpsSpanProcessor()` to your provider before init().',
       );
     } else {
-      provider.register();
-      registeredGlobally = true;
+      registration = registerGlobally(provider);
     }
     tracer = provider.getTracer('agentops', SDK_VERSION);
   }
@@ -117,7 +121,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   const rt: Runtime = {
     config,
     provider: ownProvider,
-    registeredGlobally,
+    registration,
     tracer,
     processor,
     captureContent: config.captureContent,
@@ -140,15 +144,15 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
         })
       : undefined,
   };
-  runtime = rt;
+  shared.runtime = rt;
   return rt;
 }
 
 /** Ends what is open, flushes, and leaves the process as it was before `init()`. */
 export async function stopRuntime(): Promise<void> {
-  const rt = runtime;
+  const rt = shared.runtime;
   if (!rt) return;
-  runtime = undefined;
+  shared.runtime = undefined;
   rt.uninstallExitHandler?.();
   rt.disableInstrumentations();
   await Promise.all(
@@ -162,11 +166,7 @@ export async function stopRuntime(): Promise<void> {
   } catch (err) {
     rt.logger.warn(`shutdown: ${String(err)}`);
   }
-  if (rt.registeredGlobally) {
-    trace.disable();
-    context.disable();
-    // propagation.disable() would also drop the app's propagator if it set one after us; leave it.
-  }
+  if (rt.registration) unregisterGlobally(rt.registration);
 }
 
 /** The context new work belongs in: the active one when it is inside a session, else the one open session. */

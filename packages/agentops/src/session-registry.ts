@@ -1,40 +1,36 @@
-/** The sessions open in this process, by id and by trace id. */
+/** The sessions open in this process, by id and by trace id (shared by the ESM and CJS builds). */
 import type { Session } from './Session.js';
-
-const byId = new Map<string, Session>();
-const byTraceId = new Map<string, Session>();
-/** The open session when there is exactly one (asked for on every event and wrapped call). */
-let onlyOne: Session | undefined;
+import { shared } from './shared-state.js';
 
 function recount(): void {
-  onlyOne = byId.size === 1 ? byId.values().next().value : undefined;
+  shared.onlySession = shared.sessionsById.size === 1 ? shared.sessionsById.values().next().value : undefined;
 }
 
 export const sessionRegistry = {
   add(session: Session): void {
-    byId.set(session.id, session);
-    byTraceId.set(session.traceId, session);
+    shared.sessionsById.set(session.id, session);
+    shared.sessionsByTraceId.set(session.traceId, session);
     recount();
   },
   remove(session: Session): void {
-    if (byId.get(session.id) === session) byId.delete(session.id);
-    if (byTraceId.get(session.traceId) === session) byTraceId.delete(session.traceId);
+    if (shared.sessionsById.get(session.id) === session) shared.sessionsById.delete(session.id);
+    if (shared.sessionsByTraceId.get(session.traceId) === session) shared.sessionsByTraceId.delete(session.traceId);
     recount();
   },
   get(id: string): Session | undefined {
-    return byId.get(id);
+    return shared.sessionsById.get(id);
   },
   byTraceId(traceId: string): Session | undefined {
-    return byTraceId.get(traceId);
+    return shared.sessionsByTraceId.get(traceId);
   },
   all(): Session[] {
-    return [...byId.values()];
+    return [...shared.sessionsById.values()];
   },
   size(): number {
-    return byId.size;
+    return shared.sessionsById.size;
   },
   /** The open session when there is exactly one. */
   only(): Session | undefined {
-    return onlyOne;
+    return shared.onlySession;
   },
 };

@@ -6,18 +6,21 @@
 
 import { mapSpan } from '@agentops/exporter';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AppTracerProvider } from '../../../test/helpers/otel.js';
 import * as agentops from '../src/index.js';
 
 const memory = new InMemorySpanExporter();
-let provider: NodeTracerProvider;
+let provider: AppTracerProvider;
 
 beforeAll(() => {
-  provider = new NodeTracerProvider({
-    spanProcessors: [new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }), new SimpleSpanProcessor(memory)],
+  provider = new AppTracerProvider({
+    spanProcessors: [
+      new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }),
+      new SimpleSpanProcessor({ exporter: memory }),
+    ],
   });
   provider.register();
   agentops.init({ autoStartSession: false, handleExit: false, logLevel: 'silent' });

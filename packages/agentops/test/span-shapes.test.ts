@@ -5,20 +5,23 @@
 
 import { derivedEventId, mapSpan } from '@agentops/exporter';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { transform } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppTracerProvider } from '../../../test/helpers/otel.js';
 import * as agentops from '../src/index.js';
 
 let memory: InMemorySpanExporter;
-let provider: NodeTracerProvider;
+let provider: AppTracerProvider;
 
 beforeEach(() => {
   memory = new InMemorySpanExporter();
   // No API key: the processor only stamps sessions; the in-memory exporter sees every span.
-  provider = new NodeTracerProvider({
-    spanProcessors: [new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }), new SimpleSpanProcessor(memory)],
+  provider = new AppTracerProvider({
+    spanProcessors: [
+      new agentops.AgentOpsSpanProcessor({ logLevel: 'silent' }),
+      new SimpleSpanProcessor({ exporter: memory }),
+    ],
   });
   provider.register();
 });

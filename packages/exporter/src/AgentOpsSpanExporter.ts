@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { AgentOpsClient } from './client/agentops-client.js';
 import { ApiError } from './client/api-error.js';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';

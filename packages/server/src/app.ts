@@ -65,7 +65,7 @@ export function readSavedApiKey(dbFile: string = DEFAULT_DB_FILE): string | unde
 export async function buildApp(
   store: Store,
   options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string },
-) {
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logRequests ?? false, bodyLimit: 1024 * 1024 });
   // Bodies are validated strictly (42 is not "42"); query strings and params are text, so they coerce.
   const strict = new Ajv({

@@ -33,6 +33,17 @@ export interface EventSpanShape {
   attributes: Attributes;
 }
 
+/**
+ * Marks events of either build of the package (ESM and CJS), so an event made by a CommonJS library
+ * is recognised by the ESM SDK that records it, where `instanceof` would see two classes.
+ */
+const EVENT_BRAND = Symbol.for('agentops.event');
+
+/** True for an event of this package, whichever of its builds made it. */
+export function isAgentOpsEvent(value: unknown): value is AgentOpsEvent {
+  return typeof value === 'object' && value !== null && (value as { [EVENT_BRAND]?: unknown })[EVENT_BRAND] === true;
+}
+
 /** Base of `LLMEvent`, `ToolEvent`, `ActionEvent` and `ErrorEvent`. */
 export abstract class AgentOpsEvent {
   abstract readonly eventType: EventType;
@@ -110,6 +121,9 @@ export abstract class AgentOpsEvent {
     return attributes;
   }
 }
+
+// On the prototype, so that recording an event pays nothing for the mark.
+Object.defineProperty(AgentOpsEvent.prototype, EVENT_BRAND, { value: true });
 
 /**
  * Sets an attribute only when it has a value: the tracer would drop an undefined one anyway, after

@@ -1,5 +1,13 @@
 import { describeValue, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
-import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
+import {
+  AgentOpsEvent,
+  bounded,
+  type EventOptions,
+  type EventSpanShape,
+  isAgentOpsEvent,
+  put,
+  SpanKind,
+} from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
 export interface ErrorEventOptions extends EventOptions {
@@ -30,7 +38,7 @@ export class ErrorEvent extends AgentOpsEvent {
   constructor(options: ErrorEventOptions = {}) {
     const o = safeOptions<ErrorEventOptions>(options);
     super(o);
-    this.triggerEvent = o.triggerEvent instanceof AgentOpsEvent ? o.triggerEvent : undefined;
+    this.triggerEvent = isAgentOpsEvent(o.triggerEvent) ? o.triggerEvent : undefined;
     const exception = o.exception;
     this.exception =
       exception instanceof Error ? exception : exception === undefined ? undefined : new Error(messageOf(exception));

@@ -6,8 +6,24 @@
  * completion. Nothing else is logged or kept.
  */
 import { chatToOtelMessage, semconv as S, safeJsonStringify } from '@agentops/exporter';
-import { type Span, trace } from '@opentelemetry/api';
-import type { LoggerProvider, LogRecord, Logger as OtelLogger } from '@opentelemetry/api-logs';
+import { type Context, type Span, trace } from '@opentelemetry/api';
+
+/**
+ * The part of a Logs API log record read here. Written out rather than imported: the 2.x line has
+ * the Logs API in `@opentelemetry/api-logs`, the 3.x line in `@opentelemetry/api` itself, with the
+ * same shape.
+ */
+interface LogRecord {
+  eventName?: string;
+  body?: unknown;
+  attributes?: Record<string, unknown>;
+  context?: Context;
+}
+
+interface OtelLogger {
+  emit(record: LogRecord): void;
+  enabled(): boolean;
+}
 
 const ROLE_BY_EVENT: Record<string, string> = {
   'gen_ai.system.message': 'system',
@@ -25,7 +41,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export class GenAiContentLogBridge implements LoggerProvider {
+export class GenAiContentLogBridge {
   readonly #messages = new WeakMap<Span, Messages>();
   readonly #logger: OtelLogger = { emit: (record) => this.#emit(record), enabled: () => true };
 

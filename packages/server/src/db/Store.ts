@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
-import Database from 'better-sqlite3';
+import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import { MIGRATIONS } from './schema.js';
 
 export interface ProjectRow {
@@ -74,7 +74,7 @@ function toRecord(row: SessionRow): SessionRecord {
 }
 
 export class Store {
-  readonly db: Database.Database;
+  readonly db: SqliteDatabase;
   readonly #insertEvents: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
 
   constructor(file: string) {

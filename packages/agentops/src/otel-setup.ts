@@ -1,0 +1,42 @@
+/**
+ * The SDK side of OpenTelemetry that the SDK sets up when the app has none: a tracer provider, the
+ * AsyncLocalStorage context manager and the global propagator. Both OpenTelemetry JS lines export
+ * what is used here under the same names: `@opentelemetry/sdk-trace` (2.9+ under `sdk-trace-base`,
+ * 3.x on its own, where `sdk-trace-node` is gone and `TracerProvider` has no `register()`) and
+ * `@opentelemetry/context-async-hooks`. So the line the app has installed is the one used, with no
+ * adapter per line.
+ */
+
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { TracerProvider, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
+import { sdkPropagator } from './propagation.js';
+
+/** What `register()` changed, so that `unregister()` puts back only that. */
+export interface Registration {
+  readonly contextManager: boolean;
+  readonly propagator: boolean;
+}
+
+export function createTracerProvider(options: TracerProviderOptions): TracerProvider {
+  return new TracerProvider(options);
+}
+
+/**
+ * Makes `provider` the global one, as `NodeTracerProvider.register()` did on the 2.x line: the
+ * context manager and the propagator are set only where the app has not set its own.
+ */
+export function registerGlobally(provider: TracerProvider): Registration {
+  trace.setGlobalTracerProvider(provider);
+  const manager = new AsyncLocalStorageContextManager().enable();
+  const contextManager = context.setGlobalContextManager(manager);
+  if (!contextManager) manager.disable();
+  const propagator = propagation.setGlobalPropagator(sdkPropagator);
+  return { contextManager, propagator };
+}
+
+export function unregisterGlobally(registration: Registration): void {
+  trace.disable();
+  if (registration.contextManager) context.disable();
+  if (registration.propagator) propagation.disable();
+}
