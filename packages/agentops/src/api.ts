@@ -10,15 +10,26 @@ import { resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
 import type { Event } from './events/index.js';
 import { injectInto } from './propagation.js';
-import { currentRuntime, sessionContextForNewWork, startRuntime, stopRuntime } from './runtime.js';
+import { currentRuntime, disabledHost, sessionContextForNewWork, startRuntime, stopRuntime } from './runtime.js';
 import { Session, type StartSessionOptions } from './Session.js';
 import { sessionRegistry } from './session-registry.js';
+
+function autoStarts(options: InitOptions | undefined): boolean {
+  try {
+    return options?.autoStartSession !== false;
+  } catch {
+    return true;
+  }
+}
 
 function fallbackLogger() {
   return currentRuntime()?.logger ?? resolveConfig({}).logger;
 }
 
 /** Sets the SDK up; starts and returns a session unless `autoStartSession: false`. */
+export function init(options?: InitOptions & { autoStartSession?: true }): Session;
+export function init(options: InitOptions & { autoStartSession: false }): undefined;
+export function init(options?: InitOptions): Session | undefined;
 export function init(options?: InitOptions): Session | undefined {
   try {
     const already = currentRuntime();
@@ -27,8 +38,10 @@ export function init(options?: InitOptions): Session | undefined {
     if (!runtime.config.autoStartSession) return undefined;
     return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
   } catch (err) {
-    fallbackLogger().warn(`init() failed, AgentOps is disabled: ${String(err)}`);
-    return undefined;
+    const logger = fallbackLogger();
+    logger.warn(`init() failed, AgentOps is disabled: ${String(err)}`);
+    // The typed promise holds: a session whose calls record nothing, rather than undefined.
+    return autoStarts(options) ? Session.start(disabledHost(logger)) : undefined;
   }
 }
 

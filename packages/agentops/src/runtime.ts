@@ -9,7 +9,7 @@
  */
 
 import type { Logger } from '@agentops/exporter';
-import { type Context, context, isSpanContextValid, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, context, isSpanContextValid, ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
 import {
   BatchSpanProcessor,
   type SpanExporter,
@@ -167,6 +167,17 @@ export async function stopRuntime(): Promise<void> {
     rt.logger.warn(`shutdown: ${String(err)}`);
   }
   if (rt.registration) unregisterGlobally(rt.registration);
+}
+
+/** A host for a session when the SDK could not start: its spans are OpenTelemetry no-ops. */
+export function disabledHost(logger: Logger): SessionHost {
+  return {
+    tracer: new ProxyTracerProvider().getTracer('agentops', SDK_VERSION),
+    processor: undefined,
+    captureContent: false,
+    logger,
+    flush: () => Promise.resolve(),
+  };
 }
 
 /** The context new work belongs in: the active one when it is inside a session, else the one open session. */

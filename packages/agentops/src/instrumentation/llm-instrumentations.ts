@@ -16,9 +16,34 @@ type AnthropicModule = typeof import('@traceloop/instrumentation-anthropic');
 type Hook = ((exports: unknown, version?: string) => unknown) | undefined;
 interface ModuleDefinition {
   name: string;
+  supportedVersions?: string[];
   patch?: Hook;
   unpatch?: Hook;
   files?: { name: string; patch: Hook; unpatch: Hook }[];
+}
+
+/**
+ * Client versions whose API an instrumentation patches unchanged although its declared range stops
+ * short of them. `@opentelemetry/instrumentation-openai` 0.22 (the OpenTelemetry 3.x line) declares
+ * `openai >=4.19 <7`, but openai 7 keeps the classes it wraps (`Chat.Completions`, `Embeddings`,
+ * `Responses`) and their request and response shapes; the patch stays guarded, so a version that
+ * does break it runs uninstrumented with a warning.
+ */
+const SAME_API_RANGES: Record<string, string> = { openai: '>=7.0.0 <8' };
+
+/** The module definitions the require hook uses (`_modules`; `getModuleDefinitions()` builds fresh ones). */
+function keptDefinitions(instrumentation: { getModuleDefinitions(): unknown[] }): ModuleDefinition[] {
+  const kept = (instrumentation as { _modules?: unknown })._modules;
+  return (Array.isArray(kept) ? kept : instrumentation.getModuleDefinitions()) as ModuleDefinition[];
+}
+
+export function widenSupportedVersions(instrumentation: { getModuleDefinitions(): unknown[] }): void {
+  for (const def of keptDefinitions(instrumentation)) {
+    const extra = SAME_API_RANGES[def.name];
+    if (extra && Array.isArray(def.supportedVersions) && !def.supportedVersions.includes(extra)) {
+      def.supportedVersions.push(extra);
+    }
+  }
 }
 
 /**
@@ -37,11 +62,7 @@ export function guardPatches(instrumentation: { getModuleDefinitions(): unknown[
         return exports;
       }
     });
-  // The require hook calls the definitions the instance keeps in `_modules` (getModuleDefinitions()
-  // builds fresh ones), so those are the ones to guard.
-  const kept = (instrumentation as { _modules?: unknown })._modules;
-  const defs = (Array.isArray(kept) ? kept : instrumentation.getModuleDefinitions()) as ModuleDefinition[];
-  for (const def of defs) {
+  for (const def of keptDefinitions(instrumentation)) {
     def.patch = guard(def.patch, def.name);
     def.unpatch = guard(def.unpatch, def.name);
     for (const file of def.files ?? []) {
@@ -68,7 +89,10 @@ export function enableLlmInstrumentations(options: {
     options.logger.debug('LLM auto-instrumentation: no LLM instrumentation package is installed');
     return () => {};
   }
-  for (const instrumentation of instrumentations) guardPatches(instrumentation, options.logger);
+  for (const instrumentation of instrumentations) {
+    widenSupportedVersions(instrumentation);
+    guardPatches(instrumentation, options.logger);
+  }
   const disable = base.registerInstrumentations({
     instrumentations,
     tracerProvider: options.tracerProvider,

@@ -1,0 +1,160 @@
+/**
+ * What is published is what is tested: the three packages are packed (`pnpm pack`), installed with
+ * plain `npm install --strict-peer-deps` into a fresh app outside the workspace next to the
+ * OpenTelemetry line this CI leg runs (2.x on Node 20, 3.x on Node 24), and an ESM app (with a CommonJS
+ * library), a CommonJS NodeSDK app and a strict TypeScript program run against the installed server.
+ */
+import { type ChildProcess, execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { SessionExport } from 'agentops';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runNode } from './helpers/child.js';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/packed-app', import.meta.url));
+const API_KEY = '0b5c7c9e-4f0e-4a7d-9d8e-3c1f2a6b7d10';
+
+/** The OpenTelemetry line this workspace is installed on decides the app's own packages. */
+const sdkTraceVersion: string = createRequire(import.meta.url)('@opentelemetry/sdk-trace/package.json').version;
+const line = Number(sdkTraceVersion.split('.')[0]);
+const APP_DEPENDENCIES: Record<number, Record<string, string>> = {
+  2: { '@opentelemetry/api': '1.9.0', '@opentelemetry/sdk-node': '0.223.0', '@types/node': '20.19.25' },
+  3: { '@opentelemetry/api': '1.10.0', '@opentelemetry/sdk-node': '0.301.0', '@types/node': '24.10.1' },
+};
+
+let app: string;
+let packs: string;
+let install: { stdout: string; stderr: string };
+let server: { stop(): Promise<unknown> } | undefined;
+let serverUrl: string;
+
+beforeAll(async () => {
+  packs = mkdtempSync(join(tmpdir(), 'agentops-packs-'));
+  for (const pkg of ['exporter', 'agentops', 'server']) {
+    await run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(repo, 'packages', pkg) });
+  }
+  const tarball = (prefix: string) => {
+    const file = readdirSync(packs).find((f) => f.startsWith(prefix));
+    if (!file) throw new Error(`pnpm pack made no ${prefix} tarball in ${packs}`);
+    return `file:${join(packs, file)}`;
+  };
+  app = mkdtempSync(join(tmpdir(), 'agentops-app-'));
+  cpSync(fixtures, app, { recursive: true });
+  const dependencies = APP_DEPENDENCIES[line];
+  if (!dependencies) throw new Error(`no app dependencies for OpenTelemetry line ${line}`);
+  const manifest = {
+    name: 'packed-app',
+    private: true,
+    type: 'module',
+    dependencies: {
+      agentops: tarball('agentops-'),
+      '@agentops/exporter': tarball('agentops-exporter-'),
+      '@agentops/server': tarball('agentops-server-'),
+      ...dependencies,
+      typescript: '5.9.3',
+    },
+  };
+  writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+  install = await run('npm', ['install', '--strict-peer-deps', '--no-audit', '--no-fund'], {
+    cwd: app,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  server = await startInstalledServer();
+}, 900_000);
+
+/** The installed `agentops-server` bin, on a free port; resolves once it says where it listens. */
+async function startInstalledServer(): Promise<{ stop(): Promise<unknown> }> {
+  const cli = join(app, 'node_modules', '.bin', 'agentops-server');
+  const args = ['--port', '0', '--db', join(app, '.agentops', 'agentops.db'), '--api-key', API_KEY];
+  let child: ChildProcess | undefined;
+  let listening: (url: string) => void = () => {};
+  const started = new Promise<string>((resolve) => {
+    listening = resolve;
+  });
+  const exited = runNode(cli, args, {}, (text, c) => {
+    child = c;
+    const m = /listening on (http:\/\/\S+)/.exec(text);
+    if (m?.[1]) listening(m[1]);
+  });
+  serverUrl = await Promise.race([
+    started,
+    exited.then((r) => Promise.reject(new Error(`agentops-server exited: ${r.stderr}`))),
+  ]);
+  return {
+    stop: () => {
+      child?.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+afterAll(async () => {
+  await server?.stop();
+  for (const dir of [app, packs]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const appEnv = () => ({
+  AGENTOPS_API_KEY: API_KEY,
+  AGENTOPS_API_ENDPOINT: serverUrl,
+  AGENTOPS_LOG_LEVEL: 'warn',
+  OTEL_TRACES_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+  OTEL_METRICS_EXPORTER: 'none',
+});
+
+async function exported(id: string): Promise<SessionExport> {
+  const res = await fetch(`${serverUrl}/v2/sessions/${id}/export`, { headers: { 'x-agentops-api-key': API_KEY } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as SessionExport;
+}
+
+async function runApp(script: string): Promise<Record<string, unknown>> {
+  const r = await runNode(join(app, script), [], appEnv());
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+}
+
+it(`installs with strict peers next to the OpenTelemetry ${line}.x line, with no peer warnings`, () => {
+  expect(`${install.stdout}\n${install.stderr}`).not.toMatch(/peer|ERESOLVE/i);
+  const installed = (name: string) =>
+    JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+  expect(installed('@opentelemetry/sdk-trace').split('.')[0]).toBe(String(line));
+  expect(installed('agentops')).toBe('0.1.0');
+});
+
+it('an ESM app and a CommonJS library it loads record into one session (one state for both builds)', async () => {
+  const out = await runApp('app.mjs');
+  expect(out.builds).toEqual({ distinct: true, session: out.id });
+  expect(out.cost).toBe('0.000430');
+  const session = await exported(out.id as string);
+  expect(session.session.end_state).toBe('Success');
+  expect(session.llms).toHaveLength(1);
+  expect(session.tools.map((t) => t.name).sort()).toEqual(['lookup', 'search']);
+});
+
+it(`a CommonJS app on its own NodeSDK ${APP_DEPENDENCIES[line]?.['@opentelemetry/sdk-node']} with AgentOpsSpanProcessor`, async () => {
+  const out = await runApp('app.cjs');
+  const session = await exported(out.id as string);
+  expect(session.session.tags).toEqual(['packed-cjs']);
+  expect(session.actions.map((a) => a.action_type)).toEqual(['think']);
+  expect(session.actions[0]?.agent_id).toBeTruthy();
+});
+
+it('a strict TypeScript program (nodenext, skipLibCheck false) type-checks under ESM and CJS and runs', async () => {
+  const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+  const compiled = await run(process.execPath, [tsc, '-p', app], { cwd: app }).catch(
+    (err: { stdout: string; stderr: string }) => err,
+  );
+  expect(`${compiled.stdout}${compiled.stderr}`).toBe('');
+  const out = await runApp('dist/app.js');
+  expect(out).toMatchObject({ cost: '0.000430', steps: 7, llmCalls: 1 });
+  expect(out.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  expect((await exported(out.id as string)).llms[0]?.model).toBe('gpt-4o');
+});
