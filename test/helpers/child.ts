@@ -46,13 +46,13 @@ export interface Service {
 }
 
 /** Starts a fixture server that prints `PORT <n>` when listening; `stop()` sends SIGTERM and waits. */
-export async function startService(script: string, env: Record<string, string>): Promise<Service> {
+export async function startService(script: string, env: Record<string, string>, args: string[] = []): Promise<Service> {
   let child: ChildProcess | undefined;
   let ready: (port: number) => void = () => {};
   const started = new Promise<number>((resolve) => {
     ready = resolve;
   });
-  const exited = runNode(script, [], env, (line, c) => {
+  const exited = runNode(script, args, env, (line, c) => {
     child = c;
     const m = /^PORT (\d+)$/.exec(line);
     if (m) ready(Number(m[1]));

@@ -97,11 +97,11 @@ export function getSession(id?: string): Session | undefined {
   return sessionInContext() ?? sessionRegistry.only();
 }
 
-/** W3C `traceparent`, `tracestate` and `baggage` for the active session, to send with a request. */
+/** W3C `traceparent`, `tracestate` and `baggage` of the active session (else the active trace), to send with a request. */
 export function injectHeaders(carrier: Record<string, string> = {}): Record<string, string> {
   const target = typeof carrier === 'object' && carrier !== null ? carrier : {};
-  const ctx = sessionContextForNewWork();
-  return ctx ? injectInto(ctx, target) : target;
+  // Outside any session, the active trace context still travels (with no session baggage).
+  return injectInto(sessionContextForNewWork() ?? context.active(), target);
 }
 
 /** Delivers everything recorded so far (bounded by `flushTimeoutMillis`). */
