@@ -102,7 +102,7 @@ describe('injectHeaders()', () => {
     expect(headers.baggage).toBeUndefined();
   });
 
-  it('with a session, carries the session baggage too, which the app's own W3C propagator reads back', () => {
+  it('with a session, carries the session baggage too, which the W3C propagator of the app reads back', () => {
     const session = agentops.startSession({ tags: ['w3c'] });
     const headers = session.run(() => agentops.injectHeaders());
     expect(headers.baggage).toBe(`agentops.session.id=${session.id}`);
