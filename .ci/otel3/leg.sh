@@ -22,6 +22,8 @@ echo "leg 2: node $(node --version)"
 find "$work" -mindepth 1 -maxdepth 1 ! -name .node24 ! -name node_modules -exec rm -rf {} +
 (cd "$repo" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work"
 node "$repo/.ci/otel3/use-line.mjs" "$work"
+# The W3C harness lives beside the repository, not beside the copy.
+export W3C_HARNESS_DIR="${W3C_HARNESS_DIR:-$(cd "$repo/.." && pwd)/shared/w3c-trace-context/test}"
 cd "$work"
 if [ "${1:-}" = "--relock" ] || [ ! -f "$repo/.ci/otel3/pnpm-lock.yaml" ]; then
   rm -f pnpm-lock.yaml
