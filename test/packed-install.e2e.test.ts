@@ -21,7 +21,10 @@ const fixtures = fileURLToPath(new URL('./fixtures/packed-app', import.meta.url)
 const API_KEY = '0b5c7c9e-4f0e-4a7d-9d8e-3c1f2a6b7d10';
 
 /** The OpenTelemetry line this workspace is installed on decides the app's own packages. */
-const sdkTraceVersion: string = createRequire(import.meta.url)('@opentelemetry/sdk-trace/package.json').version;
+// (3.x does not export its package.json: read it beside the resolved entry point.)
+const sdkTraceEntry = createRequire(import.meta.url).resolve('@opentelemetry/sdk-trace');
+const sdkTraceRoot = sdkTraceEntry.slice(0, sdkTraceEntry.lastIndexOf('sdk-trace') + 'sdk-trace'.length);
+const sdkTraceVersion: string = JSON.parse(readFileSync(join(sdkTraceRoot, 'package.json'), 'utf8')).version;
 const line = Number(sdkTraceVersion.split('.')[0]);
 const APP_DEPENDENCIES: Record<number, Record<string, string>> = {
   2: { '@opentelemetry/api': '1.9.0', '@opentelemetry/sdk-node': '0.223.0', '@types/node': '20.19.25' },
