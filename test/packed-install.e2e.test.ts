@@ -161,3 +161,12 @@ it('a strict TypeScript program (nodenext, skipLibCheck false) type-checks under
   expect(out.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   expect((await exported(out.id as string)).llms[0]?.model).toBe('gpt-4o');
 });
+
+it('the published types hold no @internal member and no public Session constructor', () => {
+  for (const file of ['index.d.ts', 'index.d.cts']) {
+    const types = readFileSync(join(app, 'node_modules', 'agentops', 'dist', file), 'utf8');
+    const session = types.slice(types.indexOf('declare class Session'));
+    expect(session.slice(0, session.indexOf('\n}'))).toMatch(/private constructor\(\);/);
+    expect(types).not.toMatch(/\btraceId: string|static live\(|static start\(|@internal/);
+  }
+});
