@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +20,11 @@ const fixtures = fileURLToPath(new URL('./fixtures/packed-app', import.meta.url)
 const API_KEY = '0b5c7c9e-4f0e-4a7d-9d8e-3c1f2a6b7d10';
 
 /** The OpenTelemetry line this workspace is installed on decides the app's own packages. */
-// (3.x does not export its package.json: read it beside the resolved entry point.)
-const sdkTraceEntry = createRequire(import.meta.url).resolve('@opentelemetry/sdk-trace');
-const sdkTraceRoot = sdkTraceEntry.slice(0, sdkTraceEntry.lastIndexOf('sdk-trace') + 'sdk-trace'.length);
-const sdkTraceVersion: string = JSON.parse(readFileSync(join(sdkTraceRoot, 'package.json'), 'utf8')).version;
+// Read from the file (3.x does not export its package.json): a direct dependency of this test package.
+const sdkTraceManifest = fileURLToPath(
+  new URL('./node_modules/@opentelemetry/sdk-trace/package.json', import.meta.url),
+);
+const sdkTraceVersion: string = JSON.parse(readFileSync(sdkTraceManifest, 'utf8')).version;
 const line = Number(sdkTraceVersion.split('.')[0]);
 const APP_DEPENDENCIES: Record<number, Record<string, string>> = {
   2: { '@opentelemetry/api': '1.9.0', '@opentelemetry/sdk-node': '0.223.0', '@types/node': '20.19.25' },

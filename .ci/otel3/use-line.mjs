@@ -9,8 +9,8 @@ if (!root) throw new Error('usage: node use-line.mjs <workspace copy>');
 const versions = JSON.parse(readFileSync(new URL('./versions.json', import.meta.url), 'utf8'));
 delete versions['//'];
 
-const manifests = ['package.json', 'packages/agentops', 'packages/exporter', 'packages/server', 'test', 'examples'].map(
-  (dir) => join(root, dir.endsWith('.json') ? dir : join(dir, 'package.json')),
+const manifests = ['', 'packages/agentops', 'packages/exporter', 'packages/server', 'test', 'examples'].map((dir) =>
+  join(root, dir, 'package.json'),
 );
 for (const file of manifests) {
   const manifest = JSON.parse(readFileSync(file, 'utf8'));

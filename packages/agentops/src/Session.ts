@@ -35,10 +35,11 @@ import {
 } from '@opentelemetry/api';
 import type { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 import { sessionIdFromContext, withSessionBaggage } from './context-keys.js';
+import { isAgentOpsEvent } from './events/AgentOpsEvent.js';
 import type { Event } from './events/index.js';
 import { safeOptions } from './events/safe-options.js';
 import { type Carrier, extractFrom, injectInto } from './propagation.js';
-import { isEvent, parentInSession, recordEventSpan } from './record-event.js';
+import { parentInSession, recordEventSpan } from './record-event.js';
 import { sessionRegistry } from './session-registry.js';
 
 export type { EndState };
@@ -190,7 +191,7 @@ export class Session {
 
   record(event: Event): void {
     try {
-      if (!isEvent(event)) {
+      if (!isAgentOpsEvent(event)) {
         this.#host.logger.warn('record() takes an LLMEvent, ToolEvent, ActionEvent or ErrorEvent; ignored.');
         return;
       }

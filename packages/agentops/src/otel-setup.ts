@@ -9,17 +9,13 @@
 
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { TracerProvider, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { sdkPropagator } from './propagation.js';
 
 /** What `register()` changed, so that `unregister()` puts back only that. */
 export interface Registration {
   readonly contextManager: boolean;
   readonly propagator: boolean;
-}
-
-export function createTracerProvider(options: TracerProviderOptions): TracerProvider {
-  return new TracerProvider(options);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Context, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { type AgentOpsEvent, isAgentOpsEvent } from './events/AgentOpsEvent.js';
+import type { AgentOpsEvent } from './events/AgentOpsEvent.js';
 import type { ErrorEvent } from './events/ErrorEvent.js';
 
 /**
@@ -29,8 +29,6 @@ export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOps
 export function parentInSession(active: Context, sessionContext: Context, traceId: string): Context {
   return trace.getSpanContext(active)?.traceId === traceId ? active : sessionContext;
 }
-
-export const isEvent = isAgentOpsEvent;
 
 function isErrorEvent(event: AgentOpsEvent): event is ErrorEvent {
   return event.eventType === 'errors';

@@ -10,19 +10,14 @@
 
 import type { Logger } from '@agentops/exporter';
 import { type Context, context, isSpanContextValid, ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
-import {
-  BatchSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-  type TracerProvider,
-} from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 import { type InitOptions, type ResolvedConfig, resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
 import { installExitHandler } from './exit-handler.js';
 import { enableLlmInstrumentations } from './instrumentation/llm-instrumentations.js';
 import { optionalRequire } from './optional-require.js';
-import { createTracerProvider, type Registration, registerGlobally, unregisterGlobally } from './otel-setup.js';
+import { type Registration, registerGlobally, unregisterGlobally } from './otel-setup.js';
 import { detectHostResource } from './resource/detect.js';
 import type { SessionHost } from './Session.js';
 import { sessionRegistry } from './session-registry.js';
@@ -98,7 +93,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     const spanProcessors: SpanProcessor[] = processor ? [processor] : [];
     const otlp = otlpExporter(config, logger);
     if (otlp) spanProcessors.push(new BatchSpanProcessor({ exporter: otlp, scheduledDelayMillis: config.maxWaitTime }));
-    provider = createTracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
+    provider = new TracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
     if (globalProvider) {
       logger.warn(
         'this app already registered an OpenTelemetry tracer provider; AgentOps records into a private one. ' +
