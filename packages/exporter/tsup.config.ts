@@ -1,4 +1,9 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig(packageBuild(['src/index.ts', 'src/deliver.ts'], ['src/index.ts']));
+export default defineConfig(
+  packageBuild(
+    { index: 'src/index.ts', internal: 'src/internal/index.ts', deliver: 'src/delivery/deliver.ts' },
+    { index: 'src/index.ts', internal: 'src/internal/index.ts' },
+  ),
+);

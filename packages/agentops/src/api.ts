@@ -10,9 +10,15 @@ import { resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
 import type { Event } from './events/index.js';
 import { injectInto } from './propagation.js';
-import { currentRuntime, disabledHost, sessionContextForNewWork, startRuntime, stopRuntime } from './runtime.js';
-import { Session, type StartSessionOptions } from './Session.js';
-import { sessionRegistry } from './session-registry.js';
+import {
+  currentRuntime,
+  disabledHost,
+  sessionContextForNewWork,
+  startRuntime,
+  stopRuntime,
+} from './runtime/runtime.js';
+import { sessionRegistry } from './session/registry.js';
+import { Session, type StartSessionOptions } from './session/Session.js';
 
 function autoStarts(options: InitOptions | undefined): boolean {
   try {

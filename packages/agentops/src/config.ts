@@ -1,12 +1,6 @@
 /** `InitOptions` and how they combine with the environment (`AGENTOPS_*`). */
-import {
-  createConsoleLogger,
-  DEFAULT_ENDPOINT,
-  isLogLevel,
-  type Logger,
-  type LogLevel,
-  type SpanFilter,
-} from '@agentops/exporter';
+import { createConsoleLogger, DEFAULT_ENDPOINT, type Logger, type LogLevel, type SpanFilter } from '@agentops/exporter';
+import { isLogLevel, tagList } from '@agentops/exporter/internal';
 
 export interface OtlpOptions {
   /** OTLP/HTTP traces URL; defaults to the standard `OTEL_EXPORTER_OTLP_*` variables. */
@@ -77,10 +71,6 @@ function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 }
 
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
-}
-
 export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const o: InitOptions = typeof options === 'object' && options !== null ? options : {};
   const level = isLogLevel(o.logLevel)
@@ -93,7 +83,7 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
   return {
     apiKey,
     endpoint: (typeof o.endpoint === 'string' && o.endpoint) || env.AGENTOPS_API_ENDPOINT || DEFAULT_ENDPOINT,
-    tags: stringList(o.tags),
+    tags: tagList(o.tags) ?? [],
     autoStartSession: o.autoStartSession !== false,
     inheritedSessionId: typeof o.inheritedSessionId === 'string' ? o.inheritedSessionId : undefined,
     instrumentLlmCalls: o.instrumentLlmCalls !== false,
@@ -109,4 +99,9 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     flushTimeoutMillis: positive(o.flushTimeoutMillis, 10_000),
     logger: createConsoleLogger(level),
   };
+}
+
+/** Said once per processor made without a key: spans are still stamped with their session. */
+export function warnNoApiKey(logger: Logger): void {
+  logger.warn('no API key (set AGENTOPS_API_KEY or pass apiKey): sessions are recorded but not sent to AgentOps.');
 }

@@ -1,6 +1,4 @@
 export type { LogLevel, SessionExport, SessionStats } from '@agentops/exporter';
-export type { AgentOpsSpanProcessorOptions } from './AgentOpsSpanProcessor.js';
-export { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
 export {
   addTags,
   endSession,
@@ -31,9 +29,11 @@ export {
   LLMEvent,
   ToolEvent,
 } from './events/index.js';
+export type { AgentOpsSpanProcessorOptions } from './pipeline/AgentOpsSpanProcessor.js';
+export { AgentOpsSpanProcessor } from './pipeline/AgentOpsSpanProcessor.js';
 export type { Carrier } from './propagation.js';
 export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js';
-export type { EndState, SessionAnalytics, StartSessionOptions } from './Session.js';
-export { Session } from './Session.js';
+export type { EndState, SessionAnalytics, StartSessionOptions } from './session/Session.js';
+export { Session } from './session/Session.js';
 export { SDK_VERSION } from './version.js';
 export { recordAction, recordTool, trackAgent } from './wrappers.js';

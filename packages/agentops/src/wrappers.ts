@@ -4,7 +4,8 @@
  * a throw as an error event tied to the call and rethrown unchanged. Sync and async alike.
  */
 import { randomUUID } from 'node:crypto';
-import { derivedEventId, semconv as S, safeJsonStringify } from '@agentops/exporter';
+import { derivedEventId, semconv as S } from '@agentops/exporter';
+import { safeJsonStringify } from '@agentops/exporter/internal';
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from './context-keys.js';
 import { ActionEvent, actionShape } from './events/ActionEvent.js';
@@ -12,7 +13,7 @@ import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
 import { ToolEvent, toolCallShape, writeToolCallId } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
-import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime.js';
+import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime/runtime.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wrappers accept any function and keep its type.
 type AnyFunction = (this: any, ...args: any[]) => any;

@@ -1,4 +1,9 @@
-export type { AgentOpsSpanExporterOptions, ExporterStats } from './AgentOpsSpanExporter.js';
+export type {
+  AgentOpsSpanExporterOptions,
+  ExporterPipeline,
+  ExporterStats,
+  SessionResults,
+} from './AgentOpsSpanExporter.js';
 export { AgentOpsSpanExporter } from './AgentOpsSpanExporter.js';
 export type { ClientOptions } from './client/agentops-client.js';
 export { AgentOpsClient, DEFAULT_ENDPOINT } from './client/agentops-client.js';
@@ -7,19 +12,12 @@ export type { BackoffOptions } from './client/backoff.js';
 export { backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';
 export type { PriceFn } from './cost.js';
 export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
-export type { SessionId } from './ids.js';
-export { isSessionId, isUuid, isValidTraceId, sessionIdToTraceId, traceIdToSessionId } from './ids.js';
-export {
-  describeValue,
-  MAX_STRING_LENGTH,
-  parseJsonAttribute,
-  parseStructuredAttribute,
-  safeJsonStringify,
-  truncate,
-} from './json.js';
-export { clamp, clampTags, LIMITS } from './limits.js';
-export type { Logger, LogLevel } from './logger.js';
-export { createConsoleLogger, isLogLevel, onceBy } from './logger.js';
+export type { CountedEvent, SessionTotals } from './delivery/totals.js';
+export { addToTotals, countEvent, emptyTotals } from './delivery/totals.js';
+export type { SessionId } from './internal/ids.js';
+export { sessionIdToTraceId, traceIdToSessionId } from './internal/ids.js';
+export type { Logger, LogLevel } from './internal/logger.js';
+export { createConsoleLogger } from './internal/logger.js';
 export { derivedEventId } from './mapping/event-id.js';
 export { resourceToHostEnv, resourceToOrigin } from './mapping/host-env.js';
 export type { OtelMessage, OtelMessagePart } from './mapping/messages.js';
@@ -37,9 +35,7 @@ export { classifySpan, defaultSpanFilter, exportAllSpansFilter, isLlmOperation }
 export type { SpanLike } from './mapping/span-like.js';
 export type { MapOptions, MappedItem } from './mapping/span-to-payload.js';
 export { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
-export { formatDuration, hrTimeToIso, hrTimeToMillis } from './mapping/time.js';
+export { formatDuration, hrTimeToIso } from './mapping/time.js';
 export * as semconv from './semconv.js';
-export type { CountedEvent, SessionTotals } from './session-outbox.js';
-export { addToTotals, countEvent, emptyTotals } from './session-outbox.js';
 export type * from './wire.js';
 export { END_STATES, fromWireEndState, toWireEndState } from './wire.js';

@@ -1,5 +1,5 @@
 /** Shapes of the AgentOps REST API v2, as sent on the wire (snake_case). */
-import type { SessionId } from './ids.js';
+import type { SessionId } from './internal/ids.js';
 
 export type EndState = 'Success' | 'Failure' | 'Indeterminate';
 /** On the wire `Failure` is spelled `Fail`. */

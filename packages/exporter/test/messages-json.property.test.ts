@@ -11,8 +11,8 @@ import {
   plainTextMessagesFromJson,
   promptMessagesJson,
   promptToOtelMessages,
-  safeJsonStringify,
 } from '../src/index.js';
+import { safeJsonStringify } from '../src/internal/index.js';
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', '"\\\n\u2028\ud800</script>'));
 const chatMessage = fc.record(

@@ -1,4 +1,5 @@
-import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import { semconv as S } from '@agentops/exporter';
+import { LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
 import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
@@ -20,7 +21,10 @@ export class ActionEvent extends AgentOpsEvent {
   constructor(options: ActionEventOptions) {
     const o = safeOptions<ActionEventOptions>(options);
     super(o);
-    this.actionType = typeof o.actionType === 'string' && o.actionType !== '' ? truncate(o.actionType, 256) : 'action';
+    this.actionType =
+      typeof o.actionType === 'string' && o.actionType !== ''
+        ? truncate(o.actionType, LIMITS.spanNameLength)
+        : 'action';
     this.logs = o.logs;
     this.screenshot = typeof o.screenshot === 'string' ? o.screenshot : undefined;
   }

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  clamp,
-  derivedEventId,
-  type EventType,
-  isUuid,
-  LIMITS,
-  semconv as S,
-  safeJsonStringify,
-  truncate,
-} from '@agentops/exporter';
+import { derivedEventId, type EventType, semconv as S } from '@agentops/exporter';
+import { clamp, isUuid, LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
 import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import { safeOptions } from './safe-options.js';
 import { type Timestamp, toDate } from './timestamp.js';

@@ -1,4 +1,5 @@
-import { describeValue, semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import { semconv as S } from '@agentops/exporter';
+import { describeValue, LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
 import {
   AgentOpsEvent,
   bounded,
@@ -44,7 +45,7 @@ export class ErrorEvent extends AgentOpsEvent {
       exception instanceof Error ? exception : exception === undefined ? undefined : new Error(messageOf(exception));
     this.errorType = truncate(
       typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (this.exception?.name ?? 'Error'),
-      256,
+      LIMITS.spanNameLength,
     );
     this.code = typeof o.code === 'string' || typeof o.code === 'number' ? String(o.code) : undefined;
     this.details = typeof o.details === 'string' ? o.details : this.exception?.message;

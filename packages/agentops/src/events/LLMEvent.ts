@@ -1,4 +1,5 @@
-import { completionMessagesJson, promptMessagesJson, semconv as S, truncate } from '@agentops/exporter';
+import { completionMessagesJson, promptMessagesJson, semconv as S } from '@agentops/exporter';
+import { LIMITS, truncate } from '@agentops/exporter/internal';
 import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
@@ -77,6 +78,6 @@ export class LLMEvent extends AgentOpsEvent {
     if (content && this.completion !== undefined)
       attributes[S.ATTR_GEN_AI_OUTPUT_MESSAGES] = completionMessagesJson(this.completion);
     const name = `${S.GEN_AI_OPERATION_CHAT} ${this.model ?? 'unknown'}`;
-    return { name: truncate(name, 256), kind: SpanKind.CLIENT, attributes };
+    return { name: truncate(name, LIMITS.spanNameLength), kind: SpanKind.CLIENT, attributes };
   }
 }

@@ -1,4 +1,5 @@
-import { semconv as S, safeJsonStringify, truncate } from '@agentops/exporter';
+import { semconv as S } from '@agentops/exporter';
+import { LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
@@ -17,7 +18,7 @@ export class ToolEvent extends AgentOpsEvent {
   constructor(options: ToolEventOptions) {
     const o = safeOptions<ToolEventOptions>(options);
     super(o);
-    this.name = typeof o.name === 'string' && o.name !== '' ? truncate(o.name, 256) : 'tool';
+    this.name = typeof o.name === 'string' && o.name !== '' ? truncate(o.name, LIMITS.spanNameLength) : 'tool';
     this.logs = o.logs;
   }
 

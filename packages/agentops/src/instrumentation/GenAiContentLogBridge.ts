@@ -5,7 +5,8 @@
  * `gen_ai.input.messages` / `gen_ai.output.messages`, so AgentOps events carry prompt and
  * completion. Nothing else is logged or kept.
  */
-import { chatToOtelMessage, semconv as S, safeJsonStringify } from '@agentops/exporter';
+import { chatToOtelMessage, semconv as S } from '@agentops/exporter';
+import { isRecord, safeJsonStringify } from '@agentops/exporter/internal';
 import { type Context, type Span, trace } from '@opentelemetry/api';
 
 /**
@@ -35,10 +36,6 @@ const ROLE_BY_EVENT: Record<string, string> = {
 interface Messages {
   input: ReturnType<typeof chatToOtelMessage>[];
   output: ReturnType<typeof chatToOtelMessage>[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export class GenAiContentLogBridge {

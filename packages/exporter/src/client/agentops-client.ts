@@ -5,11 +5,10 @@
  */
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import type { SessionId } from '../ids.js';
+import type { SessionId } from '../internal/ids.js';
 import type {
   AgentPayload,
   CreateSessionResponse,
-  EventPayload,
   SessionExport,
   SessionPayload,
   SessionStats,
@@ -50,13 +49,6 @@ export class AgentOpsClient {
 
   reauthorizeJwt(sessionId: SessionId): Promise<{ status: string; jwt: string }> {
     return this.#call('POST', '/v2/reauthorize_jwt', { apiKey: true }, JSON.stringify({ session_id: sessionId }));
-  }
-
-  createEvents(jwt: string, events: EventPayload[]): Promise<unknown> {
-    return this.createEncodedEvents(
-      jwt,
-      events.map((event) => JSON.stringify(event)),
-    );
   }
 
   /** create_events with events already JSON-encoded one by one: the body is put together, not re-encoded. */

@@ -2,7 +2,8 @@
  * Conversions between ChatML messages (what AgentOps users pass and see) and the OpenTelemetry GenAI
  * message shape (`gen_ai.input.messages` / `gen_ai.output.messages`: role + typed parts).
  */
-import { safeJsonStringify, truncate } from '../json.js';
+import { safeJsonStringify, truncate } from '../internal/json.js';
+import { isRecord } from '../internal/values.js';
 import type { ChatMessage } from '../wire.js';
 
 export interface OtelMessagePart {
@@ -19,10 +20,6 @@ export interface OtelMessage {
   parts: OtelMessagePart[];
   name?: string;
   finish_reason?: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function contentToParts(content: unknown): OtelMessagePart[] {

@@ -3,10 +3,12 @@
  * Pure: no I/O, no clock, no globals; prices come in as a function.
  */
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
+import { isSdkEventSpan } from '../conventions/index.js';
 import type { PriceFn } from '../cost.js';
-import { traceIdToSessionId } from '../ids.js';
-import { parseJsonAttribute } from '../json.js';
-import { clamp, clampTags, LIMITS } from '../limits.js';
+import { traceIdToSessionId } from '../internal/ids.js';
+import { parseJsonAttribute } from '../internal/json.js';
+import { clamp, LIMITS, tagList } from '../internal/limits.js';
+import { asNumber, asString } from '../internal/values.js';
 import * as S from '../semconv.js';
 import {
   type AgentPayload,
@@ -17,8 +19,21 @@ import {
   toWireEndState,
 } from '../wire.js';
 import { derivedEventId } from './event-id.js';
+import {
+  agentId,
+  agentName,
+  inputTokens,
+  llmCompletion,
+  llmModel,
+  llmPrompt,
+  llmProvider,
+  outputTokens,
+  threadId,
+  toolName,
+  toolParams,
+  toolReturns,
+} from './fields.js';
 import { resourceToHostEnv, resourceToOrigin } from './host-env.js';
-import { inputTokens, llmCompletion, llmModel, llmPrompt, llmProvider, outputTokens } from './llm-fields.js';
 import { classifySpan, defaultSpanFilter, type SpanCategory, type SpanFilter } from './span-filter.js';
 import type { SpanLike } from './span-like.js';
 import { hrTimeToIso } from './time.js';
@@ -41,18 +56,6 @@ export interface MapOptions {
   eventsFull?: boolean;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function stringArray(v: unknown): string[] | undefined {
-  return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : undefined;
-}
-
 export function sessionIdOf(span: SpanLike, traceIdFallback = false): string | undefined {
   const id = span.attributes[S.ATTR_SESSION_ID];
   if (typeof id === 'string' && id.length > 0) return id;
@@ -68,18 +71,20 @@ export function sessionIdOf(span: SpanLike, traceIdFallback = false): string | u
 export function spanToSession(span: SpanLike, sessionId: string): SessionPayload {
   const a = span.attributes;
   const inherited = a[S.ATTR_SESSION_INHERITED] === true;
-  const endState = fromWireEndState(str(a[S.ATTR_SESSION_END_STATE]));
+  const endState = fromWireEndState(asString(a[S.ATTR_SESSION_END_STATE]));
   const ended = (span.ended ?? (span.endTime[0] !== 0 || span.endTime[1] !== 0)) && !(inherited && !endState);
-  const tags = clampTags(stringArray(a[S.ATTR_SESSION_TAGS]) ?? []);
+  const tags = tagList(a[S.ATTR_SESSION_TAGS]) ?? [];
   return {
     session_id: sessionId,
     init_timestamp: hrTimeToIso(span.startTime),
     end_timestamp: ended ? hrTimeToIso(span.endTime) : null,
     end_state: ended ? toWireEndState(endState ?? 'Indeterminate') : null,
-    end_state_reason: ended ? clampOrNull(str(a[S.ATTR_SESSION_END_STATE_REASON]), LIMITS.endStateReasonLength) : null,
+    end_state_reason: ended
+      ? clampOrNull(asString(a[S.ATTR_SESSION_END_STATE_REASON]), LIMITS.endStateReasonLength)
+      : null,
     ...(inherited && tags.length === 0 ? {} : { tags }),
     ...(inherited ? {} : { host_env: resourceToHostEnv(span.resource.attributes) }),
-    video: clampOrNull(str(a[S.ATTR_SESSION_VIDEO]), LIMITS.videoLength),
+    video: clampOrNull(asString(a[S.ATTR_SESSION_VIDEO]), LIMITS.videoLength),
   };
 }
 
@@ -89,7 +94,7 @@ function clampOrNull(value: string | undefined, max: number): string | null {
 
 /** The span's own event id when it is a usable one, else one derived from the span. */
 function eventIdOf(span: SpanLike): string {
-  const id = str(span.attributes[S.ATTR_EVENT_ID]);
+  const id = asString(span.attributes[S.ATTR_EVENT_ID]);
   return id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'event');
 }
 
@@ -105,7 +110,7 @@ function commonFields(span: SpanLike, sessionId: string) {
     session_id: sessionId,
     init_timestamp: hrTimeToIso(span.startTime),
     end_timestamp: hrTimeToIso(span.endTime),
-    agent_id: clampOrNull(str(a[S.ATTR_AGENT_ID]), LIMITS.idLength),
+    agent_id: clampOrNull(asString(a[S.ATTR_AGENT_ID]), LIMITS.idLength),
     span_id: ctx.spanId,
     parent_span_id: span.parentSpanContext?.spanId ?? null,
     origin: resourceToOrigin(span.resource.attributes),
@@ -118,7 +123,7 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   const provider = llmProvider(a);
   const promptTokens = inputTokens(a);
   const completionTokens = outputTokens(a);
-  let cost = num(a[S.ATTR_LLM_COST_USD]);
+  let cost = asNumber(a[S.ATTR_LLM_COST_USD]);
   if (cost === undefined && price && model) {
     cost = price(model, promptTokens ?? 0, completionTokens ?? 0, provider);
   }
@@ -131,7 +136,7 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
     prompt_tokens: promptTokens ?? null,
     completion_tokens: completionTokens ?? null,
     cost: cost ?? null,
-    thread_id: str(a[S.ATTR_LLM_THREAD_ID]) ?? str(a[S.ATTR_GEN_AI_CONVERSATION_ID]) ?? null,
+    thread_id: threadId(a) ?? null,
     params: parseJsonAttribute(a[S.ATTR_EVENT_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_EVENT_RETURNS]),
   });
@@ -141,20 +146,9 @@ function toolEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'tools' as const,
-    name: clamp(
-      str(a[S.ATTR_GEN_AI_TOOL_NAME]) ??
-        str(a['tool.name']) ??
-        str(a['ai.toolCall.name']) ??
-        str(a['traceloop.entity.name']) ??
-        span.name,
-      LIMITS.nameLength,
-    ),
-    params: parseJsonAttribute(
-      a[S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] ?? a['input.value'] ?? a['ai.toolCall.args'] ?? a['traceloop.entity.input'],
-    ),
-    returns: parseJsonAttribute(
-      a[S.ATTR_GEN_AI_TOOL_CALL_RESULT] ?? a['output.value'] ?? a['ai.toolCall.result'] ?? a['traceloop.entity.output'],
-    ),
+    name: clamp(toolName(a) ?? span.name, LIMITS.nameLength),
+    params: parseJsonAttribute(toolParams(a)),
+    returns: parseJsonAttribute(toolReturns(a)),
     logs: parseJsonAttribute(a[S.ATTR_TOOL_LOGS]),
   });
 }
@@ -163,11 +157,11 @@ function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'actions' as const,
-    action_type: clamp(str(a[S.ATTR_ACTION_TYPE]) ?? span.name, LIMITS.nameLength),
+    action_type: clamp(asString(a[S.ATTR_ACTION_TYPE]) ?? span.name, LIMITS.nameLength),
     params: parseJsonAttribute(a[S.ATTR_ACTION_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_ACTION_RETURNS]),
     logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
-    screenshot: str(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
+    screenshot: asString(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
   });
 }
 
@@ -176,12 +170,16 @@ function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {
   const exception = exceptionEvent(span);
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'errors' as const,
-    error_type: clampOrNull(str(a[S.ATTR_ERROR_TYPE]) ?? str(exception?.['exception.type']), LIMITS.nameLength),
-    code: str(a[S.ATTR_ERROR_CODE]) ?? null,
-    details: str(a[S.ATTR_ERROR_DETAILS]) ?? str(exception?.['exception.message']) ?? span.status.message ?? null,
-    logs: str(a[S.ATTR_ERROR_LOGS]) ?? str(exception?.['exception.stacktrace']) ?? null,
-    trigger_event_id: str(a[S.ATTR_ERROR_TRIGGER_EVENT_ID]) ?? null,
-    trigger_event_type: str(a[S.ATTR_ERROR_TRIGGER_EVENT_TYPE]) ?? null,
+    error_type: clampOrNull(
+      asString(a[S.ATTR_ERROR_TYPE]) ?? asString(exception?.['exception.type']),
+      LIMITS.nameLength,
+    ),
+    code: asString(a[S.ATTR_ERROR_CODE]) ?? null,
+    details:
+      asString(a[S.ATTR_ERROR_DETAILS]) ?? asString(exception?.['exception.message']) ?? span.status.message ?? null,
+    logs: asString(a[S.ATTR_ERROR_LOGS]) ?? asString(exception?.['exception.stacktrace']) ?? null,
+    trigger_event_id: asString(a[S.ATTR_ERROR_TRIGGER_EVENT_ID]) ?? null,
+    trigger_event_type: asString(a[S.ATTR_ERROR_TRIGGER_EVENT_TYPE]) ?? null,
   });
 }
 
@@ -197,12 +195,10 @@ function derivedErrorEvent(span: SpanLike, sessionId: string, trigger: EventPayl
 
 function agentOf(span: SpanLike): AgentPayload {
   const a = span.attributes;
-  const id = str(a[S.ATTR_GEN_AI_AGENT_ID]) ?? str(a[S.ATTR_EVENT_ID]);
+  const id = agentId(a) ?? asString(a[S.ATTR_EVENT_ID]);
   return {
     id: id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'agent'),
-    name:
-      clamp(str(a[S.ATTR_GEN_AI_AGENT_NAME]) ?? str(a['traceloop.entity.name']) ?? span.name, LIMITS.nameLength) ||
-      'agent',
+    name: clamp(agentName(a) ?? span.name, LIMITS.nameLength) || 'agent',
   };
 }
 
@@ -237,7 +233,7 @@ export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] 
   }
   if (!(options.filter ?? defaultSpanFilter)(span, category)) return [];
   if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
-  const foreign = span.attributes[S.ATTR_EVENT_TYPE] === undefined;
+  const foreign = !isSdkEventSpan(span.attributes);
   const alsoError = foreign && category !== 'errors' && span.status.code === SpanStatusCode.ERROR;
   if (options.eventsFull) return [{ kind: 'dropped', sessionId, count: alsoError ? 2 : 1 }];
   const event = eventFor(span, category, sessionId, options.price);

@@ -14,10 +14,6 @@ export function hrTimeToIso(time: HrTime): string {
   return `${cachedPrefix}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
-export function hrTimeToMillis(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
-}
-
 /** "1h 2m 3.45s", the way AgentOps prints a session's duration. */
 export function formatDuration(ms: number): string {
   const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;

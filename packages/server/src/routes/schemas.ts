@@ -1,5 +1,5 @@
 /** JSON schemas of request bodies: every route rejects what does not fit with a 400 and a message. */
-import { LIMITS } from '@agentops/exporter';
+import { LIMITS } from '@agentops/exporter/internal';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const timestamp = { type: 'string', minLength: 1, maxLength: 64 } as const;

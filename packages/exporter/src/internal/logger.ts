@@ -1,4 +1,5 @@
 /** The SDK's log output: one prefix, one level, never throws. */
+import { diag } from '@opentelemetry/api';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface Logger {
@@ -32,12 +33,30 @@ export function createConsoleLogger(level: LogLevel = 'warn', prefix = 'AgentOps
   };
 }
 
-/** Logs each distinct key once per process lifetime of the returned function. */
-export function onceBy(log: (message: string) => void): (key: string, message: string) => void {
-  const seen = new Set<string>();
-  return (key, message) => {
-    if (seen.has(key)) return;
-    seen.add(key);
-    log(message);
+/**
+ * The logger of the export pipeline: its warnings and errors reach OpenTelemetry's `diag` as well,
+ * where apps that run OpenTelemetry look for what their SDK components report (a no-op unless the
+ * app set a diag logger).
+ */
+export function withDiag(logger: Logger): Logger {
+  const both = (own: (m: string) => void, toDiag: (m: string) => void) => (message: string) => {
+    own(message);
+    try {
+      toDiag(`AgentOps: ${message}`);
+    } catch {
+      // A diag logger that throws must not take the pipeline down.
+    }
+  };
+  return {
+    debug: (m) => logger.debug(m),
+    info: (m) => logger.info(m),
+    warn: both(
+      (m) => logger.warn(m),
+      (m) => diag.warn(m),
+    ),
+    error: both(
+      (m) => logger.error(m),
+      (m) => diag.error(m),
+    ),
   };
 }

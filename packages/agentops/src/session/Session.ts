@@ -4,115 +4,55 @@
  * answers the session's total cost.
  */
 
-import { randomBytes } from 'node:crypto';
 import {
-  clamp,
   countEvent,
-  describeValue,
   END_STATES,
   type EndState,
   emptyTotals,
   formatCost,
-  formatDuration,
-  LIMITS,
   type Logger,
   semconv as S,
+  type SessionResults,
   type SessionTotals,
-  sessionIdToTraceId,
   traceIdToSessionId,
 } from '@agentops/exporter';
+import { describeValue, tagList } from '@agentops/exporter/internal';
 import {
   type Context,
   context,
   isSpanContextValid,
   type Link,
   type Span,
-  type SpanContext,
   SpanKind,
-  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { AgentOpsSpanProcessor } from './AgentOpsSpanProcessor.js';
-import { sessionIdFromContext, withSessionBaggage } from './context-keys.js';
-import { isAgentOpsEvent } from './events/AgentOpsEvent.js';
-import type { Event } from './events/index.js';
-import { safeOptions } from './events/safe-options.js';
-import { type Carrier, extractFrom, injectInto } from './propagation.js';
-import { parentInSession, recordEventSpan } from './record-event.js';
-import { sessionRegistry } from './session-registry.js';
+import { withSessionBaggage } from '../context-keys.js';
+import { isAgentOpsEvent } from '../events/AgentOpsEvent.js';
+import type { Event } from '../events/index.js';
+import { safeOptions } from '../events/safe-options.js';
+import { injectInto } from '../propagation.js';
+import { parentInSession, recordEventSpan } from '../record-event.js';
+import { endSummary, type SessionAnalytics, sessionAnalytics } from './analytics.js';
+import { type StartSessionOptions, startPoint } from './start-point.js';
 
+export type { SessionAnalytics } from './analytics.js';
+export type { StartSessionOptions } from './start-point.js';
 export type { EndState };
 
-export interface StartSessionOptions {
-  tags?: string[];
-  /** Join this session, started in another process. */
-  inheritedSessionId?: string;
-  /** Join the session carried by these W3C headers (`traceparent`, `baggage`). */
-  headers?: Carrier;
-}
-
-export interface SessionAnalytics {
-  llmCalls: number;
-  toolCalls: number;
-  actions: number;
-  errors: number;
-  /** "1m 2.50s" */
-  duration: string;
-  durationMs: number;
-  /** USD, "0.00" or six decimals. */
-  cost: string;
-}
-
-/** What a session needs from the SDK around it. */
+/** What a session needs from the SDK around it: no more, so that it depends on no pipeline class. */
 export interface SessionHost {
   readonly tracer: Tracer;
-  readonly processor: AgentOpsSpanProcessor | undefined;
   readonly captureContent: boolean;
   readonly logger: Logger;
+  /** What the exporter knows of each session; undefined when nothing is sent to AgentOps. */
+  readonly results: SessionResults | undefined;
+  /** The session's state changed while it runs (its tags): send it now rather than at its end. */
+  announce(span: Span): void;
+  /** A session started (`opened`) or ended or detached (`closed`). */
+  opened(session: Session): void;
+  closed(session: Session): void;
   flush(): Promise<void>;
-}
-
-function tagList(tags: unknown): string[] | undefined {
-  if (!Array.isArray(tags)) return undefined;
-  const strings = tags.filter((t): t is string => typeof t === 'string' && t !== '');
-  return [...new Set(strings.map((t) => clamp(t, LIMITS.tagLength)))];
-}
-
-/** Where a session starts: a fresh trace, or inside the trace of a session started elsewhere. */
-function startingPoint(options: StartSessionOptions, logger: Logger): { parent: Context; inherited: boolean } {
-  try {
-    return joinPoint(options, logger) ?? { parent: context.active(), inherited: false };
-  } catch (err) {
-    logger.warn(`startSession(): could not read the given headers or id (${String(err)}); starting a new session.`);
-    return { parent: context.active(), inherited: false };
-  }
-}
-
-/** The context to start a joined session in, or undefined to start a new one. */
-function joinPoint(options: StartSessionOptions, logger: Logger): { parent: Context; inherited: true } | undefined {
-  const active = context.active();
-  if (options.headers !== undefined) {
-    if (typeof options.headers === 'object' && options.headers !== null) {
-      const extracted = extractFrom(options.headers);
-      const fromBaggage = sessionIdFromContext(extracted);
-      const traceId = fromBaggage ? sessionIdToTraceId(fromBaggage) : trace.getSpanContext(extracted)?.traceId;
-      const remote = trace.getSpanContext(extracted);
-      if (traceId && remote && remote.traceId === traceId) return { parent: extracted, inherited: true };
-      if (traceId) return { parent: trace.setSpanContext(extracted, remoteParent(traceId)), inherited: true };
-    }
-    logger.warn('startSession({ headers }): no valid traceparent or agentops baggage found; starting a new session.');
-  }
-  if (options.inheritedSessionId !== undefined) {
-    const traceId = sessionIdToTraceId(options.inheritedSessionId);
-    if (traceId) return { parent: trace.setSpanContext(active, remoteParent(traceId)), inherited: true };
-    logger.warn('inheritedSessionId is not a session id (a UUID); starting a new session.');
-  }
-  return undefined;
-}
-
-function remoteParent(traceId: string): SpanContext {
-  return { traceId, spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED, isRemote: true };
 }
 
 export class Session {
@@ -142,7 +82,7 @@ export class Session {
     this.#host = host;
     const o = safeOptions<StartSessionOptions>(options);
     this.#tags = tagList([...defaultTags, ...(tagList(o.tags) ?? [])]) ?? [];
-    const { parent, inherited } = startingPoint(o, host.logger);
+    const { parent, inherited } = startPoint(o, host.logger);
     this.#inherited = inherited;
     const activeSpan = trace.getSpanContext(context.active());
     const links: Link[] = !inherited && activeSpan && isSpanContextValid(activeSpan) ? [{ context: activeSpan }] : [];
@@ -160,7 +100,7 @@ export class Session {
     this.id = traceIdToSessionId(this.traceId);
     this.#span.setAttribute(S.ATTR_SESSION_ID, this.id);
     this.#context = withSessionBaggage(trace.setSpan(parent, this.#span), this.id);
-    sessionRegistry.add(this);
+    host.opened(this);
   }
 
   get tags(): string[] {
@@ -236,9 +176,7 @@ export class Session {
     }
     this.#tags = tags;
     this.#span.setAttribute(S.ATTR_SESSION_TAGS, tags);
-    this.#host.processor?.announceSession(
-      this.#span as unknown as Parameters<AgentOpsSpanProcessor['announceSession']>[0],
-    );
+    this.#host.announce(this.#span);
   }
 
   /** True when this process joined a session that another process started. */
@@ -260,7 +198,7 @@ export class Session {
     this.#detached = true;
     this.#endedAt = Date.now();
     this.#span.end();
-    sessionRegistry.remove(this);
+    this.#host.closed(this);
     await this.#host.flush().catch(() => undefined);
   }
 
@@ -291,7 +229,7 @@ export class Session {
     this.#span.setAttribute(S.ATTR_SESSION_END_STATE, state);
     if (this.#endStateReason) this.#span.setAttribute(S.ATTR_SESSION_END_STATE_REASON, this.#endStateReason);
     this.#span.end();
-    sessionRegistry.remove(this);
+    this.#host.closed(this);
     this.#cost = this.#finish();
     return this.#cost;
   }
@@ -300,12 +238,8 @@ export class Session {
     try {
       await this.#host.flush();
       const analytics = this.#analyticsNow();
-      const url = this.#host.processor?.exporter?.sessionUrl(this.id);
-      this.#host.logger.info(
-        `Session ${this.id} ended ${this.#endState}: ${analytics.duration}, cost $${analytics.cost}, ` +
-          `${analytics.llmCalls} LLM calls, ${analytics.toolCalls} tools, ${analytics.actions} actions, ${analytics.errors} errors` +
-          (url ? `. Replay: ${url}` : ''),
-      );
+      const url = this.#host.results?.sessionUrl(this.id);
+      this.#host.logger.info(endSummary(this.id, this.#endState ?? 'Indeterminate', analytics, url));
       return analytics.cost;
     } catch (err) {
       this.#host.logger.warn(`endSession() could not finish cleanly: ${String(err)}`);
@@ -324,19 +258,7 @@ export class Session {
   }
 
   #analyticsNow(): SessionAnalytics {
-    const exporter = this.#host.processor?.exporter;
-    const totals = exporter?.sessionTotals(this.id) ?? this.#localTotals;
-    const serverCost = exporter?.sessionResult(this.id)?.token_cost;
-    const serverUsd = serverCost === undefined ? Number.NaN : Number(serverCost);
     const durationMs = (this.#endedAt ?? Date.now()) - this.#startedAt;
-    return {
-      llmCalls: totals.llmCalls,
-      toolCalls: totals.toolCalls,
-      actions: totals.actions,
-      errors: totals.errors,
-      duration: formatDuration(durationMs),
-      durationMs,
-      cost: formatCost(Number.isFinite(serverUsd) ? serverUsd : totals.costUsd),
-    };
+    return sessionAnalytics(this.id, this.#host.results, this.#localTotals, durationMs);
   }
 }

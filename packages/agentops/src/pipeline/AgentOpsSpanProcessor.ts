@@ -11,18 +11,21 @@
 import {
   AgentOpsSpanExporter,
   type ExporterStats,
-  isLlmOperation,
   type Logger,
   type LogLevel,
   semconv as S,
   type SpanFilter,
 } from '@agentops/exporter';
-import { type Context, TraceFlags, trace } from '@opentelemetry/api';
+import { withDiag } from '@agentops/exporter/internal';
+import { type Context, TraceFlags } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { type ResolvedConfig, resolveConfig } from './config.js';
-import { agentIdFromContext, sessionIdFromContext } from './context-keys.js';
-import { sessionRegistry } from './session-registry.js';
-import { shared } from './shared-state.js';
+import { type ResolvedConfig, resolveConfig, warnNoApiKey } from '../config.js';
+import { processWide } from '../process-wide.js';
+import { stamp } from './stamping.js';
+
+/** Processors users built themselves, not yet shut down; `init()` finds them in a provider the app registered. */
+export const liveProcessors = processWide('processors', () => new Set<AgentOpsSpanProcessor>());
 
 export interface AgentOpsSpanProcessorOptions {
   apiKey?: string;
@@ -37,12 +40,16 @@ export interface AgentOpsSpanProcessorOptions {
   exporter?: AgentOpsSpanExporter;
   /** @internal */
   logger?: Logger;
+  /** @internal The SDK's configuration, already resolved by `init()`: the options above are then ignored. */
+  resolved?: ResolvedConfig;
 }
 
 /** Finished spans kept before they are handed over within the same turn (a burst's bound). */
 const HANDOVER_AT = 512;
 /** Finished spans handed to the exporter per turn of the event loop. */
 const DRAIN_SLICE = 64;
+/** Finished spans per `export()` call: few enough that the exporter maps them at once. */
+const EXPORT_SLICE = 32;
 
 export class AgentOpsSpanProcessor implements SpanProcessor {
   /** Undefined when there is no API key: spans are still stamped, nothing is sent to AgentOps. */
@@ -56,16 +63,16 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   #drainScheduled = false;
 
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
-    const config = resolveConfig(options);
-    this.#logger = options.logger ?? config.logger;
+    const config = options.resolved ?? resolveConfig(options);
+    this.#logger = withDiag(options.logger ?? config.logger);
     this.exporter = options.exporter ?? this.#exporterFrom(config);
     this.#maxQueueSize = config.maxQueueSize;
-    shared.processors.add(this);
+    liveProcessors.add(this);
   }
 
   #exporterFrom(config: ResolvedConfig): AgentOpsSpanExporter | undefined {
     if (!config.apiKey) {
-      this.#logger.warn('no API key (set AGENTOPS_API_KEY or pass apiKey): sessions will not be sent to AgentOps.');
+      warnNoApiKey(this.#logger);
       return undefined;
     }
     return new AgentOpsSpanExporter({
@@ -85,17 +92,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
-      if (span.attributes[S.ATTR_SESSION_ID] === undefined) {
-        const sessionId = resolveSessionId(parentContext);
-        if (sessionId) span.setAttribute(S.ATTR_SESSION_ID, sessionId);
-      }
-      if (span.attributes[S.ATTR_AGENT_ID] === undefined) {
-        const agentId = agentIdFromContext(parentContext);
-        if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
-      }
-      if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
-        span.setAttribute(S.ATTR_LLM_REENTRANT, true);
-      }
+      stamp(span, parentContext);
       if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
     } catch (err) {
       this.#logger.debug(`onStart failed: ${String(err)}`);
@@ -107,7 +104,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     if (!exporter || this.#shutdown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     // A session's own span is never dropped: it carries the end state, not an event.
     if (this.#ended.length >= this.#maxQueueSize && span.name !== S.SESSION_SPAN_NAME) {
-      exporter.recordDropped(1);
+      exporter.pipeline.recordDropped(1);
       return;
     }
     this.#ended.push(span);
@@ -141,23 +138,32 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     this.#handOver(this.#ended.length);
   }
 
-  /** Hands the first `count` finished spans to the exporter. */
+  /** Hands the first `count` finished spans to the exporter, a few per `export()` call. */
   #handOver(count: number): void {
-    if (this.#ended.length > 0) this.exporter?.accept(this.#ended.splice(0, count));
+    const exporter = this.exporter;
+    if (!exporter || this.#ended.length === 0) return;
+    const spans = this.#ended.splice(0, count);
+    for (let i = 0; i < spans.length; i += EXPORT_SLICE) {
+      exporter.export(spans.slice(i, i + EXPORT_SLICE), this.#onExported);
+    }
   }
+
+  readonly #onExported = (result: ExportResult): void => {
+    if (result.code !== ExportResultCode.SUCCESS && !this.#shutdown) {
+      this.#logger.warn(`spans were not exported: ${String(result.error ?? 'unknown error')}`);
+    }
+  };
 
   /** Sends a session's current state (tags, ...) to the server without waiting for its end. */
   announceSession(span: ReadableSpan): void {
-    const exporter = this.exporter;
-    if (!exporter) return;
+    const pipeline = this.exporter?.pipeline;
+    if (!pipeline) return;
     const resource = span.resource;
     if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
-      resource.waitForAsyncAttributes().then(
-        () => exporter.announceSession(span),
-        () => exporter.announceSession(span),
-      );
+      const announce = () => pipeline.announceSession(span);
+      resource.waitForAsyncAttributes().then(announce, announce);
     } else {
-      exporter.announceSession(span);
+      pipeline.announceSession(span);
     }
   }
 
@@ -188,7 +194,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     if (this.#shutdown || !this.exporter) return;
     try {
       this.#drainAll();
-      this.exporter.deliverSync(timeoutMillis);
+      this.exporter.pipeline.deliverSync(timeoutMillis);
     } catch (err) {
       this.#logger.warn(`delivery at exit failed: ${String(err)}`);
     }
@@ -197,7 +203,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;
-    shared.processors.delete(this);
+    liveProcessors.delete(this);
     try {
       this.#drainAll();
       await this.exporter?.shutdown();
@@ -209,32 +215,4 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   stats(): ExporterStats | undefined {
     return this.exporter?.stats();
   }
-}
-
-/**
- * One model call is often recorded at two layers (an instrumentation around an SDK that traces
- * itself, or a patched method calling another patched one): an LLM span started directly inside an
- * LLM span for the same provider and model is that same call. The outer span is kept.
- */
-function isSameLlmCall(parent: unknown, child: Span): boolean {
-  const p = (parent as Partial<ReadableSpan> | undefined)?.attributes;
-  if (!p || !isLlmOperation(p)) return false;
-  const c = child.attributes;
-  return (
-    p[S.ATTR_GEN_AI_REQUEST_MODEL] === c[S.ATTR_GEN_AI_REQUEST_MODEL] &&
-    (p[S.ATTR_GEN_AI_PROVIDER_NAME] ?? p[S.ATTR_GEN_AI_SYSTEM]) ===
-      (c[S.ATTR_GEN_AI_PROVIDER_NAME] ?? c[S.ATTR_GEN_AI_SYSTEM])
-  );
-}
-
-/** The session a new span belongs to: baggage, then the trace, then the one open session. */
-function resolveSessionId(parentContext: Context): string | undefined {
-  const fromBaggage = sessionIdFromContext(parentContext);
-  if (fromBaggage) return fromBaggage;
-  const parent = trace.getSpanContext(parentContext);
-  if (parent) {
-    const session = sessionRegistry.byTraceId(parent.traceId);
-    if (session) return session.id;
-  }
-  return sessionRegistry.only()?.id;
 }

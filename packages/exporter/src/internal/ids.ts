@@ -2,7 +2,6 @@
 export type SessionId = string;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TRACE_ID_RE = /^[0-9a-f]{32}$/;
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
 /** `0af7651916cd43dd8448eb211c80319c` -> `0af76519-16cd-43dd-8448-eb211c80319c`. */
@@ -16,14 +15,6 @@ export function sessionIdToTraceId(sessionId: string): string | undefined {
   if (typeof sessionId !== 'string' || !UUID_RE.test(sessionId)) return undefined;
   const traceId = sessionId.replaceAll('-', '').toLowerCase();
   return traceId === INVALID_TRACE_ID ? undefined : traceId;
-}
-
-export function isSessionId(value: unknown): value is SessionId {
-  return typeof value === 'string' && sessionIdToTraceId(value) !== undefined;
-}
-
-export function isValidTraceId(traceId: string): boolean {
-  return TRACE_ID_RE.test(traceId) && traceId !== INVALID_TRACE_ID;
 }
 
 export function isUuid(value: unknown): value is string {

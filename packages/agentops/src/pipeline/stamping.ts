@@ -1,0 +1,56 @@
+/**
+ * What `AgentOpsSpanProcessor.onStart` writes on each span: the session it belongs to, the agent
+ * that encloses it, and whether it duplicates the LLM call around it.
+ */
+import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
+import { type Context, trace } from '@opentelemetry/api';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
+import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
+import { sessionRegistry } from '../session/registry.js';
+
+export function stamp(span: Span, parentContext: Context): void {
+  if (span.attributes[S.ATTR_SESSION_ID] === undefined) {
+    const sessionId = sessionIdOfNewSpan(span, parentContext);
+    if (sessionId) span.setAttribute(S.ATTR_SESSION_ID, sessionId);
+  }
+  if (span.attributes[S.ATTR_AGENT_ID] === undefined) {
+    const agentId = agentIdFromContext(parentContext);
+    if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
+  }
+  if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
+    span.setAttribute(S.ATTR_LLM_REENTRANT, true);
+  }
+}
+
+/**
+ * The session a new span belongs to. A session's own root span is the session: its id is its trace
+ * id, whatever session the context it starts in belongs to (a session started inside another is
+ * not part of it). Any other span: baggage, then the trace, then the one open session.
+ */
+function sessionIdOfNewSpan(span: Span, parentContext: Context): string | undefined {
+  if (span.name === S.SESSION_SPAN_NAME) return traceIdToSessionId(span.spanContext().traceId);
+  const fromBaggage = sessionIdFromContext(parentContext);
+  if (fromBaggage) return fromBaggage;
+  const parent = trace.getSpanContext(parentContext);
+  if (parent) {
+    const session = sessionRegistry.byTraceId(parent.traceId);
+    if (session) return session.id;
+  }
+  return sessionRegistry.only()?.id;
+}
+
+/**
+ * One model call is often recorded at two layers (an instrumentation around an SDK that traces
+ * itself, or a patched method calling another patched one): an LLM span started directly inside an
+ * LLM span for the same provider and model is that same call. The outer span is kept.
+ */
+function isSameLlmCall(parent: unknown, child: Span): boolean {
+  const p = (parent as Partial<ReadableSpan> | undefined)?.attributes;
+  if (!p || !isLlmOperation(p)) return false;
+  const c = child.attributes;
+  return (
+    p[S.ATTR_GEN_AI_REQUEST_MODEL] === c[S.ATTR_GEN_AI_REQUEST_MODEL] &&
+    (p[S.ATTR_GEN_AI_PROVIDER_NAME] ?? p[S.ATTR_GEN_AI_SYSTEM]) ===
+      (c[S.ATTR_GEN_AI_PROVIDER_NAME] ?? c[S.ATTR_GEN_AI_SYSTEM])
+  );
+}

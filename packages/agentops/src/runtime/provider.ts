@@ -1,0 +1,76 @@
+/**
+ * Which tracer provider the SDK records into. If the app already registered a global provider that
+ * has an `AgentOpsSpanProcessor`, the SDK records into it. If there is no global provider, it
+ * registers its own (with the host resource, the AgentOps processor and OTLP if asked). If the app
+ * has a global provider without our processor, the SDK keeps its own provider private and says once
+ * how to add the processor.
+ */
+import type { Logger } from '@agentops/exporter';
+import { isSpanContextValid, type Tracer, trace } from '@opentelemetry/api';
+import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ResolvedConfig } from '../config.js';
+import { optionalRequire } from '../optional-require.js';
+import { type Registration, registerGlobally } from '../otel-setup.js';
+import { AgentOpsSpanProcessor, liveProcessors } from '../pipeline/AgentOpsSpanProcessor.js';
+import { detectHostResource } from '../resource/detect.js';
+import { SDK_VERSION } from '../version.js';
+
+export interface ProviderChoice {
+  tracer: Tracer;
+  processor: AgentOpsSpanProcessor;
+  /** Our own provider, when we made one. */
+  provider: TracerProvider | undefined;
+  /** What the SDK registered globally, when it did. */
+  registration: Registration | undefined;
+}
+
+/** True when some provider other than the no-op one is registered globally. */
+function hasGlobalProvider(): boolean {
+  // A no-op tracer gives invalid span contexts; a real one valid ones (recorded or not). The probe
+  // span is never ended, so no exporter sees it.
+  const probe = trace.getTracer('agentops-probe').startSpan('agentops.probe', { root: true });
+  return isSpanContextValid(probe.spanContext());
+}
+
+function otlpExporter(config: ResolvedConfig, logger: Logger): SpanExporter | undefined {
+  if (!config.otlp) return undefined;
+  const mod = optionalRequire<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
+    '@opentelemetry/exporter-trace-otlp-http',
+  );
+  if (!mod) {
+    logger.warn('otlp export needs @opentelemetry/exporter-trace-otlp-http; install it to enable OTLP.');
+    return undefined;
+  }
+  return new mod.OTLPTraceExporter({ url: config.otlp.url, headers: config.otlp.headers });
+}
+
+export function chooseProvider(config: ResolvedConfig): ProviderChoice {
+  const logger = config.logger;
+  const globalProvider = hasGlobalProvider();
+  // The processor the app built first (and has not shut down) is the one in its provider.
+  const existing = globalProvider ? liveProcessors.values().next().value : undefined;
+  if (existing) {
+    logger.debug('recording into the global tracer provider, which has an AgentOpsSpanProcessor');
+    return {
+      tracer: trace.getTracer('agentops', SDK_VERSION),
+      processor: existing,
+      provider: undefined,
+      registration: undefined,
+    };
+  }
+  const processor = new AgentOpsSpanProcessor({ resolved: config });
+  const spanProcessors: SpanProcessor[] = [processor];
+  const otlp = otlpExporter(config, logger);
+  if (otlp) spanProcessors.push(new BatchSpanProcessor({ exporter: otlp, scheduledDelayMillis: config.maxWaitTime }));
+  const provider = new TracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
+  let registration: Registration | undefined;
+  if (globalProvider) {
+    logger.warn(
+      'this app already registered an OpenTelemetry tracer provider; AgentOps records into a private one. ' +
+        'To see your other spans in AgentOps sessions, add `new AgentOpsSpanProcessor()` to your provider before init().',
+    );
+  } else {
+    registration = registerGlobally(provider);
+  }
+  return { tracer: provider.getTracer('agentops', SDK_VERSION), processor, provider, registration };
+}

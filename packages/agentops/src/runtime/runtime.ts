@@ -1,0 +1,139 @@
+/**
+ * The SDK's process-wide state: which tracer provider it records into, its processor, and the exit
+ * handler. Made by `init()` with the configuration resolved once, torn down by `shutdown()`.
+ */
+
+import type { Logger } from '@agentops/exporter';
+import { type Context, context, ProxyTracerProvider, type Span, trace } from '@opentelemetry/api';
+import type { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type InitOptions, type ResolvedConfig, resolveConfig } from '../config.js';
+import { sessionIdFromContext } from '../context-keys.js';
+import { installExitHandler } from '../exit-handler.js';
+import { enableLlmInstrumentations } from '../instrumentation/llm-instrumentations.js';
+import { type Registration, unregisterGlobally } from '../otel-setup.js';
+import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
+import { processWide } from '../process-wide.js';
+import { sessionRegistry } from '../session/registry.js';
+import type { SessionHost } from '../session/Session.js';
+import { SDK_VERSION } from '../version.js';
+import { chooseProvider } from './provider.js';
+
+export interface Runtime extends SessionHost {
+  readonly config: ResolvedConfig;
+  readonly processor: AgentOpsSpanProcessor;
+  /** Our own provider, when we made one. */
+  readonly provider: TracerProvider | undefined;
+  /** What the SDK registered globally, when it did. */
+  readonly registration: Registration | undefined;
+  readonly uninstallExitHandler: (() => void) | undefined;
+  readonly disableInstrumentations: () => void;
+}
+
+const state = processWide<{ runtime: Runtime | undefined }>('runtime', () => ({ runtime: undefined }));
+
+export function currentRuntime(): Runtime | undefined {
+  return state.runtime;
+}
+
+/** The SDK's span of a session, as the processor reads it (the SDK's spans are readable spans). */
+function readable(span: Span): ReadableSpan | undefined {
+  return 'attributes' in span && 'resource' in span ? (span as unknown as ReadableSpan) : undefined;
+}
+
+/** Registry hooks every session host shares. */
+const registryHooks = {
+  opened: (session: Parameters<SessionHost['opened']>[0]) => sessionRegistry.add(session),
+  closed: (session: Parameters<SessionHost['closed']>[0]) => sessionRegistry.remove(session),
+};
+
+export function startRuntime(options: InitOptions | undefined): Runtime {
+  if (state.runtime) return state.runtime;
+  const config = resolveConfig(options);
+  const logger = config.logger;
+  const { tracer, processor, provider, registration } = chooseProvider(config);
+  const disableInstrumentations = config.instrumentLlmCalls
+    ? enableLlmInstrumentations({
+        tracerProvider: provider ?? trace.getTracerProvider(),
+        captureContent: config.captureContent,
+        logger,
+      })
+    : () => {};
+  const flush = async () => {
+    await (provider ? provider.forceFlush() : processor.forceFlush());
+  };
+  const rt: Runtime = {
+    config,
+    provider,
+    registration,
+    tracer,
+    processor,
+    captureContent: config.captureContent,
+    logger,
+    results: processor.exporter,
+    announce: (span) => {
+      const r = readable(span);
+      if (r) processor.announceSession(r);
+    },
+    ...registryHooks,
+    disableInstrumentations,
+    flush,
+    uninstallExitHandler: config.handleExit
+      ? installExitHandler({
+          endOpenSessions: (endState, reason) => {
+            for (const session of sessionRegistry.all()) {
+              // A joined session belongs to the process that started it: only our part ends here.
+              void (session.inherited ? session.detach() : session.endSession(endState, reason));
+            }
+          },
+          flush,
+          flushSync: () => processor.flushSync(config.flushTimeoutMillis),
+          flushTimeoutMillis: config.flushTimeoutMillis,
+        })
+      : undefined,
+  };
+  state.runtime = rt;
+  return rt;
+}
+
+/** Ends what is open, flushes, and leaves the process as it was before `init()`. */
+export async function stopRuntime(): Promise<void> {
+  const rt = state.runtime;
+  if (!rt) return;
+  state.runtime = undefined;
+  rt.uninstallExitHandler?.();
+  rt.disableInstrumentations();
+  await Promise.all(
+    sessionRegistry
+      .all()
+      .map((s) => (s.inherited ? s.detach() : s.endSession('Indeterminate', 'SDK shut down before the session ended'))),
+  );
+  try {
+    if (rt.provider) await rt.provider.shutdown();
+    else await rt.processor.forceFlush();
+  } catch (err) {
+    rt.logger.warn(`shutdown: ${String(err)}`);
+  }
+  if (rt.registration) unregisterGlobally(rt.registration);
+}
+
+/** A host for a session when the SDK could not start: its spans are OpenTelemetry no-ops. */
+export function disabledHost(logger: Logger): SessionHost {
+  return {
+    tracer: new ProxyTracerProvider().getTracer('agentops', SDK_VERSION),
+    captureContent: false,
+    logger,
+    results: undefined,
+    announce: () => {},
+    ...registryHooks,
+    flush: () => Promise.resolve(),
+  };
+}
+
+/** The context new work belongs in: the active one when it is inside a session, else the one open session. */
+export function sessionContextForNewWork(): Context | undefined {
+  const active = context.active();
+  if (sessionIdFromContext(active)) return active;
+  const traceId = trace.getSpanContext(active)?.traceId;
+  if (traceId && sessionRegistry.byTraceId(traceId)) return active;
+  return sessionRegistry.only()?.context();
+}

@@ -1,0 +1,47 @@
+/** A session's counts, duration and cost, from what the exporter saw of it (or what was recorded here). */
+import { formatCost, formatDuration, type SessionResults, type SessionTotals } from '@agentops/exporter';
+
+export interface SessionAnalytics {
+  llmCalls: number;
+  toolCalls: number;
+  actions: number;
+  errors: number;
+  /** "1m 2.50s" */
+  duration: string;
+  durationMs: number;
+  /** USD, "0.00" or six decimals. */
+  cost: string;
+}
+
+/**
+ * The exporter's totals when it has seen the session, else `localTotals`; the cost is the server's
+ * figure once the session's end was delivered, else the sum of the events' costs.
+ */
+export function sessionAnalytics(
+  sessionId: string,
+  results: SessionResults | undefined,
+  localTotals: SessionTotals,
+  durationMs: number,
+): SessionAnalytics {
+  const totals = results?.sessionTotals(sessionId) ?? localTotals;
+  const serverCost = results?.sessionResult(sessionId)?.token_cost;
+  const serverUsd = serverCost === undefined ? Number.NaN : Number(serverCost);
+  return {
+    llmCalls: totals.llmCalls,
+    toolCalls: totals.toolCalls,
+    actions: totals.actions,
+    errors: totals.errors,
+    duration: formatDuration(durationMs),
+    durationMs,
+    cost: formatCost(Number.isFinite(serverUsd) ? serverUsd : totals.costUsd),
+  };
+}
+
+/** One line that says how a session went, as the Python SDK prints it at the end. */
+export function endSummary(id: string, endState: string, a: SessionAnalytics, url: string | undefined): string {
+  return (
+    `Session ${id} ended ${endState}: ${a.duration}, cost $${a.cost}, ` +
+    `${a.llmCalls} LLM calls, ${a.toolCalls} tools, ${a.actions} actions, ${a.errors} errors` +
+    (url ? `. Replay: ${url}` : '')
+  );
+}

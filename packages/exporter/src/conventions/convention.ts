@@ -1,0 +1,68 @@
+/**
+ * What one attribute convention (OpenTelemetry GenAI, AgentOps, OpenLLMetry, OpenInference, the
+ * Vercel AI SDK) says about a span: its category, and where it keeps an LLM call's or a tool call's
+ * fields. Each convention lives in one file of this folder; mapping/ composes them in order.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import { parseJsonAttribute, parseStructuredAttribute } from '../internal/json.js';
+import { otelToChatMessage, plainTextMessagesFromJson } from '../mapping/messages.js';
+import type { SpanCategory } from '../mapping/span-category.js';
+import type { SpanLike } from '../mapping/span-like.js';
+import type { ChatMessage } from '../wire.js';
+
+export interface Convention {
+  readonly name: string;
+  /** The category this convention gives the span, or undefined when it says nothing of it. */
+  category(span: SpanLike): SpanCategory | undefined;
+  /** Attribute keys of an LLM call's fields, most standard first. */
+  readonly model?: readonly string[];
+  readonly provider?: readonly string[];
+  readonly inputTokens?: readonly string[];
+  readonly outputTokens?: readonly string[];
+  /** The prompt, as ChatML messages or a string. */
+  prompt?(a: Attributes): ChatMessage[] | string | undefined;
+  /** The conversation (thread) an LLM call belongs to. */
+  readonly threadId?: readonly string[];
+  /** The first message of the completion. */
+  completion?(a: Attributes): ChatMessage | undefined;
+  /** Attribute keys of a tool call's name, arguments and result. */
+  readonly toolName?: readonly string[];
+  readonly toolParams?: readonly string[];
+  readonly toolReturns?: readonly string[];
+  /** Attribute keys of an agent's id and name. */
+  readonly agentId?: readonly string[];
+  readonly agentName?: readonly string[];
+}
+
+/** Indexed flat attributes (`prefix.0.role`, `prefix.0.content`, ...) as ChatML messages. */
+export function indexedMessages(
+  a: Attributes,
+  prefix: string,
+  roleKey: string,
+  contentKey: string,
+): ChatMessage[] | undefined {
+  const messages: ChatMessage[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const role = a[`${prefix}.${i}.${roleKey}`];
+    const content = a[`${prefix}.${i}.${contentKey}`];
+    if (role === undefined && content === undefined) break;
+    messages.push({ role: typeof role === 'string' ? role : 'user', content: parseStructuredAttribute(content) });
+  }
+  return messages.length > 0 ? messages : undefined;
+}
+
+/** A JSON array of GenAI messages (or of plain-text ones) as ChatML messages. */
+export function jsonMessages(value: unknown): ChatMessage[] | undefined {
+  if (typeof value === 'string') {
+    const plain = plainTextMessagesFromJson(value);
+    if (plain) return plain;
+  }
+  const parsed = parseJsonAttribute(value);
+  if (Array.isArray(parsed)) return parsed.map(otelToChatMessage);
+  return undefined;
+}
+
+/** A plain-text completion as the assistant's message. */
+export function assistantText(text: string | undefined): ChatMessage | undefined {
+  return text === undefined ? undefined : { role: 'assistant', content: text };
+}

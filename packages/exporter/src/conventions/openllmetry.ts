@@ -1,0 +1,28 @@
+/**
+ * OpenLLMetry (Traceloop): `traceloop.span.kind` / `traceloop.entity.*`, `llm.request.type`,
+ * `llm.usage.*`, and prompts and completions as indexed `gen_ai.prompt.N.*` / `gen_ai.completion.N.*`.
+ */
+import type { Convention } from './convention.js';
+import { indexedMessages } from './convention.js';
+
+export const openLlmetry: Convention = {
+  name: 'openllmetry',
+  category(span) {
+    const a = span.attributes;
+    const kind = a['traceloop.span.kind'];
+    if (kind === 'tool') return 'tools';
+    if (kind === 'agent') return 'agents';
+    const requestType = a['llm.request.type'];
+    if (requestType === 'chat' || requestType === 'completion' || requestType === 'embedding') return 'llms';
+    return undefined;
+  },
+  model: ['llm.response.model', 'llm.request.model'],
+  inputTokens: ['llm.usage.prompt_tokens'],
+  outputTokens: ['llm.usage.completion_tokens'],
+  prompt: (a) => indexedMessages(a, 'gen_ai.prompt', 'role', 'content'),
+  completion: (a) => indexedMessages(a, 'gen_ai.completion', 'role', 'content')?.[0],
+  toolName: ['traceloop.entity.name'],
+  toolParams: ['traceloop.entity.input'],
+  toolReturns: ['traceloop.entity.output'],
+  agentName: ['traceloop.entity.name'],
+};

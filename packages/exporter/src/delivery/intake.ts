@@ -1,0 +1,114 @@
+/**
+ * Finished spans into the outboxes: each span mapped (pure code, see mapping/) and each event
+ * encoded to its JSON at once, so what waits is compact. Prices load once; until they have loaded,
+ * spans wait for them (usually they are loaded synchronously when the exporter is made).
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { loadedPriceFn, loadPriceFn, type PriceFn } from '../cost.js';
+import type { Logger } from '../internal/logger.js';
+import type { SpanFilter } from '../mapping/span-filter.js';
+import type { SpanLike } from '../mapping/span-like.js';
+import { mapSpan, sessionIdOf, spanToSession } from '../mapping/span-to-payload.js';
+import { ATTR_SESSION_INHERITED } from '../semconv.js';
+import type { OutboxStore } from './outbox-store.js';
+
+/** Spans mapped between two yields to the event loop. */
+export const MAP_SLICE = 32;
+
+export class Intake {
+  readonly #store: OutboxStore;
+  readonly #filter: SpanFilter | undefined;
+  readonly #logger: Logger;
+  /** Settles when prices have loaded (or failed to: costs are then unknown). */
+  readonly pricesLoaded: Promise<void>;
+  #price: PriceFn | undefined;
+  #loaded: boolean;
+
+  constructor(store: OutboxStore, filter: SpanFilter | undefined, logger: Logger) {
+    this.#store = store;
+    this.#filter = filter;
+    this.#logger = logger;
+    const loading = loadPriceFn();
+    // Usually loaded synchronously just now: spans can then be taken at once, even in the same tick.
+    this.#price = loadedPriceFn();
+    this.#loaded = this.#price !== undefined;
+    this.pricesLoaded = loading.then(
+      (price) => {
+        this.#price = price;
+        this.#loaded = true;
+      },
+      (err: unknown) => {
+        this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${String(err)}`);
+        this.#loaded = true;
+      },
+    );
+  }
+
+  /**
+   * Maps and queues spans: now when prices are loaded and there are at most `MAP_SLICE`, else in
+   * slices that yield to the event loop in between, so a large batch never blocks the app. A span
+   * that cannot be mapped is reported and counted as failed; the others go on.
+   */
+  async take(spans: readonly ReadableSpan[]): Promise<void> {
+    if (!this.#loaded) await this.pricesLoaded;
+    for (let i = 0; i < spans.length; i += MAP_SLICE) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(spans.length, i + MAP_SLICE);
+      for (let j = i; j < end; j++) this.#takeOne(spans[j] as ReadableSpan);
+    }
+  }
+
+  /** Whether `take` of this many spans finishes synchronously (no await before its work). */
+  takesAtOnce(count: number): boolean {
+    return this.#loaded && count <= MAP_SLICE;
+  }
+
+  /**
+   * A session's root span has started (or its tags changed): queue its state, so the session is
+   * created on the server while it runs rather than when its root span ends.
+   */
+  announce(span: SpanLike): void {
+    // At its start a session span may not carry its id yet: its trace id is the session id.
+    const sessionId = sessionIdOf(span, true);
+    if (!sessionId) return;
+    const inherited = span.attributes[ATTR_SESSION_INHERITED] === true;
+    const outbox = this.#store.open(sessionId, inherited ? 'join' : 'create');
+    if (!outbox.ended) outbox.setPayload(spanToSession(span, sessionId), false);
+  }
+
+  #takeOne(span: ReadableSpan): void {
+    let items: ReturnType<typeof mapSpan>;
+    try {
+      items = mapSpan(span, { filter: this.#filter, price: this.#price, eventsFull: this.#store.full });
+    } catch (err) {
+      this.#logger.error(`could not map span ${describeSpan(span)}: ${String(err)}`);
+      this.#store.unmappable(1);
+      return;
+    }
+    for (const item of items) {
+      switch (item.kind) {
+        case 'session':
+          this.#store.open(item.sessionId, item.inherited ? 'join' : 'create').setPayload(item.session, item.ended);
+          break;
+        case 'agent':
+          this.#store.open(item.sessionId, 'join').addAgent(item.agent);
+          break;
+        case 'dropped':
+          this.#store.recordDropped(item.count);
+          break;
+        case 'event':
+          // Checked again per event: one span can stand for two (a failed foreign span).
+          this.#store.addEvent(item.sessionId, item.event);
+          break;
+      }
+    }
+  }
+}
+
+function describeSpan(span: ReadableSpan): string {
+  try {
+    return JSON.stringify(String(span.name));
+  } catch {
+    return '(unnamed)';
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * `@agentops/exporter/internal`: helpers the `agentops` SDK and `@agentops/server` share with the
+ * exporter (JSON for attribute values, payload limits, value readers, callback guards). Not a public
+ * API: it changes without notice between versions.
+ */
+export { guarded } from './guard.js';
+export { isUuid } from './ids.js';
+export {
+  describeValue,
+  MAX_STRING_LENGTH,
+  parseJsonAttribute,
+  parseStructuredAttribute,
+  safeJsonStringify,
+  truncate,
+} from './json.js';
+export { clamp, LIMITS, tagList } from './limits.js';
+export { isLogLevel, withDiag } from './logger.js';
+export { asNumber, asNumeric, asString, asText, isRecord } from './values.js';

@@ -1,0 +1,72 @@
+/**
+ * An LLM call's, a tool call's and an agent's fields, read from whichever convention the span
+ * follows (conventions/): for each field the first convention that has it wins.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import { CONVENTIONS } from '../conventions/index.js';
+import { asNumeric, asString, asText } from '../internal/values.js';
+import type { ChatMessage } from '../wire.js';
+
+type KeyList =
+  | 'model'
+  | 'provider'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'threadId'
+  | 'toolName'
+  | 'toolParams'
+  | 'toolReturns'
+  | 'agentId'
+  | 'agentName';
+
+/** Every convention's keys of one field, in convention order (built once, not per span). */
+function keysOf(field: KeyList): readonly string[] {
+  return CONVENTIONS.flatMap((c) => c[field] ?? []);
+}
+
+const KEYS = {
+  model: keysOf('model'),
+  provider: keysOf('provider'),
+  inputTokens: keysOf('inputTokens'),
+  outputTokens: keysOf('outputTokens'),
+  threadId: keysOf('threadId'),
+  toolName: keysOf('toolName'),
+  toolParams: keysOf('toolParams'),
+  toolReturns: keysOf('toolReturns'),
+  agentId: keysOf('agentId'),
+  agentName: keysOf('agentName'),
+};
+const PROMPTS = CONVENTIONS.flatMap((c) => (c.prompt ? [c.prompt] : []));
+const COMPLETIONS = CONVENTIONS.flatMap((c) => (c.completion ? [c.completion] : []));
+
+function firstOf<T>(a: Attributes, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+  for (const key of keys) {
+    const value = read(a[key]);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function firstFrom<T>(a: Attributes, readers: readonly ((a: Attributes) => T | undefined)[]): T | undefined {
+  for (const read of readers) {
+    const value = read(a);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** Any value that is there (null counts as missing). */
+const present = (v: unknown) => v ?? undefined;
+
+export const llmModel = (a: Attributes): string | undefined => firstOf(a, KEYS.model, asText);
+export const llmProvider = (a: Attributes): string | undefined => firstOf(a, KEYS.provider, asText);
+export const inputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.inputTokens, asNumeric);
+export const outputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.outputTokens, asNumeric);
+export const threadId = (a: Attributes): string | undefined => firstOf(a, KEYS.threadId, asString);
+export const llmPrompt = (a: Attributes): ChatMessage[] | string | undefined => firstFrom(a, PROMPTS);
+export const llmCompletion = (a: Attributes): ChatMessage | undefined => firstFrom(a, COMPLETIONS);
+export const toolName = (a: Attributes): string | undefined => firstOf(a, KEYS.toolName, asString);
+export const toolParams = (a: Attributes): unknown => firstOf(a, KEYS.toolParams, present);
+export const toolReturns = (a: Attributes): unknown => firstOf(a, KEYS.toolReturns, present);
+export const agentId = (a: Attributes): string | undefined => firstOf(a, KEYS.agentId, asString);
+export const agentName = (a: Attributes): string | undefined => firstOf(a, KEYS.agentName, asString);
