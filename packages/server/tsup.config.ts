@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig(packageBuild(['src/index.ts', 'src/cli.ts'], ['src/index.ts']));
+export default defineConfig(packageBuild({ index: 'src/index.ts', cli: 'src/cli/index.ts' }, ['src/index.ts']));

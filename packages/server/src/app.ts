@@ -13,7 +13,7 @@ import { Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
-import { registerV2Routes } from './routes/v2.js';
+import { registerV2Routes } from './routes/v2/index.js';
 
 export const DEFAULT_DB_FILE = join('.agentops', 'agentops.db');
 

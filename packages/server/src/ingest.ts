@@ -3,6 +3,7 @@
  * same from OTLP spans once the exporter's mapping has turned them into AgentOps items.
  */
 import type { AgentPayload, EventPayload, MappedItem, PriceFn, SessionPayload } from '@agentops/exporter';
+import { fromWireEndState, toWireEndState } from '@agentops/exporter';
 import type { Store, StoredEvent } from './db/Store.js';
 import { normalizeTimestamp } from './timestamps.js';
 
@@ -22,7 +23,9 @@ export class Ingest {
     const end = s.end_timestamp == null ? null : normalizeTimestamp(s.end_timestamp);
     if (end === undefined)
       throw new BadInput(`session.end_timestamp is not an ISO-8601 time: ${JSON.stringify(s.end_timestamp)}`);
-    const endState = s.end_state === ('Failure' as string) ? 'Fail' : s.end_state;
+    // Clients may send the SDK's name for a failure; the wire (and the store) say `Fail`.
+    const known = fromWireEndState(s.end_state);
+    const endState = known ? toWireEndState(known) : s.end_state;
     return {
       ...s,
       session_id: s.session_id.toLowerCase(),

@@ -1,46 +1,74 @@
-/** Request authentication: project API keys for project calls, session JWTs for ingest calls. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+/**
+ * Request authentication as Fastify `preHandler`s: project API keys for project calls, session JWTs
+ * for ingest calls. A handler behind one reads what it established with `projectOf` / `sessionOf`.
+ */
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { projectForKey } from '../auth/api-keys.js';
 import type { SessionClaims, SessionTokens } from '../auth/SessionTokens.js';
 import type { ProjectRow, Store } from '../db/Store.js';
+import { notFound, unauthorized } from './replies.js';
 
-export function apiKeyOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-agentops-api-key'];
-  if (typeof header === 'string') return header;
+const projects = new WeakMap<FastifyRequest, ProjectRow>();
+const sessions = new WeakMap<FastifyRequest, SessionClaims>();
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
-  return typeof auth === 'string' && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
+  if (typeof auth !== 'string' || !/^bearer /i.test(auth)) return undefined;
+  return auth.slice(7).trim() || undefined;
 }
 
-/** The project of the request's API key, or a 401 sent and undefined. */
+/** The API key of a request: `X-Agentops-Api-Key`, else a bearer token. */
+export function apiKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-agentops-api-key'];
+  return typeof header === 'string' ? header : bearerToken(request);
+}
+
+/** The project of the request's API key, or a 401 sent and undefined (for routes that answer otherwise). */
 export function authenticateProject(
   store: Store,
   request: FastifyRequest,
   reply: FastifyReply,
 ): ProjectRow | undefined {
   const project = projectForKey(store, apiKeyOf(request));
-  if (!project) {
-    void reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Invalid API key' });
-    return undefined;
-  }
+  if (!project) void unauthorized(reply, 'Invalid API key');
   return project;
 }
 
-/** The session claims of the request's bearer JWT, or a 401 sent and undefined. */
-export async function authenticateSession(
-  tokens: SessionTokens,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<SessionClaims | undefined> {
-  const auth = request.headers.authorization;
-  const token = typeof auth === 'string' && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
-  if (!token) {
-    void reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Missing bearer token' });
-    return undefined;
-  }
-  const result = await tokens.verify(token);
-  if (!result.ok) {
-    void reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: result.message });
-    return undefined;
-  }
-  return result.claims;
+/** preHandler: the request's API key names a project, else 401. */
+export function requireProject(store: Store): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const project = authenticateProject(store, request, reply);
+    if (!project) return reply;
+    projects.set(request, project);
+  };
+}
+
+/**
+ * preHandler: the request's bearer JWT is valid (else 401) and its session still belongs to its
+ * project (else 404).
+ */
+export function requireSession(store: Store, tokens: SessionTokens): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const token = bearerToken(request);
+    if (!token) return unauthorized(reply, 'Missing bearer token');
+    const result = await tokens.verify(token);
+    if (!result.ok) return unauthorized(reply, result.message);
+    if (store.sessionOwner(result.claims.sessionId) !== result.claims.projectId) return notFound(reply);
+    sessions.set(request, result.claims);
+  };
+}
+
+/** The project `requireProject` found for this request. */
+export function projectOf(request: FastifyRequest): ProjectRow {
+  const project = projects.get(request);
+  if (!project) throw new Error('route has no requireProject preHandler');
+  return project;
+}
+
+/** The session claims `requireSession` verified for this request. */
+export function sessionOf(request: FastifyRequest): SessionClaims {
+  const claims = sessions.get(request);
+  if (!claims) throw new Error('route has no requireSession preHandler');
+  return claims;
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/** `agentops-server`: run the local AgentOps API, manage projects, read sessions. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_DB_FILE } from '../app.js';
+import { projectsCommand } from './projects.js';
+import { serveCommand } from './serve.js';
+import { sessionsCommand } from './sessions.js';
+
+const HELP = `agentops-server: a local AgentOps-compatible API with a SQLite store and a dashboard.
+
+Usage:
+  agentops-server [--port 8787] [--host 127.0.0.1] [--db ${DEFAULT_DB_FILE}] [--api-key KEY]
+  agentops-server projects add NAME [--db FILE]     prints the new project's API key
+  agentops-server projects list [--db FILE]
+  agentops-server sessions list [--endpoint URL] [--api-key KEY] [--limit N]
+  agentops-server sessions stats ID [--endpoint URL] [--api-key KEY]
+  agentops-server sessions export ID [--endpoint URL] [--api-key KEY]
+
+Options:
+  --port N         port to listen on (0: any free port). Default 8787, or $PORT.
+  --host H         address to bind. Default 127.0.0.1.
+  --db FILE        SQLite database. Default ${DEFAULT_DB_FILE}.
+  --api-key KEY    on first start, the local project's key (default $AGENTOPS_API_KEY, else a new one);
+                   for 'sessions', the key to read with (default: the saved local key).
+  --endpoint URL   for 'sessions': the server to ask. Default http://127.0.0.1:8787.
+  --jwt-ttl S      lifetime of session tokens in seconds. Default 86400.
+  -h, --help       this text.
+`;
+
+/** The exit code, or -1 when the server runs on (it exits when stopped). */
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      'api-key': { type: 'string' },
+      endpoint: { type: 'string' },
+      'jwt-ttl': { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const db = values.db ?? DEFAULT_DB_FILE;
+  const [command, sub, arg] = positionals;
+  switch (command) {
+    case undefined:
+      await serveCommand({
+        db,
+        host: values.host,
+        port: values.port,
+        apiKey: values['api-key'],
+        jwtTtl: values['jwt-ttl'],
+      });
+      return -1;
+    case 'projects':
+      return projectsCommand(db, sub, arg);
+    case 'sessions':
+      return sessionsCommand(
+        { db, apiKey: values['api-key'], endpoint: values.endpoint, limit: values.limit },
+        sub,
+        arg,
+      );
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`agentops-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,37 @@
+/** `agentops-server` with no command: runs the local API and dashboard until SIGINT or SIGTERM. */
+import { startServer } from '../app.js';
+
+export interface ServeOptions {
+  db: string;
+  host: string | undefined;
+  port: string | undefined;
+  apiKey: string | undefined;
+  jwtTtl: string | undefined;
+}
+
+/** Resolves once the server listens; the process then lives until a signal stops the server. */
+export async function serveCommand(o: ServeOptions): Promise<void> {
+  const server = await startServer({
+    db: o.db,
+    host: o.host,
+    port: Number(o.port ?? process.env.PORT ?? 8787),
+    apiKey: o.apiKey ?? process.env.AGENTOPS_API_KEY,
+    jwtTtlSeconds: o.jwtTtl ? Number(o.jwtTtl) : undefined,
+  });
+  process.stdout.write(`AgentOps local server listening on ${server.url}\n`);
+  process.stdout.write(`Dashboard: ${server.url}/\n`);
+  if (server.createdApiKey) {
+    process.stdout.write(`Created the local project. Its API key: ${server.createdApiKey}\n`);
+    if (server.apiKeyFile) process.stdout.write(`(saved in ${server.apiKeyFile})\n`);
+  } else if (server.apiKeyFile) {
+    process.stdout.write(`API key of the local project: see ${server.apiKeyFile}\n`);
+  }
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,14 @@
+/** The AgentOps REST API v2: session lifecycle, ingest, stats and export. */
+import type { FastifyInstance } from 'fastify';
+import type { V2Deps } from './deps.js';
+import { registerIngestRoutes } from './ingest.js';
+import { registerReadRoutes } from './read.js';
+import { registerSessionRoutes } from './sessions.js';
+
+export type { V2Deps } from './deps.js';
+
+export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
+  registerSessionRoutes(app, deps);
+  registerIngestRoutes(app, deps);
+  registerReadRoutes(app, deps);
+}
