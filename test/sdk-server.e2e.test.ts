@@ -3,9 +3,11 @@
  * endpoint returns, with the right fields.
  */
 
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import type { SessionExport, SessionStats } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { captureConsole } from './helpers/logs.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -211,5 +213,76 @@ describe('a session recorded with the SDK', () => {
     const exported = await agentops.exportSession(session.id);
     expect(exported.tools).toHaveLength(1);
     await expect(agentops.getSessionStats('00000000-0000-4000-8000-000000000000')).rejects.toThrow(/404/);
+  });
+
+  it('a session started while another is open is its own session on the server from its start', async () => {
+    init({ autoStartSession: false });
+    const first = agentops.startSession({ tags: ['first'] });
+    const tagsOf = async (id: string) => {
+      for (let i = 0; i < 100; i++) {
+        const r = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+        if (r.status === 200) return r.body.session.tags;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return undefined;
+    };
+    // Once the first is on the server (its host resource detected), the second starts while the
+    // first is the one open session.
+    expect(await tagsOf(first.id)).toEqual(['first']);
+    const second = agentops.startSession({ tags: ['second'] });
+    await agentops.flush();
+    expect(await tagsOf(second.id)).toEqual(['second']);
+    expect(await tagsOf(first.id)).toEqual(['first']);
+    await second.endSession('Success');
+    await first.endSession('Failure');
+    const ended = await Promise.all(
+      [first.id, second.id].map((id) => server.get<SessionStats>(`/v2/sessions/${id}/stats`)),
+    );
+    expect(ended.map((r) => r.body.end_state)).toEqual(['Fail', 'Success']);
+  });
+
+  it('a spanFilter that throws loses no span: the default filter decides, and it is said once', async () => {
+    const logs = captureConsole();
+    let session: agentops.Session | undefined;
+    try {
+      session = init({
+        logLevel: 'warn',
+        spanFilter: () => {
+          throw new Error('filter bug');
+        },
+      });
+      session?.record(new agentops.ToolEvent({ name: 'kept-1' }));
+      session?.record(new agentops.ToolEvent({ name: 'kept-2' }));
+      await session?.endSession('Success');
+    } finally {
+      logs.restore();
+    }
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${session?.id}/export`)).body;
+    expect(exported.tools.map((t) => t.name).sort()).toEqual(['kept-1', 'kept-2']);
+    expect(logs.lines.filter((l) => l.includes('spanFilter threw') && l.includes('filter bug'))).toHaveLength(1);
+  });
+
+  it("the pipeline's warnings reach OpenTelemetry's diag as well", async () => {
+    const seen: string[] = [];
+    const diagLogger = {
+      error: (m: string) => seen.push(`error ${m}`),
+      warn: (m: string) => seen.push(`warn ${m}`),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    };
+    diag.setLogger(diagLogger, DiagLogLevel.WARN);
+    try {
+      const session = init({
+        spanFilter: () => {
+          throw new Error('filter bug');
+        },
+      });
+      session?.record(new agentops.ToolEvent({ name: 't' }));
+      await session?.endSession('Success');
+    } finally {
+      diag.disable();
+    }
+    expect(seen.some((l) => l.startsWith('warn AgentOps: spanFilter threw'))).toBe(true);
   });
 });
