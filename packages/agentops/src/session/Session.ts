@@ -98,7 +98,6 @@ export class Session {
     );
     this.traceId = this.#span.spanContext().traceId;
     this.id = traceIdToSessionId(this.traceId);
-    this.#span.setAttribute(S.ATTR_SESSION_ID, this.id);
     this.#context = withSessionBaggage(trace.setSpan(parent, this.#span), this.id);
     host.opened(this);
   }

@@ -45,7 +45,23 @@ function scalar(v: AttributeValue | undefined): string | number | boolean | unde
   return v as string | number | boolean;
 }
 
+/** Host environments already built, per resource attributes object (a settled resource keeps one). */
+const built = new WeakMap<Attributes, HostEnv>();
+
+/**
+ * The AgentOps `host_env` of a resource. Built once per attributes object: a session's state is
+ * announced several times (start, tag changes, end) from the same resource. Callers must not change it.
+ */
 export function resourceToHostEnv(attributes: Attributes): HostEnv {
+  let env = built.get(attributes);
+  if (!env) {
+    env = buildHostEnv(attributes);
+    built.set(attributes, env);
+  }
+  return env;
+}
+
+function buildHostEnv(attributes: Attributes): HostEnv {
   const env: HostEnv = {};
   for (const [section, fields] of Object.entries(SECTIONS)) {
     const out: Section = {};
