@@ -52,8 +52,10 @@ export function installExitHandler(hooks: ExitHooks): () => void {
     exitFlushSettled = true;
   };
 
+  // Once: 'beforeExit' comes again each time the loop empties, and flushing again to a backend that
+  // is down would keep the process alive retrying for as long as it stays down.
   const onBeforeExit = () => {
-    if (flushingForExit) return;
+    if (flushingForExit || exitFlushSettled) return;
     flushingForExit = true;
     hooks.endOpenSessions('Indeterminate', 'Process exited without ending the session');
     hooks.flush().finally(() => {

@@ -352,3 +352,55 @@ describe('Sender', () => {
     expect(store.pending).toBe(2);
   });
 });
+
+describe('AgentOpsClient answers', () => {
+  const client = (body: BodyInit | null, status = 200) =>
+    new AgentOpsClient({
+      apiKey: 'key',
+      endpoint: 'http://api.test',
+      fetch: (async () => new Response(body, { status })) as typeof fetch,
+    });
+  const session = { session_id: S1, init_timestamp: 't' };
+
+  it.each([
+    ['an HTML page', '<html>Sign in</html>', /not JSON/],
+    ['invalid JSON', '{"jwt": ', /not JSON/],
+    ['JSON without a jwt', '{"status":"Success"}', /no jwt/],
+    ['a JSON array', '[]', /not a JSON object/],
+    ['nothing', '', /empty body/],
+  ])('create_session answered 200 with %s is an unexpected answer, retried', async (_name, body, why) => {
+    const err = await client(body)
+      .createSession(session)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toMatch(why);
+    expect((err as ApiError).unexpectedAnswer && (err as ApiError).retryable).toBe(true);
+    expect(failureAction(err)).toBe('retry');
+  });
+
+  it('takes "Success" as text, JSON or nothing as an acknowledgement of events', async () => {
+    const answers = await Promise.all(
+      ['Success', '"Success"', ''].map((b) => client(b).createEncodedEvents('jwt', ['{}'])),
+    );
+    expect(answers).toEqual(['Success', 'Success', undefined]);
+    await expect(client('<html/>').createEncodedEvents('jwt', ['{}'])).rejects.toMatchObject({
+      unexpectedAnswer: true,
+    });
+  });
+
+  it('stops reading an answer past its size limit', async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const err = await client(endless)
+      .createSession(session)
+      .catch((e: unknown) => e);
+    expect((err as ApiError).message).toMatch(/larger than 1048576 bytes/);
+    expect((err as ApiError).unexpectedAnswer).toBe(true);
+    expect(pulled).toBeLessThan(40);
+  });
+});

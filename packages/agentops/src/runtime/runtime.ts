@@ -102,17 +102,15 @@ export async function stopRuntime(): Promise<void> {
   state.runtime = undefined;
   rt.uninstallExitHandler?.();
   rt.disableInstrumentations();
-  await Promise.all(
-    sessionRegistry
-      .all()
-      .map((s) => (s.inherited ? s.detach() : s.endSession('Indeterminate', 'SDK shut down before the session ended'))),
-  );
-  try {
-    if (rt.provider) await rt.provider.shutdown();
-    else await rt.processor.forceFlush();
-  } catch (err) {
+  // The sessions' own flushes and the provider's shutdown run together, each bounded by the flush
+  // timeout: shutdown settles within about one flushTimeoutMillis, backend up or down.
+  const ending = sessionRegistry
+    .all()
+    .map((s) => (s.inherited ? s.detach() : s.endSession('Indeterminate', 'SDK shut down before the session ended')));
+  const stopping = (rt.provider ? rt.provider.shutdown() : rt.processor.forceFlush()).catch((err: unknown) => {
     rt.logger.warn(`shutdown: ${String(err)}`);
-  }
+  });
+  await Promise.all([...ending, stopping]);
   if (rt.registration) unregisterGlobally(rt.registration);
 }
 

@@ -7,13 +7,21 @@ export class ApiError extends Error {
     readonly status: number,
     /** Milliseconds the server asked us to wait (`Retry-After`), when it did. */
     readonly retryAfterMs?: number,
+    /**
+     * The answer was not the AgentOps API's (an HTML page with 200, invalid JSON, no JWT, a body
+     * past the size limit): a captive portal, a proxy's error page or a wrong endpoint. Retried with
+     * backoff, like a server error.
+     */
+    readonly unexpectedAnswer = false,
   ) {
     super(message);
   }
 
-  /** Network errors, timeouts, 408, 429 and 5xx are worth another try; other answers are final. */
+  /** Network errors, timeouts, 408, 429, 5xx and answers that are not the API's are worth another try; other answers are final. */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+    return (
+      this.unexpectedAnswer || this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500
+    );
   }
 
   get expiredToken(): boolean {

@@ -13,6 +13,20 @@ export interface TransportRequest {
   /** JSON text. */
   body?: string;
   timeoutMillis: number;
+  /** Most bytes of the answer read; a longer answer is abandoned (`AnswerTooLarge`). */
+  maxResponseBytes: number;
+  /**
+   * False for background delivery: the request does not hold the process open (an awaited flush
+   * does, bounded). True for a query the caller awaits.
+   */
+  holdsProcess: boolean;
+}
+
+/** The answer was longer than `maxResponseBytes`: not an answer of the AgentOps API. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer was larger than ${limit} bytes`);
+  }
 }
 
 export interface TransportResponse {
@@ -39,7 +53,15 @@ export function nodeTransport(): Transport {
         { method: request.method, headers, agent: secure ? httpsAgent : httpAgent },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > request.maxResponseBytes) {
+              req.destroy(new AnswerTooLarge(request.maxResponseBytes));
+              return;
+            }
+            chunks.push(chunk);
+          });
           res.on('error', fail);
           res.on('end', () => {
             clearTimeout(timer);
@@ -64,6 +86,8 @@ export function nodeTransport(): Transport {
         reject(err);
       }
       req.on('error', fail);
+      // Background delivery never holds the app's process open: an awaited flush does (bounded).
+      if (!request.holdsProcess) req.on('socket', (socket) => socket.unref());
       req.end(body);
     });
 }
@@ -76,7 +100,7 @@ export function fetchTransport(fetchFn: typeof fetch): Transport {
       body: request.body,
       signal: AbortSignal.timeout(request.timeoutMillis),
     });
-    const text = await response.text().catch(() => '');
+    const text = await readCapped(response, request.maxResponseBytes);
     return {
       status: response.status,
       statusText: response.statusText,
@@ -84,4 +108,28 @@ export function fetchTransport(fetchFn: typeof fetch): Transport {
       text,
     };
   };
+}
+
+/** The answer's text, reading at most `limit` bytes (rejects with AnswerTooLarge past it). */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new AnswerTooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof AnswerTooLarge) throw err;
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

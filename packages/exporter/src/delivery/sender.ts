@@ -41,6 +41,8 @@ export class Sender {
   #flushes = 0;
   #idleWaiters: (() => void)[] = [];
   #stopped = false;
+  /** An answer that was not the API's has been reported (once per sender). */
+  #warnedUnexpected = false;
 
   constructor(options: SenderOptions) {
     this.#calls = new SessionCalls(options.client, options.store, options.logger, options.onSessionReady);
@@ -67,9 +69,11 @@ export class Sender {
     if (this.idle()) return true;
     let timer: NodeJS.Timeout | undefined;
     const idle = new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true)));
+    // Not unref'ed: the caller awaits this flush, and without a timer that holds the event loop a
+    // process with nothing else to do would exit with the flush (and its caller's await) unsettled.
+    // It is bounded by timeoutMillis; the sender's own retry timers never hold the process.
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMillis);
-      timer.unref();
     });
     this.#flushes++;
     try {
@@ -128,8 +132,15 @@ export class Sender {
       return;
     }
     if (this.#retryTimer || this.#stopped) return;
-    const delay = this.#backoff.nextDelay(err as ApiError);
-    this.#logger.debug(`${(err as ApiError).message}; retrying in ${Math.round(delay)} ms`);
+    const apiError = err as ApiError;
+    const delay = this.#backoff.nextDelay(apiError);
+    if (apiError.unexpectedAnswer && !this.#warnedUnexpected) {
+      this.#warnedUnexpected = true;
+      this.#logger.warn(
+        `${apiError.message}. Is the endpoint right (AGENTOPS_API_ENDPOINT), or is a proxy or captive portal answering? Retrying with backoff (said once).`,
+      );
+    }
+    this.#logger.debug(`${apiError.message}; retrying in ${Math.round(delay)} ms`);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.wake();
