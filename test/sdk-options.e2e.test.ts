@@ -52,6 +52,35 @@ it('without an API key: one warning, the app goes on, nothing is sent', async ()
   expect((await server.get<{ total: number }>('/v2/sessions')).body.total).toBe(before.body.total);
 });
 
+it('without an API key or with a refused one, the summary counts every event and prices it', async () => {
+  const previous = process.env.AGENTOPS_API_KEY;
+  delete process.env.AGENTOPS_API_KEY;
+  const logs = captureConsole();
+  const results: agentops.SessionAnalytics[] = [];
+  try {
+    for (const apiKey of [undefined, 'refused-key']) {
+      const session = agentops.init({ apiKey, endpoint: server.url, handleExit: false, logLevel: 'info' });
+      if (!session) throw new Error('no session');
+      agentops.recordTool('lookup', () => 42)();
+      session.record(new agentops.LLMEvent({ model: 'gpt-4o', promptTokens: 100, completionTokens: 10 }));
+      session.record(new agentops.LLMEvent({ model: 'model-nobody-prices', promptTokens: 5, completionTokens: 5 }));
+      session.record(new agentops.LLMEvent({ model: 'model-nobody-prices', promptTokens: 5, completionTokens: 5 }));
+      await session.endSession('Success');
+      results.push(await session.getAnalytics());
+      await agentops.shutdown();
+    }
+  } finally {
+    if (previous !== undefined) process.env.AGENTOPS_API_KEY = previous;
+    logs.restore();
+  }
+  for (const r of results) expect(r).toMatchObject({ llmCalls: 3, toolCalls: 1, cost: '0.000350' });
+  const summaries = logs.lines.filter((l) => l.includes('ended Success'));
+  expect(summaries).toHaveLength(2);
+  for (const line of summaries) expect(line).toContain('cost $0.000350, 3 LLM calls, 1 tools');
+  // Said once per model and exporter or tally: once without a key, once with the refused one.
+  expect(logs.lines.filter((l) => l.includes('no price is known for model "model-nobody-prices"'))).toHaveLength(2);
+});
+
 it('init({ inheritedSessionId }) joins that session', async () => {
   const owner = agentops.init(base());
   const id = owner?.id as string;

@@ -241,6 +241,35 @@ describe('a session recorded with the SDK', () => {
     expect(ended.map((r) => r.body.end_state)).toEqual(['Fail', 'Success']);
   });
 
+  it("a session started inside another's context is a new root, created under its own id", async () => {
+    init({ autoStartSession: false });
+    const a = agentops.startSession({ tags: ['A'] });
+    // Once A is on the server (its host resource detected, so a new root is announced at once).
+    for (let i = 0; i < 100 && (await server.get(`/v2/sessions/${a.id}/stats`)).status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const b = a.run(() => agentops.startSession({ tags: ['B'] }));
+    b.record(new agentops.ToolEvent({ name: 'in-b' }));
+    await agentops.flush();
+    // While both run: B was created under its own id, and nothing of B went to A.
+    const running = await Promise.all([a.id, b.id].map((id) => server.get<SessionExport>(`/v2/sessions/${id}/export`)));
+    expect(running.map((r) => r.status)).toEqual([200, 200]);
+    expect(running.map((r) => r.body.session.tags)).toEqual([['A'], ['B']]);
+    expect(running[0]?.body.session.init_timestamp).not.toBe(running[1]?.body.session.init_timestamp);
+    await b.endSession('Success');
+    await a.endSession('Indeterminate');
+    const [ea, eb] = await Promise.all(
+      [a.id, b.id].map(async (id) => (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body),
+    );
+    expect(b.id).not.toBe(a.id);
+    expect(ea.session.tags).toEqual(['A']);
+    expect(ea.session.end_state).toBe('Indeterminate');
+    expect(eb.session.tags).toEqual(['B']);
+    expect(eb.session.end_state).toBe('Success');
+    expect(eb.tools.map((t) => t.name)).toEqual(['in-b']);
+    expect(ea.tools).toEqual([]);
+  });
+
   it('a spanFilter that throws loses no span: the default filter decides, and it is said once', async () => {
     const logs = captureConsole();
     let session: agentops.Session | undefined;

@@ -102,3 +102,21 @@ export function loadedPriceFn(): PriceFn | undefined {
 export function formatCost(usd: number): string {
   return usd > 0 && Number.isFinite(usd) ? usd.toFixed(6) : '0.00';
 }
+
+/**
+ * `price`, saying once per model (through `warn`) that a model has no known price, so that its
+ * cost counting as 0 is never silent.
+ */
+export function reportingUnknownModels(price: PriceFn, warn: (message: string) => void): PriceFn {
+  const reported = new Set<string>();
+  return (model, inputTokens, outputTokens, provider) => {
+    const usd = price(model, inputTokens, outputTokens, provider);
+    if (usd === undefined && !reported.has(model) && reported.size < 1000) {
+      reported.add(model);
+      warn(
+        `no price is known for model ${JSON.stringify(model)}: its calls cost 0 unless a cost is given (said once per model).`,
+      );
+    }
+    return usd;
+  };
+}

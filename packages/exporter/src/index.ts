@@ -37,5 +37,6 @@ export type { MapOptions, MappedItem } from './mapping/span-to-payload.js';
 export { mapSpan, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
 export { formatDuration, hrTimeToIso } from './mapping/time.js';
 export * as semconv from './semconv.js';
+export { SessionTally } from './session-tally.js';
 export type * from './wire.js';
 export { END_STATES, fromWireEndState, toWireEndState } from './wire.js';

@@ -14,6 +14,8 @@ import {
   type Logger,
   type LogLevel,
   semconv as S,
+  type SessionResults,
+  SessionTally,
   type SpanFilter,
 } from '@agentops/exporter';
 import { withDiag } from '@agentops/exporter/internal';
@@ -54,6 +56,9 @@ const EXPORT_SLICE = 32;
 export class AgentOpsSpanProcessor implements SpanProcessor {
   /** Undefined when there is no API key: spans are still stamped, nothing is sent to AgentOps. */
   readonly exporter: AgentOpsSpanExporter | undefined;
+  /** What is known of each session: the exporter's, or, when nothing is sent, a local tally's. */
+  readonly results: SessionResults;
+  readonly #tally: SessionTally | undefined;
   readonly #logger: Logger;
   #shutdown = false;
   #flushing: Promise<void> = Promise.resolve();
@@ -66,6 +71,8 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     const config = options.resolved ?? resolveConfig(options);
     this.#logger = withDiag(options.logger ?? config.logger);
     this.exporter = options.exporter ?? this.#exporterFrom(config);
+    this.#tally = this.exporter ? undefined : new SessionTally(this.#logger);
+    this.results = this.exporter ?? (this.#tally as SessionTally);
     this.#maxQueueSize = config.maxQueueSize;
     liveProcessors.add(this);
   }
@@ -100,8 +107,12 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    if (this.#shutdown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     const exporter = this.exporter;
-    if (!exporter || this.#shutdown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (!exporter) {
+      this.#tally?.take(span);
+      return;
+    }
     // A session's own span is never dropped: it carries the end state, not an event.
     if (this.#ended.length >= this.#maxQueueSize && span.name !== S.SESSION_SPAN_NAME) {
       exporter.pipeline.recordDropped(1);

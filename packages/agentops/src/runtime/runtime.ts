@@ -69,7 +69,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     processor,
     captureContent: config.captureContent,
     logger,
-    results: processor.exporter,
+    results: processor.results,
     announce: (span) => {
       const r = readable(span);
       if (r) processor.announceSession(r);

@@ -4,7 +4,7 @@
  * spans wait for them (usually they are loaded synchronously when the exporter is made).
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { loadedPriceFn, loadPriceFn, type PriceFn } from '../cost.js';
+import { loadedPriceFn, loadPriceFn, type PriceFn, reportingUnknownModels } from '../cost.js';
 import type { Logger } from '../internal/logger.js';
 import type { SpanFilter } from '../mapping/span-filter.js';
 import type { SpanLike } from '../mapping/span-like.js';
@@ -29,12 +29,14 @@ export class Intake {
     this.#filter = filter;
     this.#logger = logger;
     const loading = loadPriceFn();
+    const reporting = (price: PriceFn) => reportingUnknownModels(price, (m) => logger.info(m));
     // Usually loaded synchronously just now: spans can then be taken at once, even in the same tick.
-    this.#price = loadedPriceFn();
+    const loaded = loadedPriceFn();
+    this.#price = loaded && reporting(loaded);
     this.#loaded = this.#price !== undefined;
     this.pricesLoaded = loading.then(
       (price) => {
-        this.#price = price;
+        this.#price ??= reporting(price);
         this.#loaded = true;
       },
       (err: unknown) => {

@@ -116,7 +116,8 @@ export class OutboxStore {
     outbox.sentVersion = outbox.payloadVersion;
     outbox.mode = 'join';
     outbox.payload = undefined;
-    this.active.delete(outbox.id);
+    // Kept among the finished: what was recorded of the session (its totals) stays readable.
+    this.retire(outbox);
   }
 
   /** Gives up on every event still waiting (shutdown); returns how many. */
