@@ -4,6 +4,7 @@
  */
 
 import { AgentOpsClient, type EndState, type SessionExport, type SessionStats } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import { context } from '@opentelemetry/api';
 import type { InitOptions } from './config.js';
 import { resolveConfig } from './config.js';
@@ -45,7 +46,7 @@ export function init(options?: InitOptions): Session | undefined {
     return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
   } catch (err) {
     const logger = fallbackLogger();
-    logger.warn(`init() failed, AgentOps is disabled: ${String(err)}`);
+    logger.warn(`init() failed, AgentOps is disabled: ${errorText(err)}`);
     // The typed promise holds: a session whose calls record nothing, rather than undefined.
     return autoStarts(options) ? Session.start(disabledHost(logger)) : undefined;
   }
@@ -115,7 +116,7 @@ export async function flush(): Promise<void> {
   try {
     await currentRuntime()?.flush();
   } catch (err) {
-    fallbackLogger().warn(`flush() failed: ${String(err)}`);
+    fallbackLogger().warn(`flush() failed: ${errorText(err)}`);
   }
 }
 
@@ -124,7 +125,7 @@ export async function shutdown(): Promise<void> {
   try {
     await stopRuntime();
   } catch (err) {
-    fallbackLogger().warn(`shutdown() failed: ${String(err)}`);
+    fallbackLogger().warn(`shutdown() failed: ${errorText(err)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 /** `InitOptions` and how they combine with the environment (`AGENTOPS_*`). */
 import { createConsoleLogger, DEFAULT_ENDPOINT, type Logger, type LogLevel, type SpanFilter } from '@agentops/exporter';
 import { isLogLevel, tagList } from '@agentops/exporter/internal';
+import { safeOptions } from './events/safe-options.js';
 
 export interface OtlpOptions {
   /** OTLP/HTTP traces URL; defaults to the standard `OTEL_EXPORTER_OTLP_*` variables. */
@@ -72,14 +73,16 @@ function positive(value: unknown, fallback: number): number {
 }
 
 export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
-  const o: InitOptions = typeof options === 'object' && options !== null ? options : {};
+  // A plain copy, read one key at a time: an option whose getter throws is lost, not the rest.
+  const o = safeOptions<InitOptions>(options);
   const level = isLogLevel(o.logLevel)
     ? o.logLevel
     : isLogLevel(env.AGENTOPS_LOG_LEVEL?.toLowerCase())
       ? (env.AGENTOPS_LOG_LEVEL?.toLowerCase() as LogLevel)
       : 'info';
   const apiKey = typeof o.apiKey === 'string' && o.apiKey !== '' ? o.apiKey : env.AGENTOPS_API_KEY || undefined;
-  const otlp = o.otlp === true ? {} : typeof o.otlp === 'object' && o.otlp !== null ? o.otlp : undefined;
+  const otlp =
+    o.otlp === true ? {} : typeof o.otlp === 'object' && o.otlp !== null ? safeOptions<OtlpOptions>(o.otlp) : undefined;
   return {
     apiKey,
     endpoint: (typeof o.endpoint === 'string' && o.endpoint) || env.AGENTOPS_API_ENDPOINT || DEFAULT_ENDPOINT,

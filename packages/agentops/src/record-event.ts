@@ -15,7 +15,14 @@ export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOps
   );
   event.recordedAs(span);
   if (isErrorEvent(event)) {
-    if (event.exception) span.recordException(event.exception, event.initTimestamp);
+    if (event.exception) {
+      try {
+        span.recordException(event.exception, event.initTimestamp);
+      } catch {
+        // The Error's own getters threw: the exception event is written from what the event read.
+        span.addEvent('exception', { 'exception.type': event.errorType, 'exception.message': event.details ?? '' });
+      }
+    }
     span.setStatus({ code: SpanStatusCode.ERROR, message: event.details ?? event.errorType });
   }
   // Dates, not epoch numbers: OpenTelemetry reads a small number as time since the process started.

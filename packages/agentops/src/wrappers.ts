@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { derivedEventId, semconv as S } from '@agentops/exporter';
-import { safeJsonStringify } from '@agentops/exporter/internal';
+import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from './context-keys.js';
 import { ActionEvent, actionShape } from './events/ActionEvent.js';
@@ -20,12 +20,17 @@ type AnyFunction = (this: any, ...args: any[]) => any;
 type MethodDecorator = <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext) => F;
 type Kind = 'tool' | 'action' | 'agent';
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
+/**
+ * A native promise: its settlement is observed and passed on. Any other value, thenables of other
+ * libraries included (a query builder that runs when its \`then\` is called), is returned as it is,
+ * untouched: reading \`then\` of a hostile object could throw, and calling it could do work.
+ */
+function isNativePromise(value: unknown): value is Promise<unknown> {
+  try {
+    return value instanceof Promise;
+  } catch {
+    return false;
+  }
 }
 
 function paramsOf(args: unknown[]): unknown {
@@ -124,20 +129,29 @@ function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
   return undefined;
 }
 
+/** Records a success. Never throws: the app gets its result whatever recording does. */
 function succeed(runtime: Runtime, call: Call, result: unknown): void {
-  const returnsKey = call.plan.returnsKey;
-  if (returnsKey && runtime.captureContent) {
-    const json = safeJsonStringify(result);
-    if (json !== undefined) call.span.setAttribute(returnsKey, json);
+  try {
+    const returnsKey = call.plan.returnsKey;
+    if (returnsKey && runtime.captureContent) {
+      const json = safeJsonStringify(result);
+      if (json !== undefined) call.span.setAttribute(returnsKey, json);
+    }
+  } catch (err) {
+    runtime.logger.debug(`${call.plan.spanName}: result not recorded: ${errorText(err)}`);
+  } finally {
+    call.span.end();
   }
-  call.span.end();
 }
 
+/** Records a failure. Never throws: the app gets its own error back whatever recording does. */
 function fail(runtime: Runtime, call: Call, error: unknown): void {
   try {
     const errorEvent = new ErrorEvent({ triggerEvent: triggerOf(call), exception: error, agentId: call.agentId });
     recordEventSpan(runtime.tracer, call.ctx, errorEvent, runtime.captureContent);
     call.span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
+  } catch (err) {
+    runtime.logger.debug(`${call.plan.spanName}: error not recorded: ${errorText(err)}`);
   } finally {
     call.span.end();
   }
@@ -154,7 +168,7 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
     try {
       call = startCall(runtime, plan, args, parent);
     } catch (err) {
-      runtime.logger.debug(`${kind} ${name}: not traced: ${String(err)}`);
+      runtime.logger.debug(`${kind} ${name}: not traced: ${errorText(err)}`);
       return fn.apply(this, args);
     }
 
@@ -166,8 +180,8 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
       fail(runtime, call, error);
       throw error;
     }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
+    if (isNativePromise(result)) {
+      return result.then(
         (value) => {
           succeed(runtime, call, value);
           return value;
@@ -186,8 +200,12 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
     name: { value: fn.name, configurable: true },
     length: { value: fn.length, configurable: true },
   });
-  for (const key of Object.keys(fn)) {
-    (wrapped as unknown as Record<string, unknown>)[key] = (fn as unknown as Record<string, unknown>)[key];
+  try {
+    for (const key of Object.keys(fn)) {
+      (wrapped as unknown as Record<string, unknown>)[key] = (fn as unknown as Record<string, unknown>)[key];
+    }
+  } catch {
+    // A function whose properties cannot be read is still wrapped.
   }
   return wrapped as unknown as F;
 }

@@ -40,8 +40,99 @@ function cyclic(): Record<string, unknown> {
   return a;
 }
 
+/** A Proxy whose every trap throws (of an object, an array or a function). */
+function hostileProxy<T extends object>(target: T): T {
+  const trap = () => {
+    throw new Error('hostile trap');
+  };
+  return new Proxy(target, {
+    get: trap,
+    set: trap,
+    has: trap,
+    ownKeys: trap,
+    getOwnPropertyDescriptor: trap,
+    getPrototypeOf: trap,
+    defineProperty: trap,
+    deleteProperty: trap,
+    apply: trap,
+    construct: trap,
+    isExtensible: trap,
+    preventExtensions: trap,
+    setPrototypeOf: trap,
+  });
+}
+
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+function deep(levels: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  let at = root;
+  for (let i = 0; i < levels; i++) {
+    const next: Record<string, unknown> = {};
+    at.next = next;
+    at = next;
+  }
+  return root;
+}
+
+/** An Error whose `name`, `message` and `stack` getters throw. */
+function hostileError(): Error {
+  const error = new Error('x');
+  for (const key of ['stack', 'name', 'message']) {
+    Object.defineProperty(error, key, {
+      get() {
+        throw new Error(`${key} getter`);
+      },
+    });
+  }
+  return error;
+}
+
+/** Values built to break whatever reads them. */
+const HOSTILE: unknown[] = [
+  hostileProxy({}),
+  hostileProxy([]),
+  hostileProxy(() => 1),
+  revokedProxy(),
+  Object.create(Date.prototype),
+  Object.create(null),
+  deep(100_000),
+  hostileError(),
+  {
+    toJSON() {
+      throw Object.create(null);
+    },
+  },
+  // A thenable whose `then` getter throws.
+  Object.defineProperty({}, 'then', {
+    enumerable: true,
+    get() {
+      throw new Error('then getter');
+    },
+  }),
+  [hostileProxy({}), 'tag'],
+];
+
+/**
+ * fast-check inspects the values it generates (a Proxy's traps would throw inside it), so a hostile
+ * value is generated as a reference and taken out (`real`) where the SDK is called.
+ */
+class HostileRef {
+  constructor(readonly index: number) {}
+}
+const hostile = fc.nat({ max: HOSTILE.length - 1 }).map((i) => new HostileRef(i));
+
+function real(value: unknown): unknown {
+  return value instanceof HostileRef ? HOSTILE[value.index] : value;
+}
+
 /** Anything a user might pass, including what JSON cannot encode. */
 const wild = fc.oneof(
+  hostile,
   fc.anything({
     withBigInt: true,
     withMap: true,
@@ -108,7 +199,7 @@ const eventOf = fc.oneof(
 );
 
 function build(e: { kind: string; o: Record<string, unknown> }) {
-  const o = e.o as never;
+  const o = Object.fromEntries(Object.entries(e.o).map(([k, v]) => [k, real(v)])) as never;
   if (e.kind === 'llm') return new agentops.LLMEvent(o);
   if (e.kind === 'tool') return new agentops.ToolEvent(o);
   if (e.kind === 'action') return new agentops.ActionEvent(o);
@@ -152,7 +243,8 @@ it('events built from arbitrary values record as valid spans, never throwing', a
 
 it('every public call takes arbitrary arguments without throwing', async () => {
   await fc.assert(
-    fc.asyncProperty(wild, wild, wild, async (a, b, c) => {
+    fc.asyncProperty(wild, wild, wild, async (ra, rb, rc) => {
+      const [a, b, c] = [real(ra), real(rb), real(rc)];
       const session = agentops.startSession(a as never);
       expect(() =>
         agentops.startSession({ inheritedSessionId: a as never, headers: b as never, tags: c as never }).detach(),
@@ -173,4 +265,60 @@ it('every public call takes arbitrary arguments without throwing', async () => {
     }),
     { numRuns: 60 },
   );
+});
+
+it('wrappers return exactly what the function returned and rethrow exactly what it threw', async () => {
+  const session = agentops.startSession();
+  const wrappers = [agentops.recordTool, agentops.recordAction, agentops.trackAgent] as const;
+  await fc.assert(
+    fc.asyncProperty(wild, fc.constantFrom(0, 1, 2), async (generated, w) => {
+      const value = real(generated);
+      const wrap = wrappers[w] as (name: string, fn: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown;
+      const returned = session.run(() => wrap('f', () => value)());
+      expect(Object.is(returned, value)).toBe(true);
+      let caught: unknown;
+      try {
+        session.run(() =>
+          wrap('f', () => {
+            throw value;
+          })(),
+        );
+      } catch (err) {
+        caught = err;
+      }
+      expect(Object.is(caught, value)).toBe(true);
+      // An async function settles as it would unwrapped: same value, or same reason.
+      const settle = (p: unknown) =>
+        (p as Promise<unknown>).then(
+          (v) => ({ ok: true, v }),
+          (e: unknown) => ({ ok: false, v: e }),
+        );
+      const bare = async () => value;
+      const [plain, traced] = await Promise.all([settle(bare()), settle(session.run(() => wrap('f', bare)()))]);
+      expect(traced.ok).toBe(plain.ok);
+      if (plain.ok) expect(Object.is(traced.v, plain.v)).toBe(true);
+      else expect(String((traced.v as Error).message)).toBe(String((plain.v as Error).message));
+    }),
+    { numRuns: 80 },
+  );
+  await session.endSession('Success');
+});
+
+it('options objects that throw on every read are taken without throwing', async () => {
+  const { resolveConfig } = await import('../src/config.js');
+  const withThrowingGetter = Object.defineProperty({ apiKey: 'k', maxQueueSize: 7 }, 'endpoint', {
+    enumerable: true,
+    get() {
+      throw new Error('getter');
+    },
+  });
+  expect(resolveConfig(withThrowingGetter as never, {})).toMatchObject({ apiKey: 'k', maxQueueSize: 7 });
+  for (const options of [hostileProxy({}), revokedProxy()]) {
+    expect(() => resolveConfig(options as never, {})).not.toThrow();
+    const processor = new agentops.AgentOpsSpanProcessor(options as never);
+    await processor.shutdown();
+  }
+  const session = agentops.startSession();
+  expect(session.run(5 as never)).toBeUndefined();
+  await session.endSession('Success');
 });

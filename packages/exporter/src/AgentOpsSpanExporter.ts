@@ -19,6 +19,7 @@ import { Sender } from './delivery/sender.js';
 import type { SessionTotals } from './delivery/totals.js';
 import { guarded } from './internal/guard.js';
 import { createConsoleLogger, type Logger, withDiag } from './internal/logger.js';
+import { errorText } from './internal/values.js';
 import { defaultSpanFilter, exportAllSpansFilter, type SpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
 import type { UpdateSessionResponse } from './wire.js';
@@ -146,8 +147,11 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
         this.#sender.wake();
       },
       (err: unknown) => {
-        this.#logger.error(`could not map spans: ${String(err)}`);
-        resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+        this.#logger.error(`could not map spans: ${errorText(err)}`);
+        resultCallback({
+          code: ExportResultCode.FAILED,
+          error: err instanceof Error ? err : new Error(errorText(err)),
+        });
       },
     );
   }

@@ -63,15 +63,24 @@ it('plain-text chat takes the direct path and gives the OpenTelemetry shape', ()
   expect(completionMessagesJson('Hello')).toBe('[{"role":"assistant","parts":[{"type":"text","content":"Hello"}]}]');
 });
 
-it('a prompt whose getter throws falls back to the full conversion, which decides', () => {
+it('a message whose getter throws falls back to the full conversion, which marks it and never throws', () => {
   const hostile = {
     role: 'user',
     get content(): string {
       throw new Error('no');
     },
   };
-  expect(() => promptMessagesJson([hostile])).toThrow('no');
-  expect(() => promptToOtelMessages([hostile])).toThrow('no');
+  const { proxy: revoked, revoke } = Proxy.revocable([], {});
+  revoke();
+  for (const prompt of [[hostile, 'fine'], revoked]) {
+    const json = promptMessagesJson(prompt);
+    expect(json).toBe(safeJsonStringify(promptToOtelMessages(prompt)));
+    expect(json).toContain('[Unserializable: a message that cannot be read]');
+  }
+  expect(JSON.parse(promptMessagesJson([hostile, 'fine']) as string)[1]).toEqual({
+    role: 'user',
+    parts: [{ type: 'text', content: 'fine' }],
+  });
 });
 
 it('a very long prompt is cut like any attribute', () => {

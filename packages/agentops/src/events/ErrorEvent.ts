@@ -22,6 +22,19 @@ export interface ErrorEventOptions extends EventOptions {
 }
 
 /** A thrown non-Error as a message: strings as they are, anything else as JSON. */
+/** The value `get` reads, or undefined when reading it throws. */
+function read<T>(get: () => T): T | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
+
+function textOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 function messageOf(thrown: unknown): string {
   return typeof thrown === 'string' ? thrown : (safeJsonStringify(thrown) ?? describeValue(thrown));
 }
@@ -39,17 +52,26 @@ export class ErrorEvent extends AgentOpsEvent {
   constructor(options: ErrorEventOptions = {}) {
     const o = safeOptions<ErrorEventOptions>(options);
     super(o);
-    this.triggerEvent = isAgentOpsEvent(o.triggerEvent) ? o.triggerEvent : undefined;
+    this.triggerEvent = read(() => (isAgentOpsEvent(o.triggerEvent) ? o.triggerEvent : undefined));
     const exception = o.exception;
-    this.exception =
-      exception instanceof Error ? exception : exception === undefined ? undefined : new Error(messageOf(exception));
+    const isError = read(() => exception instanceof Error) === true;
+    // The exception's fields, read once here: a getter that throws loses that field, not the event.
+    const name = isError ? read(() => textOr((exception as Error).name)) : undefined;
+    const message = isError ? read(() => textOr((exception as Error).message)) : undefined;
+    const stack = isError ? read(() => textOr((exception as Error).stack)) : undefined;
+    this.exception = isError
+      ? (exception as Error)
+      : exception === undefined
+        ? undefined
+        : new Error(read(() => messageOf(exception)) ?? 'unprintable value thrown');
+    const ownName = isError ? name : this.exception?.name;
     this.errorType = truncate(
-      typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (this.exception?.name ?? 'Error'),
+      typeof o.errorType === 'string' && o.errorType !== '' ? o.errorType : (ownName ?? 'Error'),
       LIMITS.spanNameLength,
     );
     this.code = typeof o.code === 'string' || typeof o.code === 'number' ? String(o.code) : undefined;
-    this.details = typeof o.details === 'string' ? o.details : this.exception?.message;
-    this.logs = typeof o.logs === 'string' ? o.logs : this.exception?.stack;
+    this.details = typeof o.details === 'string' ? o.details : isError ? message : this.exception?.message;
+    this.logs = typeof o.logs === 'string' ? o.logs : isError ? stack : this.exception?.stack;
   }
 
   toSpanShape(content: boolean): EventSpanShape {

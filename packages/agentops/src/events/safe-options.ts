@@ -7,9 +7,13 @@ class OptionsCopy {}
  * subclass copies once and passes the copy to its base class, which takes it as it is.
  */
 export function safeOptions<T extends object>(options: unknown): Partial<T> {
-  if (options instanceof OptionsCopy) return options as Partial<T>;
   const copy = new OptionsCopy() as Record<string, unknown>;
   if (typeof options !== 'object' || options === null) return copy as Partial<T>;
+  try {
+    if (options instanceof OptionsCopy) return options as Partial<T>;
+  } catch {
+    // A Proxy whose getPrototypeOf throws, or a revoked one: not a copy of ours.
+  }
   let keys: string[];
   try {
     keys = Object.keys(options);

@@ -6,10 +6,15 @@ const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** A user-given timestamp as a Date, or undefined when it is missing or not a usable time. */
 export function toDate(value: unknown): Date | undefined {
-  let date: Date;
-  if (value instanceof Date) date = value;
-  else if (typeof value === 'string' || typeof value === 'number') date = new Date(value);
-  else return undefined;
-  const ms = date.getTime();
-  return Number.isNaN(ms) || ms < EARLIEST || ms > LATEST ? undefined : date;
+  let ms: number;
+  try {
+    // A Date's own time, read by Date's method: `Object.create(Date.prototype)` or a subclass
+    // whose getTime lies is not taken at its word.
+    if (typeof value === 'string' || typeof value === 'number') ms = new Date(value).getTime();
+    else if (value instanceof Date) ms = Date.prototype.getTime.call(value);
+    else return undefined;
+  } catch {
+    return undefined;
+  }
+  return Number.isNaN(ms) || ms < EARLIEST || ms > LATEST ? undefined : new Date(ms);
 }

@@ -5,6 +5,7 @@
  * official one). Their spans follow the GenAI conventions, so the exporter maps them as they are.
  */
 import type { Logger } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import type { TracerProvider } from '@opentelemetry/api';
 import { optionalRequire } from '../optional-require.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
@@ -58,7 +59,7 @@ export function guardPatches(instrumentation: { getModuleDefinitions(): unknown[
       try {
         return hook(exports, version);
       } catch (err) {
-        logger.warn(`could not instrument ${what}@${version ?? '?'} (${String(err)}); it runs uninstrumented.`);
+        logger.warn(`could not instrument ${what}@${version ?? '?'} (${errorText(err)}); it runs uninstrumented.`);
         return exports;
       }
     });

@@ -18,11 +18,12 @@ import {
   SessionTally,
   type SpanFilter,
 } from '@agentops/exporter';
-import { withDiag } from '@agentops/exporter/internal';
+import { errorText, withDiag } from '@agentops/exporter/internal';
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { type ResolvedConfig, resolveConfig, warnNoApiKey } from '../config.js';
+import { safeOptions } from '../events/safe-options.js';
 import { processWide } from '../process-wide.js';
 import { stamp } from './stamping.js';
 
@@ -68,9 +69,10 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   #drainScheduled = false;
 
   constructor(options: AgentOpsSpanProcessorOptions = {}) {
-    const config = options.resolved ?? resolveConfig(options);
-    this.#logger = withDiag(options.logger ?? config.logger);
-    this.exporter = options.exporter ?? this.#exporterFrom(config);
+    const o = safeOptions<AgentOpsSpanProcessorOptions>(options);
+    const config = o.resolved ?? resolveConfig(o);
+    this.#logger = withDiag(o.logger ?? config.logger);
+    this.exporter = o.exporter instanceof AgentOpsSpanExporter ? o.exporter : this.#exporterFrom(config);
     this.#tally = this.exporter ? undefined : new SessionTally(this.#logger);
     this.results = this.exporter ?? (this.#tally as SessionTally);
     this.#maxQueueSize = config.maxQueueSize;
@@ -102,7 +104,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       stamp(span, parentContext);
       if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
     } catch (err) {
-      this.#logger.debug(`onStart failed: ${String(err)}`);
+      this.#logger.debug(`onStart failed: ${errorText(err)}`);
     }
   }
 
@@ -191,7 +193,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
         this.#drainAll();
         await exporter.forceFlush();
       } catch (err) {
-        this.#logger.warn(`flush failed: ${String(err)}`);
+        this.#logger.warn(`flush failed: ${errorText(err)}`);
       }
     });
     return this.#flushing;
@@ -207,7 +209,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       this.#drainAll();
       this.exporter.pipeline.deliverSync(timeoutMillis);
     } catch (err) {
-      this.#logger.warn(`delivery at exit failed: ${String(err)}`);
+      this.#logger.warn(`delivery at exit failed: ${errorText(err)}`);
     }
   }
 
@@ -219,7 +221,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       this.#drainAll();
       await this.exporter?.shutdown();
     } catch (err) {
-      this.#logger.warn(`shutdown failed: ${String(err)}`);
+      this.#logger.warn(`shutdown failed: ${errorText(err)}`);
     }
   }
 

@@ -4,6 +4,7 @@
  */
 
 import type { Logger } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import { type Context, context, ProxyTracerProvider, type Span, trace } from '@opentelemetry/api';
 import type { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
 import { type InitOptions, type ResolvedConfig, resolveConfig } from '../config.js';
@@ -108,7 +109,7 @@ export async function stopRuntime(): Promise<void> {
     .all()
     .map((s) => (s.inherited ? s.detach() : s.endSession('Indeterminate', 'SDK shut down before the session ended')));
   const stopping = (rt.provider ? rt.provider.shutdown() : rt.processor.forceFlush()).catch((err: unknown) => {
-    rt.logger.warn(`shutdown: ${String(err)}`);
+    rt.logger.warn(`shutdown: ${errorText(err)}`);
   });
   await Promise.all([...ending, stopping]);
   if (rt.registration) unregisterGlobally(rt.registration);

@@ -16,7 +16,7 @@ import {
   type SessionTotals,
   traceIdToSessionId,
 } from '@agentops/exporter';
-import { describeValue, tagList } from '@agentops/exporter/internal';
+import { describeValue, errorText, tagList } from '@agentops/exporter/internal';
 import {
   type Context,
   context,
@@ -125,6 +125,10 @@ export class Session {
 
   /** Runs `fn` with this session active, so events, wrappers and instrumented calls land in it. */
   run<T>(fn: () => T): T {
+    if (typeof fn !== 'function') {
+      this.#host.logger.warn('session.run() takes a function; nothing was run.');
+      return undefined as T;
+    }
     return context.with(this.#context, fn);
   }
 
@@ -146,7 +150,7 @@ export class Session {
         countEvent(this.#localTotals, event.eventType);
       }
     } catch (err) {
-      this.#host.logger.warn(`record() failed: ${String(err)}`);
+      this.#host.logger.warn(`record() failed: ${errorText(err)}`);
     }
   }
 
@@ -241,7 +245,7 @@ export class Session {
       this.#host.logger.info(endSummary(this.id, this.#endState ?? 'Indeterminate', analytics, url));
       return analytics.cost;
     } catch (err) {
-      this.#host.logger.warn(`endSession() could not finish cleanly: ${String(err)}`);
+      this.#host.logger.warn(`endSession() could not finish cleanly: ${errorText(err)}`);
       return formatCost(this.#localTotals.costUsd);
     }
   }

@@ -1,6 +1,7 @@
 /** Where a session starts: a fresh trace, or inside the trace of a session started elsewhere. */
 import { randomBytes } from 'node:crypto';
 import { type Logger, sessionIdToTraceId } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import { type Context, context, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
 import { sessionIdFromContext } from '../context-keys.js';
 import { type Carrier, extractFrom } from '../propagation.js';
@@ -25,7 +26,7 @@ export function startPoint(options: StartSessionOptions, logger: Logger): StartP
   try {
     return joinPoint(options, logger) ?? { parent: context.active(), inherited: false };
   } catch (err) {
-    logger.warn(`startSession(): could not read the given headers or id (${String(err)}); starting a new session.`);
+    logger.warn(`startSession(): could not read the given headers or id (${errorText(err)}); starting a new session.`);
     return { parent: context.active(), inherited: false };
   }
 }

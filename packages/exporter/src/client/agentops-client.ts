@@ -6,6 +6,7 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { SessionId } from '../internal/ids.js';
+import { errorText } from '../internal/values.js';
 import type {
   AgentPayload,
   CreateSessionResponse,
@@ -113,7 +114,8 @@ export class AgentOpsClient {
       if (err instanceof AnswerTooLarge) {
         throw new ApiError(`${method} ${path}: ${this.endpoint} sent ${err.message}`, 0, undefined, true);
       }
-      const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      const cause =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : errorText(err);
       throw new ApiError(`${method} ${path}: no answer from ${this.endpoint} (${cause})`, 0);
     }
     const text = response.text;

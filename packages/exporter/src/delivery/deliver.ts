@@ -7,6 +7,7 @@
 import { AgentOpsClient } from '../client/agentops-client.js';
 import { DEFAULT_BACKOFF } from '../client/backoff.js';
 import { createConsoleLogger } from '../internal/logger.js';
+import { errorText } from '../internal/values.js';
 import type { DeliveryHandover } from './exit-handover.js';
 import { OutboxStore } from './outbox-store.js';
 import { Sender } from './sender.js';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(`AgentOps: delivery at exit failed: ${String(err)}`);
+    console.error(`AgentOps: delivery at exit failed: ${errorText(err)}`);
     process.exit(1);
   },
 );

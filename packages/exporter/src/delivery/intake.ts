@@ -6,6 +6,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { loadedPriceFn, loadPriceFn, type PriceFn, reportingUnknownModels } from '../cost.js';
 import type { Logger } from '../internal/logger.js';
+import { errorText } from '../internal/values.js';
 import type { SpanFilter } from '../mapping/span-filter.js';
 import type { SpanLike } from '../mapping/span-like.js';
 import { mapSpan, sessionIdOf, spanToSession } from '../mapping/span-to-payload.js';
@@ -40,7 +41,7 @@ export class Intake {
         this.#loaded = true;
       },
       (err: unknown) => {
-        this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${String(err)}`);
+        this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${errorText(err)}`);
         this.#loaded = true;
       },
     );
@@ -83,7 +84,7 @@ export class Intake {
     try {
       items = mapSpan(span, { filter: this.#filter, price: this.#price, eventsFull: this.#store.full });
     } catch (err) {
-      this.#logger.error(`could not map span ${describeSpan(span)}: ${String(err)}`);
+      this.#logger.error(`could not map span ${describeSpan(span)}: ${errorText(err)}`);
       this.#store.unmappable(1);
       return;
     }

@@ -9,6 +9,7 @@ import type { AgentOpsClient } from '../client/agentops-client.js';
 import type { ApiError } from '../client/api-error.js';
 import type { BackoffOptions } from '../client/backoff.js';
 import type { Logger } from '../internal/logger.js';
+import { errorText } from '../internal/values.js';
 import type { SessionOutbox } from './outbox.js';
 import type { OutboxStore } from './outbox-store.js';
 import { batchEnd, failureAction, RetryBackoff } from './retry-policy.js';
@@ -128,7 +129,7 @@ export class Sender {
   /** A retryable failure: no new call starts until the backoff has passed. */
   #retryLater(err: unknown): void {
     if (failureAction(err) !== 'retry') {
-      this.#logger.error(`unexpected failure while sending: ${String(err)}`);
+      this.#logger.error(`unexpected failure while sending: ${errorText(err)}`);
       return;
     }
     if (this.#retryTimer || this.#stopped) return;

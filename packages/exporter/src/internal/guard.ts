@@ -4,6 +4,7 @@
  * fallback instead.
  */
 import type { Logger } from './logger.js';
+import { errorText } from './values.js';
 
 export function guarded<A extends unknown[], R>(
   fn: (...args: A) => R,
@@ -18,7 +19,7 @@ export function guarded<A extends unknown[], R>(
     } catch (err) {
       if (!reported) {
         reported = true;
-        logger.warn(`${name} threw (${String(err)}); ${fallback ? 'using the default' : 'ignored'} (said once).`);
+        logger.warn(`${name} threw (${errorText(err)}); ${fallback ? 'using the default' : 'ignored'} (said once).`);
       }
       return fallback?.(...args) as R;
     }

@@ -15,4 +15,4 @@ export {
 } from './json.js';
 export { clamp, LIMITS, tagList } from './limits.js';
 export { isLogLevel, withDiag } from './logger.js';
-export { asNumber, asNumeric, asString, asText, isRecord } from './values.js';
+export { asNumber, asNumeric, asString, asText, errorText, isRecord } from './values.js';

@@ -2,6 +2,7 @@
  * JSON for attribute values that users hand us: never throws. OpenTelemetry 2.x drops object-valued
  * attributes, so params, returns and messages travel as JSON strings.
  */
+import { errorText } from './values.js';
 
 /** Longest string we put in one attribute; longer ones are cut and marked. */
 export const MAX_STRING_LENGTH = 256 * 1024;
@@ -28,7 +29,14 @@ export function safeJsonStringify(value: unknown, max = MAX_STRING_LENGTH): stri
     case 'boolean':
       return JSON.stringify(value);
   }
-  if (!(value instanceof Error || value instanceof Map || value instanceof Set)) {
+  let special: boolean;
+  try {
+    special = value instanceof Error || value instanceof Map || value instanceof Set;
+  } catch {
+    // A Proxy whose getPrototypeOf throws, or a revoked one.
+    return JSON.stringify('[Unserializable: a value that cannot be read]');
+  }
+  if (!special) {
     try {
       const json = JSON.stringify(value);
       return json === undefined ? undefined : truncate(json, max);
@@ -66,7 +74,7 @@ function carefulJsonStringify(value: unknown, max: number): string | undefined {
     return json === undefined ? undefined : truncate(json, max);
   } catch (err) {
     // A throwing getter or toJSON: record that instead of the value.
-    return JSON.stringify(`[Unserializable: ${err instanceof Error ? err.message : String(err)}]`);
+    return JSON.stringify(`[Unserializable: ${errorText(err)}]`);
   }
 }
 

@@ -24,11 +24,17 @@ export function clamp(value: string, max: number): string {
  * `LIMITS.tagLength`, without repeats, at most `LIMITS.tags`. Undefined when it is not an array.
  */
 export function tagList(value: unknown): string[] | undefined {
-  if (!Array.isArray(value)) return undefined;
   const tags = new Set<string>();
-  for (const t of value) {
-    if (tags.size >= LIMITS.tags) break;
-    if (typeof t === 'string' && t !== '') tags.add(clamp(t, LIMITS.tagLength));
+  try {
+    if (!Array.isArray(value)) return undefined;
+    // By index, each read on its own: a hostile array (a Proxy) loses what cannot be read.
+    const length = Math.min(value.length, 10 * LIMITS.tags);
+    for (let i = 0; i < length && tags.size < LIMITS.tags; i++) {
+      const t: unknown = value[i];
+      if (typeof t === 'string' && t !== '') tags.add(clamp(t, LIMITS.tagLength));
+    }
+  } catch {
+    return tags.size > 0 ? [...tags] : undefined;
   }
   return [...tags];
 }

@@ -32,3 +32,24 @@ export function asNumeric(value: unknown): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * What went wrong, as text, for a log line: never throws, whatever was thrown (a null-prototype
+ * object, a Proxy, an Error whose `message` getter throws).
+ */
+export function errorText(err: unknown): string {
+  try {
+    if (err instanceof Error) return `${err.name}: ${err.message}`;
+  } catch {
+    // A getter of the Error threw: its string form may still work.
+  }
+  try {
+    return String(err);
+  } catch {
+    try {
+      return `a thrown ${typeof err} that cannot be printed`;
+    } catch {
+      return 'a thrown value that cannot be printed';
+    }
+  }
+}

@@ -133,14 +133,33 @@ export function completionMessagesJson(completion: unknown): string | undefined 
 
 /** A prompt (string or ChatML array) as `gen_ai.input.messages`. */
 export function promptToOtelMessages(prompt: unknown): OtelMessage[] {
-  if (Array.isArray(prompt)) return prompt.map((m) => chatToOtelMessage(m, 'user'));
-  return [chatToOtelMessage(prompt, 'user')];
+  return toOtelMessages(prompt, 'user');
 }
 
 /** A completion (string or one ChatML message) as `gen_ai.output.messages`. */
 export function completionToOtelMessages(completion: unknown): OtelMessage[] {
-  if (Array.isArray(completion)) return completion.map((m) => chatToOtelMessage(m, 'assistant'));
-  return [chatToOtelMessage(completion, 'assistant')];
+  return toOtelMessages(completion, 'assistant');
+}
+
+/** Never throws: a message that cannot be read (a hostile Proxy, a throwing getter) says so in its place. */
+function toOtelMessages(value: unknown, role: string): OtelMessage[] {
+  let messages: unknown[];
+  try {
+    messages = Array.isArray(value) ? [...value] : [value];
+  } catch {
+    return [unreadable(role)];
+  }
+  return messages.map((m) => {
+    try {
+      return chatToOtelMessage(m, role);
+    } catch {
+      return unreadable(role);
+    }
+  });
+}
+
+function unreadable(role: string): OtelMessage {
+  return { role, parts: [{ type: 'text', content: '[Unserializable: a message that cannot be read]' }] };
 }
 
 function partsToContent(parts: OtelMessagePart[]): unknown {
