@@ -17,6 +17,23 @@ import { registerV2Routes } from './routes/v2/index.js';
 
 export const DEFAULT_DB_FILE = join('.agentops', 'agentops.db');
 
+/** Deepest nesting of objects and arrays a request body may have. */
+const MAX_BODY_DEPTH = 64;
+
+/** True when `value` nests objects or arrays deeper than `limit` (walked without recursion). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export interface ServerOptions {
   /** SQLite file; `:memory:` for a throwaway store. Default `./.agentops/agentops.db`. */
   db?: string;
@@ -92,6 +109,17 @@ export async function buildApp(
     return reply
       .code(status)
       .send({ statusCode: status, error: error.code ?? 'Bad Request', message: error.message ?? 'Bad Request' });
+  });
+  // Bodies nested deeper than any AgentOps payload are refused before anything reads them: a few
+  // kilobytes of brackets would otherwise overflow the stack wherever they are encoded again.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.body !== undefined && nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
+      return reply.code(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `the body nests deeper than ${MAX_BODY_DEPTH} levels`,
+      });
+    }
   });
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Route not found' }),

@@ -4,10 +4,31 @@
  */
 import type { AgentPayload, EventPayload, MappedItem, PriceFn, SessionPayload } from '@agentops/exporter';
 import { fromWireEndState, toWireEndState } from '@agentops/exporter';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { Store, StoredEvent } from './db/Store.js';
+import { agentSchema, eventSchema, sessionSchema } from './routes/schemas.js';
 import { normalizeTimestamp } from './timestamps.js';
 
 export class BadInput extends Error {}
+
+/**
+ * The one validation of what is stored, whichever way it came (v2 JSON or OTLP spans mapped to the
+ * same payloads): the v2 request schemas, strictly (42 is not "42").
+ */
+const ajv = new Ajv({ allErrors: false, coerceTypes: false, strict: false });
+const validators = {
+  session: ajv.compile(sessionSchema),
+  event: ajv.compile(eventSchema),
+  agent: ajv.compile(agentSchema),
+};
+
+function check(validate: ValidateFunction, value: unknown, what: string): void {
+  if (validate(value)) return;
+  const e = validate.errors?.[0];
+  throw new BadInput(
+    `${what}${e?.instancePath ? e.instancePath.replaceAll('/', '.') : ''} ${e?.message ?? 'is not valid'}`,
+  );
+}
 
 export class Ingest {
   constructor(
@@ -17,6 +38,7 @@ export class Ingest {
 
   /** A session payload with its timestamps normalized; throws BadInput for unreadable ones. */
   normalizeSession(s: SessionPayload): SessionPayload {
+    check(validators.session, s, 'session');
     const init = normalizeTimestamp(s.init_timestamp);
     if (!init)
       throw new BadInput(`session.init_timestamp is not an ISO-8601 time: ${JSON.stringify(s.init_timestamp)}`);
@@ -42,6 +64,7 @@ export class Ingest {
   /** Stores events (timestamps normalized, LLM costs priced); returns how many were new. */
   events(sessionId: string, events: EventPayload[]): number {
     const rows: StoredEvent[] = events.map((e, i) => {
+      check(validators.event, e, `events[${i}]`);
       const init = normalizeTimestamp(e.init_timestamp);
       const end = normalizeTimestamp(e.end_timestamp ?? e.init_timestamp);
       if (!init || !end) throw new BadInput(`events[${i}]: init_timestamp and end_timestamp must be ISO-8601 times`);
@@ -59,46 +82,75 @@ export class Ingest {
   }
 
   agent(sessionId: string, agent: AgentPayload): void {
+    check(validators.agent, agent, 'agent');
     this.store.upsertAgent(sessionId, agent);
   }
 
   /**
-   * Applies mapped OTLP items for a project. Sessions owned by another project are skipped (and
-   * counted), never written.
+   * Applies mapped OTLP items for a project, validated as v2 payloads are: an item that is not
+   * valid, or names a session owned by another project, is skipped and counted, never written.
    */
-  mapped(projectId: string, items: MappedItem[]): { accepted: number; rejected: number } {
+  mapped(projectId: string, items: MappedItem[]): { accepted: number; rejected: number; reason?: string } {
     let accepted = 0;
     let rejected = 0;
+    let reason: string | undefined;
+    const reject = (count: number, why: string) => {
+      rejected += count;
+      reason ??= why;
+    };
     const bySession = new Map<string, MappedItem[]>();
     for (const item of items) {
-      const list = bySession.get(item.sessionId) ?? [];
+      const sessionId = item.sessionId.toLowerCase();
+      const list = bySession.get(sessionId) ?? [];
       list.push(item);
-      bySession.set(item.sessionId, list);
+      bySession.set(sessionId, list);
     }
     for (const [sessionId, list] of bySession) {
+      if (!validators.session({ session_id: sessionId, init_timestamp: 'x' })) {
+        reject(
+          list.length,
+          `agentops.session.id ${JSON.stringify(sessionId.slice(0, 64))} is not a session id (a UUID)`,
+        );
+        continue;
+      }
       const owner = this.store.sessionOwner(sessionId);
       if (owner !== undefined && owner !== projectId) {
-        rejected += list.length;
+        reject(list.length, 'some spans named sessions this key cannot write to');
         continue;
+      }
+      const rejectedBefore = rejected;
+      const events: EventPayload[] = [];
+      for (const item of list) {
+        if (item.kind !== 'event') continue;
+        try {
+          this.#checkEvent({ ...item.event, session_id: sessionId });
+          events.push({ ...item.event, session_id: sessionId });
+        } catch (err) {
+          reject(1, (err as Error).message);
+        }
       }
       this.store.db.transaction(() => {
         const session = list.find((i) => i.kind === 'session');
-        if (session?.kind === 'session') this.session(projectId, session.session);
+        if (session?.kind === 'session') this.session(projectId, { ...session.session, session_id: sessionId });
         else if (owner === undefined) {
-          const first = list.find((i) => i.kind === 'event');
-          const start = first?.kind === 'event' ? first.event.init_timestamp : new Date().toISOString();
+          const start = events[0]?.init_timestamp ?? new Date().toISOString();
           this.session(projectId, { session_id: sessionId, init_timestamp: start });
         }
         for (const item of list) {
           if (item.kind === 'agent') this.agent(sessionId, item.agent);
         }
-        this.events(
-          sessionId,
-          list.flatMap((i) => (i.kind === 'event' ? [i.event] : [])),
-        );
+        this.events(sessionId, events);
       })();
-      accepted += list.length;
+      accepted += list.length - (rejected - rejectedBefore);
     }
-    return { accepted, rejected };
+    return { accepted, rejected, reason };
+  }
+
+  /** Throws BadInput for an event that would not be stored. */
+  #checkEvent(e: EventPayload): void {
+    check(validators.event, e, 'event');
+    if (!normalizeTimestamp(e.init_timestamp) || !normalizeTimestamp(e.end_timestamp ?? e.init_timestamp)) {
+      throw new BadInput('event: init_timestamp and end_timestamp must be ISO-8601 times');
+    }
   }
 }

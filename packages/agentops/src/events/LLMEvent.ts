@@ -1,5 +1,5 @@
 import { completionMessagesJson, promptMessagesJson, semconv as S } from '@agentops/exporter';
-import { LIMITS, truncate } from '@agentops/exporter/internal';
+import { asCost, LIMITS, truncate } from '@agentops/exporter/internal';
 import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
@@ -34,7 +34,7 @@ export function guessProvider(model: string | undefined): string | undefined {
 }
 
 function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? Math.floor(value) : undefined;
 }
 
 /** One call to a language model. */
@@ -57,7 +57,7 @@ export class LLMEvent extends AgentOpsEvent {
     this.completion = o.completion;
     this.promptTokens = count(o.promptTokens);
     this.completionTokens = count(o.completionTokens);
-    this.cost = typeof o.cost === 'number' && Number.isFinite(o.cost) && o.cost >= 0 ? o.cost : undefined;
+    this.cost = asCost(o.cost);
     this.threadId = typeof o.threadId === 'string' ? o.threadId : undefined;
     this.provider = typeof o.provider === 'string' ? o.provider : guessProvider(this.model);
   }

@@ -15,4 +15,4 @@ export {
 } from './json.js';
 export { clamp, LIMITS, tagList } from './limits.js';
 export { isLogLevel, withDiag } from './logger.js';
-export { asNumber, asNumeric, asString, asText, errorText, isRecord } from './values.js';
+export { asCost, asCount, asNumber, asNumeric, asString, asText, errorText, isRecord, MAX_COST_USD } from './values.js';

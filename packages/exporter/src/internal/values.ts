@@ -33,6 +33,20 @@ export function asNumeric(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A token count: a whole number from 0 to 2^53 - 1 (what JSON carries exactly), from a number or numeric string. */
+export function asCount(value: unknown): number | undefined {
+  const n = asNumeric(value);
+  return n !== undefined && Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+}
+
+/** Most USD one LLM call can cost; more is a unit mistake, not a cost. */
+export const MAX_COST_USD = 1e9;
+
+/** A cost in USD: a finite number from 0 to `MAX_COST_USD`. */
+export function asCost(value: unknown): number | undefined {
+  return typeof value === 'number' && value >= 0 && value <= MAX_COST_USD ? value : undefined;
+}
+
 /**
  * What went wrong, as text, for a log line: never throws, whatever was thrown (a null-prototype
  * object, a Proxy, an Error whose `message` getter throws).

@@ -4,7 +4,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { CONVENTIONS } from '../conventions/index.js';
-import { asNumeric, asString, asText } from '../internal/values.js';
+import { asCount, asString, asText } from '../internal/values.js';
 import type { ChatMessage } from '../wire.js';
 
 type KeyList =
@@ -60,8 +60,8 @@ const present = (v: unknown) => v ?? undefined;
 
 export const llmModel = (a: Attributes): string | undefined => firstOf(a, KEYS.model, asText);
 export const llmProvider = (a: Attributes): string | undefined => firstOf(a, KEYS.provider, asText);
-export const inputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.inputTokens, asNumeric);
-export const outputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.outputTokens, asNumeric);
+export const inputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.inputTokens, asCount);
+export const outputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.outputTokens, asCount);
 export const threadId = (a: Attributes): string | undefined => firstOf(a, KEYS.threadId, asString);
 export const llmPrompt = (a: Attributes): ChatMessage[] | string | undefined => firstFrom(a, PROMPTS);
 export const llmCompletion = (a: Attributes): ChatMessage | undefined => firstFrom(a, COMPLETIONS);

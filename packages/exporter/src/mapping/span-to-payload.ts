@@ -8,7 +8,7 @@ import type { PriceFn } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
 import { clamp, LIMITS, tagList } from '../internal/limits.js';
-import { asNumber, asString } from '../internal/values.js';
+import { asCost, asString } from '../internal/values.js';
 import * as S from '../semconv.js';
 import {
   type AgentPayload,
@@ -123,9 +123,9 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   const provider = llmProvider(a);
   const promptTokens = inputTokens(a);
   const completionTokens = outputTokens(a);
-  let cost = asNumber(a[S.ATTR_LLM_COST_USD]);
+  let cost = asCost(a[S.ATTR_LLM_COST_USD]);
   if (cost === undefined && price && model) {
-    cost = price(model, promptTokens ?? 0, completionTokens ?? 0, provider);
+    cost = asCost(price(model, promptTokens ?? 0, completionTokens ?? 0, provider));
   }
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'llms' as const,

@@ -73,10 +73,24 @@ export function toAttributes(list: KeyValue[] | undefined): Attributes {
   return out;
 }
 
-function hrTime(nanos: string | number | { toString(): string } | undefined): HrTime {
+/** The latest time a span may carry: the end of year 9999, as an ISO-8601 timestamp can say. */
+const LATEST_NANOS = BigInt(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) * 1_000_000n;
+
+function hrTime(nanos: string | number | { toString(): string } | undefined, field: string): HrTime {
   if (nanos === undefined) return [0, 0];
-  const n = BigInt(nanos.toString());
+  let n: bigint;
+  try {
+    n = BigInt(String(nanos));
+  } catch {
+    throw new Error(`${field} is not a number of nanoseconds: ${JSON.stringify(String(nanos).slice(0, 40))}`);
+  }
+  if (n < 0n || n > LATEST_NANOS) throw new Error(`${field} is outside 1970 to 9999: ${String(n).slice(0, 40)}`);
   return [Number(n / 1_000_000_000n), Number(n % 1_000_000_000n)];
+}
+
+/** A name as text: OTLP JSON may carry a number, an object or nothing where a string belongs. */
+function nameOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 /** Flattens a request into spans with their resource. Throws on ids that are not hex. */
@@ -89,22 +103,22 @@ export function otlpToSpans(request: OtlpTraceRequest): SpanLike[] {
         const traceId = hexId(s.traceId);
         const spanId = hexId(s.spanId);
         if (!/^[0-9a-f]{32}$/.test(traceId) || !/^[0-9a-f]{16}$/.test(spanId)) {
-          throw new Error(`span "${s.name}": traceId must be 32 and spanId 16 hex digits`);
+          throw new Error(`span ${JSON.stringify(nameOf(s.name))}: traceId must be 32 and spanId 16 hex digits`);
         }
         const parent = hexId(s.parentSpanId);
         const context = { traceId, spanId, traceFlags: 1 };
         spans.push({
-          name: s.name,
+          name: nameOf(s.name),
           kind: Math.max(0, (s.kind ?? 1) - 1) as SpanKind,
           spanContext: () => context,
           parentSpanContext: parent ? { traceId, spanId: parent, traceFlags: 1 } : undefined,
-          startTime: hrTime(s.startTimeUnixNano),
-          endTime: hrTime(s.endTimeUnixNano),
+          startTime: hrTime(s.startTimeUnixNano, 'startTimeUnixNano'),
+          endTime: hrTime(s.endTimeUnixNano, 'endTimeUnixNano'),
           status: { code: s.status?.code ?? 0, message: s.status?.message },
           attributes: toAttributes(s.attributes),
           events: (s.events ?? []).map((e) => ({
-            name: e.name,
-            time: hrTime(e.timeUnixNano),
+            name: nameOf(e.name),
+            time: hrTime(e.timeUnixNano, 'events[].timeUnixNano'),
             attributes: toAttributes(e.attributes),
           })),
           resource,

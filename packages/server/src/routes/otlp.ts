@@ -41,9 +41,8 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; i
       const items = spans.flatMap((span) => mapSpan(span, { traceIdFallback: true, price: deps.ingest.price }));
       let partial: { rejectedSpans?: number; errorMessage?: string } = {};
       try {
-        const { rejected } = deps.ingest.mapped(project.id, items);
-        if (rejected > 0)
-          partial = { rejectedSpans: rejected, errorMessage: 'some spans named sessions this key cannot write to' };
+        const { rejected, reason } = deps.ingest.mapped(project.id, items);
+        if (rejected > 0) partial = { rejectedSpans: rejected, errorMessage: reason };
       } catch (err) {
         if (!(err instanceof BadInput)) throw err;
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });

@@ -1,11 +1,18 @@
 /** JSON schemas of request bodies: every route rejects what does not fit with a 400 and a message. */
-import { LIMITS } from '@agentops/exporter/internal';
+import { LIMITS, MAX_COST_USD } from '@agentops/exporter/internal';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const timestamp = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const nullableTimestamp = { type: ['string', 'null'], maxLength: 64 } as const;
 
-export const sessionIdSchema = { type: 'string', pattern: UUID } as const;
+/** A UUID, not the all-zero one (no trace has the all-zero id). */
+export const sessionIdSchema = {
+  type: 'string',
+  pattern: UUID,
+  not: { pattern: '^[0-]+$' },
+} as const;
+/** Counts and costs JSON can carry exactly. */
+const count = { type: ['integer', 'null'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 
 export const sessionSchema = {
   type: 'object',
@@ -34,7 +41,7 @@ export const reauthorizeBodySchema = {
   properties: { session_id: sessionIdSchema },
 } as const;
 
-const eventSchema = {
+export const eventSchema = {
   type: 'object',
   required: ['id', 'event_type', 'init_timestamp'],
   properties: {
@@ -45,9 +52,9 @@ const eventSchema = {
     end_timestamp: nullableTimestamp,
     agent_id: { type: ['string', 'null'], maxLength: LIMITS.idLength },
     model: { type: ['string', 'null'], maxLength: LIMITS.modelLength },
-    prompt_tokens: { type: ['integer', 'null'], minimum: 0 },
-    completion_tokens: { type: ['integer', 'null'], minimum: 0 },
-    cost: { type: ['number', 'null'], minimum: 0 },
+    prompt_tokens: count,
+    completion_tokens: count,
+    cost: { type: ['number', 'null'], minimum: 0, maximum: MAX_COST_USD },
     name: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     action_type: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     error_type: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
@@ -60,7 +67,7 @@ export const eventsBodySchema = {
   properties: { events: { type: 'array', maxItems: LIMITS.eventsPerBatch, items: eventSchema } },
 } as const;
 
-export const agentBodySchema = {
+export const agentSchema = {
   type: 'object',
   required: ['id', 'name'],
   properties: {
@@ -68,6 +75,8 @@ export const agentBodySchema = {
     name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
   },
 } as const;
+
+export const agentBodySchema = agentSchema;
 
 export const sessionParamsSchema = {
   type: 'object',
@@ -79,7 +88,7 @@ export const listQuerySchema = {
   type: 'object',
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
     tag: { type: 'string', maxLength: 512 },
     end_state: { type: 'string', enum: ['Success', 'Fail', 'Indeterminate', 'running'] },
   },

@@ -1,0 +1,220 @@
+/**
+ * Bad input gets a 4xx and stores nothing, on both ingest paths (v2 JSON and OTLP), which validate
+ * the same way: a real in-memory SQLite store behind Fastify's inject.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { createProject } from '../src/auth/api-keys.js';
+import { Store } from '../src/db/Store.js';
+import { normalizeTimestamp } from '../src/timestamps.js';
+
+const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+let store: Store;
+let app: FastifyInstance;
+let key: Record<string, string>;
+
+beforeEach(async () => {
+  store = new Store(':memory:');
+  key = { 'x-agentops-api-key': createProject(store, 'test').apiKey };
+  app = await buildApp(store, { publicUrl: () => 'http://local' });
+});
+afterEach(async () => {
+  await app.close();
+  store.close();
+});
+
+const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+const json = { 'content-type': 'application/json' };
+
+async function jwtOf(): Promise<string> {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/v2/create_session',
+    headers: key,
+    payload: { session: { session_id: SESSION, init_timestamp: '2024-05-01T12:00:00Z' } },
+  });
+  return r.json<{ jwt: string }>().jwt;
+}
+
+function eventCount(): number {
+  return (store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+}
+
+describe('v2 bodies', () => {
+  it('a host_env 20,000 deep is a 400, and no session is stored', async () => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v2/create_session',
+      headers: { ...key, ...json },
+      payload: `{"session":{"session_id":"${SESSION}","init_timestamp":"2024-05-01T12:00:00Z","host_env":${nested(20_000)}}}`,
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(/nests deeper than 64 levels/);
+    expect(store.sessionOwner(SESSION)).toBeUndefined();
+  });
+
+  it('event params 5,000 deep are a 400, and no event is stored', async () => {
+    const jwt = await jwtOf();
+    const event = `{"id":"11111111-1111-4111-8111-111111111111","event_type":"tools","init_timestamp":"2024-05-01T12:00:00Z","params":${nested(5000)}}`;
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v2/create_events',
+      headers: { authorization: `Bearer ${jwt}`, ...json },
+      payload: `{"events":[${event}]}`,
+    });
+    expect(r.statusCode).toBe(400);
+    expect(eventCount()).toBe(0);
+  });
+
+  it.each(['offset=1e20', 'offset=12345678901234567890123', 'offset=-1', 'limit=0'])(
+    'GET /v2/sessions?%s is a 400',
+    async (q) => {
+      const r = await app.inject({ url: `/v2/sessions?${q}`, headers: key });
+      expect(r.statusCode).toBe(400);
+    },
+  );
+
+  it.each([
+    ['negative tokens', { prompt_tokens: -1 }],
+    ['fractional tokens', { completion_tokens: 1.5 }],
+    ['1e308 tokens', { prompt_tokens: 1e308 }],
+    ['a timestamp "1"', { init_timestamp: '1' }],
+    ['February 30th', { init_timestamp: '2024-02-30T00:00:00Z' }],
+  ])('an LLM event with %s is a 400', async (_name, fields) => {
+    const jwt = await jwtOf();
+    const event = {
+      id: '11111111-1111-4111-8111-111111111111',
+      event_type: 'llms',
+      init_timestamp: '2024-05-01T12:00:00Z',
+      ...fields,
+    };
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v2/create_events',
+      headers: { authorization: `Bearer ${jwt}` },
+      payload: { events: [event] },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(eventCount()).toBe(0);
+  });
+
+  it('the all-zero session id is not a session id', async () => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v2/create_session',
+      headers: key,
+      payload: {
+        session: { session_id: '00000000-0000-0000-0000-000000000000', init_timestamp: '2024-05-01T12:00:00Z' },
+      },
+    });
+    expect(r.statusCode).toBe(400);
+  });
+});
+
+type Kv = { key: string; value: { stringValue?: string; intValue?: number; doubleValue?: number } };
+const kv = (k: string, v: string | number): Kv => ({
+  key: k,
+  value: typeof v === 'string' ? { stringValue: v } : Number.isInteger(v) ? { intValue: v } : { doubleValue: v },
+});
+
+function otlp(attributes: Kv[], span: Record<string, unknown> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/traces',
+    headers: key,
+    payload: {
+      resourceSpans: [
+        {
+          resource: { attributes: [] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: TRACE,
+                  spanId: 'b7ad6b7169203331',
+                  name: 'span',
+                  kind: 1,
+                  startTimeUnixNano: '1714564800000000000',
+                  endTimeUnixNano: '1714564801000000000',
+                  attributes,
+                  status: {},
+                  ...span,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  });
+}
+
+describe('OTLP spans', () => {
+  const llm = (extra: Kv[] = [], id = SESSION) => [
+    kv('agentops.session.id', id),
+    kv('gen_ai.operation.name', 'chat'),
+    ...extra,
+  ];
+
+  it('an upper-case session id is the same session, lower-cased', async () => {
+    const r = await otlp(llm([], SESSION.toUpperCase()));
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ partialSuccess: {} });
+    expect(store.sessionOwner(SESSION)).toBeDefined();
+    expect(eventCount()).toBe(1);
+  });
+
+  it.each([
+    ['no name', { name: undefined }],
+    ['a number as name', { name: 7 }],
+    ['an object as name', { name: { a: 1 } }],
+  ])('a tool span with %s is stored under an empty name, not a 500', async (_name, span) => {
+    const r = await otlp([kv('agentops.session.id', SESSION), kv('gen_ai.operation.name', 'execute_tool')], span);
+    expect(r.statusCode).toBe(200);
+    expect(store.events(SESSION)).toMatchObject([{ event_type: 'tools', name: '' }]);
+  });
+
+  it.each(['1'.repeat(31), '-5', 'soon'])('startTimeUnixNano %s is a 400', async (nanos) => {
+    const r = await otlp(llm(), { startTimeUnixNano: nanos });
+    expect(r.statusCode).toBe(400);
+    expect(eventCount()).toBe(0);
+  });
+
+  it.each([
+    ['negative', -5],
+    ['fractional', 2.5],
+    ['1e308', 1e308],
+  ])('%s token counts are not token counts: the call is stored with its tokens unknown', async (_name, tokens) => {
+    const r = await otlp(llm([kv('gen_ai.usage.input_tokens', tokens), kv('gen_ai.usage.output_tokens', 3)]));
+    expect(r.json()).toEqual({ partialSuccess: {} });
+    expect(store.events(SESSION)).toMatchObject([{ event_type: 'llms', prompt_tokens: null, completion_tokens: 3 }]);
+  });
+
+  it.each([
+    ['the all-zero session id', llm([], '00000000-0000-0000-0000-000000000000')],
+    ['a session id of 100 KB', llm([], 'x'.repeat(100_000))],
+  ])('%s: the span is rejected as v2 would reject it, and nothing is stored', async (_name, attributes) => {
+    const r = await otlp(attributes);
+    expect(r.statusCode).toBe(200);
+    expect(r.json().partialSuccess.rejectedSpans).toBe(1);
+    expect(r.json().partialSuccess.errorMessage).toEqual(expect.any(String));
+    expect(eventCount()).toBe(0);
+  });
+});
+
+describe('normalizeTimestamp', () => {
+  it.each([
+    ['2024-05-01T12:00:00Z', '2024-05-01T12:00:00.000000Z'],
+    ['2024-05-01 12:00:00.1234567+00:00', '2024-05-01T12:00:00.123456Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000000Z'],
+    ['2024-02-30T00:00:00Z', undefined],
+    ['2023-02-29T00:00:00Z', undefined],
+    ['1', undefined],
+    ['2024-05-01', undefined],
+    ['Wed, 01 May 2024 12:00:00 GMT', undefined],
+  ])('%s -> %s', (input, expected) => {
+    expect(normalizeTimestamp(input)).toBe(expected);
+  });
+});
