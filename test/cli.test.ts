@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ensureLocalProject, Store } from '@agentops/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode } from './helpers/child.js';
 
@@ -34,6 +35,10 @@ it('--help describes the commands', async () => {
 });
 
 it('projects add prints the new key alone on stdout', async () => {
+  // The database a server made (projects add refuses to make one no server reads).
+  const store = new Store(db);
+  ensureLocalProject(store, db);
+  store.close();
   const r = await runNode(cli, ['projects', 'add', 'team-a', '--db', db], {});
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
@@ -73,8 +78,18 @@ it('serves with a known key, and sessions list/stats/export read it back', async
     });
     expect(created.status).toBe(200);
     const env = { AGENTOPS_API_KEY: key, AGENTOPS_API_ENDPOINT: url };
-    const list = await runNode(cli, ['sessions', 'list'], env);
+    const list = await runNode(cli, ['sessions', 'list', '--json'], env);
     expect(JSON.parse(list.stdout).sessions.map((s: { session_id: string }) => s.session_id)).toContain(id);
+    const table = await runNode(cli, ['sessions', 'list'], env);
+    expect(table.code).toBe(0);
+    const [head, row, footer] = table.stdout.trim().split('\n');
+    expect(head).toMatch(/^SESSION\s+STARTED \(UTC\)\s+END STATE\s+EVENTS\s+COST\s+TAGS$/);
+    expect(row).toMatch(new RegExp(`^${id}\\s+\\d{4}-\\d{2}-\\d{2} [\\d:]{8}\\s+Running\\s+0\\s+\\$0\\.00\\s+cli$`));
+    expect(footer).toBe('1 of 1 sessions');
+    const refused = await runNode(cli, ['sessions', 'list'], { ...env, AGENTOPS_API_KEY: 'not-the-key' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('agentops-server: GET /v2/sessions: 401 Invalid API key\n');
+    expect(refused.stdout).toBe('');
     const stats = await runNode(cli, ['sessions', 'stats', id], env);
     expect(JSON.parse(stats.stdout)).toMatchObject({ session_id: id, events: 0 });
     const exported = await runNode(cli, ['sessions', 'export', id], env);
@@ -83,4 +98,47 @@ it('serves with a known key, and sessions list/stats/export read it back', async
     server.kill('SIGTERM');
     await new Promise((r) => server.on('exit', r));
   }
+});
+
+it.each([
+  [['--version'], 0, /^0\.1\.0\n$/, 'stdout'],
+  [['--bogus'], 2, /^agentops-server: Unknown option '--bogus'\. See agentops-server --help\.\n$/, 'stderr'],
+  [['--port', 'abc'], 1, /^agentops-server: --port must be a whole number \(got "abc"\)\n$/, 'stderr'],
+  [['--jwt-ttl', 'abc'], 1, /--jwt-ttl must be a whole number \(got "abc"\)/, 'stderr'],
+  [['--jwt-ttl', '0'], 1, /--jwt-ttl must be a whole number of seconds from 1/, 'stderr'],
+  [['--api-key', 'k'.repeat(201)], 1, /the API key must be 1 to 200 characters \(got 201\)/, 'stderr'],
+  [
+    ['--db', '/etc/passwd/sub/agentops.db'],
+    1,
+    /cannot open the database \/etc\/passwd\/sub\/agentops\.db: ENOTDIR/,
+    'stderr',
+  ],
+  [
+    ['projects', 'add', 'x', '--db', '/nonexistent-dir/agentops.db'],
+    2,
+    /no database at \/nonexistent-dir\/agentops\.db/,
+    'stderr',
+  ],
+  [
+    ['sessions', 'list', '--endpoint', 'not a url', '--api-key', 'k'],
+    2,
+    /--endpoint is not a URL: "not a url"/,
+    'stderr',
+  ],
+  [
+    ['sessions', 'list', '--endpoint', 'http://127.0.0.1:9', '--api-key', 'k'],
+    1,
+    /cannot reach http:\/\/127\.0\.0\.1:9 \(/,
+    'stderr',
+  ],
+] as const)('%j exits %i with a clear message', async (args, code, message, stream) => {
+  const r = await runNode(cli, [...args], { AGENTOPS_API_KEY: 'cli-test-key' });
+  expect(r.code, r.stderr).toBe(code);
+  expect(stream === 'stdout' ? r.stdout : r.stderr).toMatch(message);
+});
+
+it('an empty AGENTOPS_API_KEY is refused at start', async () => {
+  const r = await runNode(cli, ['--port', '0', '--db', join(dir, 'empty-key.db')], { AGENTOPS_API_KEY: '' });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/the API key must be 1 to 200 characters \(got an empty one\)/);
 });

@@ -135,3 +135,46 @@ it('the page of a running session updates as events arrive', async () => {
   await shutdown();
   await page.close();
 });
+
+it('an LLM event with whatever prompt the API accepted opens, with no script error', async () => {
+  const id = crypto.randomUUID();
+  const post = (path: string, body: unknown, auth: Record<string, string>) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify(body),
+    });
+  const created = await post(
+    '/v2/create_session',
+    { session: { session_id: id, init_timestamp: new Date().toISOString() } },
+    { 'x-agentops-api-key': server.apiKey },
+  );
+  const { jwt } = (await created.json()) as { jwt: string };
+  const at = new Date().toISOString();
+  const odd = [[null], [42, 'text', { content: 1 }], { role: null, content: null }, 'plain'];
+  const events = odd.map((prompt, i) => ({
+    id: crypto.randomUUID(),
+    event_type: 'llms',
+    init_timestamp: at,
+    end_timestamp: at,
+    model: `odd-${i}`,
+    prompt,
+    completion: prompt,
+  }));
+  expect((await post('/v2/create_events', { events }, { authorization: `Bearer ${jwt}` })).status).toBe(200);
+
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${id}`);
+  const rows = page.locator('.wf-row[data-type="llms"]');
+  await expect.poll(() => rows.count()).toBe(odd.length);
+  for (let i = 0; i < odd.length; i++) {
+    await rows.nth(i).click();
+    await expect.poll(() => page.locator('#detail').textContent()).toContain('odd-');
+  }
+  expect(errors).toEqual([]);
+  await page.close();
+});

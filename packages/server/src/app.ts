@@ -83,7 +83,22 @@ export async function buildApp(
   store: Store,
   options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string },
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logRequests ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logRequests ?? false,
+    bodyLimit: 1024 * 1024,
+    // No connection is held forever: a whole request (headers and body) within 30 s, an idle
+    // keep-alive connection closed after 5 s, a silent socket after 60 s.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    connectionTimeout: 60_000,
+  });
+  app.server.headersTimeout = 10_000;
+  // On every answer, the page's and the API's alike.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+  });
   // Bodies are validated strictly (42 is not "42"); query strings and params are text, so they coerce.
   const strict = new Ajv({
     allErrors: false,
@@ -131,9 +146,44 @@ export async function buildApp(
   return app;
 }
 
+/** Longest API key a request may present (see projectForKey). */
+const MAX_API_KEY_LENGTH = 200;
+const MAX_JWT_TTL_SECONDS = 366 * 24 * 3600;
+
+/** Refuses, with what is wrong and how to fix it, options the server could start with but not serve. */
+export function checkServerOptions(options: ServerOptions): void {
+  const { apiKey, jwtTtlSeconds, port } = options;
+  if (apiKey !== undefined && (apiKey.trim() === '' || apiKey.length > MAX_API_KEY_LENGTH)) {
+    throw new Error(
+      `the API key must be 1 to ${MAX_API_KEY_LENGTH} characters (got ${apiKey.trim() === '' ? 'an empty one' : `${apiKey.length}`}); ` +
+        'pass another --api-key, or unset AGENTOPS_API_KEY to have one made',
+    );
+  }
+  if (
+    jwtTtlSeconds !== undefined &&
+    !(Number.isInteger(jwtTtlSeconds) && jwtTtlSeconds > 0 && jwtTtlSeconds <= MAX_JWT_TTL_SECONDS)
+  ) {
+    throw new Error(
+      `--jwt-ttl must be a whole number of seconds from 1 to ${MAX_JWT_TTL_SECONDS} (got ${String(jwtTtlSeconds)})`,
+    );
+  }
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new Error(`--port must be a port number from 0 to 65535 (got ${String(port)})`);
+  }
+}
+
+function openStore(dbFile: string): Store {
+  try {
+    return new Store(dbFile);
+  } catch (err) {
+    throw new Error(`cannot open the database ${dbFile}: ${(err as Error).message}`);
+  }
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<AgentOpsServer> {
+  checkServerOptions(options);
   const dbFile = options.db ?? DEFAULT_DB_FILE;
-  const store = new Store(dbFile);
+  const store = openStore(dbFile);
   const { created, keyFile } = ensureLocalProject(store, dbFile, options.apiKey);
   let url = '';
   const app = await buildApp(store, { ...options, publicUrl: () => url });

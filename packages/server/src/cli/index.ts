@@ -2,6 +2,7 @@
 /** `agentops-server`: run the local AgentOps API, manage projects, read sessions. */
 import { parseArgs } from 'node:util';
 import { DEFAULT_DB_FILE } from '../app.js';
+import { SERVER_VERSION } from '../version.js';
 import { projectsCommand } from './projects.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -12,7 +13,7 @@ Usage:
   agentops-server [--port 8787] [--host 127.0.0.1] [--db ${DEFAULT_DB_FILE}] [--api-key KEY]
   agentops-server projects add NAME [--db FILE]     prints the new project's API key
   agentops-server projects list [--db FILE]
-  agentops-server sessions list [--endpoint URL] [--api-key KEY] [--limit N]
+  agentops-server sessions list [--endpoint URL] [--api-key KEY] [--limit N] [--json]
   agentops-server sessions stats ID [--endpoint URL] [--api-key KEY]
   agentops-server sessions export ID [--endpoint URL] [--api-key KEY]
 
@@ -24,14 +25,16 @@ Options:
                    for 'sessions', the key to read with (default: the saved local key).
   --endpoint URL   for 'sessions': the server to ask. Default http://127.0.0.1:8787.
   --jwt-ttl S      lifetime of session tokens in seconds. Default 86400.
+  --json           for 'sessions list': the API's JSON instead of a table.
+  -v, --version    the server's version.
   -h, --help       this text.
 `;
 
-/** The exit code, or -1 when the server runs on (it exits when stopped). */
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
+    strict: true,
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
@@ -40,9 +43,28 @@ async function main(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       'jwt-ttl': { type: 'string' },
       limit: { type: 'string' },
+      json: { type: 'boolean' },
+      version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** The exit code, or -1 when the server runs on (it exits when stopped). */
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    // Node's own message names the option; ours says where to look.
+    process.stderr.write(`agentops-server: ${(err as Error).message.split('. ')[0]}. See agentops-server --help.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -63,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       return projectsCommand(db, sub, arg);
     case 'sessions':
       return sessionsCommand(
-        { db, apiKey: values['api-key'], endpoint: values.endpoint, limit: values.limit },
+        { db, apiKey: values['api-key'], endpoint: values.endpoint, limit: values.limit, json: values.json === true },
         sub,
         arg,
       );

@@ -1,9 +1,21 @@
 /** `agentops-server projects add NAME | list`: the projects of a database, and their API keys. */
+import { existsSync } from 'node:fs';
 import { ensureLocalProject } from '../app.js';
 import { createProject } from '../auth/api-keys.js';
 import { Store } from '../db/Store.js';
 
 export function projectsCommand(db: string, sub: string | undefined, name: string | undefined): number {
+  if (sub !== 'add' && sub !== 'list') {
+    process.stderr.write('usage: agentops-server projects add NAME | projects list\n');
+    return 2;
+  }
+  // A key made in a database no server reads would be a key no request can use.
+  if (!existsSync(db)) {
+    process.stderr.write(
+      `agentops-server: no database at ${db}: start the server once (it makes one), or name it with --db\n`,
+    );
+    return 2;
+  }
   const store = new Store(db);
   try {
     if (sub === 'add' && name) {

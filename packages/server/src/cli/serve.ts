@@ -9,14 +9,20 @@ export interface ServeOptions {
   jwtTtl: string | undefined;
 }
 
+/** An option that must be a whole number, read as written (so the message can quote it). */
+function wholeNumber(name: string, text: string): number {
+  if (!/^\d{1,15}$/.test(text.trim())) throw new Error(`${name} must be a whole number (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
 /** Resolves once the server listens; the process then lives until a signal stops the server. */
 export async function serveCommand(o: ServeOptions): Promise<void> {
   const server = await startServer({
     db: o.db,
     host: o.host,
-    port: Number(o.port ?? process.env.PORT ?? 8787),
+    port: wholeNumber('--port', o.port ?? process.env.PORT ?? '8787'),
     apiKey: o.apiKey ?? process.env.AGENTOPS_API_KEY,
-    jwtTtlSeconds: o.jwtTtl ? Number(o.jwtTtl) : undefined,
+    jwtTtlSeconds: o.jwtTtl === undefined ? undefined : wholeNumber('--jwt-ttl', o.jwtTtl),
   });
   process.stdout.write(`AgentOps local server listening on ${server.url}\n`);
   process.stdout.write(`Dashboard: ${server.url}/\n`);

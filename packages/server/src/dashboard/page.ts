@@ -3,6 +3,7 @@
  * API as the SDK, with a key entered once and kept in the browser. `/` lists sessions; `/sessions/:id`
  * shows one as a waterfall of its events, nested as their spans were.
  */
+/** The page; its script is `DASHBOARD_JS`, at `/dashboard.js`. */
 export const DASHBOARD_HTML = String.raw`<!doctype html>
 <html lang="en">
 <head>
@@ -48,8 +49,12 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
 <body>
 <header><h1><a href="/">AgentOps · local</a></h1><span class="muted" id="who"></span><span style="flex:1"></span><button id="logout" hidden>Forget key</button></header>
 <main id="app"><p class="muted">Loading…</p></main>
-<script type="module">
-const app = document.getElementById('app');
+<script type="module" src="/dashboard.js"></script>
+</body>
+</html>`;
+
+/** The page's script, served from its own URL so the page's CSP allows no inline script. */
+export const DASHBOARD_JS = String.raw`const app = document.getElementById('app');
 const KEY = 'agentops.apiKey';
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
 const state = (s) => s ? '<span class="state ' + esc(s) + '">' + esc(s === 'Fail' ? 'Failure' : s) + '</span>' : '<span class="state running">Running</span>';
@@ -97,8 +102,13 @@ function messages(list) {
   if (list == null) return '';
   if (typeof list === 'string') return '<div class="msg user">' + esc(list) + '</div>';
   const arr = Array.isArray(list) ? list : [list];
-  return arr.map((m) => '<div class="msg ' + esc(m.role) + '"><b>' + esc(m.role) + '</b>\n' + esc(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '', null, 2)) +
-    (m.tool_calls ? '\n' + esc(JSON.stringify(m.tool_calls, null, 2)) : '') + '</div>').join('');
+  // Whatever the API accepted: a message may be null, a string, a number or an object of any shape.
+  return arr.map((m) => {
+    if (m === null || typeof m !== 'object') return '<div class="msg">' + esc(typeof m === 'string' ? m : JSON.stringify(m)) + '</div>';
+    const role = typeof m.role === 'string' ? m.role : '';
+    return '<div class="msg ' + esc(role) + '"><b>' + esc(role) + '</b>\n' + esc(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '', null, 2)) +
+      (m.tool_calls ? '\n' + esc(JSON.stringify(m.tool_calls, null, 2)) : '') + '</div>';
+  }).join('');
 }
 const json = (v) => v === undefined || v === null ? '<span class="muted">none</span>' : '<pre>' + esc(typeof v === 'string' ? v : JSON.stringify(v, null, 2)) + '</pre>';
 function detail(e) {
@@ -171,6 +181,4 @@ async function route() {
   } catch (err) { if (err.message !== 'unauthorized') app.innerHTML = '<p role="alert">Could not load: ' + esc(err.message) + '</p>'; }
 }
 route();
-</script>
-</body>
-</html>`;
+`;

@@ -1,0 +1,64 @@
+/** What every answer carries (security headers, the page's CSP) and how long a connection may be held. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentOpsServer, startServer } from '../src/app.js';
+
+let dir: string;
+let server: AgentOpsServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'agentops-http-'));
+  server = await startServer({ db: join(dir, 'agentops.db'), port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('headers', () => {
+  it('the page allows no inline script and no framing', async () => {
+    const r = await server.app.inject({ url: '/' });
+    const csp = String(r.headers['content-security-policy']);
+    const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'));
+    expect(scriptSrc?.trim()).toBe("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(r.body).toContain('<script type="module" src="/dashboard.js"></script>');
+    const js = await server.app.inject({ url: '/dashboard.js' });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+  });
+
+  it.each(['/', '/dashboard.js', '/v2/sessions', '/health', '/nowhere'])(
+    '%s: nosniff, no framing, no referrer',
+    async (url) => {
+      const r = await server.app.inject({ url });
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+    },
+  );
+});
+
+describe('connections', () => {
+  it('bounds headers, whole requests and idle keep-alive connections', () => {
+    expect(server.app.server.headersTimeout).toBe(10_000);
+    expect(server.app.server.requestTimeout).toBe(30_000);
+    expect(server.app.server.keepAliveTimeout).toBe(5_000);
+  });
+
+  it('closes an idle keep-alive connection by itself', async () => {
+    const port = Number(new URL(server.url).port);
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d;
+    });
+    socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    // The server, not the client, ends it: `close` comes although the client never closes.
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+  });
+});
