@@ -7,7 +7,7 @@ import type { SessionExport } from '@agentops/exporter';
 import { traceIdToSessionId } from '@agentops/exporter';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   InMemorySpanExporter,
@@ -152,4 +152,73 @@ it('refuses OTLP without an API key with 401', async () => {
     body: '{"resourceSpans":[]}',
   });
   expect(res.status).toBe(401);
+});
+
+/** A large request of `n` chat spans in one session (more than the main thread maps itself). */
+function largeRun(n: number): { sessionId: string; spans: ReadableSpan[] } {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bulk' }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
+  const tracer = provider.getTracer('bulk');
+  const root = tracer.startSpan('batch');
+  const ctx = trace.setSpan(ROOT_CONTEXT, root);
+  for (let i = 0; i < n; i++) {
+    tracer
+      .startSpan(
+        'chat gpt-4o',
+        {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.request.model': 'gpt-4o',
+            'gen_ai.usage.input_tokens': 10,
+            'gen_ai.usage.output_tokens': 2,
+            'gen_ai.input.messages': JSON.stringify([
+              { role: 'user', parts: [{ type: 'text', content: `question ${i}` }] },
+            ]),
+          },
+        },
+        ctx,
+      )
+      .end();
+  }
+  root.end();
+  return { sessionId: traceIdToSessionId(root.spanContext().traceId), spans: memory.getFinishedSpans() };
+}
+
+it.each(['json', 'protobuf'] as const)(
+  'a large OTLP/%s request is mapped off the main thread and stored whole',
+  async (encoding) => {
+    const { sessionId, spans } = largeRun(3000);
+    const body =
+      encoding === 'json'
+        ? JSON.stringify(JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans))))
+        : ProtobufTraceSerializer.serializeRequest(spans);
+    if (!body) throw new Error('serializer gave nothing');
+    expect(typeof body === 'string' ? body.length : body.byteLength).toBeGreaterThan(256 * 1024);
+    const res = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: {
+        'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+        'x-agentops-api-key': server.apiKey,
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body;
+    expect(exported.llms).toHaveLength(3000);
+    expect(new Set(exported.llms.map((e) => JSON.stringify(e.prompt))).size).toBe(3000);
+    expect(exported.stats).toMatchObject({ prompt_tokens: 30_000, completion_tokens: 6000 });
+  },
+);
+
+it('a large request that is not OTLP is a 400 from the worker too', async () => {
+  const res = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey },
+    body: `{"resourceSpans": [${'1,'.repeat(200_000)}1`,
+  });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { message: string }).message).toMatch(/not JSON/);
 });

@@ -1,4 +1,8 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts', cli: 'src/cli/index.ts' }, ['src/index.ts']));
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', cli: 'src/cli/index.ts', 'otlp-worker': 'src/otlp/otlp-worker.ts' }, [
+    'src/index.ts',
+  ]),
+);

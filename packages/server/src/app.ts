@@ -25,7 +25,8 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
-    if (typeof v !== 'object' || v === null) continue;
+    // Bytes (a body kept as a Buffer, decoded later) are not nested data.
+    if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) continue;
     if (depth >= limit) return true;
     for (const child of Array.isArray(v) ? v : Object.values(v)) {
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);

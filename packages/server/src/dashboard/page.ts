@@ -4,7 +4,7 @@
  * shows one as a waterfall of its events, nested as their spans were.
  */
 /** The page; its script is `DASHBOARD_JS`, at `/dashboard.js`. */
-export const DASHBOARD_HTML = String.raw`<!doctype html>
+export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">

@@ -1,57 +1,71 @@
-/** OTLP/HTTP trace receiver: spans from any OpenTelemetry SDK become sessions and events. */
-import { mapSpan } from '@agentops/exporter';
+/**
+ * OTLP/HTTP trace receiver: spans from any OpenTelemetry SDK become sessions and events. A small
+ * request is decoded and mapped here; a large one in the OTLP worker thread, and its items are
+ * stored a chunk at a time with the event loop free in between, so one big request never holds up
+ * the others.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { MappedItem } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../db/Store.js';
 import { BadInput, type Ingest } from '../ingest.js';
-import { decodeTraceRequest, encodeTraceResponse } from '../otlp/otlp-protobuf.js';
-import { type OtlpTraceRequest, otlpToSpans } from '../otlp/otlp-spans.js';
-import { authenticateProject } from './auth.js';
+import { decodeOtlp, mapOtlp, PROTOBUF, UnreadableRequest } from '../otlp/decode.js';
+import { encodeTraceResponse } from '../otlp/otlp-protobuf.js';
+import { OtlpWorkerPool } from '../otlp/worker-pool.js';
+import { projectOf, requireProject } from './auth.js';
+import { badRequest } from './replies.js';
 
 const OTLP_BODY_LIMIT = 32 * 1024 * 1024;
-const PROTOBUF = 'application/x-protobuf';
+/** Requests up to this size are mapped on the main thread (a few milliseconds); larger ones in the worker. */
+const MAIN_THREAD_BYTES = 256 * 1024;
+/** Items stored between two turns of the event loop. */
+const STORE_SLICE = 500;
 
 export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; ingest: Ingest }): void {
-  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: OTLP_BODY_LIMIT }, (_request, body, done) => {
-    try {
-      done(null, decodeTraceRequest(body as Buffer));
-    } catch (err) {
-      done(
-        Object.assign(new Error(`not an OTLP ExportTraceServiceRequest: ${(err as Error).message}`), {
-          statusCode: 400,
-        }),
-      );
-    }
-  });
+  const pool = new OtlpWorkerPool();
+  app.addHook('onClose', () => pool.close());
+  // In a scope of its own: here bodies stay bytes until they are decoded (JSON and protobuf alike).
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      ['application/json', PROTOBUF],
+      { parseAs: 'buffer', bodyLimit: OTLP_BODY_LIMIT },
+      (_request, body, done) => done(null, body),
+    );
 
-  app.post<{ Body: OtlpTraceRequest }>(
-    '/v1/traces',
-    {
-      bodyLimit: OTLP_BODY_LIMIT,
-      schema: { body: { type: 'object', properties: { resourceSpans: { type: 'array' } } } },
-    },
-    async (request, reply) => {
-      const project = authenticateProject(deps.store, request, reply);
-      if (!project) return reply;
-      let spans: ReturnType<typeof otlpToSpans>;
-      try {
-        spans = otlpToSpans(request.body);
-      } catch (err) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: (err as Error).message });
-      }
-      const items = spans.flatMap((span) => mapSpan(span, { traceIdFallback: true, price: deps.ingest.price }));
-      let partial: { rejectedSpans?: number; errorMessage?: string } = {};
-      try {
-        const { rejected, reason } = deps.ingest.mapped(project.id, items);
-        if (rejected > 0) partial = { rejectedSpans: rejected, errorMessage: reason };
-      } catch (err) {
-        if (!(err instanceof BadInput)) throw err;
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-      }
-      // OTLP answers in the encoding it was asked in.
-      if (request.headers['content-type']?.startsWith(PROTOBUF)) {
-        return reply.type(PROTOBUF).send(Buffer.from(encodeTraceResponse(partial)));
-      }
-      return { partialSuccess: partial };
-    },
-  );
+    scope.post<{ Body: Buffer }>(
+      '/v1/traces',
+      { bodyLimit: OTLP_BODY_LIMIT, preHandler: requireProject(deps.store) },
+      async (request, reply) => {
+        const projectId = projectOf(request).id;
+        const contentType = request.headers['content-type'];
+        const totals = { rejected: 0, reason: undefined as string | undefined };
+        const store = async (items: MappedItem[]) => {
+          for (let i = 0; i < items.length; i += STORE_SLICE) {
+            if (i > 0) await nextTurn();
+            const { rejected, reason } = deps.ingest.mapped(projectId, items.slice(i, i + STORE_SLICE));
+            totals.rejected += rejected;
+            totals.reason ??= reason;
+          }
+        };
+        try {
+          if (request.body.length <= MAIN_THREAD_BYTES) {
+            await store(mapOtlp(decodeOtlp(request.body, contentType), deps.ingest.price));
+          } else {
+            await pool.run(request.body, contentType, async (items) => {
+              await store(items);
+              await nextTurn();
+            });
+          }
+        } catch (err) {
+          if (!(err instanceof UnreadableRequest || err instanceof BadInput)) throw err;
+          return badRequest(reply, err.message);
+        }
+        const partial = totals.rejected > 0 ? { rejectedSpans: totals.rejected, errorMessage: totals.reason } : {};
+        // OTLP answers in the encoding it was asked in.
+        if (contentType?.startsWith(PROTOBUF))
+          return reply.type(PROTOBUF).send(Buffer.from(encodeTraceResponse(partial)));
+        return { partialSuccess: partial };
+      },
+    );
+  });
 }
