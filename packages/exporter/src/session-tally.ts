@@ -3,12 +3,19 @@
  * mapping and pricing as the exporter's, so the session's summary and `getAnalytics()` tell the
  * truth either way.
  */
+
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { SessionResults } from './AgentOpsSpanExporter.js';
+import { isSdkEventSpan } from './conventions/index.js';
 import { loadedPriceFn, loadPriceFn, type PriceFn, reportingUnknownModels } from './cost.js';
-import { addToTotals, emptyTotals, type SessionTotals } from './delivery/totals.js';
+import { countEvent, emptyTotals, type SessionTotals } from './delivery/totals.js';
 import type { Logger } from './internal/logger.js';
+import { asCost } from './internal/values.js';
+import { inputTokens, llmModel, llmProvider, outputTokens } from './mapping/fields.js';
+import { classifySpan, defaultSpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
-import { mapSpan } from './mapping/span-to-payload.js';
+import { sessionIdOf } from './mapping/span-to-payload.js';
+import { ATTR_LLM_COST_USD } from './semconv.js';
 import type { UpdateSessionResponse } from './wire.js';
 
 const SESSIONS_KEPT = 1000;
@@ -29,22 +36,47 @@ export class SessionTally implements SessionResults {
     );
   }
 
-  /** Counts what a finished span stands for. Never throws. */
+  /**
+   * Counts what a finished span stands for, as the exporter would send it (the default filter):
+   * its category, and for an LLM call its tokens and cost. Reads only those attributes (no
+   * messages), so counting costs little. Never throws.
+   */
   take(span: SpanLike): void {
     try {
-      for (const item of mapSpan(span, { price: this.#price })) {
-        if (item.kind !== 'event') continue;
-        let totals = this.#totals.get(item.sessionId);
-        if (!totals) {
-          totals = emptyTotals();
-          this.#totals.set(item.sessionId, totals);
-          if (this.#totals.size > SESSIONS_KEPT) this.#totals.delete(this.#totals.keys().next().value as string);
-        }
-        addToTotals(totals, item.event);
+      const sessionId = sessionIdOf(span);
+      if (!sessionId) return;
+      const category = classifySpan(span);
+      if (!defaultSpanFilter(span, category) || category === 'session' || category === 'agents') return;
+      const totals = this.#totalsOf(sessionId);
+      const a = span.attributes;
+      if (category === 'llms') {
+        const model = llmModel(a);
+        const prompt = inputTokens(a);
+        const completion = outputTokens(a);
+        let cost = asCost(a[ATTR_LLM_COST_USD]);
+        if (cost === undefined && this.#price && model)
+          cost = asCost(this.#price(model, prompt ?? 0, completion ?? 0, llmProvider(a)));
+        countEvent(totals, 'llms', prompt, completion, cost);
+      } else {
+        countEvent(totals, category ?? 'actions');
+      }
+      // A failed span of another instrumentation also stands for an error event.
+      if (category !== 'errors' && !isSdkEventSpan(a) && span.status.code === SpanStatusCode.ERROR) {
+        countEvent(totals, 'errors');
       }
     } catch {
-      // A span that cannot be mapped is not counted; recording goes on.
+      // A span that cannot be read is not counted; recording goes on.
     }
+  }
+
+  #totalsOf(sessionId: string): SessionTotals {
+    let totals = this.#totals.get(sessionId);
+    if (!totals) {
+      totals = emptyTotals();
+      this.#totals.set(sessionId, totals);
+      if (this.#totals.size > SESSIONS_KEPT) this.#totals.delete(this.#totals.keys().next().value as string);
+    }
+    return totals;
   }
 
   sessionTotals(sessionId: string): SessionTotals | undefined {
