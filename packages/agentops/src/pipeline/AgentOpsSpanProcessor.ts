@@ -72,7 +72,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     const o = safeOptions<AgentOpsSpanProcessorOptions>(options);
     const config = o.resolved ?? resolveConfig(o);
     this.#logger = withDiag(o.logger ?? config.logger);
-    this.exporter = o.exporter instanceof AgentOpsSpanExporter ? o.exporter : this.#exporterFrom(config);
+    this.exporter = isExporter(o.exporter) ? o.exporter : this.#exporterFrom(config);
     this.#tally = this.exporter ? undefined : new SessionTally(this.#logger);
     this.results = this.exporter ?? (this.#tally as SessionTally);
     this.#maxQueueSize = config.maxQueueSize;
@@ -227,5 +227,18 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
 
   stats(): ExporterStats | undefined {
     return this.exporter?.stats();
+  }
+}
+
+/**
+ * An AgentOpsSpanExporter, of this build or the other one (ESM and CJS builds of the exporter are
+ * two classes, so `instanceof` would refuse the app's own exporter).
+ */
+function isExporter(value: unknown): value is AgentOpsSpanExporter {
+  try {
+    const e = value as Partial<AgentOpsSpanExporter> | undefined;
+    return typeof e?.export === 'function' && typeof e.forceFlush === 'function' && typeof e.pipeline === 'object';
+  } catch {
+    return false;
   }
 }
