@@ -6,7 +6,7 @@ import type { AgentPayload, EventPayload, MappedItem, PriceFn, SessionPayload } 
 import { fromWireEndState, toWireEndState } from '@agentops/exporter';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Store, StoredEvent } from './db/Store.js';
-import { agentSchema, eventSchema, sessionSchema } from './routes/schemas.js';
+import { agentSchema, eventSchema, sessionIdSchema, sessionSchema } from './routes/schemas.js';
 import { normalizeTimestamp } from './timestamps.js';
 
 export class BadInput extends Error {}
@@ -18,9 +18,15 @@ export class BadInput extends Error {}
 const ajv = new Ajv({ allErrors: false, coerceTypes: false, strict: false });
 const validators = {
   session: ajv.compile(sessionSchema),
+  sessionId: ajv.compile<unknown>(sessionIdSchema),
   event: ajv.compile(eventSchema),
   agent: ajv.compile(agentSchema),
 };
+
+/** A session id as both ingest paths take it (a UUID, not the all-zero one). */
+function isSessionId(id: string): boolean {
+  return validators.sessionId(id);
+}
 
 function check(validate: ValidateFunction, value: unknown, what: string): void {
   if (validate(value)) return;
@@ -63,15 +69,20 @@ export class Ingest {
 
   /** Stores events (timestamps normalized, LLM costs priced); returns how many were new. */
   events(sessionId: string, events: EventPayload[]): number {
-    const rows: StoredEvent[] = events.map((e, i) => {
-      check(validators.event, e, `events[${i}]`);
-      const init = normalizeTimestamp(e.init_timestamp);
-      const end = normalizeTimestamp(e.end_timestamp ?? e.init_timestamp);
-      if (!init || !end) throw new BadInput(`events[${i}]: init_timestamp and end_timestamp must be ISO-8601 times`);
-      const payload = { ...e, session_id: sessionId, init_timestamp: init, end_timestamp: end } as EventPayload;
-      return { payload, cost: this.#cost(payload) };
-    });
-    return this.store.insertEvents(sessionId, rows);
+    return this.store.insertEvents(
+      sessionId,
+      events.map((e, i) => this.#row(sessionId, e, `events[${i}]`)),
+    );
+  }
+
+  /** An event as it is stored (validated, timestamps normalized, priced); throws BadInput. */
+  #row(sessionId: string, e: EventPayload, what: string): StoredEvent {
+    check(validators.event, e, what);
+    const init = normalizeTimestamp(e.init_timestamp);
+    const end = normalizeTimestamp(e.end_timestamp ?? e.init_timestamp);
+    if (!init || !end) throw new BadInput(`${what}: init_timestamp and end_timestamp must be ISO-8601 times`);
+    const payload = { ...e, session_id: sessionId, init_timestamp: init, end_timestamp: end } as EventPayload;
+    return { payload, cost: this.#cost(payload) };
   }
 
   #cost(e: EventPayload): number | null {
@@ -106,7 +117,7 @@ export class Ingest {
       bySession.set(sessionId, list);
     }
     for (const [sessionId, list] of bySession) {
-      if (!validators.session({ session_id: sessionId, init_timestamp: 'x' })) {
+      if (!isSessionId(sessionId)) {
         reject(
           list.length,
           `agentops.session.id ${JSON.stringify(sessionId.slice(0, 64))} is not a session id (a UUID)`,
@@ -119,38 +130,31 @@ export class Ingest {
         continue;
       }
       const rejectedBefore = rejected;
-      const events: EventPayload[] = [];
+      // Each event checked on its own: one that would not be stored is counted, the others go on.
+      const rows: StoredEvent[] = [];
       for (const item of list) {
         if (item.kind !== 'event') continue;
         try {
-          this.#checkEvent({ ...item.event, session_id: sessionId });
-          events.push({ ...item.event, session_id: sessionId });
+          rows.push(this.#row(sessionId, item.event, 'event'));
         } catch (err) {
-          reject(1, (err as Error).message);
+          if (!(err instanceof BadInput)) throw err;
+          reject(1, err.message);
         }
       }
       this.store.db.transaction(() => {
         const session = list.find((i) => i.kind === 'session');
         if (session?.kind === 'session') this.session(projectId, { ...session.session, session_id: sessionId });
         else if (owner === undefined) {
-          const start = events[0]?.init_timestamp ?? new Date().toISOString();
+          const start = rows[0]?.payload.init_timestamp ?? new Date().toISOString();
           this.session(projectId, { session_id: sessionId, init_timestamp: start });
         }
         for (const item of list) {
           if (item.kind === 'agent') this.agent(sessionId, item.agent);
         }
-        this.events(sessionId, events);
+        this.store.insertEvents(sessionId, rows);
       })();
       accepted += list.length - (rejected - rejectedBefore);
     }
     return { accepted, rejected, reason };
-  }
-
-  /** Throws BadInput for an event that would not be stored. */
-  #checkEvent(e: EventPayload): void {
-    check(validators.event, e, 'event');
-    if (!normalizeTimestamp(e.init_timestamp) || !normalizeTimestamp(e.end_timestamp ?? e.init_timestamp)) {
-      throw new BadInput('event: init_timestamp and end_timestamp must be ISO-8601 times');
-    }
   }
 }
