@@ -3,6 +3,7 @@
  * (never updated over the network at run time). The package is large, so it is loaded on first use.
  */
 import { createRequire } from 'node:module';
+import { errorText } from './internal/values.js';
 
 export type PriceFn = (
   model: string,
@@ -119,4 +120,35 @@ export function reportingUnknownModels(price: PriceFn, warn: (message: string) =
     }
     return usd;
   };
+}
+
+/**
+ * The price function as soon as it is known (usually at once: the package is required
+ * synchronously), each model without a price said once through `logger.info`.
+ */
+export class PriceSource {
+  /** Undefined until prices have loaded, and for good if they could not be. */
+  current: PriceFn | undefined;
+  /** True once prices have loaded or failed to. */
+  settled: boolean;
+  /** Settles when prices have loaded (or failed to: costs are then unknown). */
+  readonly loaded: Promise<void>;
+
+  constructor(logger: { info(m: string): void; warn(m: string): void }) {
+    const reporting = (price: PriceFn) => reportingUnknownModels(price, (m) => logger.info(m));
+    const loading = loadPriceFn();
+    const now = loadedPriceFn();
+    this.current = now && reporting(now);
+    this.settled = this.current !== undefined;
+    this.loaded = loading.then(
+      (price) => {
+        this.current ??= reporting(price);
+        this.settled = true;
+      },
+      (err: unknown) => {
+        logger.warn(`LLM prices could not be loaded, costs will be 0: ${errorText(err)}`);
+        this.settled = true;
+      },
+    );
+  }
 }

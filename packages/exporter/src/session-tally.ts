@@ -1,39 +1,27 @@
 /**
  * What was recorded of each session, counted here when nothing is sent (no API key): the same
- * mapping and pricing as the exporter's, so the session's summary and `getAnalytics()` tell the
+ * classification, fields and pricing as the exporter's mapping, so the session's summary and `getAnalytics()` tell the
  * truth either way.
  */
 
-import { SpanStatusCode } from '@opentelemetry/api';
 import type { SessionResults } from './AgentOpsSpanExporter.js';
-import { isSdkEventSpan } from './conventions/index.js';
-import { loadedPriceFn, loadPriceFn, type PriceFn, reportingUnknownModels } from './cost.js';
+import { PriceSource } from './cost.js';
 import { countEvent, emptyTotals, type SessionTotals } from './delivery/totals.js';
 import type { Logger } from './internal/logger.js';
-import { asCost } from './internal/values.js';
 import { inputTokens, llmModel, llmProvider, outputTokens } from './mapping/fields.js';
 import { classifySpan, defaultSpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
-import { sessionIdOf } from './mapping/span-to-payload.js';
-import { ATTR_LLM_COST_USD } from './semconv.js';
+import { alsoStandsForError, llmCost, sessionIdOf } from './mapping/span-to-payload.js';
 import type { UpdateSessionResponse } from './wire.js';
 
 const SESSIONS_KEPT = 1000;
 
 export class SessionTally implements SessionResults {
   readonly #totals = new Map<string, SessionTotals>();
-  #price: PriceFn | undefined;
+  readonly #prices: PriceSource;
 
   constructor(logger: Logger) {
-    const reporting = (price: PriceFn) => reportingUnknownModels(price, (m) => logger.info(m));
-    const loaded = loadedPriceFn();
-    this.#price = loaded && reporting(loaded);
-    loadPriceFn().then(
-      (price) => {
-        this.#price ??= reporting(price);
-      },
-      () => {},
-    );
+    this.#prices = new PriceSource(logger);
   }
 
   /**
@@ -53,17 +41,12 @@ export class SessionTally implements SessionResults {
         const model = llmModel(a);
         const prompt = inputTokens(a);
         const completion = outputTokens(a);
-        let cost = asCost(a[ATTR_LLM_COST_USD]);
-        if (cost === undefined && this.#price && model)
-          cost = asCost(this.#price(model, prompt ?? 0, completion ?? 0, llmProvider(a)));
+        const cost = llmCost(a, model, prompt, completion, llmProvider(a), this.#prices.current);
         countEvent(totals, 'llms', prompt, completion, cost);
       } else {
         countEvent(totals, category ?? 'actions');
       }
-      // A failed span of another instrumentation also stands for an error event.
-      if (category !== 'errors' && !isSdkEventSpan(a) && span.status.code === SpanStatusCode.ERROR) {
-        countEvent(totals, 'errors');
-      }
+      if (alsoStandsForError(span, category)) countEvent(totals, 'errors');
     } catch {
       // A span that cannot be read is not counted; recording goes on.
     }

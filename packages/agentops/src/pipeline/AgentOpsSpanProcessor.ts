@@ -18,7 +18,7 @@ import {
   SessionTally,
   type SpanFilter,
 } from '@agentops/exporter';
-import { errorText, withDiag } from '@agentops/exporter/internal';
+import { errorText, MAP_SLICE, withDiag } from '@agentops/exporter/internal';
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -51,8 +51,8 @@ export interface AgentOpsSpanProcessorOptions {
 const HANDOVER_AT = 512;
 /** Finished spans handed to the exporter per turn of the event loop. */
 const DRAIN_SLICE = 64;
-/** Finished spans per `export()` call: few enough that the exporter maps them at once. */
-const EXPORT_SLICE = 32;
+/** Finished spans per `export()` call: the exporter's slice, which it maps at once. */
+const EXPORT_SLICE = MAP_SLICE;
 
 export class AgentOpsSpanProcessor implements SpanProcessor {
   /** Undefined when there is no API key: spans are still stamped, nothing is sent to AgentOps. */

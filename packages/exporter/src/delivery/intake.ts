@@ -4,7 +4,7 @@
  * spans wait for them (usually they are loaded synchronously when the exporter is made).
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { loadedPriceFn, loadPriceFn, type PriceFn, reportingUnknownModels } from '../cost.js';
+import { PriceSource } from '../cost.js';
 import type { Logger } from '../internal/logger.js';
 import { errorText } from '../internal/values.js';
 import type { SpanFilter } from '../mapping/span-filter.js';
@@ -20,31 +20,18 @@ export class Intake {
   readonly #store: OutboxStore;
   readonly #filter: SpanFilter | undefined;
   readonly #logger: Logger;
-  /** Settles when prices have loaded (or failed to: costs are then unknown). */
-  readonly pricesLoaded: Promise<void>;
-  #price: PriceFn | undefined;
-  #loaded: boolean;
+  readonly #prices: PriceSource;
 
   constructor(store: OutboxStore, filter: SpanFilter | undefined, logger: Logger) {
     this.#store = store;
     this.#filter = filter;
     this.#logger = logger;
-    const loading = loadPriceFn();
-    const reporting = (price: PriceFn) => reportingUnknownModels(price, (m) => logger.info(m));
-    // Usually loaded synchronously just now: spans can then be taken at once, even in the same tick.
-    const loaded = loadedPriceFn();
-    this.#price = loaded && reporting(loaded);
-    this.#loaded = this.#price !== undefined;
-    this.pricesLoaded = loading.then(
-      (price) => {
-        this.#price ??= reporting(price);
-        this.#loaded = true;
-      },
-      (err: unknown) => {
-        this.#logger.warn(`LLM prices could not be loaded, costs will be 0: ${errorText(err)}`);
-        this.#loaded = true;
-      },
-    );
+    this.#prices = new PriceSource(logger);
+  }
+
+  /** Settles when prices have loaded (or failed to: costs are then unknown). */
+  get pricesLoaded(): Promise<void> {
+    return this.#prices.loaded;
   }
 
   /**
@@ -53,17 +40,12 @@ export class Intake {
    * that cannot be mapped is reported and counted as failed; the others go on.
    */
   async take(spans: readonly ReadableSpan[]): Promise<void> {
-    if (!this.#loaded) await this.pricesLoaded;
+    if (!this.#prices.settled) await this.#prices.loaded;
     for (let i = 0; i < spans.length; i += MAP_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(spans.length, i + MAP_SLICE);
       for (let j = i; j < end; j++) this.#takeOne(spans[j] as ReadableSpan);
     }
-  }
-
-  /** Whether `take` of this many spans finishes synchronously (no await before its work). */
-  takesAtOnce(count: number): boolean {
-    return this.#loaded && count <= MAP_SLICE;
   }
 
   /**
@@ -82,7 +64,7 @@ export class Intake {
   #takeOne(span: ReadableSpan): void {
     let items: ReturnType<typeof mapSpan>;
     try {
-      items = mapSpan(span, { filter: this.#filter, price: this.#price, eventsFull: this.#store.full });
+      items = mapSpan(span, { filter: this.#filter, price: this.#prices.current, eventsFull: this.#store.full });
     } catch (err) {
       this.#logger.error(`could not map span ${describeSpan(span)}: ${errorText(err)}`);
       this.#store.unmappable(1);

@@ -123,10 +123,7 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   const provider = llmProvider(a);
   const promptTokens = inputTokens(a);
   const completionTokens = outputTokens(a);
-  let cost = asCost(a[S.ATTR_LLM_COST_USD]);
-  if (cost === undefined && price && model) {
-    cost = asCost(price(model, promptTokens ?? 0, completionTokens ?? 0, provider));
-  }
+  const cost = llmCost(a, model, promptTokens, completionTokens, provider, price);
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'llms' as const,
     model: clampOrNull(model, LIMITS.modelLength),
@@ -215,6 +212,25 @@ function eventFor(span: SpanLike, category: SpanCategory | undefined, sessionId:
   }
 }
 
+/** An LLM call's cost in USD: the one its span carries, else priced from its model and tokens. */
+export function llmCost(
+  a: Attributes,
+  model: string | undefined,
+  promptTokens: number | undefined,
+  completionTokens: number | undefined,
+  provider: string | undefined,
+  price: PriceFn | undefined,
+): number | undefined {
+  const given = asCost(a[S.ATTR_LLM_COST_USD]);
+  if (given !== undefined || !price || !model) return given;
+  return asCost(price(model, promptTokens ?? 0, completionTokens ?? 0, provider));
+}
+
+/** A failed span of another instrumentation (status ERROR) also stands for an error event. */
+export function alsoStandsForError(span: SpanLike, category: SpanCategory | undefined): boolean {
+  return category !== 'errors' && !isSdkEventSpan(span.attributes) && span.status.code === SpanStatusCode.ERROR;
+}
+
 /** Everything one finished span stands for; [] for spans outside any session or filtered out. */
 export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] {
   const sessionId = sessionIdOf(span, options.traceIdFallback);
@@ -233,8 +249,7 @@ export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] 
   }
   if (!(options.filter ?? defaultSpanFilter)(span, category)) return [];
   if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
-  const foreign = !isSdkEventSpan(span.attributes);
-  const alsoError = foreign && category !== 'errors' && span.status.code === SpanStatusCode.ERROR;
+  const alsoError = alsoStandsForError(span, category);
   if (options.eventsFull) return [{ kind: 'dropped', sessionId, count: alsoError ? 2 : 1 }];
   const event = eventFor(span, category, sessionId, options.price);
   const items: MappedItem[] = [{ kind: 'event', sessionId, event }];
