@@ -1,6 +1,6 @@
-// Figure 8: while the local server (its own process) takes one large OTLP request, how long does a
-// small request (GET /health, every 10 ms from this process) wait at most? Prints the longest wait
-// and the large request's own time.
+// Figure 8: while the local server (its own process) takes one large OTLP request, and then exports
+// the session it made, how long does a small request (GET /health, every 10 ms from another
+// process) wait at most? Prints the longest wait behind each and the large requests' own times.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,25 +56,55 @@ for (let i = 0; i < spansCount; i++) {
 }
 const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
 
-// The small requests come from a process of their own: this one is busy sending the large body.
-const prober = fork(here('./otlp-stall-child.mjs'), ['--probe', url], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-let probeOut = '';
-prober.stdout.on('data', (d) => (probeOut += d));
-await new Promise((resolve) => prober.once('message', resolve));
-await new Promise((r) => setTimeout(r, 200));
-const t = performance.now();
-const r = await fetch(`${url}/v1/traces`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', 'x-agentops-api-key': apiKey },
-  body,
+/** Runs `big` while a process of its own sends the small requests; the longest wait and big's time. */
+async function probed(big) {
+  const prober = fork(here('./otlp-stall-child.mjs'), ['--probe', url], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let probeOut = '';
+  prober.stdout.on('data', (d) => (probeOut += d));
+  await new Promise((resolve) => prober.once('message', resolve));
+  await new Promise((r) => setTimeout(r, 200));
+  const t = performance.now();
+  const status = await big();
+  const bigMs = performance.now() - t;
+  prober.send('stop');
+  await new Promise((resolve) => prober.once('exit', resolve));
+  const { maxWaitMs, probes } = JSON.parse(probeOut.trim());
+  return { maxWaitMs, bigMs, status, probes };
+}
+
+const ingest = await probed(async () => {
+  const r = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-agentops-api-key': apiKey },
+    body,
+  });
+  await r.arrayBuffer();
+  return r.status;
 });
-const bigMs = performance.now() - t;
-prober.send('stop');
-await new Promise((resolve) => prober.once('exit', resolve));
-const { maxWaitMs, probes } = JSON.parse(probeOut.trim());
+let exportedEvents = 0;
+const exported = await probed(async () => {
+  const r = await fetch(`${url}/v2/sessions/0af76519-16cd-43dd-8448-eb211c80319c/export`, {
+    headers: { 'x-agentops-api-key': apiKey },
+  });
+  exportedEvents = (await r.json()).llms?.length ?? 0;
+  return r.status;
+});
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 rmSync(dir, { recursive: true, force: true });
 console.log(
-  JSON.stringify({ maxWaitMs, bigMs, status: r.status, probes, bodyMb: body.length / 1e6, spans: spansCount }),
+  JSON.stringify({
+    maxWaitMs: ingest.maxWaitMs,
+    bigMs: ingest.bigMs,
+    status: ingest.status,
+    probes: ingest.probes,
+    bodyMb: body.length / 1e6,
+    spans: spansCount,
+    exportMaxWaitMs: exported.maxWaitMs,
+    exportMs: exported.bigMs,
+    exportStatus: exported.status,
+    exportedEvents,
+  }),
 );

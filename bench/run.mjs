@@ -218,6 +218,17 @@ reportRatio('mapping throughput (ours / OTLP JSON)', await childRuns('./mapping-
     ...run,
     waits,
   });
+  const exportWaits = runs.map((r) => r.exportMaxWaitMs);
+  const exportWait = median(exportWaits);
+  const exportRun = runs[exportWaits.indexOf(exportWait)];
+  report(
+    `longest wait of a small request behind the export of a ${exportRun.exportedEvents}-event session`,
+    exportWait,
+    'ms',
+    '<= 100 ms',
+    exportWait <= 100,
+    { exportMs: exportRun.exportMs, exportStatus: exportRun.exportStatus, waits: exportWaits },
+  );
 }
 
 rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,13 @@ import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
 export default defineConfig(
-  packageBuild({ index: 'src/index.ts', cli: 'src/cli/index.ts', 'otlp-worker': 'src/otlp/otlp-worker.ts' }, [
-    'src/index.ts',
-  ]),
+  packageBuild(
+    {
+      index: 'src/index.ts',
+      cli: 'src/cli/index.ts',
+      'otlp-worker': 'src/otlp/otlp-worker.ts',
+      'checkpoint-worker': 'src/db/checkpoint-worker.ts',
+    },
+    ['src/index.ts'],
+  ),
 );

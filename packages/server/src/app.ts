@@ -188,9 +188,11 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
   const { created, keyFile } = ensureLocalProject(store, dbFile, options.apiKey);
   let url = '';
   const app = await buildApp(store, { ...options, publicUrl: () => url });
+  store.checkpointInBackground();
   try {
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
   } catch (err) {
+    await store.stopCheckpoints();
     store.close();
     throw err;
   }
@@ -206,6 +208,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
     apiKeyFile: keyFile,
     async close() {
       await app.close();
+      await store.stopCheckpoints();
       store.close();
     },
   };

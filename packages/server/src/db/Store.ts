@@ -5,9 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
+import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import { MIGRATIONS } from './schema.js';
+
+const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
+/** Pages of WAL between SQLite's own checkpoints, when no checkpointer thread runs. */
+const AUTOCHECKPOINT_PAGES = 10_000;
 
 export interface ProjectRow {
   id: string;
@@ -45,6 +51,12 @@ export interface SessionListFilter {
   endState?: WireEndState | 'running';
 }
 
+/** Where a page of events ends: the last event's start and row. */
+export interface EventCursor {
+  timestamp: string;
+  rowid: number;
+}
+
 /** An event as stored: the payload, plus the cost the server worked out when the client gave none. */
 export interface StoredEvent {
   payload: EventPayload;
@@ -76,6 +88,7 @@ function toRecord(row: SessionRow): SessionRecord {
 export class Store {
   readonly db: SqliteDatabase;
   readonly #insertEvents: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
+  #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -85,7 +98,9 @@ export class Store {
     // Event ids are random, so each batch dirties pages all over the primary-key index; at the
     // default (1,000 pages) the WAL was checkpointed, with its two fsyncs, every couple of
     // batches, which halved the insert rate. Up to 40 MB of WAL between checkpoints instead.
-    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    // After a checkpoint the log is reused from its start; beyond this it is also cut back.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.#migrate();
@@ -103,7 +118,55 @@ export class Store {
     }
   }
 
+  /**
+   * Moves checkpoints off this thread: a worker with its own connection copies the WAL into the
+   * database every `everyMillis` the log has grown. If it fails, SQLite's own checkpoints resume.
+   * For a long-running server; a short-lived command needs none.
+   */
+  checkpointInBackground(everyMillis = 200): void {
+    if (this.#checkpointer || this.db.memory) return;
+    const worker = new Worker(CHECKPOINT_WORKER, {
+      workerData: { file: this.db.name, everyMillis } satisfies CheckpointWorkerData,
+    });
+    worker.unref();
+    this.db.pragma('wal_autocheckpoint = 0');
+    const fallBack = (why: string) => {
+      if (this.#checkpointer?.worker !== worker) return;
+      this.#checkpointer = undefined;
+      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      process.emitWarning(`the SQLite checkpoint thread stopped (${why}); checkpoints run on the main thread again`);
+    };
+    const stopped = new Promise<void>((resolve) => {
+      worker.on('message', (reply: CheckpointWorkerReply) => {
+        if (reply.kind === 'checkpointed') this.checkpoints++;
+        else resolve();
+      });
+      worker.on('error', (err) => fallBack(err.message));
+      worker.on('exit', (code) => {
+        fallBack(`exit code ${code}`);
+        resolve();
+      });
+    });
+    this.#checkpointer = { worker, stopped };
+  }
+
+  /** Checkpoints the background thread has made: a count for tests and diagnostics. */
+  checkpoints = 0;
+
+  /** Stops the checkpoint thread (its connection closed cleanly); then `close()` checkpoints what is left. */
+  async stopCheckpoints(): Promise<void> {
+    const checkpointer = this.#checkpointer;
+    if (!checkpointer) return;
+    this.#checkpointer = undefined;
+    checkpointer.worker.postMessage({ kind: 'stop' } satisfies CheckpointWorkerRequest);
+    await checkpointer.stopped;
+  }
+
   close(): void {
+    // A checkpointer left running (close without stopCheckpoints) is ended; its connection closes with it.
+    const checkpointer = this.#checkpointer;
+    this.#checkpointer = undefined;
+    if (checkpointer) void checkpointer.worker.terminate();
     this.db.close();
   }
 
@@ -235,14 +298,38 @@ export class Store {
       .all(sessionId) as AgentPayload[];
   }
 
-  events(sessionId: string): EventPayload[] {
+  /**
+   * One page of a session's events of one type, in time order, each as its JSON text (with the cost
+   * the server keeps), from just after `after`; `next` is where the following page starts, if any.
+   * Nothing is parsed: a 100k-event export is read and written a page at a time.
+   */
+  eventsJsonPage(
+    sessionId: string,
+    type: EventPayload['event_type'],
+    after: EventCursor | undefined,
+    limit: number,
+  ): { json: string[]; next: EventCursor | undefined } {
     const rows = this.db
-      .prepare('SELECT data, cost FROM events WHERE session_id = ? ORDER BY init_timestamp, rowid')
-      .all(sessionId) as { data: string; cost: number | null }[];
-    return rows.map((r) => ({
-      ...parseJson<EventPayload>(r.data, {} as EventPayload),
-      ...(r.cost !== null ? { cost: r.cost } : {}),
-    }));
+      .prepare(
+        `SELECT rowid AS rowid, init_timestamp, cost,
+                CASE WHEN cost IS NULL THEN data ELSE json_remove(data, '$.cost') END AS data
+         FROM events WHERE session_id = ? AND event_type = ? AND (init_timestamp, rowid) > (?, ?)
+         ORDER BY init_timestamp, rowid LIMIT ?`,
+      )
+      .all(sessionId, type, after?.timestamp ?? '', after?.rowid ?? 0, limit) as {
+      rowid: number;
+      init_timestamp: string;
+      cost: number | null;
+      data: string;
+    }[];
+    const json = rows.map(({ data, cost }) =>
+      cost === null ? data : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(cost)}}`,
+    );
+    const last = rows.at(-1);
+    return {
+      json,
+      next: rows.length === limit && last ? { timestamp: last.init_timestamp, rowid: last.rowid } : undefined,
+    };
   }
 
   eventTotals(sessionId: string): EventTotalsRow[] {

@@ -45,4 +45,8 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX events_by_session ON events(session_id, init_timestamp);
   `,
+  // The export reads one event type of a session at a time, in time order, a page at a time.
+  `
+  CREATE INDEX events_by_session_type ON events(session_id, event_type, init_timestamp);
+  `,
 ];

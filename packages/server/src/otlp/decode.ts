@@ -8,6 +8,8 @@ import { decodeTraceRequest } from './otlp-protobuf.js';
 import { type OtlpTraceRequest, otlpToSpans } from './otlp-spans.js';
 
 export const PROTOBUF = 'application/x-protobuf';
+/** Items stored in one turn of the event loop (and sent from the OTLP worker in one message). */
+export const ITEMS_PER_TURN = 500;
 
 /** A request that cannot be read: answered 400 with its message. */
 export class UnreadableRequest extends Error {}

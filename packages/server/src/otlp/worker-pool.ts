@@ -1,7 +1,7 @@
 /**
- * One OTLP worker thread for the server's large trace requests, started on first use, its requests
- * answered in order. Its items arrive in chunks; `onItems` is awaited for each before the next is
- * taken, so the main thread stores a chunk, then lets other requests run.
+ * One OTLP worker thread for the server's large trace requests, started on first use. A request's
+ * items arrive a chunk at a time, each asked for when the one before arrives, so the main thread
+ * has at most one chunk waiting while it stores another, and lets other requests run in between.
  */
 import { Worker } from 'node:worker_threads';
 import type { MappedItem } from '@agentops/exporter';
@@ -12,8 +12,8 @@ const WORKER_SCRIPT = new URL('./otlp-worker.js', import.meta.url);
 
 interface Pending {
   onItems: (items: MappedItem[]) => Promise<void>;
-  chunks: WorkerReply[];
-  draining: boolean;
+  /** Chunks are stored one after the other, in the order they came. */
+  queue: Promise<void>;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -32,9 +32,11 @@ export class OtlpWorkerPool {
     const worker = this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { onItems, chunks: [], draining: false, resolve, reject });
-      const copy = new Uint8Array(bytes);
-      worker.postMessage({ id, bytes: copy, contentType } satisfies WorkerRequest, [copy.buffer]);
+      this.#pending.set(id, { onItems, queue: Promise.resolve(), resolve, reject });
+      // A body that owns its whole buffer moves to the worker; any other is copied first.
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const moved = own && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
+      this.#post(worker, { kind: 'map', id, bytes: moved, contentType }, [moved.buffer as ArrayBuffer]);
     });
   }
 
@@ -44,16 +46,15 @@ export class OtlpWorkerPool {
     if (worker) await worker.terminate();
   }
 
+  #post(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    worker.postMessage(request, transfer);
+  }
+
   #start(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_SCRIPT);
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => {
-      const pending = this.#pending.get(reply.id);
-      if (!pending) return;
-      pending.chunks.push(reply);
-      void this.#drain(reply.id, pending);
-    });
+    worker.on('message', (reply: WorkerReply) => void this.#receive(worker, reply));
     worker.on('error', (err) => this.#failAll(err));
     worker.on('exit', (code) => {
       if (this.#worker === worker) this.#worker = undefined;
@@ -63,26 +64,32 @@ export class OtlpWorkerPool {
     return worker;
   }
 
-  /** Hands the chunks of one request to its `onItems`, one at a time, in order. */
-  async #drain(id: number, pending: Pending): Promise<void> {
-    if (pending.draining) return;
-    pending.draining = true;
-    try {
-      for (let reply = pending.chunks.shift(); reply; reply = pending.chunks.shift()) {
-        if (reply.kind === 'items') await pending.onItems(reply.items);
-        else {
-          this.#pending.delete(id);
-          if (reply.kind === 'done') pending.resolve();
-          else pending.reject(new UnreadableRequest(reply.message));
-          return;
-        }
-      }
-    } catch (err) {
-      this.#pending.delete(id);
-      pending.reject(err as Error);
-    } finally {
-      pending.draining = false;
+  #receive(worker: Worker, reply: WorkerReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    if (reply.kind === 'error') {
+      this.#pending.delete(reply.id);
+      pending.reject(new UnreadableRequest(reply.message));
+      return;
     }
+    // The next chunk is asked for at once: it comes while this one is stored, one message at a time.
+    if (!reply.last) this.#post(worker, { kind: 'next', id: reply.id });
+    pending.queue = pending.queue.then(() => this.#store(worker, reply, pending));
+  }
+
+  async #store(worker: Worker, reply: WorkerReply & { kind: 'items' }, pending: Pending): Promise<void> {
+    if (this.#pending.get(reply.id) !== pending) return;
+    try {
+      await pending.onItems(reply.items);
+    } catch (err) {
+      this.#pending.delete(reply.id);
+      this.#post(worker, { kind: 'cancel', id: reply.id });
+      pending.reject(err as Error);
+      return;
+    }
+    if (!reply.last) return;
+    this.#pending.delete(reply.id);
+    pending.resolve();
   }
 
   #failAll(err: Error): void {

@@ -9,7 +9,7 @@ import type { MappedItem } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../db/Store.js';
 import { BadInput, type Ingest } from '../ingest.js';
-import { decodeOtlp, mapOtlp, PROTOBUF, UnreadableRequest } from '../otlp/decode.js';
+import { decodeOtlp, ITEMS_PER_TURN, mapOtlp, PROTOBUF, UnreadableRequest } from '../otlp/decode.js';
 import { encodeTraceResponse } from '../otlp/otlp-protobuf.js';
 import { OtlpWorkerPool } from '../otlp/worker-pool.js';
 import { projectOf, requireProject } from './auth.js';
@@ -18,8 +18,6 @@ import { badRequest } from './replies.js';
 const OTLP_BODY_LIMIT = 32 * 1024 * 1024;
 /** Requests up to this size are mapped on the main thread (a few milliseconds); larger ones in the worker. */
 const MAIN_THREAD_BYTES = 256 * 1024;
-/** Items stored between two turns of the event loop. */
-const STORE_SLICE = 500;
 
 export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; ingest: Ingest }): void {
   const pool = new OtlpWorkerPool();
@@ -40,9 +38,9 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; i
         const contentType = request.headers['content-type'];
         const totals = { rejected: 0, reason: undefined as string | undefined };
         const store = async (items: MappedItem[]) => {
-          for (let i = 0; i < items.length; i += STORE_SLICE) {
+          for (let i = 0; i < items.length; i += ITEMS_PER_TURN) {
             if (i > 0) await nextTurn();
-            const { rejected, reason } = deps.ingest.mapped(projectId, items.slice(i, i + STORE_SLICE));
+            const { rejected, reason } = deps.ingest.mapped(projectId, items.slice(i, i + ITEMS_PER_TURN));
             totals.rejected += rejected;
             totals.reason ??= reason;
           }

@@ -1,6 +1,9 @@
 /** Reading sessions back (API key): stats, export and the session list. */
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventPayload, SessionExport, WireEndState } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
+import type { EventCursor, Store } from '../../db/Store.js';
 import { sessionStats } from '../../stats.js';
 import { projectOf, requireProject } from '../auth.js';
 import { notFound } from '../replies.js';
@@ -27,19 +30,9 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       const id = request.params.id.toLowerCase();
       const result = sessionWithStats(store, projectOf(request).id, id);
       if (!result) return notFound(reply);
-      const events = store.events(id);
-      const of = <T extends EventPayload['event_type']>(type: T) =>
-        events.filter((e): e is Extract<EventPayload, { event_type: T }> => e.event_type === type);
-      const body: SessionExport = {
-        session: result.session,
-        stats: result.stats,
-        agents: store.agents(id),
-        llms: of('llms'),
-        tools: of('tools'),
-        actions: of('actions'),
-        errors: of('errors'),
-      };
-      return body;
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(Readable.from(exportJson(store, id, result), { highWaterMark: 1 }));
     },
   );
 
@@ -60,4 +53,35 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       };
     },
   );
+}
+
+/** Events read and written per turn of the event loop while a session is exported. */
+const EXPORT_PAGE = 1000;
+const EXPORT_TYPES = ['llms', 'tools', 'actions', 'errors'] as const satisfies readonly EventPayload['event_type'][];
+
+/**
+ * A session's export (`SessionExport`) as JSON text, a page of events at a time with other requests
+ * answered in between: the events are never all in memory, nor parsed, and a 100k-event session
+ * does not hold up the server.
+ */
+async function* exportJson(
+  store: Store,
+  id: string,
+  head: Pick<SessionExport, 'session' | 'stats'>,
+): AsyncGenerator<string> {
+  yield `{"session":${JSON.stringify(head.session)},"stats":${JSON.stringify(head.stats)},"agents":${JSON.stringify(store.agents(id))}`;
+  for (const type of EXPORT_TYPES) {
+    yield `,"${type}":[`;
+    let after: EventCursor | undefined;
+    let first = true;
+    do {
+      if (after) await nextTurn();
+      const page = store.eventsJsonPage(id, type, after, EXPORT_PAGE);
+      if (page.json.length > 0) yield (first ? '' : ',') + page.json.join(',');
+      first = false;
+      after = page.next;
+    } while (after);
+    yield ']';
+  }
+  yield '}';
 }
