@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadPriceFn } from '@agentops/exporter';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createProject } from './auth/api-keys.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { Store } from './db/Store.js';
@@ -14,6 +14,7 @@ import { Ingest } from './ingest.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { registerV2Routes } from './routes/v2/index.js';
+import { registerV3Routes } from './routes/v3.js';
 
 export const DEFAULT_DB_FILE = join('.agentops', 'agentops.db');
 
@@ -47,6 +48,46 @@ export interface ServerOptions {
   jwtTtlSeconds?: number;
   /** Fastify request logging. Default off. */
   logRequests?: boolean;
+  /** Told of a refused request (an answer of 400 or more), once per route and status. */
+  onRefusal?: (refusal: Refusal) => void;
+}
+
+/** A request the server refused: what `onRefusal` is told. */
+export interface Refusal {
+  method: string;
+  /** The route's pattern (`/v2/sessions/:id/export`), or the path asked for when no route matched. */
+  route: string;
+  status: number;
+  /** The message of the answer. */
+  reason: string;
+}
+
+/** Distinct (route, status) pairs told of; past this, refusals are no longer reported. */
+const MAX_REFUSALS_TOLD = 1000;
+
+/** Tells `onRefusal` of each refused request's first (method, route, status). */
+function refusalReporter(onRefusal: (refusal: Refusal) => void) {
+  const told = new Set<string>();
+  return async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (reply.statusCode < 400) return;
+    const pattern = request.routeOptions.url;
+    const key = `${request.method} ${pattern ?? '(no route)'} ${reply.statusCode}`;
+    if (told.has(key) || told.size >= MAX_REFUSALS_TOLD) return;
+    told.add(key);
+    let reason = '';
+    try {
+      const message = typeof payload === 'string' ? (JSON.parse(payload) as { message?: unknown }).message : undefined;
+      if (typeof message === 'string') reason = message;
+    } catch {}
+    try {
+      onRefusal({
+        method: request.method,
+        route: pattern ?? request.url.split('?')[0]?.slice(0, 200) ?? '',
+        status: reply.statusCode,
+        reason: reason.slice(0, 500),
+      });
+    } catch {}
+  };
 }
 
 export interface AgentOpsServer {
@@ -82,7 +123,12 @@ export function readSavedApiKey(dbFile: string = DEFAULT_DB_FILE): string | unde
 
 export async function buildApp(
   store: Store,
-  options: { jwtTtlSeconds?: number; logRequests?: boolean; publicUrl: () => string },
+  options: {
+    jwtTtlSeconds?: number;
+    logRequests?: boolean;
+    onRefusal?: (refusal: Refusal) => void;
+    publicUrl: () => string;
+  },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logRequests ?? false,
@@ -100,6 +146,7 @@ export async function buildApp(
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
   });
+  if (options.onRefusal) app.addHook('onSend', refusalReporter(options.onRefusal));
   // Bodies are validated strictly (42 is not "42"); query strings and params are text, so they coerce.
   const strict = new Ajv({
     allErrors: false,
@@ -142,7 +189,8 @@ export async function buildApp(
   );
 
   registerV2Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
-  registerOtlpRoutes(app, { store, ingest });
+  registerV3Routes(app, { store, tokens });
+  registerOtlpRoutes(app, { store, ingest, tokens });
   registerDashboardRoutes(app);
   return app;
 }

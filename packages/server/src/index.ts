@@ -1,4 +1,4 @@
-export type { AgentOpsServer, ServerOptions } from './app.js';
+export type { AgentOpsServer, Refusal, ServerOptions } from './app.js';
 export { buildApp, DEFAULT_DB_FILE, ensureLocalProject, readSavedApiKey, startServer } from './app.js';
 export { createProject, hashApiKey, projectForKey } from './auth/api-keys.js';
 export { SessionTokens } from './auth/SessionTokens.js';

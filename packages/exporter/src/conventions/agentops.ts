@@ -24,6 +24,10 @@ export const agentOps: Convention = {
     return SDK_TYPES.has(type) ? (type as SpanCategory) : undefined;
   },
   threadId: [S.ATTR_LLM_THREAD_ID],
+  actionType: [S.ATTR_ACTION_TYPE],
+  actionParams: [S.ATTR_ACTION_PARAMS],
+  actionReturns: [S.ATTR_ACTION_RETURNS],
+  sessionTags: [S.ATTR_SESSION_TAGS],
 };
 
 /**

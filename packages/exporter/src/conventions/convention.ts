@@ -29,6 +29,12 @@ export interface Convention {
   readonly toolName?: readonly string[];
   readonly toolParams?: readonly string[];
   readonly toolReturns?: readonly string[];
+  /** Attribute keys of an action's type, arguments and result. */
+  readonly actionType?: readonly string[];
+  readonly actionParams?: readonly string[];
+  readonly actionReturns?: readonly string[];
+  /** Attribute keys of a session root's tags (a list of strings). */
+  readonly sessionTags?: readonly string[];
   /** Attribute keys of an agent's id and name. */
   readonly agentId?: readonly string[];
   readonly agentName?: readonly string[];
@@ -49,6 +55,33 @@ export function indexedMessages(
     messages.push({ role: typeof role === 'string' ? role : 'user', content: parseStructuredAttribute(content) });
   }
   return messages.length > 0 ? messages : undefined;
+}
+
+/**
+ * The first message of indexed flat attributes with what OpenLLMetry and AgentOps 0.4 write beside
+ * role and content: `finish_reason` and `tool_calls.J.{id,name,arguments}`.
+ */
+export function indexedCompletion(a: Attributes, prefix: string): ChatMessage | undefined {
+  const message = indexedMessages(a, prefix, 'role', 'content')?.[0];
+  const finish = a[`${prefix}.0.finish_reason`];
+  const calls: NonNullable<ChatMessage['tool_calls']> = [];
+  for (let j = 0; j < 1000; j++) {
+    const name = a[`${prefix}.0.tool_calls.${j}.name`];
+    if (typeof name !== 'string') break;
+    const id = a[`${prefix}.0.tool_calls.${j}.id`];
+    const args = a[`${prefix}.0.tool_calls.${j}.arguments`];
+    calls.push({
+      ...(typeof id === 'string' ? { id } : {}),
+      type: 'function',
+      function: { name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) },
+    });
+  }
+  if (!message && calls.length === 0) return undefined;
+  return {
+    ...(message ?? { role: 'assistant' }),
+    ...(calls.length > 0 ? { tool_calls: calls } : {}),
+    ...(typeof finish === 'string' ? { finish_reason: finish } : {}),
+  };
 }
 
 /** A JSON array of GenAI messages (or of plain-text ones) as ChatML messages. */

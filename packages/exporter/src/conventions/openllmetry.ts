@@ -3,7 +3,7 @@
  * `llm.usage.*`, and prompts and completions as indexed `gen_ai.prompt.N.*` / `gen_ai.completion.N.*`.
  */
 import type { Convention } from './convention.js';
-import { indexedMessages } from './convention.js';
+import { indexedCompletion, indexedMessages } from './convention.js';
 
 export const openLlmetry: Convention = {
   name: 'openllmetry',
@@ -20,7 +20,7 @@ export const openLlmetry: Convention = {
   inputTokens: ['llm.usage.prompt_tokens'],
   outputTokens: ['llm.usage.completion_tokens'],
   prompt: (a) => indexedMessages(a, 'gen_ai.prompt', 'role', 'content'),
-  completion: (a) => indexedMessages(a, 'gen_ai.completion', 'role', 'content')?.[0],
+  completion: (a) => indexedCompletion(a, 'gen_ai.completion'),
   toolName: ['traceloop.entity.name'],
   toolParams: ['traceloop.entity.input'],
   toolReturns: ['traceloop.entity.output'],

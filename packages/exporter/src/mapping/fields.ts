@@ -1,5 +1,5 @@
 /**
- * An LLM call's, a tool call's and an agent's fields, read from whichever convention the span
+ * An LLM call's, a tool call's, an action's, an agent's and a session root's fields, read from whichever convention the span
  * follows (conventions/): for each field the first convention that has it wins.
  */
 import type { Attributes } from '@opentelemetry/api';
@@ -16,6 +16,10 @@ type KeyList =
   | 'toolName'
   | 'toolParams'
   | 'toolReturns'
+  | 'actionType'
+  | 'actionParams'
+  | 'actionReturns'
+  | 'sessionTags'
   | 'agentId'
   | 'agentName';
 
@@ -33,6 +37,10 @@ const KEYS = {
   toolName: keysOf('toolName'),
   toolParams: keysOf('toolParams'),
   toolReturns: keysOf('toolReturns'),
+  actionType: keysOf('actionType'),
+  actionParams: keysOf('actionParams'),
+  actionReturns: keysOf('actionReturns'),
+  sessionTags: keysOf('sessionTags'),
   agentId: keysOf('agentId'),
   agentName: keysOf('agentName'),
 };
@@ -68,5 +76,9 @@ export const llmCompletion = (a: Attributes): ChatMessage | undefined => firstFr
 export const toolName = (a: Attributes): string | undefined => firstOf(a, KEYS.toolName, asString);
 export const toolParams = (a: Attributes): unknown => firstOf(a, KEYS.toolParams, present);
 export const toolReturns = (a: Attributes): unknown => firstOf(a, KEYS.toolReturns, present);
+export const actionType = (a: Attributes): string | undefined => firstOf(a, KEYS.actionType, asString);
+export const actionParams = (a: Attributes): unknown => firstOf(a, KEYS.actionParams, present);
+export const actionReturns = (a: Attributes): unknown => firstOf(a, KEYS.actionReturns, present);
+export const sessionTags = (a: Attributes): unknown => firstOf(a, KEYS.sessionTags, present);
 export const agentId = (a: Attributes): string | undefined => firstOf(a, KEYS.agentId, asString);
 export const agentName = (a: Attributes): string | undefined => firstOf(a, KEYS.agentName, asString);

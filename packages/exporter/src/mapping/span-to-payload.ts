@@ -20,6 +20,9 @@ import {
 } from '../wire.js';
 import { derivedEventId } from './event-id.js';
 import {
+  actionParams,
+  actionReturns,
+  actionType,
   agentId,
   agentName,
   inputTokens,
@@ -28,6 +31,7 @@ import {
   llmPrompt,
   llmProvider,
   outputTokens,
+  sessionTags,
   threadId,
   toolName,
   toolParams,
@@ -73,7 +77,7 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
   const inherited = a[S.ATTR_SESSION_INHERITED] === true;
   const endState = fromWireEndState(asString(a[S.ATTR_SESSION_END_STATE]));
   const ended = (span.ended ?? (span.endTime[0] !== 0 || span.endTime[1] !== 0)) && !(inherited && !endState);
-  const tags = tagList(a[S.ATTR_SESSION_TAGS]) ?? [];
+  const tags = tagList(sessionTags(a)) ?? [];
   return {
     session_id: sessionId,
     init_timestamp: hrTimeToIso(span.startTime),
@@ -154,9 +158,9 @@ function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'actions' as const,
-    action_type: clamp(asString(a[S.ATTR_ACTION_TYPE]) ?? span.name, LIMITS.nameLength),
-    params: parseJsonAttribute(a[S.ATTR_ACTION_PARAMS]),
-    returns: parseJsonAttribute(a[S.ATTR_ACTION_RETURNS]),
+    action_type: clamp(actionType(a) ?? span.name, LIMITS.nameLength),
+    params: parseJsonAttribute(actionParams(a)),
+    returns: parseJsonAttribute(actionReturns(a)),
     logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
     screenshot: asString(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
   });

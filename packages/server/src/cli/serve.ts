@@ -23,6 +23,11 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
     port: wholeNumber('--port', o.port ?? process.env.PORT ?? '8787'),
     apiKey: o.apiKey ?? process.env.AGENTOPS_API_KEY,
     jwtTtlSeconds: o.jwtTtl === undefined ? undefined : wholeNumber('--jwt-ttl', o.jwtTtl),
+    // A misconfigured client shows here, once per route and status, instead of failing silently.
+    onRefusal: (r) =>
+      process.stderr.write(
+        `refused ${r.method} ${r.route}: ${r.status}${r.reason ? ` ${r.reason}` : ''} (said once for this route and status)\n`,
+      ),
   });
   process.stdout.write(`AgentOps local server listening on ${server.url}\n`);
   process.stdout.write(`Dashboard: ${server.url}/\n`);

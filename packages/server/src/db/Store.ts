@@ -191,6 +191,10 @@ export class Store {
     return this.db.prepare('SELECT * FROM projects WHERE key_hash = ?').get(keyHash) as ProjectRow | undefined;
   }
 
+  projectById(id: string): ProjectRow | undefined {
+    return this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
+  }
+
   projectCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM projects').get() as { n: number }).n;
   }

@@ -1,6 +1,7 @@
 /**
- * Request authentication as Fastify `preHandler`s: project API keys for project calls, session JWTs
- * for ingest calls. A handler behind one reads what it established with `projectOf` / `sessionOf`.
+ * Request authentication as Fastify `preHandler`s: project calls take a project's API key or its v3
+ * token (AgentOps 0.4.x clients send OTLP with one); v2 ingest calls a session JWT. A handler
+ * behind one reads what it established with `projectOf` / `sessionOf`.
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { projectForKey } from '../auth/api-keys.js';
@@ -24,21 +25,35 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
   return typeof header === 'string' ? header : bearerToken(request);
 }
 
-/** The project of the request's API key, or a 401 sent and undefined (for routes that answer otherwise). */
-export function authenticateProject(
+/** A bearer token shaped as a JWT (three base64url parts), not an API key. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+/**
+ * The project of the request's API key or v3 token, or a 401 sent and undefined (for routes that
+ * answer otherwise).
+ */
+export async function authenticateProject(
   store: Store,
+  tokens: SessionTokens,
   request: FastifyRequest,
   reply: FastifyReply,
-): ProjectRow | undefined {
+): Promise<ProjectRow | undefined> {
+  const bearer = request.headers['x-agentops-api-key'] === undefined ? bearerToken(request) : undefined;
+  if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
+    const result = await tokens.verifyProject(bearer);
+    const project = result.ok ? store.projectById(result.projectId) : undefined;
+    if (!project) void unauthorized(reply, result.ok ? 'Invalid Token' : result.message);
+    return project;
+  }
   const project = projectForKey(store, apiKeyOf(request));
   if (!project) void unauthorized(reply, 'Invalid API key');
   return project;
 }
 
-/** preHandler: the request's API key names a project, else 401. */
-export function requireProject(store: Store): preHandlerAsyncHookHandler {
+/** preHandler: the request's API key or v3 token names a project, else 401. */
+export function requireProject(store: Store, tokens: SessionTokens): preHandlerAsyncHookHandler {
   return async (request, reply) => {
-    const project = authenticateProject(store, request, reply);
+    const project = await authenticateProject(store, tokens, request, reply);
     if (!project) return reply;
     projects.set(request, project);
   };

@@ -1,5 +1,6 @@
 /**
- * OTLP/HTTP trace receiver: spans from any OpenTelemetry SDK become sessions and events. A small
+ * OTLP/HTTP trace receiver: spans from any OpenTelemetry SDK become sessions and events. Takes a
+ * project's API key or its v3 token (AgentOps 0.4.x clients); JSON or protobuf. A small
  * request is decoded and mapped here; a large one in the OTLP worker thread, and its items are
  * stored a chunk at a time with the event loop free in between, so one big request never holds up
  * the others.
@@ -7,6 +8,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MappedItem } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
+import type { SessionTokens } from '../auth/SessionTokens.js';
 import type { Store } from '../db/Store.js';
 import { BadInput, type Ingest } from '../ingest.js';
 import { decodeOtlp, ITEMS_PER_TURN, mapOtlp, PROTOBUF, UnreadableRequest } from '../otlp/decode.js';
@@ -19,7 +21,10 @@ const OTLP_BODY_LIMIT = 32 * 1024 * 1024;
 /** Requests up to this size are mapped on the main thread (a few milliseconds); larger ones in the worker. */
 const MAIN_THREAD_BYTES = 256 * 1024;
 
-export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; ingest: Ingest }): void {
+export function registerOtlpRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; ingest: Ingest; tokens: SessionTokens },
+): void {
   const pool = new OtlpWorkerPool();
   app.addHook('onClose', () => pool.close());
   // In a scope of its own: here bodies stay bytes until they are decoded (JSON and protobuf alike).
@@ -32,7 +37,7 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: { store: Store; i
 
     scope.post<{ Body: Buffer }>(
       '/v1/traces',
-      { bodyLimit: OTLP_BODY_LIMIT, preHandler: requireProject(deps.store) },
+      { bodyLimit: OTLP_BODY_LIMIT, preHandler: requireProject(deps.store, deps.tokens) },
       async (request, reply) => {
         const projectId = projectOf(request).id;
         const contentType = request.headers['content-type'];

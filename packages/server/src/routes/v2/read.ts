@@ -12,7 +12,7 @@ import { sessionWithStats, type V2Deps } from './deps.js';
 
 export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
   const { store } = deps;
-  const project = requireProject(store);
+  const project = requireProject(store, deps.tokens);
 
   app.get<{ Params: { id: string } }>(
     '/v2/sessions/:id/stats',

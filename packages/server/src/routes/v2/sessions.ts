@@ -9,7 +9,7 @@ import { sessionWithStats, type V2Deps } from './deps.js';
 export function registerSessionRoutes(app: FastifyInstance, deps: V2Deps): void {
   const { store, ingest, tokens } = deps;
   const sessionUrl = (id: string) => `${deps.publicUrl()}/sessions/${id}`;
-  const project = requireProject(store);
+  const project = requireProject(store, deps.tokens);
 
   app.post<{ Body: { session: SessionPayload } }>(
     '/v2/create_session',
