@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { SessionExport } from '@agentops/exporter';
 import { traceIdToSessionId } from '@agentops/exporter';
-import type { Refusal } from '@agentops/server';
+import { createProject, type Refusal } from '@agentops/server';
 import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -269,5 +269,92 @@ describe('the official agentops@0.1.0 npm package', () => {
         returns: { status: 'shipped' },
       }),
     ]);
+  });
+});
+
+describe('v4 uploads', () => {
+  const upload = async (path: string, body: unknown, headers: Record<string, string>) => {
+    const { body: auth } = await v3Token();
+    const r = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${auth.token}`, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as { url: string; size: number; message?: string } };
+  };
+  const traceIdHeader = (sessionId: string) => BigInt(`0x${sessionId.replaceAll('-', '')}`).toString(10);
+
+  it('captured logs are stored for the session of the Trace-Id, read back, and listed in the export', async () => {
+    const { sessionId, spans } = record04Run();
+    await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey },
+      body: JsonTraceSerializer.serializeRequest(spans),
+    });
+    const text = 'INFO starting\nWARNING café is closed\n';
+    const r = await upload('/v4/logs/upload/', { body: text }, { 'trace-id': traceIdHeader(sessionId) });
+    expect(r.status).toBe(200);
+    expect(r.body.size).toBe(Buffer.byteLength(text));
+    const back = await fetch(r.body.url, { headers: { 'x-agentops-api-key': server.apiKey } });
+    expect(back.status).toBe(200);
+    expect(await back.text()).toBe(text);
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body;
+    expect(exported.logs).toEqual([expect.objectContaining({ size: r.body.size, url: r.body.url })]);
+    check04Session(exported);
+  });
+
+  it('logs that arrive before the spans make the session, which the spans then fill in', async () => {
+    const { sessionId, spans } = record04Run();
+    const r = await upload('/v4/logs/upload/', { body: 'early' }, { 'trace-id': traceIdHeader(sessionId) });
+    expect(r.status).toBe(200);
+    const { body: auth } = await v3Token();
+    await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${auth.token}` },
+      body: ProtobufTraceSerializer.serializeRequest(spans),
+    });
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body;
+    expect(exported.logs).toHaveLength(1);
+    check04Session(exported);
+  });
+
+  it.each([
+    ['no Trace-Id', {}],
+    ['a hex Trace-Id', { 'trace-id': '0af7651916cd43dd8448eb211c80319c' }],
+    ['a zero Trace-Id', { 'trace-id': '0' }],
+    ['a Trace-Id past 128 bits', { 'trace-id': (1n << 128n).toString() }],
+  ])('logs with %s are a 400, and nothing is stored', async (_what, headers) => {
+    const before = server.store.db.prepare('SELECT count(*) AS n FROM uploads').get() as { n: number };
+    const r = await upload('/v4/logs/upload/', { body: 'x' }, headers as Record<string, string>);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/Trace-Id/);
+    expect(server.store.db.prepare('SELECT count(*) AS n FROM uploads').get()).toEqual(before);
+  });
+
+  it('a body that is not {"body": string} is a 400', async () => {
+    const r = await upload('/v4/objects/upload/', { body: 42 }, {});
+    expect(r.status).toBe(400);
+  });
+
+  it('bounded: one upload of more than 25 MB, and a session past 50 MB of logs, are a 413', async () => {
+    const sessionId = crypto.randomUUID();
+    const big = 'x'.repeat(25 * 1024 * 1024);
+    expect((await upload('/v4/objects/upload/', { body: `${big}x` }, {})).status).toBe(413);
+    const header = { 'trace-id': traceIdHeader(sessionId) };
+    expect((await upload('/v4/logs/upload/', { body: big }, header)).status).toBe(200);
+    expect((await upload('/v4/logs/upload/', { body: big }, header)).status).toBe(200);
+    const over = await upload('/v4/logs/upload/', { body: 'one more line' }, header);
+    expect(over.status).toBe(413);
+    expect(over.body.message).toMatch(/at most 52428800 bytes/);
+  });
+
+  it('an object is stored and read back by its URL, by its own project only', async () => {
+    const r = await upload('/v4/objects/upload/', { body: '{"screenshot":"…"}' }, {});
+    expect(r.status).toBe(200);
+    const back = await fetch(r.body.url, { headers: { 'x-agentops-api-key': server.apiKey } });
+    expect(await back.text()).toBe('{"screenshot":"…"}');
+    const other = createProject(server.store, 'other').apiKey;
+    expect((await fetch(r.body.url, { headers: { 'x-agentops-api-key': other } })).status).toBe(404);
+    expect((await fetch(r.body.url)).status).toBe(401);
   });
 });

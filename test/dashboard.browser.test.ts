@@ -178,3 +178,25 @@ it('an LLM event with whatever prompt the API accepted opens, with no script err
   expect(errors).toEqual([]);
   await page.close();
 });
+
+it('the logs an AgentOps 0.4 client captured are shown on the session page', async () => {
+  const traceId = BigInt(`0x${sessionId.replaceAll('-', '')}`).toString(10);
+  const text = 'INFO agent started\n<script>alert(1)</script>\nERROR tool timed out\n';
+  const r = await fetch(`${server.url}/v4/logs/upload/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey, 'trace-id': traceId },
+    body: JSON.stringify({ body: text }),
+  });
+  expect(r.status).toBe(200);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${sessionId}`);
+  const section = page.getByRole('region', { name: 'Captured logs' });
+  await expect.poll(() => section.locator('pre.log').textContent()).toBe(text);
+  await section.screenshot({ path: `${artifacts}dashboard-logs.png` });
+  expect(errors).toEqual([]);
+  await page.close();
+});

@@ -151,4 +151,14 @@ export interface SessionExport {
   tools: ToolEventPayload[];
   actions: ActionEventPayload[];
   errors: ErrorEventPayload[];
+  /** Logs an AgentOps 0.4 client captured and uploaded for the session (`/v4/logs/upload/`), oldest first. */
+  logs?: SessionLog[];
+}
+
+/** One upload of captured logs: its text is at `url` (with the project's key). */
+export interface SessionLog {
+  id: string;
+  size: number;
+  uploaded_at: string;
+  url: string;
 }

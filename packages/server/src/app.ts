@@ -15,6 +15,7 @@ import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { registerV2Routes } from './routes/v2/index.js';
 import { registerV3Routes } from './routes/v3.js';
+import { registerV4Routes } from './routes/v4.js';
 
 export const DEFAULT_DB_FILE = join('.agentops', 'agentops.db');
 
@@ -190,6 +191,7 @@ export async function buildApp(
 
   registerV2Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
   registerV3Routes(app, { store, tokens });
+  registerV4Routes(app, { store, tokens, publicUrl: options.publicUrl });
   registerOtlpRoutes(app, { store, ingest, tokens });
   registerDashboardRoutes(app);
   return app;

@@ -43,6 +43,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .msg { border-left:3px solid var(--line); padding:.25rem .6rem; margin:.4rem 0; white-space:pre-wrap; word-break:break-word; }
   .msg.assistant { border-color:var(--tools); } .msg.user { border-color:var(--llms); } .msg.system { border-color:var(--muted); } .msg.tool { border-color:var(--actions); }
   pre { white-space:pre-wrap; word-break:break-word; background:#0b0d11; padding:.5rem; border-radius:.35rem; }
+  pre.log { max-height:24rem; overflow:auto; }
   .legend span { margin-right:.75rem; } .dot { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; margin-right:.25rem; vertical-align:middle; }
 </style>
 </head>
@@ -64,6 +65,13 @@ async function api(path) {
   if (res.status === 401) { localStorage.removeItem(KEY); askKey('That API key was refused.'); throw new Error('unauthorized'); }
   if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || res.statusText);
   return res.json();
+}
+/** Characters of one captured log shown on the page. */
+const LOG_SHOWN = 200000;
+async function apiText(path) {
+  const res = await fetch(path, { headers: { 'X-Agentops-Api-Key': localStorage.getItem(KEY) || '' } });
+  if (!res.ok) throw new Error(res.statusText);
+  return res.text();
 }
 function askKey(message) {
   app.innerHTML = '<form id="key"><h2>Project API key</h2><p class="muted">' + esc(message || 'The key agentops-server printed on first start (also in .agentops/api-key).') + '</p>' +
@@ -161,7 +169,14 @@ async function sessionPage(id) {
   const ordered = [...groups.values()].flat();
   html += '</section><aside class="detail" id="detail" aria-live="polite"><p class="muted">Select an event to see its details.</p>' +
     (s.host_env ? '<h4>Host</h4>' + json(s.host_env) : '') + '</aside></div>';
+  const logs = data.logs || [];
+  if (logs.length) html += '<section aria-label="Captured logs"><h3>Captured logs</h3>' + logs.map((l) => '<p class="muted">' + esc(fmtTime(l.uploaded_at)) + ' · ' + l.size + ' bytes</p><pre class="log" data-log="' + esc(l.id) + '">…</pre>').join('') + '</section>';
   app.innerHTML = html;
+  for (const pre of app.querySelectorAll('pre[data-log]')) {
+    apiText('/v4/uploads/' + encodeURIComponent(pre.dataset.log)).then(
+      (text) => { pre.textContent = text.length > LOG_SHOWN ? text.slice(0, LOG_SHOWN) + '\n… (' + (text.length - LOG_SHOWN) + ' more characters)' : text; },
+      (err) => { pre.textContent = 'Could not load: ' + err.message; });
+  }
   for (const row of app.querySelectorAll('.wf-row[data-i]')) {
     const show = () => { for (const r of app.querySelectorAll('.wf-row.selected')) r.classList.remove('selected'); row.classList.add('selected'); document.getElementById('detail').innerHTML = detail(ordered[Number(row.dataset.i)]); };
     row.onclick = show; row.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); show(); } };

@@ -51,6 +51,14 @@ export interface SessionListFilter {
   endState?: WireEndState | 'running';
 }
 
+/** An upload of an AgentOps 0.4 client, without its body. */
+export interface UploadRow {
+  id: string;
+  kind: 'logs' | 'object';
+  size: number;
+  created_at: string;
+}
+
 /** Where a page of events ends: the last event's start and row. */
 export interface EventCursor {
   timestamp: string;
@@ -344,6 +352,38 @@ export class Store {
          FROM events WHERE session_id = ? GROUP BY event_type`,
       )
       .all(sessionId) as EventTotalsRow[];
+  }
+
+  addUpload(upload: UploadRow & { project_id: string; session_id: string | null; body: string }): void {
+    this.db
+      .prepare(
+        'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES (@id, @project_id, @session_id, @kind, @body, @size, @created_at)',
+      )
+      .run(upload);
+  }
+
+  /** Bytes of uploads a session has of one kind. */
+  uploadedBytes(sessionId: string, kind: UploadRow['kind']): number {
+    return (
+      this.db
+        .prepare('SELECT COALESCE(SUM(size), 0) AS n FROM uploads WHERE session_id = ? AND kind = ?')
+        .get(sessionId, kind) as { n: number }
+    ).n;
+  }
+
+  /** A session's uploads, oldest first, without their bodies. */
+  sessionUploads(sessionId: string): UploadRow[] {
+    return this.db
+      .prepare('SELECT id, kind, size, created_at FROM uploads WHERE session_id = ? ORDER BY created_at, rowid')
+      .all(sessionId) as UploadRow[];
+  }
+
+  /** One upload's body, if it belongs to the project. */
+  uploadBody(projectId: string, id: string): string | undefined {
+    const row = this.db.prepare('SELECT body FROM uploads WHERE id = ? AND project_id = ?').get(id, projectId) as
+      | { body: string }
+      | undefined;
+    return row?.body;
   }
 
   agentCount(sessionId: string): number {

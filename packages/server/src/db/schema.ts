@@ -49,4 +49,17 @@ export const MIGRATIONS: string[] = [
   `
   CREATE INDEX events_by_session_type ON events(session_id, event_type, init_timestamp);
   `,
+  // What AgentOps 0.4.x clients upload beside their spans: captured logs (of a session) and objects.
+  `
+  CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    session_id TEXT,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX uploads_by_session ON uploads(session_id, created_at);
+  `,
 ];

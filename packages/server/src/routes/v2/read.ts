@@ -1,7 +1,7 @@
 /** Reading sessions back (API key): stats, export and the session list. */
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { EventPayload, SessionExport, WireEndState } from '@agentops/exporter';
+import type { EventPayload, SessionExport, SessionLog, WireEndState } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { EventCursor, Store } from '../../db/Store.js';
 import { sessionStats } from '../../stats.js';
@@ -32,7 +32,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       if (!result) return notFound(reply);
       return reply
         .type('application/json; charset=utf-8')
-        .send(Readable.from(exportJson(store, id, result), { highWaterMark: 1 }));
+        .send(Readable.from(exportJson(store, deps.publicUrl, id, result), { highWaterMark: 1 }));
     },
   );
 
@@ -66,6 +66,7 @@ const EXPORT_TYPES = ['llms', 'tools', 'actions', 'errors'] as const satisfies r
  */
 async function* exportJson(
   store: Store,
+  publicUrl: () => string,
   id: string,
   head: Pick<SessionExport, 'session' | 'stats'>,
 ): AsyncGenerator<string> {
@@ -83,5 +84,9 @@ async function* exportJson(
     } while (after);
     yield ']';
   }
-  yield '}';
+  const logs: SessionLog[] = store
+    .sessionUploads(id)
+    .filter((u) => u.kind === 'logs')
+    .map((u) => ({ id: u.id, size: u.size, uploaded_at: u.created_at, url: `${publicUrl()}/v4/uploads/${u.id}` }));
+  yield `,"logs":${JSON.stringify(logs)}}`;
 }
