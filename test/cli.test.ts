@@ -59,6 +59,10 @@ it('serves with a known key, and sessions list/stats/export read it back', async
   const server = spawn(process.execPath, [cli, '--port', '0', '--db', join(dir, 'serve.db'), '--api-key', key], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let serverErr = '';
+  server.stderr.on('data', (d: Buffer) => {
+    serverErr += d;
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -90,6 +94,11 @@ it('serves with a known key, and sessions list/stats/export read it back', async
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe('agentops-server: GET /v2/sessions: 401 Invalid API key\n');
     expect(refused.stdout).toBe('');
+    // The server says what it refused, once for the route and status however often it happens.
+    await runNode(cli, ['sessions', 'list'], { ...env, AGENTOPS_API_KEY: 'not-the-key' });
+    await expect
+      .poll(() => serverErr)
+      .toBe('refused GET /v2/sessions: 401 Invalid API key (said once for this route and status)\n');
     const stats = await runNode(cli, ['sessions', 'stats', id], env);
     expect(JSON.parse(stats.stdout)).toMatchObject({ session_id: id, events: 0 });
     const exported = await runNode(cli, ['sessions', 'export', id], env);
