@@ -2,12 +2,16 @@
 import { createConsoleLogger, DEFAULT_ENDPOINT, type Logger, type LogLevel, type SpanFilter } from '@agentops/exporter';
 import { isLogLevel, tagList } from '@agentops/exporter/internal';
 import { safeOptions } from './events/safe-options.js';
+import { DEFAULT_EXPORTER_ENDPOINT } from './pipeline/cloud-exporter.js';
 
 export interface OtlpOptions {
   /** OTLP/HTTP traces URL; defaults to the standard `OTEL_EXPORTER_OTLP_*` variables. */
   url?: string;
   headers?: Record<string, string>;
 }
+
+/** How sessions reach AgentOps: its REST API v2, or OTLP as its current cloud ingests. */
+export type Protocol = 'v2' | 'otlp';
 
 export interface InitOptions {
   /** Default `AGENTOPS_API_KEY`. Without one, nothing is sent to AgentOps (OTLP export still works). */
@@ -34,6 +38,14 @@ export interface InitOptions {
   captureContent?: boolean;
   /** Also export every span as OTLP/HTTP. */
   otlp?: OtlpOptions | boolean;
+  /**
+   * How sessions reach AgentOps. `'v2'` (the default): the REST API v2. `'otlp'`: the way AgentOps'
+   * current cloud ingests (its 0.4 protocol): a token from `/v3/auth/token`, then OTLP/HTTP to
+   * `exporterEndpoint` with the attribute names that backend reads. Default `AGENTOPS_PROTOCOL`.
+   */
+  protocol?: Protocol;
+  /** Where spans go with `protocol: 'otlp'`. Default `AGENTOPS_EXPORTER_ENDPOINT`, else AgentOps' cloud. */
+  exporterEndpoint?: string;
   /** Send every span of a session, not just agent work (others go as actions). */
   exportAllSpans?: boolean;
   /** Replace the rule deciding which spans are sent. */
@@ -57,10 +69,20 @@ export interface ResolvedConfig {
   envDataOptOut: boolean;
   captureContent: boolean;
   otlp: OtlpOptions | undefined;
+  protocol: Protocol;
+  exporterEndpoint: string;
   exportAllSpans: boolean;
   spanFilter: SpanFilter | undefined;
   flushTimeoutMillis: number;
   logger: Logger;
+}
+
+function protocolOf(value: unknown, logger: Logger): Protocol {
+  const name = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (name === 'otlp' || name === 'v2') return name;
+  if (name !== undefined && name !== '')
+    logger.warn(`protocol ${JSON.stringify(String(value)).slice(0, 40)} is not one (v2 or otlp): sending with v2.`);
+  return 'v2';
 }
 
 function envFlag(value: string | undefined): boolean | undefined {
@@ -81,6 +103,7 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
       ? (env.AGENTOPS_LOG_LEVEL?.toLowerCase() as LogLevel)
       : 'info';
   const apiKey = typeof o.apiKey === 'string' && o.apiKey !== '' ? o.apiKey : env.AGENTOPS_API_KEY || undefined;
+  const logger = createConsoleLogger(level);
   const otlp =
     o.otlp === true ? {} : typeof o.otlp === 'object' && o.otlp !== null ? safeOptions<OtlpOptions>(o.otlp) : undefined;
   return {
@@ -97,10 +120,15 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
       typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
     captureContent: o.captureContent !== false,
     otlp,
+    protocol: protocolOf(o.protocol ?? env.AGENTOPS_PROTOCOL, logger),
+    exporterEndpoint:
+      (typeof o.exporterEndpoint === 'string' && o.exporterEndpoint) ||
+      env.AGENTOPS_EXPORTER_ENDPOINT ||
+      DEFAULT_EXPORTER_ENDPOINT,
     exportAllSpans: o.exportAllSpans === true,
     spanFilter: typeof o.spanFilter === 'function' ? o.spanFilter : undefined,
     flushTimeoutMillis: positive(o.flushTimeoutMillis, 10_000),
-    logger: createConsoleLogger(level),
+    logger,
   };
 }
 

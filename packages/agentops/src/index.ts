@@ -13,7 +13,7 @@ export {
   shutdown,
   startSession,
 } from './api.js';
-export type { InitOptions, OtlpOptions } from './config.js';
+export type { InitOptions, OtlpOptions, Protocol } from './config.js';
 export type {
   ActionEventOptions,
   ErrorEventOptions,

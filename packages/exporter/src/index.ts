@@ -5,6 +5,7 @@ export type {
   SessionResults,
 } from './AgentOpsSpanExporter.js';
 export { AgentOpsSpanExporter } from './AgentOpsSpanExporter.js';
+export { agentOpsV04Attributes } from './agentops-v04-attributes.js';
 export type { ClientOptions } from './client/agentops-client.js';
 export { AgentOpsClient, DEFAULT_ENDPOINT } from './client/agentops-client.js';
 export { ApiError, parseRetryAfter } from './client/api-error.js';

@@ -21,10 +21,12 @@ import {
 import { errorText, MAP_SLICE, withDiag } from '@agentops/exporter/internal';
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { type ResolvedConfig, resolveConfig, warnNoApiKey } from '../config.js';
 import { safeOptions } from '../events/safe-options.js';
+import { optionalRequire } from '../optional-require.js';
 import { processWide } from '../process-wide.js';
+import { AgentOpsCloudExporter } from './cloud-exporter.js';
 import { stamp } from './stamping.js';
 
 /** Processors users built themselves, not yet shut down; `init()` finds them in a provider the app registered. */
@@ -60,6 +62,9 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   /** What is known of each session: the exporter's, or, when nothing is sent, a local tally's. */
   readonly results: SessionResults;
   readonly #tally: SessionTally | undefined;
+  /** With `protocol: 'otlp'`: the spans' way to AgentOps' cloud. */
+  readonly #cloud: BatchSpanProcessor | undefined;
+  readonly #flushTimeoutMillis: number;
   readonly #logger: Logger;
   #shutdown = false;
   #flushing: Promise<void> = Promise.resolve();
@@ -73,10 +78,40 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     const config = o.resolved ?? resolveConfig(o);
     this.#logger = withDiag(o.logger ?? config.logger);
     this.exporter = isExporter(o.exporter) ? o.exporter : this.#exporterFrom(config);
+    this.#cloud =
+      !this.exporter && config.apiKey && config.protocol === 'otlp'
+        ? this.#cloudFrom(config, config.apiKey)
+        : undefined;
     this.#tally = this.exporter ? undefined : new SessionTally(this.#logger);
     this.results = this.exporter ?? (this.#tally as SessionTally);
     this.#maxQueueSize = config.maxQueueSize;
+    this.#flushTimeoutMillis = config.flushTimeoutMillis;
     liveProcessors.add(this);
+  }
+
+  #cloudFrom(config: ResolvedConfig, apiKey: string): BatchSpanProcessor | undefined {
+    const otlp = optionalRequire<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
+      '@opentelemetry/exporter-trace-otlp-http',
+    );
+    if (!otlp) {
+      this.#logger.warn(
+        "protocol 'otlp' needs @opentelemetry/exporter-trace-otlp-http; install it, or use protocol 'v2'. Nothing is sent.",
+      );
+      return undefined;
+    }
+    const exporter = new AgentOpsCloudExporter({
+      apiKey,
+      endpoint: config.endpoint,
+      exporterEndpoint: config.exporterEndpoint,
+      logger: this.#logger,
+      makeExporter: (url, headers) => new otlp.OTLPTraceExporter({ url, headers }),
+    });
+    return new BatchSpanProcessor({
+      exporter,
+      maxQueueSize: config.maxQueueSize,
+      scheduledDelayMillis: config.maxWaitTime,
+      exportTimeoutMillis: config.flushTimeoutMillis,
+    });
   }
 
   #exporterFrom(config: ResolvedConfig): AgentOpsSpanExporter | undefined {
@@ -84,6 +119,8 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
       warnNoApiKey(this.#logger);
       return undefined;
     }
+    // Sent as OTLP (#cloud): the session's figures come from the local tally.
+    if (config.protocol === 'otlp') return undefined;
     return new AgentOpsSpanExporter({
       apiKey: config.apiKey,
       endpoint: config.endpoint,
@@ -113,6 +150,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     const exporter = this.exporter;
     if (!exporter) {
       this.#tally?.take(span);
+      this.#cloud?.onEnd(span);
       return;
     }
     // A session's own span is never dropped: it carries the end state, not an event.
@@ -187,7 +225,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
    */
   forceFlush(): Promise<void> {
     const exporter = this.exporter;
-    if (!exporter) return Promise.resolve();
+    if (!exporter) return this.#cloud ? this.#bounded(this.#cloud.forceFlush(), 'flush') : Promise.resolve();
     this.#flushing = this.#flushing.then(async () => {
       try {
         this.#drainAll();
@@ -220,8 +258,26 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     try {
       this.#drainAll();
       await this.exporter?.shutdown();
+      if (this.#cloud) await this.#bounded(this.#cloud.shutdown(), 'shutdown');
     } catch (err) {
       this.#logger.warn(`shutdown failed: ${errorText(err)}`);
+    }
+  }
+
+  /** Waits for `work` at most flushTimeoutMillis; a failure or the timeout is said, never thrown. */
+  async #bounded(work: Promise<void>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.#flushTimeoutMillis);
+      timer.unref();
+    });
+    try {
+      if ((await Promise.race([work, timeout])) === 'timeout')
+        this.#logger.warn(`${what} gave up after ${this.#flushTimeoutMillis} ms: spans may not have reached AgentOps.`);
+    } catch (err) {
+      this.#logger.warn(`${what} failed: ${errorText(err)}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
