@@ -200,3 +200,102 @@ it('the logs an AgentOps 0.4 client captured are shown on the session page', asy
   expect(errors).toEqual([]);
   await page.close();
 });
+
+it('a session an AgentOps 0.4 client sent as OTLP with its v3 token shows its agent and events', async () => {
+  const auth = await fetch(`${server.url}/v3/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ api_key: server.apiKey }),
+  });
+  const { token } = (await auth.json()) as { token: string };
+  const traceId = crypto.randomUUID().replaceAll('-', '');
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  const kv = (key: string, v: string | number) => ({
+    key,
+    value: typeof v === 'number' ? { intValue: v } : { stringValue: v },
+  });
+  const at = (ms: number) => String(t0 + BigInt(ms) * 1_000_000n);
+  const spans = [
+    ['0000000000000001', undefined, 'triage.session', 0, 900, [kv('agentops.span.kind', 'session')]],
+    [
+      '0000000000000002',
+      '0000000000000001',
+      'triage.agent',
+      10,
+      800,
+      [kv('agentops.span.kind', 'agent'), kv('operation.name', 'triage')],
+    ],
+    [
+      '0000000000000003',
+      '0000000000000002',
+      'openai.chat',
+      20,
+      300,
+      [
+        kv('gen_ai.system', 'OpenAI'),
+        kv('gen_ai.request.model', 'gpt-4o-mini'),
+        kv('gen_ai.usage.prompt_tokens', 40),
+        kv('gen_ai.usage.completion_tokens', 8),
+        kv('gen_ai.prompt.0.role', 'user'),
+        kv('gen_ai.prompt.0.content', 'Where is order A-17?'),
+      ],
+    ],
+    [
+      '0000000000000004',
+      '0000000000000002',
+      'lookup_order.tool',
+      310,
+      500,
+      [kv('agentops.span.kind', 'tool'), kv('operation.name', 'lookup_order')],
+    ],
+    ['0000000000000005', '0000000000000002', 'reply.task', 510, 700, [kv('agentops.span.kind', 'task')]],
+  ] as const;
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: [kv('service.name', 'py-agent'), kv('agentops.project.id', 'temporary')] },
+        scopeSpans: [
+          {
+            spans: spans.map(([spanId, parentSpanId, name, start, end, attributes]) => ({
+              traceId,
+              spanId,
+              ...(parentSpanId ? { parentSpanId } : {}),
+              name,
+              kind: 1,
+              startTimeUnixNano: at(start),
+              endTimeUnixNano: at(end),
+              attributes,
+              status: {},
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  const sent = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  expect(sent.status).toBe(200);
+  const sessionOf04 = traceId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${sessionOf04}`);
+  await expect.poll(() => page.locator('#wf').textContent()).toContain('Agent triage');
+  const labels = await page.locator('.wf-row[data-i] .wf-label').allTextContents();
+  expect(labels.map((l) => l.replace(/\s+\d+ ms$/, ''))).toEqual([
+    'LLM gpt-4o-mini',
+    'Tool lookup_order',
+    'Action reply.task',
+  ]);
+  await page.locator('.wf-row[data-type="llms"]').click();
+  await expect.poll(() => page.locator('#detail').textContent()).toContain('Where is order A-17?');
+  await page.screenshot({ path: `${artifacts}dashboard-v04-session.png`, fullPage: true });
+  expect(errors).toEqual([]);
+  await page.close();
+});

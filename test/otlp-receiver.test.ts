@@ -82,7 +82,12 @@ function recordAgentRun(memory: InMemorySpanExporter, extra?: SpanProcessor): st
 }
 
 function checkSession(exported: SessionExport) {
-  expect(exported.agents).toEqual([{ id: 'agent-7', name: 'support' }]);
+  // With its span: the events nested under it are shown under the agent.
+  expect(exported.agents).toEqual([
+    { id: 'agent-7', name: 'support', span_id: expect.stringMatching(/^[0-9a-f]{16}$/) },
+  ]);
+  const agentSpan = exported.agents[0]?.span_id;
+  expect(exported.llms[0]?.parent_span_id).toBe(agentSpan);
   expect(exported.llms).toHaveLength(1);
   expect(exported.llms[0]).toMatchObject({
     model: 'gpt-4o',

@@ -102,6 +102,8 @@ export type EventPayload = LlmEventPayload | ToolEventPayload | ActionEventPaylo
 export interface AgentPayload {
   id: string;
   name: string;
+  /** The agent's span, so events nested under it (at any depth) can be shown under the agent. */
+  span_id?: string;
 }
 
 export interface CreateSessionResponse {

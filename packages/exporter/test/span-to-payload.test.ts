@@ -254,7 +254,9 @@ const mapCases: MapCase[] = [
       }),
     },
     exact: true,
-    items: [{ kind: 'agent', sessionId: SESSION_ID, agent: { id: 'a-1', name: 'planner' } }],
+    items: [
+      { kind: 'agent', sessionId: SESSION_ID, agent: { id: 'a-1', name: 'planner', span_id: 'b7ad6b7169203331' } },
+    ],
   },
   // Sessions
   {

@@ -200,6 +200,7 @@ function agentOf(span: SpanLike): AgentPayload {
   return {
     id: id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'agent'),
     name: clamp(agentName(a) ?? span.name, LIMITS.nameLength) || 'agent',
+    span_id: span.spanContext().spanId,
   };
 }
 

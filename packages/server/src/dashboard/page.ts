@@ -143,7 +143,10 @@ async function sessionPage(id) {
   // Nest by parent span, and group under agents.
   const depth = (e) => { let d = 0, p = e; while (p && p.parent_span_id && bySpan.get(p.parent_span_id) && d < 20) { p = bySpan.get(p.parent_span_id); d++; } return d; };
   const groups = new Map();
-  for (const e of all.sort((a, b) => a.start - b.start)) { const key = e.agent_id || ''; if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
+  // An event's agent: its own agent_id, else the agent whose span it is nested under (at any depth).
+  const agentBySpan = new Map(data.agents.filter((a) => a.span_id).map((a) => [a.span_id, a.id]));
+  const agentOf = (e) => { for (let p = e, d = 0; p && d < 50; d++) { if (p.agent_id) return p.agent_id; const a = agentBySpan.get(p.parent_span_id); if (a) return a; p = bySpan.get(p.parent_span_id); } return ''; };
+  for (const e of all.sort((a, b) => a.start - b.start)) { const key = agentOf(e); if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
   const hosts = new Set(all.map((e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '').filter(Boolean));
   let html = '<p><a href="/" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
     (s.end_state_reason ? '<p class="muted">' + esc(s.end_state_reason) + '</p>' : '') + '<p>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</p>' +

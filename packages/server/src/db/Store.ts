@@ -299,15 +299,18 @@ export class Store {
   upsertAgent(sessionId: string, agent: AgentPayload): void {
     this.db
       .prepare(
-        'INSERT INTO agents (session_id, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name',
+        `INSERT INTO agents (session_id, id, name, span_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
       )
-      .run(sessionId, agent.id, agent.name);
+      .run(sessionId, agent.id, agent.name, agent.span_id ?? null);
   }
 
   agents(sessionId: string): AgentPayload[] {
-    return this.db
-      .prepare('SELECT id, name FROM agents WHERE session_id = ? ORDER BY rowid')
-      .all(sessionId) as AgentPayload[];
+    return (
+      this.db
+        .prepare('SELECT id, name, span_id FROM agents WHERE session_id = ? ORDER BY rowid')
+        .all(sessionId) as (AgentPayload & { span_id: string | null })[]
+    ).map(({ span_id, ...agent }) => (span_id ? { ...agent, span_id } : agent));
   }
 
   /**

@@ -62,4 +62,8 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX uploads_by_session ON uploads(session_id, created_at);
   `,
+  // An agent's span: what the dashboard nests the agent's events under.
+  `
+  ALTER TABLE agents ADD COLUMN span_id TEXT;
+  `,
 ];

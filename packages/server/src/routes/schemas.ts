@@ -73,6 +73,7 @@ export const agentSchema = {
   properties: {
     id: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
     name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
+    span_id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
   },
 } as const;
 
