@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeOtlp } from '@agentops/server';
 import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -16,7 +17,8 @@ interface Seen {
   method: string;
   path: string;
   authorization: string | undefined;
-  body: string;
+  contentType: string | undefined;
+  body: Buffer;
 }
 
 let server: TestServer;
@@ -36,7 +38,8 @@ beforeAll(async () => {
         method: req.method ?? '',
         path: req.url ?? '',
         authorization: req.headers.authorization,
-        body: body.toString('utf8'),
+        contentType: req.headers['content-type'],
+        body,
       });
       const forward = http.request(
         { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
@@ -77,7 +80,7 @@ function sentSpans(): { name: string; attributes: Record<string, unknown> }[] {
   return seen
     .filter((s) => s.path === '/v1/traces')
     .flatMap((s) => {
-      const request = JSON.parse(s.body) as {
+      const request = decodeOtlp(s.body, s.contentType) as unknown as {
         resourceSpans: { scopeSpans: { spans: { name: string; attributes: OtlpAttr[] }[] }[] }[];
       };
       return request.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((ss) => ss.spans));
@@ -118,10 +121,14 @@ it('a session goes as a v3 token and OTLP with the names AgentOps reads, and arr
 
   // On the wire: the token first, then OTLP with it; never REST v2.
   expect(seen[0]).toMatchObject({ method: 'POST', path: '/v3/auth/token' });
-  expect(JSON.parse(seen[0]?.body ?? '{}')).toEqual({ api_key: server.apiKey });
+  expect(JSON.parse(seen[0]?.body.toString('utf8') ?? '{}')).toEqual({ api_key: server.apiKey });
   const traces = seen.filter((s) => s.path === '/v1/traces');
   expect(traces.length).toBeGreaterThan(0);
-  for (const t of traces) expect(t.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  for (const t of traces) {
+    expect(t.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    // Protobuf, as AgentOps' own clients send (the app has @opentelemetry/exporter-trace-otlp-proto).
+    expect(t.contentType).toBe('application/x-protobuf');
+  }
   expect(seen.filter((s) => s.path.startsWith('/v2/'))).toEqual([]);
 
   const spans = sentSpans();

@@ -90,12 +90,17 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   }
 
   #cloudFrom(config: ResolvedConfig, apiKey: string): BatchSpanProcessor | undefined {
-    const otlp = optionalRequire<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
-      '@opentelemetry/exporter-trace-otlp-http',
-    );
+    // Protobuf, as AgentOps' own clients send, when the app has the exporter for it; else JSON.
+    const otlp =
+      optionalRequire<typeof import('@opentelemetry/exporter-trace-otlp-proto')>(
+        '@opentelemetry/exporter-trace-otlp-proto',
+      ) ??
+      optionalRequire<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
+        '@opentelemetry/exporter-trace-otlp-http',
+      );
     if (!otlp) {
       this.#logger.warn(
-        "protocol 'otlp' needs @opentelemetry/exporter-trace-otlp-http; install it, or use protocol 'v2'. Nothing is sent.",
+        "protocol 'otlp' needs @opentelemetry/exporter-trace-otlp-proto (or -http); install one, or use protocol 'v2'. Nothing is sent.",
       );
       return undefined;
     }
