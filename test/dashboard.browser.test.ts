@@ -299,3 +299,43 @@ it('a session an AgentOps 0.4 client sent as OTLP with its v3 token shows its ag
   expect(errors).toEqual([]);
   await page.close();
 });
+
+/** The waterfall's rows of a session page, as labels without their durations. */
+async function waterfallOf(id: string): Promise<string[]> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.url}/`);
+    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+    await page.goto(`${server.url}/sessions/${id}`);
+    await page.locator('.wf-row').first().waitFor();
+    const labels = await page.locator('#wf .wf-label').allTextContents();
+    return labels.map((l) => l.replace(/\s+\d+ ms$/, '').trim());
+  } finally {
+    await page.close();
+  }
+}
+
+it("the same session sent with protocol 'otlp' shows the same waterfall as with v2", async () => {
+  const otlpId = await seedSession(server.url, server.apiKey, {
+    protocol: 'otlp',
+    exporterEndpoint: `${server.url}/v1/traces`,
+  });
+  const v2 = await waterfallOf(sessionId);
+  expect(v2).toContain('Agent planner');
+  expect(await waterfallOf(otlpId)).toEqual(v2);
+});
+
+it('a session of the official agentops@0.1.0 package shows its agent and tool', async () => {
+  const { execFile } = await import('node:child_process');
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [fileURLToPath(new URL('./fixtures/official-agentops-ts.cjs', import.meta.url)), server.url, server.apiKey],
+      { timeout: 30_000 },
+      (err, out) => (err ? reject(err) : resolve(out)),
+    ),
+  );
+  const { traceId } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { traceId: string };
+  const id = traceId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+  expect(await waterfallOf(id)).toEqual(['Agent triage', 'Tool lookup_order']);
+});
