@@ -3,8 +3,9 @@
  * call is one short transaction. Every read and write names the project, so one project's key can
  * never reach another's sessions.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
@@ -132,7 +133,8 @@ export class Store {
    * For a long-running server; a short-lived command needs none.
    */
   checkpointInBackground(everyMillis = 200): void {
-    if (this.#checkpointer || this.db.memory) return;
+    // No script beside this module (the sources run as they are, in this repository's tests): SQLite's own checkpoints.
+    if (this.#checkpointer || this.db.memory || !existsSync(fileURLToPath(CHECKPOINT_WORKER))) return;
     const worker = new Worker(CHECKPOINT_WORKER, {
       workerData: { file: this.db.name, everyMillis } satisfies CheckpointWorkerData,
     });
