@@ -191,7 +191,7 @@ export async function buildApp(
 
   registerV2Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
   registerV3Routes(app, { store, tokens });
-  registerV4Routes(app, { store, tokens, publicUrl: options.publicUrl });
+  registerV4Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
   registerOtlpRoutes(app, { store, ingest, tokens });
   registerDashboardRoutes(app);
   return app;

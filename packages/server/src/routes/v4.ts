@@ -9,8 +9,9 @@ import { traceIdToSessionId } from '@agentops/exporter';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionTokens } from '../auth/SessionTokens.js';
 import type { Store, UploadRow } from '../db/Store.js';
+import type { Ingest } from '../ingest.js';
 import { projectOf, requireProject } from './auth.js';
-import { badRequest } from './replies.js';
+import { badRequest, notFound } from './replies.js';
 
 /** Largest upload, as AgentOps' own (25 MB). */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -33,19 +34,25 @@ export function sessionOfTraceIdHeader(header: unknown): string | undefined {
 
 export function registerV4Routes(
   app: FastifyInstance,
-  deps: { store: Store; tokens: SessionTokens; publicUrl: () => string },
+  deps: { store: Store; ingest: Ingest; tokens: SessionTokens; publicUrl: () => string },
 ): void {
   const { store } = deps;
   const project = requireProject(store, deps.tokens);
 
-  const save = (request: FastifyRequest, kind: UploadRow['kind'], sessionId: string | null, body: string) => {
+  const save = (
+    request: FastifyRequest,
+    kind: UploadRow['kind'],
+    sessionId: string | null,
+    body: string,
+    size: number,
+  ) => {
     const upload = {
       id: randomUUID(),
       project_id: projectOf(request).id,
       session_id: sessionId,
       kind,
       body,
-      size: Buffer.byteLength(body, 'utf8'),
+      size,
       created_at: new Date().toISOString(),
     };
     store.addUpload(upload);
@@ -62,11 +69,12 @@ export function registerV4Routes(
     }
     const owner = store.sessionOwner(sessionId);
     if (owner !== undefined && owner !== projectOf(request).id) {
-      void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Session not found' });
+      void notFound(reply);
       return undefined;
     }
+    // Made as the OTLP path makes a session it has not seen: through the one validation.
     if (owner === undefined)
-      store.upsertSession(projectOf(request).id, { session_id: sessionId, init_timestamp: new Date().toISOString() });
+      deps.ingest.session(projectOf(request).id, { session_id: sessionId, init_timestamp: new Date().toISOString() });
     return sessionId;
   };
   const options = {
@@ -85,15 +93,15 @@ export function registerV4Routes(
     if (!sessionId) return reply;
     if (store.uploadedBytes(sessionId, 'logs') + size > MAX_SESSION_LOG_BYTES)
       return tooLarge(reply, `a session keeps at most ${MAX_SESSION_LOG_BYTES} bytes of logs`);
-    return save(request, 'logs', sessionId, request.body.body);
+    return save(request, 'logs', sessionId, request.body.body, size);
   });
 
   app.post<{ Body: { body: string } }>('/v4/objects/upload/', options, async (request, reply) => {
-    if (Buffer.byteLength(request.body.body, 'utf8') > MAX_UPLOAD_BYTES)
-      return tooLarge(reply, `an upload is at most ${MAX_UPLOAD_BYTES} bytes`);
+    const size = Buffer.byteLength(request.body.body, 'utf8');
+    if (size > MAX_UPLOAD_BYTES) return tooLarge(reply, `an upload is at most ${MAX_UPLOAD_BYTES} bytes`);
     const sessionId = sessionOf(request, reply, false);
     if (sessionId === undefined) return reply;
-    return save(request, 'object', sessionId, request.body.body);
+    return save(request, 'object', sessionId, request.body.body, size);
   });
 
   app.get<{ Params: { id: string } }>(
