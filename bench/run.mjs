@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentOpsSpanExporter } from '@agentops/exporter';
-import { Store } from '@agentops/server';
+import { SqliteStore } from '@agentops/server';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
@@ -109,9 +109,9 @@ reportRatio('mapping throughput (ours / OTLP JSON)', await childRuns('./mapping-
   propagation.disable();
   await server.stop();
 
-  const store = new Store(join(dir, 'raw.db'));
-  store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
-  store.upsertSession('p', { session_id: session.id, init_timestamp: new Date().toISOString() });
+  const store = new SqliteStore(join(dir, 'raw.db'));
+  await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+  await store.upsertSession('p', { session_id: session.id, init_timestamp: new Date().toISOString() });
   const rows = Array.from({ length: scale.e2e }, (_, i) => ({
     payload: {
       id: crypto.randomUUID(),
@@ -126,9 +126,9 @@ reportRatio('mapping throughput (ours / OTLP JSON)', await childRuns('./mapping-
     cost: null,
   }));
   const t = performance.now();
-  for (let i = 0; i < rows.length; i += 500) store.insertEvents(session.id, rows.slice(i, i + 500));
+  for (let i = 0; i < rows.length; i += 500) await store.insertEvents(session.id, rows.slice(i, i + 500));
   const rawRate = rows.length / ((performance.now() - t) / 1000);
-  store.close();
+  await store.close();
   const rate = scale.e2e / seconds;
   const lost = scale.e2e - stats.events;
   report(

@@ -15,6 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { selectRows } from './helpers/stores.js';
 
 const run = promisify(execFile);
 let server: TestServer;
@@ -166,7 +167,7 @@ describe('/v3/auth/token', () => {
   it('gives a project token for a valid API key', async () => {
     const { status, body } = await v3Token();
     expect(status).toBe(200);
-    expect(body.project_id).toBe(server.store.listProjects()[0]?.id);
+    expect(body.project_id).toBe((await server.store.listProjects())[0]?.id);
     const claims = JSON.parse(Buffer.from(body.token.split('.')[1] ?? '', 'base64url').toString('utf8'));
     expect(claims).toMatchObject({ aud: 'authenticated', project_id: body.project_id });
     expect(claims.exp - claims.iat).toBe(30 * 24 * 3600);
@@ -324,11 +325,12 @@ describe('v4 uploads', () => {
     ['a zero Trace-Id', { 'trace-id': '0' }],
     ['a Trace-Id past 128 bits', { 'trace-id': (1n << 128n).toString() }],
   ])('logs with %s are a 400, and nothing is stored', async (_what, headers) => {
-    const before = server.store.db.prepare('SELECT count(*) AS n FROM uploads').get() as { n: number };
+    const uploads = () => selectRows(server.store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM uploads');
+    const before = await uploads();
     const r = await upload('/v4/logs/upload/', { body: 'x' }, headers as Record<string, string>);
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/Trace-Id/);
-    expect(server.store.db.prepare('SELECT count(*) AS n FROM uploads').get()).toEqual(before);
+    expect(await uploads()).toEqual(before);
   });
 
   it('a body that is not {"body": string} is a 400', async () => {
@@ -353,7 +355,7 @@ describe('v4 uploads', () => {
     expect(r.status).toBe(200);
     const back = await fetch(r.body.url, { headers: { 'x-agentops-api-key': server.apiKey } });
     expect(await back.text()).toBe('{"screenshot":"…"}');
-    const other = createProject(server.store, 'other').apiKey;
+    const other = (await createProject(server.store, 'other')).apiKey;
     expect((await fetch(r.body.url, { headers: { 'x-agentops-api-key': other } })).status).toBe(404);
     expect((await fetch(r.body.url)).status).toBe(401);
   });

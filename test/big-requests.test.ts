@@ -1,41 +1,42 @@
 /**
- * A big request does not hold up the others: a large OTLP request is stored a slice at a time, a
- * large session is exported a page at a time, and SQLite's checkpoints run in a thread of their own.
- * These are behaviour tests (what is answered while the big one is under way); the waits themselves
+ * A big request does not hold up the others: a large OTLP request is stored a slice at a time, and a
+ * large session is exported a page at a time (SQLite's checkpoints, in a thread of their own, are
+ * tested in sqlite-store.test.ts). These are behaviour tests (what is answered while the big one is under way); the waits themselves
  * are measured by `pnpm bench` (figure 8).
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventPayload, SessionExport } from '@agentops/exporter';
-import { type AgentOpsServer, Store, type StoredEvent, startServer } from '@agentops/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type AgentOpsServer, type StoredEvent, startServer } from '@agentops/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from './helpers/stores.js';
 
 const API_KEY = 'big-requests-0000-4000-8000-000000000000';
 let dir: string;
 let server: AgentOpsServer;
+let drop: () => Promise<void>;
 const key = { 'x-agentops-api-key': API_KEY };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'agentops-big-'));
-  server = await startServer({ db: join(dir, 'agentops.db'), port: 0, apiKey: API_KEY });
+  const database = await testDatabase(join(dir, 'agentops.db'));
+  drop = database.drop;
+  server = await startServer({ db: database.db, port: 0, apiKey: API_KEY });
 });
 afterAll(async () => {
   await server.close();
+  await drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const projectId = () => {
-  const id = server.store.listProjects()[0]?.id;
-  if (!id) throw new Error('no project');
-  return id;
-};
-
-function newSession(): string {
+async function newSession(): Promise<string> {
+  const projectId = (await server.store.listProjects())[0]?.id;
+  if (!projectId) throw new Error('no project');
   const id = randomUUID();
-  server.store.upsertSession(projectId(), { session_id: id, init_timestamp: '2024-05-01T12:00:00.000Z' });
+  await server.store.upsertSession(projectId, { session_id: id, init_timestamp: '2024-05-01T12:00:00.000Z' });
   return id;
 }
 
@@ -70,7 +71,7 @@ async function exportOf(sessionId: string): Promise<SessionExport> {
 
 describe('the session export, a page at a time', () => {
   it('gives every event of each type in time order (ties in the order stored), with the cost the server keeps', async () => {
-    const id = newSession();
+    const id = await newSession();
     const types = ['llms', 'tools', 'actions', 'errors'] as const;
     const stored: StoredEvent[] = [];
     // 2,345 events: more than two pages of LLM calls, and timestamps shared by several events.
@@ -81,7 +82,7 @@ describe('the session export, a page at a time', () => {
       const cost = type !== 'llms' ? null : i % 3 === 0 ? 0.1 + i / 1e6 : i % 3 === 1 ? i / 7e5 : null;
       stored.push({ payload: i % 3 === 0 && cost !== null ? { ...payload, cost } : payload, cost });
     }
-    expect(server.store.insertEvents(id, stored)).toBe(2345);
+    expect(await server.store.insertEvents(id, stored)).toBe(2345);
 
     const body = await exportOf(id);
     for (const type of types) {
@@ -98,7 +99,7 @@ describe('the session export, a page at a time', () => {
   });
 
   it('an empty session exports empty lists', async () => {
-    const id = newSession();
+    const id = await newSession();
     const body = await exportOf(id);
     expect(body).toMatchObject({ agents: [], llms: [], tools: [], actions: [], errors: [] });
   });
@@ -107,7 +108,7 @@ describe('the session export, a page at a time', () => {
     const { id, jwt } = await createSession();
     // 40k LLM calls of about 1 KB each: far more than the socket and the stream can hold ahead.
     const params = { notes: 'x'.repeat(1000) };
-    server.store.insertEvents(
+    await server.store.insertEvents(
       id,
       Array.from({ length: 40_000 }, (_, i) => ({ payload: event(id, 'llms', i, { params }), cost: null })),
     );
@@ -182,62 +183,5 @@ describe('a big OTLP request', () => {
     expect((await big).status).toBe(200);
     expect(seen.some((n) => n > 0 && n < count)).toBe(true);
     expect((await exportOf(id)).llms).toHaveLength(count);
-  });
-});
-
-describe('checkpoints in a thread of their own', () => {
-  let store: Store | undefined;
-  afterEach(async () => {
-    await store?.stopCheckpoints();
-    store?.close();
-    store = undefined;
-  });
-
-  it('the log is copied into the database file by the checkpoint thread, not by the writer', async () => {
-    const file = join(dir, 'checkpoints.db');
-    store = new Store(file);
-    store.checkpointInBackground(20);
-    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-    store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: at(0) });
-    store.upsertSession('p', { session_id: '0af76519-16cd-43dd-8448-eb211c80319c', init_timestamp: at(0) });
-    const rows = Array.from({ length: 5000 }, (_, i) => ({
-      payload: event('0af76519-16cd-43dd-8448-eb211c80319c', 'tools', i),
-      cost: null,
-    }));
-    store.insertEvents('0af76519-16cd-43dd-8448-eb211c80319c', rows);
-    const inDatabaseFile = () => {
-      // The database file alone, without its log: only what a checkpoint has copied is there.
-      const copy = join(dir, `copy-${randomUUID()}.db`);
-      copyFileSync(file, copy);
-      const db = new Store(copy);
-      try {
-        return (db.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-      } finally {
-        db.close();
-        rmSync(copy);
-      }
-    };
-    await vi.waitFor(() => expect(inDatabaseFile()).toBe(5000), { timeout: 20_000, interval: 50 });
-    expect(store.checkpoints).toBeGreaterThan(0);
-  });
-
-  it('after stopCheckpoints the store goes on writing, and close leaves nothing in the log', async () => {
-    const file = join(dir, 'stopped.db');
-    store = new Store(file);
-    store.checkpointInBackground(20);
-    await store.stopCheckpoints();
-    store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: at(0) });
-    store.close();
-    store = undefined;
-    expect(existsSync(`${file}-wal`)).toBe(false);
-    const db = new Store(file);
-    expect(db.listProjects()).toHaveLength(1);
-    db.close();
-  });
-
-  it('a store in memory has no checkpoint thread', () => {
-    store = new Store(':memory:');
-    store.checkpointInBackground();
-    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).not.toBe(0);
   });
 });

@@ -1,22 +1,34 @@
 /** The agentops-server CLI, run as a real process. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureLocalProject, Store } from '@agentops/server';
+import { ensureLocalProject, openStore } from '@agentops/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode } from './helpers/child.js';
+import { TEST_STORE, testDatabase } from './helpers/stores.js';
 
 const cli = join(dirname(createRequire(import.meta.url).resolve('@agentops/server')), 'cli.js');
 let dir: string;
 let db: string;
+const drops: (() => Promise<void>)[] = [];
 
-beforeAll(() => {
+/** A database for one command: a SQLite file in the test's folder, or a PostgreSQL database. */
+async function database(file: string): Promise<string> {
+  const made = await testDatabase(join(dir, file));
+  drops.push(made.drop);
+  return made.db;
+}
+
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'agentops-cli-'));
-  db = join(dir, 'agentops.db');
+  db = await database('agentops.db');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const drop of drops) await drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it('--help describes the commands', async () => {
   const r = await runNode(cli, ['--help'], {});
@@ -36,9 +48,9 @@ it('--help describes the commands', async () => {
 
 it('projects add prints the new key alone on stdout', async () => {
   // The database a server made (projects add refuses to make one no server reads).
-  const store = new Store(db);
-  ensureLocalProject(store, db);
-  store.close();
+  const store = await openStore(db);
+  await ensureLocalProject(store, db);
+  await store.close();
   const r = await runNode(cli, ['projects', 'add', 'team-a', '--db', db], {});
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
@@ -56,7 +68,8 @@ it('an unknown command exits 2 with the help', async () => {
 
 it('serves with a known key, and sessions list/stats/export read it back', async () => {
   const key = '11111111-2222-4333-8444-555555555555';
-  const server = spawn(process.execPath, [cli, '--port', '0', '--db', join(dir, 'serve.db'), '--api-key', key], {
+  const serveDb = await database('serve.db');
+  const server = spawn(process.execPath, [cli, '--port', '0', '--db', serveDb, '--api-key', key], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let serverErr = '';
@@ -73,7 +86,9 @@ it('serves with a known key, and sessions list/stats/export read it back', async
       });
       server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
-    expect(readFileSync(join(dir, 'api-key'), 'utf8').trim()).toBe(key);
+    // The key is saved beside a SQLite file; a PostgreSQL database has no folder of its own.
+    if (TEST_STORE === 'sqlite') expect(readFileSync(join(dir, 'api-key'), 'utf8').trim()).toBe(key);
+    else expect(existsSync(join(dir, 'api-key'))).toBe(false);
     const id = crypto.randomUUID();
     const created = await fetch(`${url}/v2/create_session`, {
       method: 'POST',
@@ -123,6 +138,19 @@ it.each([
     'stderr',
   ],
   [
+    // A PostgreSQL URL is a database to connect to (not a folder named "postgres:"), shown without its password.
+    ['--port', '0', '--db', 'postgres://agentops:s3cret@127.0.0.1:9/agentops'],
+    1,
+    /^agentops-server: cannot open the database postgres:\/\/agentops@127\.0\.0\.1:9\/agentops: (?!.*s3cret).*ECONNREFUSED/,
+    'stderr',
+  ],
+  [
+    ['projects', 'list', '--db', 'postgresql://agentops@127.0.0.1:9/agentops'],
+    1,
+    /^agentops-server: cannot open the database postgresql:\/\/agentops@127\.0\.0\.1:9\/agentops: .*ECONNREFUSED/,
+    'stderr',
+  ],
+  [
     ['projects', 'add', 'x', '--db', '/nonexistent-dir/agentops.db'],
     2,
     /no database at \/nonexistent-dir\/agentops\.db/,
@@ -144,6 +172,13 @@ it.each([
   const r = await runNode(cli, [...args], { AGENTOPS_API_KEY: 'cli-test-key' });
   expect(r.code, r.stderr).toBe(code);
   expect(stream === 'stdout' ? r.stdout : r.stderr).toMatch(message);
+});
+
+it('AGENTOPS_DATABASE_URL names the store when --db does not', async () => {
+  const r = await runNode(cli, ['--port', '0'], { AGENTOPS_DATABASE_URL: 'postgres://someone@127.0.0.1:9/elsewhere' });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/cannot open the database postgres:\/\/someone@127\.0\.0\.1:9\/elsewhere: .*ECONNREFUSED/);
+  expect(existsSync('postgres:')).toBe(false);
 });
 
 it('an empty AGENTOPS_API_KEY is refused at start', async () => {

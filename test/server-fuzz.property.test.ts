@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { selectRows } from './helpers/stores.js';
 
 let server: TestServer;
 let jwt: string;
@@ -140,22 +141,19 @@ it('every route answers 2xx or 4xx to anything', async () => {
 
   // What was accepted is well formed: normalized times, known types, bounded ids.
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-  const sessions = server.store.db.prepare('SELECT id, init_timestamp, end_state FROM sessions').all() as {
-    id: string;
-    init_timestamp: string;
-    end_state: string | null;
-  }[];
+  const sessions = await selectRows<{ id: string; init_timestamp: string; end_state: string | null }>(
+    server.store,
+    'SELECT id, init_timestamp, end_state FROM sessions',
+  );
   for (const s of sessions) {
     expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(s.init_timestamp).toMatch(iso);
     expect([null, 'Success', 'Fail', 'Indeterminate']).toContain(s.end_state);
   }
-  const events = server.store.db.prepare('SELECT id, event_type, init_timestamp, end_timestamp FROM events').all() as {
-    id: string;
-    event_type: string;
-    init_timestamp: string;
-    end_timestamp: string;
-  }[];
+  const events = await selectRows<{ id: string; event_type: string; init_timestamp: string; end_timestamp: string }>(
+    server.store,
+    'SELECT id, event_type, init_timestamp, end_timestamp FROM events',
+  );
   for (const e of events) {
     expect(['llms', 'tools', 'actions', 'errors']).toContain(e.event_type);
     expect(e.id.length).toBeLessThanOrEqual(64);

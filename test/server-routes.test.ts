@@ -7,13 +7,14 @@ import type { SessionExport, SessionStats } from '@agentops/exporter';
 import { createProject, type Store } from '@agentops/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { selectRows } from './helpers/stores.js';
 
 let server: TestServer;
 let otherKey: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  otherKey = createProject(server.store, 'other').apiKey;
+  otherKey = (await createProject(server.store, 'other')).apiKey;
 });
 afterAll(async () => {
   await server.stop();
@@ -170,7 +171,7 @@ describe('session lifecycle', () => {
   });
 
   it('the session list pages newest first and filters by tag and end state', async () => {
-    const key = createProject(server.store, 'list-test').apiKey;
+    const key = (await createProject(server.store, 'list-test')).apiKey;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const id = randomUUID();
@@ -427,11 +428,12 @@ describe('JWT expiry and persistence', () => {
     }
   });
 
-  it('stores only a hash of API keys', () => {
+  it('stores only a hash of API keys', async () => {
     const store: Store = server.store;
-    const rows = store.listProjects();
+    const rows = await store.listProjects();
     expect(rows.length).toBeGreaterThan(0);
-    const dump = JSON.stringify(store.db.prepare('SELECT * FROM projects').all());
+    const dump = JSON.stringify(await selectRows(store, 'SELECT * FROM projects'));
+    expect(dump).toContain(rows[0]?.key_hash);
     expect(dump).not.toContain(server.apiKey);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgentOpsServer, type ServerOptions, startServer } from '@agentops/server';
+import { testDatabase } from './stores.js';
 
 export const TEST_API_KEY = '6f9ad3c0-1b2e-4c4d-9e8f-0a1b2c3d4e5f';
 
@@ -17,12 +18,16 @@ export interface TestServer extends AgentOpsServer {
   stop(): Promise<void>;
 }
 
-/** The real server on 127.0.0.1, a free port, and a fresh SQLite file in a temp folder. */
+/**
+ * The real server on 127.0.0.1, a free port, and a fresh store: a SQLite file in a temp folder, or
+ * under `pnpm test:postgres` a PostgreSQL database of its own.
+ */
 export async function startTestServer(
   options: ServerOptions = {},
   dir = mkdtempSync(join(tmpdir(), 'agentops-test-')),
 ): Promise<TestServer> {
-  const server = await startServer({ db: join(dir, 'agentops.db'), port: 0, apiKey: TEST_API_KEY, ...options });
+  const database = options.db === undefined ? await testDatabase(join(dir, 'agentops.db')) : undefined;
+  const server = await startServer({ db: database?.db, port: 0, apiKey: TEST_API_KEY, ...options });
   const apiKey = options.apiKey ?? TEST_API_KEY;
   async function request<T>(method: string, path: string, body: unknown, headers: Record<string, string>) {
     const res = await fetch(server.url + path, {
@@ -46,6 +51,7 @@ export async function startTestServer(
       request<T>('POST', path, body, headers),
     async stop() {
       await server.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 /**
- * The local AgentOps-compatible server: Fastify over a SQLite store. `startServer()` is what the CLI,
- * the demo and the tests run.
+ * The local AgentOps-compatible server: Fastify over a store (a SQLite file, or a PostgreSQL database
+ * several instances share). `startServer()` is what the CLI, the demo and the tests run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,9 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createProject } from './auth/api-keys.js';
 import { SessionTokens } from './auth/SessionTokens.js';
-import { Store } from './db/Store.js';
+import { isPostgresUrl, openStore } from './db/open-store.js';
+import { SqliteStore } from './db/SqliteStore.js';
+import type { Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -38,7 +40,10 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 export interface ServerOptions {
-  /** SQLite file; `:memory:` for a throwaway store. Default `./.agentops/agentops.db`. */
+  /**
+   * Where the data is: a SQLite file (`:memory:` for a throwaway store), or a `postgres://` URL that
+   * any number of instances may share. Default `./.agentops/agentops.db`.
+   */
   db?: string;
   host?: string;
   /** 0 picks a free port. Default 8787. */
@@ -98,26 +103,30 @@ export interface AgentOpsServer {
   readonly url: string;
   /** The local project's API key when this start created it (first start), else undefined. */
   readonly createdApiKey: string | undefined;
-  /** Where the local project's key is kept, next to the database. */
+  /** Where the local project's key is kept, next to a SQLite database (none for PostgreSQL). */
   readonly apiKeyFile: string | undefined;
   close(): Promise<void>;
 }
 
-/** Makes the local project on a new database, and saves its key next to the database file. */
-export function ensureLocalProject(
+/**
+ * Makes the local project on a new database (one, however many instances start on it at once), and
+ * saves its key next to a SQLite file.
+ */
+export async function ensureLocalProject(
   store: Store,
-  dbFile: string,
+  db: string,
   apiKey?: string,
-): { created?: string; keyFile?: string } {
-  const keyFile = dbFile === ':memory:' ? undefined : join(dirname(dbFile), 'api-key');
-  if (store.projectCount() > 0) return { keyFile };
-  const { apiKey: key } = createProject(store, 'local', apiKey);
-  if (keyFile) writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
-  return { created: key, keyFile };
+): Promise<{ created?: string; keyFile?: string }> {
+  const keyFile = db === ':memory:' || isPostgresUrl(db) ? undefined : join(dirname(db), 'api-key');
+  const made = await createProject(store, 'local', apiKey, { onlyIfFirst: true });
+  if (!made) return { keyFile };
+  if (keyFile) writeFileSync(keyFile, `${made.apiKey}\n`, { mode: 0o600 });
+  return { created: made.apiKey, keyFile };
 }
 
 /** The saved key of the local project, if this database has one on disk. */
 export function readSavedApiKey(dbFile: string = DEFAULT_DB_FILE): string | undefined {
+  if (isPostgresUrl(dbFile)) return undefined;
   const keyFile = join(dirname(dbFile), 'api-key');
   return existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
 }
@@ -158,7 +167,7 @@ export async function buildApp(
   });
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
-  const tokens = new SessionTokens(store, options.jwtTtlSeconds);
+  const tokens = await SessionTokens.load(store, options.jwtTtlSeconds);
   const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined));
 
   app.setErrorHandler((err, request, reply) => {
@@ -223,29 +232,24 @@ export function checkServerOptions(options: ServerOptions): void {
   }
 }
 
-function openStore(dbFile: string): Store {
-  try {
-    return new Store(dbFile);
-  } catch (err) {
-    throw new Error(`cannot open the database ${dbFile}: ${(err as Error).message}`);
-  }
-}
-
 export async function startServer(options: ServerOptions = {}): Promise<AgentOpsServer> {
   checkServerOptions(options);
-  const dbFile = options.db ?? DEFAULT_DB_FILE;
-  const store = openStore(dbFile);
-  const { created, keyFile } = ensureLocalProject(store, dbFile, options.apiKey);
+  const db = options.db ?? DEFAULT_DB_FILE;
+  const store = await openStore(db);
   let url = '';
-  const app = await buildApp(store, { ...options, publicUrl: () => url });
-  store.checkpointInBackground();
+  let app: FastifyInstance | undefined;
+  let made: { created?: string; keyFile?: string };
   try {
+    made = await ensureLocalProject(store, db, options.apiKey);
+    app = await buildApp(store, { ...options, publicUrl: () => url });
+    if (store instanceof SqliteStore) store.checkpointInBackground();
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
   } catch (err) {
-    await store.stopCheckpoints();
-    store.close();
+    await app?.close().catch(() => {});
+    await store.close();
     throw err;
   }
+  const { created, keyFile } = made;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host ?? '127.0.0.1';
@@ -258,8 +262,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
     apiKeyFile: keyFile,
     async close() {
       await app.close();
-      await store.stopCheckpoints();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -63,12 +63,13 @@ export class Ingest {
     };
   }
 
-  session(projectId: string, s: SessionPayload): void {
-    this.store.upsertSession(projectId, this.normalizeSession(s));
+  /** Creates or merges a session (see `Store.upsertSession`); throws BadInput before anything is written. */
+  session(projectId: string, s: SessionPayload): Promise<void> {
+    return this.store.upsertSession(projectId, this.normalizeSession(s));
   }
 
   /** Stores events (timestamps normalized, LLM costs priced); returns how many were new. */
-  events(sessionId: string, events: EventPayload[]): number {
+  events(sessionId: string, events: EventPayload[]): Promise<number> {
     return this.store.insertEvents(
       sessionId,
       events.map((e, i) => this.#row(sessionId, e, `events[${i}]`)),
@@ -92,16 +93,19 @@ export class Ingest {
     return this.price(e.model, e.prompt_tokens ?? 0, e.completion_tokens ?? 0, e.provider ?? undefined) ?? null;
   }
 
-  agent(sessionId: string, agent: AgentPayload): void {
+  agent(sessionId: string, agent: AgentPayload): Promise<void> {
     check(validators.agent, agent, 'agent');
-    this.store.upsertAgent(sessionId, agent);
+    return this.store.upsertAgent(sessionId, agent);
   }
 
   /**
    * Applies mapped OTLP items for a project, validated as v2 payloads are: an item that is not
    * valid, or names a session owned by another project, is skipped and counted, never written.
    */
-  mapped(projectId: string, items: MappedItem[]): { accepted: number; rejected: number; reason?: string } {
+  async mapped(
+    projectId: string,
+    items: MappedItem[],
+  ): Promise<{ accepted: number; rejected: number; reason?: string }> {
     let accepted = 0;
     let rejected = 0;
     let reason: string | undefined;
@@ -124,36 +128,34 @@ export class Ingest {
         );
         continue;
       }
-      const owner = this.store.sessionOwner(sessionId);
-      if (owner !== undefined && owner !== projectId) {
+      // Each event checked on its own: one that would not be stored is counted, the others go on.
+      const events: StoredEvent[] = [];
+      let invalid = 0;
+      let why: string | undefined;
+      const agents: AgentPayload[] = [];
+      let session: SessionPayload | undefined;
+      for (const item of list) {
+        if (item.kind === 'session') session = this.normalizeSession({ ...item.session, session_id: sessionId });
+        else if (item.kind === 'agent') {
+          check(validators.agent, item.agent, 'agent');
+          agents.push(item.agent);
+        } else if (item.kind === 'event') {
+          try {
+            events.push(this.#row(sessionId, item.event, 'event'));
+          } catch (err) {
+            if (!(err instanceof BadInput)) throw err;
+            invalid++;
+            why ??= err.message;
+          }
+        }
+      }
+      const start = events[0]?.payload.init_timestamp ?? new Date().toISOString();
+      if (!(await this.store.writeSession(projectId, sessionId, { session, start, agents, events }))) {
         reject(list.length, 'some spans named sessions this key cannot write to');
         continue;
       }
-      const rejectedBefore = rejected;
-      // Each event checked on its own: one that would not be stored is counted, the others go on.
-      const rows: StoredEvent[] = [];
-      for (const item of list) {
-        if (item.kind !== 'event') continue;
-        try {
-          rows.push(this.#row(sessionId, item.event, 'event'));
-        } catch (err) {
-          if (!(err instanceof BadInput)) throw err;
-          reject(1, err.message);
-        }
-      }
-      this.store.db.transaction(() => {
-        const session = list.find((i) => i.kind === 'session');
-        if (session?.kind === 'session') this.session(projectId, { ...session.session, session_id: sessionId });
-        else if (owner === undefined) {
-          const start = rows[0]?.payload.init_timestamp ?? new Date().toISOString();
-          this.session(projectId, { session_id: sessionId, init_timestamp: start });
-        }
-        for (const item of list) {
-          if (item.kind === 'agent') this.agent(sessionId, item.agent);
-        }
-        this.store.insertEvents(sessionId, rows);
-      })();
-      accepted += list.length - (rejected - rejectedBefore);
+      if (why !== undefined) reject(invalid, why);
+      accepted += list.length - invalid;
     }
     return { accepted, rejected, reason };
   }

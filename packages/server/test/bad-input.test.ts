@@ -1,28 +1,31 @@
 /**
  * Bad input gets a 4xx and stores nothing, on both ingest paths (v2 JSON and OTLP), which validate
- * the same way: a real in-memory SQLite store behind Fastify's inject.
+ * the same way: a real store (SQLite in memory, or PostgreSQL) behind Fastify's inject.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestStore, selectRows } from '../../../test/helpers/stores.js';
 import { buildApp } from '../src/app.js';
 import { createProject } from '../src/auth/api-keys.js';
-import { Store } from '../src/db/Store.js';
+import { openStore } from '../src/db/open-store.js';
+import type { Store } from '../src/db/Store.js';
 import { normalizeTimestamp } from '../src/timestamps.js';
 
 const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 let store: Store;
+let closeStore: () => Promise<void>;
 let app: FastifyInstance;
 let key: Record<string, string>;
 
 beforeEach(async () => {
-  store = new Store(':memory:');
-  key = { 'x-agentops-api-key': createProject(store, 'test').apiKey };
+  ({ store, close: closeStore } = await openTestStore(openStore));
+  key = { 'x-agentops-api-key': (await createProject(store, 'test')).apiKey };
   app = await buildApp(store, { publicUrl: () => 'http://local' });
 });
 afterEach(async () => {
   await app.close();
-  store.close();
+  await closeStore();
 });
 
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
@@ -46,8 +49,9 @@ async function exported(sessionId: string): Promise<unknown[]> {
   return [...body.llms, ...body.tools, ...body.actions, ...body.errors];
 }
 
-function eventCount(): number {
-  return (store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+async function eventCount(): Promise<number> {
+  const [row] = await selectRows<{ n: number }>(store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM events');
+  return row?.n ?? -1;
 }
 
 describe('v2 bodies', () => {
@@ -60,7 +64,7 @@ describe('v2 bodies', () => {
     });
     expect(r.statusCode).toBe(400);
     expect(r.json().message).toMatch(/nests deeper than 64 levels/);
-    expect(store.sessionOwner(SESSION)).toBeUndefined();
+    expect(await store.sessionOwner(SESSION)).toBeUndefined();
   });
 
   it('event params 5,000 deep are a 400, and no event is stored', async () => {
@@ -73,7 +77,7 @@ describe('v2 bodies', () => {
       payload: `{"events":[${event}]}`,
     });
     expect(r.statusCode).toBe(400);
-    expect(eventCount()).toBe(0);
+    expect(await eventCount()).toBe(0);
   });
 
   it.each(['offset=1e20', 'offset=12345678901234567890123', 'offset=-1', 'limit=0'])(
@@ -105,7 +109,7 @@ describe('v2 bodies', () => {
       payload: { events: [event] },
     });
     expect(r.statusCode).toBe(400);
-    expect(eventCount()).toBe(0);
+    expect(await eventCount()).toBe(0);
   });
 
   it('the all-zero session id is not a session id', async () => {
@@ -170,8 +174,8 @@ describe('OTLP spans', () => {
     const r = await otlp(llm([], SESSION.toUpperCase()));
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ partialSuccess: {} });
-    expect(store.sessionOwner(SESSION)).toBeDefined();
-    expect(eventCount()).toBe(1);
+    expect(await store.sessionOwner(SESSION)).toBeDefined();
+    expect(await eventCount()).toBe(1);
   });
 
   it.each([
@@ -187,7 +191,7 @@ describe('OTLP spans', () => {
   it.each(['1'.repeat(31), '-5', 'soon'])('startTimeUnixNano %s is a 400', async (nanos) => {
     const r = await otlp(llm(), { startTimeUnixNano: nanos });
     expect(r.statusCode).toBe(400);
-    expect(eventCount()).toBe(0);
+    expect(await eventCount()).toBe(0);
   });
 
   it.each([
@@ -208,7 +212,7 @@ describe('OTLP spans', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json().partialSuccess.rejectedSpans).toBe(1);
     expect(r.json().partialSuccess.errorMessage).toEqual(expect.any(String));
-    expect(eventCount()).toBe(0);
+    expect(await eventCount()).toBe(0);
   });
 });
 

@@ -4,17 +4,22 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../../../test/helpers/stores.js';
 import { type AgentOpsServer, startServer } from '../src/app.js';
 
 let dir: string;
 let server: AgentOpsServer;
+let drop: () => Promise<void>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'agentops-http-'));
-  server = await startServer({ db: join(dir, 'agentops.db'), port: 0 });
+  const database = await testDatabase(join(dir, 'agentops.db'));
+  drop = database.drop;
+  server = await startServer({ db: database.db, port: 0 });
 });
 afterAll(async () => {
   await server.close();
+  await drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,14 +1,16 @@
 /**
- * The server's own pieces on a real in-memory SQLite store: the auth preHandlers in front of the v2
+ * The server's own pieces on a real store (SQLite in memory, or PostgreSQL): the auth preHandlers in front of the v2
  * routes (through Fastify's inject, no socket), the bearer-token parse, and how ingest normalizes a
  * session.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestStore } from '../../../test/helpers/stores.js';
 import { buildApp } from '../src/app.js';
 import { createProject } from '../src/auth/api-keys.js';
 import { SessionTokens } from '../src/auth/SessionTokens.js';
-import { Store } from '../src/db/Store.js';
+import { openStore } from '../src/db/open-store.js';
+import type { Store } from '../src/db/Store.js';
 import { BadInput, Ingest } from '../src/ingest.js';
 import { apiKeyOf, bearerToken } from '../src/routes/auth.js';
 
@@ -16,20 +18,21 @@ const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
 const OTHER = '1af76519-16cd-43dd-8448-eb211c80319c';
 
 let store: Store;
+let closeStore: () => Promise<void>;
 let app: FastifyInstance;
 let apiKey: string;
 let projectId: string;
 
 beforeEach(async () => {
-  store = new Store(':memory:');
-  const made = createProject(store, 'test');
+  ({ store, close: closeStore } = await openTestStore(openStore));
+  const made = await createProject(store, 'test');
   apiKey = made.apiKey;
   projectId = made.project.id;
   app = await buildApp(store, { publicUrl: () => 'http://local' });
 });
 afterEach(async () => {
   await app.close();
-  store.close();
+  await closeStore();
 });
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as FastifyRequest;
@@ -87,23 +90,23 @@ describe('requireSession', () => {
 
   it("answers 401 'Expired Token' for an expired one", async () => {
     await createSession();
-    const expired = await new SessionTokens(store, -10).sign({ sessionId: SESSION, projectId });
+    const expired = await (await SessionTokens.load(store, -10)).sign({ sessionId: SESSION, projectId });
     expect((await agent(`Bearer ${expired}`)).json()).toMatchObject({ statusCode: 401, message: 'Expired Token' });
   });
 
   it("answers 404 when the token's session is not its project's", async () => {
-    const token = await new SessionTokens(store).sign({ sessionId: OTHER, projectId });
+    const token = await (await SessionTokens.load(store)).sign({ sessionId: OTHER, projectId });
     expect((await agent(`Bearer ${token}`)).statusCode).toBe(404);
-    const stranger = createProject(store, 'other').project.id;
+    const stranger = (await createProject(store, 'other')).project.id;
     await createSession();
-    const foreign = await new SessionTokens(store).sign({ sessionId: SESSION, projectId: stranger });
+    const foreign = await (await SessionTokens.load(store)).sign({ sessionId: SESSION, projectId: stranger });
     expect((await agent(`Bearer ${foreign}`)).statusCode).toBe(404);
   });
 
   it("lets the session's own token through, to the session it names", async () => {
     const jwt = await createSession();
     expect((await agent(`Bearer ${jwt}`)).statusCode).toBe(200);
-    expect(store.agents(SESSION)).toEqual([{ id: 'a-1', name: 'planner' }]);
+    expect(await store.agents(SESSION)).toEqual([{ id: 'a-1', name: 'planner' }]);
     const update = await app.inject({
       method: 'POST',
       url: '/v2/update_session',

@@ -26,17 +26,20 @@ export const PROJECT_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 export class SessionTokens {
   readonly #secret: Uint8Array;
 
-  constructor(
-    store: Store,
+  private constructor(
+    secret: string,
     /** Lifetime of a token, in seconds. */
-    readonly ttlSeconds = 24 * 3600,
+    readonly ttlSeconds: number,
   ) {
-    let secret = store.getMeta(SECRET_KEY);
-    if (!secret) {
-      secret = randomBytes(32).toString('base64');
-      store.setMeta(SECRET_KEY, secret);
-    }
     this.#secret = Buffer.from(secret, 'base64');
+  }
+
+  /**
+   * The tokens of a store: its secret is made by the first instance that needs one and read by every
+   * other, so a token one instance signs, any instance on the same database verifies.
+   */
+  static async load(store: Store, ttlSeconds = 24 * 3600): Promise<SessionTokens> {
+    return new SessionTokens(await store.metaOrSet(SECRET_KEY, randomBytes(32).toString('base64')), ttlSeconds);
   }
 
   sign(claims: SessionClaims): Promise<string> {

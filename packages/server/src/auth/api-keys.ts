@@ -13,26 +13,41 @@ export function newApiKey(): string {
   return randomUUID();
 }
 
-export function createProject(
+/** Adds a project with a new key (or the one given); with `onlyIfFirst`, only to a store that has none (else undefined). */
+export async function createProject(
+  store: Store,
+  name: string,
+  apiKey?: string,
+): Promise<{ project: ProjectRow; apiKey: string }>;
+export async function createProject(
+  store: Store,
+  name: string,
+  apiKey: string | undefined,
+  options: { onlyIfFirst: true },
+): Promise<{ project: ProjectRow; apiKey: string } | undefined>;
+export async function createProject(
   store: Store,
   name: string,
   apiKey = newApiKey(),
-): { project: ProjectRow; apiKey: string } {
+  options: { onlyIfFirst?: boolean } = {},
+): Promise<{ project: ProjectRow; apiKey: string } | undefined> {
   const project: ProjectRow = {
     id: randomUUID(),
     name,
     key_hash: hashApiKey(apiKey),
     created_at: new Date().toISOString(),
   };
-  store.addProject(project);
+  if (options.onlyIfFirst) {
+    if (!(await store.addFirstProject(project))) return undefined;
+  } else await store.addProject(project);
   return { project, apiKey };
 }
 
 /** The project a key belongs to, or undefined for a missing or unknown key. */
-export function projectForKey(store: Store, key: unknown): ProjectRow | undefined {
+export async function projectForKey(store: Store, key: unknown): Promise<ProjectRow | undefined> {
   if (typeof key !== 'string' || key.length === 0 || key.length > 200) return undefined;
   const presented = hashApiKey(key);
-  const project = store.projectByKeyHash(presented);
+  const project = await store.projectByKeyHash(presented);
   if (!project) return undefined;
   const a = Buffer.from(presented, 'hex');
   const b = Buffer.from(project.key_hash, 'hex');

@@ -7,12 +7,12 @@ import { projectsCommand } from './projects.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
 
-const HELP = `agentops-server: a local AgentOps-compatible API with a SQLite store and a dashboard.
+const HELP = `agentops-server: a local AgentOps-compatible API with a SQLite or PostgreSQL store and a dashboard.
 
 Usage:
   agentops-server [--port 8787] [--host 127.0.0.1] [--db ${DEFAULT_DB_FILE}] [--api-key KEY]
-  agentops-server projects add NAME [--db FILE]     prints the new project's API key
-  agentops-server projects list [--db FILE]
+  agentops-server projects add NAME [--db FILE|URL]     prints the new project's API key
+  agentops-server projects list [--db FILE|URL]
   agentops-server sessions list [--endpoint URL] [--api-key KEY] [--limit N] [--json]
   agentops-server sessions stats ID [--endpoint URL] [--api-key KEY]
   agentops-server sessions export ID [--endpoint URL] [--api-key KEY]
@@ -20,7 +20,8 @@ Usage:
 Options:
   --port N         port to listen on (0: any free port). Default 8787, or $PORT.
   --host H         address to bind. Default 127.0.0.1.
-  --db FILE        SQLite database. Default ${DEFAULT_DB_FILE}.
+  --db FILE|URL    the store: a SQLite file, or a postgres:// URL that several instances may share.
+                   Default $AGENTOPS_DATABASE_URL, else ${DEFAULT_DB_FILE}.
   --api-key KEY    on first start, the local project's key (default $AGENTOPS_API_KEY, else a new one);
                    for 'sessions', the key to read with (default: the saved local key).
   --endpoint URL   for 'sessions': the server to ask. Default http://127.0.0.1:8787.
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const db = values.db ?? DEFAULT_DB_FILE;
+  const db = values.db ?? (process.env.AGENTOPS_DATABASE_URL || undefined) ?? DEFAULT_DB_FILE;
   const [command, sub, arg] = positionals;
   switch (command) {
     case undefined:

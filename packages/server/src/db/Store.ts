@@ -1,38 +1,17 @@
 /**
- * Everything the server keeps, in one SQLite file (WAL). Synchronous, as better-sqlite3 is: each
- * call is one short transaction. Every read and write names the project, so one project's key can
- * never reach another's sessions.
+ * What the server keeps, whatever keeps it: the SQLite file of the embedded default
+ * (`SqliteStore`) or a PostgreSQL database several instances share (`PostgresStore`). Every read
+ * and write names the project or a session the caller has already tied to one, so one project's
+ * key can never reach another's sessions. Every call is one short transaction; nothing is kept
+ * between calls, so any instance on a shared database answers any request.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
-import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
-import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
-import { MIGRATIONS } from './schema.js';
-
-const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
-/** Pages of WAL between SQLite's own checkpoints, when no checkpointer thread runs. */
-const AUTOCHECKPOINT_PAGES = 10_000;
 
 export interface ProjectRow {
   id: string;
   name: string;
   key_hash: string;
   created_at: string;
-}
-
-interface SessionRow {
-  id: string;
-  project_id: string;
-  init_timestamp: string;
-  end_timestamp: string | null;
-  end_state: string | null;
-  end_state_reason: string | null;
-  tags: string;
-  host_env: string | null;
-  video: string | null;
 }
 
 export interface EventTotalsRow {
@@ -60,10 +39,16 @@ export interface UploadRow {
   created_at: string;
 }
 
-/** Where a page of events ends: the last event's start and row. */
+export interface NewUpload extends UploadRow {
+  project_id: string;
+  session_id: string | null;
+  body: string;
+}
+
+/** Where a page of events ends: the last event's start and its place in the store. */
 export interface EventCursor {
   timestamp: string;
-  rowid: number;
+  seq: number;
 }
 
 /** An event as stored: the payload, plus the cost the server worked out when the client gave none. */
@@ -72,249 +57,51 @@ export interface StoredEvent {
   cost: number | null;
 }
 
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (text === null) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
+/** What one OTLP request (or a chunk of one) holds for one session, written all or nothing. */
+export interface SessionBatch {
+  /** The session's own payload, merged as `upsertSession` merges it. */
+  session?: SessionPayload;
+  /** Without a payload: the start a session not stored yet is made with. */
+  start: string;
+  agents: AgentPayload[];
+  events: StoredEvent[];
 }
 
-function toRecord(row: SessionRow): SessionRecord {
-  return {
-    session_id: row.id,
-    init_timestamp: row.init_timestamp,
-    end_timestamp: row.end_timestamp,
-    end_state: row.end_state as WireEndState | null,
-    end_state_reason: row.end_state_reason,
-    tags: parseJson<string[]>(row.tags, []),
-    host_env: parseJson(row.host_env, null),
-    video: row.video,
-  };
-}
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data is: the SQLite file, or the PostgreSQL URL without its password. */
+  readonly location: string;
+  close(): Promise<void>;
 
-export class Store {
-  readonly db: SqliteDatabase;
-  readonly #insertEvents: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
-  #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
+  /** The value kept under `key`; when there is none yet, `value` is kept and returned (the first writer wins). */
+  metaOrSet(key: string, value: string): Promise<string>;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Event ids are random, so each batch dirties pages all over the primary-key index; at the
-    // default (1,000 pages) the WAL was checkpointed, with its two fsyncs, every couple of
-    // batches, which halved the insert rate. Up to 40 MB of WAL between checkpoints instead.
-    this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    // After a checkpoint the log is reused from its start; beyond this it is also cut back.
-    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.#migrate();
-    // Prepared once: a batch of events is the server's hottest path.
-    this.#insertEvents = this.#insertEventsTransaction();
-  }
-
-  #migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v] as string);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
-  }
-
-  /**
-   * Moves checkpoints off this thread: a worker with its own connection copies the WAL into the
-   * database every `everyMillis` the log has grown. If it fails, SQLite's own checkpoints resume.
-   * For a long-running server; a short-lived command needs none.
-   */
-  checkpointInBackground(everyMillis = 200): void {
-    // No script beside this module (the sources run as they are, in this repository's tests): SQLite's own checkpoints.
-    if (this.#checkpointer || this.db.memory || !existsSync(fileURLToPath(CHECKPOINT_WORKER))) return;
-    const worker = new Worker(CHECKPOINT_WORKER, {
-      workerData: { file: this.db.name, everyMillis } satisfies CheckpointWorkerData,
-    });
-    worker.unref();
-    this.db.pragma('wal_autocheckpoint = 0');
-    const fallBack = (why: string) => {
-      if (this.#checkpointer?.worker !== worker) return;
-      this.#checkpointer = undefined;
-      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-      process.emitWarning(`the SQLite checkpoint thread stopped (${why}); checkpoints run on the main thread again`);
-    };
-    const stopped = new Promise<void>((resolve) => {
-      worker.on('message', (reply: CheckpointWorkerReply) => {
-        if (reply.kind === 'checkpointed') this.checkpoints++;
-        else resolve();
-      });
-      worker.on('error', (err) => fallBack(err.message));
-      worker.on('exit', (code) => {
-        fallBack(`exit code ${code}`);
-        resolve();
-      });
-    });
-    this.#checkpointer = { worker, stopped };
-  }
-
-  /** Checkpoints the background thread has made: a count for tests and diagnostics. */
-  checkpoints = 0;
-
-  /** Stops the checkpoint thread (its connection closed cleanly); then `close()` checkpoints what is left. */
-  async stopCheckpoints(): Promise<void> {
-    const checkpointer = this.#checkpointer;
-    if (!checkpointer) return;
-    this.#checkpointer = undefined;
-    checkpointer.worker.postMessage({ kind: 'stop' } satisfies CheckpointWorkerRequest);
-    await checkpointer.stopped;
-  }
-
-  close(): void {
-    // A checkpointer left running (close without stopCheckpoints) is ended; its connection closes with it.
-    const checkpointer = this.#checkpointer;
-    this.#checkpointer = undefined;
-    if (checkpointer) void checkpointer.worker.terminate();
-    this.db.close();
-  }
-
-  getMeta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return row?.value;
-  }
-
-  setMeta(key: string, value: string): void {
-    this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(key, value);
-  }
-
-  addProject(project: ProjectRow): void {
-    this.db
-      .prepare('INSERT INTO projects (id, name, key_hash, created_at) VALUES (@id, @name, @key_hash, @created_at)')
-      .run(project);
-  }
-
-  projectByKeyHash(keyHash: string): ProjectRow | undefined {
-    return this.db.prepare('SELECT * FROM projects WHERE key_hash = ?').get(keyHash) as ProjectRow | undefined;
-  }
-
-  projectById(id: string): ProjectRow | undefined {
-    return this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
-  }
-
-  projectCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM projects').get() as { n: number }).n;
-  }
-
-  listProjects(): ProjectRow[] {
-    return this.db.prepare('SELECT * FROM projects ORDER BY created_at').all() as ProjectRow[];
-  }
+  /** Adds `project` if the store has no project yet, atomically; true when it was added. */
+  addFirstProject(project: ProjectRow): Promise<boolean>;
+  addProject(project: ProjectRow): Promise<void>;
+  projectByKeyHash(keyHash: string): Promise<ProjectRow | undefined>;
+  projectById(id: string): Promise<ProjectRow | undefined>;
+  listProjects(): Promise<ProjectRow[]>;
 
   /** Which project a session belongs to, if it exists. */
-  sessionOwner(sessionId: string): string | undefined {
-    const row = this.db.prepare('SELECT project_id FROM sessions WHERE id = ?').get(sessionId) as
-      | { project_id: string }
-      | undefined;
-    return row?.project_id;
-  }
-
-  getSession(projectId: string, sessionId: string): SessionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND project_id = ?').get(sessionId, projectId) as
-      | SessionRow
-      | undefined;
-    return row ? toRecord(row) : undefined;
-  }
-
+  sessionOwner(sessionId: string): Promise<string | undefined>;
+  getSession(projectId: string, sessionId: string): Promise<SessionRecord | undefined>;
   /**
    * Creates the session, or merges into it when it exists (a retried create, or a second process
-   * that got there first): the earliest start wins, and given fields replace older ones.
+   * that got there first): the earliest start wins, and given fields replace older ones. A session
+   * of another project is left as it is.
    */
-  upsertSession(projectId: string, s: SessionPayload): void {
-    const now = new Date().toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, created_at, updated_at)
-         VALUES (@id, @project_id, @init_timestamp, @end_timestamp, @end_state, @end_state_reason, @tags, @host_env, @video, @now, @now)
-         ON CONFLICT(id) DO UPDATE SET
-           init_timestamp = MIN(sessions.init_timestamp, excluded.init_timestamp),
-           end_timestamp = COALESCE(excluded.end_timestamp, sessions.end_timestamp),
-           end_state = COALESCE(excluded.end_state, sessions.end_state),
-           end_state_reason = COALESCE(excluded.end_state_reason, sessions.end_state_reason),
-           tags = CASE WHEN @tags_given THEN excluded.tags ELSE sessions.tags END,
-           host_env = COALESCE(excluded.host_env, sessions.host_env),
-           video = COALESCE(excluded.video, sessions.video),
-           updated_at = excluded.updated_at
-         WHERE sessions.project_id = excluded.project_id`,
-      )
-      .run({
-        id: s.session_id,
-        project_id: projectId,
-        init_timestamp: s.init_timestamp,
-        end_timestamp: s.end_timestamp ?? null,
-        end_state: s.end_state ?? null,
-        end_state_reason: s.end_state_reason ?? null,
-        tags: JSON.stringify(s.tags ?? []),
-        tags_given: s.tags !== undefined ? 1 : 0,
-        host_env: s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null,
-        video: s.video ?? null,
-        now,
-      });
-  }
+  upsertSession(projectId: string, session: SessionPayload): Promise<void>;
+  /**
+   * Writes a session (made if new), its agents and its events in one transaction; false, with
+   * nothing written, when the session belongs to another project.
+   */
+  writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean>;
+  listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
 
   /** Inserts events that are not stored yet; a retried batch changes nothing. Returns how many were new. */
-  insertEvents(sessionId: string, events: StoredEvent[]): number {
-    return this.#insertEvents(sessionId, events, new Date().toISOString());
-  }
-
-  #insertEventsTransaction() {
-    // Positional parameters: binding by name built an object per row.
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    return this.db.transaction((sessionId: string, rows: StoredEvent[], receivedAt: string): number => {
-      let added = 0;
-      for (const { payload: e, cost } of rows) {
-        const llm = e.event_type === 'llms' ? e : undefined;
-        added += insert.run(
-          sessionId,
-          e.id,
-          e.event_type,
-          e.init_timestamp,
-          e.end_timestamp,
-          e.agent_id ?? null,
-          llm?.model ?? null,
-          llm?.prompt_tokens ?? null,
-          llm?.completion_tokens ?? null,
-          cost,
-          JSON.stringify(e),
-          receivedAt,
-        ).changes;
-      }
-      return added;
-    });
-  }
-
-  upsertAgent(sessionId: string, agent: AgentPayload): void {
-    this.db
-      .prepare(
-        `INSERT INTO agents (session_id, id, name, span_id) VALUES (?, ?, ?, ?)
-         ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
-      )
-      .run(sessionId, agent.id, agent.name, agent.span_id ?? null);
-  }
-
-  agents(sessionId: string): AgentPayload[] {
-    return (
-      this.db
-        .prepare('SELECT id, name, span_id FROM agents WHERE session_id = ? ORDER BY rowid')
-        .all(sessionId) as (AgentPayload & { span_id: string | null })[]
-    ).map(({ span_id, ...agent }) => (span_id ? { ...agent, span_id } : agent));
-  }
-
+  insertEvents(sessionId: string, events: StoredEvent[]): Promise<number>;
+  eventTotals(sessionId: string): Promise<EventTotalsRow[]>;
   /**
    * One page of a session's events of one type, in time order, each as its JSON text (with the cost
    * the server keeps), from just after `after`; `next` is where the following page starts, if any.
@@ -325,96 +112,96 @@ export class Store {
     type: EventPayload['event_type'],
     after: EventCursor | undefined,
     limit: number,
-  ): { json: string[]; next: EventCursor | undefined } {
-    const rows = this.db
-      .prepare(
-        `SELECT rowid AS rowid, init_timestamp, cost,
-                CASE WHEN cost IS NULL THEN data ELSE json_remove(data, '$.cost') END AS data
-         FROM events WHERE session_id = ? AND event_type = ? AND (init_timestamp, rowid) > (?, ?)
-         ORDER BY init_timestamp, rowid LIMIT ?`,
-      )
-      .all(sessionId, type, after?.timestamp ?? '', after?.rowid ?? 0, limit) as {
-      rowid: number;
-      init_timestamp: string;
-      cost: number | null;
-      data: string;
-    }[];
-    const json = rows.map(({ data, cost }) =>
-      cost === null ? data : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(cost)}}`,
-    );
-    const last = rows.at(-1);
-    return {
-      json,
-      next: rows.length === limit && last ? { timestamp: last.init_timestamp, rowid: last.rowid } : undefined,
-    };
-  }
+  ): Promise<{ json: string[]; next: EventCursor | undefined }>;
 
-  eventTotals(sessionId: string): EventTotalsRow[] {
-    return this.db
-      .prepare(
-        `SELECT event_type, COUNT(*) AS count, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
-                SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
-         FROM events WHERE session_id = ? GROUP BY event_type`,
-      )
-      .all(sessionId) as EventTotalsRow[];
-  }
+  upsertAgent(sessionId: string, agent: AgentPayload): Promise<void>;
+  agents(sessionId: string): Promise<AgentPayload[]>;
+  agentCount(sessionId: string): Promise<number>;
 
-  addUpload(upload: UploadRow & { project_id: string; session_id: string | null; body: string }): void {
-    this.db
-      .prepare(
-        'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES (@id, @project_id, @session_id, @kind, @body, @size, @created_at)',
-      )
-      .run(upload);
-  }
-
+  addUpload(upload: NewUpload): Promise<void>;
   /** Bytes of uploads a session has of one kind. */
-  uploadedBytes(sessionId: string, kind: UploadRow['kind']): number {
-    return (
-      this.db
-        .prepare('SELECT COALESCE(SUM(size), 0) AS n FROM uploads WHERE session_id = ? AND kind = ?')
-        .get(sessionId, kind) as { n: number }
-    ).n;
-  }
-
+  uploadedBytes(sessionId: string, kind: UploadRow['kind']): Promise<number>;
   /** A session's uploads, oldest first, without their bodies. */
-  sessionUploads(sessionId: string): UploadRow[] {
-    return this.db
-      .prepare('SELECT id, kind, size, created_at FROM uploads WHERE session_id = ? ORDER BY created_at, rowid')
-      .all(sessionId) as UploadRow[];
-  }
-
+  sessionUploads(sessionId: string): Promise<UploadRow[]>;
   /** One upload's body, if it belongs to the project. */
-  uploadBody(projectId: string, id: string): string | undefined {
-    const row = this.db.prepare('SELECT body FROM uploads WHERE id = ? AND project_id = ?').get(id, projectId) as
-      | { body: string }
-      | undefined;
-    return row?.body;
-  }
+  uploadBody(projectId: string, id: string): Promise<string | undefined>;
+}
 
-  agentCount(sessionId: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM agents WHERE session_id = ?').get(sessionId) as { n: number }).n;
+/** A session row's stored JSON (text in SQLite, already parsed from PostgreSQL's jsonb), read leniently. */
+export function storedJson<T>(value: unknown, fallback: T): T {
+  if (value === null || value === undefined) return fallback;
+  if (typeof value !== 'string') return value as T;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return fallback;
   }
+}
 
-  listSessions(projectId: string, filter: SessionListFilter): { sessions: SessionRecord[]; total: number } {
-    const where = ['project_id = @projectId'];
-    if (filter.tag !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = @tag)');
-    if (filter.endState === 'running') where.push('end_state IS NULL');
-    else if (filter.endState !== undefined) where.push('end_state = @endState');
-    const clause = where.join(' AND ');
-    const params = {
-      projectId,
-      tag: filter.tag,
-      endState: filter.endState,
-      limit: filter.limit,
-      offset: filter.offset,
-    };
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all(params) as SessionRow[];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number })
-      .n;
-    return { sessions: rows.map(toRecord), total };
-  }
+export interface SessionRow {
+  id: string;
+  init_timestamp: string;
+  end_timestamp: string | null;
+  end_state: string | null;
+  end_state_reason: string | null;
+  tags: unknown;
+  host_env: unknown;
+  video: string | null;
+}
+
+export function sessionRecord(row: SessionRow): SessionRecord {
+  return {
+    session_id: row.id,
+    init_timestamp: row.init_timestamp,
+    end_timestamp: row.end_timestamp,
+    end_state: row.end_state as WireEndState | null,
+    end_state_reason: row.end_state_reason,
+    tags: storedJson<string[]>(row.tags, []),
+    host_env: storedJson(row.host_env, null),
+    video: row.video,
+  };
+}
+
+/** The columns of an event row, in the order both stores insert them. */
+export function eventColumns(e: EventPayload) {
+  const llm = e.event_type === 'llms' ? e : undefined;
+  return {
+    agentId: e.agent_id ?? null,
+    model: llm?.model ?? null,
+    promptTokens: llm?.prompt_tokens ?? null,
+    completionTokens: llm?.completion_tokens ?? null,
+  };
+}
+
+/** An event's payload as it is stored: without its cost, which is kept beside it (the client's, or the server's price). */
+export function eventData(e: EventPayload): string {
+  if (!('cost' in e)) return JSON.stringify(e);
+  const { cost: _, ...rest } = e;
+  return JSON.stringify(rest);
+}
+
+/** A stored event's JSON with the cost the server keeps (the payload is stored without one). */
+export function withCost(data: string, cost: number | null): string {
+  return cost === null ? data : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(cost)}}`;
+}
+
+/** The session columns `upsertSession` writes, from a payload. */
+export function sessionColumns(s: SessionPayload) {
+  return {
+    end_timestamp: s.end_timestamp ?? null,
+    end_state: s.end_state ?? null,
+    end_state_reason: s.end_state_reason ?? null,
+    tags: JSON.stringify(s.tags ?? []),
+    // null clears the tags; only a payload without them keeps the old ones.
+    tags_given: s.tags !== undefined,
+    host_env: s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null,
+    video: s.video ?? null,
+  };
+}
+
+/** Why a database a newer server has migrated is not opened: this one would misread it. */
+export function newerSchema(version: number, known: number): Error {
+  return new Error(
+    `the database's schema is version ${version}, newer than this server's (${known}): run a newer @agentops/server`,
+  );
 }

@@ -41,11 +41,11 @@ export async function authenticateProject(
   const bearer = request.headers['x-agentops-api-key'] === undefined ? bearerToken(request) : undefined;
   if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
     const result = await tokens.verifyProject(bearer);
-    const project = result.ok ? store.projectById(result.projectId) : undefined;
+    const project = result.ok ? await store.projectById(result.projectId) : undefined;
     if (!project) void unauthorized(reply, result.ok ? 'Invalid Token' : result.message);
     return project;
   }
-  const project = projectForKey(store, apiKeyOf(request));
+  const project = await projectForKey(store, apiKeyOf(request));
   if (!project) void unauthorized(reply, 'Invalid API key');
   return project;
 }
@@ -69,7 +69,7 @@ export function requireSession(store: Store, tokens: SessionTokens): preHandlerA
     if (!token) return unauthorized(reply, 'Missing bearer token');
     const result = await tokens.verify(token);
     if (!result.ok) return unauthorized(reply, result.message);
-    if (store.sessionOwner(result.claims.sessionId) !== result.claims.projectId) return notFound(reply);
+    if ((await store.sessionOwner(result.claims.sessionId)) !== result.claims.projectId) return notFound(reply);
     sessions.set(request, result.claims);
   };
 }

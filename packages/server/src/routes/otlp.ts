@@ -45,7 +45,7 @@ export function registerOtlpRoutes(
         const store = async (items: MappedItem[]) => {
           for (let i = 0; i < items.length; i += ITEMS_PER_TURN) {
             if (i > 0) await nextTurn();
-            const { rejected, reason } = deps.ingest.mapped(projectId, items.slice(i, i + ITEMS_PER_TURN));
+            const { rejected, reason } = await deps.ingest.mapped(projectId, items.slice(i, i + ITEMS_PER_TURN));
             totals.rejected += rejected;
             totals.reason ??= reason;
           }

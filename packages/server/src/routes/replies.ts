@@ -15,9 +15,9 @@ export function badRequest(reply: FastifyReply, message: string): FastifyReply {
 }
 
 /** Runs a write; input the store cannot take becomes a 400 with the reason, and false. */
-export function ingestOr400(reply: FastifyReply, write: () => void): boolean {
+export async function ingestOr400(reply: FastifyReply, write: () => Promise<unknown>): Promise<boolean> {
   try {
-    write();
+    await write();
     return true;
   } catch (err) {
     if (!(err instanceof BadInput)) throw err;

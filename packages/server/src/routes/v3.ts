@@ -19,7 +19,7 @@ export function registerV3Routes(app: FastifyInstance, deps: { store: Store; tok
     '/v3/auth/token',
     { schema: { body: tokenBodySchema } },
     async (request, reply) => {
-      const project = projectForKey(deps.store, request.body.api_key);
+      const project = await projectForKey(deps.store, request.body.api_key);
       if (!project) return unauthorized(reply, 'Invalid API key');
       return {
         token: await deps.tokens.signProject(project.id),

@@ -39,7 +39,7 @@ export function registerV4Routes(
   const { store } = deps;
   const project = requireProject(store, deps.tokens);
 
-  const save = (
+  const save = async (
     request: FastifyRequest,
     kind: UploadRow['kind'],
     sessionId: string | null,
@@ -55,11 +55,15 @@ export function registerV4Routes(
       size,
       created_at: new Date().toISOString(),
     };
-    store.addUpload(upload);
+    await store.addUpload(upload);
     return { url: `${deps.publicUrl()}/v4/uploads/${upload.id}`, size: upload.size };
   };
   /** The session a request's `Trace-Id` names, made if it is new; undefined when a reply was sent. */
-  const sessionOf = (request: FastifyRequest, reply: FastifyReply, required: boolean): string | null | undefined => {
+  const sessionOf = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    required: boolean,
+  ): Promise<string | null | undefined> => {
     const header = request.headers['trace-id'];
     if (header === undefined && !required) return null;
     const sessionId = sessionOfTraceIdHeader(header);
@@ -67,14 +71,18 @@ export function registerV4Routes(
       void badRequest(reply, 'the Trace-Id header must be the trace id as a decimal integer');
       return undefined;
     }
-    const owner = store.sessionOwner(sessionId);
-    if (owner !== undefined && owner !== projectOf(request).id) {
+    const projectId = projectOf(request).id;
+    let owner = await store.sessionOwner(sessionId);
+    if (owner === undefined) {
+      // Made as the OTLP path makes a session it has not seen: through the one validation. Another
+      // instance may make it first, for another project: whose it is is read again.
+      await deps.ingest.session(projectId, { session_id: sessionId, init_timestamp: new Date().toISOString() });
+      owner = await store.sessionOwner(sessionId);
+    }
+    if (owner !== projectId) {
       void notFound(reply);
       return undefined;
     }
-    // Made as the OTLP path makes a session it has not seen: through the one validation.
-    if (owner === undefined)
-      deps.ingest.session(projectOf(request).id, { session_id: sessionId, init_timestamp: new Date().toISOString() });
     return sessionId;
   };
   const options = {
@@ -89,9 +97,9 @@ export function registerV4Routes(
   app.post<{ Body: { body: string } }>('/v4/logs/upload/', options, async (request, reply) => {
     const size = Buffer.byteLength(request.body.body, 'utf8');
     if (size > MAX_UPLOAD_BYTES) return tooLarge(reply, `an upload is at most ${MAX_UPLOAD_BYTES} bytes`);
-    const sessionId = sessionOf(request, reply, true);
+    const sessionId = await sessionOf(request, reply, true);
     if (!sessionId) return reply;
-    if (store.uploadedBytes(sessionId, 'logs') + size > MAX_SESSION_LOG_BYTES)
+    if ((await store.uploadedBytes(sessionId, 'logs')) + size > MAX_SESSION_LOG_BYTES)
       return tooLarge(reply, `a session keeps at most ${MAX_SESSION_LOG_BYTES} bytes of logs`);
     return save(request, 'logs', sessionId, request.body.body, size);
   });
@@ -99,7 +107,7 @@ export function registerV4Routes(
   app.post<{ Body: { body: string } }>('/v4/objects/upload/', options, async (request, reply) => {
     const size = Buffer.byteLength(request.body.body, 'utf8');
     if (size > MAX_UPLOAD_BYTES) return tooLarge(reply, `an upload is at most ${MAX_UPLOAD_BYTES} bytes`);
-    const sessionId = sessionOf(request, reply, false);
+    const sessionId = await sessionOf(request, reply, false);
     if (sessionId === undefined) return reply;
     return save(request, 'object', sessionId, request.body.body, size);
   });
@@ -111,7 +119,7 @@ export function registerV4Routes(
       preHandler: project,
     },
     async (request, reply) => {
-      const body = store.uploadBody(projectOf(request).id, request.params.id);
+      const body = await store.uploadBody(projectOf(request).id, request.params.id);
       if (body === undefined)
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Upload not found' });
       return reply.type('text/plain; charset=utf-8').send(body);

@@ -1,3 +1,4 @@
+import type { SessionRecord } from '@agentops/exporter';
 import type { SessionTokens } from '../../auth/SessionTokens.js';
 import type { Store } from '../../db/Store.js';
 import type { Ingest } from '../../ingest.js';
@@ -12,8 +13,17 @@ export interface V2Deps {
 }
 
 /** A session of the project and its stats, or undefined when the project has no such session. */
-export function sessionWithStats(store: Store, projectId: string, id: string) {
-  const session = store.getSession(projectId, id);
+export async function sessionWithStats(store: Store, projectId: string, id: string) {
+  const session = await store.getSession(projectId, id);
   if (!session) return undefined;
-  return { session, stats: sessionStats(session, store.eventTotals(id), store.agentCount(id)) };
+  return { session, stats: await statsOf(store, session) };
+}
+
+/** A stored session's stats (its event totals and agents read together). */
+export async function statsOf(store: Store, session: SessionRecord) {
+  const [totals, agents] = await Promise.all([
+    store.eventTotals(session.session_id),
+    store.agentCount(session.session_id),
+  ]);
+  return sessionStats(session, totals, agents);
 }

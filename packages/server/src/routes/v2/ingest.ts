@@ -21,7 +21,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: V2Deps): void {
       if (foreign) {
         return badRequest(reply, `event ${foreign.id} names session ${foreign.session_id}, not this token's session`);
       }
-      if (!ingestOr400(reply, () => ingest.events(sessionId, request.body.events))) return reply;
+      if (!(await ingestOr400(reply, () => ingest.events(sessionId, request.body.events)))) return reply;
       return reply.send('Success');
     },
   );
@@ -30,7 +30,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: V2Deps): void {
     '/v2/create_agent',
     { schema: { body: agentBodySchema }, preHandler: session },
     async (request, reply) => {
-      ingest.agent(sessionOf(request).sessionId, { id: request.body.id, name: request.body.name });
+      await ingest.agent(sessionOf(request).sessionId, { id: request.body.id, name: request.body.name });
       return reply.send('Success');
     },
   );

@@ -4,11 +4,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventPayload, SessionExport, SessionLog, WireEndState } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { EventCursor, Store } from '../../db/Store.js';
-import { sessionStats } from '../../stats.js';
 import { projectOf, requireProject } from '../auth.js';
 import { notFound } from '../replies.js';
 import { listQuerySchema, sessionParamsSchema } from '../schemas.js';
-import { sessionWithStats, type V2Deps } from './deps.js';
+import { sessionWithStats, statsOf, type V2Deps } from './deps.js';
 
 export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
   const { store } = deps;
@@ -18,7 +17,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     '/v2/sessions/:id/stats',
     { schema: { params: sessionParamsSchema }, preHandler: project },
     async (request, reply) => {
-      const result = sessionWithStats(store, projectOf(request).id, request.params.id.toLowerCase());
+      const result = await sessionWithStats(store, projectOf(request).id, request.params.id.toLowerCase());
       return result ? result.stats : notFound(reply);
     },
   );
@@ -28,7 +27,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     { schema: { params: sessionParamsSchema }, preHandler: project },
     async (request, reply) => {
       const id = request.params.id.toLowerCase();
-      const result = sessionWithStats(store, projectOf(request).id, id);
+      const result = await sessionWithStats(store, projectOf(request).id, id);
       if (!result) return notFound(reply);
       return reply
         .type('application/json; charset=utf-8')
@@ -41,15 +40,14 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     { schema: { querystring: listQuerySchema }, preHandler: project },
     async (request) => {
       const { limit, offset, tag, end_state: endState } = request.query;
-      const page = store.listSessions(projectOf(request).id, { limit, offset, tag, endState });
+      const page = await store.listSessions(projectOf(request).id, { limit, offset, tag, endState });
       return {
         total: page.total,
         limit,
         offset,
-        sessions: page.sessions.map((session) => ({
-          ...session,
-          stats: sessionStats(session, store.eventTotals(session.session_id), store.agentCount(session.session_id)),
-        })),
+        sessions: await Promise.all(
+          page.sessions.map(async (session) => ({ ...session, stats: await statsOf(store, session) })),
+        ),
       };
     },
   );
@@ -70,22 +68,21 @@ async function* exportJson(
   id: string,
   head: Pick<SessionExport, 'session' | 'stats'>,
 ): AsyncGenerator<string> {
-  yield `{"session":${JSON.stringify(head.session)},"stats":${JSON.stringify(head.stats)},"agents":${JSON.stringify(store.agents(id))}`;
+  yield `{"session":${JSON.stringify(head.session)},"stats":${JSON.stringify(head.stats)},"agents":${JSON.stringify(await store.agents(id))}`;
   for (const type of EXPORT_TYPES) {
     yield `,"${type}":[`;
     let after: EventCursor | undefined;
     let first = true;
     do {
       if (after) await nextTurn();
-      const page = store.eventsJsonPage(id, type, after, EXPORT_PAGE);
+      const page = await store.eventsJsonPage(id, type, after, EXPORT_PAGE);
       if (page.json.length > 0) yield (first ? '' : ',') + page.json.join(',');
       first = false;
       after = page.next;
     } while (after);
     yield ']';
   }
-  const logs: SessionLog[] = store
-    .sessionUploads(id)
+  const logs: SessionLog[] = (await store.sessionUploads(id))
     .filter((u) => u.kind === 'logs')
     .map((u) => ({ id: u.id, size: u.size, uploaded_at: u.created_at, url: `${publicUrl()}/v4/uploads/${u.id}` }));
   yield `,"logs":${JSON.stringify(logs)}}`;

@@ -18,9 +18,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: V2Deps): void 
       const { id: projectId } = projectOf(request);
       const session = request.body.session;
       const id = session.session_id.toLowerCase();
-      const owner = store.sessionOwner(id);
+      const owner = await store.sessionOwner(id);
       if (owner !== undefined && owner !== projectId) return notFound(reply);
-      if (!ingestOr400(reply, () => ingest.session(projectId, session))) return reply;
+      if (!(await ingestOr400(reply, () => ingest.session(projectId, session)))) return reply;
       const jwt = await tokens.sign({ sessionId: id, projectId });
       return { status: 'Success', jwt, session_url: sessionUrl(id) };
     },
@@ -32,7 +32,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: V2Deps): void 
     async (request, reply) => {
       const { id: projectId } = projectOf(request);
       const id = request.body.session_id.toLowerCase();
-      if (store.sessionOwner(id) !== projectId) return notFound(reply);
+      if ((await store.sessionOwner(id)) !== projectId) return notFound(reply);
       const jwt = await tokens.sign({ sessionId: id, projectId });
       return { status: 'Success', jwt };
     },
@@ -46,8 +46,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: V2Deps): void 
       if (request.body.session.session_id.toLowerCase() !== claims.sessionId) {
         return badRequest(reply, "session.session_id is not this token's session");
       }
-      if (!ingestOr400(reply, () => ingest.session(claims.projectId, request.body.session))) return reply;
-      const result = sessionWithStats(store, claims.projectId, claims.sessionId);
+      if (!(await ingestOr400(reply, () => ingest.session(claims.projectId, request.body.session)))) return reply;
+      const result = await sessionWithStats(store, claims.projectId, claims.sessionId);
       return {
         status: 'success',
         token_cost: result?.stats.cost ?? formatCost(0),

@@ -1,0 +1,424 @@
+/**
+ * The store of a team: a PostgreSQL database that any number of server instances share, through a
+ * pool of connections (node-postgres). Nothing lives in an instance: a write is one transaction,
+ * event ingest is `ON CONFLICT DO NOTHING` (the same batch arriving at two instances at once is
+ * stored once), and the schema is migrated under an advisory lock, so instances may start together.
+ */
+import type { AgentPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import pg from 'pg';
+import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
+import {
+  type EventCursor,
+  type EventTotalsRow,
+  eventColumns,
+  eventData,
+  type NewUpload,
+  newerSchema,
+  type ProjectRow,
+  type SessionBatch,
+  type SessionListFilter,
+  type SessionRow,
+  type Store,
+  type StoredEvent,
+  sessionColumns,
+  sessionRecord,
+  type UploadRow,
+  withCost,
+} from './Store.js';
+
+/** The advisory lock migrations and the first project are made under (any fixed number; "agentops"). */
+const SCHEMA_LOCK = 0x6167_656e_746f;
+const MIGRATIONS_TABLE = 'agentops_schema_migrations';
+/** A transaction that lost a deadlock or a serialization race is run again, this many times in all. */
+const ATTEMPTS = 4;
+const RETRIED_CODES = new Set(['40P01', '40001']);
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** A PostgreSQL URL as it may be shown: without its password. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(an unreadable URL)';
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  readonly location: string;
+  /** The connections: for the server's own diagnostics and tests, not for writes. */
+  readonly pool: pg.Pool;
+
+  private constructor(url: string, pool: pg.Pool) {
+    this.location = redactedUrl(url);
+    this.pool = pool;
+  }
+
+  /** Connects, and brings the schema up to date (waiting for an instance that is doing so). */
+  static async open(url: string, options: { maxConnections?: number } = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      application_name: 'agentops-server',
+      connectionTimeoutMillis: 10_000,
+    });
+    // A connection that breaks while idle is dropped from the pool and replaced; it must not crash the server.
+    pool.on('error', (err) => process.emitWarning(`a PostgreSQL connection failed while idle: ${err.message}`));
+    const store = new PostgresStore(url, pool);
+    try {
+      await store.#migrate();
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
+    return store;
+  }
+
+  async #migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
+      );
+      const version = await schemaVersionOf(client);
+      if (version > POSTGRES_MIGRATIONS.length) throw newerSchema(version, POSTGRES_MIGRATIONS.length);
+      for (let v = version; v < POSTGRES_MIGRATIONS.length; v++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(POSTGRES_MIGRATIONS[v] as string);
+          await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, applied_at) VALUES ($1, $2)`, [
+            v + 1,
+            new Date().toISOString(),
+          ]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
+      client.release();
+    }
+  }
+
+  /** The schema version of the database (the last migration applied). */
+  async schemaVersion(): Promise<number> {
+    return schemaVersionOf(this.pool);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Runs `work` in a transaction, again when PostgreSQL chose it as a deadlock's or serialization race's loser. */
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await client.query('BEGIN');
+        try {
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK');
+          if (attempt >= ATTEMPTS || !RETRIED_CODES.has((err as { code?: string }).code ?? '')) throw err;
+        }
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async #rows<T>(text: string, values: unknown[]): Promise<T[]> {
+    return (await this.pool.query(text, values)).rows as T[];
+  }
+
+  async #row<T>(text: string, values: unknown[]): Promise<T | undefined> {
+    return (await this.#rows<T>(text, values))[0];
+  }
+
+  async metaOrSet(key: string, value: string): Promise<string> {
+    await this.pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    return ((await this.#row<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key])) as { value: string })
+      .value;
+  }
+
+  async addFirstProject(project: ProjectRow): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      // Two instances starting on an empty database: one makes the project, the other sees it.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      if ((await client.query('SELECT 1 FROM projects LIMIT 1')).rowCount) return false;
+      await insertProject(client, project);
+      return true;
+    });
+  }
+
+  async addProject(project: ProjectRow): Promise<void> {
+    await insertProject(this.pool, project);
+  }
+
+  projectByKeyHash(keyHash: string): Promise<ProjectRow | undefined> {
+    return this.#row<ProjectRow>('SELECT id, name, key_hash, created_at FROM projects WHERE key_hash = $1', [keyHash]);
+  }
+
+  projectById(id: string): Promise<ProjectRow | undefined> {
+    return this.#row<ProjectRow>('SELECT id, name, key_hash, created_at FROM projects WHERE id = $1', [id]);
+  }
+
+  listProjects(): Promise<ProjectRow[]> {
+    return this.#rows<ProjectRow>('SELECT id, name, key_hash, created_at FROM projects ORDER BY created_at, seq', []);
+  }
+
+  async sessionOwner(sessionId: string): Promise<string | undefined> {
+    return ownerOf(this.pool, sessionId);
+  }
+
+  async getSession(projectId: string, sessionId: string): Promise<SessionRecord | undefined> {
+    const row = await this.#row<SessionRow>(
+      `SELECT ${SESSION_FIELDS} FROM sessions WHERE id = $1 AND project_id = $2`,
+      [sessionId, projectId],
+    );
+    return row ? sessionRecord(row) : undefined;
+  }
+
+  async upsertSession(projectId: string, s: SessionPayload): Promise<void> {
+    await upsertSession(this.pool, projectId, s);
+  }
+
+  writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      const now = new Date().toISOString();
+      if (batch.session) await upsertSession(client, projectId, batch.session);
+      else
+        await client.query({
+          name: 'agentops_session_create',
+          text: `INSERT INTO sessions (id, project_id, init_timestamp, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                 ON CONFLICT (id) DO NOTHING`,
+          values: [sessionId, projectId, batch.start, now],
+        });
+      // Both writes above leave another project's session as it was; nothing more is written to it.
+      if ((await ownerOf(client, sessionId)) !== projectId) return false;
+      for (const agent of batch.agents) await upsertAgent(client, sessionId, agent);
+      await insertEvents(client, sessionId, batch.events, now);
+      return true;
+    });
+  }
+
+  insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
+    // In a transaction of its own only to be run again if it loses a deadlock.
+    return this.#transaction((client) => insertEvents(client, sessionId, events, new Date().toISOString()));
+  }
+
+  async upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {
+    await upsertAgent(this.pool, sessionId, agent);
+  }
+
+  async agents(sessionId: string): Promise<AgentPayload[]> {
+    const rows = await this.#rows<AgentPayload & { span_id: string | null }>(
+      'SELECT id, name, span_id FROM agents WHERE session_id = $1 ORDER BY seq',
+      [sessionId],
+    );
+    return rows.map(({ span_id, ...agent }) => (span_id ? { ...agent, span_id } : agent));
+  }
+
+  async agentCount(sessionId: string): Promise<number> {
+    const row = await this.#row<{ n: number }>('SELECT COUNT(*)::int AS n FROM agents WHERE session_id = $1', [
+      sessionId,
+    ]);
+    return row?.n ?? 0;
+  }
+
+  async eventsJsonPage(
+    sessionId: string,
+    type: EventPayload['event_type'],
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<{ json: string[]; next: EventCursor | undefined }> {
+    const rows = await this.#rows<{ seq: number; init_timestamp: string; cost: number | null; data: string }>(
+      `SELECT seq::float8 AS seq, init_timestamp, cost, data FROM events
+       WHERE session_id = $1 AND event_type = $2 AND (init_timestamp, seq) > ($3, $4)
+       ORDER BY init_timestamp, seq LIMIT $5`,
+      [sessionId, type, after?.timestamp ?? '', after?.seq ?? 0, limit],
+    );
+    const last = rows.at(-1);
+    return {
+      json: rows.map(({ data, cost }) => withCost(data, cost)),
+      next: rows.length === limit && last ? { timestamp: last.init_timestamp, seq: last.seq } : undefined,
+    };
+  }
+
+  eventTotals(sessionId: string): Promise<EventTotalsRow[]> {
+    return this.#rows<EventTotalsRow>(
+      `SELECT event_type, COUNT(*)::int AS count, SUM(prompt_tokens)::float8 AS prompt_tokens,
+              SUM(completion_tokens)::float8 AS completion_tokens, SUM(cost) AS cost,
+              MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
+       FROM events WHERE session_id = $1 GROUP BY event_type`,
+      [sessionId],
+    );
+  }
+
+  async addUpload(u: NewUpload): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [u.id, u.project_id, u.session_id, u.kind, u.body, u.size, u.created_at],
+    );
+  }
+
+  async uploadedBytes(sessionId: string, kind: UploadRow['kind']): Promise<number> {
+    const row = await this.#row<{ n: number }>(
+      'SELECT COALESCE(SUM(size), 0)::float8 AS n FROM uploads WHERE session_id = $1 AND kind = $2',
+      [sessionId, kind],
+    );
+    return row?.n ?? 0;
+  }
+
+  sessionUploads(sessionId: string): Promise<UploadRow[]> {
+    return this.#rows<UploadRow>(
+      'SELECT id, kind, size, created_at FROM uploads WHERE session_id = $1 ORDER BY created_at, seq',
+      [sessionId],
+    );
+  }
+
+  async uploadBody(projectId: string, id: string): Promise<string | undefined> {
+    const row = await this.#row<{ body: string }>('SELECT body FROM uploads WHERE id = $1 AND project_id = $2', [
+      id,
+      projectId,
+    ]);
+    return row?.body;
+  }
+
+  async listSessions(
+    projectId: string,
+    filter: SessionListFilter,
+  ): Promise<{ sessions: SessionRecord[]; total: number }> {
+    const values: unknown[] = [projectId];
+    const where = ['project_id = $1'];
+    if (filter.tag !== undefined) {
+      values.push(JSON.stringify([filter.tag]));
+      where.push(`tags @> $${values.length}::jsonb`);
+    }
+    if (filter.endState === 'running') where.push('end_state IS NULL');
+    else if (filter.endState !== undefined) {
+      values.push(filter.endState);
+      where.push(`end_state = $${values.length}`);
+    }
+    const clause = where.join(' AND ');
+    const [rows, count] = await Promise.all([
+      this.#rows<SessionRow>(
+        `SELECT ${SESSION_FIELDS} FROM sessions WHERE ${clause}
+         ORDER BY init_timestamp DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+        [...values, filter.limit, filter.offset],
+      ),
+      this.#row<{ n: number }>(`SELECT COUNT(*)::int AS n FROM sessions WHERE ${clause}`, values),
+    ]);
+    return { sessions: rows.map(sessionRecord), total: count?.n ?? 0 };
+  }
+}
+
+const SESSION_FIELDS = 'id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video';
+
+async function schemaVersionOf(db: Queryable): Promise<number> {
+  const { rows } = await db.query(`SELECT COALESCE(MAX(version), 0)::int AS v FROM ${MIGRATIONS_TABLE}`);
+  return (rows[0] as { v: number }).v;
+}
+
+async function insertProject(db: Queryable, p: ProjectRow): Promise<void> {
+  await db.query('INSERT INTO projects (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)', [
+    p.id,
+    p.name,
+    p.key_hash,
+    p.created_at,
+  ]);
+}
+
+async function ownerOf(db: Queryable, sessionId: string): Promise<string | undefined> {
+  const { rows } = await db.query({
+    name: 'agentops_session_owner',
+    text: 'SELECT project_id FROM sessions WHERE id = $1',
+    values: [sessionId],
+  });
+  return (rows[0] as { project_id: string } | undefined)?.project_id;
+}
+
+async function upsertSession(db: Queryable, projectId: string, s: SessionPayload): Promise<void> {
+  const c = sessionColumns(s);
+  await db.query({
+    name: 'agentops_session_upsert',
+    text: `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10)
+           ON CONFLICT (id) DO UPDATE SET
+             init_timestamp = LEAST(sessions.init_timestamp, excluded.init_timestamp),
+             end_timestamp = COALESCE(excluded.end_timestamp, sessions.end_timestamp),
+             end_state = COALESCE(excluded.end_state, sessions.end_state),
+             end_state_reason = COALESCE(excluded.end_state_reason, sessions.end_state_reason),
+             tags = CASE WHEN $11::boolean THEN excluded.tags ELSE sessions.tags END,
+             host_env = COALESCE(excluded.host_env, sessions.host_env),
+             video = COALESCE(excluded.video, sessions.video),
+             updated_at = excluded.updated_at
+           WHERE sessions.project_id = excluded.project_id`,
+    values: [
+      s.session_id,
+      projectId,
+      s.init_timestamp,
+      c.end_timestamp,
+      c.end_state,
+      c.end_state_reason,
+      c.tags,
+      c.host_env,
+      c.video,
+      new Date().toISOString(),
+      c.tags_given,
+    ],
+  });
+}
+
+async function upsertAgent(db: Queryable, sessionId: string, agent: AgentPayload): Promise<void> {
+  await db.query({
+    name: 'agentops_agent_upsert',
+    text: `INSERT INTO agents (session_id, id, name, span_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (session_id, id) DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
+    values: [sessionId, agent.id, agent.name, agent.span_id ?? null],
+  });
+}
+
+/**
+ * A batch of events in one statement (a column of each field, unnested), in the order sent, which
+ * orders events of the same instant. The same batch at two instances takes its row locks in the
+ * same order: the second waits for the first, then finds every row there. Batches that overlap in
+ * another order may deadlock; PostgreSQL then fails one, and its transaction is run again.
+ */
+async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[], receivedAt: string) {
+  if (rows.length === 0) return 0;
+  const columns: unknown[][] = Array.from({ length: 10 }, () => []);
+  for (const { payload: e, cost } of rows) {
+    const c = eventColumns(e);
+    const row = [
+      e.id,
+      e.event_type,
+      e.init_timestamp,
+      e.end_timestamp,
+      c.agentId,
+      c.model,
+      c.promptTokens,
+      c.completionTokens,
+      cost,
+      eventData(e),
+    ];
+    for (let i = 0; i < row.length; i++) columns[i]?.push(row[i]);
+  }
+  const result = await db.query({
+    name: 'agentops_events_insert',
+    text: `INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
+           SELECT $1, u.*, $12 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                          $8::bigint[], $9::bigint[], $10::float8[], $11::text[]) AS u
+           ON CONFLICT DO NOTHING`,
+    values: [sessionId, ...columns, receivedAt],
+  });
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,385 @@
+/**
+ * The embedded default: everything in one SQLite file (WAL), through better-sqlite3. Its calls are
+ * synchronous underneath (each is one short transaction), answered as promises to fit `Store`.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AgentPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
+import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
+import {
+  type EventCursor,
+  type EventTotalsRow,
+  eventColumns,
+  eventData,
+  type NewUpload,
+  newerSchema,
+  type ProjectRow,
+  type SessionBatch,
+  type SessionListFilter,
+  type SessionRow,
+  type Store,
+  type StoredEvent,
+  sessionColumns,
+  sessionRecord,
+  type UploadRow,
+  withCost,
+} from './Store.js';
+import { MIGRATIONS } from './sqlite-schema.js';
+
+const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
+/** Pages of WAL between SQLite's own checkpoints, when no checkpointer thread runs. */
+const AUTOCHECKPOINT_PAGES = 10_000;
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  /** The connection itself: for the server's own diagnostics and tests, not for writes. */
+  readonly db: SqliteDatabase;
+  readonly #statements: ReturnType<typeof prepare>;
+  #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Event ids are random, so each batch dirties pages all over the primary-key index; at the
+    // default (1,000 pages) the WAL was checkpointed, with its two fsyncs, every couple of
+    // batches, which halved the insert rate. Up to 40 MB of WAL between checkpoints instead.
+    this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    // After a checkpoint the log is reused from its start; beyond this it is also cut back.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.#migrate();
+    // Prepared once: a batch of events is the server's hottest path.
+    this.#statements = prepare(this.db);
+  }
+
+  get location(): string {
+    return this.db.name;
+  }
+
+  /** Brings the schema up to date; IMMEDIATE, so two processes opening one file at once do not both migrate. */
+  #migrate(): void {
+    this.db
+      .transaction(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version > MIGRATIONS.length) throw newerSchema(version, MIGRATIONS.length);
+        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
+        if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+      })
+      .immediate();
+  }
+
+  /** The schema version of the file (`PRAGMA user_version`). */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /**
+   * Moves checkpoints off this thread: a worker with its own connection copies the WAL into the
+   * database every `everyMillis` the log has grown. If it fails, SQLite's own checkpoints resume.
+   * For a long-running server; a short-lived command needs none.
+   */
+  checkpointInBackground(everyMillis = 200): void {
+    // No script beside this module (the sources run as they are, in this repository's tests): SQLite's own checkpoints.
+    if (this.#checkpointer || this.db.memory || !existsSync(fileURLToPath(CHECKPOINT_WORKER))) return;
+    const worker = new Worker(CHECKPOINT_WORKER, {
+      workerData: { file: this.db.name, everyMillis } satisfies CheckpointWorkerData,
+    });
+    worker.unref();
+    this.db.pragma('wal_autocheckpoint = 0');
+    const fallBack = (why: string) => {
+      if (this.#checkpointer?.worker !== worker) return;
+      this.#checkpointer = undefined;
+      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      process.emitWarning(`the SQLite checkpoint thread stopped (${why}); checkpoints run on the main thread again`);
+    };
+    const stopped = new Promise<void>((resolve) => {
+      worker.on('message', (reply: CheckpointWorkerReply) => {
+        if (reply.kind === 'checkpointed') this.checkpoints++;
+        else resolve();
+      });
+      worker.on('error', (err) => fallBack(err.message));
+      worker.on('exit', (code) => {
+        fallBack(`exit code ${code}`);
+        resolve();
+      });
+    });
+    this.#checkpointer = { worker, stopped };
+  }
+
+  /** Checkpoints the background thread has made: a count for tests and diagnostics. */
+  checkpoints = 0;
+
+  /** Stops the checkpoint thread (its connection closed cleanly); then `close()` checkpoints what is left. */
+  async stopCheckpoints(): Promise<void> {
+    const checkpointer = this.#checkpointer;
+    if (!checkpointer) return;
+    this.#checkpointer = undefined;
+    checkpointer.worker.postMessage({ kind: 'stop' } satisfies CheckpointWorkerRequest);
+    await checkpointer.stopped;
+  }
+
+  async close(): Promise<void> {
+    await this.stopCheckpoints();
+    if (this.db.open) this.db.close();
+  }
+
+  async metaOrSet(key: string, value: string): Promise<string> {
+    this.#statements.metaInsert.run(key, value);
+    return (this.#statements.metaGet.get(key) as { value: string }).value;
+  }
+
+  async addFirstProject(project: ProjectRow): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (this.db.prepare('SELECT 1 FROM projects LIMIT 1').get()) return false;
+        this.#statements.projectInsert.run(project);
+        return true;
+      })
+      .immediate();
+  }
+
+  async addProject(project: ProjectRow): Promise<void> {
+    this.#statements.projectInsert.run(project);
+  }
+
+  async projectByKeyHash(keyHash: string): Promise<ProjectRow | undefined> {
+    return this.#statements.projectByKeyHash.get(keyHash) as ProjectRow | undefined;
+  }
+
+  async projectById(id: string): Promise<ProjectRow | undefined> {
+    return this.#statements.projectById.get(id) as ProjectRow | undefined;
+  }
+
+  async listProjects(): Promise<ProjectRow[]> {
+    return this.db.prepare('SELECT * FROM projects ORDER BY created_at, rowid').all() as ProjectRow[];
+  }
+
+  async sessionOwner(sessionId: string): Promise<string | undefined> {
+    return this.#owner(sessionId);
+  }
+
+  #owner(sessionId: string): string | undefined {
+    return (this.#statements.sessionOwner.get(sessionId) as { project_id: string } | undefined)?.project_id;
+  }
+
+  async getSession(projectId: string, sessionId: string): Promise<SessionRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND project_id = ?').get(sessionId, projectId) as
+      | SessionRow
+      | undefined;
+    return row ? sessionRecord(row) : undefined;
+  }
+
+  async upsertSession(projectId: string, s: SessionPayload): Promise<void> {
+    this.#upsertSession(projectId, s);
+  }
+
+  #upsertSession(projectId: string, s: SessionPayload): void {
+    const columns = sessionColumns(s);
+    this.#statements.sessionUpsert.run({
+      ...columns,
+      tags_given: columns.tags_given ? 1 : 0,
+      id: s.session_id,
+      project_id: projectId,
+      init_timestamp: s.init_timestamp,
+      now: new Date().toISOString(),
+    });
+  }
+
+  async writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (batch.session) this.#upsertSession(projectId, batch.session);
+      else {
+        const now = new Date().toISOString();
+        this.#statements.sessionCreate.run(sessionId, projectId, batch.start, now, now);
+      }
+      // Both writes above leave another project's session as it was; nothing more is written to it.
+      if (this.#owner(sessionId) !== projectId) return false;
+      for (const agent of batch.agents) this.#upsertAgent(sessionId, agent);
+      this.#insertEvents(sessionId, batch.events, new Date().toISOString());
+      return true;
+    })();
+  }
+
+  async insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
+    return this.db.transaction(() => this.#insertEvents(sessionId, events, new Date().toISOString()))();
+  }
+
+  #insertEvents(sessionId: string, rows: StoredEvent[], receivedAt: string): number {
+    let added = 0;
+    for (const { payload: e, cost } of rows) {
+      const c = eventColumns(e);
+      added += this.#statements.eventInsert.run(
+        sessionId,
+        e.id,
+        e.event_type,
+        e.init_timestamp,
+        e.end_timestamp,
+        c.agentId,
+        c.model,
+        c.promptTokens,
+        c.completionTokens,
+        cost,
+        eventData(e),
+        receivedAt,
+      ).changes;
+    }
+    return added;
+  }
+
+  async upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {
+    this.#upsertAgent(sessionId, agent);
+  }
+
+  #upsertAgent(sessionId: string, agent: AgentPayload): void {
+    this.#statements.agentUpsert.run(sessionId, agent.id, agent.name, agent.span_id ?? null);
+  }
+
+  async agents(sessionId: string): Promise<AgentPayload[]> {
+    const rows = this.db
+      .prepare('SELECT id, name, span_id FROM agents WHERE session_id = ? ORDER BY rowid')
+      .all(sessionId) as (AgentPayload & { span_id: string | null })[];
+    return rows.map(({ span_id, ...agent }) => (span_id ? { ...agent, span_id } : agent));
+  }
+
+  async agentCount(sessionId: string): Promise<number> {
+    return (this.#statements.agentCount.get(sessionId) as { n: number }).n;
+  }
+
+  async eventsJsonPage(
+    sessionId: string,
+    type: EventPayload['event_type'],
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<{ json: string[]; next: EventCursor | undefined }> {
+    // Rows written before payloads were stored without their cost may still hold one: the server's wins.
+    const rows = this.#statements.eventsPage.all(sessionId, type, after?.timestamp ?? '', after?.seq ?? 0, limit) as {
+      seq: number;
+      init_timestamp: string;
+      cost: number | null;
+      data: string;
+    }[];
+    const last = rows.at(-1);
+    return {
+      json: rows.map(({ data, cost }) => withCost(data, cost)),
+      next: rows.length === limit && last ? { timestamp: last.init_timestamp, seq: last.seq } : undefined,
+    };
+  }
+
+  async eventTotals(sessionId: string): Promise<EventTotalsRow[]> {
+    return this.#statements.eventTotals.all(sessionId) as EventTotalsRow[];
+  }
+
+  async addUpload(upload: NewUpload): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES (@id, @project_id, @session_id, @kind, @body, @size, @created_at)',
+      )
+      .run(upload);
+  }
+
+  async uploadedBytes(sessionId: string, kind: UploadRow['kind']): Promise<number> {
+    return (
+      this.db
+        .prepare('SELECT COALESCE(SUM(size), 0) AS n FROM uploads WHERE session_id = ? AND kind = ?')
+        .get(sessionId, kind) as { n: number }
+    ).n;
+  }
+
+  async sessionUploads(sessionId: string): Promise<UploadRow[]> {
+    return this.db
+      .prepare('SELECT id, kind, size, created_at FROM uploads WHERE session_id = ? ORDER BY created_at, rowid')
+      .all(sessionId) as UploadRow[];
+  }
+
+  async uploadBody(projectId: string, id: string): Promise<string | undefined> {
+    const row = this.db.prepare('SELECT body FROM uploads WHERE id = ? AND project_id = ?').get(id, projectId) as
+      | { body: string }
+      | undefined;
+    return row?.body;
+  }
+
+  async listSessions(
+    projectId: string,
+    filter: SessionListFilter,
+  ): Promise<{ sessions: SessionRecord[]; total: number }> {
+    const where = ['project_id = @projectId'];
+    if (filter.tag !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = @tag)');
+    if (filter.endState === 'running') where.push('end_state IS NULL');
+    else if (filter.endState !== undefined) where.push('end_state = @endState');
+    const clause = where.join(' AND ');
+    const params = {
+      projectId,
+      tag: filter.tag,
+      endState: filter.endState,
+      limit: filter.limit,
+      offset: filter.offset,
+    };
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all(params) as SessionRow[];
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number })
+      .n;
+    return { sessions: rows.map(sessionRecord), total };
+  }
+}
+
+/** The statements of the hot paths, prepared once per connection. */
+function prepare(db: SqliteDatabase) {
+  return {
+    metaInsert: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING'),
+    metaGet: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    projectInsert: db.prepare(
+      'INSERT INTO projects (id, name, key_hash, created_at) VALUES (@id, @name, @key_hash, @created_at)',
+    ),
+    projectByKeyHash: db.prepare('SELECT * FROM projects WHERE key_hash = ?'),
+    projectById: db.prepare('SELECT * FROM projects WHERE id = ?'),
+    sessionOwner: db.prepare('SELECT project_id FROM sessions WHERE id = ?'),
+    sessionCreate: db.prepare(
+      `INSERT INTO sessions (id, project_id, init_timestamp, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO NOTHING`,
+    ),
+    sessionUpsert: db.prepare(
+      `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, created_at, updated_at)
+       VALUES (@id, @project_id, @init_timestamp, @end_timestamp, @end_state, @end_state_reason, @tags, @host_env, @video, @now, @now)
+       ON CONFLICT(id) DO UPDATE SET
+         init_timestamp = MIN(sessions.init_timestamp, excluded.init_timestamp),
+         end_timestamp = COALESCE(excluded.end_timestamp, sessions.end_timestamp),
+         end_state = COALESCE(excluded.end_state, sessions.end_state),
+         end_state_reason = COALESCE(excluded.end_state_reason, sessions.end_state_reason),
+         tags = CASE WHEN @tags_given THEN excluded.tags ELSE sessions.tags END,
+         host_env = COALESCE(excluded.host_env, sessions.host_env),
+         video = COALESCE(excluded.video, sessions.video),
+         updated_at = excluded.updated_at
+       WHERE sessions.project_id = excluded.project_id`,
+    ),
+    // Positional parameters: binding by name built an object per row.
+    eventInsert: db.prepare(
+      `INSERT OR IGNORE INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    eventsPage: db.prepare(
+      `SELECT rowid AS seq, init_timestamp, cost,
+              CASE WHEN cost IS NULL THEN data ELSE json_remove(data, '$.cost') END AS data
+       FROM events WHERE session_id = ? AND event_type = ? AND (init_timestamp, rowid) > (?, ?)
+       ORDER BY init_timestamp, rowid LIMIT ?`,
+    ),
+    eventTotals: db.prepare(
+      `SELECT event_type, COUNT(*) AS count, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+              SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
+       FROM events WHERE session_id = ? GROUP BY event_type`,
+    ),
+    agentUpsert: db.prepare(
+      `INSERT INTO agents (session_id, id, name, span_id) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
+    ),
+    agentCount: db.prepare('SELECT COUNT(*) AS n FROM agents WHERE session_id = ?'),
+  };
+}

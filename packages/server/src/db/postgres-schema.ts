@@ -1,0 +1,69 @@
+/**
+ * The PostgreSQL schema, applied in order; `agentops_schema_migrations` records which have run.
+ * Times are the server's normalized ISO-8601 text (see timestamps.ts), in the "C" collation so
+ * they order as they do in SQLite, byte by byte. `seq` orders rows written in the same instant.
+ */
+export const POSTGRES_MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT COLLATE "C" NOT NULL,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    init_timestamp TEXT COLLATE "C" NOT NULL,
+    end_timestamp TEXT COLLATE "C",
+    end_state TEXT,
+    end_state_reason TEXT,
+    tags JSONB NOT NULL DEFAULT '[]',
+    host_env TEXT,
+    video TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY
+  );
+  CREATE INDEX sessions_by_project ON sessions(project_id, init_timestamp DESC, seq DESC);
+  CREATE INDEX sessions_by_tag ON sessions USING GIN (tags jsonb_path_ops);
+  CREATE TABLE agents (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    span_id TEXT,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (session_id, id)
+  );
+  CREATE TABLE events (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    init_timestamp TEXT COLLATE "C" NOT NULL,
+    end_timestamp TEXT COLLATE "C" NOT NULL,
+    agent_id TEXT,
+    model TEXT,
+    prompt_tokens BIGINT,
+    completion_tokens BIGINT,
+    cost DOUBLE PRECISION,
+    data TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (session_id, id)
+  );
+  CREATE INDEX events_by_session_type ON events(session_id, event_type, init_timestamp, seq);
+  CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    session_id TEXT,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY
+  );
+  CREATE INDEX uploads_by_session ON uploads(session_id, created_at, seq);
+  `,
+];

@@ -1,0 +1,135 @@
+/**
+ * What only the SQLite store has: its checkpoints in a thread of their own (so a checkpoint never
+ * stalls a request), and its migrations, which two processes opening one file must not both run.
+ * Its behaviour through the API is tested with every other server test, on both stores.
+ */
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventPayload } from '@agentops/exporter';
+import { SqliteStore } from '@agentops/server';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runNode } from './helpers/child.js';
+
+const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'agentops-sqlite-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A timestamp in the form the server stores (microseconds), `i` ms after the session's start. */
+const at = (i: number) => new Date(Date.UTC(2024, 4, 1, 12) + i).toISOString().replace('Z', '000Z');
+
+function tool(i: number): EventPayload {
+  return {
+    id: randomUUID(),
+    session_id: SESSION,
+    event_type: 'tools',
+    name: `tool-${i}`,
+    init_timestamp: at(i),
+    end_timestamp: at(i + 1),
+  };
+}
+
+describe('checkpoints in a thread of their own', () => {
+  let store: SqliteStore | undefined;
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+
+  it('the log is copied into the database file by the checkpoint thread, not by the writer', async () => {
+    const file = join(dir, 'checkpoints.db');
+    store = new SqliteStore(file);
+    store.checkpointInBackground(20);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: at(0) });
+    await store.upsertSession('p', { session_id: SESSION, init_timestamp: at(0) });
+    await store.insertEvents(
+      SESSION,
+      Array.from({ length: 5000 }, (_, i) => ({ payload: tool(i), cost: null })),
+    );
+    const inDatabaseFile = async () => {
+      // The database file alone, without its log: only what a checkpoint has copied is there.
+      const copy = join(dir, `copy-${randomUUID()}.db`);
+      copyFileSync(file, copy);
+      const db = new SqliteStore(copy);
+      try {
+        return (await db.eventTotals(SESSION))[0]?.count ?? 0;
+      } finally {
+        await db.close();
+        rmSync(copy);
+      }
+    };
+    await vi.waitFor(async () => expect(await inDatabaseFile()).toBe(5000), { timeout: 20_000, interval: 50 });
+    expect(store.checkpoints).toBeGreaterThan(0);
+  });
+
+  it('after stopCheckpoints the store goes on writing, and close leaves nothing in the log', async () => {
+    const file = join(dir, 'stopped.db');
+    store = new SqliteStore(file);
+    store.checkpointInBackground(20);
+    await store.stopCheckpoints();
+    await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: at(0) });
+    await store.close();
+    store = undefined;
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const db = new SqliteStore(file);
+    expect(await db.listProjects()).toHaveLength(1);
+    await db.close();
+  });
+
+  it('a store in memory has no checkpoint thread', () => {
+    store = new SqliteStore(':memory:');
+    store.checkpointInBackground();
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).not.toBe(0);
+  });
+});
+
+describe('migrations', () => {
+  it('a new file is brought to the latest schema, and opening it again changes nothing', async () => {
+    const file = join(dir, 'migrate.db');
+    const first = new SqliteStore(file);
+    const version = first.schemaVersion;
+    expect(version).toBeGreaterThan(0);
+    await first.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: at(0) });
+    await first.close();
+    const again = new SqliteStore(file);
+    expect(again.schemaVersion).toBe(version);
+    expect(await again.listProjects()).toHaveLength(1);
+    await again.close();
+  });
+
+  it('four processes opening one new file at once all open it, and it is migrated once', async () => {
+    const file = join(dir, 'race.db');
+    const server = createRequire(import.meta.url).resolve('@agentops/server');
+    const script = `(async () => {
+      const { SqliteStore } = require(${JSON.stringify(server)});
+      const store = new SqliteStore(${JSON.stringify(file)});
+      await store.metaOrSet('opened-by-' + process.pid, 'yes');
+      process.stdout.write(String(store.schemaVersion));
+      await store.close();
+    })();`;
+    const runs = await Promise.all(Array.from({ length: 4 }, () => runNode('-e', [script], {})));
+    for (const r of runs) expect(r).toMatchObject({ code: 0, stderr: '' });
+    const store = new SqliteStore(file);
+    expect(runs.map((r) => Number(r.stdout))).toEqual(Array(4).fill(store.schemaVersion));
+    expect(store.db.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'opened-by-%'").get()).toEqual({ n: 4 });
+    await store.close();
+  });
+
+  it('a file from a newer server is refused with what to do, and left as it was', async () => {
+    const file = join(dir, 'newer.db');
+    const store = new SqliteStore(file);
+    const version = store.schemaVersion;
+    store.db.pragma(`user_version = ${version + 5}`);
+    await store.close();
+    expect(() => new SqliteStore(file)).toThrow(
+      `schema is version ${version + 5}, newer than this server's (${version})`,
+    );
+  });
+});
