@@ -74,3 +74,100 @@ export async function sideBySide(fns, quick) {
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
 }
+
+/**
+ * The PostgreSQL server the benchmarks use: AGENTOPS_TEST_DATABASE_URL's, else a private cluster
+ * (fsync on, as a real one); `database()` makes an empty database in it. `url` is undefined, with
+ * `why`, where there is no PostgreSQL to run.
+ */
+export async function postgresForBench() {
+  const { startPostgresCluster } = await import('../scripts/postgres-cluster.mjs');
+  const { default: pg } = await import('pg');
+  let cluster;
+  let url = process.env.AGENTOPS_TEST_DATABASE_URL;
+  if (!url) {
+    try {
+      cluster = await startPostgresCluster();
+      url = cluster.url;
+    } catch (err) {
+      return { url: undefined, why: err.message.split('\n')[0] };
+    }
+  }
+  const made = [];
+  const admin = async (sql) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    url,
+    async database() {
+      const name = `agentops_bench_${made.length}_${process.pid}`;
+      await admin(`DROP DATABASE IF EXISTS ${name}`);
+      await admin(`CREATE DATABASE ${name}`);
+      made.push(name);
+      const u = new URL(url);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+    async stop() {
+      for (const name of made) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      cluster?.stop();
+    },
+  };
+}
+
+/**
+ * Events/s from the first request to the last event stored: one session, `total` tool events in
+ * v2 batches of 500 with 8 requests in flight, each batch sent to the next of `servers` in turn.
+ */
+export async function httpIngestRate(servers, total) {
+  const [first] = servers;
+  const key = { 'x-agentops-api-key': first.apiKey };
+  const sessionId = crypto.randomUUID();
+  const created = await fetch(`${first.url}/v2/create_session`, {
+    method: 'POST',
+    headers: { ...key, 'content-type': 'application/json' },
+    body: JSON.stringify({ session: { session_id: sessionId, init_timestamp: new Date().toISOString() } }),
+  });
+  const { jwt } = await created.json();
+  const at = new Date().toISOString();
+  const bodies = [];
+  for (let i = 0; i < total; i += 500) {
+    const events = Array.from({ length: Math.min(500, total - i) }, (_, j) => ({
+      id: crypto.randomUUID(),
+      event_type: 'tools',
+      name: 'lookup',
+      params: { i: i + j },
+      returns: { ok: true },
+      init_timestamp: at,
+      end_timestamp: at,
+    }));
+    bodies.push(JSON.stringify({ events }));
+  }
+  let next = 0;
+  let refused = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < bodies.length) {
+        const n = next++;
+        const server = servers[n % servers.length];
+        const r = await fetch(`${server.url}/v2/create_events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+          body: bodies[n],
+        });
+        if (r.status !== 200) refused++;
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const stats = await (await fetch(`${first.url}/v2/sessions/${sessionId}/stats`, { headers: key })).json();
+  return { rate: total / seconds, seconds, lost: total - stats.events, refused, instances: servers.length };
+}

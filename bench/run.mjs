@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentOpsSpanExporter } from '@agentops/exporter';
-import { SqliteStore } from '@agentops/server';
+import { openStore, SqliteStore } from '@agentops/server';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
-import { fmt, here, probe, serverProcess } from './lib.mjs';
+import { fmt, here, httpIngestRate, postgresForBench, probe, serverProcess } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const scale = quick
@@ -75,9 +75,41 @@ reportRatio('mapping throughput (ours / OTLP JSON)', await childRuns('./mapping-
   unit: 'msPerBatch',
 });
 
-// 4: end to end into the local server, vs the server's raw insert rate for the same rows.
-{
-  const server = await serverProcess(join(dir, 'e2e.db'));
+// 4: end to end into the local server, vs the server's raw insert rate for the same rows: on SQLite,
+// and on PostgreSQL (a private cluster, fsync on; or AGENTOPS_TEST_DATABASE_URL's server).
+const postgres = await postgresForBench();
+
+/** Rows as the server stores them: `count` tool calls of one session. */
+function toolRows(sessionId, count) {
+  return Array.from({ length: count }, (_, i) => ({
+    payload: {
+      id: crypto.randomUUID(),
+      event_type: 'tools',
+      session_id: sessionId,
+      init_timestamp: '2024-05-01T12:00:00.000000Z',
+      end_timestamp: '2024-05-01T12:00:00.000000Z',
+      name: 'lookup',
+      params: { i },
+      returns: { ok: true },
+    },
+    cost: null,
+  }));
+}
+
+/** The store's own insert rate for the rows end to end sends, in batches of 500: its limit. */
+async function rawInsertRate(store, sessionId) {
+  await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+  await store.upsertSession('p', { session_id: sessionId, init_timestamp: new Date().toISOString() });
+  const rows = toolRows(sessionId, scale.e2e);
+  const t = performance.now();
+  for (let i = 0; i < rows.length; i += 500) await store.insertEvents(sessionId, rows.slice(i, i + 500));
+  const rate = rows.length / ((performance.now() - t) / 1000);
+  await store.close();
+  return rate;
+}
+
+async function endToEnd(label, db, rawStore) {
+  const server = await serverProcess(db.server);
   const exporter = new AgentOpsSpanExporter({
     apiKey: server.apiKey,
     endpoint: server.url,
@@ -109,30 +141,11 @@ reportRatio('mapping throughput (ours / OTLP JSON)', await childRuns('./mapping-
   propagation.disable();
   await server.stop();
 
-  const store = new SqliteStore(join(dir, 'raw.db'));
-  await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
-  await store.upsertSession('p', { session_id: session.id, init_timestamp: new Date().toISOString() });
-  const rows = Array.from({ length: scale.e2e }, (_, i) => ({
-    payload: {
-      id: crypto.randomUUID(),
-      event_type: 'tools',
-      session_id: session.id,
-      init_timestamp: '2024-05-01T12:00:00.000000Z',
-      end_timestamp: '2024-05-01T12:00:00.000000Z',
-      name: 'lookup',
-      params: { i },
-      returns: { ok: true },
-    },
-    cost: null,
-  }));
-  const t = performance.now();
-  for (let i = 0; i < rows.length; i += 500) await store.insertEvents(session.id, rows.slice(i, i + 500));
-  const rawRate = rows.length / ((performance.now() - t) / 1000);
-  await store.close();
+  const rawRate = await rawInsertRate(await rawStore(), session.id);
   const rate = scale.e2e / seconds;
   const lost = scale.e2e - stats.events;
   report(
-    `end to end events/s (${scale.e2e} events, lost ${lost})`,
+    `end to end events/s, ${label} (${scale.e2e} events, lost ${lost})`,
     rate,
     'events/s',
     '>= 50% of raw insert',
@@ -144,6 +157,31 @@ reportRatio('mapping throughput (ours / OTLP JSON)', await childRuns('./mapping-
       lost,
     },
   );
+}
+
+await endToEnd('SQLite', { server: join(dir, 'e2e.db') }, () => new SqliteStore(join(dir, 'raw.db')));
+if (postgres.url) {
+  const e2e = await postgres.database();
+  const raw = await postgres.database();
+  await endToEnd('PostgreSQL', { server: e2e }, () => openStore(raw));
+
+  // 4c: ingest through one instance and through two on one database: 500-event v2 batches, 8 in
+  // flight, spread over the instances, until every event is stored.
+  const rates = [];
+  for (const instances of [1, 2]) {
+    const db = await postgres.database();
+    const servers = await Promise.all(Array.from({ length: instances }, () => serverProcess(db)));
+    rates.push(await httpIngestRate(servers, scale.e2e));
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+  report('PostgreSQL ingest events/s, 1 instance (v2 batches)', rates[0].rate, 'events/s', 'info', null, rates[0]);
+  report('PostgreSQL ingest events/s, 2 instances (v2 batches)', rates[1].rate, 'events/s', 'info', null, {
+    ...rates[1],
+    versusOne: rates[1].rate / rates[0].rate,
+  });
+  await postgres.stop();
+} else {
+  report(`end to end events/s, PostgreSQL: not measured (${postgres.why})`, Number.NaN, 'events/s', 'info', null);
 }
 
 // 5: event-loop delay added by recording 10k events/s while exporting.
