@@ -66,6 +66,13 @@ beforeAll(async () => {
       messages: [{ role: 'user', content: 'What is the capital of France?' }],
     }),
   );
+  await record('openinference-cached', () =>
+    new OpenAI({ apiKey: 'sk-test', baseURL: openai.url }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      prompt_cache_key: 'france',
+    }),
+  );
   openInference.disable();
 
   const { OpenAIInstrumentation: OpenLLMetry } = require('@traceloop/instrumentation-openai');
@@ -111,6 +118,16 @@ describe('foreign GenAI spans, as the libraries really emit them', () => {
     ],
     ['openinference', 1, { event_type: 'llms', model: 'gpt-4o-mini-2024-07-18', ...FRANCE } as Partial<EventPayload>],
     [
+      'openinference-cached',
+      1,
+      {
+        event_type: 'llms',
+        ...FRANCE,
+        cache_read_tokens: 16,
+        reasoning_tokens: 3,
+      } as Partial<EventPayload>,
+    ],
+    [
       'openllmetry',
       1,
       { event_type: 'llms', model: 'gpt-4o-mini-2024-07-18', provider: 'openai', ...FRANCE } as Partial<EventPayload>,
@@ -126,6 +143,15 @@ describe('foreign GenAI spans, as the libraries really emit them', () => {
     expect(events).toHaveLength(count);
     expect(events[0]).toMatchObject(expected);
     expect(events[0]?.event_type === 'llms' && events[0].cost).toBeGreaterThan(0);
+  });
+
+  it("OpenInference's cached prompt tokens are priced at gpt-4o-mini's cache rate", async () => {
+    const price = await loadPriceFn();
+    const [cached] = (recorded.get('openinference-cached') ?? [])
+      .flatMap((s) => mapSpan(s, { price }))
+      .flatMap((i) => (i.kind === 'event' ? [i.event] : []));
+    // gpt-4o-mini: input $0.15, cache read $0.075, output $0.60 per million tokens; 16 of the 24 prompt tokens cached.
+    expect(cached?.event_type === 'llms' && cached.cost).toBeCloseTo((8 * 0.15 + 16 * 0.075 + 8 * 0.6) / 1e6, 12);
   });
 
   it("the Vercel AI SDK's outer ai.generateText span is not counted twice", () => {

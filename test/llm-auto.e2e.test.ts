@@ -96,3 +96,32 @@ it('Anthropic messages become LLM events with tokens, cost and content', async (
   // claude-3-5-sonnet: $3 / $15 per million tokens.
   expect(Number(cost)).toBeCloseTo(21 * 3e-6 + 9 * 15e-6, 6);
 });
+
+it("a cached Anthropic call is priced at the cache rates, from the instrumentation's cache counts", async () => {
+  const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
+  const r = await runNode(anthropicApp, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    ANTHROPIC_BASE_URL: openai.url.replace(/\/v1$/, ''),
+    ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const { id, cost } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; cost: string };
+  const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  // Anthropic's input_tokens (5,000) leave out the 95,000 cached ones: the prompt was 100,000 tokens.
+  expect(exported.llms[0]).toMatchObject({
+    prompt_tokens: 100_000,
+    cache_read_tokens: 90_000,
+    cache_creation_tokens: 5_000,
+    completion_tokens: 1_000,
+  });
+  // claude-sonnet-4-5: input $3, cache write $3.75, cache read $0.30, output $15 per million tokens.
+  const priced = (5_000 * 3 + 5_000 * 3.75 + 90_000 * 0.3 + 1_000 * 15) / 1e6;
+  expect(Number(cost)).toBeCloseTo(priced, 6);
+  expect(exported.llms[0]?.cost).toBeCloseTo(priced, 9);
+  expect(exported.stats).toMatchObject({
+    prompt_tokens: 100_000,
+    cache_read_tokens: 90_000,
+    cache_creation_tokens: 5_000,
+  });
+});

@@ -53,6 +53,39 @@ describe('a session recorded with the SDK', () => {
     expect(env.RAM?.Total).toBeGreaterThan(0);
   });
 
+  it('an LLM call with cached and reasoning tokens is priced at the cache rate, locally and on the server', async () => {
+    const session = init({ tags: ['cached'] });
+    if (!session) throw new Error('no session');
+    session.record(
+      new agentops.LLMEvent({
+        model: 'claude-sonnet-4-5',
+        promptTokens: 100_000,
+        cacheReadTokens: 90_000,
+        cacheWriteTokens: 5_000,
+        completionTokens: 1_000,
+        reasoningTokens: 400,
+      }),
+    );
+    const cost = await session.endSession('Success');
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${session.id}/export`)).body;
+    // claude-sonnet-4-5: input $3, cache write $3.75, cache read $0.30, output $15 per million tokens.
+    const priced = (5_000 * 3 + 5_000 * 3.75 + 90_000 * 0.3 + 1_000 * 15) / 1e6;
+    expect(Number(cost)).toBeCloseTo(priced, 6);
+    expect(Number(exported.stats.cost)).toBeCloseTo(priced, 6);
+    expect(exported.stats).toMatchObject({
+      cache_read_tokens: 90_000,
+      cache_creation_tokens: 5_000,
+      reasoning_tokens: 400,
+    });
+    expect(exported.llms[0]).toMatchObject({
+      provider: 'anthropic',
+      prompt_tokens: 100_000,
+      cache_read_tokens: 90_000,
+      cache_creation_tokens: 5_000,
+      reasoning_tokens: 400,
+    });
+  });
+
   it('exports every event with its fields, and endSession answers the server cost', async () => {
     const session = init({ tags: ['e2e'] });
     if (!session) throw new Error('no session');

@@ -153,6 +153,49 @@ describe('session lifecycle', () => {
     expect(exp.body.errors[0]).toMatchObject({ error_type: 'ValueError', details: 'bad' });
   });
 
+  it('cached and reasoning token counts are kept, summed in the stats, and priced at the cache rate', async () => {
+    const { id, jwt } = await createSession();
+    const cached = llm(randomUUID(), { prompt_tokens: 10_000, cache_read_tokens: 9_000, completion_tokens: 500 });
+    const reasoning = llm(randomUUID(), {
+      model: 'o3-mini',
+      provider: 'openai',
+      prompt_tokens: 2_000,
+      cache_read_tokens: 1_024,
+      cache_creation_tokens: 0,
+      completion_tokens: 3_000,
+      reasoning_tokens: 2_500,
+    });
+    expect((await server.post('/v2/create_events', { events: [cached, reasoning] }, bearer(jwt))).status).toBe(200);
+    const stats = (await server.get<SessionStats>(`/v2/sessions/${id}/stats`)).body;
+    expect(stats).toMatchObject({
+      prompt_tokens: 12_000,
+      cache_read_tokens: 10_024,
+      cache_creation_tokens: 0,
+      completion_tokens: 3_500,
+      reasoning_tokens: 2_500,
+    });
+    // gpt-4o: input 2.5, cache read 1.25, output 10; o3-mini: input 1.1, cache read 0.55, output 4.4 (per million).
+    const gpt4o = (1_000 * 2.5 + 9_000 * 1.25 + 500 * 10) / 1e6;
+    const o3mini = (976 * 1.1 + 1_024 * 0.55 + 3_000 * 4.4) / 1e6;
+    expect(Number(stats.cost)).toBeCloseTo(gpt4o + o3mini, 6);
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+    expect(exported.llms.map((e) => [e.cache_read_tokens, e.reasoning_tokens ?? null])).toEqual([
+      [9_000, null],
+      [1_024, 2_500],
+    ]);
+    expect(exported.llms[0]?.cost).toBeCloseTo(gpt4o, 9);
+  });
+
+  it('a token count that is not a whole number of tokens is a 400', async () => {
+    const { jwt } = await createSession();
+    const r = await server.post(
+      '/v2/create_events',
+      { events: [llm(randomUUID(), { cache_read_tokens: -1 })] },
+      bearer(jwt),
+    );
+    expect(r).toMatchObject({ status: 400, body: { message: expect.stringContaining('cache_read_tokens') } });
+  });
+
   it('a retried create_events batch is stored once', async () => {
     const { id, jwt } = await createSession();
     const batch = { events: [llm(), llm()] };

@@ -80,7 +80,15 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         res.end('data: [DONE]\n\n');
       } else if (path === '/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(chatCompletion(model, Array.isArray(body.tools))));
+        const completion = chatCompletion(model, Array.isArray(body.tools));
+        // A request naming a prompt cache key is answered as a call whose prompt was mostly cached.
+        if (body.prompt_cache_key !== undefined) {
+          Object.assign(completion.usage, {
+            prompt_tokens_details: { cached_tokens: 16 },
+            completion_tokens_details: { reasoning_tokens: 3 },
+          });
+        }
+        res.end(JSON.stringify(completion));
       } else if (path === '/v1/messages') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -92,7 +100,16 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
             content: [{ type: 'text', text: 'Lisbon has seven hills.' }],
             stop_reason: 'end_turn',
             stop_sequence: null,
-            usage: { input_tokens: 21, output_tokens: 9 },
+            // A prompt mostly read from the cache, as Anthropic reports it: input_tokens without the cached parts.
+            usage:
+              body.model === 'claude-sonnet-4-5'
+                ? {
+                    input_tokens: 5000,
+                    cache_read_input_tokens: 90000,
+                    cache_creation_input_tokens: 5000,
+                    output_tokens: 1000,
+                  }
+                : { input_tokens: 21, output_tokens: 9 },
           }),
         );
       } else if (path === '/v1/embeddings') {

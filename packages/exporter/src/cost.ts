@@ -5,12 +5,19 @@
 import { createRequire } from 'node:module';
 import { errorText } from './internal/values.js';
 
-export type PriceFn = (
-  model: string,
-  inputTokens: number,
-  outputTokens: number,
-  provider?: string,
-) => number | undefined;
+/**
+ * An LLM call's tokens as they are priced. `input` counts every prompt token, cached ones included
+ * (as the GenAI conventions count them); `cacheRead` and `cacheWrite` are the parts of it read from
+ * and written to the provider's prompt cache. Reasoning tokens are part of `output`.
+ */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+export type PriceFn = (model: string, usage: TokenUsage, provider?: string) => number | undefined;
 
 type GenaiPrices = typeof import('@pydantic/genai-prices');
 
@@ -38,8 +45,23 @@ const PROVIDER_IDS: Record<string, string> = {
   cohere: 'cohere',
 };
 
-/** Per-token prices of one model, when they are flat (no tiers): the common case, priced without a lookup. */
-type FlatPrice = { input: number; output: number } | 'tiered' | 'unknown';
+/**
+ * Per-million-token prices of one model, when they are flat (no tiers): the common case, priced
+ * without a lookup. A cache price the table does not have is the input price, as genai-prices has it.
+ */
+type FlatPrice = { input: number; output: number; cacheRead: number; cacheWrite: number } | 'tiered' | 'unknown';
+
+/** A flat price of the table, or undefined where it is tiered or missing. */
+function flatPart(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+function priceFlat(p: Exclude<FlatPrice, 'tiered' | 'unknown'>, u: TokenUsage): number {
+  const cacheRead = u.cacheRead ?? 0;
+  const cacheWrite = u.cacheWrite ?? 0;
+  const uncached = Math.max(0, u.input - cacheRead - cacheWrite);
+  return (uncached * p.input + cacheRead * p.cacheRead + cacheWrite * p.cacheWrite + u.output * p.output) / 1e6;
+}
 
 const CACHE_LIMIT = 1000;
 
@@ -47,8 +69,13 @@ export function priceFnFrom(prices: GenaiPrices): PriceFn {
   // Finding a model in the price table is the slow part of calcPrice; it is done once per model.
   const flat = new Map<string, FlatPrice>();
 
-  function calc(model: string, inputTokens: number, outputTokens: number, providerId: string | undefined) {
-    const usage = { input_tokens: inputTokens, output_tokens: outputTokens };
+  function calc(model: string, u: TokenUsage, providerId: string | undefined) {
+    const usage = {
+      input_tokens: u.input,
+      output_tokens: u.output,
+      ...(u.cacheRead ? { cache_read_tokens: u.cacheRead } : {}),
+      ...(u.cacheWrite ? { cache_write_tokens: u.cacheWrite } : {}),
+    };
     try {
       return (providerId && prices.calcPrice(usage, model, { providerId })) || prices.calcPrice(usage, model);
     } catch {
@@ -56,22 +83,30 @@ export function priceFnFrom(prices: GenaiPrices): PriceFn {
     }
   }
 
-  return (model, inputTokens, outputTokens, provider) => {
+  return (model, usage, provider) => {
     const providerId = provider ? PROVIDER_IDS[provider.toLowerCase()] : undefined;
     const key = `${providerId ?? ''}|${model}`;
     const known = flat.get(key);
     if (known === 'unknown') return undefined;
-    if (known && known !== 'tiered') return (inputTokens * known.input + outputTokens * known.output) / 1e6;
-    const result = calc(model, inputTokens, outputTokens, providerId);
+    if (known && known !== 'tiered') return priceFlat(known, usage);
+    const result = calc(model, usage, providerId);
     if (known === undefined) {
       if (flat.size >= CACHE_LIMIT) flat.clear();
-      const input = result?.model_price.input_mtok;
-      const output = result?.model_price.output_mtok;
-      const isFlat = typeof input === 'number' && (output === undefined || typeof output === 'number');
-      flat.set(key, !result ? 'unknown' : isFlat ? { input, output: output ?? 0 } : 'tiered');
+      flat.set(key, result ? flatPrice(result.model_price as unknown as Record<string, unknown>) : 'unknown');
     }
     return result ? result.total_price : undefined;
   };
+}
+
+/** A model's prices as flat numbers, or 'tiered' where any price the fast path uses depends on the call's size. */
+function flatPrice(price: Record<string, unknown>): FlatPrice {
+  const input = flatPart(price.input_mtok);
+  const output = price.output_mtok === undefined ? 0 : flatPart(price.output_mtok);
+  const cacheRead = price.cache_read_mtok === undefined ? input : flatPart(price.cache_read_mtok);
+  const cacheWrite = price.cache_write_mtok === undefined ? input : flatPart(price.cache_write_mtok);
+  if (input === undefined || output === undefined || cacheRead === undefined || cacheWrite === undefined)
+    return 'tiered';
+  return { input, output, cacheRead, cacheWrite };
 }
 
 /**
@@ -110,8 +145,8 @@ export function formatCost(usd: number): string {
  */
 export function reportingUnknownModels(price: PriceFn, warn: (message: string) => void): PriceFn {
   const reported = new Set<string>();
-  return (model, inputTokens, outputTokens, provider) => {
-    const usd = price(model, inputTokens, outputTokens, provider);
+  return (model, usage, provider) => {
+    const usd = price(model, usage, provider);
     if (usd === undefined && !reported.has(model) && reported.size < 1000) {
       reported.add(model);
       warn(

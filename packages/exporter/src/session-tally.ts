@@ -8,7 +8,7 @@ import type { SessionResults } from './AgentOpsSpanExporter.js';
 import { PriceSource } from './cost.js';
 import { countEvent, emptyTotals, type SessionTotals } from './delivery/totals.js';
 import type { Logger } from './internal/logger.js';
-import { inputTokens, llmModel, llmProvider, outputTokens } from './mapping/fields.js';
+import { llmModel, llmProvider, llmUsage } from './mapping/fields.js';
 import { classifySpan, defaultSpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
 import { alsoStandsForError, llmCost, sessionIdOf } from './mapping/span-to-payload.js';
@@ -39,10 +39,9 @@ export class SessionTally implements SessionResults {
       const a = span.attributes;
       if (category === 'llms') {
         const model = llmModel(a);
-        const prompt = inputTokens(a);
-        const completion = outputTokens(a);
-        const cost = llmCost(a, model, prompt, completion, llmProvider(a), this.#prices.current);
-        countEvent(totals, 'llms', prompt, completion, cost);
+        const usage = llmUsage(a);
+        const cost = llmCost(a, model, usage, llmProvider(a), this.#prices.current);
+        countEvent(totals, 'llms', usage.input, usage.output, cost);
       } else {
         countEvent(totals, category ?? 'actions');
       }

@@ -68,8 +68,14 @@ export interface LlmEventPayload extends EventBase {
   provider?: string | null;
   prompt?: ChatMessage[] | string | null;
   completion?: ChatMessage | string | null;
+  /** Every prompt token, cached ones included. */
   prompt_tokens?: number | null;
   completion_tokens?: number | null;
+  /** The parts of `prompt_tokens` read from, and written to, the provider's prompt cache. */
+  cache_read_tokens?: number | null;
+  cache_creation_tokens?: number | null;
+  /** The part of `completion_tokens` the model spent reasoning. */
+  reasoning_tokens?: number | null;
   cost?: number | null;
   thread_id?: string | null;
 }
@@ -127,6 +133,11 @@ export interface SessionStats {
   errors: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of `prompt_tokens`: read from and written to the providers' prompt caches. */
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  /** Of `completion_tokens`: spent reasoning. */
+  reasoning_tokens: number;
   cost: string;
   duration_ms: number;
   duration: string;

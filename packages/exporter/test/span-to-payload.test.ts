@@ -10,8 +10,8 @@ import {
 } from '../src/index.js';
 import { inSession, SESSION_ID, span } from './span-fixture.js';
 
-const price = (model: string, input: number, output: number) =>
-  model === 'gpt-4o' ? input * 2.5e-6 + output * 1e-5 : undefined;
+const price = (model: string, u: { input: number; output: number }) =>
+  model === 'gpt-4o' ? u.input * 2.5e-6 + u.output * 1e-5 : undefined;
 
 function only(items: ReturnType<typeof mapSpan>): EventPayload {
   expect(items).toHaveLength(1);

@@ -3,7 +3,7 @@
  * same from OTLP spans once the exporter's mapping has turned them into AgentOps items.
  */
 import type { AgentPayload, EventPayload, MappedItem, PriceFn, SessionPayload } from '@agentops/exporter';
-import { fromWireEndState, toWireEndState } from '@agentops/exporter';
+import { fromWireEndState, pricedUsage, toWireEndState } from '@agentops/exporter';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Store, StoredEvent } from './db/Store.js';
 import { agentSchema, eventSchema, sessionIdSchema, sessionSchema } from './routes/schemas.js';
@@ -90,7 +90,13 @@ export class Ingest {
     if (e.event_type !== 'llms') return null;
     if (typeof e.cost === 'number' && Number.isFinite(e.cost)) return e.cost;
     if (!this.price || !e.model) return null;
-    return this.price(e.model, e.prompt_tokens ?? 0, e.completion_tokens ?? 0, e.provider ?? undefined) ?? null;
+    const usage = pricedUsage({
+      input: e.prompt_tokens,
+      output: e.completion_tokens,
+      cacheRead: e.cache_read_tokens,
+      cacheWrite: e.cache_creation_tokens,
+    });
+    return this.price(e.model, usage, e.provider ?? undefined) ?? null;
   }
 
   agent(sessionId: string, agent: AgentPayload): Promise<void> {

@@ -9,8 +9,15 @@ export interface LLMEventOptions extends EventOptions {
   prompt?: unknown;
   /** A string, or one ChatML message. */
   completion?: unknown;
+  /** Every prompt token, cached ones included (as the GenAI conventions count them). */
   promptTokens?: number;
   completionTokens?: number;
+  /** Of `promptTokens`: read from the provider's prompt cache (priced at its cache-read rate). */
+  cacheReadTokens?: number;
+  /** Of `promptTokens`: written to the prompt cache (cache creation, priced at its cache-write rate). */
+  cacheWriteTokens?: number;
+  /** Of `completionTokens`: spent reasoning. */
+  reasoningTokens?: number;
   /** Cost in USD; default: computed from the model and token counts. */
   cost?: number;
   threadId?: string;
@@ -45,6 +52,9 @@ export class LLMEvent extends AgentOpsEvent {
   completion: unknown;
   promptTokens: number | undefined;
   completionTokens: number | undefined;
+  cacheReadTokens: number | undefined;
+  cacheWriteTokens: number | undefined;
+  reasoningTokens: number | undefined;
   cost: number | undefined;
   threadId: string | undefined;
   provider: string | undefined;
@@ -57,6 +67,9 @@ export class LLMEvent extends AgentOpsEvent {
     this.completion = o.completion;
     this.promptTokens = count(o.promptTokens);
     this.completionTokens = count(o.completionTokens);
+    this.cacheReadTokens = count(o.cacheReadTokens);
+    this.cacheWriteTokens = count(o.cacheWriteTokens);
+    this.reasoningTokens = count(o.reasoningTokens);
     this.cost = asCost(o.cost);
     this.threadId = typeof o.threadId === 'string' ? o.threadId : undefined;
     this.provider = typeof o.provider === 'string' ? o.provider : guessProvider(this.model);
@@ -71,6 +84,9 @@ export class LLMEvent extends AgentOpsEvent {
     put(attributes, S.ATTR_GEN_AI_RESPONSE_MODEL, model);
     put(attributes, S.ATTR_GEN_AI_USAGE_INPUT_TOKENS, this.promptTokens);
     put(attributes, S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, this.completionTokens);
+    put(attributes, S.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, this.cacheReadTokens);
+    put(attributes, S.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, this.cacheWriteTokens);
+    put(attributes, S.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, this.reasoningTokens);
     put(attributes, S.ATTR_LLM_COST_USD, this.cost);
     put(attributes, S.ATTR_LLM_THREAD_ID, bounded(this.threadId));
     if (content && this.prompt !== undefined)

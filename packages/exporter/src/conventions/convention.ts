@@ -19,6 +19,10 @@ export interface Convention {
   readonly provider?: readonly string[];
   readonly inputTokens?: readonly string[];
   readonly outputTokens?: readonly string[];
+  /** Keys of the parts of the input tokens read from and written to the prompt cache, and of the output's reasoning. */
+  readonly cacheReadTokens?: readonly string[];
+  readonly cacheWriteTokens?: readonly string[];
+  readonly reasoningTokens?: readonly string[];
   /** The prompt, as ChatML messages or a string. */
   prompt?(a: Attributes): ChatMessage[] | string | undefined;
   /** The conversation (thread) an LLM call belongs to. */

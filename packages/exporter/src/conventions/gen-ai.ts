@@ -39,6 +39,9 @@ export const genAi: Convention = {
   // The deprecated prompt/completion names are what OpenLLMetry writes.
   inputTokens: [S.ATTR_GEN_AI_USAGE_INPUT_TOKENS, S.ATTR_GEN_AI_USAGE_PROMPT_TOKENS],
   outputTokens: [S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, S.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS],
+  cacheReadTokens: [S.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
+  cacheWriteTokens: [S.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
+  reasoningTokens: [S.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
   prompt(a) {
     const messages = jsonMessages(a[S.ATTR_GEN_AI_INPUT_MESSAGES]);
     if (!messages) return undefined;

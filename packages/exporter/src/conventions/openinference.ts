@@ -22,6 +22,9 @@ export const openInference: Convention = {
   provider: ['llm.provider', 'llm.system'],
   inputTokens: ['llm.token_count.prompt'],
   outputTokens: ['llm.token_count.completion'],
+  cacheReadTokens: ['llm.token_count.prompt_details.cache_read'],
+  cacheWriteTokens: ['llm.token_count.prompt_details.cache_write'],
+  reasoningTokens: ['llm.token_count.completion_details.reasoning'],
   prompt: (a) =>
     indexedMessages(a, 'llm.input_messages', 'message.role', 'message.content') ?? asText(a['input.value']),
   completion: (a) =>

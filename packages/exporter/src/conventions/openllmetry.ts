@@ -19,6 +19,10 @@ export const openLlmetry: Convention = {
   model: ['llm.response.model', 'llm.request.model'],
   inputTokens: ['llm.usage.prompt_tokens'],
   outputTokens: ['llm.usage.completion_tokens'],
+  // OpenLLMetry's names from before the GenAI conventions had them.
+  cacheReadTokens: ['gen_ai.usage.cache_read_input_tokens'],
+  cacheWriteTokens: ['gen_ai.usage.cache_creation_input_tokens'],
+  reasoningTokens: ['gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens'],
   prompt: (a) => indexedMessages(a, 'gen_ai.prompt', 'role', 'content'),
   completion: (a) => indexedCompletion(a, 'gen_ai.completion'),
   toolName: ['traceloop.entity.name'],

@@ -3,7 +3,7 @@
  * follows (conventions/): for each field the first convention that has it wins.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { CONVENTIONS } from '../conventions/index.js';
+import { CONVENTIONS, isSdkEventSpan } from '../conventions/index.js';
 import { asCount, asString, asText } from '../internal/values.js';
 import type { ChatMessage } from '../wire.js';
 
@@ -12,6 +12,9 @@ type KeyList =
   | 'provider'
   | 'inputTokens'
   | 'outputTokens'
+  | 'cacheReadTokens'
+  | 'cacheWriteTokens'
+  | 'reasoningTokens'
   | 'threadId'
   | 'toolName'
   | 'toolParams'
@@ -33,6 +36,9 @@ const KEYS = {
   provider: keysOf('provider'),
   inputTokens: keysOf('inputTokens'),
   outputTokens: keysOf('outputTokens'),
+  cacheReadTokens: keysOf('cacheReadTokens'),
+  cacheWriteTokens: keysOf('cacheWriteTokens'),
+  reasoningTokens: keysOf('reasoningTokens'),
   threadId: keysOf('threadId'),
   toolName: keysOf('toolName'),
   toolParams: keysOf('toolParams'),
@@ -70,6 +76,9 @@ export const llmModel = (a: Attributes): string | undefined => firstOf(a, KEYS.m
 export const llmProvider = (a: Attributes): string | undefined => firstOf(a, KEYS.provider, asText);
 export const inputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.inputTokens, asCount);
 export const outputTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.outputTokens, asCount);
+export const cacheReadTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.cacheReadTokens, asCount);
+export const cacheWriteTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.cacheWriteTokens, asCount);
+export const reasoningTokens = (a: Attributes): number | undefined => firstOf(a, KEYS.reasoningTokens, asCount);
 export const threadId = (a: Attributes): string | undefined => firstOf(a, KEYS.threadId, asString);
 export const llmPrompt = (a: Attributes): ChatMessage[] | string | undefined => firstFrom(a, PROMPTS);
 export const llmCompletion = (a: Attributes): ChatMessage | undefined => firstFrom(a, COMPLETIONS);
@@ -82,3 +91,37 @@ export const actionReturns = (a: Attributes): unknown => firstOf(a, KEYS.actionR
 export const sessionTags = (a: Attributes): unknown => firstOf(a, KEYS.sessionTags, present);
 export const agentId = (a: Attributes): string | undefined => firstOf(a, KEYS.agentId, asString);
 export const agentName = (a: Attributes): string | undefined => firstOf(a, KEYS.agentName, asString);
+
+/** An LLM call's token counts: `input` with its cached parts included, as the GenAI conventions count it. */
+export interface LlmUsage {
+  input: number | undefined;
+  output: number | undefined;
+  cacheRead: number | undefined;
+  cacheWrite: number | undefined;
+  /** The part of `output` spent reasoning. */
+  reasoning: number | undefined;
+}
+
+/**
+ * The token counts of an LLM call's span. Anthropic's API counts `input_tokens` without the parts
+ * read from or written to the cache, and the Anthropic instrumentations write it as it is; so do
+ * some others. Such a count (a call of Anthropic's not recorded by this SDK, or any input smaller
+ * than its own cached part) has the cached parts added, so every call is priced on the same basis.
+ */
+export function llmUsage(a: Attributes): LlmUsage {
+  const cacheRead = cacheReadTokens(a);
+  const cacheWrite = cacheWriteTokens(a);
+  const counted = inputTokens(a);
+  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const exclusive =
+    counted !== undefined &&
+    cached > 0 &&
+    (counted < cached || (!isSdkEventSpan(a) && llmProvider(a)?.toLowerCase() === 'anthropic'));
+  return {
+    input: exclusive ? (counted as number) + cached : counted,
+    output: outputTokens(a),
+    cacheRead,
+    cacheWrite,
+    reasoning: reasoningTokens(a),
+  };
+}

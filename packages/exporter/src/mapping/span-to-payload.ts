@@ -4,7 +4,7 @@
  */
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
 import { isSdkEventSpan } from '../conventions/index.js';
-import type { PriceFn } from '../cost.js';
+import type { PriceFn, TokenUsage } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
 import { clamp, LIMITS, tagList } from '../internal/limits.js';
@@ -25,12 +25,12 @@ import {
   actionType,
   agentId,
   agentName,
-  inputTokens,
+  type LlmUsage,
   llmCompletion,
   llmModel,
   llmPrompt,
   llmProvider,
-  outputTokens,
+  llmUsage,
   sessionTags,
   threadId,
   toolName,
@@ -125,17 +125,19 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   const a = span.attributes;
   const model = llmModel(a);
   const provider = llmProvider(a);
-  const promptTokens = inputTokens(a);
-  const completionTokens = outputTokens(a);
-  const cost = llmCost(a, model, promptTokens, completionTokens, provider, price);
+  const usage = llmUsage(a);
+  const cost = llmCost(a, model, usage, provider, price);
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'llms' as const,
     model: clampOrNull(model, LIMITS.modelLength),
     provider: clampOrNull(provider, LIMITS.modelLength),
     prompt: llmPrompt(a) ?? null,
     completion: llmCompletion(a) ?? null,
-    prompt_tokens: promptTokens ?? null,
-    completion_tokens: completionTokens ?? null,
+    prompt_tokens: usage.input ?? null,
+    completion_tokens: usage.output ?? null,
+    ...(usage.cacheRead === undefined ? {} : { cache_read_tokens: usage.cacheRead }),
+    ...(usage.cacheWrite === undefined ? {} : { cache_creation_tokens: usage.cacheWrite }),
+    ...(usage.reasoning === undefined ? {} : { reasoning_tokens: usage.reasoning }),
     cost: cost ?? null,
     thread_id: threadId(a) ?? null,
     params: parseJsonAttribute(a[S.ATTR_EVENT_PARAMS]),
@@ -221,14 +223,28 @@ function eventFor(span: SpanLike, category: SpanCategory | undefined, sessionId:
 export function llmCost(
   a: Attributes,
   model: string | undefined,
-  promptTokens: number | undefined,
-  completionTokens: number | undefined,
+  usage: LlmUsage,
   provider: string | undefined,
   price: PriceFn | undefined,
 ): number | undefined {
   const given = asCost(a[S.ATTR_LLM_COST_USD]);
   if (given !== undefined || !price || !model) return given;
-  return asCost(price(model, promptTokens ?? 0, completionTokens ?? 0, provider));
+  return asCost(price(model, pricedUsage(usage), provider));
+}
+
+/** Token counts as the price function takes them (missing counts are none). */
+export function pricedUsage(u: {
+  input?: number | null;
+  output?: number | null;
+  cacheRead?: number | null;
+  cacheWrite?: number | null;
+}): TokenUsage {
+  return {
+    input: u.input ?? 0,
+    output: u.output ?? 0,
+    ...(u.cacheRead ? { cacheRead: u.cacheRead } : {}),
+    ...(u.cacheWrite ? { cacheWrite: u.cacheWrite } : {}),
+  };
 }
 
 /** A failed span of another instrumentation (status ERROR) also stands for an error event. */

@@ -256,7 +256,9 @@ export class PostgresStore implements Store {
   eventTotals(sessionId: string): Promise<EventTotalsRow[]> {
     return this.#rows<EventTotalsRow>(
       `SELECT event_type, COUNT(*)::int AS count, SUM(prompt_tokens)::float8 AS prompt_tokens,
-              SUM(completion_tokens)::float8 AS completion_tokens, SUM(cost) AS cost,
+              SUM(completion_tokens)::float8 AS completion_tokens, SUM(cache_read_tokens)::float8 AS cache_read_tokens,
+              SUM(cache_creation_tokens)::float8 AS cache_creation_tokens, SUM(reasoning_tokens)::float8 AS reasoning_tokens,
+              SUM(cost) AS cost,
               MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
        FROM events WHERE session_id = $1 GROUP BY event_type`,
       [sessionId],
@@ -395,7 +397,7 @@ async function upsertAgent(db: Queryable, sessionId: string, agent: AgentPayload
  */
 async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[], receivedAt: string) {
   if (rows.length === 0) return 0;
-  const columns: unknown[][] = Array.from({ length: 10 }, () => []);
+  const columns: unknown[][] = Array.from({ length: 13 }, () => []);
   for (const { payload: e, cost } of rows) {
     const c = eventColumns(e);
     const row = [
@@ -407,16 +409,21 @@ async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[
       c.model,
       c.promptTokens,
       c.completionTokens,
+      c.cacheReadTokens,
+      c.cacheCreationTokens,
+      c.reasoningTokens,
       cost,
       eventData(e),
     ];
     for (let i = 0; i < row.length; i++) columns[i]?.push(row[i]);
   }
   const result = await db.query({
-    name: 'agentops_events_insert',
-    text: `INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
-           SELECT $1, u.*, $12 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                          $8::bigint[], $9::bigint[], $10::float8[], $11::text[]) AS u
+    name: 'agentops_events_insert_2',
+    text: `INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens,
+             completion_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost, data, received_at)
+           SELECT $1, u.*, $15 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                          $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
+                                          $13::float8[], $14::text[]) AS u
            ON CONFLICT DO NOTHING`,
     values: [sessionId, ...columns, receivedAt],
   });

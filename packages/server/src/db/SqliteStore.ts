@@ -224,6 +224,9 @@ export class SqliteStore implements Store {
         c.model,
         c.promptTokens,
         c.completionTokens,
+        c.cacheReadTokens,
+        c.cacheCreationTokens,
+        c.reasoningTokens,
         cost,
         eventData(e),
         receivedAt,
@@ -362,8 +365,9 @@ function prepare(db: SqliteDatabase) {
     ),
     // Positional parameters: binding by name built an object per row.
     eventInsert: db.prepare(
-      `INSERT OR IGNORE INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens, completion_tokens, cost, data, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model,
+         prompt_tokens, completion_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost, data, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     eventsPage: db.prepare(
       `SELECT rowid AS seq, init_timestamp, cost,
@@ -373,7 +377,8 @@ function prepare(db: SqliteDatabase) {
     ),
     eventTotals: db.prepare(
       `SELECT event_type, COUNT(*) AS count, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
-              SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
+              SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens,
+              SUM(reasoning_tokens) AS reasoning_tokens, SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
        FROM events WHERE session_id = ? GROUP BY event_type`,
     ),
     agentUpsert: db.prepare(

@@ -19,6 +19,9 @@ export interface EventTotalsRow {
   count: number;
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_creation_tokens: number | null;
+  reasoning_tokens: number | null;
   cost: number | null;
   first_start: string | null;
   last_end: string | null;
@@ -170,6 +173,9 @@ export function eventColumns(e: EventPayload) {
     model: llm?.model ?? null,
     promptTokens: llm?.prompt_tokens ?? null,
     completionTokens: llm?.completion_tokens ?? null,
+    cacheReadTokens: llm?.cache_read_tokens ?? null,
+    cacheCreationTokens: llm?.cache_creation_tokens ?? null,
+    reasoningTokens: llm?.reasoning_tokens ?? null,
   };
 }
 

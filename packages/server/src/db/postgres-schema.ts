@@ -66,4 +66,10 @@ export const POSTGRES_MIGRATIONS: string[] = [
   );
   CREATE INDEX uploads_by_session ON uploads(session_id, created_at, seq);
   `,
+  // Prompt-cache and reasoning token counts of LLM calls, summed in a session's stats.
+  `
+  ALTER TABLE events ADD COLUMN cache_read_tokens BIGINT;
+  ALTER TABLE events ADD COLUMN cache_creation_tokens BIGINT;
+  ALTER TABLE events ADD COLUMN reasoning_tokens BIGINT;
+  `,
 ];

@@ -66,4 +66,10 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE agents ADD COLUMN span_id TEXT;
   `,
+  // Prompt-cache and reasoning token counts of LLM calls, summed in a session's stats.
+  `
+  ALTER TABLE events ADD COLUMN cache_read_tokens INTEGER;
+  ALTER TABLE events ADD COLUMN cache_creation_tokens INTEGER;
+  ALTER TABLE events ADD COLUMN reasoning_tokens INTEGER;
+  `,
 ];
