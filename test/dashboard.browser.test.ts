@@ -179,6 +179,46 @@ it('an LLM event with whatever prompt the API accepted opens, with no script err
   await page.close();
 });
 
+it("an LLM call's cached and reasoning tokens are shown apart, on the call and on the session", async () => {
+  const id = crypto.randomUUID();
+  const headers = { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey };
+  const created = await fetch(`${server.url}/v2/create_session`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ session: { session_id: id, init_timestamp: new Date().toISOString() } }),
+  });
+  const { jwt } = (await created.json()) as { jwt: string };
+  const at = new Date().toISOString();
+  const event = {
+    id: crypto.randomUUID(),
+    event_type: 'llms',
+    init_timestamp: at,
+    end_timestamp: at,
+    model: 'claude-sonnet-4-5',
+    prompt_tokens: 100_000,
+    cache_read_tokens: 90_000,
+    cache_creation_tokens: 5_000,
+    completion_tokens: 1_000,
+    reasoning_tokens: 400,
+  };
+  const sent = await fetch(`${server.url}/v2/create_events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+    body: JSON.stringify({ events: [event] }),
+  });
+  expect(sent.status).toBe(200);
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${id}`);
+  await page.locator('.wf-row[data-type="llms"]').click();
+  await expect
+    .poll(() => page.locator('#detail .tokens-cached').textContent())
+    .toBe('90000 read from the prompt cache · 5000 written to the prompt cache · 400 reasoning');
+  expect(await page.locator('.cached-share').textContent()).toBe('90000 cached');
+  await page.close();
+});
+
 it('the logs an AgentOps 0.4 client captured are shown on the session page', async () => {
   const traceId = BigInt(`0x${sessionId.replaceAll('-', '')}`).toString(10);
   const text = 'INFO agent started\n<script>alert(1)</script>\nERROR tool timed out\n';

@@ -119,9 +119,15 @@ function messages(list) {
   }).join('');
 }
 const json = (v) => v === undefined || v === null ? '<span class="muted">none</span>' : '<pre>' + esc(typeof v === 'string' ? v : JSON.stringify(v, null, 2)) + '</pre>';
+/** The cached and reasoning parts of an LLM call's (or a session's) tokens, when it has any. */
+function tokenParts(t) {
+  const parts = [[t.cache_read_tokens, 'read from the prompt cache'], [t.cache_creation_tokens, 'written to the prompt cache'], [t.reasoning_tokens, 'reasoning']]
+    .filter(([n]) => n > 0).map(([n, what]) => n + ' ' + what);
+  return parts.length ? '<p class="muted tokens-cached">' + parts.join(' · ') + '</p>' : '';
+}
 function detail(e) {
   let h = '<h3>' + esc(e.label) + '</h3><p class="muted">' + esc(e.type) + ' · ' + esc(e.init_timestamp) + ' · ' + Math.round(e.ms) + ' ms' + (e.origin && e.origin.host ? ' · ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) : '') + '</p>';
-  if (e.type === 'llms') h += '<p>Model <b>' + esc(e.model) + '</b> · ' + (e.prompt_tokens ?? 0) + ' prompt / ' + (e.completion_tokens ?? 0) + ' completion tokens · $' + Number(e.cost || 0).toFixed(6) + '</p><h4>Prompt</h4>' + messages(e.prompt) + '<h4>Completion</h4>' + messages(e.completion);
+  if (e.type === 'llms') h += '<p>Model <b>' + esc(e.model) + '</b> · ' + (e.prompt_tokens ?? 0) + ' prompt / ' + (e.completion_tokens ?? 0) + ' completion tokens · $' + Number(e.cost || 0).toFixed(6) + '</p>' + tokenParts(e) + '<h4>Prompt</h4>' + messages(e.prompt) + '<h4>Completion</h4>' + messages(e.completion);
   else if (e.type === 'tools') h += '<h4>Arguments</h4>' + json(e.params) + '<h4>Result</h4>' + json(e.returns);
   else if (e.type === 'actions') h += '<h4>Params</h4>' + json(e.params) + '<h4>Returns</h4>' + json(e.returns);
   else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + (e.trigger_event_id ? '<p class="muted">Triggered by ' + esc(e.trigger_event_type) + ' ' + esc(e.trigger_event_id) + '</p>' : '');
@@ -153,7 +159,7 @@ async function sessionPage(id) {
     '<div class="cards"><div class="card"><span class="muted">Duration</span><b>' + esc(st.duration) + '</b></div><div class="card"><span class="muted">Cost</span><b>$' + esc(st.cost) + '</b></div>' +
     '<div class="card"><span class="muted">LLM calls</span><b>' + st.llm_calls + '</b></div><div class="card"><span class="muted">Tools</span><b>' + st.tool_calls + '</b></div>' +
     '<div class="card"><span class="muted">Actions</span><b>' + st.actions + '</b></div><div class="card"><span class="muted">Errors</span><b>' + st.errors + '</b></div>' +
-    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b></div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.size) + '</b></div></div>' +
+    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b>' + (st.cache_read_tokens > 0 ? '<span class="muted cached-share">' + st.cache_read_tokens + ' cached</span>' : '') + '</div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.size) + '</b></div></div>' +
     '<p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>' +
     '<div class="layout"><section aria-label="Waterfall" id="wf">';
   const bar = (cls, start, ms) => '<div class="wf-track"><div class="wf-bar ' + cls + '" style="left:' + ((start - t0) / span * 100).toFixed(3) + '%;width:' + Math.max(0.2, ms / span * 100).toFixed(3) + '%"></div></div>';
