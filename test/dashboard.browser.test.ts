@@ -219,6 +219,39 @@ it("an LLM call's cached and reasoning tokens are shown apart, on the call and o
   await page.close();
 });
 
+it('the session list filters by environment and user from the URL, and the session page names them', async () => {
+  const env = `browser-${crypto.randomUUID().slice(0, 8)}`;
+  const ids = [crypto.randomUUID(), crypto.randomUUID()];
+  for (const [i, id] of ids.entries()) {
+    const r = await fetch(`${server.url}/v2/create_session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey },
+      body: JSON.stringify({
+        session: {
+          session_id: id,
+          init_timestamp: new Date().toISOString(),
+          environment: env,
+          user_id: `user-${i}`,
+          release: 'r9',
+        },
+      }),
+    });
+    expect(r.status).toBe(200);
+  }
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/?environment=${env}&user_id=user-1`);
+  await expect.poll(() => page.locator('tr.row').count()).toBe(1);
+  expect(await page.locator('tr.row').getAttribute('data-id')).toBe(ids[1]);
+  expect(await page.locator('input[name="environment"]').inputValue()).toBe(env);
+  await page.locator('tr.row').click();
+  await expect
+    .poll(() => page.locator('.session-context').textContent())
+    .toBe(`Environment ${env} · User user-1 · Release r9`);
+  await page.close();
+});
+
 it('the logs an AgentOps 0.4 client captured are shown on the session page', async () => {
   const traceId = BigInt(`0x${sessionId.replaceAll('-', '')}`).toString(10);
   const text = 'INFO agent started\n<script>alert(1)</script>\nERROR tool timed out\n';

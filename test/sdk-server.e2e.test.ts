@@ -86,6 +86,28 @@ describe('a session recorded with the SDK', () => {
     });
   });
 
+  it('sessions carry their user, environment and release, and the list filters by each', async () => {
+    const env = `env-${crypto.randomUUID().slice(0, 8)}`;
+    const a = init({ environment: env, release: '1.0.0', userId: 'alice' });
+    if (!a) throw new Error('no session');
+    await a.endSession('Success');
+    const b = agentops.startSession({ userId: 'bob', release: '1.1.0' });
+    await b.endSession('Success');
+    const c = agentops.startSession({ environment: 'other-env' });
+    await c.endSession('Success');
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${b.id}/export`)).body;
+    // A session's own user and release win; the environment comes from init().
+    expect(exported.session).toMatchObject({ user_id: 'bob', environment: env, release: '1.1.0' });
+    const ids = async (query: string) =>
+      (await server.get<{ sessions: { session_id: string }[] }>(`/v2/sessions?${query}`)).body.sessions
+        .map((s) => s.session_id)
+        .sort();
+    expect(await ids(`environment=${env}`)).toEqual([a.id, b.id].sort());
+    expect(await ids(`environment=${env}&user_id=alice`)).toEqual([a.id]);
+    expect(await ids(`environment=${env}&release=1.1.0`)).toEqual([b.id]);
+    expect(await ids('environment=other-env')).toEqual([c.id]);
+  });
+
   it('exports every event with its fields, and endSession answers the server cost', async () => {
     const session = init({ tags: ['e2e'] });
     if (!session) throw new Error('no session');

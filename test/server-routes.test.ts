@@ -7,7 +7,7 @@ import type { SessionExport, SessionStats } from '@agentops/exporter';
 import { createProject, type Store } from '@agentops/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { selectRows } from './helpers/stores.js';
+import { selectRows, TEST_STORE } from './helpers/stores.js';
 
 let server: TestServer;
 let otherKey: string;
@@ -194,6 +194,26 @@ describe('session lifecycle', () => {
       bearer(jwt),
     );
     expect(r).toMatchObject({ status: 400, body: { message: expect.stringContaining('cache_read_tokens') } });
+  });
+
+  it('a NUL character in names, tags and uploads is stored, not a 500 (PostgreSQL text keeps it as U+FFFD)', async () => {
+    const id = randomUUID();
+    const created = await server.post<{ jwt: string }>('/v2/create_session', sessionBody(id, { tags: ['a\u0000b'] }));
+    expect(created.status).toBe(200);
+    const { jwt } = created.body;
+    expect((await server.post('/v2/create_agent', { id: 'a\u00001', name: 'plan\u0000ner' }, bearer(jwt))).status).toBe(
+      200,
+    );
+    const tool = { ...llm(), event_type: 'tools', name: 'look\u0000up', model: undefined };
+    expect((await server.post('/v2/create_events', { events: [tool] }, bearer(jwt))).status).toBe(200);
+    const nul = TEST_STORE === 'postgres' ? '\uFFFD' : '\u0000';
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+    expect(exported.session.tags).toEqual([`a${nul}b`]);
+    expect(exported.agents).toEqual([{ id: `a${nul}1`, name: `plan${nul}ner` }]);
+    // Inside the event's own JSON the character is kept as JSON writes it, on both stores.
+    expect(exported.tools[0]?.name).toBe('look\u0000up');
+    const listed = await server.get<{ total: number }>(`/v2/sessions?tag=${encodeURIComponent('a\u0000b')}`);
+    expect(listed.body.total).toBe(1);
   });
 
   it('a retried create_events batch is stored once', async () => {

@@ -81,7 +81,7 @@ describe('instances starting together on an empty database', () => {
       const store = await openStore(url);
       try {
         expect(await store.listProjects()).toHaveLength(1);
-        expect(await (store as PostgresStore).schemaVersion()).toBe(2);
+        expect(await (store as PostgresStore).schemaVersion()).toBe(PostgresStore.latestSchemaVersion);
         const secrets = await selectRows<{ n: number }>(
           store,
           "SELECT CAST(count(*) AS INTEGER) AS n FROM meta WHERE key = 'jwt_secret'",
@@ -107,12 +107,14 @@ describe('instances starting together on an empty database', () => {
     try {
       const stores = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open(url)));
       const versions = await Promise.all(stores.map((s) => s.schemaVersion()));
-      expect(new Set(versions)).toEqual(new Set([2]));
+      expect(new Set(versions)).toEqual(new Set([PostgresStore.latestSchemaVersion]));
       const applied = await selectRows<{ version: number }>(
         stores[0] as PostgresStore,
         'SELECT version FROM agentops_schema_migrations ORDER BY version',
       );
-      expect(applied).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(applied).toEqual(
+        Array.from({ length: PostgresStore.latestSchemaVersion }, (_, i) => ({ version: i + 1 })),
+      );
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await drop();
@@ -125,7 +127,9 @@ describe('instances starting together on an empty database', () => {
       const store = await PostgresStore.open(url);
       await store.pool.query("INSERT INTO agentops_schema_migrations (version, applied_at) VALUES (99, 'later')");
       await store.close();
-      await expect(openStore(url)).rejects.toThrow(/schema is version 99, newer than this server's \(2\): run a newer/);
+      await expect(openStore(url)).rejects.toThrow(
+        `schema is version 99, newer than this server's (${PostgresStore.latestSchemaVersion}): run a newer`,
+      );
     } finally {
       await drop();
     }

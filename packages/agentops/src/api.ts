@@ -58,7 +58,7 @@ export function init(options?: InitOptions): Session | undefined {
  */
 export function startSession(options: StartSessionOptions = {}): Session {
   const runtime = currentRuntime() ?? startRuntime({ autoStartSession: false });
-  return Session.start(runtime, options, runtime.config.tags);
+  return Session.start(runtime, options, runtime.config);
 }
 
 /** The open session the active context belongs to, if any. */

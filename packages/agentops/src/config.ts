@@ -20,6 +20,12 @@ export interface InitOptions {
   endpoint?: string;
   /** Tags every session started by this client gets. */
   tags?: string[];
+  /** Who sessions run for (`user.id` on the session); a session's own `userId` wins. */
+  userId?: string;
+  /** Where the app runs (`production`, `staging`, ...). Default `AGENTOPS_ENVIRONMENT`. */
+  environment?: string;
+  /** The app's release (a version or commit). Default `AGENTOPS_RELEASE`. */
+  release?: string;
   /** Start a session in `init()`. Default true. */
   autoStartSession?: boolean;
   /** Join this session (started in another process) instead of starting a new one. */
@@ -60,6 +66,9 @@ export interface ResolvedConfig {
   apiKey: string | undefined;
   endpoint: string;
   tags: string[];
+  userId: string | undefined;
+  environment: string | undefined;
+  release: string | undefined;
   autoStartSession: boolean;
   inheritedSessionId: string | undefined;
   instrumentLlmCalls: boolean;
@@ -83,6 +92,11 @@ function protocolOf(value: unknown, logger: Logger): Protocol {
   if (name !== undefined && name !== '')
     logger.warn(`protocol ${JSON.stringify(String(value)).slice(0, 40)} is not one (v2 or otlp): sending with v2.`);
   return 'v2';
+}
+
+/** A name given as an option or a variable: a non-empty string, bounded; else undefined. */
+export function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, 512) : undefined;
 }
 
 function envFlag(value: string | undefined): boolean | undefined {
@@ -110,6 +124,9 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     apiKey,
     endpoint: (typeof o.endpoint === 'string' && o.endpoint) || env.AGENTOPS_API_ENDPOINT || DEFAULT_ENDPOINT,
     tags: tagList(o.tags) ?? [],
+    userId: text(o.userId),
+    environment: text(o.environment) ?? text(env.AGENTOPS_ENVIRONMENT),
+    release: text(o.release) ?? text(env.AGENTOPS_RELEASE),
     autoStartSession: o.autoStartSession !== false,
     inheritedSessionId: typeof o.inheritedSessionId === 'string' ? o.inheritedSessionId : undefined,
     instrumentLlmCalls: o.instrumentLlmCalls !== false,

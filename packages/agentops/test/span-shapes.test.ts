@@ -142,6 +142,8 @@ describe('event spans', () => {
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.attributes).toMatchObject({
       'agentops.session.id': session.id,
+      // Every span of a session is in its GenAI conversation.
+      'gen_ai.conversation.id': session.id,
       'agentops.event.type': 'llms',
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai',

@@ -11,6 +11,12 @@ export const ATTR_SESSION_END_STATE = 'agentops.session.end_state';
 export const ATTR_SESSION_END_STATE_REASON = 'agentops.session.end_state_reason';
 export const ATTR_SESSION_INHERITED = 'agentops.session.inherited';
 export const ATTR_SESSION_VIDEO = 'agentops.session.video';
+/** Who a session ran for, and where and in which release of the app: OpenTelemetry's names, and ours for the release. */
+export const ATTR_USER_ID = 'user.id';
+export const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';
+export const ATTR_SESSION_RELEASE = 'agentops.session.release';
+/** The resource's version of the app: a session's release when its span names none. */
+export const ATTR_SERVICE_VERSION = 'service.version';
 export const ATTR_EVENT_ID = 'agentops.event.id';
 export const ATTR_EVENT_TYPE = 'agentops.event.type';
 export const ATTR_EVENT_PARAMS = 'agentops.event.params';

@@ -29,6 +29,10 @@ export interface SessionPayload {
   tags?: string[];
   host_env?: HostEnv;
   video?: string | null;
+  /** Who the session ran for, in which environment (production, staging, ...) and release of the app. */
+  user_id?: string | null;
+  environment?: string | null;
+  release?: string | null;
 }
 
 /** A ChatML message, the shape AgentOps shows for prompts and completions. */
@@ -154,6 +158,9 @@ export interface SessionRecord {
   tags: string[];
   host_env: HostEnv | null;
   video: string | null;
+  user_id: string | null;
+  environment: string | null;
+  release: string | null;
 }
 
 export interface SessionExport {

@@ -287,6 +287,66 @@ const mapCases: MapCase[] = [
     ],
   },
   {
+    name: "a session root's user, environment and release",
+    span: {
+      name: 'agentops.session',
+      attributes: inSession({
+        'user.id': 'u-42',
+        'deployment.environment.name': 'staging',
+        'agentops.session.release': '1.4.2',
+      }),
+    },
+    items: [{ kind: 'session', session: { user_id: 'u-42', environment: 'staging', release: '1.4.2' } }],
+  },
+  {
+    name: "a session root without them takes its resource's environment and service.version",
+    span: {
+      name: 'agentops.session',
+      attributes: inSession({}),
+      resource: { attributes: { 'deployment.environment.name': 'production', 'service.version': '2.0.0' } },
+    },
+    items: [{ kind: 'session', session: { user_id: null, environment: 'production', release: '2.0.0' } }],
+  },
+  {
+    name: 'an inherited session says nothing of its user, environment or release',
+    span: {
+      name: 'agentops.session',
+      attributes: inSession({
+        'agentops.session.inherited': true,
+        'user.id': 'other',
+        'deployment.environment.name': 'dev',
+      }),
+    },
+    items: [
+      {
+        kind: 'session',
+        session: expect.not.objectContaining({ user_id: expect.anything(), environment: expect.anything() }),
+      },
+    ],
+  },
+  {
+    name: 'an LLM call whose conversation is only its session has no thread of its own',
+    span: {
+      attributes: inSession({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.conversation.id': SESSION_ID,
+      }),
+    },
+    items: [event({ event_type: 'llms', thread_id: null })],
+  },
+  {
+    name: 'an LLM call in a conversation of its own keeps it as its thread',
+    span: {
+      attributes: inSession({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.conversation.id': 'conv-7',
+      }),
+    },
+    items: [event({ event_type: 'llms', thread_id: 'conv-7' })],
+  },
+  {
     name: 'a running session has no end',
     span: { name: 'agentops.session', ended: false, endTime: [0, 0], attributes: inSession({}) },
     items: [{ kind: 'session', ended: false, session: { end_timestamp: null, end_state: null } }],

@@ -1,6 +1,7 @@
 /**
- * What `AgentOpsSpanProcessor.onStart` writes on each span: the session it belongs to, the agent
- * that encloses it, and whether it duplicates the LLM call around it.
+ * What `AgentOpsSpanProcessor.onStart` writes on each span: the session it belongs to (also as the
+ * GenAI `gen_ai.conversation.id`, where the span has none), the agent that encloses it, and whether
+ * it duplicates the LLM call around it.
  */
 import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
 import { type Context, trace } from '@opentelemetry/api';
@@ -13,6 +14,9 @@ export function stamp(span: Span, parentContext: Context): void {
     const sessionId = sessionIdOfNewSpan(span, parentContext);
     if (sessionId) span.setAttribute(S.ATTR_SESSION_ID, sessionId);
   }
+  const sessionId = span.attributes[S.ATTR_SESSION_ID];
+  if (sessionId !== undefined && span.attributes[S.ATTR_GEN_AI_CONVERSATION_ID] === undefined)
+    span.setAttribute(S.ATTR_GEN_AI_CONVERSATION_ID, sessionId);
   if (span.attributes[S.ATTR_AGENT_ID] === undefined) {
     const agentId = agentIdFromContext(parentContext);
     if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);

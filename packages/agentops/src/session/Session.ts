@@ -27,6 +27,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { type ResolvedConfig, text } from '../config.js';
 import { withSessionBaggage } from '../context-keys.js';
 import { isAgentOpsEvent } from '../events/AgentOpsEvent.js';
 import type { Event } from '../events/index.js';
@@ -41,6 +42,10 @@ export type { StartSessionOptions } from './start-point.js';
 export type { EndState };
 
 /** What a session needs from the SDK around it: no more, so that it depends on no pipeline class. */
+/** What `init()` gives every session it starts, unless the session says otherwise. */
+export type SessionDefaults = Pick<ResolvedConfig, 'tags' | 'userId' | 'environment' | 'release'>;
+const NO_DEFAULTS: SessionDefaults = { tags: [], userId: undefined, environment: undefined, release: undefined };
+
 export interface SessionHost {
   readonly tracer: Tracer;
   readonly captureContent: boolean;
@@ -74,14 +79,22 @@ export class Session {
   #detached = false;
 
   /** @internal Use `agentops.startSession()`. */
-  static start(host: SessionHost, options: StartSessionOptions = {}, defaultTags: string[] = []): Session {
-    return new Session(host, options, defaultTags);
+  static start(host: SessionHost, options: StartSessionOptions = {}, defaults: SessionDefaults = NO_DEFAULTS): Session {
+    return new Session(host, options, defaults);
   }
 
-  private constructor(host: SessionHost, options: StartSessionOptions, defaultTags: string[]) {
+  private constructor(host: SessionHost, options: StartSessionOptions, defaults: SessionDefaults) {
     this.#host = host;
     const o = safeOptions<StartSessionOptions>(options);
-    this.#tags = tagList([...defaultTags, ...(tagList(o.tags) ?? [])]) ?? [];
+    this.#tags = tagList([...defaults.tags, ...(tagList(o.tags) ?? [])]) ?? [];
+    const who: Record<string, string> = {};
+    for (const [key, value] of [
+      [S.ATTR_USER_ID, text(o.userId) ?? defaults.userId],
+      [S.ATTR_DEPLOYMENT_ENVIRONMENT, text(o.environment) ?? defaults.environment],
+      [S.ATTR_SESSION_RELEASE, text(o.release) ?? defaults.release],
+    ] as const) {
+      if (value !== undefined) who[key] = value;
+    }
     const { parent, inherited } = startPoint(o, host.logger);
     this.#inherited = inherited;
     const activeSpan = trace.getSpanContext(context.active());
@@ -92,7 +105,7 @@ export class Session {
         kind: SpanKind.INTERNAL,
         root: !inherited,
         links,
-        attributes: { [S.ATTR_SESSION_TAGS]: this.#tags, [S.ATTR_SESSION_INHERITED]: inherited },
+        attributes: { [S.ATTR_SESSION_TAGS]: this.#tags, [S.ATTR_SESSION_INHERITED]: inherited, ...who },
       },
       parent,
     );

@@ -8,6 +8,12 @@ import { type Carrier, extractFrom } from '../propagation.js';
 
 export interface StartSessionOptions {
   tags?: string[];
+  /** Who this session runs for (`user.id`). Default: `init({ userId })`. */
+  userId?: string;
+  /** Default: `init({ environment })`, else `AGENTOPS_ENVIRONMENT`. */
+  environment?: string;
+  /** Default: `init({ release })`, else `AGENTOPS_RELEASE`. */
+  release?: string;
   /** Join this session, started in another process. */
   inheritedSessionId?: string;
   /** Join the session carried by these W3C headers (`traceparent`, `baggage`). */

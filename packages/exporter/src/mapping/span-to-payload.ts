@@ -87,8 +87,20 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
       ? clampOrNull(asString(a[S.ATTR_SESSION_END_STATE_REASON]), LIMITS.endStateReasonLength)
       : null,
     ...(inherited && tags.length === 0 ? {} : { tags }),
-    ...(inherited ? {} : { host_env: resourceToHostEnv(span.resource.attributes) }),
+    ...(inherited ? {} : { host_env: resourceToHostEnv(span.resource.attributes), ...sessionContext(span) }),
     video: clampOrNull(asString(a[S.ATTR_SESSION_VIDEO]), LIMITS.videoLength),
+  };
+}
+
+/** Who, where and which release a session's root span says it ran for: the span's own, else its resource's. */
+function sessionContext(span: SpanLike): Pick<SessionPayload, 'user_id' | 'environment' | 'release'> {
+  const a = span.attributes;
+  const r = span.resource.attributes;
+  const text = (v: unknown) => clampOrNull(asString(v) || undefined, LIMITS.nameLength);
+  return {
+    user_id: text(a[S.ATTR_USER_ID]),
+    environment: text(a[S.ATTR_DEPLOYMENT_ENVIRONMENT] ?? r[S.ATTR_DEPLOYMENT_ENVIRONMENT]),
+    release: text(a[S.ATTR_SESSION_RELEASE] ?? r[S.ATTR_SERVICE_VERSION]),
   };
 }
 
@@ -139,10 +151,16 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
     ...(usage.cacheWrite === undefined ? {} : { cache_creation_tokens: usage.cacheWrite }),
     ...(usage.reasoning === undefined ? {} : { reasoning_tokens: usage.reasoning }),
     cost: cost ?? null,
-    thread_id: threadId(a) ?? null,
+    thread_id: threadOf(a, sessionId),
     params: parseJsonAttribute(a[S.ATTR_EVENT_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_EVENT_RETURNS]),
   });
+}
+
+/** An LLM call's thread, unless it is only the session again (the SDK gives every span `gen_ai.conversation.id`). */
+function threadOf(a: Attributes, sessionId: string): string | null {
+  const thread = threadId(a);
+  return thread === undefined || thread.toLowerCase() === sessionId ? null : thread;
 }
 
 function toolEvent(span: SpanLike, sessionId: string): EventPayload {

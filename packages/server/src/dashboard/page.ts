@@ -84,17 +84,19 @@ document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY)
 async function listPage() {
   const params = new URLSearchParams(location.search);
   const q = new URLSearchParams({ limit: '25', offset: params.get('offset') || '0' });
-  if (params.get('tag')) q.set('tag', params.get('tag'));
-  if (params.get('end_state')) q.set('end_state', params.get('end_state'));
+  for (const f of ['tag', 'end_state', 'environment', 'user_id', 'release']) if (params.get(f)) q.set(f, params.get(f));
   const page = await api('/v2/sessions?' + q);
   const opt = (v, l) => '<option value="' + v + '"' + (params.get('end_state') === v ? ' selected' : '') + '>' + l + '</option>';
   let html = '<h2>Sessions <span class="muted">(' + page.total + ')</span></h2><form class="filters" id="filters">' +
     '<label>Tag <input name="tag" value="' + esc(params.get('tag') || '') + '"></label>' +
+    '<label>Environment <input name="environment" value="' + esc(params.get('environment') || '') + '"></label>' +
+    '<label>User <input name="user_id" value="' + esc(params.get('user_id') || '') + '"></label>' +
+    '<label>Release <input name="release" value="' + esc(params.get('release') || '') + '"></label>' +
     '<label>End state <select name="end_state">' + opt('', 'Any') + opt('Success', 'Success') + opt('Fail', 'Failure') + opt('Indeterminate', 'Indeterminate') + opt('running', 'Running') + '</select></label><button>Filter</button></form>';
-  html += '<table><thead><tr><th>Started</th><th>Duration</th><th>End state</th><th>Tags</th><th>LLM calls</th><th>Tools</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
+  html += '<table><thead><tr><th>Started</th><th>Duration</th><th>End state</th><th>Environment</th><th>User</th><th>Tags</th><th>LLM calls</th><th>Tools</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
   for (const s of page.sessions) {
     html += '<tr class="row" tabindex="0" data-id="' + esc(s.session_id) + '"><td>' + esc(fmtTime(s.init_timestamp)) + '</td><td>' + esc(s.stats.duration) + '</td><td>' + state(s.end_state) +
-      '</td><td>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</td><td>' + s.stats.llm_calls + '</td><td>' + s.stats.tool_calls + '</td><td>' + s.stats.errors +
+      '</td><td>' + esc(s.environment || '') + '</td><td>' + esc(s.user_id || '') + '</td><td>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</td><td>' + s.stats.llm_calls + '</td><td>' + s.stats.tool_calls + '</td><td>' + s.stats.errors +
       '</td><td>' + (s.stats.prompt_tokens + s.stats.completion_tokens) + '</td><td>$' + esc(s.stats.cost) + '</td></tr>';
   }
   html += '</tbody></table>';
@@ -154,8 +156,10 @@ async function sessionPage(id) {
   const agentOf = (e) => { for (let p = e, d = 0; p && d < 50; d++) { if (p.agent_id) return p.agent_id; const a = agentBySpan.get(p.parent_span_id); if (a) return a; p = bySpan.get(p.parent_span_id); } return ''; };
   for (const e of all.sort((a, b) => a.start - b.start)) { const key = agentOf(e); if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
   const hosts = new Set(all.map((e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '').filter(Boolean));
+  const who = [['Environment', s.environment], ['User', s.user_id], ['Release', s.release]].filter(([, v]) => v);
   let html = '<p><a href="/" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
     (s.end_state_reason ? '<p class="muted">' + esc(s.end_state_reason) + '</p>' : '') + '<p>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</p>' +
+    (who.length ? '<p class="muted session-context">' + who.map(([k, v]) => esc(k) + ' <b>' + esc(v) + '</b>').join(' · ') + '</p>' : '') +
     '<div class="cards"><div class="card"><span class="muted">Duration</span><b>' + esc(st.duration) + '</b></div><div class="card"><span class="muted">Cost</span><b>$' + esc(st.cost) + '</b></div>' +
     '<div class="card"><span class="muted">LLM calls</span><b>' + st.llm_calls + '</b></div><div class="card"><span class="muted">Tools</span><b>' + st.tool_calls + '</b></div>' +
     '<div class="card"><span class="muted">Actions</span><b>' + st.actions + '</b></div><div class="card"><span class="muted">Errors</span><b>' + st.errors + '</b></div>' +

@@ -8,6 +8,7 @@ import type { AgentPayload, EventPayload, SessionPayload, SessionRecord } from '
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
+  EQUALITY_FILTERS,
   type EventCursor,
   type EventTotalsRow,
   eventColumns,
@@ -56,6 +57,9 @@ export class PostgresStore implements Store {
     this.location = redactedUrl(url);
     this.pool = pool;
   }
+
+  /** The schema version this server migrates a database to. */
+  static readonly latestSchemaVersion = POSTGRES_MIGRATIONS.length;
 
   /** Connects, and brings the schema up to date (waiting for an instance that is doing so). */
   static async open(url: string, options: { maxConnections?: number } = {}): Promise<PostgresStore> {
@@ -136,7 +140,7 @@ export class PostgresStore implements Store {
   }
 
   async #rows<T>(text: string, values: unknown[]): Promise<T[]> {
-    return (await this.pool.query(text, values)).rows as T[];
+    return (await this.pool.query(text, clean(values))).rows as T[];
   }
 
   async #row<T>(text: string, values: unknown[]): Promise<T | undefined> {
@@ -144,7 +148,10 @@ export class PostgresStore implements Store {
   }
 
   async metaOrSet(key: string, value: string): Promise<string> {
-    await this.pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    await this.pool.query(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+      clean([key, value]),
+    );
     return ((await this.#row<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key])) as { value: string })
       .value;
   }
@@ -200,7 +207,7 @@ export class PostgresStore implements Store {
           name: 'agentops_session_create',
           text: `INSERT INTO sessions (id, project_id, init_timestamp, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
                  ON CONFLICT (id) DO NOTHING`,
-          values: [sessionId, projectId, batch.start, now],
+          values: clean([sessionId, projectId, batch.start, now]),
         });
       // Both writes above leave another project's session as it was; nothing more is written to it.
       if ((await ownerOf(client, sessionId)) !== projectId) return false;
@@ -268,7 +275,7 @@ export class PostgresStore implements Store {
   async addUpload(u: NewUpload): Promise<void> {
     await this.pool.query(
       'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [u.id, u.project_id, u.session_id, u.kind, u.body, u.size, u.created_at],
+      clean([u.id, u.project_id, u.session_id, u.kind, u.body, u.size, u.created_at]),
     );
   }
 
@@ -302,13 +309,18 @@ export class PostgresStore implements Store {
     const values: unknown[] = [projectId];
     const where = ['project_id = $1'];
     if (filter.tag !== undefined) {
-      values.push(JSON.stringify([filter.tag]));
+      values.push(JSON.stringify(clean([filter.tag])));
       where.push(`tags @> $${values.length}::jsonb`);
     }
     if (filter.endState === 'running') where.push('end_state IS NULL');
     else if (filter.endState !== undefined) {
       values.push(filter.endState);
       where.push(`end_state = $${values.length}`);
+    }
+    for (const [name, column] of EQUALITY_FILTERS) {
+      if (filter[name] === undefined) continue;
+      values.push(filter[name]);
+      where.push(`${column} = $${values.length}`);
     }
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
@@ -323,7 +335,23 @@ export class PostgresStore implements Store {
   }
 }
 
-const SESSION_FIELDS = 'id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video';
+/**
+ * Query values PostgreSQL can hold: its text and jsonb cannot hold the NUL character, which JSON
+ * and SQLite can, so a NUL in a name or id is kept as U+FFFD instead of failing the whole write.
+ * (Payload JSON is unaffected: JSON.stringify writes a NUL as the six characters \u0000.)
+ */
+function clean(values: unknown[]): unknown[] {
+  return values.map((v) =>
+    typeof v === 'string' ? noNul(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? noNul(x) : x)) : v,
+  );
+}
+
+function noNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
+}
+
+const SESSION_FIELDS =
+  'id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, user_id, environment, release';
 
 async function schemaVersionOf(db: Queryable): Promise<number> {
   const { rows } = await db.query(`SELECT COALESCE(MAX(version), 0)::int AS v FROM ${MIGRATIONS_TABLE}`);
@@ -331,29 +359,28 @@ async function schemaVersionOf(db: Queryable): Promise<number> {
 }
 
 async function insertProject(db: Queryable, p: ProjectRow): Promise<void> {
-  await db.query('INSERT INTO projects (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)', [
-    p.id,
-    p.name,
-    p.key_hash,
-    p.created_at,
-  ]);
+  await db.query(
+    'INSERT INTO projects (id, name, key_hash, created_at) VALUES ($1, $2, $3, $4)',
+    clean([p.id, p.name, p.key_hash, p.created_at]),
+  );
 }
 
 async function ownerOf(db: Queryable, sessionId: string): Promise<string | undefined> {
   const { rows } = await db.query({
     name: 'agentops_session_owner',
     text: 'SELECT project_id FROM sessions WHERE id = $1',
-    values: [sessionId],
+    values: clean([sessionId]),
   });
   return (rows[0] as { project_id: string } | undefined)?.project_id;
 }
 
 async function upsertSession(db: Queryable, projectId: string, s: SessionPayload): Promise<void> {
-  const c = sessionColumns(s);
+  const c = sessionColumns({ ...s, ...(s.tags ? { tags: clean(s.tags) as string[] } : {}) });
   await db.query({
-    name: 'agentops_session_upsert',
-    text: `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10)
+    name: 'agentops_session_upsert_2',
+    text: `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video,
+             user_id, environment, release, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $12, $13, $14, $10, $10)
            ON CONFLICT (id) DO UPDATE SET
              init_timestamp = LEAST(sessions.init_timestamp, excluded.init_timestamp),
              end_timestamp = COALESCE(excluded.end_timestamp, sessions.end_timestamp),
@@ -362,9 +389,12 @@ async function upsertSession(db: Queryable, projectId: string, s: SessionPayload
              tags = CASE WHEN $11::boolean THEN excluded.tags ELSE sessions.tags END,
              host_env = COALESCE(excluded.host_env, sessions.host_env),
              video = COALESCE(excluded.video, sessions.video),
+             user_id = COALESCE(excluded.user_id, sessions.user_id),
+             environment = COALESCE(excluded.environment, sessions.environment),
+             release = COALESCE(excluded.release, sessions.release),
              updated_at = excluded.updated_at
            WHERE sessions.project_id = excluded.project_id`,
-    values: [
+    values: clean([
       s.session_id,
       projectId,
       s.init_timestamp,
@@ -376,7 +406,10 @@ async function upsertSession(db: Queryable, projectId: string, s: SessionPayload
       c.video,
       new Date().toISOString(),
       c.tags_given,
-    ],
+      c.user_id,
+      c.environment,
+      c.release,
+    ]),
   });
 }
 
@@ -385,7 +418,7 @@ async function upsertAgent(db: Queryable, sessionId: string, agent: AgentPayload
     name: 'agentops_agent_upsert',
     text: `INSERT INTO agents (session_id, id, name, span_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (session_id, id) DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
-    values: [sessionId, agent.id, agent.name, agent.span_id ?? null],
+    values: clean([sessionId, agent.id, agent.name, agent.span_id ?? null]),
   });
 }
 
@@ -425,7 +458,7 @@ async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[
                                           $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
                                           $13::float8[], $14::text[]) AS u
            ON CONFLICT DO NOTHING`,
-    values: [sessionId, ...columns, receivedAt],
+    values: clean([sessionId, ...columns, receivedAt]),
   });
   return result.rowCount ?? 0;
 }

@@ -10,6 +10,7 @@ import type { AgentPayload, EventPayload, SessionPayload, SessionRecord } from '
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
+  EQUALITY_FILTERS,
   type EventCursor,
   type EventTotalsRow,
   eventColumns,
@@ -315,14 +316,19 @@ export class SqliteStore implements Store {
     if (filter.tag !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = @tag)');
     if (filter.endState === 'running') where.push('end_state IS NULL');
     else if (filter.endState !== undefined) where.push('end_state = @endState');
-    const clause = where.join(' AND ');
-    const params = {
+    const params: Record<string, unknown> = {
       projectId,
       tag: filter.tag,
       endState: filter.endState,
       limit: filter.limit,
       offset: filter.offset,
     };
+    for (const [name, column] of EQUALITY_FILTERS) {
+      if (filter[name] === undefined) continue;
+      where.push(`${column} = @${name}`);
+      params[name] = filter[name];
+    }
+    const clause = where.join(' AND ');
     const rows = this.db
       .prepare(
         `SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
@@ -350,8 +356,10 @@ function prepare(db: SqliteDatabase) {
        ON CONFLICT(id) DO NOTHING`,
     ),
     sessionUpsert: db.prepare(
-      `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video, created_at, updated_at)
-       VALUES (@id, @project_id, @init_timestamp, @end_timestamp, @end_state, @end_state_reason, @tags, @host_env, @video, @now, @now)
+      `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video,
+         user_id, environment, release, created_at, updated_at)
+       VALUES (@id, @project_id, @init_timestamp, @end_timestamp, @end_state, @end_state_reason, @tags, @host_env, @video,
+         @user_id, @environment, @release, @now, @now)
        ON CONFLICT(id) DO UPDATE SET
          init_timestamp = MIN(sessions.init_timestamp, excluded.init_timestamp),
          end_timestamp = COALESCE(excluded.end_timestamp, sessions.end_timestamp),
@@ -360,6 +368,9 @@ function prepare(db: SqliteDatabase) {
          tags = CASE WHEN @tags_given THEN excluded.tags ELSE sessions.tags END,
          host_env = COALESCE(excluded.host_env, sessions.host_env),
          video = COALESCE(excluded.video, sessions.video),
+         user_id = COALESCE(excluded.user_id, sessions.user_id),
+         environment = COALESCE(excluded.environment, sessions.environment),
+         release = COALESCE(excluded.release, sessions.release),
          updated_at = excluded.updated_at
        WHERE sessions.project_id = excluded.project_id`,
     ),

@@ -32,7 +32,17 @@ export interface SessionListFilter {
   offset: number;
   tag?: string;
   endState?: WireEndState | 'running';
+  userId?: string;
+  environment?: string;
+  release?: string;
 }
+
+/** The list filters that are a column equal to the value given, and their columns. */
+export const EQUALITY_FILTERS = [
+  ['userId', 'user_id'],
+  ['environment', 'environment'],
+  ['release', 'release'],
+] as const satisfies readonly (readonly [keyof SessionListFilter, string])[];
 
 /** An upload of an AgentOps 0.4 client, without its body. */
 export interface UploadRow {
@@ -150,6 +160,9 @@ export interface SessionRow {
   tags: unknown;
   host_env: unknown;
   video: string | null;
+  user_id: string | null;
+  environment: string | null;
+  release: string | null;
 }
 
 export function sessionRecord(row: SessionRow): SessionRecord {
@@ -162,6 +175,9 @@ export function sessionRecord(row: SessionRow): SessionRecord {
     tags: storedJson<string[]>(row.tags, []),
     host_env: storedJson(row.host_env, null),
     video: row.video,
+    user_id: row.user_id ?? null,
+    environment: row.environment ?? null,
+    release: row.release ?? null,
   };
 }
 
@@ -202,6 +218,9 @@ export function sessionColumns(s: SessionPayload) {
     tags_given: s.tags !== undefined,
     host_env: s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null,
     video: s.video ?? null,
+    user_id: s.user_id ?? null,
+    environment: s.environment ?? null,
+    release: s.release ?? null,
   };
 }
 

@@ -72,4 +72,11 @@ export const POSTGRES_MIGRATIONS: string[] = [
   ALTER TABLE events ADD COLUMN cache_creation_tokens BIGINT;
   ALTER TABLE events ADD COLUMN reasoning_tokens BIGINT;
   `,
+  // Who, where and which release a session ran for: filters of the session list.
+  `
+  ALTER TABLE sessions ADD COLUMN user_id TEXT;
+  ALTER TABLE sessions ADD COLUMN environment TEXT;
+  ALTER TABLE sessions ADD COLUMN release TEXT;
+  CREATE INDEX sessions_by_environment ON sessions(project_id, environment, init_timestamp DESC);
+  `,
 ];

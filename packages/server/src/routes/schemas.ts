@@ -26,6 +26,9 @@ export const sessionSchema = {
     tags: { type: ['array', 'null'], maxItems: LIMITS.tags, items: { type: 'string', maxLength: LIMITS.tagLength } },
     host_env: { type: ['object', 'null'] },
     video: { type: ['string', 'null'], maxLength: LIMITS.videoLength },
+    user_id: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
+    environment: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
+    release: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
   },
 } as const;
 
@@ -95,5 +98,8 @@ export const listQuerySchema = {
     offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
     tag: { type: 'string', maxLength: 512 },
     end_state: { type: 'string', enum: ['Success', 'Fail', 'Indeterminate', 'running'] },
+    user_id: { type: 'string', maxLength: 512 },
+    environment: { type: 'string', maxLength: 512 },
+    release: { type: 'string', maxLength: 512 },
   },
 } as const;

@@ -35,22 +35,36 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     },
   );
 
-  app.get<{ Querystring: { limit: number; offset: number; tag?: string; end_state?: WireEndState | 'running' } }>(
-    '/v2/sessions',
-    { schema: { querystring: listQuerySchema }, preHandler: project },
-    async (request) => {
-      const { limit, offset, tag, end_state: endState } = request.query;
-      const page = await store.listSessions(projectOf(request).id, { limit, offset, tag, endState });
-      return {
-        total: page.total,
-        limit,
-        offset,
-        sessions: await Promise.all(
-          page.sessions.map(async (session) => ({ ...session, stats: await statsOf(store, session) })),
-        ),
-      };
-    },
-  );
+  app.get<{
+    Querystring: {
+      limit: number;
+      offset: number;
+      tag?: string;
+      end_state?: WireEndState | 'running';
+      user_id?: string;
+      environment?: string;
+      release?: string;
+    };
+  }>('/v2/sessions', { schema: { querystring: listQuerySchema }, preHandler: project }, async (request) => {
+    const { limit, offset, tag, end_state: endState, user_id: userId, environment, release } = request.query;
+    const page = await store.listSessions(projectOf(request).id, {
+      limit,
+      offset,
+      tag,
+      endState,
+      userId,
+      environment,
+      release,
+    });
+    return {
+      total: page.total,
+      limit,
+      offset,
+      sessions: await Promise.all(
+        page.sessions.map(async (session) => ({ ...session, stats: await statsOf(store, session) })),
+      ),
+    };
+  });
 }
 
 /** Events read and written per turn of the event loop while a session is exported. */
