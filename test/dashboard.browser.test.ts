@@ -136,6 +136,20 @@ it('the page of a running session updates as events arrive', async () => {
   await page.close();
 });
 
+it('a workflow, its task and the tool inside show in the waterfall as such, nested', async () => {
+  const { init, recordTask, recordTool, recordWorkflow, shutdown } = await import('agentops');
+  const session = init({ apiKey: server.apiKey, endpoint: server.url, handleExit: false, logLevel: 'silent' });
+  if (!session) throw new Error('no session');
+  const charge = recordTool('charge', (cents: number) => ({ ok: cents > 0 }));
+  const pay = recordTask('pay', (cents: number) => charge(cents));
+  const checkout = recordWorkflow('checkout', async (cents: number) => pay(cents));
+  await checkout(500);
+  await session.endSession('Success');
+  await shutdown();
+  const labels = await waterfallOf(session.id);
+  expect(labels).toEqual(['Workflow checkout', 'Task pay', 'Tool charge']);
+});
+
 it('an LLM event with whatever prompt the API accepted opens, with no script error', async () => {
   const id = crypto.randomUUID();
   const post = (path: string, body: unknown, auth: Record<string, string>) =>
@@ -364,7 +378,7 @@ it('a session an AgentOps 0.4 client sent as OTLP with its v3 token shows its ag
   expect(labels.map((l) => l.replace(/\s+\d+ ms$/, ''))).toEqual([
     'LLM gpt-4o-mini',
     'Tool lookup_order',
-    'Action reply.task',
+    'Task reply.task',
   ]);
   await page.locator('.wf-row[data-type="llms"]').click();
   await expect.poll(() => page.locator('#detail').textContent()).toContain('Where is order A-17?');

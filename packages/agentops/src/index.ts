@@ -36,4 +36,4 @@ export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js
 export type { EndState, SessionAnalytics, StartSessionOptions } from './session/Session.js';
 export { Session } from './session/Session.js';
 export { SDK_VERSION } from './version.js';
-export { recordAction, recordTool, trackAgent } from './wrappers.js';
+export { recordAction, recordTask, recordTool, recordWorkflow, trackAgent } from './wrappers.js';

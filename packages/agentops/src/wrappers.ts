@@ -1,5 +1,5 @@
 /**
- * `recordTool`, `recordAction` and `trackAgent`: wrap a function (or, as TC39 decorators, a class
+ * `recordTool`, `recordAction`, `recordWorkflow`, `recordTask` and `trackAgent`: wrap a function (or, as TC39 decorators, a class
  * method) so each call becomes a span of the session: arguments as params, the result as returns,
  * a throw as an error event tied to the call and rethrown unchanged. Sync and async alike.
  */
@@ -18,7 +18,7 @@ import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtim
 // biome-ignore lint/suspicious/noExplicitAny: wrappers accept any function and keep its type.
 type AnyFunction = (this: any, ...args: any[]) => any;
 type MethodDecorator = <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext) => F;
-type Kind = 'tool' | 'action' | 'agent';
+type Kind = 'tool' | 'action' | 'workflow' | 'task' | 'agent';
 
 /**
  * A native promise: its settlement is observed and passed on. Any other value, thenables of other
@@ -64,8 +64,14 @@ function planOf(kind: Kind, name: string): CallPlan {
       returnsKey: S.ATTR_GEN_AI_TOOL_CALL_RESULT,
     };
   }
-  if (kind === 'action') {
+  if (kind === 'action' || kind === 'workflow' || kind === 'task') {
     const shape = actionShape(name, undefined, false);
+    if (kind === 'workflow') {
+      // A workflow is GenAI's invoke_workflow; a task has no GenAI operation, only its kind.
+      shape.name = `${S.GEN_AI_OPERATION_INVOKE_WORKFLOW} ${name}`;
+      shape.attributes[S.ATTR_GEN_AI_OPERATION_NAME] = S.GEN_AI_OPERATION_INVOKE_WORKFLOW;
+    }
+    if (kind !== 'action') shape.attributes[S.ATTR_SPAN_KIND] = kind;
     return { kind, name, ...spanOf(shape), paramsKey: S.ATTR_ACTION_PARAMS, returnsKey: S.ATTR_ACTION_RETURNS };
   }
   const shape = agentShape(name);
@@ -125,7 +131,7 @@ function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
   const params = paramsOf(call.args);
   const { kind, name } = call.plan;
   if (kind === 'tool') return new ToolEvent({ name, params, id: call.id });
-  if (kind === 'action') return new ActionEvent({ actionType: name, params, id: call.id });
+  if (kind !== 'agent') return new ActionEvent({ actionType: name, params, id: call.id });
   return undefined;
 }
 
@@ -225,5 +231,12 @@ function wrapperOrDecorator(kind: Kind) {
 export const recordTool = wrapperOrDecorator('tool');
 /** Each call of `fn` is an action event. Also a method decorator: `@recordAction('plan')`. */
 export const recordAction = wrapperOrDecorator('action');
+/**
+ * Each call of `fn` is a workflow (`invoke_workflow {name}`): an action of kind workflow, with the
+ * work inside it nested under it. Also a method decorator: `@recordWorkflow('checkout')`.
+ */
+export const recordWorkflow = wrapperOrDecorator('workflow');
+/** Each call of `fn` is a task (an action of kind task), as OpenLLMetry and AgentOps 0.4 have them. Also a decorator. */
+export const recordTask = wrapperOrDecorator('task');
 /** Each call of `fn` is an agent invocation (`invoke_agent {name}`); events inside it carry its agent id. */
 export const trackAgent = wrapperOrDecorator('agent');

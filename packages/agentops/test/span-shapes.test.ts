@@ -253,6 +253,30 @@ describe('wrappers and nesting', () => {
     expect(toolSpan.attributes['gen_ai.tool.call.id']).toBe(toolSpan.attributes['agentops.event.id']);
   });
 
+  it('workflow > task > tool: invoke_workflow and task spans nested as called, actions of their kind', async () => {
+    const session = init();
+    const charge = agentops.recordTool('charge', (cents: number) => ({ ok: cents > 0 }));
+    const pay = agentops.recordTask('pay', (cents: number) => charge(cents));
+    const checkout = agentops.recordWorkflow('checkout', async (cents: number) => pay(cents));
+    await expect(checkout(500)).resolves.toEqual({ ok: true });
+    await session.endSession('Success');
+    const workflow = byName('invoke_workflow checkout');
+    const task = byName('pay');
+    const tool = byName('execute_tool charge');
+    expect(task.parentSpanContext?.spanId).toBe(workflow.spanContext().spanId);
+    expect(tool.parentSpanContext?.spanId).toBe(task.spanContext().spanId);
+    expect(workflow.attributes).toMatchObject({
+      'gen_ai.operation.name': 'invoke_workflow',
+      'agentops.span.kind': 'workflow',
+      'agentops.event.type': 'actions',
+      'agentops.action.type': 'checkout',
+      'agentops.action.params': '500',
+      'agentops.action.returns': '{"ok":true}',
+    });
+    expect(task.attributes).toMatchObject({ 'agentops.span.kind': 'task', 'agentops.action.type': 'pay' });
+    expect(task.attributes['gen_ai.operation.name']).toBeUndefined();
+  });
+
   it('a sync throw is recorded as an error linked to the call and rethrown as the same object', async () => {
     const session = init();
     const boom = new Error('sync boom');

@@ -28,6 +28,8 @@ export const ATTR_LLM_THREAD_ID = 'agentops.llm.thread_id';
 export const ATTR_LLM_REENTRANT = 'agentops.llm.reentrant';
 export const ATTR_TOOL_LOGS = 'agentops.tool.logs';
 export const ATTR_ACTION_TYPE = 'agentops.action.type';
+/** What kind of work an action is (`workflow` or `task`), under AgentOps 0.4's name for it. */
+export const ATTR_SPAN_KIND = 'agentops.span.kind';
 export const ATTR_ACTION_PARAMS = 'agentops.action.params';
 export const ATTR_ACTION_RETURNS = 'agentops.action.returns';
 export const ATTR_ACTION_LOGS = 'agentops.action.logs';
@@ -76,6 +78,7 @@ export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
 export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
+export const GEN_AI_OPERATION_INVOKE_WORKFLOW = 'invoke_workflow';
 export const GEN_AI_OPERATION_CREATE_AGENT = 'create_agent';
 
 // Event types as written on spans (agentops.event.type) and on the wire (event_type).

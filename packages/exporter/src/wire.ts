@@ -93,6 +93,8 @@ export interface ToolEventPayload extends EventBase {
 export interface ActionEventPayload extends EventBase {
   event_type: 'actions';
   action_type: string;
+  /** A workflow or a task (recordWorkflow/recordTask, OpenLLMetry's and AgentOps 0.4's), else an action. */
+  action_kind?: 'workflow' | 'task';
   logs?: unknown;
   screenshot?: string | null;
 }

@@ -58,7 +58,10 @@ describe('classifySpan', () => {
     ['AgentOps 0.4 guardrail', { attributes: { 'agentops.span.kind': 'guardrail' } }, 'actions'],
     ['AgentOps 0.4 unknown kind', { attributes: { 'agentops.span.kind': 'toString' } }, undefined],
     ['OpenLLMetry tool', { attributes: { 'traceloop.span.kind': 'tool' } }, 'tools'],
-    ['OpenLLMetry workflow', { attributes: { 'traceloop.span.kind': 'workflow' } }, undefined],
+    // Declared by the app (@workflow, @task), as AgentOps 0.4's are: shown as actions of their kind.
+    ['OpenLLMetry workflow', { attributes: { 'traceloop.span.kind': 'workflow' } }, 'actions'],
+    ['OpenLLMetry task', { attributes: { 'traceloop.span.kind': 'task' } }, 'actions'],
+    ['GenAI invoke_workflow', { attributes: { 'gen_ai.operation.name': 'invoke_workflow' } }, 'actions'],
     ['Vercel doGenerate', { attributes: { 'ai.operationId': 'ai.generateText.doGenerate' } }, 'llms'],
     ['Vercel outer generateText', { attributes: { 'ai.operationId': 'ai.generateText' } }, undefined],
     ['Vercel toolCall', { attributes: { 'ai.operationId': 'ai.toolCall' } }, 'tools'],
@@ -541,6 +544,48 @@ const mapCases: MapCase[] = [
         completion_tokens: 2,
       }),
     ],
+  },
+  {
+    name: "this SDK's workflow: an action of kind workflow",
+    span: {
+      name: 'invoke_workflow checkout',
+      attributes: inSession({
+        'agentops.event.type': 'actions',
+        'agentops.action.type': 'checkout',
+        'agentops.span.kind': 'workflow',
+        'gen_ai.operation.name': 'invoke_workflow',
+      }),
+    },
+    items: [event({ event_type: 'actions', action_type: 'checkout', action_kind: 'workflow' })],
+  },
+  {
+    name: 'a GenAI invoke_workflow span of another library is a workflow',
+    span: { name: 'invoke_workflow triage', attributes: inSession({ 'gen_ai.operation.name': 'invoke_workflow' }) },
+    items: [event({ event_type: 'actions', action_kind: 'workflow' })],
+  },
+  {
+    name: "OpenLLMetry's task: an action of kind task",
+    span: {
+      name: 'summarize.task',
+      attributes: inSession({ 'traceloop.span.kind': 'task', 'traceloop.entity.name': 'summarize' }),
+    },
+    items: [event({ event_type: 'actions', action_type: 'summarize', action_kind: 'task' })],
+  },
+  {
+    name: 'a plain action has no kind',
+    span: {
+      name: 'click',
+      attributes: inSession({ 'agentops.event.type': 'actions', 'agentops.action.type': 'click' }),
+    },
+    items: [event(expect.objectContaining({ action_type: 'click' }))],
+  },
+  {
+    name: 'a plain action has no action_kind field',
+    span: {
+      name: 'click',
+      attributes: inSession({ 'agentops.event.type': 'actions', 'agentops.action.type': 'click' }),
+    },
+    items: [event(expect.not.objectContaining({ action_kind: expect.anything() }))],
   },
   {
     name: 'Vercel AI SDK: a tool call',

@@ -25,6 +25,7 @@ export const agentOps: Convention = {
   },
   threadId: [S.ATTR_LLM_THREAD_ID],
   actionType: [S.ATTR_ACTION_TYPE],
+  actionKind: [S.ATTR_SPAN_KIND],
   actionParams: [S.ATTR_ACTION_PARAMS],
   actionReturns: [S.ATTR_ACTION_RETURNS],
   sessionTags: [S.ATTR_SESSION_TAGS],

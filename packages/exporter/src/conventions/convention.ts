@@ -35,6 +35,8 @@ export interface Convention {
   readonly toolReturns?: readonly string[];
   /** Attribute keys of an action's type, arguments and result. */
   readonly actionType?: readonly string[];
+  /** Attribute keys saying an action is a `workflow` or a `task`. */
+  readonly actionKind?: readonly string[];
   readonly actionParams?: readonly string[];
   readonly actionReturns?: readonly string[];
   /** Attribute keys of a session root's tags (a list of strings). */

@@ -12,6 +12,7 @@ export const openLlmetry: Convention = {
     const kind = a['traceloop.span.kind'];
     if (kind === 'tool') return 'tools';
     if (kind === 'agent') return 'agents';
+    if (kind === 'workflow' || kind === 'task') return 'actions';
     const requestType = a['llm.request.type'];
     if (requestType === 'chat' || requestType === 'completion' || requestType === 'embedding') return 'llms';
     return undefined;
@@ -25,6 +26,8 @@ export const openLlmetry: Convention = {
   reasoningTokens: ['gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens'],
   prompt: (a) => indexedMessages(a, 'gen_ai.prompt', 'role', 'content'),
   completion: (a) => indexedCompletion(a, 'gen_ai.completion'),
+  actionKind: ['traceloop.span.kind'],
+  actionType: ['traceloop.entity.name'],
   toolName: ['traceloop.entity.name'],
   toolParams: ['traceloop.entity.input'],
   toolReturns: ['traceloop.entity.output'],

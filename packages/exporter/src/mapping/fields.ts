@@ -5,6 +5,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { CONVENTIONS, isSdkEventSpan } from '../conventions/index.js';
 import { asCount, asString, asText } from '../internal/values.js';
+import * as S from '../semconv.js';
 import type { ChatMessage } from '../wire.js';
 
 type KeyList =
@@ -22,6 +23,7 @@ type KeyList =
   | 'actionType'
   | 'actionParams'
   | 'actionReturns'
+  | 'actionKind'
   | 'sessionTags'
   | 'agentId'
   | 'agentName';
@@ -46,6 +48,7 @@ const KEYS = {
   actionType: keysOf('actionType'),
   actionParams: keysOf('actionParams'),
   actionReturns: keysOf('actionReturns'),
+  actionKind: keysOf('actionKind'),
   sessionTags: keysOf('sessionTags'),
   agentId: keysOf('agentId'),
   agentName: keysOf('agentName'),
@@ -88,6 +91,12 @@ export const toolReturns = (a: Attributes): unknown => firstOf(a, KEYS.toolRetur
 export const actionType = (a: Attributes): string | undefined => firstOf(a, KEYS.actionType, asString);
 export const actionParams = (a: Attributes): unknown => firstOf(a, KEYS.actionParams, present);
 export const actionReturns = (a: Attributes): unknown => firstOf(a, KEYS.actionReturns, present);
+const WORK_KINDS = new Set<unknown>(['workflow', 'task']);
+/** Whether an action is a workflow or a task: by GenAI's `invoke_workflow`, else the conventions' span kinds. */
+export function actionKind(a: Attributes): 'workflow' | 'task' | undefined {
+  if (a[S.ATTR_GEN_AI_OPERATION_NAME] === S.GEN_AI_OPERATION_INVOKE_WORKFLOW) return 'workflow';
+  return firstOf(a, KEYS.actionKind, (v) => (WORK_KINDS.has(v) ? (v as 'workflow' | 'task') : undefined));
+}
 export const sessionTags = (a: Attributes): unknown => firstOf(a, KEYS.sessionTags, present);
 export const agentId = (a: Attributes): string | undefined => firstOf(a, KEYS.agentId, asString);
 export const agentName = (a: Attributes): string | undefined => firstOf(a, KEYS.agentName, asString);

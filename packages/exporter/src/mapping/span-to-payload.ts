@@ -20,6 +20,7 @@ import {
 } from '../wire.js';
 import { derivedEventId } from './event-id.js';
 import {
+  actionKind,
   actionParams,
   actionReturns,
   actionType,
@@ -179,11 +180,17 @@ function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   return Object.assign(commonFields(span, sessionId), {
     event_type: 'actions' as const,
     action_type: clamp(actionType(a) ?? span.name, LIMITS.nameLength),
+    ...kindOf(a),
     params: parseJsonAttribute(actionParams(a)),
     returns: parseJsonAttribute(actionReturns(a)),
     logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
     screenshot: asString(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
   });
+}
+
+function kindOf(a: Attributes): { action_kind?: 'workflow' | 'task' } {
+  const kind = actionKind(a);
+  return kind ? { action_kind: kind } : {};
 }
 
 function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {

@@ -141,7 +141,7 @@ async function sessionPage(id) {
   const data = await api('/v2/sessions/' + encodeURIComponent(id) + '/export');
   const s = data.session, st = data.stats;
   const all = [...data.llms, ...data.tools, ...data.actions, ...data.errors].map((e) => ({ ...e, type: e.event_type,
-    label: e.event_type === 'llms' ? 'LLM ' + (e.model || '') : e.event_type === 'tools' ? 'Tool ' + e.name : e.event_type === 'actions' ? 'Action ' + e.action_type : 'Error ' + (e.error_type || '') }));
+    label: e.event_type === 'llms' ? 'LLM ' + (e.model || '') : e.event_type === 'tools' ? 'Tool ' + e.name : e.event_type === 'actions' ? (e.action_kind === 'workflow' ? 'Workflow ' : e.action_kind === 'task' ? 'Task ' : 'Action ') + e.action_type : 'Error ' + (e.error_type || '') }));
   const bySpan = new Map(all.filter((e) => e.span_id).map((e) => [e.span_id, e]));
   const agents = new Map(data.agents.map((a) => [a.id, a.name]));
   const t0 = Date.parse(s.init_timestamp);
@@ -154,7 +154,8 @@ async function sessionPage(id) {
   // An event's agent: its own agent_id, else the agent whose span it is nested under (at any depth).
   const agentBySpan = new Map(data.agents.filter((a) => a.span_id).map((a) => [a.span_id, a.id]));
   const agentOf = (e) => { for (let p = e, d = 0; p && d < 50; d++) { if (p.agent_id) return p.agent_id; const a = agentBySpan.get(p.parent_span_id); if (a) return a; p = bySpan.get(p.parent_span_id); } return ''; };
-  for (const e of all.sort((a, b) => a.start - b.start)) { const key = agentOf(e); if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
+  // Started in the same millisecond: the enclosing span first.
+  for (const e of all.sort((a, b) => a.start - b.start || depth(a) - depth(b))) { const key = agentOf(e); if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
   const hosts = new Set(all.map((e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '').filter(Boolean));
   const who = [['Environment', s.environment], ['User', s.user_id], ['Release', s.release]].filter(([, v]) => v);
   let html = '<p><a href="/" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
