@@ -3,6 +3,7 @@ import { createConsoleLogger, DEFAULT_ENDPOINT, type Logger, type LogLevel, type
 import { isLogLevel, tagList } from '@agentops/exporter/internal';
 import { safeOptions } from './events/safe-options.js';
 import { DEFAULT_EXPORTER_ENDPOINT } from './pipeline/cloud-exporter.js';
+import type { MaskOption } from './pipeline/masking.js';
 
 export interface OtlpOptions {
   /** OTLP/HTTP traces URL; defaults to the standard `OTEL_EXPORTER_OTLP_*` variables. */
@@ -42,6 +43,12 @@ export interface InitOptions {
   envDataOptOut?: boolean;
   /** Record prompts, completions, tool arguments and results. Default true. */
   captureContent?: boolean;
+  /**
+   * Masks content before it leaves the app (for AgentOps and the OTLP export alike): rules
+   * `{ match: attribute name or RegExp, action: 'redact' | 'hash' | 'drop' }`, or `{ rules, fn }`
+   * with a function of each text value. A mask that fails drops the value.
+   */
+  mask?: MaskOption;
   /** Also export every span as OTLP/HTTP. */
   otlp?: OtlpOptions | boolean;
   /**
@@ -77,6 +84,7 @@ export interface ResolvedConfig {
   handleExit: boolean;
   envDataOptOut: boolean;
   captureContent: boolean;
+  mask: MaskOption | undefined;
   otlp: OtlpOptions | undefined;
   protocol: Protocol;
   exporterEndpoint: string;
@@ -136,6 +144,7 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     envDataOptOut:
       typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
     captureContent: o.captureContent !== false,
+    mask: o.mask,
     otlp,
     protocol: protocolOf(o.protocol ?? env.AGENTOPS_PROTOCOL, logger),
     exporterEndpoint:

@@ -31,9 +31,10 @@ export {
 } from './events/index.js';
 export type { AgentOpsSpanProcessorOptions } from './pipeline/AgentOpsSpanProcessor.js';
 export { AgentOpsSpanProcessor } from './pipeline/AgentOpsSpanProcessor.js';
+export { type MaskAction, type MaskFunction, type MaskOption, type MaskRule, REDACTED } from './pipeline/masking.js';
 export type { Carrier } from './propagation.js';
 export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js';
 export type { EndState, SessionAnalytics, StartSessionOptions } from './session/Session.js';
 export { Session } from './session/Session.js';
 export { SDK_VERSION } from './version.js';
-export { recordAction, recordTask, recordTool, recordWorkflow, trackAgent } from './wrappers.js';
+export { recordAction, recordTask, recordTool, recordWorkflow, trackAgent, type WrapperOptions } from './wrappers.js';

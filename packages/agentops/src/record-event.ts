@@ -7,7 +7,7 @@ import type { ErrorEvent } from './events/ErrorEvent.js';
  * now). Error events carry status ERROR and an `exception` span event.
  */
 export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOpsEvent, content: boolean): void {
-  const shape = event.toSpanShape(content);
+  const shape = event.toSpanShape(content && event.captureContent);
   const span = tracer.startSpan(
     shape.name,
     { kind: shape.kind, attributes: shape.attributes, startTime: event.initTimestamp },

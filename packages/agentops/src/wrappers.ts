@@ -43,6 +43,8 @@ function paramsOf(args: unknown[]): unknown {
  */
 interface CallPlan {
   kind: Kind;
+  /** False when the wrapper was made with `{ captureContent: false }`. */
+  content: boolean;
   name: string;
   spanName: string;
   spanKind: SpanKind;
@@ -52,7 +54,17 @@ interface CallPlan {
   returnsKey: string | undefined;
 }
 
-function planOf(kind: Kind, name: string): CallPlan {
+/** What a wrapper takes besides its name and function. */
+export interface WrapperOptions {
+  /** `false`: this function's calls are recorded without their arguments and results. */
+  captureContent?: boolean;
+}
+
+function planOf(kind: Kind, name: string, options: WrapperOptions | undefined): CallPlan {
+  return { ...callPlanOf(kind, name), content: options?.captureContent !== false };
+}
+
+function callPlanOf(kind: Kind, name: string): Omit<CallPlan, 'content'> {
   // The shapes without content: arguments are added per call, when content is captured.
   if (kind === 'tool') {
     const shape = toolCallShape(name, undefined, false);
@@ -119,7 +131,7 @@ function startCall(runtime: Runtime, plan: CallPlan, args: unknown[], parent: Co
     if (plan.kind === 'tool') writeToolCallId(span, id);
     else span.setAttribute(S.ATTR_EVENT_ID, id);
   }
-  if (plan.paramsKey && runtime.captureContent) {
+  if (plan.paramsKey && runtime.captureContent && plan.content) {
     const json = safeJsonStringify(paramsOf(args));
     if (json !== undefined) span.setAttribute(plan.paramsKey, json);
   }
@@ -139,7 +151,7 @@ function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
 function succeed(runtime: Runtime, call: Call, result: unknown): void {
   try {
     const returnsKey = call.plan.returnsKey;
-    if (returnsKey && runtime.captureContent) {
+    if (returnsKey && runtime.captureContent && call.plan.content) {
       const json = safeJsonStringify(result);
       if (json !== undefined) call.span.setAttribute(returnsKey, json);
     }
@@ -154,7 +166,7 @@ function succeed(runtime: Runtime, call: Call, result: unknown): void {
 function fail(runtime: Runtime, call: Call, error: unknown): void {
   try {
     const errorEvent = new ErrorEvent({ triggerEvent: triggerOf(call), exception: error, agentId: call.agentId });
-    recordEventSpan(runtime.tracer, call.ctx, errorEvent, runtime.captureContent);
+    recordEventSpan(runtime.tracer, call.ctx, errorEvent, runtime.captureContent && call.plan.content);
     call.span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
   } catch (err) {
     runtime.logger.debug(`${call.plan.spanName}: error not recorded: ${errorText(err)}`);
@@ -163,8 +175,8 @@ function fail(runtime: Runtime, call: Call, error: unknown): void {
   }
 }
 
-function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
-  const plan = planOf(kind, name);
+function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F, options?: WrapperOptions): F {
+  const plan = planOf(kind, name, options);
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const runtime = currentRuntime();
     const parent = runtime ? sessionContextForNewWork() : undefined;
@@ -217,12 +229,19 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F): F {
 }
 
 function wrapperOrDecorator(kind: Kind) {
-  function wrap<F extends AnyFunction>(name: string, fn: F): F;
-  function wrap(name?: string): MethodDecorator;
-  function wrap<F extends AnyFunction>(name?: string, fn?: F): F | MethodDecorator {
-    if (typeof fn === 'function') return traced(kind, typeof name === 'string' && name ? name : fn.name || kind, fn);
+  function wrap<F extends AnyFunction>(name: string, fn: F, options?: WrapperOptions): F;
+  function wrap(name?: string, options?: WrapperOptions): MethodDecorator;
+  function wrap<F extends AnyFunction>(
+    name?: string,
+    fnOrOptions?: F | WrapperOptions,
+    options?: WrapperOptions,
+  ): F | MethodDecorator {
+    const named = typeof name === 'string' && name ? name : undefined;
+    if (typeof fnOrOptions === 'function')
+      return traced(kind, named ?? (fnOrOptions.name || kind), fnOrOptions, options);
+    const decoratorOptions = typeof fnOrOptions === 'object' && fnOrOptions !== null ? fnOrOptions : undefined;
     return (<M extends AnyFunction>(value: M, decorator: ClassMethodDecoratorContext): M =>
-      traced(kind, typeof name === 'string' && name ? name : String(decorator.name), value)) as MethodDecorator;
+      traced(kind, named ?? String(decorator.name), value, decoratorOptions)) as MethodDecorator;
   }
   return wrap;
 }

@@ -16,6 +16,8 @@ export interface EventOptions {
   agentId?: string;
   /** A UUID of your own; default: a new one. */
   id?: string;
+  /** `false`: record this event without its content (prompt, completion, params, returns, logs). */
+  captureContent?: boolean;
 }
 
 /** How an event becomes a span. */
@@ -46,6 +48,8 @@ export abstract class AgentOpsEvent {
   initTimestamp: Date;
   endTimestamp: Date | undefined;
   agentId: string | undefined;
+  /** False when this event is recorded without its content, whatever `init({ captureContent })` says. */
+  captureContent: boolean;
 
   constructor(options: EventOptions | undefined) {
     const o = safeOptions<EventOptions>(options);
@@ -55,6 +59,7 @@ export abstract class AgentOpsEvent {
     this.initTimestamp = toDate(o.initTimestamp) ?? new Date();
     this.endTimestamp = toDate(o.endTimestamp);
     this.agentId = typeof o.agentId === 'string' ? clamp(o.agentId, LIMITS.idLength) : undefined;
+    this.captureContent = o.captureContent !== false;
   }
 
   /**

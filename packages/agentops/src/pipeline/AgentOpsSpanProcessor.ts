@@ -27,6 +27,7 @@ import { safeOptions } from '../events/safe-options.js';
 import { optionalRequire } from '../optional-require.js';
 import { processWide } from '../process-wide.js';
 import { AgentOpsCloudExporter } from './cloud-exporter.js';
+import { Masker, type MaskOption } from './masking.js';
 import { stamp } from './stamping.js';
 
 /** Processors users built themselves, not yet shut down; `init()` finds them in a provider the app registered. */
@@ -41,6 +42,8 @@ export interface AgentOpsSpanProcessorOptions {
   spanFilter?: SpanFilter;
   logLevel?: LogLevel;
   flushTimeoutMillis?: number;
+  /** Masks content before anything is exported (see `InitOptions.mask`). */
+  mask?: MaskOption;
   /** Send through this exporter instead of one made from the options above. */
   exporter?: AgentOpsSpanExporter;
   /** @internal */
@@ -69,6 +72,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   #shutdown = false;
   #flushing: Promise<void> = Promise.resolve();
   readonly #maxQueueSize: number;
+  readonly #masker: Masker | undefined;
   /** Finished spans not yet handed to the exporter (at most a tick's worth). */
   readonly #ended: ReadableSpan[] = [];
   #drainScheduled = false;
@@ -86,6 +90,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     this.results = this.exporter ?? (this.#tally as SessionTally);
     this.#maxQueueSize = config.maxQueueSize;
     this.#flushTimeoutMillis = config.flushTimeoutMillis;
+    this.#masker = Masker.of(config.mask, (m) => this.#logger.warn(m));
     liveProcessors.add(this);
   }
 
@@ -150,8 +155,10 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
-    if (this.#shutdown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+  onEnd(ended: ReadableSpan): void {
+    if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    const span = this.#masker ? this.#masker.maskOrDrop(ended) : ended;
+    if (!span) return;
     const exporter = this.exporter;
     if (!exporter) {
       this.#tally?.take(span);

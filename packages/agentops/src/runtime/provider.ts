@@ -12,6 +12,8 @@ import type { ResolvedConfig } from '../config.js';
 import { optionalRequire } from '../optional-require.js';
 import { type Registration, registerGlobally } from '../otel-setup.js';
 import { AgentOpsSpanProcessor, liveProcessors } from '../pipeline/AgentOpsSpanProcessor.js';
+import { MaskedSpanProcessor } from '../pipeline/MaskedSpanProcessor.js';
+import { Masker } from '../pipeline/masking.js';
 import { detectHostResource } from '../resource/detect.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -61,7 +63,11 @@ export function chooseProvider(config: ResolvedConfig): ProviderChoice {
   const processor = new AgentOpsSpanProcessor({ resolved: config });
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpExporter(config, logger);
-  if (otlp) spanProcessors.push(new BatchSpanProcessor({ exporter: otlp, scheduledDelayMillis: config.maxWaitTime }));
+  if (otlp) {
+    const batch = new BatchSpanProcessor({ exporter: otlp, scheduledDelayMillis: config.maxWaitTime });
+    const masker = Masker.of(config.mask, (m) => logger.debug(m));
+    spanProcessors.push(masker ? new MaskedSpanProcessor(batch, masker) : batch);
+  }
   const provider = new TracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
   let registration: Registration | undefined;
   if (globalProvider) {
