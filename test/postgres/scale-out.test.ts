@@ -177,7 +177,9 @@ describe('two instances behind one database', () => {
     const whole = async (base: string) => {
       for (let i = 0; i < 100; i++) {
         const r = await call<SessionExport>(base, `/v2/sessions/${session.id}/export`);
-        if (r.status === 200 && r.body.llms.length >= 2) return r.body;
+        // Both processes' events (two LLM calls and B's tool), and stats that count them all.
+        if (r.status === 200 && r.body.llms.length === 2 && r.body.tools.length === 1 && r.body.stats.events === 3)
+          return r.body;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`the session never had both processes' events at ${base}`);
