@@ -11,10 +11,12 @@ import { clamp, LIMITS, tagList } from '../internal/limits.js';
 import { asCost, asString } from '../internal/values.js';
 import * as S from '../semconv.js';
 import {
+  type ActionEventPayload,
   type AgentPayload,
   type ErrorEventPayload,
   type EventPayload,
   fromWireEndState,
+  type LlmEventPayload,
   type SessionPayload,
   toWireEndState,
 } from '../wire.js';
@@ -140,7 +142,7 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   const provider = llmProvider(a);
   const usage = llmUsage(a);
   const cost = llmCost(a, model, usage, provider, price);
-  return Object.assign(commonFields(span, sessionId), {
+  const event: LlmEventPayload = Object.assign(commonFields(span, sessionId), {
     event_type: 'llms' as const,
     model: clampOrNull(model, LIMITS.modelLength),
     provider: clampOrNull(provider, LIMITS.modelLength),
@@ -148,14 +150,17 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
     completion: llmCompletion(a) ?? null,
     prompt_tokens: usage.input ?? null,
     completion_tokens: usage.output ?? null,
-    ...(usage.cacheRead === undefined ? {} : { cache_read_tokens: usage.cacheRead }),
-    ...(usage.cacheWrite === undefined ? {} : { cache_creation_tokens: usage.cacheWrite }),
-    ...(usage.reasoning === undefined ? {} : { reasoning_tokens: usage.reasoning }),
     cost: cost ?? null,
     thread_id: threadOf(a, sessionId),
     params: parseJsonAttribute(a[S.ATTR_EVENT_PARAMS]),
     returns: parseJsonAttribute(a[S.ATTR_EVENT_RETURNS]),
   });
+  // Only where there are such counts (set, not spread: a literal with spreads is built, and later
+  // written as JSON, on a slower path, for every LLM call).
+  if (usage.cacheRead !== undefined) event.cache_read_tokens = usage.cacheRead;
+  if (usage.cacheWrite !== undefined) event.cache_creation_tokens = usage.cacheWrite;
+  if (usage.reasoning !== undefined) event.reasoning_tokens = usage.reasoning;
+  return event;
 }
 
 /** An LLM call's thread, unless it is only the session again (the SDK gives every span `gen_ai.conversation.id`). */
@@ -177,20 +182,17 @@ function toolEvent(span: SpanLike, sessionId: string): EventPayload {
 
 function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
-  return Object.assign(commonFields(span, sessionId), {
+  const event: ActionEventPayload = Object.assign(commonFields(span, sessionId), {
     event_type: 'actions' as const,
     action_type: clamp(actionType(a) ?? span.name, LIMITS.nameLength),
-    ...kindOf(a),
     params: parseJsonAttribute(actionParams(a)),
     returns: parseJsonAttribute(actionReturns(a)),
     logs: parseJsonAttribute(a[S.ATTR_ACTION_LOGS]),
     screenshot: asString(a[S.ATTR_ACTION_SCREENSHOT]) ?? null,
   });
-}
-
-function kindOf(a: Attributes): { action_kind?: 'workflow' | 'task' } {
   const kind = actionKind(a);
-  return kind ? { action_kind: kind } : {};
+  if (kind) event.action_kind = kind;
+  return event;
 }
 
 function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {

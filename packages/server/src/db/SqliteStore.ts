@@ -38,7 +38,9 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   /** The connection itself: for the server's own diagnostics and tests, not for writes. */
   readonly db: SqliteDatabase;
-  readonly #statements: ReturnType<typeof prepare>;
+  readonly #statements: ReturnType<typeof prepare> & {
+    insertEventsTransaction: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
+  };
   #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
 
   constructor(file: string) {
@@ -56,7 +58,13 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.#migrate();
     // Prepared once: a batch of events is the server's hottest path.
-    this.#statements = prepare(this.db);
+    this.#statements = {
+      ...prepare(this.db),
+      // Made once: a batch of events is the server's hottest path.
+      insertEventsTransaction: this.db.transaction((sessionId: string, rows: StoredEvent[], receivedAt: string) =>
+        this.#insertEvents(sessionId, rows, receivedAt),
+      ),
+    };
   }
 
   get location(): string {
@@ -208,7 +216,7 @@ export class SqliteStore implements Store {
   }
 
   async insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
-    return this.db.transaction(() => this.#insertEvents(sessionId, events, new Date().toISOString()))();
+    return this.#statements.insertEventsTransaction(sessionId, events, new Date().toISOString());
   }
 
   #insertEvents(sessionId: string, rows: StoredEvent[], receivedAt: string): number {
