@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 import type { SessionExport, SessionStats } from '@agentops/exporter';
 import { openStore, PostgresStore } from '@agentops/server';
 import * as agentops from 'agentops';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNode, type Service, startService } from '../helpers/child.js';
-import { freshPostgresDatabase, selectRows } from '../helpers/stores.js';
+import { startTestServer } from '../helpers/server.js';
+import { freshPostgresDatabase, postgresUrl, selectRows } from '../helpers/stores.js';
 
 const cli = join(dirname(createRequire(import.meta.url).resolve('@agentops/server')), 'cli.js');
 const KEY = '5ca1e0a7-0000-4000-8000-000000000001';
@@ -253,5 +255,40 @@ describe('two instances behind one database', () => {
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     const stats = (await call<SessionStats>(b.url, `/v2/sessions/${id}/stats`)).body;
     expect(stats).toMatchObject({ actions: 300, tool_calls: 200, events: 500 });
+  });
+});
+
+describe('connections cut under a running instance', () => {
+  it('the instance answers again once PostgreSQL has dropped every connection it held', async () => {
+    const server = await startTestServer();
+    try {
+      expect((await server.get('/v2/sessions')).status).toBe(200);
+      const database = new URL((server.store as PostgresStore).location).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: postgresUrl() });
+      await admin.connect();
+      try {
+        const cut = await admin.query(
+          'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [database],
+        );
+        expect(cut.rows[0]?.n).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      // A request may meet a connection as it is cut; within a few, the pool has new ones.
+      const statuses: number[] = [];
+      for (let i = 0; i < 5 && statuses.at(-1) !== 200; i++) {
+        statuses.push((await server.get('/v2/sessions')).status);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(statuses.at(-1)).toBe(200);
+      expect(statuses.filter((s) => s !== 200).every((s) => s === 500)).toBe(true);
+      const session = await server.post('/v2/create_session', {
+        session: { session_id: randomUUID(), init_timestamp: new Date().toISOString() },
+      });
+      expect(session.status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });

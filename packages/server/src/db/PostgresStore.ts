@@ -122,6 +122,8 @@ export class PostgresStore implements Store {
   /** Runs `work` in a transaction, again when PostgreSQL chose it as a deadlock's or serialization race's loser. */
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection that failed under us (not a statement PostgreSQL refused) is not given back to the pool.
+    let broken: Error | undefined;
     try {
       for (let attempt = 1; ; attempt++) {
         await client.query('BEGIN');
@@ -134,8 +136,12 @@ export class PostgresStore implements Store {
           if (attempt >= ATTEMPTS || !RETRIED_CODES.has((err as { code?: string }).code ?? '')) throw err;
         }
       }
+    } catch (err) {
+      if (typeof (err as { code?: unknown }).code !== 'string' || !/^[0-9A-Z]{5}$/.test((err as { code: string }).code))
+        broken = err as Error;
+      throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
