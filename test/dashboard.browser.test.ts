@@ -51,7 +51,9 @@ it('lists the session, shows its waterfall and the LLM call as chat messages', a
   expect(waterfall).toContain('Agent planner');
   expect(waterfall).toContain('LLM gpt-4o');
   expect(waterfall).toContain('Tool web_search');
-  expect(waterfall).toContain('Error Error');
+  // An error row names its type once (it said "Error Error").
+  expect(waterfall).not.toContain('Error Error');
+  expect(await page.locator('.wf-row[data-type="errors"] .wf-label').textContent()).toMatch(/^⚠ Error \d+ ms$/);
   expect(await page.locator('.wf-row[data-type="errors"] .wf-bar.errors').count()).toBe(1);
 
   // Keyboard: focus the LLM row and press Enter.
@@ -263,6 +265,52 @@ it('the session list filters by environment and user from the URL, and the sessi
   await expect
     .poll(() => page.locator('.session-context').textContent())
     .toBe(`Environment ${env} · User user-1 · Release r9`);
+  await page.close();
+});
+
+it("an error's detail says what kind of event it is and links to the event that triggered it", async () => {
+  const { ErrorEvent, ToolEvent, init, recordTool, shutdown } = await import('agentops');
+  const session = init({ apiKey: server.apiKey, endpoint: server.url, handleExit: false, logLevel: 'silent' });
+  if (!session) throw new Error('no session');
+  const charge = recordTool('charge', () => {
+    throw new TypeError('card declined');
+  });
+  expect(() => charge()).toThrow('card declined');
+  // Triggered by an event this session never recorded: named by its kind and id.
+  const elsewhere = new ToolEvent({ name: 'elsewhere' });
+  session.record(new ErrorEvent({ errorType: 'Timeout', details: 'no answer', triggerEvent: elsewhere }));
+  await session.endSession('Fail');
+  await shutdown();
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${session.id}`);
+  const typeError = page.locator('.wf-row[data-type="errors"]', { hasText: 'TypeError' });
+  await typeError.click();
+  await expect.poll(() => page.locator('#detail p.muted').first().textContent()).toMatch(/^Error · /);
+  const link = page.locator('#detail a.trigger');
+  expect(await link.textContent()).toBe('Tool charge');
+  await link.click();
+  await expect.poll(() => page.locator('.wf-row.selected .wf-label').textContent()).toMatch(/^Tool charge/);
+  expect(await page.locator('#detail h3').textContent()).toBe('Tool charge');
+  expect(await page.locator('#detail p.muted').first().textContent()).toMatch(/^Tool call · /);
+  await page.locator('.wf-row[data-type="errors"]', { hasText: 'Timeout' }).click();
+  await expect
+    .poll(() => page.locator('#detail p.muted', { hasText: 'Triggered by' }).textContent())
+    .toBe(`Triggered by Tool call ${elsewhere.id}`);
+  await page.close();
+});
+
+it('a session that is not there says so, with a way back to the list', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${crypto.randomUUID()}`);
+  const alert = page.getByRole('alert');
+  await expect.poll(() => alert.textContent()).toBe('Could not load: Session not found. Back to the sessions');
+  await alert.getByRole('link', { name: 'Back to the sessions' }).click();
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/');
+  await page.locator('tr.row').first().waitFor();
   await page.close();
 });
 

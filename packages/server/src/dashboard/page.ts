@@ -127,12 +127,26 @@ function tokenParts(t) {
     .filter(([n]) => n > 0).map(([n, what]) => n + ' ' + what);
   return parts.length ? '<p class="muted tokens-cached">' + parts.join(' · ') + '</p>' : '';
 }
+const KIND_WORDS = { llms: 'LLM call', tools: 'Tool call', actions: 'Action', errors: 'Error' };
+function kindInWords(e) {
+  if (e.type === 'actions' && e.action_kind) return e.action_kind === 'workflow' ? 'Workflow' : 'Task';
+  return KIND_WORDS[e.type] || e.type;
+}
+/** The event an error was triggered by: its name, as a link that selects it (or its id, when it is not in this session). */
+function triggeredBy(e) {
+  if (!e.trigger_event_id) return '';
+  const i = shown.findIndex((x) => x.id === e.trigger_event_id);
+  if (i < 0) return '<p class="muted">Triggered by ' + esc(KIND_WORDS[e.trigger_event_type] || 'event') + ' <code>' + esc(e.trigger_event_id) + '</code></p>';
+  return '<p class="muted">Triggered by <a href="#" class="trigger" data-goto="' + i + '">' + esc(shown[i].label) + '</a></p>';
+}
+/** The events of the session page, in the order of its rows. */
+let shown = [];
 function detail(e) {
-  let h = '<h3>' + esc(e.label) + '</h3><p class="muted">' + esc(e.type) + ' · ' + esc(e.init_timestamp) + ' · ' + Math.round(e.ms) + ' ms' + (e.origin && e.origin.host ? ' · ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) : '') + '</p>';
+  let h = '<h3>' + esc(e.label) + '</h3><p class="muted">' + esc(kindInWords(e)) + ' · ' + esc(e.init_timestamp) + ' · ' + Math.round(e.ms) + ' ms' + (e.origin && e.origin.host ? ' · ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) : '') + '</p>';
   if (e.type === 'llms') h += '<p>Model <b>' + esc(e.model) + '</b> · ' + (e.prompt_tokens ?? 0) + ' prompt / ' + (e.completion_tokens ?? 0) + ' completion tokens · $' + Number(e.cost || 0).toFixed(6) + '</p>' + tokenParts(e) + '<h4>Prompt</h4>' + messages(e.prompt) + '<h4>Completion</h4>' + messages(e.completion);
   else if (e.type === 'tools') h += '<h4>Arguments</h4>' + json(e.params) + '<h4>Result</h4>' + json(e.returns);
   else if (e.type === 'actions') h += '<h4>Params</h4>' + json(e.params) + '<h4>Returns</h4>' + json(e.returns);
-  else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + (e.trigger_event_id ? '<p class="muted">Triggered by ' + esc(e.trigger_event_type) + ' ' + esc(e.trigger_event_id) + '</p>' : '');
+  else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + triggeredBy(e);
   return h;
 }
 
@@ -141,7 +155,7 @@ async function sessionPage(id) {
   const data = await api('/v2/sessions/' + encodeURIComponent(id) + '/export');
   const s = data.session, st = data.stats;
   const all = [...data.llms, ...data.tools, ...data.actions, ...data.errors].map((e) => ({ ...e, type: e.event_type,
-    label: e.event_type === 'llms' ? 'LLM ' + (e.model || '') : e.event_type === 'tools' ? 'Tool ' + e.name : e.event_type === 'actions' ? (e.action_kind === 'workflow' ? 'Workflow ' : e.action_kind === 'task' ? 'Task ' : 'Action ') + e.action_type : 'Error ' + (e.error_type || '') }));
+    label: e.event_type === 'llms' ? 'LLM ' + (e.model || '') : e.event_type === 'tools' ? 'Tool ' + e.name : e.event_type === 'actions' ? (e.action_kind === 'workflow' ? 'Workflow ' : e.action_kind === 'task' ? 'Task ' : 'Action ') + e.action_type : (e.error_type || 'Error') }));
   const bySpan = new Map(all.filter((e) => e.span_id).map((e) => [e.span_id, e]));
   const agents = new Map(data.agents.map((a) => [a.id, a.name]));
   const t0 = Date.parse(s.init_timestamp);
@@ -191,9 +205,16 @@ async function sessionPage(id) {
       (text) => { pre.textContent = text.length > LOG_SHOWN ? text.slice(0, LOG_SHOWN) + '\n… (' + (text.length - LOG_SHOWN) + ' more characters)' : text; },
       (err) => { pre.textContent = 'Could not load: ' + err.message; });
   }
+  shown = ordered;
+  const select = (row) => {
+    for (const r of app.querySelectorAll('.wf-row.selected')) r.classList.remove('selected');
+    row.classList.add('selected');
+    const pane = document.getElementById('detail');
+    pane.innerHTML = detail(ordered[Number(row.dataset.i)]);
+    for (const a of pane.querySelectorAll('a.trigger')) a.onclick = (ev) => { ev.preventDefault(); const to = app.querySelector('.wf-row[data-i="' + a.dataset.goto + '"]'); if (to) { select(to); to.focus(); } };
+  };
   for (const row of app.querySelectorAll('.wf-row[data-i]')) {
-    const show = () => { for (const r of app.querySelectorAll('.wf-row.selected')) r.classList.remove('selected'); row.classList.add('selected'); document.getElementById('detail').innerHTML = detail(ordered[Number(row.dataset.i)]); };
-    row.onclick = show; row.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); show(); } };
+    row.onclick = () => select(row); row.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(row); } };
   }
   if (!s.end_state) refresh = setTimeout(() => location.pathname === '/sessions/' + id && sessionPage(id).catch(() => {}), 3000);
 }
@@ -207,7 +228,7 @@ async function route() {
   try {
     const m = location.pathname.match(/^\/sessions\/([0-9a-fA-F-]{36})$/);
     if (m) await sessionPage(m[1]); else await listPage();
-  } catch (err) { if (err.message !== 'unauthorized') app.innerHTML = '<p role="alert">Could not load: ' + esc(err.message) + '</p>'; }
+  } catch (err) { if (err.message !== 'unauthorized') app.innerHTML = '<p role="alert">Could not load: ' + esc(err.message) + '. <a href="/" id="back">Back to the sessions</a></p>'; }
 }
 route();
 `;
