@@ -120,20 +120,34 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `work` in a transaction, again when PostgreSQL chose it as a deadlock's or serialization race's loser. */
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#retrying(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Runs `attempt` on one connection, again (up to ATTEMPTS in all) when it lost a deadlock or a
+   * serialization race. A connection that failed under it (not a statement PostgreSQL refused) is
+   * not given back to the pool.
+   */
+  async #retrying<T>(attempt: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    // A connection that failed under us (not a statement PostgreSQL refused) is not given back to the pool.
     let broken: Error | undefined;
     try {
-      for (let attempt = 1; ; attempt++) {
-        await client.query('BEGIN');
+      for (let n = 1; ; n++) {
         try {
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
+          return await attempt(client);
         } catch (err) {
-          await client.query('ROLLBACK');
-          if (attempt >= ATTEMPTS || !RETRIED_CODES.has((err as { code?: string }).code ?? '')) throw err;
+          if (n >= ATTEMPTS || !RETRIED_CODES.has((err as { code?: string }).code ?? '')) throw err;
         }
       }
     } catch (err) {
@@ -224,8 +238,8 @@ export class PostgresStore implements Store {
   }
 
   insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
-    // In a transaction of its own only to be run again if it loses a deadlock.
-    return this.#transaction((client) => insertEvents(client, sessionId, events, new Date().toISOString()));
+    // One statement, atomic by itself: run again if it loses a deadlock, without a BEGIN and COMMIT around it.
+    return this.#retrying((client) => insertEvents(client, sessionId, events, new Date().toISOString()));
   }
 
   async upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {

@@ -40,6 +40,7 @@ export class SqliteStore implements Store {
   readonly db: SqliteDatabase;
   readonly #statements: ReturnType<typeof prepare> & {
     insertEventsTransaction: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
+    writeSessionTransaction: (projectId: string, sessionId: string, batch: SessionBatch) => boolean;
   };
   #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
 
@@ -57,12 +58,14 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.#migrate();
-    // Prepared once: a batch of events is the server's hottest path.
+    // Prepared once: batches of events (v2 and OTLP) are the server's hottest path.
     this.#statements = {
       ...prepare(this.db),
-      // Made once: a batch of events is the server's hottest path.
       insertEventsTransaction: this.db.transaction((sessionId: string, rows: StoredEvent[], receivedAt: string) =>
         this.#insertEvents(sessionId, rows, receivedAt),
+      ),
+      writeSessionTransaction: this.db.transaction((projectId: string, sessionId: string, batch: SessionBatch) =>
+        this.#writeSession(projectId, sessionId, batch),
       ),
     };
   }
@@ -201,18 +204,20 @@ export class SqliteStore implements Store {
   }
 
   async writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (batch.session) this.#upsertSession(projectId, batch.session);
-      else {
-        const now = new Date().toISOString();
-        this.#statements.sessionCreate.run(sessionId, projectId, batch.start, now, now);
-      }
-      // Both writes above leave another project's session as it was; nothing more is written to it.
-      if (this.#owner(sessionId) !== projectId) return false;
-      for (const agent of batch.agents) this.#upsertAgent(sessionId, agent);
-      this.#insertEvents(sessionId, batch.events, new Date().toISOString());
-      return true;
-    })();
+    return this.#statements.writeSessionTransaction(projectId, sessionId, batch);
+  }
+
+  #writeSession(projectId: string, sessionId: string, batch: SessionBatch): boolean {
+    if (batch.session) this.#upsertSession(projectId, batch.session);
+    else {
+      const now = new Date().toISOString();
+      this.#statements.sessionCreate.run(sessionId, projectId, batch.start, now, now);
+    }
+    // Both writes above leave another project's session as it was; nothing more is written to it.
+    if (this.#owner(sessionId) !== projectId) return false;
+    for (const agent of batch.agents) this.#upsertAgent(sessionId, agent);
+    this.#insertEvents(sessionId, batch.events, new Date().toISOString());
+    return true;
   }
 
   async insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
