@@ -266,12 +266,7 @@ export function pricedUsage(u: {
   cacheRead?: number | null;
   cacheWrite?: number | null;
 }): TokenUsage {
-  return {
-    input: u.input ?? 0,
-    output: u.output ?? 0,
-    ...(u.cacheRead ? { cacheRead: u.cacheRead } : {}),
-    ...(u.cacheWrite ? { cacheWrite: u.cacheWrite } : {}),
-  };
+  return { input: u.input ?? 0, output: u.output ?? 0, cacheRead: u.cacheRead ?? 0, cacheWrite: u.cacheWrite ?? 0 };
 }
 
 /** A failed span of another instrumentation (status ERROR) also stands for an error event. */
