@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const db = values.db ?? (process.env.AGENTOPS_DATABASE_URL || undefined) ?? DEFAULT_DB_FILE;
+  const db = values.db ?? (process.env.AGENTOPS_DATABASE_URL || DEFAULT_DB_FILE);
   const [command, sub, arg] = positionals;
   switch (command) {
     case undefined:

@@ -133,20 +133,19 @@ function kindInWords(e) {
   return KIND_WORDS[e.type] || e.type;
 }
 /** The event an error was triggered by: its name, as a link that selects it (or its id, when it is not in this session). */
-function triggeredBy(e) {
+function triggeredBy(e, rows) {
   if (!e.trigger_event_id) return '';
-  const i = shown.findIndex((x) => x.id === e.trigger_event_id);
+  const i = rows.findIndex((x) => x.id === e.trigger_event_id);
   if (i < 0) return '<p class="muted">Triggered by ' + esc(KIND_WORDS[e.trigger_event_type] || 'event') + ' <code>' + esc(e.trigger_event_id) + '</code></p>';
-  return '<p class="muted">Triggered by <a href="#" class="trigger" data-goto="' + i + '">' + esc(shown[i].label) + '</a></p>';
+  return '<p class="muted">Triggered by <a href="#" class="trigger" data-goto="' + i + '">' + esc(rows[i].label) + '</a></p>';
 }
-/** The events of the session page, in the order of its rows. */
-let shown = [];
-function detail(e) {
+/** An event's detail; rows are the session page's events, in the order of its rows. */
+function detail(e, rows) {
   let h = '<h3>' + esc(e.label) + '</h3><p class="muted">' + esc(kindInWords(e)) + ' · ' + esc(e.init_timestamp) + ' · ' + Math.round(e.ms) + ' ms' + (e.origin && e.origin.host ? ' · ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) : '') + '</p>';
   if (e.type === 'llms') h += '<p>Model <b>' + esc(e.model) + '</b> · ' + (e.prompt_tokens ?? 0) + ' prompt / ' + (e.completion_tokens ?? 0) + ' completion tokens · $' + Number(e.cost || 0).toFixed(6) + '</p>' + tokenParts(e) + '<h4>Prompt</h4>' + messages(e.prompt) + '<h4>Completion</h4>' + messages(e.completion);
   else if (e.type === 'tools') h += '<h4>Arguments</h4>' + json(e.params) + '<h4>Result</h4>' + json(e.returns);
   else if (e.type === 'actions') h += '<h4>Params</h4>' + json(e.params) + '<h4>Returns</h4>' + json(e.returns);
-  else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + triggeredBy(e);
+  else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + triggeredBy(e, rows);
   return h;
 }
 
@@ -205,12 +204,11 @@ async function sessionPage(id) {
       (text) => { pre.textContent = text.length > LOG_SHOWN ? text.slice(0, LOG_SHOWN) + '\n… (' + (text.length - LOG_SHOWN) + ' more characters)' : text; },
       (err) => { pre.textContent = 'Could not load: ' + err.message; });
   }
-  shown = ordered;
   const select = (row) => {
     for (const r of app.querySelectorAll('.wf-row.selected')) r.classList.remove('selected');
     row.classList.add('selected');
     const pane = document.getElementById('detail');
-    pane.innerHTML = detail(ordered[Number(row.dataset.i)]);
+    pane.innerHTML = detail(ordered[Number(row.dataset.i)], ordered);
     for (const a of pane.querySelectorAll('a.trigger')) a.onclick = (ev) => { ev.preventDefault(); const to = app.querySelector('.wf-row[data-i="' + a.dataset.goto + '"]'); if (to) { select(to); to.focus(); } };
   };
   for (const row of app.querySelectorAll('.wf-row[data-i]')) {
