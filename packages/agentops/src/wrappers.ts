@@ -103,6 +103,8 @@ interface Call {
   id: string | undefined;
   ctx: Context;
   agentId: string | undefined;
+  /** Whether this call's arguments, result and error details are recorded (the SDK's and the wrapper's switch). */
+  content: boolean;
 }
 
 /** An agent invocation's span, less its id (a new one per call). */
@@ -131,11 +133,12 @@ function startCall(runtime: Runtime, plan: CallPlan, args: unknown[], parent: Co
     if (plan.kind === 'tool') writeToolCallId(span, id);
     else span.setAttribute(S.ATTR_EVENT_ID, id);
   }
-  if (plan.paramsKey && runtime.captureContent && plan.content) {
+  const content = runtime.captureContent && plan.content;
+  if (plan.paramsKey && content) {
     const json = safeJsonStringify(paramsOf(args));
     if (json !== undefined) span.setAttribute(plan.paramsKey, json);
   }
-  return { plan, args, span, id, ctx, agentId };
+  return { plan, args, span, id, ctx, agentId, content };
 }
 
 /** The event a failed call stands for, with the id its span is sent under: the error's trigger. */
@@ -151,7 +154,7 @@ function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
 function succeed(runtime: Runtime, call: Call, result: unknown): void {
   try {
     const returnsKey = call.plan.returnsKey;
-    if (returnsKey && runtime.captureContent && call.plan.content) {
+    if (returnsKey && call.content) {
       const json = safeJsonStringify(result);
       if (json !== undefined) call.span.setAttribute(returnsKey, json);
     }
@@ -166,7 +169,7 @@ function succeed(runtime: Runtime, call: Call, result: unknown): void {
 function fail(runtime: Runtime, call: Call, error: unknown): void {
   try {
     const errorEvent = new ErrorEvent({ triggerEvent: triggerOf(call), exception: error, agentId: call.agentId });
-    recordEventSpan(runtime.tracer, call.ctx, errorEvent, runtime.captureContent && call.plan.content);
+    recordEventSpan(runtime.tracer, call.ctx, errorEvent, call.content);
     call.span.setStatus({ code: SpanStatusCode.ERROR, message: errorEvent.details ?? errorEvent.errorType });
   } catch (err) {
     runtime.logger.debug(`${call.plan.spanName}: error not recorded: ${errorText(err)}`);
