@@ -20,6 +20,7 @@ export default defineConfig({
       'test/server-fuzz.property.test.ts',
       'test/payload-acceptance.property.test.ts',
       'test/sdk-server.e2e.test.ts',
+      'test/evaluations.e2e.test.ts',
       'test/two-process.e2e.test.ts',
       'test/cli.test.ts',
       'test/dashboard.browser.test.ts',

@@ -500,3 +500,88 @@ describe('JWT expiry and persistence', () => {
     expect(dump).not.toContain(server.apiKey);
   });
 });
+
+describe('evaluations', () => {
+  const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
+
+  it('create_evaluations (session JWT) stores each once, whatever is sent twice, and stats sum them up', async () => {
+    const { id, jwt } = await createSession();
+    const evaluations = [
+      { id: 'ev-a', timestamp: '2024-05-01T12:00:01Z', name: 'relevance', score: 0.5, label: 'partly' },
+      { id: 'ev-b', timestamp: '2024-05-01T12:00:02Z', name: 'relevance', score: 1, label: 'relevant' },
+      {
+        id: 'ev-c',
+        timestamp: '2024-05-01T12:00:03Z',
+        name: 'toxicity',
+        label: 'none',
+        parent_span_id: 'b7ad6b7169203331',
+      },
+    ];
+    for (let i = 0; i < 2; i++) {
+      const res = await server.post('/v2/create_evaluations', { evaluations }, bearer(jwt));
+      expect(res.status).toBe(200);
+    }
+    const stats = (await server.get<SessionStats>(`/v2/sessions/${id}/stats`)).body;
+    expect(stats.evaluations).toBe(3);
+    expect(stats.evaluation_scores).toEqual([
+      { name: 'relevance', count: 2, mean_score: 0.75, labels: { partly: 1, relevant: 1 } },
+      { name: 'toxicity', count: 1, mean_score: null, labels: { none: 1 } },
+    ]);
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+    expect(exported.evaluations?.map((e) => [e.id, e.timestamp, e.parent_span_id])).toEqual([
+      ['ev-a', '2024-05-01T12:00:01.000000Z', null],
+      ['ev-b', '2024-05-01T12:00:02.000000Z', null],
+      ['ev-c', '2024-05-01T12:00:03.000000Z', 'b7ad6b7169203331'],
+    ]);
+  });
+
+  it('after the fact (API key): ids and times given by the server; only for a session of the project', async () => {
+    const { id } = await createSession();
+    const res = await server.post<{ ids: string[] }>(`/v2/sessions/${id}/evaluations`, {
+      evaluations: [{ name: 'user_feedback', score: 1 }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.ids).toHaveLength(1);
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+    expect(exported.evaluations?.[0]).toMatchObject({ id: res.body.ids[0], session_id: id, score: 1, label: null });
+    const foreign = await server.post(
+      `/v2/sessions/${id}/evaluations`,
+      { evaluations: [{ name: 'x', score: 1 }] },
+      { 'x-agentops-api-key': otherKey },
+    );
+    expect(foreign.status).toBe(404);
+    const unknown = await server.post(`/v2/sessions/${randomUUID()}/evaluations`, {
+      evaluations: [{ name: 'x', score: 1 }],
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it.each([
+    [{ name: 'x' }, 'evaluations[0] has neither a score nor a label'],
+    [{ name: '', score: 1 }, 'name must NOT have fewer than 1 characters'],
+    [{ name: 'x', score: '1' }, 'score must be number,null'],
+    [{ name: 'x', score: 1, timestamp: 'yesterday' }, 'evaluations[0].timestamp is not an ISO-8601 time: "yesterday"'],
+    [{ name: 'x', score: 1, parent_span_id: 'xyz' }, 'parent_span_id must match pattern'],
+  ])('refuses %j with a 400 that says why, and stores none of the request', async (bad, message) => {
+    const { id } = await createSession();
+    const res = await server.post<{ message: string }>(`/v2/sessions/${id}/evaluations`, {
+      evaluations: [{ name: 'good', score: 1 }, bad].reverse(),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain(message);
+    const stats = (await server.get<SessionStats>(`/v2/sessions/${id}/stats`)).body;
+    expect(stats.evaluations).toBe(0);
+  });
+
+  it("create_evaluations refuses an evaluation of another session than the token's", async () => {
+    const { jwt } = await createSession();
+    const other = randomUUID();
+    const res = await server.post<{ message: string }>(
+      '/v2/create_evaluations',
+      { evaluations: [{ name: 'x', score: 1, session_id: other }] },
+      bearer(jwt),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain(`names session ${other}`);
+  });
+});

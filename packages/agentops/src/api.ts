@@ -4,7 +4,7 @@
  */
 
 import { AgentOpsClient, type EndState, type SessionExport, type SessionStats } from '@agentops/exporter';
-import { errorText } from '@agentops/exporter/internal';
+import { describeValue, errorText, isUuid } from '@agentops/exporter/internal';
 import { context } from '@opentelemetry/api';
 import type { InitOptions } from './config.js';
 import { resolveConfig } from './config.js';
@@ -14,10 +14,12 @@ import { injectInto } from './propagation.js';
 import {
   currentRuntime,
   disabledHost,
+  sendEvaluation,
   sessionContextForNewWork,
   startRuntime,
   stopRuntime,
 } from './runtime/runtime.js';
+import { checkEvaluation, type Evaluation } from './session/evaluation.js';
 import { sessionRegistry } from './session/registry.js';
 import { Session, type StartSessionOptions } from './session/Session.js';
 
@@ -88,6 +90,32 @@ export function record(event: Event): void {
 
 export function endSession(endState: EndState, endStateReason?: string): Promise<string> {
   return sessionForModuleCall('endSession()')?.endSession(endState, endStateReason) ?? Promise.resolve('0.00');
+}
+
+/** `session.evaluate()` on the one session open (see `Session.evaluate`). */
+export function evaluate(evaluation: Evaluation): Promise<boolean> {
+  return sessionForModuleCall('evaluate()')?.evaluate(evaluation) ?? Promise.resolve(false);
+}
+
+/**
+ * An evaluation of any session by its id, after the fact: one open here is evaluated as
+ * `session.evaluate()` does; any other (ended, or recorded by another process) through the API
+ * (`POST /v2/sessions/:id/evaluations`). Resolves true when it was recorded or taken; never rejects.
+ */
+export function evaluateSession(sessionId: string, evaluation: Evaluation): Promise<boolean> {
+  const open = typeof sessionId === 'string' ? sessionRegistry.get(sessionId.toLowerCase()) : undefined;
+  if (open) return open.evaluate(evaluation);
+  const config = currentRuntime()?.config ?? resolveConfig({});
+  if (typeof sessionId !== 'string' || !isUuid(sessionId)) {
+    config.logger.warn(`evaluateSession(): ${describeValue(sessionId)} is not a session id (a UUID); not sent.`);
+    return Promise.resolve(false);
+  }
+  const checked = checkEvaluation(evaluation);
+  if (typeof checked === 'string') {
+    config.logger.warn(`evaluateSession(): ${checked}; not sent.`);
+    return Promise.resolve(false);
+  }
+  return sendEvaluation(config, sessionId.toLowerCase(), checked.input);
 }
 
 export function addTags(tags: string[]): void {

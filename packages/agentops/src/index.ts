@@ -1,7 +1,9 @@
-export type { LogLevel, SessionExport, SessionStats } from '@agentops/exporter';
+export type { EvaluationPayload, EvaluationSummary, LogLevel, SessionExport, SessionStats } from '@agentops/exporter';
 export {
   addTags,
   endSession,
+  evaluate,
+  evaluateSession,
   exportSession,
   flush,
   getSession,
@@ -34,7 +36,7 @@ export { AgentOpsSpanProcessor } from './pipeline/AgentOpsSpanProcessor.js';
 export { type MaskAction, type MaskFunction, type MaskOption, type MaskRule, REDACTED } from './pipeline/masking.js';
 export type { Carrier } from './propagation.js';
 export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js';
-export type { EndState, SessionAnalytics, StartSessionOptions } from './session/Session.js';
+export type { EndState, Evaluation, SessionAnalytics, StartSessionOptions } from './session/Session.js';
 export { Session } from './session/Session.js';
 export { SDK_VERSION } from './version.js';
 export { recordAction, recordTask, recordTool, recordWorkflow, trackAgent, type WrapperOptions } from './wrappers.js';

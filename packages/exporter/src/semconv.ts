@@ -71,6 +71,15 @@ export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
 export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
 export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+/** The result of evaluating GenAI output (GenAI `gen_ai.evaluation.result`, recorded as a zero-length span). */
+export const EVALUATION_SPAN_NAME = 'gen_ai.evaluation.result';
+export const ATTR_GEN_AI_EVALUATION_NAME = 'gen_ai.evaluation.name';
+export const ATTR_GEN_AI_EVALUATION_SCORE_VALUE = 'gen_ai.evaluation.score.value';
+export const ATTR_GEN_AI_EVALUATION_SCORE_LABEL = 'gen_ai.evaluation.score.label';
+export const ATTR_GEN_AI_EVALUATION_EXPLANATION = 'gen_ai.evaluation.explanation';
+/** The AgentOps event an evaluation judges, when it names one rather than being parented to its span. */
+export const ATTR_EVALUATION_EVENT_ID = 'agentops.evaluation.event_id';
 
 export const GEN_AI_OPERATION_CHAT = 'chat';
 export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';

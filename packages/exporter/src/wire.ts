@@ -109,6 +109,41 @@ export interface ErrorEventPayload extends EventBase {
   trigger_event_type?: string | null;
 }
 
+/**
+ * The result of evaluating a session or one of its events (GenAI `gen_ai.evaluation.result`): a
+ * score, a label, or both, from an evaluator or a user's feedback.
+ */
+export interface EvaluationPayload {
+  id: string;
+  session_id: SessionId;
+  timestamp: string;
+  /** What was evaluated for (`relevance`, `user_feedback`, ...). */
+  name: string;
+  score?: number | null;
+  /** The score in words (`pass`, `relevant`, ...): few distinct values. */
+  label?: string | null;
+  explanation?: string | null;
+  /** The event judged: by its AgentOps id, or by its span (the evaluation's parent). Neither: the session. */
+  event_id?: string | null;
+  parent_span_id?: string | null;
+  /** The provider's id of the completion judged (`gen_ai.response.id`). */
+  response_id?: string | null;
+  origin?: EventOrigin;
+}
+
+/** An evaluation as `POST /v2/sessions/:id/evaluations` takes it: the server gives what is missing. */
+export type EvaluationInput = Pick<EvaluationPayload, 'name'> & Partial<Omit<EvaluationPayload, 'name'>>;
+
+/** A session's evaluations of one name, summed up. */
+export interface EvaluationSummary {
+  name: string;
+  count: number;
+  /** The mean of the scores given (null when none gave a score). */
+  mean_score: number | null;
+  /** How many said each label. */
+  labels: Record<string, number>;
+}
+
 export type EventPayload = LlmEventPayload | ToolEventPayload | ActionEventPayload | ErrorEventPayload;
 
 export interface AgentPayload {
@@ -149,6 +184,9 @@ export interface SessionStats {
   duration: string;
   agents: number;
   end_state: WireEndState | null;
+  /** Evaluations of the session and its events, and their summary per name. */
+  evaluations: number;
+  evaluation_scores: EvaluationSummary[];
 }
 
 export interface SessionRecord {
@@ -173,6 +211,8 @@ export interface SessionExport {
   tools: ToolEventPayload[];
   actions: ActionEventPayload[];
   errors: ErrorEventPayload[];
+  /** Evaluations of the session and its events, oldest first. */
+  evaluations?: EvaluationPayload[];
   /** Logs an AgentOps 0.4 client captured and uploaded for the session (`/v4/logs/upload/`), oldest first. */
   logs?: SessionLog[];
 }

@@ -2,11 +2,20 @@
  * Writes what clients send into the store: sessions, agents and events from the v2 API, and the
  * same from OTLP spans once the exporter's mapping has turned them into AgentOps items.
  */
-import type { AgentPayload, EventPayload, MappedItem, PriceFn, SessionPayload } from '@agentops/exporter';
+import { randomUUID } from 'node:crypto';
+import type {
+  AgentPayload,
+  EvaluationInput,
+  EvaluationPayload,
+  EventPayload,
+  MappedItem,
+  PriceFn,
+  SessionPayload,
+} from '@agentops/exporter';
 import { fromWireEndState, pricedUsage, toWireEndState } from '@agentops/exporter';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Store, StoredEvent } from './db/Store.js';
-import { agentSchema, eventSchema, sessionIdSchema, sessionSchema } from './routes/schemas.js';
+import { agentSchema, evaluationSchema, eventSchema, sessionIdSchema, sessionSchema } from './routes/schemas.js';
 import { normalizeTimestamp } from './timestamps.js';
 
 export class BadInput extends Error {}
@@ -21,6 +30,7 @@ const validators = {
   sessionId: ajv.compile<unknown>(sessionIdSchema),
   event: ajv.compile(eventSchema),
   agent: ajv.compile(agentSchema),
+  evaluation: ajv.compile(evaluationSchema),
 };
 
 /** A session id as both ingest paths take it (a UUID, not the all-zero one). */
@@ -99,6 +109,43 @@ export class Ingest {
     return this.price(e.model, usage, e.provider ?? undefined) ?? null;
   }
 
+  /**
+   * Stores evaluations not stored yet; returns them as stored. One without an id or a time (given
+   * after the fact, through the API) gets a new id and the time it arrived.
+   */
+  async evaluations(sessionId: string, evaluations: EvaluationInput[]): Promise<EvaluationPayload[]> {
+    const rows = evaluations.map((e, i) => this.#evaluation(sessionId, e, `evaluations[${i}]`));
+    await this.store.insertEvaluations(sessionId, rows);
+    return rows;
+  }
+
+  /** An evaluation as it is stored (validated, its time normalized); throws BadInput. */
+  #evaluation(sessionId: string, e: EvaluationInput, what: string): EvaluationPayload {
+    check(validators.evaluation, e, what);
+    if ((e.score === undefined || e.score === null) && !e.label) {
+      throw new BadInput(`${what} has neither a score nor a label`);
+    }
+    if (e.session_id && e.session_id.toLowerCase() !== sessionId) {
+      throw new BadInput(`${what} names session ${e.session_id}, not ${sessionId}`);
+    }
+    const timestamp = e.timestamp === undefined ? new Date().toISOString() : normalizeTimestamp(e.timestamp);
+    if (!timestamp) throw new BadInput(`${what}.timestamp is not an ISO-8601 time: ${JSON.stringify(e.timestamp)}`);
+    // Every field there, as the SDK's mapping writes them: one shape whichever way it came.
+    return {
+      id: e.id ?? randomUUID(),
+      session_id: sessionId,
+      timestamp,
+      name: e.name,
+      score: e.score ?? null,
+      label: e.label ?? null,
+      explanation: e.explanation ?? null,
+      event_id: e.event_id ?? null,
+      parent_span_id: e.parent_span_id ?? null,
+      response_id: e.response_id ?? null,
+      ...(e.origin ? { origin: e.origin } : {}),
+    };
+  }
+
   agent(sessionId: string, agent: AgentPayload): Promise<void> {
     check(validators.agent, agent, 'agent');
     return this.store.upsertAgent(sessionId, agent);
@@ -136,6 +183,7 @@ export class Ingest {
       }
       // Each event checked on its own: one that would not be stored is counted, the others go on.
       const events: StoredEvent[] = [];
+      const evaluations: EvaluationPayload[] = [];
       let invalid = 0;
       let why: string | undefined;
       const agents: AgentPayload[] = [];
@@ -145,9 +193,10 @@ export class Ingest {
         else if (item.kind === 'agent') {
           check(validators.agent, item.agent, 'agent');
           agents.push(item.agent);
-        } else if (item.kind === 'event') {
+        } else if (item.kind === 'event' || item.kind === 'evaluation') {
           try {
-            events.push(this.#row(sessionId, item.event, 'event'));
+            if (item.kind === 'event') events.push(this.#row(sessionId, item.event, 'event'));
+            else evaluations.push(this.#evaluation(sessionId, item.evaluation, 'evaluation'));
           } catch (err) {
             if (!(err instanceof BadInput)) throw err;
             invalid++;
@@ -155,8 +204,8 @@ export class Ingest {
           }
         }
       }
-      const start = events[0]?.payload.init_timestamp ?? new Date().toISOString();
-      if (!(await this.store.writeSession(projectId, sessionId, { session, start, agents, events }))) {
+      const start = events[0]?.payload.init_timestamp ?? evaluations[0]?.timestamp ?? new Date().toISOString();
+      if (!(await this.store.writeSession(projectId, sessionId, { session, start, agents, events, evaluations }))) {
         reject(list.length, 'some spans named sessions this key cannot write to');
         continue;
       }

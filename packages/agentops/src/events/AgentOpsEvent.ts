@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { derivedEventId, type EventType, semconv as S } from '@agentops/exporter';
 import { clamp, isUuid, LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
-import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
+import { type Attributes, type Span, type SpanContext, SpanKind } from '@opentelemetry/api';
 import { safeOptions } from './safe-options.js';
 import { type Timestamp, toDate } from './timestamp.js';
 
@@ -43,6 +43,7 @@ export abstract class AgentOpsEvent {
   abstract readonly eventType: EventType;
   /** Given, read before recording, or (most often) derived from the span at recording. */
   #id: string | undefined;
+  #spanContext: SpanContext | undefined;
   params: unknown;
   returns: unknown;
   initTimestamp: Date;
@@ -72,6 +73,11 @@ export abstract class AgentOpsEvent {
     return this.#id;
   }
 
+  /** @internal The span this event was recorded as, once it has been (what an evaluation of it is parented to). */
+  get spanContext(): SpanContext | undefined {
+    return this.#spanContext;
+  }
+
   /** @internal The id already fixed (given or read), if any. */
   protected get fixedId(): string | undefined {
     return this.#id;
@@ -82,6 +88,7 @@ export abstract class AgentOpsEvent {
    * the one derived from the span's ids, and the span carries it like any other event id.
    */
   recordedAs(span: Span): void {
+    this.#spanContext = span.spanContext();
     if (this.#id !== undefined) return;
     this.#id = derivedEventId(span.spanContext(), 'event');
     this.writeId(span, this.#id);

@@ -3,7 +3,8 @@
  * handler. Made by `init()` with the configuration resolved once, torn down by `shutdown()`.
  */
 
-import type { Logger } from '@agentops/exporter';
+import { randomUUID } from 'node:crypto';
+import { AgentOpsClient, type EvaluationInput, type Logger } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import { type Context, context, ProxyTracerProvider, type Span, trace } from '@opentelemetry/api';
 import type { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -78,6 +79,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     ...registryHooks,
     disableInstrumentations,
     flush,
+    evaluateEnded: (sessionId, evaluation) => sendEvaluation(config, sessionId, evaluation),
     uninstallExitHandler: config.handleExit
       ? installExitHandler({
           endOpenSessions: (endState, reason) => {
@@ -115,6 +117,32 @@ export async function stopRuntime(): Promise<void> {
   if (rt.registration) unregisterGlobally(rt.registration);
 }
 
+/**
+ * An evaluation of a session by id, through the API with the project's key (a session that has
+ * ended, or one recorded elsewhere). True when the server took it; else false, said why.
+ */
+export async function sendEvaluation(
+  config: Pick<ResolvedConfig, 'apiKey' | 'endpoint' | 'logger'>,
+  sessionId: string,
+  evaluation: EvaluationInput,
+): Promise<boolean> {
+  if (!config.apiKey) {
+    config.logger.warn(`evaluate(): no API key, so the evaluation of session ${sessionId} was not sent.`);
+    return false;
+  }
+  try {
+    // An id of its own, so a request retried by a proxy is stored once.
+    const sent = { id: randomUUID(), timestamp: new Date().toISOString(), ...evaluation };
+    await new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint }).addSessionEvaluations(sessionId, [
+      sent,
+    ]);
+    return true;
+  } catch (err) {
+    config.logger.warn(`evaluate(): the evaluation of session ${sessionId} was not taken: ${errorText(err)}`);
+    return false;
+  }
+}
+
 /** A host for a session when the SDK could not start: its spans are OpenTelemetry no-ops. */
 export function disabledHost(logger: Logger): SessionHost {
   return {
@@ -125,6 +153,10 @@ export function disabledHost(logger: Logger): SessionHost {
     announce: () => {},
     ...registryHooks,
     flush: () => Promise.resolve(),
+    evaluateEnded: () => {
+      logger.warn('evaluate(): the SDK did not start, so the evaluation was not sent.');
+      return Promise.resolve(false);
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   countEvent,
   END_STATES,
   type EndState,
+  type EvaluationInput,
   emptyTotals,
   formatCost,
   type Logger,
@@ -35,9 +36,11 @@ import { safeOptions } from '../events/safe-options.js';
 import { injectInto } from '../propagation.js';
 import { parentInSession, recordEventSpan } from '../record-event.js';
 import { endSummary, type SessionAnalytics, sessionAnalytics } from './analytics.js';
+import { checkEvaluation, type Evaluation, evaluationAttributes } from './evaluation.js';
 import { type StartSessionOptions, startPoint } from './start-point.js';
 
 export type { SessionAnalytics } from './analytics.js';
+export type { Evaluation } from './evaluation.js';
 export type { StartSessionOptions } from './start-point.js';
 export type { EndState };
 
@@ -58,6 +61,8 @@ export interface SessionHost {
   opened(session: Session): void;
   closed(session: Session): void;
   flush(): Promise<void>;
+  /** Sends evaluations of a session that has ended here, through the API; false (said why) when not taken. */
+  evaluateEnded(sessionId: string, evaluation: EvaluationInput): Promise<boolean>;
 }
 
 export class Session {
@@ -164,6 +169,54 @@ export class Session {
       }
     } catch (err) {
       this.#host.logger.warn(`record() failed: ${errorText(err)}`);
+    }
+  }
+
+  /**
+   * Records an evaluation of this session, or of one of its events (`event`, `eventId`, `span`;
+   * else the active span when it is in this session, else the session itself): a score, a label or
+   * both, and why. On a session that has ended here it is sent through the API
+   * (`POST /v2/sessions/:id/evaluations`). Resolves true when it was recorded (or the server took
+   * it); never rejects: bad input is reported and resolves false.
+   */
+  evaluate(evaluation: Evaluation): Promise<boolean> {
+    try {
+      const checked = checkEvaluation(evaluation);
+      if (typeof checked === 'string') {
+        this.#host.logger.warn(`evaluate(): ${checked}; not recorded.`);
+        return Promise.resolve(false);
+      }
+      if (this.ended) {
+        // What was recorded before the end is delivered first: the session is on the server then.
+        const input = checked.input;
+        return this.#host
+          .flush()
+          .catch(() => undefined)
+          .then(() => this.#host.evaluateEnded(this.id, input));
+      }
+      const { input, judged } = checked;
+      let parent: Context;
+      if (judged && judged.traceId === this.traceId) parent = trace.setSpanContext(this.#context, judged);
+      else {
+        if (judged) {
+          this.#host.logger.warn(
+            `evaluate(): the span of evaluation ${JSON.stringify(input.name)} is not in session ${this.id}; it is recorded as the session's.`,
+          );
+        }
+        parent = judged ? this.#context : parentInSession(context.active(), this.#context, this.traceId);
+      }
+      this.#host.tracer
+        .startSpan(
+          S.EVALUATION_SPAN_NAME,
+          { kind: SpanKind.INTERNAL, attributes: evaluationAttributes(this.id, input) },
+          parent,
+        )
+        .end();
+      countEvent(this.#localTotals, 'evaluations');
+      return Promise.resolve(true);
+    } catch (err) {
+      this.#host.logger.warn(`evaluate() failed: ${errorText(err)}`);
+      return Promise.resolve(false);
     }
   }
 

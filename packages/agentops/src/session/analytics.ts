@@ -6,6 +6,8 @@ export interface SessionAnalytics {
   toolCalls: number;
   actions: number;
   errors: number;
+  /** Evaluations recorded (`session.evaluate()`). */
+  evaluations: number;
   /** "1m 2.50s" */
   duration: string;
   durationMs: number;
@@ -31,6 +33,7 @@ export function sessionAnalytics(
     toolCalls: totals.toolCalls,
     actions: totals.actions,
     errors: totals.errors,
+    evaluations: totals.evaluations,
     duration: formatDuration(durationMs),
     durationMs,
     cost: formatCost(Number.isFinite(serverUsd) ? serverUsd : totals.costUsd),
@@ -42,6 +45,7 @@ export function endSummary(id: string, endState: string, a: SessionAnalytics, ur
   return (
     `Session ${id} ended ${endState}: ${a.duration}, cost $${a.cost}, ` +
     `${a.llmCalls} LLM calls, ${a.toolCalls} tools, ${a.actions} actions, ${a.errors} errors` +
+    (a.evaluations > 0 ? `, ${a.evaluations} evaluations` : '') +
     (url ? `. Replay: ${url}` : '')
   );
 }

@@ -10,6 +10,7 @@ import { errorText } from '../internal/values.js';
 import type {
   AgentPayload,
   CreateSessionResponse,
+  EvaluationInput,
   SessionExport,
   SessionPayload,
   SessionStats,
@@ -71,6 +72,22 @@ export class AgentOpsClient {
   /** create_events with events already JSON-encoded one by one: the body is put together, not re-encoded. */
   createEncodedEvents(jwt: string, encoded: readonly string[]): Promise<unknown> {
     return this.#call('POST', '/v2/create_events', { jwt }, 'ack', `{"events":[${encoded.join(',')}]}`);
+  }
+
+  /** create_evaluations (a call of the local server; AgentOps' cloud has none), with evaluations already JSON-encoded. */
+  createEncodedEvaluations(jwt: string, encoded: readonly string[]): Promise<unknown> {
+    return this.#call('POST', '/v2/create_evaluations', { jwt }, 'ack', `{"evaluations":[${encoded.join(',')}]}`);
+  }
+
+  /** Evaluations of a session after the fact (it may have ended), with the API key: feedback, offline evaluators. */
+  addSessionEvaluations(sessionId: SessionId, evaluations: readonly EvaluationInput[]): Promise<unknown> {
+    return this.#call(
+      'POST',
+      `/v2/sessions/${encodeURIComponent(sessionId)}/evaluations`,
+      { apiKey: true },
+      'ack',
+      JSON.stringify({ evaluations }),
+    );
   }
 
   createAgent(jwt: string, agent: AgentPayload): Promise<unknown> {

@@ -28,6 +28,9 @@ type SpanLikeAttributes = Readonly<Record<string, unknown>>;
 export const genAi: Convention = {
   name: 'gen-ai',
   category(span) {
+    if (span.name === S.EVALUATION_SPAN_NAME || typeof span.attributes[S.ATTR_GEN_AI_EVALUATION_NAME] === 'string') {
+      return 'evaluations';
+    }
     const op = span.attributes[S.ATTR_GEN_AI_OPERATION_NAME];
     if (LLM_OPERATIONS.has(op)) return 'llms';
     if (op === S.GEN_AI_OPERATION_EXECUTE_TOOL) return 'tools';

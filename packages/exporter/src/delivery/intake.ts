@@ -81,6 +81,9 @@ export class Intake {
         case 'dropped':
           this.#store.recordDropped(item.count);
           break;
+        case 'evaluation':
+          this.#store.addEvaluation(item.sessionId, item.evaluation);
+          break;
         case 'event':
           // Checked again per event: one span can stand for two (a failed foreign span).
           this.#store.addEvent(item.sessionId, item.event);

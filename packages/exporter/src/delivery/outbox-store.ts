@@ -4,9 +4,9 @@
  * sessions are kept (bounded) so that `endSession` and analytics can still read their results.
  */
 import type { Logger } from '../internal/logger.js';
-import type { EventPayload } from '../wire.js';
+import type { EvaluationPayload, EventPayload } from '../wire.js';
 import { type OutboxSnapshot, SessionOutbox } from './outbox.js';
-import { addToTotals } from './totals.js';
+import { addToTotals, countEvent } from './totals.js';
 
 export interface DeliveryStats {
   /** Events accepted into an outbox. */
@@ -81,6 +81,20 @@ export class OutboxStore {
     this.#stats.queued++;
   }
 
+  /** Queues one evaluation (counted with the events), or counts it dropped when the outboxes are full. */
+  addEvaluation(sessionId: string, evaluation: EvaluationPayload): void {
+    if (this.full) {
+      this.recordDropped(1);
+      return;
+    }
+    const outbox = this.open(sessionId, 'join');
+    outbox.evaluations.push(JSON.stringify(evaluation));
+    outbox.firstEventAt ??= evaluation.timestamp;
+    countEvent(outbox.totals, 'evaluations');
+    this.pending++;
+    this.#stats.queued++;
+  }
+
   /** Moves a session that has nothing more to send among the finished ones. */
   retire(outbox: SessionOutbox): void {
     this.active.delete(outbox.id);
@@ -110,8 +124,9 @@ export class OutboxStore {
 
   /** Gives up on everything of a session (refused), which is not sent again. */
   dropAll(outbox: SessionOutbox): void {
-    this.failed(outbox.events.length);
+    this.failed(outbox.events.length + outbox.evaluations.length);
     outbox.events.length = 0;
+    outbox.evaluations.length = 0;
     outbox.agents.length = 0;
     outbox.sentVersion = outbox.payloadVersion;
     outbox.mode = 'join';
@@ -124,7 +139,10 @@ export class OutboxStore {
   discardPending(): number {
     const lost = this.pending;
     this.#stats.failed += lost;
-    for (const outbox of this.active.values()) outbox.events.length = 0;
+    for (const outbox of this.active.values()) {
+      outbox.events.length = 0;
+      outbox.evaluations.length = 0;
+    }
     this.pending = 0;
     return lost;
   }
@@ -163,8 +181,9 @@ export class OutboxStore {
       const outbox = new SessionOutbox(snapshot.id, snapshot.mode, this.maxBatchSize);
       outbox.restore(snapshot);
       this.active.set(snapshot.id, outbox);
-      this.pending += snapshot.events.length;
-      this.#stats.queued += snapshot.events.length;
+      const count = snapshot.events.length + (snapshot.evaluations?.length ?? 0);
+      this.pending += count;
+      this.#stats.queued += count;
     }
   }
 }

@@ -17,6 +17,8 @@ export interface OutboxSnapshot {
   needsUpdate: boolean;
   ended: boolean;
   events: string[];
+  /** Evaluations waiting (each its JSON), sent after the events. */
+  evaluations?: string[];
   agents: AgentPayload[];
   firstEventAt: string | undefined;
 }
@@ -37,6 +39,8 @@ export class SessionOutbox {
    * flat string (cheap for the garbage collector to keep) and sending only joins them.
    */
   readonly events: string[] = [];
+  /** Evaluations waiting, as their JSON: sent (create_evaluations) once the events before them are. */
+  readonly evaluations: string[] = [];
   /** When the first event accepted here started: the session's start if its own span never came. */
   firstEventAt: string | undefined;
   /** When the oldest waiting event arrived (performance.now()): batches wait for more only so long. */
@@ -68,6 +72,7 @@ export class SessionOutbox {
       needsUpdate: this.needsUpdate,
       ended: this.ended,
       events,
+      evaluations: [...this.evaluations],
       agents: [...this.agents],
       firstEventAt: this.firstEventAt,
     };
@@ -82,6 +87,7 @@ export class SessionOutbox {
     this.sentVersion = 0;
     this.ended = s.ended;
     this.events.push(...s.events);
+    this.evaluations.push(...(s.evaluations ?? []));
     for (const agent of s.agents) this.addAgent(agent);
     this.firstEventAt = s.firstEventAt;
   }
@@ -125,6 +131,7 @@ export class SessionOutbox {
   get hasWork(): boolean {
     return (
       this.events.length > 0 ||
+      this.evaluations.length > 0 ||
       this.agents.length > 0 ||
       this.needsUpdate ||
       (this.mode === 'create' && this.needsAuthorization && this.payload !== undefined)

@@ -200,7 +200,7 @@ export class Sender {
 
   /**
    * A session's next step, in order: the session itself (create or reauthorize), its agents, its
-   * events (several batches may be in flight), and its update once every event has arrived.
+   * events (several batches may be in flight), its evaluations, and its update once every event has arrived.
    */
   #jobFor(outbox: SessionOutbox): Promise<void> | undefined {
     if (!outbox.hasWork) return undefined;
@@ -213,6 +213,8 @@ export class Sender {
     const agent = outbox.agents[0];
     if (agent) return outbox.eventsInFlight === 0 ? calls.createAgent(outbox, jwt, agent) : undefined;
     if (outbox.events.length > 0) return this.#eventsReady(outbox) ? calls.sendEvents(outbox, jwt) : undefined;
+    if (outbox.evaluations.length > 0)
+      return outbox.eventsInFlight === 0 ? calls.sendEvaluations(outbox, jwt) : undefined;
     if (outbox.needsUpdate && outbox.payload && outbox.eventsInFlight === 0) {
       return calls.updateSession(outbox, jwt, outbox.payload);
     }

@@ -23,6 +23,8 @@ export class SessionCalls {
    */
   #keyAccepted = false;
   #authorizing = false;
+  /** The server has no create_evaluations (AgentOps' cloud today): evaluations are dropped, said once. */
+  #evaluationsUnsupported = false;
 
   constructor(
     client: AgentOpsClient,
@@ -110,6 +112,44 @@ export class SessionCalls {
     } finally {
       outbox.batchesInFlight.delete(batch);
     }
+  }
+
+  /**
+   * One create_evaluations call with every evaluation waiting. A server without the call (404, 405)
+   * takes none: they are dropped, here and from then on, with one warning; the session's events and
+   * its update go on as if there were none.
+   */
+  sendEvaluations(outbox: SessionOutbox, jwt: string): Promise<void> {
+    return this.#exclusive(outbox, async () => {
+      const batch = outbox.evaluations.splice(0, batchEnd(outbox.evaluations, outbox.batchLimit));
+      if (this.#evaluationsUnsupported) {
+        this.#store.failed(batch.length);
+        return;
+      }
+      try {
+        await this.#client.createEncodedEvaluations(jwt, batch);
+        this.#store.delivered(batch.length);
+      } catch (err) {
+        const status = (err as Partial<ApiError>).status;
+        if (failureAction(err) === 'drop' && (status === 404 || status === 405)) {
+          this.#evaluationsUnsupported = true;
+          this.#store.failed(batch.length);
+          this.#logger.warn(
+            `${this.#client.endpoint} does not take evaluations (create_evaluations: ${status}); ${batch.length} and any later ones are not sent there (said once). The local server and OTLP export keep them.`,
+          );
+          return;
+        }
+        if (failureAction(err) === 'drop') {
+          this.#logger.error(
+            `session ${outbox.id}: the server refused evaluations, dropping ${batch.length}: ${(err as Error).message}`,
+          );
+          this.#store.failed(batch.length);
+          return;
+        }
+        outbox.evaluations.unshift(...batch);
+        throw err;
+      }
+    });
   }
 
   async #authorize(outbox: SessionOutbox): Promise<void> {

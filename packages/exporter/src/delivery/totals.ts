@@ -6,13 +6,23 @@ export interface SessionTotals {
   toolCalls: number;
   actions: number;
   errors: number;
+  evaluations: number;
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
 }
 
 export function emptyTotals(): SessionTotals {
-  return { llmCalls: 0, toolCalls: 0, actions: 0, errors: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  return {
+    llmCalls: 0,
+    toolCalls: 0,
+    actions: 0,
+    errors: 0,
+    evaluations: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+  };
 }
 
 /** The fields of an event that totals count. */
@@ -30,7 +40,7 @@ export function addToTotals(totals: SessionTotals, event: CountedEvent): void {
 /** `addToTotals` from the fields themselves (no object to build on a hot path). */
 export function countEvent(
   totals: SessionTotals,
-  type: EventType,
+  type: EventType | 'evaluations',
   promptTokens?: number | null,
   completionTokens?: number | null,
   cost?: number | null,
@@ -50,6 +60,9 @@ export function countEvent(
       break;
     case 'errors':
       totals.errors++;
+      break;
+    case 'evaluations':
+      totals.evaluations++;
       break;
   }
 }

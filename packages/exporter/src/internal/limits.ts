@@ -12,6 +12,8 @@ export const LIMITS = {
   tags: 200,
   endStateReasonLength: 10_000,
   videoLength: 4096,
+  /** An evaluator's explanation of its score. */
+  explanationLength: 65_536,
   eventsPerBatch: 5000,
 } as const;
 

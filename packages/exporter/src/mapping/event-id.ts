@@ -1,7 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api';
 
-// The version nibble tells what the id was derived for; RFC 9562 versions 5, 6 and 7.
-const PURPOSE = { event: '5', error: '6', agent: '7' } as const;
+// The version nibble tells what the id was derived for; RFC 9562 versions 5 to 8.
+const PURPOSE = { event: '5', error: '6', agent: '7', evaluation: '8' } as const;
 const VARIANT = ['8', '9', 'a', 'b'];
 
 /**

@@ -1,2 +1,2 @@
-/** What a span stands for in AgentOps: its session, an event of one of the four types, or an agent. */
-export type SpanCategory = 'session' | 'llms' | 'tools' | 'actions' | 'errors' | 'agents';
+/** What a span stands for in AgentOps: its session, an event of one of the four types, an agent, or an evaluation. */
+export type SpanCategory = 'session' | 'llms' | 'tools' | 'actions' | 'errors' | 'agents' | 'evaluations';

@@ -14,6 +14,7 @@ import {
   type ActionEventPayload,
   type AgentPayload,
   type ErrorEventPayload,
+  type EvaluationPayload,
   type EventPayload,
   fromWireEndState,
   type LlmEventPayload,
@@ -49,6 +50,7 @@ export type MappedItem =
   | { kind: 'session'; sessionId: string; session: SessionPayload; ended: boolean; inherited: boolean }
   | { kind: 'agent'; sessionId: string; agent: AgentPayload }
   | { kind: 'event'; sessionId: string; event: EventPayload }
+  | { kind: 'evaluation'; sessionId: string; evaluation: EvaluationPayload }
   /** Events not built because the caller has no room for them (`eventsFull`). */
   | { kind: 'dropped'; sessionId: string; count: number };
 
@@ -112,9 +114,9 @@ function clampOrNull(value: string | undefined, max: number): string | null {
 }
 
 /** The span's own event id when it is a usable one, else one derived from the span. */
-function eventIdOf(span: SpanLike): string {
+function eventIdOf(span: SpanLike, purpose: 'event' | 'evaluation' = 'event'): string {
   const id = asString(span.attributes[S.ATTR_EVENT_ID]);
-  return id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'event');
+  return id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), purpose);
 }
 
 function exceptionEvent(span: SpanLike): Attributes | undefined {
@@ -223,6 +225,29 @@ function derivedErrorEvent(span: SpanLike, sessionId: string, trigger: EventPayl
   return event;
 }
 
+/**
+ * An evaluation span (`gen_ai.evaluation.result`): it judges its parent span, or the event it names.
+ * Unlike an event's, its `parent_span_id` is always the judged span's (the SDK parents it so).
+ */
+export function evaluationOf(span: SpanLike, sessionId: string): EvaluationPayload {
+  const a = span.attributes;
+  const score = a[S.ATTR_GEN_AI_EVALUATION_SCORE_VALUE];
+  const text = (v: unknown, max: number) => clampOrNull(asString(v) || undefined, max);
+  return {
+    id: eventIdOf(span, 'evaluation'),
+    session_id: sessionId,
+    timestamp: hrTimeToIso(span.startTime),
+    name: clamp(asString(a[S.ATTR_GEN_AI_EVALUATION_NAME]) || 'evaluation', LIMITS.nameLength),
+    score: typeof score === 'number' && Number.isFinite(score) ? score : null,
+    label: text(a[S.ATTR_GEN_AI_EVALUATION_SCORE_LABEL], LIMITS.nameLength),
+    explanation: text(a[S.ATTR_GEN_AI_EVALUATION_EXPLANATION], LIMITS.explanationLength),
+    event_id: text(a[S.ATTR_EVALUATION_EVENT_ID], LIMITS.idLength),
+    parent_span_id: span.parentSpanContext?.spanId ?? null,
+    response_id: text(a[S.ATTR_GEN_AI_RESPONSE_ID], LIMITS.idLength * 4),
+    origin: resourceToOrigin(span.resource.attributes),
+  };
+}
+
 function agentOf(span: SpanLike): AgentPayload {
   const a = span.attributes;
   const id = agentId(a) ?? asString(a[S.ATTR_EVENT_ID]);
@@ -292,6 +317,11 @@ export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] 
   }
   if (!(options.filter ?? defaultSpanFilter)(span, category)) return [];
   if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
+  if (category === 'evaluations') {
+    return options.eventsFull
+      ? [{ kind: 'dropped', sessionId, count: 1 }]
+      : [{ kind: 'evaluation', sessionId, evaluation: evaluationOf(span, sessionId) }];
+  }
   const alsoError = alsoStandsForError(span, category);
   if (options.eventsFull) return [{ kind: 'dropped', sessionId, count: alsoError ? 2 : 1 }];
   const event = eventFor(span, category, sessionId, options.price);

@@ -4,13 +4,15 @@
  * event ingest is `ON CONFLICT DO NOTHING` (the same batch arriving at two instances at once is
  * stored once), and the schema is migrated under an advisory lock, so instances may start together.
  */
-import type { AgentPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
   EQUALITY_FILTERS,
+  type EvaluationTotalsRow,
   type EventCursor,
   type EventTotalsRow,
+  evaluationColumns,
   eventColumns,
   eventData,
   type NewUpload,
@@ -233,8 +235,38 @@ export class PostgresStore implements Store {
       if ((await ownerOf(client, sessionId)) !== projectId) return false;
       for (const agent of batch.agents) await upsertAgent(client, sessionId, agent);
       await insertEvents(client, sessionId, batch.events, now);
+      if (batch.evaluations) await insertEvaluations(client, sessionId, batch.evaluations, now);
       return true;
     });
+  }
+
+  insertEvaluations(sessionId: string, evaluations: EvaluationPayload[]): Promise<number> {
+    return this.#retrying((client) => insertEvaluations(client, sessionId, evaluations, new Date().toISOString()));
+  }
+
+  async evaluationsJsonPage(
+    sessionId: string,
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<{ json: string[]; next: EventCursor | undefined }> {
+    const rows = await this.#rows<{ seq: number; timestamp: string; data: string }>(
+      `SELECT seq::float8 AS seq, timestamp, data FROM evaluations
+       WHERE session_id = $1 AND (timestamp, seq) > ($2, $3) ORDER BY timestamp, seq LIMIT $4`,
+      [sessionId, after?.timestamp ?? '', after?.seq ?? 0, limit],
+    );
+    const last = rows.at(-1);
+    return {
+      json: rows.map((r) => r.data),
+      next: rows.length === limit && last ? { timestamp: last.timestamp, seq: last.seq } : undefined,
+    };
+  }
+
+  evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]> {
+    return this.#rows<EvaluationTotalsRow>(
+      `SELECT name, label, COUNT(*)::int AS count, COUNT(score)::int AS scored, SUM(score) AS score_sum
+       FROM evaluations WHERE session_id = $1 GROUP BY name, label ORDER BY name, label`,
+      [sessionId],
+    );
   }
 
   insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
@@ -440,6 +472,25 @@ async function upsertAgent(db: Queryable, sessionId: string, agent: AgentPayload
            ON CONFLICT (session_id, id) DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
     values: clean([sessionId, agent.id, agent.name, agent.span_id ?? null]),
   });
+}
+
+/** Evaluations in one statement, as events are (see `insertEvents`). */
+async function insertEvaluations(db: Queryable, sessionId: string, rows: EvaluationPayload[], receivedAt: string) {
+  if (rows.length === 0) return 0;
+  const columns: unknown[][] = Array.from({ length: 6 }, () => []);
+  for (const e of rows) {
+    const c = evaluationColumns(e);
+    const row = [e.id, c.timestamp, c.name, c.score, c.label, JSON.stringify(e)];
+    for (let i = 0; i < row.length; i++) columns[i]?.push(row[i]);
+  }
+  const result = await db.query({
+    name: 'agentops_evaluations_insert',
+    text: `INSERT INTO evaluations (session_id, id, timestamp, name, score, label, data, received_at)
+           SELECT $1, u.*, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[]) AS u
+           ON CONFLICT DO NOTHING`,
+    values: clean([sessionId, ...columns, receivedAt]),
+  });
+  return result.rowCount ?? 0;
 }
 
 /**

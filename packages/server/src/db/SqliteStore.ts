@@ -6,13 +6,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AgentPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
   EQUALITY_FILTERS,
+  type EvaluationTotalsRow,
   type EventCursor,
   type EventTotalsRow,
+  evaluationColumns,
   eventColumns,
   eventData,
   type NewUpload,
@@ -41,6 +43,7 @@ export class SqliteStore implements Store {
   readonly #statements: ReturnType<typeof prepare> & {
     insertEventsTransaction: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
     writeSessionTransaction: (projectId: string, sessionId: string, batch: SessionBatch) => boolean;
+    insertEvaluationsTransaction: (sessionId: string, rows: EvaluationPayload[], receivedAt: string) => number;
   };
   #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
 
@@ -66,6 +69,10 @@ export class SqliteStore implements Store {
       ),
       writeSessionTransaction: this.db.transaction((projectId: string, sessionId: string, batch: SessionBatch) =>
         this.#writeSession(projectId, sessionId, batch),
+      ),
+      insertEvaluationsTransaction: this.db.transaction(
+        (sessionId: string, rows: EvaluationPayload[], receivedAt: string) =>
+          this.#insertEvaluations(sessionId, rows, receivedAt),
       ),
     };
   }
@@ -216,8 +223,53 @@ export class SqliteStore implements Store {
     // Both writes above leave another project's session as it was; nothing more is written to it.
     if (this.#owner(sessionId) !== projectId) return false;
     for (const agent of batch.agents) this.#upsertAgent(sessionId, agent);
-    this.#insertEvents(sessionId, batch.events, new Date().toISOString());
+    const receivedAt = new Date().toISOString();
+    this.#insertEvents(sessionId, batch.events, receivedAt);
+    if (batch.evaluations) this.#insertEvaluations(sessionId, batch.evaluations, receivedAt);
     return true;
+  }
+
+  async insertEvaluations(sessionId: string, evaluations: EvaluationPayload[]): Promise<number> {
+    return this.#statements.insertEvaluationsTransaction(sessionId, evaluations, new Date().toISOString());
+  }
+
+  #insertEvaluations(sessionId: string, evaluations: EvaluationPayload[], receivedAt: string): number {
+    let added = 0;
+    for (const e of evaluations) {
+      const c = evaluationColumns(e);
+      added += this.#statements.evaluationInsert.run(
+        sessionId,
+        e.id,
+        c.timestamp,
+        c.name,
+        c.score,
+        c.label,
+        JSON.stringify(e),
+        receivedAt,
+      ).changes;
+    }
+    return added;
+  }
+
+  async evaluationsJsonPage(
+    sessionId: string,
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<{ json: string[]; next: EventCursor | undefined }> {
+    const rows = this.#statements.evaluationsPage.all(sessionId, after?.timestamp ?? '', after?.seq ?? 0, limit) as {
+      seq: number;
+      timestamp: string;
+      data: string;
+    }[];
+    const last = rows.at(-1);
+    return {
+      json: rows.map((r) => r.data),
+      next: rows.length === limit && last ? { timestamp: last.timestamp, seq: last.seq } : undefined,
+    };
+  }
+
+  async evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]> {
+    return this.#statements.evaluationTotals.all(sessionId) as EvaluationTotalsRow[];
   }
 
   async insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
@@ -410,5 +462,17 @@ function prepare(db: SqliteDatabase) {
        ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
     ),
     agentCount: db.prepare('SELECT COUNT(*) AS n FROM agents WHERE session_id = ?'),
+    evaluationInsert: db.prepare(
+      `INSERT OR IGNORE INTO evaluations (session_id, id, timestamp, name, score, label, data, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    evaluationsPage: db.prepare(
+      `SELECT rowid AS seq, timestamp, data FROM evaluations
+       WHERE session_id = ? AND (timestamp, rowid) > (?, ?) ORDER BY timestamp, rowid LIMIT ?`,
+    ),
+    evaluationTotals: db.prepare(
+      `SELECT name, label, COUNT(*) AS count, COUNT(score) AS scored, SUM(score) AS score_sum
+       FROM evaluations WHERE session_id = ? GROUP BY name, label ORDER BY name, label`,
+    ),
   };
 }

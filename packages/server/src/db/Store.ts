@@ -5,7 +5,14 @@
  * key can never reach another's sessions. Every call is one short transaction; nothing is kept
  * between calls, so any instance on a shared database answers any request.
  */
-import type { AgentPayload, EventPayload, SessionPayload, SessionRecord, WireEndState } from '@agentops/exporter';
+import type {
+  AgentPayload,
+  EvaluationPayload,
+  EventPayload,
+  SessionPayload,
+  SessionRecord,
+  WireEndState,
+} from '@agentops/exporter';
 
 export interface ProjectRow {
   id: string;
@@ -25,6 +32,16 @@ export interface EventTotalsRow {
   cost: number | null;
   first_start: string | null;
   last_end: string | null;
+}
+
+/** A session's evaluations of one name and label, counted (scores summed, for the mean). */
+export interface EvaluationTotalsRow {
+  name: string;
+  label: string | null;
+  count: number;
+  /** How many gave a score, and their sum. */
+  scored: number;
+  score_sum: number | null;
 }
 
 export interface SessionListFilter {
@@ -78,6 +95,7 @@ export interface SessionBatch {
   start: string;
   agents: AgentPayload[];
   events: StoredEvent[];
+  evaluations?: EvaluationPayload[];
 }
 
 export interface Store {
@@ -126,6 +144,16 @@ export interface Store {
     after: EventCursor | undefined,
     limit: number,
   ): Promise<{ json: string[]; next: EventCursor | undefined }>;
+
+  /** Inserts evaluations not stored yet (by id); returns how many were new. */
+  insertEvaluations(sessionId: string, evaluations: EvaluationPayload[]): Promise<number>;
+  /** One page of a session's evaluations, oldest first, each as its JSON text (see `eventsJsonPage`). */
+  evaluationsJsonPage(
+    sessionId: string,
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<{ json: string[]; next: EventCursor | undefined }>;
+  evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]>;
 
   upsertAgent(sessionId: string, agent: AgentPayload): Promise<void>;
   agents(sessionId: string): Promise<AgentPayload[]>;
@@ -205,6 +233,11 @@ export function eventData(e: EventPayload): string {
 /** A stored event's JSON with the cost the server keeps (the payload is stored without one). */
 export function withCost(data: string, cost: number | null): string {
   return cost === null ? data : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(cost)}}`;
+}
+
+/** The columns of an evaluation row besides its JSON, in the order both stores insert them. */
+export function evaluationColumns(e: EvaluationPayload) {
+  return { timestamp: e.timestamp, name: e.name, score: e.score ?? null, label: e.label ?? null };
 }
 
 /** The session columns `upsertSession` writes, from a payload. */

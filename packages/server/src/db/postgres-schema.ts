@@ -79,4 +79,20 @@ export const POSTGRES_MIGRATIONS: string[] = [
   ALTER TABLE sessions ADD COLUMN release TEXT;
   CREATE INDEX sessions_by_environment ON sessions(project_id, environment, init_timestamp DESC);
   `,
+  // Evaluations and feedback of a session or of one of its events (by event id or by span).
+  `
+  CREATE TABLE evaluations (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    id TEXT NOT NULL,
+    timestamp TEXT COLLATE "C" NOT NULL,
+    name TEXT NOT NULL,
+    score DOUBLE PRECISION,
+    label TEXT,
+    data TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (session_id, id)
+  );
+  CREATE INDEX evaluations_by_session ON evaluations(session_id, timestamp, seq);
+  `,
 ];

@@ -73,6 +73,31 @@ export const eventsBodySchema = {
   properties: { events: { type: 'array', maxItems: LIMITS.eventsPerBatch, items: eventSchema } },
 } as const;
 
+/** An evaluation: through create_evaluations (the SDK's, complete) or after the fact (the server gives id and time). */
+export const evaluationSchema = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
+    session_id: sessionIdSchema,
+    timestamp,
+    name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
+    score: { type: ['number', 'null'] },
+    label: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
+    explanation: { type: ['string', 'null'], maxLength: LIMITS.explanationLength },
+    event_id: { type: ['string', 'null'], maxLength: LIMITS.idLength },
+    parent_span_id: { type: ['string', 'null'], pattern: '^[0-9a-f]{16}$' },
+    response_id: { type: ['string', 'null'], maxLength: LIMITS.idLength * 4 },
+    origin: { type: 'object' },
+  },
+} as const;
+
+export const evaluationsBodySchema = {
+  type: 'object',
+  required: ['evaluations'],
+  properties: { evaluations: { type: 'array', maxItems: LIMITS.eventsPerBatch, items: evaluationSchema } },
+} as const;
+
 export const agentSchema = {
   type: 'object',
   required: ['id', 'name'],

@@ -21,9 +21,10 @@ export async function sessionWithStats(store: Store, projectId: string, id: stri
 
 /** A stored session's stats (its event totals and agents read together). */
 export async function statsOf(store: Store, session: SessionRecord) {
-  const [totals, agents] = await Promise.all([
+  const [totals, agents, evaluations] = await Promise.all([
     store.eventTotals(session.session_id),
     store.agentCount(session.session_id),
+    store.evaluationTotals(session.session_id),
   ]);
-  return sessionStats(session, totals, agents);
+  return sessionStats(session, totals, agents, evaluations);
 }

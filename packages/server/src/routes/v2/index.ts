@@ -1,6 +1,7 @@
 /** The AgentOps REST API v2: session lifecycle, ingest, stats and export. */
 import type { FastifyInstance } from 'fastify';
 import type { V2Deps } from './deps.js';
+import { registerEvaluationRoutes } from './evaluations.js';
 import { registerIngestRoutes } from './ingest.js';
 import { registerReadRoutes } from './read.js';
 import { registerSessionRoutes } from './sessions.js';
@@ -10,5 +11,6 @@ export type { V2Deps } from './deps.js';
 export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
   registerSessionRoutes(app, deps);
   registerIngestRoutes(app, deps);
+  registerEvaluationRoutes(app, deps);
   registerReadRoutes(app, deps);
 }

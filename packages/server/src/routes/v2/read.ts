@@ -84,20 +84,29 @@ async function* exportJson(
 ): AsyncGenerator<string> {
   yield `{"session":${JSON.stringify(head.session)},"stats":${JSON.stringify(head.stats)},"agents":${JSON.stringify(await store.agents(id))}`;
   for (const type of EXPORT_TYPES) {
-    yield `,"${type}":[`;
-    let after: EventCursor | undefined;
-    let first = true;
-    do {
-      if (after) await nextTurn();
-      const page = await store.eventsJsonPage(id, type, after, EXPORT_PAGE);
-      if (page.json.length > 0) yield (first ? '' : ',') + page.json.join(',');
-      first = false;
-      after = page.next;
-    } while (after);
-    yield ']';
+    yield* jsonArray(type, (after) => store.eventsJsonPage(id, type, after, EXPORT_PAGE));
   }
+  yield* jsonArray('evaluations', (after) => store.evaluationsJsonPage(id, after, EXPORT_PAGE));
   const logs: SessionLog[] = (await store.sessionUploads(id))
     .filter((u) => u.kind === 'logs')
     .map((u) => ({ id: u.id, size: u.size, uploaded_at: u.created_at, url: `${publicUrl()}/v4/uploads/${u.id}` }));
   yield `,"logs":${JSON.stringify(logs)}}`;
+}
+
+/** `,"key":[...]` from pages of JSON texts, the next page read on a later turn of the event loop. */
+async function* jsonArray(
+  key: string,
+  page: (after: EventCursor | undefined) => Promise<{ json: string[]; next: EventCursor | undefined }>,
+): AsyncGenerator<string> {
+  yield `,"${key}":[`;
+  let after: EventCursor | undefined;
+  let first = true;
+  do {
+    if (after) await nextTurn();
+    const { json, next } = await page(after);
+    if (json.length > 0) yield (first ? '' : ',') + json.join(',');
+    first = false;
+    after = next;
+  } while (after);
+  yield ']';
 }
