@@ -301,6 +301,55 @@ it("an error's detail says what kind of event it is and links to the event that 
   await page.close();
 });
 
+it('evaluations show per session (a summary per name, each linked to what it judged) and on the events they judge', async () => {
+  const { LLMEvent, evaluateSession, init, shutdown } = await import('agentops');
+  const session = init({ apiKey: server.apiKey, endpoint: server.url, handleExit: false, logLevel: 'silent' });
+  if (!session) throw new Error('no session');
+  const llm = new LLMEvent({ model: 'gpt-4o-mini', prompt: 'Capital of France?', completion: 'Paris' });
+  session.record(llm);
+  await session.evaluate({
+    name: 'correctness',
+    score: 1,
+    label: 'correct',
+    explanation: 'Paris <b>is</b> right.',
+    event: llm,
+  });
+  await session.evaluate({ name: 'correctness', score: 0.5, label: 'partial', event: llm });
+  await session.endSession('Success');
+  expect(await evaluateSession(session.id, { name: 'user_feedback', label: 'thumbs_up' })).toBe(true);
+  await shutdown();
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${session.id}`);
+  const section = page.getByRole('region', { name: 'Evaluations' });
+  await section.waitFor();
+  expect(await page.locator('.card', { hasText: 'Evaluations' }).locator('b').textContent()).toBe('3');
+  expect(await section.locator('table.eval-summary tbody tr').allTextContents()).toEqual([
+    'correctness20.75correct 1partial 1',
+    'user_feedback1no scorethumbs_up 1',
+  ]);
+  const items = await section.locator('li.evaluation').allTextContents();
+  expect(items).toEqual([
+    'correctness of LLM gpt-4o-mini 1 correctParis <b>is</b> right.',
+    'correctness of LLM gpt-4o-mini 0.5 partial',
+    'user_feedback of the session thumbs_up',
+  ]);
+  // The judged row carries a badge; the link selects it, and its detail lists its evaluations.
+  expect(await page.locator('.wf-row[data-type="llms"] .eval-badge').textContent()).toBe('✓ 2');
+  await section.locator('a.trigger').first().click();
+  await expect.poll(() => page.locator('.wf-row.selected .wf-label').textContent()).toMatch(/^LLM gpt-4o-mini/);
+  expect(await page.locator('#detail ul.evaluations li').allTextContents()).toEqual([
+    'correctness 1 correctParis <b>is</b> right.',
+    'correctness 0.5 partial',
+  ]);
+  await page.screenshot({ path: `${artifacts}dashboard-evaluations.png`, fullPage: true });
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
 it('a session that is not there says so, with a way back to the list', async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/`);

@@ -44,6 +44,10 @@ export const DASHBOARD_HTML = `<!doctype html>
   .msg.assistant { border-color:var(--tools); } .msg.user { border-color:var(--llms); } .msg.system { border-color:var(--muted); } .msg.tool { border-color:var(--actions); }
   pre { white-space:pre-wrap; word-break:break-word; background:#0b0d11; padding:.5rem; border-radius:.35rem; }
   pre.log { max-height:24rem; overflow:auto; }
+  #app a { color:#9dc0ff; }
+  ul.evaluations { list-style:none; padding:0; margin:.25rem 0; } ul.evaluations li { padding:.3rem 0; border-bottom:1px solid var(--line); }
+  .score { font-variant-numeric:tabular-nums; font-weight:600; } .eval-badge { font-size:.75rem; margin-left:.3rem; }
+  table.eval-summary td, table.eval-summary th { padding:.2rem .6rem .2rem 0; text-align:left; }
   .legend span { margin-right:.75rem; } .dot { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; margin-right:.25rem; vertical-align:middle; }
 </style>
 </head>
@@ -146,7 +150,25 @@ function detail(e, rows) {
   else if (e.type === 'tools') h += '<h4>Arguments</h4>' + json(e.params) + '<h4>Result</h4>' + json(e.returns);
   else if (e.type === 'actions') h += '<h4>Params</h4>' + json(e.params) + '<h4>Returns</h4>' + json(e.returns);
   else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + triggeredBy(e, rows);
+  if (e.evaluations.length) h += '<h4>Evaluations</h4><ul class="evaluations">' + e.evaluations.map((v) => evaluationItem(v, rows, false)).join('') + '</ul>';
   return h;
+}
+const fmtScore = (n) => Number.isInteger(n) ? String(n) : String(Number(n.toFixed(3)));
+/** One evaluation: its name, score, label and why; in the session's list, also what it judged (a link that selects it). */
+function evaluationItem(v, rows, withTarget) {
+  const i = withTarget && v.target ? rows.indexOf(v.target) : -1;
+  const of = !withTarget ? '' : i >= 0 ? ' <span class="muted">of</span> <a href="#" class="trigger" data-goto="' + i + '">' + esc(rows[i].label) + '</a>'
+    : ' <span class="muted">of ' + (v.event_id ? 'event <code>' + esc(v.event_id) + '</code>' : 'the session') + '</span>';
+  return '<li class="evaluation"><b>' + esc(v.name) + '</b>' + of + ' ' + (v.score != null ? '<span class="score">' + esc(fmtScore(v.score)) + '</span> ' : '') +
+    (v.label ? '<span class="tag">' + esc(v.label) + '</span>' : '') + (v.explanation ? '<br><span class="muted">' + esc(v.explanation) + '</span>' : '') + '</li>';
+}
+/** A session's evaluations: per name how many, their mean score and labels; then each, with what it judged. */
+function evaluationsSection(st, evals, rows) {
+  if (!evals.length) return '';
+  const summary = (st.evaluation_scores || []).map((x) => '<tr><td><b>' + esc(x.name) + '</b></td><td>' + x.count + '</td><td>' + (x.mean_score == null ? '<span class="muted">no score</span>' : '<span class="score">' + esc(fmtScore(x.mean_score)) + '</span>') + '</td><td>' +
+    Object.entries(x.labels).map(([l, n]) => '<span class="tag">' + esc(l) + ' ' + n + '</span>').join('') + '</td></tr>').join('');
+  return '<section aria-label="Evaluations"><h3>Evaluations</h3><table class="eval-summary"><thead><tr><th>Name</th><th>Count</th><th>Mean score</th><th>Labels</th></tr></thead><tbody>' + summary + '</tbody></table>' +
+    '<ul class="evaluations">' + evals.map((v) => evaluationItem(v, rows, true)).join('') + '</ul></section>';
 }
 
 let refresh;
@@ -156,6 +178,11 @@ async function sessionPage(id) {
   const all = [...data.llms, ...data.tools, ...data.actions, ...data.errors].map((e) => ({ ...e, type: e.event_type,
     label: e.event_type === 'llms' ? 'LLM ' + (e.model || '') : e.event_type === 'tools' ? 'Tool ' + e.name : e.event_type === 'actions' ? (e.action_kind === 'workflow' ? 'Workflow ' : e.action_kind === 'task' ? 'Task ' : 'Action ') + e.action_type : (e.error_type || 'Error') }));
   const bySpan = new Map(all.filter((e) => e.span_id).map((e) => [e.span_id, e]));
+  // What each evaluation judged: the event it names, else the one whose span is its parent, else the session.
+  const byId = new Map(all.map((e) => [e.id, e]));
+  const evals = data.evaluations || [];
+  for (const e of all) e.evaluations = [];
+  for (const v of evals) { v.target = byId.get(v.event_id) || bySpan.get(v.parent_span_id); if (v.target) v.target.evaluations.push(v); }
   const agents = new Map(data.agents.map((a) => [a.id, a.name]));
   const t0 = Date.parse(s.init_timestamp);
   const tEnd = Math.max(s.end_timestamp ? Date.parse(s.end_timestamp) : Date.now(), ...all.map((e) => Date.parse(e.end_timestamp)));
@@ -177,7 +204,8 @@ async function sessionPage(id) {
     '<div class="cards"><div class="card"><span class="muted">Duration</span><b>' + esc(st.duration) + '</b></div><div class="card"><span class="muted">Cost</span><b>$' + esc(st.cost) + '</b></div>' +
     '<div class="card"><span class="muted">LLM calls</span><b>' + st.llm_calls + '</b></div><div class="card"><span class="muted">Tools</span><b>' + st.tool_calls + '</b></div>' +
     '<div class="card"><span class="muted">Actions</span><b>' + st.actions + '</b></div><div class="card"><span class="muted">Errors</span><b>' + st.errors + '</b></div>' +
-    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b>' + (st.cache_read_tokens > 0 ? '<span class="muted cached-share">' + st.cache_read_tokens + ' cached</span>' : '') + '</div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.size) + '</b></div></div>' +
+    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b>' + (st.cache_read_tokens > 0 ? '<span class="muted cached-share">' + st.cache_read_tokens + ' cached</span>' : '') + '</div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.size) + '</b></div>' +
+    (st.evaluations > 0 ? '<div class="card"><span class="muted">Evaluations</span><b>' + st.evaluations + '</b></div>' : '') + '</div>' +
     '<p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>' +
     '<div class="layout"><section aria-label="Waterfall" id="wf">';
   const bar = (cls, start, ms) => '<div class="wf-track"><div class="wf-bar ' + cls + '" style="left:' + ((start - t0) / span * 100).toFixed(3) + '%;width:' + Math.max(0.2, ms / span * 100).toFixed(3) + '%"></div></div>';
@@ -190,12 +218,13 @@ async function sessionPage(id) {
     for (const e of events) {
       const indent = (agentId ? 1 : 0) + depth(e);
       html += '<div class="wf-row" tabindex="0" role="button" data-i="' + (i++) + '" data-type="' + esc(e.type) + '"><div class="wf-label" style="padding-left:' + indent + 'rem">' + (e.type === 'errors' ? '⚠ ' : '') + esc(e.label) +
-        ' <span class="muted">' + Math.round(e.ms) + ' ms</span></div>' + bar(e.type, e.start, e.ms) + '</div>';
+        ' <span class="muted">' + Math.round(e.ms) + ' ms</span>' + (e.evaluations.length ? '<span class="tag eval-badge" title="' + e.evaluations.length + ' evaluations">✓ ' + e.evaluations.length + '</span>' : '') + '</div>' + bar(e.type, e.start, e.ms) + '</div>';
     }
   }
   const ordered = [...groups.values()].flat();
   html += '</section><aside class="detail" id="detail" aria-live="polite"><p class="muted">Select an event to see its details.</p>' +
     (s.host_env ? '<h4>Host</h4>' + json(s.host_env) : '') + '</aside></div>';
+  html += evaluationsSection(st, evals, ordered);
   const logs = data.logs || [];
   if (logs.length) html += '<section aria-label="Captured logs"><h3>Captured logs</h3>' + logs.map((l) => '<p class="muted">' + esc(fmtTime(l.uploaded_at)) + ' · ' + l.size + ' bytes</p><pre class="log" data-log="' + esc(l.id) + '">…</pre>').join('') + '</section>';
   app.innerHTML = html;
@@ -209,8 +238,13 @@ async function sessionPage(id) {
     row.classList.add('selected');
     const pane = document.getElementById('detail');
     pane.innerHTML = detail(ordered[Number(row.dataset.i)], ordered);
-    for (const a of pane.querySelectorAll('a.trigger')) a.onclick = (ev) => { ev.preventDefault(); const to = app.querySelector('.wf-row[data-i="' + a.dataset.goto + '"]'); if (to) { select(to); to.focus(); } };
+    linksToEvents(pane);
   };
+  // Links to an event of the page (a trigger, what an evaluation judged) select it.
+  const linksToEvents = (root) => {
+    for (const a of root.querySelectorAll('a.trigger')) a.onclick = (ev) => { ev.preventDefault(); const to = app.querySelector('.wf-row[data-i="' + a.dataset.goto + '"]'); if (to) { select(to); to.focus(); } };
+  };
+  linksToEvents(app);
   for (const row of app.querySelectorAll('.wf-row[data-i]')) {
     row.onclick = () => select(row); row.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(row); } };
   }
