@@ -1,7 +1,7 @@
 /**
  * A local stand-in for LLM provider APIs, replaying responses in the shapes the real APIs return:
- * OpenAI (chat completions as JSON and as SSE with a usage chunk, tool calls, embeddings) and
- * Anthropic's Messages API.
+ * OpenAI (chat completions as JSON and as SSE with a usage chunk, tool calls, embeddings, and the
+ * Responses API as the OpenAI Agents SDK drives it) and Anthropic's Messages API.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,6 +55,57 @@ function streamChunks(model: string, includeUsage: boolean): unknown[] {
   if (includeUsage)
     chunks.push({ ...base, choices: [], usage: { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35 } });
   return chunks;
+}
+
+/**
+ * A Responses API answer that plays a small agent run: hand off to the first `transfer_to_*` tool
+ * offered, else call `get_weather` when offered and not called yet, else answer.
+ * Usage as OpenAI reports it: `input_tokens` include the cached ones.
+ */
+function responsesAnswer(body: Record<string, unknown>, n: number) {
+  const tools = (Array.isArray(body.tools) ? body.tools : []) as { name?: string }[];
+  const input = Array.isArray(body.input) ? (body.input as { type?: string; name?: string }[]) : [];
+  const toolDone = input.some((i) => i.type === 'function_call' && i.name === 'get_weather');
+  const handoff = tools.find((t) => t.name?.startsWith('transfer_to_'));
+  const call = (name: string, args: string) => ({
+    type: 'function_call',
+    id: `fc_${n}`,
+    call_id: `call_${n}`,
+    name,
+    arguments: args,
+    status: 'completed',
+  });
+  const output = handoff
+    ? [call(handoff.name as string, '{}')]
+    : tools.some((t) => t.name === 'get_weather') && !toolDone
+      ? [call('get_weather', '{"city":"Paris"}')]
+      : [
+          {
+            type: 'message',
+            id: `msg_${n}`,
+            status: 'completed',
+            role: 'assistant',
+            content: [{ type: 'output_text', text: 'It is sunny in Paris.', annotations: [] }],
+          },
+        ];
+  return {
+    id: `resp_${n}`,
+    object: 'response',
+    created_at: CREATED,
+    status: 'completed',
+    model: `${String(body.model ?? 'gpt-4o-mini')}-2024-07-18`,
+    output,
+    parallel_tool_calls: true,
+    tool_choice: 'auto',
+    tools: [],
+    usage: {
+      input_tokens: 1200,
+      input_tokens_details: { cached_tokens: 1000 },
+      output_tokens: 40,
+      output_tokens_details: { reasoning_tokens: 8 },
+      total_tokens: 1240,
+    },
+  };
 }
 
 export interface FakeOpenAI {
@@ -112,6 +163,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
                 : { input_tokens: 21, output_tokens: 9 },
           }),
         );
+      } else if (path === '/v1/responses') {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${requests.length}` });
+        res.end(JSON.stringify(responsesAnswer(body, requests.length)));
       } else if (path === '/v1/embeddings') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(

@@ -12,11 +12,12 @@ import { type InitOptions, type ResolvedConfig, resolveConfig } from '../config.
 import { sessionIdFromContext } from '../context-keys.js';
 import { installExitHandler } from '../exit-handler.js';
 import { enableLlmInstrumentations } from '../instrumentation/llm-instrumentations.js';
+import { enableOpenAIAgents } from '../integrations/openai-agents.js';
 import { type Registration, unregisterGlobally } from '../otel-setup.js';
 import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
 import { processWide } from '../process-wide.js';
 import { sessionRegistry } from '../session/registry.js';
-import type { SessionHost } from '../session/Session.js';
+import { Session, type SessionHost } from '../session/Session.js';
 import { SDK_VERSION } from '../version.js';
 import { chooseProvider } from './provider.js';
 
@@ -53,13 +54,33 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   const config = resolveConfig(options);
   const logger = config.logger;
   const { tracer, processor, provider, registration } = chooseProvider(config);
-  const disableInstrumentations = config.instrumentLlmCalls
+  const disableLlm = config.instrumentLlmCalls
     ? enableLlmInstrumentations({
         tracerProvider: provider ?? trace.getTracerProvider(),
         captureContent: config.captureContent,
         logger,
       })
     : () => {};
+  const disableAgents = config.instrumentLlmCalls
+    ? enableOpenAIAgents({
+        tracer,
+        captureContent: config.captureContent,
+        logger,
+        joinContext: sessionContextForNewWork,
+        startSession: (tags) => {
+          // Called for a trace once the runtime exists (rt is set by then).
+          const session = Session.start(rt, { tags }, config);
+          return {
+            context: () => session.context(),
+            end: (failure) => void session.endSession(failure ? 'Failure' : 'Success', failure),
+          };
+        },
+      })
+    : () => {};
+  const disableInstrumentations = () => {
+    disableAgents();
+    disableLlm();
+  };
   const flush = async () => {
     await (provider ? provider.forceFlush() : processor.forceFlush());
   };

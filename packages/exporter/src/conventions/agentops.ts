@@ -21,7 +21,9 @@ export const agentOps: Convention = {
     const a = span.attributes;
     if (span.name === S.SESSION_SPAN_NAME && typeof a[S.ATTR_SESSION_ID] === 'string') return 'session';
     const type = a[S.ATTR_EVENT_TYPE];
-    return SDK_TYPES.has(type) ? (type as SpanCategory) : undefined;
+    if (SDK_TYPES.has(type)) return type as SpanCategory;
+    // A span that names an action type (what integrations write) is an action.
+    return type === undefined && typeof a[S.ATTR_ACTION_TYPE] === 'string' ? 'actions' : undefined;
   },
   threadId: [S.ATTR_LLM_THREAD_ID],
   actionType: [S.ATTR_ACTION_TYPE],

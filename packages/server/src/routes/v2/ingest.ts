@@ -30,7 +30,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: V2Deps): void {
     '/v2/create_agent',
     { schema: { body: agentBodySchema }, preHandler: session },
     async (request, reply) => {
-      await ingest.agent(sessionOf(request).sessionId, { id: request.body.id, name: request.body.name });
+      const { id, name, span_id } = request.body;
+      await ingest.agent(sessionOf(request).sessionId, span_id ? { id, name, span_id } : { id, name });
       return reply.send('Success');
     },
   );
