@@ -350,6 +350,41 @@ it('evaluations show per session (a summary per name, each linked to what it jud
   await page.close();
 });
 
+it('the host pane reads as words and sizes, cut labels show whole on hover, and there is a favicon', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${sessionId}`);
+  const host = page.locator('#detail dl.host');
+  await host.first().waitFor();
+  const text = (await page.locator('#detail').textContent()) ?? '';
+  expect(text).not.toContain('{');
+  expect(text).toMatch(/RAMTotal\d+\.\d GBAvailable\d+\.\d GB/);
+  expect(text).toContain(`Hostname${hostname()}`);
+  const label = page.locator('.wf-row[data-type="tools"] .wf-label').first();
+  expect(await label.getAttribute('title')).toBe('Tool web_search');
+  expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
+  await page.close();
+});
+
+it('works at 390 px wide: nothing runs off the page, the list scrolls in its own box', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/`);
+  await page.locator('tr.row').first().waitFor();
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  const header = await page.locator('header').boundingBox();
+  expect(header?.width).toBe(390);
+  await page.screenshot({ path: `${artifacts}dashboard-list-390.png`, fullPage: true });
+  await page.goto(`${server.url}/sessions/${sessionId}`);
+  await page.locator('.wf-row[data-type="llms"]').first().waitFor();
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${artifacts}dashboard-session-390.png`, fullPage: true });
+  await page.close();
+});
+
 it('a session that is not there says so, with a way back to the list', async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/`);

@@ -10,6 +10,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>AgentOps local</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%23171a21'/%3E%3Crect x='6' y='8' width='12' height='4' rx='2' fill='%234f8cff'/%3E%3Crect x='10' y='14' width='14' height='4' rx='2' fill='%232bb673'/%3E%3Crect x='14' y='20' width='12' height='4' rx='2' fill='%23b07cff'/%3E%3C/svg%3E">
 <style>
   :root { --bg:#0f1115; --panel:#171a21; --text:#e6e8ee; --muted:#9aa3b2; --line:#2a2f3a;
           --llms:#4f8cff; --tools:#2bb673; --actions:#b07cff; --errors:#ff5d5d; --agents:#f2a93b; }
@@ -48,6 +49,14 @@ export const DASHBOARD_HTML = `<!doctype html>
   ul.evaluations { list-style:none; padding:0; margin:.25rem 0; } ul.evaluations li { padding:.3rem 0; border-bottom:1px solid var(--line); }
   .score { font-variant-numeric:tabular-nums; font-weight:600; } .eval-badge { font-size:.75rem; margin-left:.3rem; }
   table.eval-summary td, table.eval-summary th { padding:.2rem .6rem .2rem 0; text-align:left; }
+  dl.host { display:grid; grid-template-columns:max-content 1fr; gap:.1rem .75rem; margin:.25rem 0 .75rem; } dl.host dt { color:var(--muted); } dl.host dd { margin:0; word-break:break-word; }
+  .scroll-x { overflow-x:auto; }
+  header { flex-wrap:wrap; }
+  @media (max-width: 600px) {
+    main { padding:.75rem; } .wf-row { grid-template-columns: 120px 1fr; }
+    .filters label { display:flex; flex-direction:column; flex:1 1 40%; } .filters input, .filters select { width:100%; }
+    h2 code { word-break:break-all; }
+  }
   .legend span { margin-right:.75rem; } .dot { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; margin-right:.25rem; vertical-align:middle; }
 </style>
 </head>
@@ -97,13 +106,13 @@ async function listPage() {
     '<label>User <input name="user_id" value="' + esc(params.get('user_id') || '') + '"></label>' +
     '<label>Release <input name="release" value="' + esc(params.get('release') || '') + '"></label>' +
     '<label>End state <select name="end_state">' + opt('', 'Any') + opt('Success', 'Success') + opt('Fail', 'Failure') + opt('Indeterminate', 'Indeterminate') + opt('running', 'Running') + '</select></label><button>Filter</button></form>';
-  html += '<table><thead><tr><th>Started</th><th>Duration</th><th>End state</th><th>Environment</th><th>User</th><th>Tags</th><th>LLM calls</th><th>Tools</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
+  html += '<div class="scroll-x"><table><thead><tr><th>Started</th><th>Duration</th><th>End state</th><th>Environment</th><th>User</th><th>Tags</th><th>LLM calls</th><th>Tools</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
   for (const s of page.sessions) {
     html += '<tr class="row" tabindex="0" data-id="' + esc(s.session_id) + '"><td>' + esc(fmtTime(s.init_timestamp)) + '</td><td>' + esc(s.stats.duration) + '</td><td>' + state(s.end_state) +
       '</td><td>' + esc(s.environment || '') + '</td><td>' + esc(s.user_id || '') + '</td><td>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</td><td>' + s.stats.llm_calls + '</td><td>' + s.stats.tool_calls + '</td><td>' + s.stats.errors +
       '</td><td>' + (s.stats.prompt_tokens + s.stats.completion_tokens) + '</td><td>$' + esc(s.stats.cost) + '</td></tr>';
   }
-  html += '</tbody></table>';
+  html += '</tbody></table></div>';
   const offset = Number(params.get('offset') || 0);
   html += '<p class="filters">' + (offset > 0 ? '<button data-offset="' + Math.max(0, offset - 25) + '">Newer</button>' : '') + (offset + 25 < page.total ? '<button data-offset="' + (offset + 25) + '">Older</button>' : '') + '</p>';
   app.innerHTML = html;
@@ -152,6 +161,17 @@ function detail(e, rows) {
   else if (e.type === 'errors') h += '<p><b>' + esc(e.error_type) + '</b> ' + esc(e.code || '') + '</p><h4>Details</h4>' + json(e.details) + '<h4>Logs</h4>' + json(e.logs) + triggeredBy(e, rows);
   if (e.evaluations.length) h += '<h4>Evaluations</h4><ul class="evaluations">' + e.evaluations.map((v) => evaluationItem(v, rows, false)).join('') + '</ul>';
   return h;
+}
+/** Bytes in words: 17179869184 is "16.0 GB". */
+const fmtBytes = (n) => { const u = ['B', 'KB', 'MB', 'GB', 'TB']; let i = 0; let v = n; while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; } return (i === 0 ? String(v) : v.toFixed(1)) + ' ' + u[i]; };
+/** The session's host environment, a group per heading (OS, CPU, RAM, ...), sizes in GB; anything else as JSON. */
+function hostPane(env) {
+  return Object.entries(env).map(([group, values]) => {
+    if (values === null || typeof values !== 'object') return '<dl class="host"><dt>' + esc(group) + '</dt><dd>' + esc(values) + '</dd></dl>';
+    const bytes = group === 'RAM' || group === 'Disk';
+    return '<p class="muted" style="margin:.4rem 0 0"><b>' + esc(group) + '</b></p><dl class="host">' + Object.entries(values).map(([k, v]) =>
+      '<dt>' + esc(k) + '</dt><dd>' + esc(bytes && typeof v === 'number' ? fmtBytes(v) : typeof v === 'object' ? JSON.stringify(v) : v) + '</dd>').join('') + '</dl>';
+  }).join('');
 }
 const fmtScore = (n) => Number.isInteger(n) ? String(n) : String(Number(n.toFixed(3)));
 /** One evaluation: its name, score, label and why; in the session's list, also what it judged (a link that selects it). */
@@ -213,17 +233,17 @@ async function sessionPage(id) {
   for (const [agentId, events] of groups) {
     if (agentId) {
       const a0 = Math.min(...events.map((e) => e.start)), a1 = Math.max(...events.map((e) => e.start + e.ms));
-      html += '<div class="wf-row" role="presentation"><div class="wf-label"><b>Agent ' + esc(agents.get(agentId) || agentId.slice(0, 8)) + '</b></div>' + bar('agents', a0, a1 - a0) + '</div>';
+      html += '<div class="wf-row" role="presentation"><div class="wf-label" title="Agent ' + esc(agents.get(agentId) || agentId) + '"><b>Agent ' + esc(agents.get(agentId) || agentId.slice(0, 8)) + '</b></div>' + bar('agents', a0, a1 - a0) + '</div>';
     }
     for (const e of events) {
       const indent = (agentId ? 1 : 0) + depth(e);
-      html += '<div class="wf-row" tabindex="0" role="button" data-i="' + (i++) + '" data-type="' + esc(e.type) + '"><div class="wf-label" style="padding-left:' + indent + 'rem">' + (e.type === 'errors' ? '⚠ ' : '') + esc(e.label) +
+      html += '<div class="wf-row" tabindex="0" role="button" data-i="' + (i++) + '" data-type="' + esc(e.type) + '"><div class="wf-label" title="' + esc(e.label) + '" style="padding-left:' + indent + 'rem">' + (e.type === 'errors' ? '⚠ ' : '') + esc(e.label) +
         ' <span class="muted">' + Math.round(e.ms) + ' ms</span>' + (e.evaluations.length ? '<span class="tag eval-badge" title="' + e.evaluations.length + ' evaluations">✓ ' + e.evaluations.length + '</span>' : '') + '</div>' + bar(e.type, e.start, e.ms) + '</div>';
     }
   }
   const ordered = [...groups.values()].flat();
   html += '</section><aside class="detail" id="detail" aria-live="polite"><p class="muted">Select an event to see its details.</p>' +
-    (s.host_env ? '<h4>Host</h4>' + json(s.host_env) : '') + '</aside></div>';
+    (s.host_env ? '<h4>Host</h4>' + hostPane(s.host_env) : '') + '</aside></div>';
   html += evaluationsSection(st, evals, ordered);
   const logs = data.logs || [];
   if (logs.length) html += '<section aria-label="Captured logs"><h3>Captured logs</h3>' + logs.map((l) => '<p class="muted">' + esc(fmtTime(l.uploaded_at)) + ' · ' + l.size + ' bytes</p><pre class="log" data-log="' + esc(l.id) + '">…</pre>').join('') + '</section>';
