@@ -34,6 +34,16 @@ async function run(mode: string, signal?: NodeJS.Signals) {
   return { ...result, exported: exported.body };
 }
 
+it('SIGINT in an app that also runs the OpenAI Agents SDK (which listens too) still stops it, the session ended', async () => {
+  const r = await run('sigint-with-agents', 'SIGINT');
+  // Both listen: ours and the Agents SDK's, which exits (130) once it is the last one.
+  expect(r.stdout).toContain('SIGINT LISTENERS 2');
+  expect(r.signal === 'SIGINT' || r.code === 130).toBe(true);
+  expect(r.exported.session.end_state).toBe('Fail');
+  expect(r.exported.session.end_state_reason).toBe('Interrupted by SIGINT');
+  expect(r.exported.tools).toHaveLength(EVENTS);
+});
+
 describe('exit paths', () => {
   it.each([
     ['normal', undefined, 0, 'Indeterminate', 'Process exited without ending the session'],

@@ -211,7 +211,10 @@ describe('a session recorded with the SDK', () => {
     await session.endSession('Success');
 
     const exported = (await server.get<SessionExport>(`/v2/sessions/${session.id}/export`)).body;
-    expect(exported.agents).toEqual([{ id: expect.any(String), name: 'math-agent' }]);
+    // With its span, which the dashboard nests the agent's events under.
+    expect(exported.agents).toEqual([
+      { id: expect.any(String), name: 'math-agent', span_id: expect.stringMatching(/^[0-9a-f]{16}$/) },
+    ]);
     const agentId = exported.agents[0]?.id;
     const addEvent = exported.tools.find((t) => t.name === 'add');
     const flaky = exported.tools.find((t) => t.name === 'flaky');

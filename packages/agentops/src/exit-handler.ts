@@ -43,6 +43,23 @@ function describe(error: unknown): string {
   return `Uncaught ${typeof error === 'string' ? error : typeof error}`;
 }
 
+/**
+ * Whether a listener besides ours decides what `signal` does. A library's listener that exits only
+ * when it is the last one (the OpenAI Agents SDK's trace cleanup) is no such decision: counted as
+ * one, each would wait for the other and the process would never stop.
+ */
+function othersHandle(signal: NodeJS.Signals, ours: () => void): boolean {
+  return process.listeners(signal).some((l) => l !== ours && !exitsOnlyWhenAlone(l));
+}
+
+function exitsOnlyWhenAlone(listener: (...args: never[]) => unknown): boolean {
+  try {
+    return /hasOtherListenersForSignals/.test(Function.prototype.toString.call(listener));
+  } catch {
+    return false;
+  }
+}
+
 /** Installs the handlers; returns the function that removes them. */
 export function installExitHandler(hooks: ExitHooks): () => void {
   let flushingForExit = false;
@@ -68,7 +85,7 @@ export function installExitHandler(hooks: ExitHooks): () => void {
   for (const signal of SIGNALS) {
     let received = false;
     const handler = () => {
-      const appHandlesIt = process.listenerCount(signal) > 1;
+      const appHandlesIt = othersHandle(signal, handler);
       if (received) {
         // A second signal while flushing: stop waiting.
         process.removeListener(signal, handler);

@@ -89,6 +89,8 @@ export const GEN_AI_OPERATION_EXECUTE_TOOL = 'execute_tool';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
 export const GEN_AI_OPERATION_INVOKE_WORKFLOW = 'invoke_workflow';
 export const GEN_AI_OPERATION_CREATE_AGENT = 'create_agent';
+/** Not (yet) a GenAI operation: what the AI SDK's `@ai-sdk/otel` names a step of an agent's loop. */
+export const GEN_AI_OPERATION_AGENT_STEP = 'agent_step';
 
 // Event types as written on spans (agentops.event.type) and on the wire (event_type).
 export const EVENT_TYPE_LLM = 'llms';

@@ -141,6 +141,8 @@ export class OpenAIAgentsProcessor {
   }
 
   #start(span: AgentsSpan): void {
+    // Registered twice (loads of both entry points), a span is still recorded once.
+    if (this.#spans.has(span.spanId)) return;
     const host = this.#host as AgentsHost;
     const state = this.#traceState({ traceId: span.traceId });
     const parent = (span.parentId ? this.#spans.get(span.parentId)?.context : undefined) ?? state.context;
@@ -460,35 +462,54 @@ function responsesOutput(output: unknown): unknown {
 }
 
 type AgentsCoreModule = { addTraceProcessor(processor: unknown): void };
+type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 
-/** The one processor of the process, registered with the Agents SDK at most once (both builds share it). */
-const registration = processWide('openai-agents.processor', () => ({
-  processor: new OpenAIAgentsProcessor(),
-  registered: false,
-}));
+/** The one processor of the process (both builds of this package share it). */
+const shared = processWide('openai-agents.processor', () => ({ processor: new OpenAIAgentsProcessor() }));
+
+/** Where the Agents SDK keeps its one trace provider, once it has made it. */
+const AGENTS_TRACE_PROVIDER = Symbol.for('openai.agents.core.traceProvider');
 
 /**
- * Records `@openai/agents` runs when it is installed (`@openai/agents-core` is its tracing): the
- * processor is added beside the app's own (OpenAI's trace export stays as it was). Returns the
- * function that stops recording.
+ * Records `@openai/agents` runs, without loading it: the processor is added now if the Agents SDK
+ * is already in use (an ES module app imports it before `init()` runs), else each time the app
+ * loads it (`@openai/agents`, or `@openai/agents-core` alone) afterwards. Loading `@openai/agents`
+ * replaces every processor with OpenAI's exporter, so ours is added after that (adding it twice
+ * records nothing twice). Returns the function that stops recording.
  */
 export function enableOpenAIAgents(host: AgentsHost): () => void {
-  // `@openai/agents` replaces every processor with OpenAI's exporter when it loads: it is loaded
-  // first (when installed), so that ours is added after that and stays. (Its client, `openai`, then
-  // loads under the OpenAI instrumentation, already enabled.)
-  optionalRequire('@openai/agents');
-  const core = optionalRequire<AgentsCoreModule>('@openai/agents-core');
-  if (!core || typeof core.addTraceProcessor !== 'function') return () => {};
-  try {
-    if (!registration.registered) {
-      core.addTraceProcessor(registration.processor);
-      registration.registered = true;
+  const processor = shared.processor;
+  processor.attach(host);
+  const add = (core: AgentsCoreModule | undefined) => {
+    try {
+      core?.addTraceProcessor(processor);
+    } catch (err) {
+      host.logger.warn(`could not record @openai/agents (${errorText(err)}); its runs are not recorded.`);
     }
-  } catch (err) {
-    host.logger.warn(`could not record @openai/agents (${errorText(err)}); its runs are not recorded.`);
-    return () => {};
+  };
+  if ((globalThis as Record<symbol, unknown>)[AGENTS_TRACE_PROVIDER] !== undefined) {
+    add(optionalRequire<AgentsCoreModule>('@openai/agents-core'));
   }
-  registration.processor.attach(host);
-  host.logger.debug('OpenAI Agents SDK: its traces are recorded as AgentOps sessions');
-  return () => registration.processor.attach(undefined);
+  const instrumentation = optionalRequire<InstrumentationModule>('@opentelemetry/instrumentation');
+  if (!instrumentation) return () => processor.attach(undefined);
+  const base = instrumentation;
+  const onLoad = <T>(exports: T): T => {
+    add(exports as unknown as AgentsCoreModule);
+    return exports;
+  };
+  class AgentsLoadHook extends base.InstrumentationBase {
+    constructor() {
+      super('agentops-openai-agents', '1', {});
+    }
+    protected init() {
+      return ['@openai/agents-core', '@openai/agents'].map(
+        (name) => new base.InstrumentationNodeModuleDefinition(name, ['>=0.1.0 <1'], onLoad, (exports) => exports),
+      );
+    }
+  }
+  const hook = new AgentsLoadHook();
+  return () => {
+    hook.disable();
+    processor.attach(undefined);
+  };
 }

@@ -12,6 +12,7 @@ import { type InitOptions, type ResolvedConfig, resolveConfig } from '../config.
 import { sessionIdFromContext } from '../context-keys.js';
 import { installExitHandler } from '../exit-handler.js';
 import { enableLlmInstrumentations } from '../instrumentation/llm-instrumentations.js';
+import { enableAiSdkTelemetry } from '../integrations/ai-sdk.js';
 import { enableOpenAIAgents } from '../integrations/openai-agents.js';
 import { type Registration, unregisterGlobally } from '../otel-setup.js';
 import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
@@ -77,7 +78,9 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
         },
       })
     : () => {};
+  const disableAiSdk = config.instrumentLlmCalls ? enableAiSdkTelemetry({ tracer, logger }) : () => {};
   const disableInstrumentations = () => {
+    disableAiSdk();
     disableAgents();
     disableLlm();
   };

@@ -35,7 +35,8 @@ export const genAi: Convention = {
     if (LLM_OPERATIONS.has(op)) return 'llms';
     if (op === S.GEN_AI_OPERATION_EXECUTE_TOOL) return 'tools';
     if (AGENT_OPERATIONS.has(op)) return 'agents';
-    if (op === S.GEN_AI_OPERATION_INVOKE_WORKFLOW) return 'actions';
+    // A workflow; a step of an agent's loop (the AI SDK's `agent_step`: one model call and its tools).
+    if (op === S.GEN_AI_OPERATION_INVOKE_WORKFLOW || op === S.GEN_AI_OPERATION_AGENT_STEP) return 'actions';
     return undefined;
   },
   model: [S.ATTR_GEN_AI_RESPONSE_MODEL, S.ATTR_GEN_AI_REQUEST_MODEL],

@@ -1,0 +1,62 @@
+/**
+ * Vercel AI SDK 7 (`ai@7`) recorded with no code. Its OpenTelemetry spans moved out of `ai` into
+ * `@ai-sdk/otel`; when that is installed, `init()` registers its `OpenTelemetry` integration (the
+ * GenAI conventions: an `invoke_agent` span per call, a span per step, `chat` and `execute_tool`
+ * spans) on the SDK's tracer, unless the app registered one itself (that, or `LegacyOpenTelemetry`
+ * and its `ai.*` spans, which the exporter maps too). (`ai` 4 to 6 write their `ai.*` spans with
+ * `experimental_telemetry: { isEnabled: true }` and need nothing from here.)
+ */
+import type { Logger } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
+import type { Tracer } from '@opentelemetry/api';
+import { optionalRequire } from '../optional-require.js';
+
+interface OtelModule {
+  OpenTelemetry: new (options?: { tracer?: Tracer; agentSpanName?: 'modelId' | 'functionId' }) => object;
+}
+
+/** Where `registerTelemetry()` of `ai` keeps the integrations every call reports to. */
+const REGISTRY = 'AI_SDK_TELEMETRY_INTEGRATIONS';
+const OTEL_INTEGRATIONS = new Set(['OpenTelemetry', 'LegacyOpenTelemetry']);
+
+function registry(): unknown[] {
+  const holder = globalThis as unknown as Record<string, unknown[] | undefined>;
+  holder[REGISTRY] ??= [];
+  return holder[REGISTRY];
+}
+
+/** Registers `@ai-sdk/otel`'s integration when it is installed; returns the function that removes it. */
+export function enableAiSdkTelemetry(host: { tracer: Tracer; logger: Logger }): () => void {
+  let ours: object | undefined;
+  let stopped = false;
+  const register = (mod: OtelModule | undefined) => {
+    if (stopped || typeof mod?.OpenTelemetry !== 'function') return;
+    const list = registry();
+    if (list.some((i) => OTEL_INTEGRATIONS.has((i as object | null)?.constructor?.name ?? ''))) {
+      host.logger.debug(
+        'AI SDK: the app registered its own OpenTelemetry integration; its spans are recorded as they are',
+      );
+      return;
+    }
+    ours = new mod.OpenTelemetry({ tracer: host.tracer, agentSpanName: 'functionId' });
+    list.push(ours);
+    host.logger.debug('AI SDK: @ai-sdk/otel registered; generateText, streamText and their tools are recorded');
+  };
+  // An ES module: required where Node can (20.19+, 22.12+), else imported (ready a moment later).
+  const mod = optionalRequire<OtelModule>('@ai-sdk/otel');
+  if (mod) register(mod);
+  else if (optionalRequire<unknown>('@ai-sdk/otel/package.json')) {
+    const specifier = '@ai-sdk/otel'; // not resolved at build time: an optional peer
+    import(specifier).then(
+      (m) => register(m as unknown as OtelModule),
+      (err: unknown) =>
+        host.logger.warn(`could not load @ai-sdk/otel (${errorText(err)}); AI SDK calls are not recorded.`),
+    );
+  }
+  return () => {
+    stopped = true;
+    const list = registry();
+    const i = ours ? list.indexOf(ours) : -1;
+    if (i >= 0) list.splice(i, 1);
+  };
+}

@@ -1,0 +1,18 @@
+/** The runnable examples in examples/ do what the README says, each started by its one command. */
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { runNode } from './helpers/child.js';
+
+const example = (path: string) => fileURLToPath(new URL(`../examples/${path}`, import.meta.url));
+
+it('examples/openai-agents: a handoff and a tool call, recorded into the local server with init() alone', async () => {
+  // As a user runs it: not under NODE_ENV=test (where the Agents SDK turns tracing off), no OpenAI key.
+  const r = await runNode(example('openai-agents/run.mjs'), [], { NODE_ENV: 'development', OPENAI_API_KEY: '' });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Answer: It is sunny in Paris.');
+  expect(r.stdout).toMatch(
+    /Session [0-9a-f-]{36}: Success, 2 agents, 3 LLM calls \(2700 prompt tokens, 1800 cached\), 1 tool calls, 1 actions, cost \$0\.\d{6}/,
+  );
+  expect(r.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/sessions\/[0-9a-f-]{36}/);
+});
