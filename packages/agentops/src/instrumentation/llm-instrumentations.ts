@@ -13,6 +13,11 @@ import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
 type AnthropicModule = typeof import('@traceloop/instrumentation-anthropic');
+interface LangChainModule {
+  LangChainInstrumentation: new (options?: {
+    traceConfig?: { hideInputs?: boolean; hideOutputs?: boolean };
+  }) => InstanceType<InstrumentationModule['InstrumentationBase']> & { manuallyInstrument(module: unknown): void };
+}
 
 type Hook = ((exports: unknown, version?: string) => unknown) | undefined;
 interface ModuleDefinition {
@@ -82,9 +87,15 @@ export function enableLlmInstrumentations(options: {
   const base = optionalRequire<InstrumentationModule>('@opentelemetry/instrumentation');
   const openai = optionalRequire<OpenAIModule>('@opentelemetry/instrumentation-openai');
   const anthropic = optionalRequire<AnthropicModule>('@traceloop/instrumentation-anthropic');
+  const langchain = optionalRequire<LangChainModule>('@arizeai/openinference-instrumentation-langchain');
+  const hide = !options.captureContent;
+  const langchainInstrumentation = langchain
+    ? new langchain.LangChainInstrumentation({ traceConfig: { hideInputs: hide, hideOutputs: hide } })
+    : undefined;
   const instrumentations = [
     ...(openai ? [new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })] : []),
     ...(anthropic ? [new anthropic.AnthropicInstrumentation({ traceContent: options.captureContent })] : []),
+    ...(langchainInstrumentation ? [langchainInstrumentation] : []),
   ];
   if (!base || instrumentations.length === 0) {
     options.logger.debug('LLM auto-instrumentation: no LLM instrumentation package is installed');
@@ -99,6 +110,21 @@ export function enableLlmInstrumentations(options: {
     tracerProvider: options.tracerProvider,
     loggerProvider: new GenAiContentLogBridge(),
   });
+  if (langchainInstrumentation) patchLangChainEsm(langchainInstrumentation, options.logger);
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return disable;
+}
+
+/**
+ * LangChain's ES module build is another copy of its callback manager, which the require hook never
+ * sees: it is patched too, when `@langchain/core` is installed, so an ES module app is recorded
+ * whatever it imports first (a chain started at once may run before this settles).
+ */
+function patchLangChainEsm(instrumentation: { manuallyInstrument(module: unknown): void }, logger: Logger): void {
+  if (!optionalRequire<unknown>('@langchain/core/package.json')) return;
+  const specifier = '@langchain/core/callbacks/manager'; // not resolved at build time: an optional peer
+  import(specifier).then(
+    (module: unknown) => instrumentation.manuallyInstrument(module),
+    (err: unknown) => logger.debug(`LangChain's ES module build was not patched (${errorText(err)})`),
+  );
 }

@@ -20,6 +20,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { optionalRequire } from '../optional-require.js';
+import { ATTR_INTEGRATION, forgetOpenSpans } from '../pipeline/model-calls.js';
 import { processWide } from '../process-wide.js';
 
 /** What the integration needs of the SDK around it. */
@@ -33,8 +34,6 @@ export interface AgentsHost {
   startSession(tags: string[]): { context(): Context; end(failure: string | undefined): void };
 }
 
-/** Marks the spans this integration writes (the duplicate check leaves them alone). */
-export const ATTR_INTEGRATION = 'agentops.integration';
 const INTEGRATION = 'openai-agents';
 
 /** The Agents SDK's span and trace, as far as this integration reads them (agents-core 0.x). */
@@ -65,18 +64,10 @@ interface TraceState {
 const MAX_TRACES = 1000;
 const MAX_SPANS = 10_000;
 
-/** Sessions with a model call of an agent in flight: an instrumentation's span of that same call is a duplicate. */
-const modelCallsInFlight = processWide('openai-agents.model-calls', () => new Map<string, number>());
-
-/** True while an agent of the session is calling its model (see `stamp`). */
-export function agentModelCallInFlight(sessionId: string): boolean {
-  return (modelCallsInFlight.get(sessionId) ?? 0) > 0;
-}
-
 export class OpenAIAgentsProcessor {
   #host: AgentsHost | undefined;
   readonly #traces = new Map<string, TraceState>();
-  readonly #spans = new Map<string, { span: OtelSpan | undefined; context: Context; modelCall: string | undefined }>();
+  readonly #spans = new Map<string, { span: OtelSpan | undefined; context: Context }>();
 
   /** Records into `host` from now on; undefined stops recording (the processor stays registered). */
   attach(host: AgentsHost | undefined): void {
@@ -84,7 +75,7 @@ export class OpenAIAgentsProcessor {
     if (!host) {
       this.#traces.clear();
       this.#spans.clear();
-      modelCallsInFlight.clear();
+      forgetOpenSpans();
     }
   }
 
@@ -149,7 +140,7 @@ export class OpenAIAgentsProcessor {
     const shape = startShape(span.spanData);
     if (!shape) {
       // Not an event (a task, a turn): what it contains nests under its parent.
-      this.#remember(span.spanId, { span: undefined, context: parent, modelCall: undefined });
+      this.#remember(span.spanId, { span: undefined, context: parent });
       return;
     }
     shape.attributes[ATTR_INTEGRATION] = INTEGRATION;
@@ -159,12 +150,10 @@ export class OpenAIAgentsProcessor {
       { kind: shape.kind, attributes: shape.attributes, startTime: dateOf(span.startedAt) },
       parent,
     );
-    const modelCall = shape.llm ? sessionOfSpan(otel) : undefined;
-    if (modelCall) modelCallsInFlight.set(modelCall, (modelCallsInFlight.get(modelCall) ?? 0) + 1);
-    this.#remember(span.spanId, { span: otel, context: otelTrace.setSpan(parent, otel), modelCall });
+    this.#remember(span.spanId, { span: otel, context: otelTrace.setSpan(parent, otel) });
   }
 
-  #remember(id: string, entry: { span: OtelSpan | undefined; context: Context; modelCall: string | undefined }): void {
+  #remember(id: string, entry: { span: OtelSpan | undefined; context: Context }): void {
     this.#spans.set(id, entry);
     if (this.#spans.size > MAX_SPANS) this.#spans.delete(this.#spans.keys().next().value as string);
   }
@@ -172,11 +161,6 @@ export class OpenAIAgentsProcessor {
   #end(span: AgentsSpan): void {
     const entry = this.#spans.get(span.spanId);
     this.#spans.delete(span.spanId);
-    if (entry?.modelCall) {
-      const n = (modelCallsInFlight.get(entry.modelCall) ?? 1) - 1;
-      if (n > 0) modelCallsInFlight.set(entry.modelCall, n);
-      else modelCallsInFlight.delete(entry.modelCall);
-    }
     const data = span.spanData;
     const failure = span.error
       ? `${span.error.message}${span.error.data ? `: ${safeJsonStringify(span.error.data) ?? ''}` : ''}`
@@ -216,12 +200,6 @@ export class OpenAIAgentsProcessor {
     this.#traces.delete(span.traceId);
     state.owned.end(state.failure ?? failure);
   }
-}
-
-function sessionOfSpan(span: OtelSpan): string | undefined {
-  const a = (span as unknown as { attributes?: Attributes }).attributes;
-  const id = a?.[S.ATTR_SESSION_ID];
-  return typeof id === 'string' ? id : undefined;
 }
 
 function dateOf(iso: string | null): Date | undefined {

@@ -28,6 +28,7 @@ import { optionalRequire } from '../optional-require.js';
 import { processWide } from '../process-wide.js';
 import { AgentOpsCloudExporter } from './cloud-exporter.js';
 import { Masker, type MaskOption } from './masking.js';
+import { spanEndedIsDuplicate } from './model-calls.js';
 import { stamp } from './stamping.js';
 
 /** Processors users built themselves, not yet shut down; `init()` finds them in a provider the app registered. */
@@ -156,6 +157,8 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   }
 
   onEnd(ended: ReadableSpan): void {
+    // A client's span of a model call a framework's integration records already (see model-calls.ts).
+    if (spanEndedIsDuplicate(ended)) return;
     if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     const span = this.#masker ? this.#masker.maskOrDrop(ended) : ended;
     if (!span) return;

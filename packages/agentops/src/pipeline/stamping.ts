@@ -1,14 +1,14 @@
 /**
  * What `AgentOpsSpanProcessor.onStart` writes on each span: the session it belongs to (also as the
  * GenAI `gen_ai.conversation.id`, where the span has none), the agent that encloses it, and whether
- * it duplicates the LLM call around it.
+ * it duplicates the LLM call around it or a framework's call under way (model-calls.ts).
  */
 import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
 import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
-import { ATTR_INTEGRATION, agentModelCallInFlight } from '../integrations/openai-agents.js';
 import { sessionRegistry } from '../session/registry.js';
+import { spanStarted } from './model-calls.js';
 
 export function stamp(span: Span, parentContext: Context): void {
   if (span.attributes[S.ATTR_SESSION_ID] === undefined) {
@@ -22,12 +22,10 @@ export function stamp(span: Span, parentContext: Context): void {
     const agentId = agentIdFromContext(parentContext);
     if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
   }
-  if (
-    isLlmOperation(span.attributes) &&
-    (isSameLlmCall(trace.getSpan(parentContext), span) || isAgentsModelCall(span))
-  ) {
+  if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
     span.setAttribute(S.ATTR_LLM_REENTRANT, true);
   }
+  spanStarted(span);
 }
 
 /**
@@ -60,20 +58,5 @@ function isSameLlmCall(parent: unknown, child: Span): boolean {
     p[S.ATTR_GEN_AI_REQUEST_MODEL] === c[S.ATTR_GEN_AI_REQUEST_MODEL] &&
     (p[S.ATTR_GEN_AI_PROVIDER_NAME] ?? p[S.ATTR_GEN_AI_SYSTEM]) ===
       (c[S.ATTR_GEN_AI_PROVIDER_NAME] ?? c[S.ATTR_GEN_AI_SYSTEM])
-  );
-}
-
-/**
- * An instrumentation's span of a model call an agent of `@openai/agents` is making: the integration
- * records that call already (nested under its agent), so this one is a duplicate. Told apart by the
- * session: while one of its agents waits for its model, an LLM span of that session from elsewhere
- * is that call (a direct call to the same provider at that very moment would be taken for it).
- */
-function isAgentsModelCall(span: Span): boolean {
-  const sessionId = span.attributes[S.ATTR_SESSION_ID];
-  return (
-    typeof sessionId === 'string' &&
-    span.attributes[ATTR_INTEGRATION] === undefined &&
-    agentModelCallInFlight(sessionId)
   );
 }

@@ -1,0 +1,79 @@
+/**
+ * LangChain.js (the real `@langchain/core` and `@langchain/openai`, loaded the CommonJS way after
+ * init()) against the local fake OpenAI API, recorded with no code through OpenInference's LangChain
+ * instrumentation: the chain's LLM call (model, tokens, messages) once, although the OpenAI
+ * instrumentation traced the same call, and the tool call.
+ */
+import { createRequire } from 'node:module';
+import type { SessionExport } from 'agentops';
+import * as agentops from 'agentops';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let fake: FakeOpenAI;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  fake = await startFakeOpenAI();
+});
+afterEach(async () => {
+  await agentops.shutdown();
+});
+afterAll(async () => {
+  await fake.close();
+  await server.stop();
+});
+
+async function exported(id: string): Promise<SessionExport> {
+  const res = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+describe('LangChain.js', () => {
+  it('a prompt | model-with-tools chain and the tool it asks for: one LLM call (not two), the tool call', async () => {
+    const session = agentops.init({
+      apiKey: server.apiKey,
+      endpoint: server.url,
+      logLevel: 'warn',
+      handleExit: false,
+      maxWaitTime: 50,
+    });
+    if (!session) throw new Error('no session');
+    const require = createRequire(import.meta.url);
+    const { ChatOpenAI } = require('@langchain/openai') as typeof import('@langchain/openai');
+    const { ChatPromptTemplate } = require('@langchain/core/prompts') as typeof import('@langchain/core/prompts');
+    const { tool } = require('@langchain/core/tools') as typeof import('@langchain/core/tools');
+    const { z } = require('zod') as typeof import('zod');
+
+    const getWeather = tool(async ({ city }: { city: string }) => `sunny in ${city}`, {
+      name: 'get_weather',
+      description: 'The weather in a city',
+      schema: z.object({ city: z.string() }),
+    });
+    const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-test-lc', configuration: { baseURL: fake.url } });
+    const chain = ChatPromptTemplate.fromMessages([
+      ['system', 'You answer weather questions.'],
+      ['human', '{question}'],
+    ]).pipe(model.bindTools([getWeather]));
+    const message = await session.run(() => chain.invoke({ question: 'Weather in Paris?' }));
+    const call = message.tool_calls?.[0];
+    expect(call?.name).toBe('get_weather');
+    const result = await session.run(() => getWeather.invoke(call as NonNullable<typeof call>));
+    expect(String(result.content ?? result)).toBe('sunny in Paris');
+    await session.endSession('Success');
+
+    const data = await exported(session.id);
+    expect(fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
+    expect(data.llms).toHaveLength(1);
+    // OpenInference names the model the call asked for.
+    expect(data.llms[0]).toMatchObject({ model: 'gpt-4o-mini', prompt_tokens: 24, completion_tokens: 8 });
+    expect(JSON.stringify(data.llms[0]?.prompt)).toContain('Weather in Paris?');
+    expect(data.tools.map((t) => t.name)).toEqual(['get_weather']);
+    expect(JSON.stringify(data.tools[0]?.returns)).toContain('sunny in Paris');
+    // The tool's input as OpenInference writes it (the argument's value).
+    expect(JSON.stringify(data.tools[0]?.params)).toContain('Paris');
+  });
+});
