@@ -7,7 +7,6 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { LegacyOpenTelemetry } from '@ai-sdk/otel';
 import { trace } from '@opentelemetry/api';
-import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { generateText, isStepCount, registerTelemetry, streamText, tool } from 'ai7';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -51,12 +50,6 @@ const weatherTool = tool({
   execute: async ({ city }: { city: string }) => `sunny in ${city}`,
 });
 
-async function exported(id: string): Promise<SessionExport> {
-  const res = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
 describe('ai@7', () => {
   it('generateText with a tool: the call as an agent, each step, LLM calls with cached tokens and cost, the tool call', async () => {
     const session = start();
@@ -69,7 +62,7 @@ describe('ai@7', () => {
     });
     expect(result.text).toBe('It is sunny in Paris.');
     await session.endSession('Success');
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.agents.map((a) => a.name)).toEqual(['weather-agent']);
     expect(data.llms).toHaveLength(2);
     for (const llm of data.llms) {
@@ -97,7 +90,7 @@ describe('ai@7', () => {
     for await (const part of stream.textStream) text += part;
     expect(text).toBe('Bonjour from the stream.');
     await session.endSession('Success');
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.llms).toHaveLength(1);
     expect(data.llms[0]).toMatchObject({ prompt_tokens: 30, completion_tokens: 5 });
     expect(JSON.stringify(data.llms[0]?.completion)).toContain('Bonjour from the stream.');
@@ -111,7 +104,7 @@ describe('ai@7', () => {
     expect((globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] }).AI_SDK_TELEMETRY_INTEGRATIONS).toHaveLength(1);
     await generateText({ model: openai().chat('gpt-4o-mini'), prompt: 'Capital of France?' });
     await session.endSession('Success');
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.llms).toHaveLength(1);
     expect(data.llms[0]).toMatchObject({ prompt_tokens: 24, completion_tokens: 8 });
     expect(JSON.stringify(data.llms[0]?.completion)).toContain('Paris is the capital of France.');

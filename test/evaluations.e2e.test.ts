@@ -5,7 +5,7 @@
  * has no create_evaluations (AgentOps' cloud) disturbs nothing else of the session.
  */
 import { randomUUID } from 'node:crypto';
-import type { SessionExport, SessionStats } from 'agentops';
+import type { SessionStats } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from './helpers/fault-proxy.js';
@@ -37,12 +37,6 @@ function init(options: agentops.InitOptions = {}) {
   return session;
 }
 
-async function exported(sessionId: string): Promise<SessionExport> {
-  const res = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
 describe('session.evaluate()', () => {
   it('records evaluations of an event, of a wrapped call and of the session, parented to what they judge', async () => {
     const session = init();
@@ -67,7 +61,7 @@ describe('session.evaluate()', () => {
     expect(analytics.evaluations).toBe(3);
     await session.endSession('Success');
 
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     const byName = new Map((data.evaluations ?? []).map((e) => [e.name, e]));
     expect([...byName.keys()].sort()).toEqual(['correctness', 'tool_result', 'user_feedback']);
     const llmRow = data.llms[0];
@@ -108,7 +102,7 @@ describe('session.evaluate()', () => {
       await agentops.evaluateSession(session.id, { name: 'user_feedback', score: 1, eventId: llm.id, label: 'ok' }),
     ).toBe(true);
 
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.evaluations?.map((e) => [e.name, e.score, e.label, e.event_id])).toEqual([
       ['user_feedback', 0, 'thumbs_down', null],
       ['user_feedback', 1, 'ok', llm.id],
@@ -144,7 +138,7 @@ describe('session.evaluate()', () => {
     expect(warned).toContain('is not a session id');
     expect(warned).toContain('an evaluation is an object');
     expect(warned).toMatch(/was not taken: .*POST \/v2\/sessions\/[0-9a-f-]+\/evaluations: 404 Session not found/);
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.evaluations).toEqual([]);
     expect(data.actions.map((a) => a.action_type)).toEqual(['after-bad-input']);
   });
@@ -157,7 +151,7 @@ describe('evaluations over the other ways spans travel', () => {
     session.record(llm);
     await session.evaluate({ name: 'relevance', score: 0.25, event: llm, responseId: 'chatcmpl-1' });
     await session.endSession('Success');
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.evaluations).toHaveLength(1);
     expect(data.evaluations?.[0]).toMatchObject({
       name: 'relevance',
@@ -193,7 +187,7 @@ describe('evaluations over the other ways spans travel', () => {
     const warnings = logs.lines.filter((l) => l.includes('does not take evaluations'));
     expect(warnings).toHaveLength(1);
     expect(proxy.requests.filter((r) => r.path === '/v2/create_evaluations')).toHaveLength(1);
-    const data = await exported(sessionId);
+    const data = await server.exported(sessionId);
     expect(data.actions.map((a) => a.action_type).sort()).toEqual(['first', 'second']);
     expect(data.session.end_state).toBe('Success');
     expect(data.evaluations).toEqual([]);

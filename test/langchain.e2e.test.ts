@@ -5,7 +5,6 @@
  * instrumentation traced the same call, and the tool call.
  */
 import { createRequire } from 'node:module';
-import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
@@ -25,12 +24,6 @@ afterAll(async () => {
   await fake.close();
   await server.stop();
 });
-
-async function exported(id: string): Promise<SessionExport> {
-  const res = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
 
 describe('LangChain.js', () => {
   it('a prompt | model-with-tools chain and the tool it asks for: one LLM call (not two), the tool call', async () => {
@@ -65,7 +58,7 @@ describe('LangChain.js', () => {
     expect(String(result.content ?? result)).toBe('sunny in Paris');
     await session.endSession('Success');
 
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
     expect(data.llms).toHaveLength(1);
     // OpenInference names the model the call asked for.

@@ -5,7 +5,6 @@
  * reasoning ones, and cost), tool calls, handoffs and guardrails, each model call once.
  */
 import { createRequire } from 'node:module';
-import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
@@ -61,12 +60,6 @@ async function sessionsTagged(tag: string): Promise<string[]> {
   return res.body.sessions.map((s) => s.session_id);
 }
 
-async function exported(id: string): Promise<SessionExport> {
-  const res = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
 function weatherAgents(a: AgentsModule) {
   const getWeather = a.tool({
     name: 'get_weather',
@@ -105,7 +98,7 @@ describe('@openai/agents', () => {
 
     const ids = await sessionsTagged('weather-run');
     expect(ids).toHaveLength(1);
-    const data = await exported(ids[0] as string);
+    const data = await server.exported(ids[0] as string);
     expect(data.session.tags).toEqual(['openai-agents', 'weather-run']);
     expect(data.session.end_state).toBe('Success');
     expect(data.agents.map((a) => a.name).sort()).toEqual(['Triage', 'Weather']);
@@ -147,7 +140,7 @@ describe('@openai/agents', () => {
     expect(session.ended).toBe(false);
     session.record(new agentops.ActionEvent({ actionType: 'after-the-run' }));
     await session.endSession('Success');
-    const data = await exported(session.id);
+    const data = await server.exported(session.id);
     expect(data.llms).toHaveLength(2);
     expect(data.tools.map((t) => t.name)).toEqual(['get_weather']);
     expect(data.agents.map((a) => a.name)).toEqual(['Weather']);
@@ -169,7 +162,7 @@ describe('@openai/agents', () => {
     );
     await agentops.shutdown();
     const [id] = await sessionsTagged('guarded-run');
-    const data = await exported(id as string);
+    const data = await server.exported(id as string);
     expect(data.session.end_state).toBe('Fail');
     expect(data.session.end_state_reason).toBe('guardrail no_secrets triggered');
     expect(data.actions.map((a) => [a.action_type, a.returns])).toEqual([
@@ -189,7 +182,7 @@ describe('@openai/agents', () => {
     await agents.withTrace('no-content-run', () => agents.run(weather, 'Weather in Paris?'));
     await agentops.shutdown();
     const [id] = await sessionsTagged('no-content-run');
-    const data = await exported(id as string);
+    const data = await server.exported(id as string);
     expect(data.llms).toHaveLength(2);
     for (const llm of data.llms) {
       expect(llm.prompt).toBeNull();

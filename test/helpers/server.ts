@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SessionExport } from '@agentops/exporter';
 import { type AgentOpsServer, type ServerOptions, startServer } from '@agentops/server';
 import { testDatabase } from './stores.js';
 
@@ -15,6 +16,8 @@ export interface TestServer extends AgentOpsServer {
     body: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }>;
+  /** `GET /v2/sessions/:id/export` with the project's key; throws unless it answers 200. */
+  exported(sessionId: string): Promise<SessionExport>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,13 @@ export async function startTestServer(
     get: <T>(path: string, key = apiKey) => request<T>('GET', path, undefined, { 'x-agentops-api-key': key }),
     post: <T>(path: string, body: unknown, headers: Record<string, string> = { 'x-agentops-api-key': apiKey }) =>
       request<T>('POST', path, body, headers),
+    async exported(sessionId: string) {
+      const res = await request<SessionExport>('GET', `/v2/sessions/${sessionId}/export`, undefined, {
+        'x-agentops-api-key': apiKey,
+      });
+      if (res.status !== 200) throw new Error(`export of ${sessionId}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
     async stop() {
       await server.close();
       await database?.drop();

@@ -15,6 +15,7 @@ import {
   evaluationColumns,
   eventColumns,
   eventData,
+  jsonPage,
   type NewUpload,
   newerSchema,
   type ProjectRow,
@@ -254,11 +255,12 @@ export class PostgresStore implements Store {
        WHERE session_id = $1 AND (timestamp, seq) > ($2, $3) ORDER BY timestamp, seq LIMIT $4`,
       [sessionId, after?.timestamp ?? '', after?.seq ?? 0, limit],
     );
-    const last = rows.at(-1);
-    return {
-      json: rows.map((r) => r.data),
-      next: rows.length === limit && last ? { timestamp: last.timestamp, seq: last.seq } : undefined,
-    };
+    return jsonPage(
+      rows,
+      limit,
+      (r) => r.timestamp,
+      (r) => r.data,
+    );
   }
 
   evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]> {
@@ -305,11 +307,12 @@ export class PostgresStore implements Store {
        ORDER BY init_timestamp, seq LIMIT $5`,
       [sessionId, type, after?.timestamp ?? '', after?.seq ?? 0, limit],
     );
-    const last = rows.at(-1);
-    return {
-      json: rows.map(({ data, cost }) => withCost(data, cost)),
-      next: rows.length === limit && last ? { timestamp: last.init_timestamp, seq: last.seq } : undefined,
-    };
+    return jsonPage(
+      rows,
+      limit,
+      (r) => r.init_timestamp,
+      (r) => withCost(r.data, r.cost),
+    );
   }
 
   eventTotals(sessionId: string): Promise<EventTotalsRow[]> {

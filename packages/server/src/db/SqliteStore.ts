@@ -17,6 +17,7 @@ import {
   evaluationColumns,
   eventColumns,
   eventData,
+  jsonPage,
   type NewUpload,
   newerSchema,
   type ProjectRow,
@@ -261,11 +262,12 @@ export class SqliteStore implements Store {
       timestamp: string;
       data: string;
     }[];
-    const last = rows.at(-1);
-    return {
-      json: rows.map((r) => r.data),
-      next: rows.length === limit && last ? { timestamp: last.timestamp, seq: last.seq } : undefined,
-    };
+    return jsonPage(
+      rows,
+      limit,
+      (r) => r.timestamp,
+      (r) => r.data,
+    );
   }
 
   async evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]> {
@@ -333,11 +335,12 @@ export class SqliteStore implements Store {
       cost: number | null;
       data: string;
     }[];
-    const last = rows.at(-1);
-    return {
-      json: rows.map(({ data, cost }) => withCost(data, cost)),
-      next: rows.length === limit && last ? { timestamp: last.init_timestamp, seq: last.seq } : undefined,
-    };
+    return jsonPage(
+      rows,
+      limit,
+      (r) => r.init_timestamp,
+      (r) => withCost(r.data, r.cost),
+    );
   }
 
   async eventTotals(sessionId: string): Promise<EventTotalsRow[]> {

@@ -235,6 +235,20 @@ export function withCost(data: string, cost: number | null): string {
   return cost === null ? data : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(cost)}}`;
 }
 
+/** A page of rows as their JSON texts, and where the next page starts when this one is full. */
+export function jsonPage<R extends { seq: number }>(
+  rows: R[],
+  limit: number,
+  timestamp: (row: R) => string,
+  json: (row: R) => string,
+): { json: string[]; next: EventCursor | undefined } {
+  const last = rows.at(-1);
+  return {
+    json: rows.map(json),
+    next: rows.length === limit && last ? { timestamp: timestamp(last), seq: last.seq } : undefined,
+  };
+}
+
 /** The columns of an evaluation row besides its JSON, in the order both stores insert them. */
 export function evaluationColumns(e: EvaluationPayload) {
   return { timestamp: e.timestamp, name: e.name, score: e.score ?? null, label: e.label ?? null };
