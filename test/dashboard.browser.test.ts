@@ -385,6 +385,40 @@ it('works at 390 px wide: nothing runs off the page, the list scrolls in its own
   await page.close();
 });
 
+it('the list shows each session short id (whole on hover, copied by its button), agents and actions; search by id and a time range stay in the URL', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 860 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/?id=${sessionId.slice(0, 8)}`);
+  await expect.poll(() => page.locator('tr.row').count()).toBe(1);
+  const row = page.locator(`tr[data-id="${sessionId}"]`);
+  expect(await row.locator('code').textContent()).toBe(sessionId.slice(0, 8));
+  expect(await row.locator('code').getAttribute('title')).toBe(sessionId);
+  const headers = await page.locator('thead th').allTextContents();
+  const cells = await row.locator('td').allTextContents();
+  const cell = (name: string) => cells[headers.indexOf(name)];
+  expect(cell('Agents')).toBe('1');
+  expect(cell('Actions')).toBe('0');
+  expect(cell('Tools')).toBe('2');
+  expect(await page.locator('input[name="id"]').inputValue()).toBe(sessionId.slice(0, 8));
+  // The copy button copies the whole id, and does not open the session.
+  await row.locator('button.copy').click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(sessionId);
+  expect(new URL(page.url()).pathname).toBe('/');
+  // A time range that ends before the session started finds nothing; one around it finds it.
+  await page.goto(`${server.url}/?to=2000-01-01T00:00`);
+  await expect.poll(() => page.locator('h2').textContent()).toBe('Sessions (0)');
+  expect(await page.locator('input[name="to"]').inputValue()).toBe('2000-01-01T00:00');
+  await page.locator('input[name="to"]').fill('2099-01-01T00:00');
+  await page.locator('input[name="id"]').fill(sessionId.slice(0, 8));
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect.poll(() => page.locator('tr.row').count()).toBe(1);
+  expect(new URL(page.url()).searchParams.get('to')).toBe('2099-01-01T00:00');
+  await context.close();
+});
+
 it('a session that is not there says so, with a way back to the list', async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/`);

@@ -585,3 +585,34 @@ describe('evaluations', () => {
     expect(res.body.message).toContain(`names session ${other}`);
   });
 });
+
+describe('the session list: search by id and time range', () => {
+  it('id= finds sessions by the start of their id; from= and to= bound their start; a bad time is a 400', async () => {
+    const key = (await createProject(server.store, 'range-test')).apiKey;
+    const headers = { 'x-agentops-api-key': key };
+    const ids = ['aaaa1111-0000-4000-8000-000000000001', 'aaaa2222-0000-4000-8000-000000000002', randomUUID()];
+    const starts = ['2024-03-01T10:00:00Z', '2024-03-02T10:00:00Z', '2024-03-03T10:00:00Z'];
+    for (let i = 0; i < 3; i++) {
+      const res = await server.post(
+        '/v2/create_session',
+        { session: { session_id: ids[i], init_timestamp: starts[i] } },
+        headers,
+      );
+      expect(res.status).toBe(200);
+    }
+    const list = async (query: string) => {
+      const res = await server.get<{ total: number; sessions: { session_id: string }[] }>(`/v2/sessions?${query}`, key);
+      expect(res.status, `${query}: ${JSON.stringify(res.body)}`).toBe(200);
+      return res.body.sessions.map((s) => s.session_id);
+    };
+    expect(await list('id=aaaa')).toEqual([ids[1], ids[0]]);
+    expect(await list('id=AAAA1111')).toEqual([ids[0]]);
+    expect(await list('from=2024-03-02T00:00:00Z')).toEqual([ids[2], ids[1]]);
+    expect(await list('from=2024-03-02T00:00:00Z&to=2024-03-03T10:00:00Z')).toEqual([ids[1]]);
+    expect(await list('id=aaaa&to=2024-03-01T22:00:00.5Z')).toEqual([ids[0]]);
+    const bad = await server.get<{ message: string }>('/v2/sessions?from=yesterday', key);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe('from is not an ISO-8601 time: "yesterday"');
+    expect((await server.get('/v2/sessions?id=a%25', key)).status).toBe(400);
+  });
+});

@@ -27,7 +27,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .tag { display:inline-block; background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:0 .4rem; margin-right:.25rem; font-size:.8rem; }
   .muted { color:var(--muted); } .filters { display:flex; gap:.5rem; margin-bottom:.75rem; flex-wrap:wrap; }
   input, select, button { background:var(--panel); color:var(--text); border:1px solid var(--line); border-radius:.35rem; padding:.35rem .55rem; font:inherit; }
-  button { cursor:pointer; } button:focus, input:focus, select:focus { outline:2px solid var(--llms); }
+  button { cursor:pointer; } button.copy { padding:0 .3rem; font-size:.8rem; } button:focus, input:focus, select:focus { outline:2px solid var(--llms); }
   .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(140px,1fr)); gap:.5rem; margin:.75rem 0; }
   .card { background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:.5rem .7rem; }
   .card b { display:block; font-size:1.1rem; }
@@ -97,19 +97,24 @@ document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY)
 async function listPage() {
   const params = new URLSearchParams(location.search);
   const q = new URLSearchParams({ limit: '25', offset: params.get('offset') || '0' });
-  for (const f of ['tag', 'end_state', 'environment', 'user_id', 'release']) if (params.get(f)) q.set(f, params.get(f));
+  for (const f of ['tag', 'end_state', 'environment', 'user_id', 'release', 'id']) if (params.get(f)) q.set(f, params.get(f));
+  // The time range as the inputs hold it (local time), sent as UTC.
+  for (const f of ['from', 'to']) if (params.get(f) && !Number.isNaN(Date.parse(params.get(f)))) q.set(f, new Date(params.get(f)).toISOString());
   const page = await api('/v2/sessions?' + q);
   const opt = (v, l) => '<option value="' + v + '"' + (params.get('end_state') === v ? ' selected' : '') + '>' + l + '</option>';
   let html = '<h2>Sessions <span class="muted">(' + page.total + ')</span></h2><form class="filters" id="filters">' +
+    '<label>Session id <input name="id" placeholder="starts with" value="' + esc(params.get('id') || '') + '"></label>' +
     '<label>Tag <input name="tag" value="' + esc(params.get('tag') || '') + '"></label>' +
     '<label>Environment <input name="environment" value="' + esc(params.get('environment') || '') + '"></label>' +
     '<label>User <input name="user_id" value="' + esc(params.get('user_id') || '') + '"></label>' +
     '<label>Release <input name="release" value="' + esc(params.get('release') || '') + '"></label>' +
-    '<label>End state <select name="end_state">' + opt('', 'Any') + opt('Success', 'Success') + opt('Fail', 'Failure') + opt('Indeterminate', 'Indeterminate') + opt('running', 'Running') + '</select></label><button>Filter</button></form>';
-  html += '<div class="scroll-x"><table><thead><tr><th>Started</th><th>Duration</th><th>End state</th><th>Environment</th><th>User</th><th>Tags</th><th>LLM calls</th><th>Tools</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
+    '<label>End state <select name="end_state">' + opt('', 'Any') + opt('Success', 'Success') + opt('Fail', 'Failure') + opt('Indeterminate', 'Indeterminate') + opt('running', 'Running') + '</select></label>' +
+    '<label>From <input type="datetime-local" name="from" value="' + esc(params.get('from') || '') + '"></label>' +
+    '<label>To <input type="datetime-local" name="to" value="' + esc(params.get('to') || '') + '"></label><button>Filter</button></form>';
+  html += '<div class="scroll-x"><table><thead><tr><th>Session</th><th>Started</th><th>Duration</th><th>End state</th><th>Environment</th><th>User</th><th>Tags</th><th>Agents</th><th>LLM calls</th><th>Tools</th><th>Actions</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
   for (const s of page.sessions) {
-    html += '<tr class="row" tabindex="0" data-id="' + esc(s.session_id) + '"><td>' + esc(fmtTime(s.init_timestamp)) + '</td><td>' + esc(s.stats.duration) + '</td><td>' + state(s.end_state) +
-      '</td><td>' + esc(s.environment || '') + '</td><td>' + esc(s.user_id || '') + '</td><td>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</td><td>' + s.stats.llm_calls + '</td><td>' + s.stats.tool_calls + '</td><td>' + s.stats.errors +
+    html += '<tr class="row" tabindex="0" data-id="' + esc(s.session_id) + '"><td><code title="' + esc(s.session_id) + '">' + esc(s.session_id.slice(0, 8)) + '</code> <button class="copy" type="button" data-copy="' + esc(s.session_id) + '" aria-label="Copy session id" title="Copy session id">⧉</button></td><td>' + esc(fmtTime(s.init_timestamp)) + '</td><td>' + esc(s.stats.duration) + '</td><td>' + state(s.end_state) +
+      '</td><td>' + esc(s.environment || '') + '</td><td>' + esc(s.user_id || '') + '</td><td>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</td><td>' + s.stats.agents + '</td><td>' + s.stats.llm_calls + '</td><td>' + s.stats.tool_calls + '</td><td>' + s.stats.actions + '</td><td>' + s.stats.errors +
       '</td><td>' + (s.stats.prompt_tokens + s.stats.completion_tokens) + '</td><td>$' + esc(s.stats.cost) + '</td></tr>';
   }
   html += '</tbody></table></div>';
@@ -118,6 +123,7 @@ async function listPage() {
   app.innerHTML = html;
   document.getElementById('filters').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/?' + p); };
   for (const b of app.querySelectorAll('button[data-offset]')) b.onclick = () => { params.set('offset', b.dataset.offset); go('/?' + params); };
+  for (const b of app.querySelectorAll('button.copy')) b.onclick = (e) => { e.stopPropagation(); navigator.clipboard.writeText(b.dataset.copy).then(() => { b.textContent = '✓'; }, () => {}); };
   for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
 }
 

@@ -19,6 +19,7 @@ import {
   type NewUpload,
   newerSchema,
   type ProjectRow,
+  RANGE_FILTERS,
   type SessionBatch,
   type SessionListFilter,
   type SessionRow,
@@ -376,6 +377,12 @@ export class PostgresStore implements Store {
       if (filter[name] === undefined) continue;
       values.push(filter[name]);
       where.push(`${column} = $${values.length}`);
+    }
+    for (const [name, column, op, value] of RANGE_FILTERS) {
+      const given = filter[name];
+      if (given === undefined) continue;
+      values.push(value(given));
+      where.push(`${column} ${op} $${values.length}`);
     }
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([

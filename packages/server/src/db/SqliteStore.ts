@@ -21,6 +21,7 @@ import {
   type NewUpload,
   newerSchema,
   type ProjectRow,
+  RANGE_FILTERS,
   type SessionBatch,
   type SessionListFilter,
   type SessionRow,
@@ -395,6 +396,12 @@ export class SqliteStore implements Store {
       if (filter[name] === undefined) continue;
       where.push(`${column} = @${name}`);
       params[name] = filter[name];
+    }
+    for (const [name, column, op, value] of RANGE_FILTERS) {
+      const given = filter[name];
+      if (given === undefined) continue;
+      where.push(`${column} ${op} @${name}`);
+      params[name] = value(given);
     }
     const clause = where.join(' AND ');
     const rows = this.db

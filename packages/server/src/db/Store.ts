@@ -52,6 +52,11 @@ export interface SessionListFilter {
   userId?: string;
   environment?: string;
   release?: string;
+  /** The start of the session's id (lowercase hex and dashes). */
+  idPrefix?: string;
+  /** Sessions started at or after `from`, before `to` (normalized ISO times). */
+  from?: string;
+  to?: string;
 }
 
 /** The list filters that are a column equal to the value given, and their columns. */
@@ -60,6 +65,13 @@ export const EQUALITY_FILTERS = [
   ['environment', 'environment'],
   ['release', 'release'],
 ] as const satisfies readonly (readonly [keyof SessionListFilter, string])[];
+
+/** The list filters that compare a column with the value given: how, and the value compared. */
+export const RANGE_FILTERS = [
+  ['idPrefix', 'id', 'LIKE', (v: string) => `${v}%`],
+  ['from', 'init_timestamp', '>=', (v: string) => v],
+  ['to', 'init_timestamp', '<', (v: string) => v],
+] as const satisfies readonly (readonly [keyof SessionListFilter, string, string, (v: string) => string])[];
 
 /** An upload of an AgentOps 0.4 client, without its body. */
 export interface UploadRow {

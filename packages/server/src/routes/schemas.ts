@@ -126,5 +126,8 @@ export const listQuerySchema = {
     user_id: { type: 'string', maxLength: 512 },
     environment: { type: 'string', maxLength: 512 },
     release: { type: 'string', maxLength: 512 },
+    id: { type: 'string', pattern: '^[0-9a-fA-F-]{1,36}$' },
+    from: { type: 'string', minLength: 1, maxLength: 64 },
+    to: { type: 'string', minLength: 1, maxLength: 64 },
   },
 } as const;
