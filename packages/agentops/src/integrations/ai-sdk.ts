@@ -38,7 +38,12 @@ export function enableAiSdkTelemetry(host: { tracer: Tracer; logger: Logger }): 
       );
       return;
     }
-    ours = new mod.OpenTelemetry({ tracer: host.tracer, agentSpanName: 'functionId' });
+    try {
+      ours = new mod.OpenTelemetry({ tracer: host.tracer, agentSpanName: 'functionId' });
+    } catch (err) {
+      host.logger.warn(`could not register @ai-sdk/otel (${errorText(err)}); AI SDK calls are not recorded.`);
+      return;
+    }
     list.push(ours);
     host.logger.debug('AI SDK: @ai-sdk/otel registered; generateText, streamText and their tools are recorded');
   };

@@ -9,7 +9,7 @@
  * voice spans) are not events: what they contain is nested under their parent.
  */
 import { completionMessagesJson, type Logger, promptMessagesJson, semconv as S } from '@agentops/exporter';
-import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
+import { asCount, asString, errorText, isRecord, safeJsonStringify } from '@agentops/exporter/internal';
 import {
   type Attributes,
   type Context,
@@ -19,8 +19,9 @@ import {
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
+import { put } from '../events/AgentOpsEvent.js';
 import { optionalRequire } from '../optional-require.js';
-import { ATTR_INTEGRATION, forgetOpenSpans } from '../pipeline/model-calls.js';
+import { ATTR_INTEGRATION } from '../pipeline/model-calls.js';
 import { processWide } from '../process-wide.js';
 
 /** What the integration needs of the SDK around it. */
@@ -75,7 +76,6 @@ export class OpenAIAgentsProcessor {
     if (!host) {
       this.#traces.clear();
       this.#spans.clear();
-      forgetOpenSpans();
     }
   }
 
@@ -208,13 +208,8 @@ function dateOf(iso: string | null): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const json = (v: unknown) =>
   v === undefined || v === null ? undefined : typeof v === 'string' ? v : safeJsonStringify(v);
-
-function put(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
-  if (value !== undefined) attributes[key] = value;
-}
 
 interface StartShape {
   name: string;
@@ -233,7 +228,7 @@ function action(actionType: string, params?: unknown): StartShape {
 function startShape(data: AgentsSpan['spanData']): StartShape | undefined {
   switch (data.type) {
     case 'agent': {
-      const name = text(data.name) ?? 'agent';
+      const name = asString(data.name) ?? 'agent';
       return {
         name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`,
         kind: SpanKind.INTERNAL,
@@ -245,7 +240,7 @@ function startShape(data: AgentsSpan['spanData']): StartShape | undefined {
       };
     }
     case 'function': {
-      const name = text(data.name) ?? 'function';
+      const name = asString(data.name) ?? 'function';
       return {
         name: `${S.GEN_AI_OPERATION_EXECUTE_TOOL} ${name}`,
         kind: SpanKind.INTERNAL,
@@ -262,9 +257,9 @@ function startShape(data: AgentsSpan['spanData']): StartShape | undefined {
         [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_CHAT,
         [S.ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
       };
-      put(attributes, S.ATTR_GEN_AI_REQUEST_MODEL, text(data.model));
+      put(attributes, S.ATTR_GEN_AI_REQUEST_MODEL, asString(data.model));
       return {
-        name: `${S.GEN_AI_OPERATION_CHAT} ${text(data.model) ?? ''}`.trim(),
+        name: `${S.GEN_AI_OPERATION_CHAT} ${asString(data.model) ?? ''}`.trim(),
         kind: SpanKind.CLIENT,
         attributes,
         llm: true,
@@ -273,9 +268,9 @@ function startShape(data: AgentsSpan['spanData']): StartShape | undefined {
     case 'handoff':
       return action('handoff', { from_agent: data.from_agent, to_agent: data.to_agent });
     case 'guardrail':
-      return action(`guardrail ${text(data.name) ?? ''}`.trim());
+      return action(`guardrail ${asString(data.name) ?? ''}`.trim());
     case 'custom':
-      return action(text(data.name) ?? 'custom', data.data);
+      return action(asString(data.name) ?? 'custom', data.data);
     case 'mcp_tools':
       return action(`list MCP tools${typeof data.server === 'string' ? ` ${data.server}` : ''}`);
     default:
@@ -297,17 +292,17 @@ function endShape(data: AgentsSpan['spanData'], content: boolean): { name?: stri
     case 'generation':
       return llmEnd(
         attributes,
-        text(data.model),
+        asString(data.model),
         usageOf(data.usage),
         content ? data.input : undefined,
         content ? data.output : undefined,
       );
     case 'response': {
-      const response = (data._response ?? {}) as Record<string, unknown>;
-      put(attributes, S.ATTR_GEN_AI_RESPONSE_ID, text(data.response_id) ?? text(response.id));
+      const response = isRecord(data._response) ? data._response : {};
+      put(attributes, S.ATTR_GEN_AI_RESPONSE_ID, asString(data.response_id) ?? asString(response.id));
       return llmEnd(
         attributes,
-        text(response.model),
+        asString(response.model),
         usageOf(response.usage),
         content ? responsesInput(data._input) : undefined,
         content ? responsesOutput(response.output) : undefined,
@@ -315,7 +310,7 @@ function endShape(data: AgentsSpan['spanData'], content: boolean): { name?: stri
     }
     case 'handoff': {
       put(attributes, S.ATTR_ACTION_PARAMS, json({ from_agent: data.from_agent, to_agent: data.to_agent }));
-      const to = text(data.to_agent);
+      const to = asString(data.to_agent);
       if (to === undefined) return { attributes };
       attributes[S.ATTR_ACTION_TYPE] = `handoff to ${to}`;
       return { name: `handoff to ${to}`, attributes };
@@ -338,24 +333,23 @@ interface Usage {
   reasoning?: number;
 }
 
-const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
-
 /**
  * Token usage as the Responses API and the Agents SDK give it: `input_tokens` (cached ones
  * included), `output_tokens`, and their details (`input_tokens_details.cached_tokens`,
  * `output_tokens_details.reasoning_tokens`; under `details` on generation spans).
  */
 function usageOf(value: unknown): Usage {
-  if (typeof value !== 'object' || value === null) return {};
-  const u = value as Record<string, unknown>;
-  const details = (typeof u.details === 'object' && u.details !== null ? u.details : {}) as Record<string, unknown>;
-  const inputDetails = (u.input_tokens_details ?? details.input_tokens_details ?? {}) as Record<string, unknown>;
-  const outputDetails = (u.output_tokens_details ?? details.output_tokens_details ?? {}) as Record<string, unknown>;
+  if (!isRecord(value)) return {};
+  const u = value;
+  const record = (v: unknown) => (isRecord(v) ? v : undefined);
+  const details = record(u.details) ?? {};
+  const inputDetails = record(u.input_tokens_details) ?? record(details.input_tokens_details) ?? {};
+  const outputDetails = record(u.output_tokens_details) ?? record(details.output_tokens_details) ?? {};
   return {
-    input: count(u.input_tokens) ?? count(u.prompt_tokens),
-    output: count(u.output_tokens) ?? count(u.completion_tokens),
-    cacheRead: count(inputDetails.cached_tokens) ?? count(details.cached_tokens) ?? count(u.cached_input_tokens),
-    reasoning: count(outputDetails.reasoning_tokens) ?? count(details.reasoning_tokens),
+    input: asCount(u.input_tokens) ?? asCount(u.prompt_tokens),
+    output: asCount(u.output_tokens) ?? asCount(u.completion_tokens),
+    cacheRead: asCount(inputDetails.cached_tokens) ?? asCount(details.cached_tokens) ?? asCount(u.cached_input_tokens),
+    reasoning: asCount(outputDetails.reasoning_tokens) ?? asCount(details.reasoning_tokens),
   };
 }
 
@@ -381,11 +375,7 @@ function contentText(content: unknown): string | undefined {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return undefined;
   const parts = content
-    .map((p) =>
-      typeof p === 'object' && p !== null
-        ? ((p as Record<string, unknown>).text ?? (p as Record<string, unknown>).refusal)
-        : undefined,
-    )
+    .map((p) => (isRecord(p) ? (p.text ?? p.refusal) : undefined))
     .filter((t): t is string => typeof t === 'string');
   return parts.length > 0 ? parts.join('') : undefined;
 }
@@ -395,9 +385,8 @@ function responsesInput(input: unknown): unknown {
   if (typeof input === 'string') return [{ role: 'user', content: input }];
   if (!Array.isArray(input)) return undefined;
   const messages: Record<string, unknown>[] = [];
-  for (const item of input) {
-    if (typeof item !== 'object' || item === null) continue;
-    const i = item as Record<string, unknown>;
+  for (const i of input) {
+    if (!isRecord(i)) continue;
     if (i.type === 'function_call') {
       messages.push({
         role: 'assistant',
@@ -406,9 +395,8 @@ function responsesInput(input: unknown): unknown {
         ],
       });
     } else if (i.type === 'function_call_result' || i.type === 'function_call_output') {
-      const out = i.output as unknown;
-      const result =
-        typeof out === 'object' && out !== null && 'text' in (out as object) ? (out as { text: unknown }).text : out;
+      const out = i.output;
+      const result = isRecord(out) && 'text' in out ? out.text : out;
       messages.push({
         role: 'tool',
         tool_call_id: i.callId ?? i.call_id,
@@ -426,9 +414,8 @@ function responsesOutput(output: unknown): unknown {
   if (!Array.isArray(output)) return undefined;
   const texts: string[] = [];
   const calls: Record<string, unknown>[] = [];
-  for (const item of output) {
-    if (typeof item !== 'object' || item === null) continue;
-    const i = item as Record<string, unknown>;
+  for (const i of output) {
+    if (!isRecord(i)) continue;
     if (i.type === 'message') {
       const t = contentText(i.content);
       if (t !== undefined) texts.push(t);
@@ -485,9 +472,15 @@ export function enableOpenAIAgents(host: AgentsHost): () => void {
       );
     }
   }
-  const hook = new AgentsLoadHook();
+  let hook: AgentsLoadHook | undefined;
+  try {
+    hook = new AgentsLoadHook();
+  } catch (err) {
+    // An instrumentation package this hook cannot run on: loads after init() go unrecorded, the rest runs.
+    host.logger.warn(`could not watch for @openai/agents (${errorText(err)}); runs it starts later are not recorded.`);
+  }
   return () => {
-    hook.disable();
+    hook?.disable();
     processor.attach(undefined);
   };
 }

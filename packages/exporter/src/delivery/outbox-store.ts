@@ -68,31 +68,32 @@ export class OutboxStore {
 
   /** Queues one event, or counts it dropped when the outboxes are full. */
   addEvent(sessionId: string, event: EventPayload): void {
-    if (this.full) {
-      this.recordDropped(1);
-      return;
-    }
-    const outbox = this.open(sessionId, 'join');
+    const outbox = this.#room(sessionId, event.init_timestamp);
+    if (!outbox) return;
     if (outbox.events.length === 0) outbox.waitingSince = performance.now();
     outbox.events.push(JSON.stringify(event));
-    outbox.firstEventAt ??= event.init_timestamp;
     addToTotals(outbox.totals, event);
-    this.pending++;
-    this.#stats.queued++;
   }
 
   /** Queues one evaluation (counted with the events), or counts it dropped when the outboxes are full. */
   addEvaluation(sessionId: string, evaluation: EvaluationPayload): void {
+    const outbox = this.#room(sessionId, evaluation.timestamp);
+    if (!outbox) return;
+    outbox.evaluations.push(JSON.stringify(evaluation));
+    countEvent(outbox.totals, 'evaluations');
+  }
+
+  /** The outbox one more item of the session is queued in, counted; undefined (counted dropped) when full. */
+  #room(sessionId: string, startedAt: string): SessionOutbox | undefined {
     if (this.full) {
       this.recordDropped(1);
-      return;
+      return undefined;
     }
     const outbox = this.open(sessionId, 'join');
-    outbox.evaluations.push(JSON.stringify(evaluation));
-    outbox.firstEventAt ??= evaluation.timestamp;
-    countEvent(outbox.totals, 'evaluations');
+    outbox.firstEventAt ??= startedAt;
     this.pending++;
     this.#stats.queued++;
+    return outbox;
   }
 
   /** Moves a session that has nothing more to send among the finished ones. */

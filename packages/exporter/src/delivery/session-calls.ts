@@ -131,7 +131,8 @@ export class SessionCalls {
         this.#store.delivered(batch.length);
       } catch (err) {
         const status = (err as Partial<ApiError>).status;
-        if (failureAction(err) === 'drop' && (status === 404 || status === 405)) {
+        const action = failureAction(err);
+        if (action === 'drop' && (status === 404 || status === 405)) {
           this.#evaluationsUnsupported = true;
           this.#store.failed(batch.length);
           this.#logger.warn(
@@ -139,7 +140,7 @@ export class SessionCalls {
           );
           return;
         }
-        if (failureAction(err) === 'drop') {
+        if (action === 'drop') {
           this.#logger.error(
             `session ${outbox.id}: the server refused evaluations, dropping ${batch.length}: ${(err as Error).message}`,
           );

@@ -8,7 +8,7 @@ import type { PriceFn, TokenUsage } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
 import { clamp, LIMITS, tagList } from '../internal/limits.js';
-import { asCost, asString } from '../internal/values.js';
+import { asCost, asNumber, asString, asText } from '../internal/values.js';
 import * as S from '../semconv.js';
 import {
   type ActionEventPayload,
@@ -101,16 +101,20 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
 function sessionContext(span: SpanLike): Pick<SessionPayload, 'user_id' | 'environment' | 'release'> {
   const a = span.attributes;
   const r = span.resource.attributes;
-  const text = (v: unknown) => clampOrNull(asString(v) || undefined, LIMITS.nameLength);
   return {
-    user_id: text(a[S.ATTR_USER_ID]),
-    environment: text(a[S.ATTR_DEPLOYMENT_ENVIRONMENT] ?? r[S.ATTR_DEPLOYMENT_ENVIRONMENT]),
-    release: text(a[S.ATTR_SESSION_RELEASE] ?? r[S.ATTR_SERVICE_VERSION]),
+    user_id: textOrNull(a[S.ATTR_USER_ID], LIMITS.nameLength),
+    environment: textOrNull(a[S.ATTR_DEPLOYMENT_ENVIRONMENT] ?? r[S.ATTR_DEPLOYMENT_ENVIRONMENT], LIMITS.nameLength),
+    release: textOrNull(a[S.ATTR_SESSION_RELEASE] ?? r[S.ATTR_SERVICE_VERSION], LIMITS.nameLength),
   };
 }
 
 function clampOrNull(value: string | undefined, max: number): string | null {
   return value === undefined ? null : clamp(value, max);
+}
+
+/** A non-empty string attribute, clamped; null for anything else. */
+function textOrNull(value: unknown, max: number): string | null {
+  return clampOrNull(asText(value), max);
 }
 
 /** The span's own event id when it is a usable one, else one derived from the span. */
@@ -231,19 +235,17 @@ function derivedErrorEvent(span: SpanLike, sessionId: string, trigger: EventPayl
  */
 export function evaluationOf(span: SpanLike, sessionId: string): EvaluationPayload {
   const a = span.attributes;
-  const score = a[S.ATTR_GEN_AI_EVALUATION_SCORE_VALUE];
-  const text = (v: unknown, max: number) => clampOrNull(asString(v) || undefined, max);
   return {
     id: eventIdOf(span, 'evaluation'),
     session_id: sessionId,
     timestamp: hrTimeToIso(span.startTime),
     name: clamp(asString(a[S.ATTR_GEN_AI_EVALUATION_NAME]) || 'evaluation', LIMITS.nameLength),
-    score: typeof score === 'number' && Number.isFinite(score) ? score : null,
-    label: text(a[S.ATTR_GEN_AI_EVALUATION_SCORE_LABEL], LIMITS.nameLength),
-    explanation: text(a[S.ATTR_GEN_AI_EVALUATION_EXPLANATION], LIMITS.explanationLength),
-    event_id: text(a[S.ATTR_EVALUATION_EVENT_ID], LIMITS.idLength),
+    score: asNumber(a[S.ATTR_GEN_AI_EVALUATION_SCORE_VALUE]) ?? null,
+    label: textOrNull(a[S.ATTR_GEN_AI_EVALUATION_SCORE_LABEL], LIMITS.nameLength),
+    explanation: textOrNull(a[S.ATTR_GEN_AI_EVALUATION_EXPLANATION], LIMITS.explanationLength),
+    event_id: textOrNull(a[S.ATTR_EVALUATION_EVENT_ID], LIMITS.idLength),
     parent_span_id: span.parentSpanContext?.spanId ?? null,
-    response_id: text(a[S.ATTR_GEN_AI_RESPONSE_ID], LIMITS.idLength * 4),
+    response_id: textOrNull(a[S.ATTR_GEN_AI_RESPONSE_ID], LIMITS.idLength * 4),
     origin: resourceToOrigin(span.resource.attributes),
   };
 }
