@@ -1,14 +1,18 @@
 /**
  * A local stand-in for LLM provider APIs, replaying responses in the shapes the real APIs return:
  * OpenAI (chat completions as JSON and as SSE with a usage chunk, tool calls, embeddings, and the
- * Responses API as the OpenAI Agents SDK drives it) and Anthropic's Messages API.
+ * Responses API as the OpenAI Agents SDK drives it), Anthropic's Messages API, the Gemini API
+ * (generateContent as JSON and as SSE, function calls, cached and thinking tokens) and Amazon
+ * Bedrock's runtime (Converse, ConverseStream in AWS's event-stream framing, InvokeModel).
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 
 const CREATED = 1731000000;
 
-function chatCompletion(model: string, toolCall: boolean) {
+function chatCompletion(model: string, toolCall: boolean, n: number) {
   const message = toolCall
     ? {
         role: 'assistant',
@@ -20,7 +24,7 @@ function chatCompletion(model: string, toolCall: boolean) {
       }
     : { role: 'assistant', content: 'Paris is the capital of France.', refusal: null };
   return {
-    id: 'chatcmpl-AbC123',
+    id: `chatcmpl-AbC${n}`,
     object: 'chat.completion',
     created: CREATED,
     model: `${model}-2024-07-18`,
@@ -108,15 +112,136 @@ function responsesAnswer(body: Record<string, unknown>, n: number) {
   };
 }
 
+/**
+ * A Gemini generateContent answer: a function call when tools are offered and no function response
+ * came back yet, else text. Usage as Gemini reports it: `promptTokenCount` includes the cached
+ * tokens (when the request names cached content), `candidatesTokenCount` leaves thinking out.
+ */
+function geminiAnswer(model: string, body: Record<string, unknown>, n: number) {
+  const contents = (Array.isArray(body.contents) ? body.contents : []) as { parts?: Record<string, unknown>[] }[];
+  const answered = contents.some((c) => c.parts?.some((p) => p.functionResponse !== undefined));
+  const parts =
+    Array.isArray(body.tools) && !answered
+      ? [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }]
+      : [{ text: 'It is sunny in Paris.' }];
+  const cached = (body.generationConfig as Record<string, unknown> | undefined)?.cachedContent ?? body.cachedContent;
+  return {
+    candidates: [{ content: { parts, role: 'model' }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: {
+      promptTokenCount: 1200,
+      candidatesTokenCount: 30,
+      thoughtsTokenCount: 10,
+      totalTokenCount: 1240,
+      ...(cached ? { cachedContentTokenCount: 1000 } : {}),
+    },
+    modelVersion: model,
+    responseId: `gem-${n}`,
+  };
+}
+
+function geminiStream(model: string): unknown[] {
+  const words = ['Bonjour', ' from', ' Gemini.'];
+  return words.map((text, i) => ({
+    candidates: [
+      {
+        content: { parts: [{ text }], role: 'model' },
+        index: 0,
+        ...(i === words.length - 1 ? { finishReason: 'STOP' } : {}),
+      },
+    ],
+    usageMetadata: { promptTokenCount: 14, ...(i === words.length - 1 ? { candidatesTokenCount: 6 } : {}) },
+    modelVersion: model,
+    responseId: 'gem-stream',
+  }));
+}
+
+/** One message of AWS's event-stream framing (prelude, string headers, payload, CRCs), as Bedrock streams. */
+function eventStreamMessage(eventType: string, payload: unknown): Buffer {
+  const headers = Buffer.concat(
+    Object.entries({ ':event-type': eventType, ':content-type': 'application/json', ':message-type': 'event' }).map(
+      ([name, value]) => {
+        const v = Buffer.from(value);
+        const head = Buffer.alloc(1 + name.length + 3);
+        head.writeUInt8(name.length, 0);
+        head.write(name, 1);
+        head.writeUInt8(7, 1 + name.length); // string
+        head.writeUInt16BE(v.length, 2 + name.length);
+        return Buffer.concat([head, v]);
+      },
+    ),
+  );
+  const body = Buffer.from(JSON.stringify(payload));
+  const total = 12 + headers.length + body.length + 4;
+  const prelude = Buffer.alloc(12);
+  prelude.writeUInt32BE(total, 0);
+  prelude.writeUInt32BE(headers.length, 4);
+  prelude.writeUInt32BE(crc32(prelude.subarray(0, 8)), 8);
+  const message = Buffer.concat([prelude, headers, body]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(message), 0);
+  return Buffer.concat([message, crc]);
+}
+
+function bedrock(path: string, res: http.ServerResponse): boolean {
+  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(path);
+  if (!match) return false;
+  const usage = { inputTokens: 25, outputTokens: 9, totalTokens: 34 };
+  if (match[2] === 'converse') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        output: { message: { role: 'assistant', content: [{ text: 'Lisbon has seven hills.' }] } },
+        stopReason: 'end_turn',
+        usage,
+        metrics: { latencyMs: 310 },
+      }),
+    );
+  } else if (match[2] === 'converse-stream') {
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+    res.write(eventStreamMessage('messageStart', { role: 'assistant' }));
+    for (const text of ['Seven', ' hills.']) {
+      res.write(eventStreamMessage('contentBlockDelta', { contentBlockIndex: 0, delta: { text } }));
+    }
+    res.write(eventStreamMessage('contentBlockStop', { contentBlockIndex: 0 }));
+    res.write(eventStreamMessage('messageStop', { stopReason: 'end_turn' }));
+    res.end(
+      eventStreamMessage('metadata', {
+        usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15 },
+        metrics: { latencyMs: 120 },
+      }),
+    );
+  } else {
+    // InvokeModel with an Anthropic model: the body is Anthropic's Messages API.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        id: 'msg_bdrk_01',
+        type: 'message',
+        role: 'assistant',
+        model: decodeURIComponent(match[1] ?? ''),
+        content: [{ type: 'text', text: 'Porto is on the Douro.' }],
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 18, output_tokens: 7 },
+      }),
+    );
+  }
+  return true;
+}
+
 export interface FakeOpenAI {
+  /** The OpenAI base URL (`…/v1`). */
   url: string;
+  /** The server's own address: the base URL of the Gemini API. */
+  origin: string;
+  /** The same API over HTTP/2, as the Bedrock runtime client calls it. */
+  bedrockEndpoint: string;
   requests: { path: string; body: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: FakeOpenAI['requests'] = [];
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
@@ -131,7 +256,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         res.end('data: [DONE]\n\n');
       } else if (path === '/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        const completion = chatCompletion(model, Array.isArray(body.tools));
+        // Tools offered and no tool result yet: the model asks for the tool; after its result, it answers.
+        const answered =
+          Array.isArray(body.messages) && body.messages.some((m) => (m as { role?: unknown }).role === 'tool');
+        const completion = chatCompletion(model, Array.isArray(body.tools) && !answered, requests.length);
         // A request naming a prompt cache key is answered as a call whose prompt was mostly cached.
         if (body.prompt_cache_key !== undefined) {
           Object.assign(completion.usage, {
@@ -166,6 +294,23 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       } else if (path === '/v1/responses') {
         res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${requests.length}` });
         res.end(JSON.stringify(responsesAnswer(body, requests.length)));
+      } else if (/^\/v1(beta)?\/models\/[^/]+:/.test(path)) {
+        const [, name = '', method = ''] = /^\/v1(?:beta)?\/models\/([^:]+):([A-Za-z]+)/.exec(path) ?? [];
+        if (name === 'no-such-model') {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({ error: { code: 404, message: `models/${name} is not found`, status: 'NOT_FOUND' } }),
+          );
+        } else if (method === 'streamGenerateContent') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (const chunk of geminiStream(name)) res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+          res.end();
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(geminiAnswer(name, body, requests.length)));
+        }
+      } else if (bedrock(path, res)) {
+        // answered
       } else if (path === '/v1/embeddings') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -181,8 +326,24 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         res.end(JSON.stringify({ error: { message: `Unknown path ${path}`, type: 'invalid_request_error' } }));
       }
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1`, requests, close: () => new Promise((r) => server.close(() => r())) };
+  };
+  const server = http.createServer(handle);
+  // The Bedrock runtime client speaks HTTP/2 (cleartext to an http:// endpoint), as to AWS.
+  const bedrockServer = http2.createServer((req, res) => handle(req, res as unknown as http.ServerResponse));
+  const listen = (s: http.Server | http2.Http2Server) =>
+    new Promise<string>((resolve) =>
+      s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+    );
+  const origin = await listen(server);
+  const bedrockEndpoint = await listen(bedrockServer);
+  const close = (s: http.Server | http2.Http2Server) => new Promise<void>((r) => s.close(() => r()));
+  return {
+    url: `${origin}/v1`,
+    origin,
+    bedrockEndpoint,
+    requests,
+    close: async () => {
+      await Promise.all([close(server), close(bedrockServer)]);
+    },
+  };
 }

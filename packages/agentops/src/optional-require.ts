@@ -10,3 +10,22 @@ export function optionalRequire<T>(name: string): T | undefined {
     return undefined;
   }
 }
+
+/** Whether the app has installed a package, without loading it (its `package.json` need not be exported). */
+export function isInstalled(name: string): boolean {
+  try {
+    requireHere.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A package's CommonJS exports when the app has already required it, without loading it otherwise. */
+export function loadedModule(name: string): unknown {
+  try {
+    return requireHere.cache[requireHere.resolve(name)]?.exports;
+  } catch {
+    return undefined;
+  }
+}

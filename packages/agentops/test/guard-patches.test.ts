@@ -46,3 +46,32 @@ describe('guardPatches', () => {
     expect((instrumentation._modules[0] as { patch: (e: unknown) => unknown }).patch({})).toBe(patched);
   });
 });
+
+describe('guardPatches: once per module', () => {
+  it('patches the same exports once, until they are unpatched', () => {
+    const calls: string[] = [];
+    const instrumentation = {
+      _modules: [
+        {
+          name: 'lib',
+          patch: (e: unknown) => {
+            calls.push('patch');
+            return e;
+          },
+          unpatch: () => void calls.push('unpatch'),
+        },
+      ],
+      getModuleDefinitions: () => [],
+    };
+    guardPatches(instrumentation, { debug() {}, info() {}, warn() {}, error() {} });
+    const def = instrumentation._modules[0] as { patch: (e: unknown) => unknown; unpatch: (e: unknown) => unknown };
+    const lib = {};
+    def.patch(lib);
+    def.patch(lib); // required again after being patched as preloaded: not wrapped twice
+    def.unpatch(lib);
+    def.unpatch(lib);
+    def.patch(lib);
+    def.patch({}); // another copy of the library
+    expect(calls).toEqual(['patch', 'unpatch', 'patch', 'patch']);
+  });
+});

@@ -1,14 +1,18 @@
 /**
  * Turns on the well-kept OpenTelemetry instrumentations of LLM client libraries the app has
- * installed (optional peers): the official `@opentelemetry/instrumentation-openai` for `openai`, and
+ * installed (optional peers): the official `@opentelemetry/instrumentation-openai` for `openai`,
  * OpenLLMetry's `@traceloop/instrumentation-anthropic` for `@anthropic-ai/sdk` (there is no
- * official one). Their spans follow the GenAI conventions, so the exporter maps them as they are.
+ * official one), OpenInference's for LangChain.js and for `@aws-sdk/client-bedrock-runtime` (the
+ * one that records the Converse API as well as InvokeModel, streams included), and our own for
+ * `@google/genai`, which has no well-kept one. Their spans follow the GenAI or the OpenInference
+ * conventions, which the exporter maps as they are.
  */
 import type { Logger } from '@agentops/exporter';
-import { errorText } from '@agentops/exporter/internal';
+import { asString, errorText } from '@agentops/exporter/internal';
 import type { TracerProvider } from '@opentelemetry/api';
-import { optionalRequire } from '../optional-require.js';
+import { isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
+import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
@@ -19,9 +23,17 @@ interface LangChainModule {
   }) => InstanceType<InstrumentationModule['InstrumentationBase']> & { manuallyInstrument(module: unknown): void };
 }
 
+interface BedrockModule {
+  BedrockInstrumentation: new (options?: {
+    traceConfig?: { hideInputs?: boolean; hideOutputs?: boolean };
+  }) => InstanceType<InstrumentationModule['InstrumentationBase']>;
+}
+
 type Hook = ((exports: unknown, version?: string) => unknown) | undefined;
 interface ModuleDefinition {
   name: string;
+  moduleExports?: unknown;
+  moduleVersion?: string;
   supportedVersions?: string[];
   patch?: Hook;
   unpatch?: Hook;
@@ -55,26 +67,50 @@ export function widenSupportedVersions(instrumentation: { getModuleDefinitions()
 /**
  * A third-party instrumentation that throws while patching (an SDK version it does not know, say)
  * would throw out of the app's own `require`. Each patch hook is guarded: on failure the library runs
- * uninstrumented and the SDK says so once.
+ * uninstrumented and the SDK says so once. A hook also patches a module's exports once: a module
+ * patched because it was loaded before init() is not patched again when the app requires it next.
  */
 export function guardPatches(instrumentation: { getModuleDefinitions(): unknown[] }, logger: Logger): void {
-  const guard = (hook: Hook, what: string): Hook =>
+  // Per module or file: a patch hook and its unpatch hook share one set.
+  const guard = (hook: Hook, what: string, patching: boolean, patched: WeakSet<object>): Hook =>
     hook &&
     ((exports, version) => {
+      const key = typeof exports === 'object' || typeof exports === 'function' ? exports : null;
+      if (key && patching === patched.has(key)) return exports;
       try {
-        return hook(exports, version);
+        const result = hook(exports, version);
+        if (key) patching ? patched.add(key) : patched.delete(key);
+        return result;
       } catch (err) {
         logger.warn(`could not instrument ${what}@${version ?? '?'} (${errorText(err)}); it runs uninstrumented.`);
         return exports;
       }
     });
   for (const def of keptDefinitions(instrumentation)) {
-    def.patch = guard(def.patch, def.name);
-    def.unpatch = guard(def.unpatch, def.name);
+    const patched = new WeakSet<object>();
+    def.patch = guard(def.patch, def.name, true, patched);
+    def.unpatch = guard(def.unpatch, def.name, false, patched);
     for (const file of def.files ?? []) {
-      file.patch = guard(file.patch, file.name) as Hook;
-      file.unpatch = guard(file.unpatch, file.name) as Hook;
+      const filePatched = new WeakSet<object>();
+      file.patch = guard(file.patch, file.name, true, filePatched) as Hook;
+      file.unpatch = guard(file.unpatch, file.name, false, filePatched) as Hook;
     }
+  }
+}
+
+/**
+ * A client the app required before init() (or an ES module app's static import of a CommonJS
+ * client such as Bedrock's) is already in the require cache: the require hook never sees it again.
+ * It is patched now, and recorded as the hook would record it, so disabling unpatches it.
+ */
+export function patchPreloaded(instrumentation: { getModuleDefinitions(): unknown[] }): void {
+  for (const def of keptDefinitions(instrumentation)) {
+    if (def.moduleExports !== undefined || !def.patch) continue;
+    const exports = loadedModule(def.name);
+    if (exports === undefined) continue;
+    const version = asString(optionalRequire<{ version?: unknown }>(`${def.name}/package.json`)?.version);
+    def.moduleExports = def.patch(exports, version);
+    def.moduleVersion = version;
   }
 }
 
@@ -88,14 +124,23 @@ export function enableLlmInstrumentations(options: {
   const openai = optionalRequire<OpenAIModule>('@opentelemetry/instrumentation-openai');
   const anthropic = optionalRequire<AnthropicModule>('@traceloop/instrumentation-anthropic');
   const langchain = optionalRequire<LangChainModule>('@arizeai/openinference-instrumentation-langchain');
-  const hide = !options.captureContent;
-  const langchainInstrumentation = langchain
-    ? new langchain.LangChainInstrumentation({ traceConfig: { hideInputs: hide, hideOutputs: hide } })
+  // Requiring OpenInference's Bedrock instrumentation requires the client too: it is only tried when the client is there.
+  const bedrock = isInstalled('@aws-sdk/client-bedrock-runtime')
+    ? optionalRequire<BedrockModule>('@arizeai/openinference-instrumentation-bedrock')
     : undefined;
+  const hide = !options.captureContent;
+  const traceConfig = { hideInputs: hide, hideOutputs: hide };
+  const langchainInstrumentation = langchain ? new langchain.LangChainInstrumentation({ traceConfig }) : undefined;
+  const googleGenAI =
+    base && isInstalled(GOOGLE_GENAI_MODULE)
+      ? createGoogleGenAIInstrumentation(base, options.captureContent)
+      : undefined;
   const instrumentations = [
     ...(openai ? [new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })] : []),
     ...(anthropic ? [new anthropic.AnthropicInstrumentation({ traceContent: options.captureContent })] : []),
     ...(langchainInstrumentation ? [langchainInstrumentation] : []),
+    ...(bedrock ? [new bedrock.BedrockInstrumentation({ traceConfig })] : []),
+    ...(googleGenAI ? [googleGenAI] : []),
   ];
   if (!base || instrumentations.length === 0) {
     options.logger.debug('LLM auto-instrumentation: no LLM instrumentation package is installed');
@@ -110,21 +155,34 @@ export function enableLlmInstrumentations(options: {
     tracerProvider: options.tracerProvider,
     loggerProvider: new GenAiContentLogBridge(),
   });
-  if (langchainInstrumentation) patchLangChainEsm(langchainInstrumentation, options.logger);
+  if (langchainInstrumentation && optionalRequire<unknown>('@langchain/core/package.json')) {
+    patchEsmBuild(langchainInstrumentation, '@langchain/core/callbacks/manager', options.logger);
+  }
+  for (const instrumentation of instrumentations) patchPreloaded(instrumentation);
+  if (googleGenAI) patchEsmBuild(googleGenAI, GOOGLE_GENAI_MODULE, options.logger);
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return disable;
 }
 
 /**
- * LangChain's ES module build is another copy of its callback manager, which the require hook never
- * sees: it is patched too, when `@langchain/core` is installed, so an ES module app is recorded
- * whatever it imports first (a chain started at once may run before this settles).
+ * An ES module build is another copy of the library, which the require hook never sees (LangChain's
+ * callback manager, Google GenAI's `Models`): it is patched too, so an ES module app is recorded
+ * whatever it imports first (a call made at once may run before this settles). A patch that fails
+ * warns once, as the require hook's do.
  */
-function patchLangChainEsm(instrumentation: { manuallyInstrument(module: unknown): void }, logger: Logger): void {
-  if (!optionalRequire<unknown>('@langchain/core/package.json')) return;
-  const specifier = '@langchain/core/callbacks/manager'; // not resolved at build time: an optional peer
+function patchEsmBuild(
+  instrumentation: { manuallyInstrument(module: unknown): void },
+  specifier: string, // not resolved at build time: an optional peer
+  logger: Logger,
+): void {
   import(specifier).then(
-    (module: unknown) => instrumentation.manuallyInstrument(module),
-    (err: unknown) => logger.debug(`LangChain's ES module build was not patched (${errorText(err)})`),
+    (module: unknown) => {
+      try {
+        instrumentation.manuallyInstrument(module);
+      } catch (err) {
+        logger.warn(`could not instrument ${specifier} (${errorText(err)}); its ES module build runs uninstrumented.`);
+      }
+    },
+    (err: unknown) => logger.debug(`${specifier}'s ES module build was not patched (${errorText(err)})`),
   );
 }
