@@ -16,3 +16,29 @@ it('examples/openai-agents: a handoff and a tool call, recorded into the local s
   );
   expect(r.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/sessions\/[0-9a-f-]{36}/);
 });
+
+/** The summary line every example prints: `Session <id>: <end state>, …`. */
+const summary = (counts: string) => new RegExp(`Session [0-9a-f-]{36}: Success, ${counts}, cost \\$0\\.\\d{6}`);
+
+it.each([
+  ['ai-sdk', '1 agents, 2 LLM calls \\(1800 prompt tokens, 1200 cached\\), 1 tool calls, 2 actions'],
+  ['langgraph', '0 agents, 2 LLM calls \\(240 prompt tokens, 0 cached\\), 1 tool calls, 0 actions'],
+  ['google-genai', '0 agents, 2 LLM calls \\(180 prompt tokens, 0 cached\\), 1 tool calls, 0 actions'],
+  ['bedrock', '0 agents, 2 LLM calls \\(420 prompt tokens, 0 cached\\), 1 tool calls, 0 actions'],
+])(
+  'examples/%s: a tool call and the answer, recorded into the local server with init() alone',
+  async (name, counts) => {
+    // No provider keys: each example calls the local stand-ins of the APIs.
+    const r = await runNode(example(`${name}/run.mjs`), [], {
+      OPENAI_API_KEY: '',
+      GEMINI_API_KEY: '',
+      AWS_ACCESS_KEY_ID: '',
+      NODE_NO_WARNINGS: '1',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Answer: It is sunny in Paris.');
+    expect(r.stdout).toMatch(summary(counts));
+    expect(r.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/sessions\/[0-9a-f-]{36}/);
+  },
+);
