@@ -561,7 +561,7 @@ async function waterfallOf(id: string): Promise<string[]> {
     await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
     await page.goto(`${server.url}/sessions/${id}`);
     await page.locator('.wf-row').first().waitFor();
-    const labels = await page.locator('#wf .wf-label').allTextContents();
+    const labels = await page.locator('#wf .wf-row:not(.wf-axis) .wf-label').allTextContents();
     return labels.map((l) => l.replace(/\s+\d+ ms$/, '').trim());
   } finally {
     await page.close();
@@ -591,4 +591,35 @@ it('a session of the official agentops@0.1.0 package shows its agent and tool', 
   const { traceId } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { traceId: string };
   const id = traceId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
   expect(await waterfallOf(id)).toEqual(['Agent triage', 'Tool lookup_order']);
+});
+
+it('the waterfall has a time axis from 0 to the session span, and the header does not move between the key prompt and the app', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/sessions/${sessionId}`);
+  await page.getByLabel('API key').waitFor();
+  const before = {
+    header: await page.locator('header').boundingBox(),
+    title: await page.locator('header h1').boundingBox(),
+  };
+  expect(await page.locator('#logout').isVisible()).toBe(false);
+  await page.getByLabel('API key').fill(server.apiKey);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.locator('.wf-axis').waitFor();
+  expect(await page.locator('#logout').isVisible()).toBe(true);
+  expect(await page.locator('header').boundingBox()).toEqual(before.header);
+  expect(await page.locator('header h1').boundingBox()).toEqual(before.title);
+
+  const ticks = await page
+    .locator('.wf-axis .wf-tick')
+    .evaluateAll((els) =>
+      els.map((e) => ({ text: e.textContent ?? '', left: Number.parseFloat((e as HTMLElement).style.left) })),
+    );
+  expect(ticks.length).toBeGreaterThanOrEqual(3);
+  expect(ticks[0]).toEqual({ text: '0', left: 0 });
+  expect(ticks.at(-1)?.left).toBe(100);
+  for (let i = 1; i < ticks.length; i++) expect(ticks[i]?.left ?? 0).toBeGreaterThan(ticks[i - 1]?.left ?? 0);
+  // Every label is a duration; the last is the session's span, as long as the agent's bar.
+  for (const t of ticks.slice(1)) expect(t.text).toMatch(/^\d+(\.\d)? (ms|s)$|^\d+ min( \d+ s)?$/);
+  await page.locator('#wf').screenshot({ path: `${artifacts}dashboard-waterfall-axis.png` });
+  await page.close();
 });

@@ -38,6 +38,11 @@ export const DASHBOARD_HTML = `<!doctype html>
   .wf-label { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; padding-right:.5rem; }
   .wf-track { position:relative; height:14px; }
   .wf-bar { position:absolute; height:14px; border-radius:3px; min-width:3px; }
+  .wf-axis { cursor:default; min-height:20px; border-bottom:1px solid var(--line); margin-bottom:.2rem; }
+  .wf-axis:hover { background:none; }
+  .wf-ticks { height:20px; }
+  .wf-tick { position:absolute; top:0; height:20px; border-left:1px solid var(--line); padding-left:3px; font-size:.75rem; color:var(--muted); white-space:nowrap; }
+  .wf-tick.end { border-left:none; border-right:1px solid var(--line); padding:0 3px 0 0; transform:translateX(-100%); }
   .llms { background:var(--llms); } .tools { background:var(--tools); } .actions { background:var(--actions); }
   .errors { background:var(--errors); } .agents { background:var(--agents); }
   .detail { background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:.75rem; overflow:auto; max-height:80vh; }
@@ -53,7 +58,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .scroll-x { overflow-x:auto; }
   header { flex-wrap:wrap; }
   @media (max-width: 600px) {
-    main { padding:.75rem; } .wf-row { grid-template-columns: 120px 1fr; }
+    main { padding:.75rem; } .wf-row { grid-template-columns: 120px 1fr; } .wf-tick.odd { display:none; }
     .filters label { display:flex; flex-direction:column; flex:1 1 40%; } .filters input, .filters select { width:100%; }
     h2 code { word-break:break-all; }
   }
@@ -61,7 +66,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<header><h1><a href="/">AgentOps · local</a></h1><span class="muted" id="who"></span><span style="flex:1"></span><button id="logout" hidden>Forget key</button></header>
+<header><h1><a href="/">AgentOps · local</a></h1><span style="flex:1"></span><button id="logout" style="visibility:hidden">Forget key</button></header>
 <main id="app"><p class="muted">Loading…</p></main>
 <script type="module" src="/dashboard.js"></script>
 </body>
@@ -234,6 +239,7 @@ async function sessionPage(id) {
     (st.evaluations > 0 ? '<div class="card"><span class="muted">Evaluations</span><b>' + st.evaluations + '</b></div>' : '') + '</div>' +
     '<p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>' +
     '<div class="layout"><section aria-label="Waterfall" id="wf">';
+  html += '<div class="wf-row wf-axis" role="presentation"><div class="wf-label muted">Time</div>' + timeAxis(span) + '</div>';
   const bar = (cls, start, ms) => '<div class="wf-track"><div class="wf-bar ' + cls + '" style="left:' + ((start - t0) / span * 100).toFixed(3) + '%;width:' + Math.max(0.2, ms / span * 100).toFixed(3) + '%"></div></div>';
   let i = 0;
   for (const [agentId, events] of groups) {
@@ -277,11 +283,30 @@ async function sessionPage(id) {
   if (!s.end_state) refresh = setTimeout(() => location.pathname === '/sessions/' + id && sessionPage(id).catch(() => {}), 3000);
 }
 
+/** A duration as the axis labels it: 0, 250 ms, 1.5 s, 2 min 30 s. */
+function axisLabel(ms) {
+  if (ms === 0) return '0';
+  if (ms < 1000) return ms + ' ms';
+  if (ms < 60000) return (ms / 1000).toFixed(ms % 1000 ? 1 : 0).replace(/\.0$/, '') + ' s';
+  const m = Math.floor(ms / 60000), sec = Math.round((ms % 60000) / 1000);
+  return m + ' min' + (sec ? ' ' + sec + ' s' : '');
+}
+/** The waterfall's time axis: ticks at the round step (1, 2 or 5 times a power of ten) that gives nearest five across. */
+function timeAxis(span) {
+  const pow = Math.pow(10, Math.floor(Math.log10(span / 5)));
+  const step = [1, 2, 5, 10].map((k) => k * pow).reduce((best, st) => Math.abs(span / st - 5) < Math.abs(span / best - 5) ? st : best);
+  let html = '<div class="wf-track wf-ticks" aria-label="Time since the session started">';
+  // The last round tick keeps clear of the end's label; on a narrow screen every other one is hidden.
+  for (let t = 0, n = 0; t <= span * 0.8; t += step, n++) html += '<span class="wf-tick' + (n % 2 ? ' odd' : '') + '" style="left:' + (t / span * 100).toFixed(3) + '%">' + axisLabel(Math.round(t)) + '</span>';
+  return html + '<span class="wf-tick end" style="left:100%">' + axisLabel(Math.round(span)) + '</span></div>';
+}
+
 function go(url) { history.pushState(null, '', url); route(); }
 window.onpopstate = route;
 async function route() {
   clearTimeout(refresh);
-  document.getElementById('logout').hidden = !localStorage.getItem(KEY);
+  // Hidden, not removed: the header keeps its size between the key prompt and the app.
+  document.getElementById('logout').style.visibility = localStorage.getItem(KEY) ? 'visible' : 'hidden';
   if (!localStorage.getItem(KEY)) return askKey();
   try {
     const m = location.pathname.match(/^\/sessions\/([0-9a-fA-F-]{36})$/);
