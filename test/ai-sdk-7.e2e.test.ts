@@ -7,43 +7,18 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { LegacyOpenTelemetry } from '@ai-sdk/otel';
 import { trace } from '@opentelemetry/api';
-import * as agentops from 'agentops';
 import { generateText, isStepCount, registerTelemetry, streamText, tool } from 'ai7';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
-let server: TestServer;
-let fake: FakeOpenAI;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  fake = await startFakeOpenAI();
-});
-afterEach(async () => {
-  await agentops.shutdown();
+const suite = sdkSuite({ fake: true });
+afterEach(() => {
   // What a test registered itself goes too (init()'s own is removed by shutdown()).
   (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] }).AI_SDK_TELEMETRY_INTEGRATIONS = [];
 });
-afterAll(async () => {
-  await fake.close();
-  await server.stop();
-});
 
-function start() {
-  const session = agentops.init({
-    apiKey: server.apiKey,
-    endpoint: server.url,
-    logLevel: 'warn',
-    handleExit: false,
-    maxWaitTime: 50,
-  });
-  if (!session) throw new Error('no session');
-  return session;
-}
-
-const openai = () => createOpenAI({ apiKey: 'sk-test-ai7', baseURL: fake.url });
+const openai = () => createOpenAI({ apiKey: 'sk-test-ai7', baseURL: suite.fake.url });
 const weatherTool = tool({
   description: 'The weather in a city',
   inputSchema: z.object({ city: z.string() }),
@@ -52,7 +27,7 @@ const weatherTool = tool({
 
 describe('ai@7', () => {
   it('generateText with a tool: the call as an agent, each step, LLM calls with cached tokens and cost, the tool call', async () => {
-    const session = start();
+    const session = suite.start();
     const result = await generateText({
       model: openai().responses('gpt-4o-mini'),
       prompt: 'Weather in Paris?',
@@ -62,7 +37,7 @@ describe('ai@7', () => {
     });
     expect(result.text).toBe('It is sunny in Paris.');
     await session.endSession('Success');
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.agents.map((a) => a.name)).toEqual(['weather-agent']);
     expect(data.llms).toHaveLength(2);
     for (const llm of data.llms) {
@@ -84,13 +59,13 @@ describe('ai@7', () => {
   });
 
   it('streamText over SSE (chat completions with a usage chunk) is one LLM call with its tokens', async () => {
-    const session = start();
+    const session = suite.start();
     const stream = streamText({ model: openai().chat('gpt-4o-mini'), prompt: 'Say hello' });
     let text = '';
     for await (const part of stream.textStream) text += part;
     expect(text).toBe('Bonjour from the stream.');
     await session.endSession('Success');
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms).toHaveLength(1);
     expect(data.llms[0]).toMatchObject({ prompt_tokens: 30, completion_tokens: 5 });
     expect(JSON.stringify(data.llms[0]?.completion)).toContain('Bonjour from the stream.');
@@ -100,11 +75,11 @@ describe('ai@7', () => {
     // Registered before init(), with a tracer of the app's OpenTelemetry API (@ai-sdk/otel pins its
     // own copy of the API, whose default tracer would never see the provider init() registers).
     registerTelemetry(new LegacyOpenTelemetry({ tracer: trace.getTracer('ai') }));
-    const session = start();
+    const session = suite.start();
     expect((globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] }).AI_SDK_TELEMETRY_INTEGRATIONS).toHaveLength(1);
     await generateText({ model: openai().chat('gpt-4o-mini'), prompt: 'Capital of France?' });
     await session.endSession('Success');
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms).toHaveLength(1);
     expect(data.llms[0]).toMatchObject({ prompt_tokens: 24, completion_tokens: 8 });
     expect(JSON.stringify(data.llms[0]?.completion)).toContain('Paris is the capital of France.');

@@ -5,49 +5,22 @@
  * call with model, tokens, cost and messages.
  */
 import { createRequire } from 'node:module';
-import * as agentops from 'agentops';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
 type BedrockModule = typeof import('@aws-sdk/client-bedrock-runtime');
 
-let server: TestServer;
-let fake: FakeOpenAI;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  fake = await startFakeOpenAI();
-});
-afterEach(async () => {
-  await agentops.shutdown();
-});
-afterAll(async () => {
-  await fake.close();
-  await server.stop();
-});
-
-function start() {
-  const session = agentops.init({
-    apiKey: server.apiKey,
-    endpoint: server.url,
-    logLevel: 'warn',
-    handleExit: false,
-    maxWaitTime: 50,
-  });
-  if (!session) throw new Error('no session');
-  return session;
-}
+const suite = sdkSuite({ fake: true });
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 
 describe('@aws-sdk/client-bedrock-runtime', () => {
   it('Converse, ConverseStream and InvokeModel: an LLM call each, with tokens, cost and messages', async () => {
-    const session = start();
+    const session = suite.start();
     const bedrock = createRequire(import.meta.url)('@aws-sdk/client-bedrock-runtime') as BedrockModule;
     const client = new bedrock.BedrockRuntimeClient({
       region: 'us-east-1',
-      endpoint: fake.bedrockEndpoint,
+      endpoint: suite.fake.bedrockEndpoint,
       credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
     });
     const converse = await session.run(() =>
@@ -90,7 +63,7 @@ describe('@aws-sdk/client-bedrock-runtime', () => {
     expect(JSON.parse(new TextDecoder().decode(invoked.body)).content[0].text).toBe('Porto is on the Douro.');
     await session.endSession('Success');
 
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms).toHaveLength(3);
     const [conversed, stream, invoke] = data.llms;
     // OpenInference names the model without its vendor prefix and version, the provider `aws`.

@@ -7,35 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionStats } from 'agentops';
 import * as agentops from 'agentops';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { captureConsole } from './helpers/logs.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterEach(async () => {
-  await agentops.shutdown();
-});
-afterAll(async () => {
-  await server.stop();
-});
-
-function init(options: agentops.InitOptions = {}) {
-  const session = agentops.init({
-    apiKey: server.apiKey,
-    endpoint: server.url,
-    logLevel: 'warn',
-    handleExit: false,
-    maxWaitTime: 50,
-    ...options,
-  });
-  if (!session) throw new Error('no session');
-  return session;
-}
+const suite = sdkSuite();
+const init = (options: agentops.InitOptions = {}) => suite.start(options);
 
 describe('session.evaluate()', () => {
   it('records evaluations of an event, of a wrapped call and of the session, parented to what they judge', async () => {
@@ -61,7 +39,7 @@ describe('session.evaluate()', () => {
     expect(analytics.evaluations).toBe(3);
     await session.endSession('Success');
 
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     const byName = new Map((data.evaluations ?? []).map((e) => [e.name, e]));
     expect([...byName.keys()].sort()).toEqual(['correctness', 'tool_result', 'user_feedback']);
     const llmRow = data.llms[0];
@@ -97,12 +75,17 @@ describe('session.evaluate()', () => {
     expect(await session.evaluate({ name: 'user_feedback', score: 0, label: 'thumbs_down' })).toBe(true);
     await agentops.shutdown();
     // Another process (no session open here): by id, judging an event by its id.
-    agentops.init({ apiKey: server.apiKey, endpoint: server.url, logLevel: 'silent', autoStartSession: false });
+    agentops.init({
+      apiKey: suite.server.apiKey,
+      endpoint: suite.server.url,
+      logLevel: 'silent',
+      autoStartSession: false,
+    });
     expect(
       await agentops.evaluateSession(session.id, { name: 'user_feedback', score: 1, eventId: llm.id, label: 'ok' }),
     ).toBe(true);
 
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.evaluations?.map((e) => [e.name, e.score, e.label, e.event_id])).toEqual([
       ['user_feedback', 0, 'thumbs_down', null],
       ['user_feedback', 1, 'ok', llm.id],
@@ -110,7 +93,7 @@ describe('session.evaluate()', () => {
     expect(data.evaluations?.every((e) => typeof e.id === 'string' && !Number.isNaN(Date.parse(e.timestamp)))).toBe(
       true,
     );
-    const stats = (await server.get<SessionStats>(`/v2/sessions/${session.id}/stats`)).body;
+    const stats = (await suite.server.get<SessionStats>(`/v2/sessions/${session.id}/stats`)).body;
     expect(stats.evaluation_scores).toEqual([
       { name: 'user_feedback', count: 2, mean_score: 0.5, labels: { ok: 1, thumbs_down: 1 } },
     ]);
@@ -138,7 +121,7 @@ describe('session.evaluate()', () => {
     expect(warned).toContain('is not a session id');
     expect(warned).toContain('an evaluation is an object');
     expect(warned).toMatch(/was not taken: .*POST \/v2\/sessions\/[0-9a-f-]+\/evaluations: 404 Session not found/);
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.evaluations).toEqual([]);
     expect(data.actions.map((a) => a.action_type)).toEqual(['after-bad-input']);
   });
@@ -146,12 +129,12 @@ describe('session.evaluate()', () => {
 
 describe('evaluations over the other ways spans travel', () => {
   it("with protocol 'otlp', the server maps the evaluation span from OTLP", async () => {
-    const session = init({ protocol: 'otlp', exporterEndpoint: `${server.url}/v1/traces` });
+    const session = init({ protocol: 'otlp', exporterEndpoint: `${suite.server.url}/v1/traces` });
     const llm = new agentops.LLMEvent({ model: 'gpt-4o-mini', completion: 'hi' });
     session.record(llm);
     await session.evaluate({ name: 'relevance', score: 0.25, event: llm, responseId: 'chatcmpl-1' });
     await session.endSession('Success');
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.evaluations).toHaveLength(1);
     expect(data.evaluations?.[0]).toMatchObject({
       name: 'relevance',
@@ -163,7 +146,7 @@ describe('evaluations over the other ways spans travel', () => {
   });
 
   it('a server without create_evaluations (404) drops them, says so once, and the rest is delivered', async () => {
-    const proxy = await startFaultProxy(server.url);
+    const proxy = await startFaultProxy(suite.server.url);
     proxy.setFault(({ path }) =>
       path === '/v2/create_evaluations'
         ? { kind: 'status', status: 404, body: '{"message":"Not Found"}' }
@@ -187,7 +170,7 @@ describe('evaluations over the other ways spans travel', () => {
     const warnings = logs.lines.filter((l) => l.includes('does not take evaluations'));
     expect(warnings).toHaveLength(1);
     expect(proxy.requests.filter((r) => r.path === '/v2/create_evaluations')).toHaveLength(1);
-    const data = await server.exported(sessionId);
+    const data = await suite.server.exported(sessionId);
     expect(data.actions.map((a) => a.action_type).sort()).toEqual(['first', 'second']);
     expect(data.session.end_state).toBe('Success');
     expect(data.evaluations).toEqual([]);

@@ -5,42 +5,15 @@
  * prompt and the function call it answered with, streams, and a failed request as an error.
  */
 import { createRequire } from 'node:module';
-import * as agentops from 'agentops';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
 type GenAIModule = typeof import('@google/genai');
 
-let server: TestServer;
-let fake: FakeOpenAI;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  fake = await startFakeOpenAI();
-});
-afterEach(async () => {
-  await agentops.shutdown();
-});
-afterAll(async () => {
-  await fake.close();
-  await server.stop();
-});
-
-function start() {
-  const session = agentops.init({
-    apiKey: server.apiKey,
-    endpoint: server.url,
-    logLevel: 'warn',
-    handleExit: false,
-    maxWaitTime: 50,
-  });
-  if (!session) throw new Error('no session');
-  return session;
-}
+const suite = sdkSuite({ fake: true });
 
 const client = (genai: GenAIModule) =>
-  new genai.GoogleGenAI({ apiKey: 'test-gemini-key', httpOptions: { baseUrl: fake.origin } });
+  new genai.GoogleGenAI({ apiKey: 'test-gemini-key', httpOptions: { baseUrl: suite.fake.origin } });
 
 const weatherTool = {
   functionDeclarations: [
@@ -54,7 +27,7 @@ const weatherTool = {
 
 describe('@google/genai', () => {
   it('a function-calling turn and its answer: two LLM calls with tokens, cost, prompt and the function call', async () => {
-    const session = start();
+    const session = suite.start();
     const genai = createRequire(import.meta.url)('@google/genai') as GenAIModule;
     const ai = client(genai);
     const question = { role: 'user', parts: [{ text: 'Weather in Paris?' }] };
@@ -81,7 +54,7 @@ describe('@google/genai', () => {
     expect(answer.text).toBe('It is sunny in Paris.');
     await session.endSession('Success');
 
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms).toHaveLength(2);
     const [asked, answered] = data.llms;
     // Gemini counts thinking apart from the candidates; both are output, billed as such.
@@ -107,7 +80,7 @@ describe('@google/genai', () => {
   });
 
   it('cached content: the cached part of the prompt apart, priced lower; a stream: one call with its text and usage', async () => {
-    const session = start();
+    const session = suite.start();
     const genai = createRequire(import.meta.url)('@google/genai') as GenAIModule;
     const ai = client(genai);
     await session.run(() =>
@@ -128,7 +101,7 @@ describe('@google/genai', () => {
     expect(text).toBe('Bonjour from Gemini.');
     await session.endSession('Success');
 
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms).toHaveLength(3);
     const [plain, cached, streamed] = data.llms;
     expect(plain?.cache_read_tokens ?? 0).toBe(0);
@@ -143,7 +116,7 @@ describe('@google/genai', () => {
   });
 
   it('the ES module build is recorded too, and a failed request is an LLM call with its error', async () => {
-    const session = start();
+    const session = suite.start();
     const genai = (await import('@google/genai')) as GenAIModule;
     const ai = client(genai);
     const reply = await session.run(() => ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'Hi' }));
@@ -153,7 +126,7 @@ describe('@google/genai', () => {
     ).rejects.toThrow(/not found/);
     await session.endSession('Success');
 
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms.map((l) => l.model)).toEqual(['gemini-2.5-pro', 'no-such-model']);
     expect(data.errors).toHaveLength(1);
     expect(data.errors[0]).toMatchObject({ error_type: '404' });

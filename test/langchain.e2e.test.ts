@@ -5,36 +5,14 @@
  * instrumentation traced the same call, and the tool call.
  */
 import { createRequire } from 'node:module';
-import * as agentops from 'agentops';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
-let server: TestServer;
-let fake: FakeOpenAI;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  fake = await startFakeOpenAI();
-});
-afterEach(async () => {
-  await agentops.shutdown();
-});
-afterAll(async () => {
-  await fake.close();
-  await server.stop();
-});
+const suite = sdkSuite({ fake: true });
 
 describe('LangChain.js', () => {
   it('a prompt | model-with-tools chain and the tool it asks for: one LLM call (not two), the tool call', async () => {
-    const session = agentops.init({
-      apiKey: server.apiKey,
-      endpoint: server.url,
-      logLevel: 'warn',
-      handleExit: false,
-      maxWaitTime: 50,
-    });
-    if (!session) throw new Error('no session');
+    const session = suite.start();
     const require = createRequire(import.meta.url);
     const { ChatOpenAI } = require('@langchain/openai') as typeof import('@langchain/openai');
     const { ChatPromptTemplate } = require('@langchain/core/prompts') as typeof import('@langchain/core/prompts');
@@ -46,7 +24,11 @@ describe('LangChain.js', () => {
       description: 'The weather in a city',
       schema: z.object({ city: z.string() }),
     });
-    const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-test-lc', configuration: { baseURL: fake.url } });
+    const model = new ChatOpenAI({
+      model: 'gpt-4o-mini',
+      apiKey: 'sk-test-lc',
+      configuration: { baseURL: suite.fake.url },
+    });
     const chain = ChatPromptTemplate.fromMessages([
       ['system', 'You answer weather questions.'],
       ['human', '{question}'],
@@ -58,8 +40,8 @@ describe('LangChain.js', () => {
     expect(String(result.content ?? result)).toBe('sunny in Paris');
     await session.endSession('Success');
 
-    const data = await server.exported(session.id);
-    expect(fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
+    const data = await suite.server.exported(session.id);
+    expect(suite.fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
     expect(data.llms).toHaveLength(1);
     // OpenInference names the model the call asked for.
     expect(data.llms[0]).toMatchObject({ model: 'gpt-4o-mini', prompt_tokens: 24, completion_tokens: 8 });

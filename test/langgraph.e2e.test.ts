@@ -6,33 +6,13 @@
  * writes, prompt templates) are not events: OpenInference marks them CHAIN, and they are many.
  */
 import { createRequire } from 'node:module';
-import * as agentops from 'agentops';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { expect, it } from 'vitest';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
-let server: TestServer;
-let fake: FakeOpenAI;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  fake = await startFakeOpenAI();
-});
-afterAll(async () => {
-  await agentops.shutdown();
-  await fake.close();
-  await server.stop();
-});
+const suite = sdkSuite({ fake: true });
 
 it('a ReAct agent graph: two model turns and the tool call between them, nothing else', async () => {
-  const session = agentops.init({
-    apiKey: server.apiKey,
-    endpoint: server.url,
-    logLevel: 'warn',
-    handleExit: false,
-    maxWaitTime: 50,
-  });
-  if (!session) throw new Error('no session');
+  const session = suite.start();
   const require = createRequire(import.meta.url);
   const { createReactAgent } =
     require('@langchain/langgraph/prebuilt') as typeof import('@langchain/langgraph/prebuilt');
@@ -45,14 +25,18 @@ it('a ReAct agent graph: two model turns and the tool call between them, nothing
     description: 'The weather in a city',
     schema: z.object({ city: z.string() }),
   });
-  const llm = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-test-lg', configuration: { baseURL: fake.url } });
+  const llm = new ChatOpenAI({
+    model: 'gpt-4o-mini',
+    apiKey: 'sk-test-lg',
+    configuration: { baseURL: suite.fake.url },
+  });
   const agent = createReactAgent({ llm, tools: [getWeather] });
   const state = await session.run(() => agent.invoke({ messages: [{ role: 'user', content: 'Weather in Paris?' }] }));
   expect(String(state.messages.at(-1)?.content)).toBe('Paris is the capital of France.');
   await session.endSession('Success');
 
-  const data = await server.exported(session.id);
-  expect(fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(2);
+  const data = await suite.server.exported(session.id);
+  expect(suite.fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(2);
   expect(data.llms).toHaveLength(2);
   expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([
     ['gpt-4o-mini', 24, 8],

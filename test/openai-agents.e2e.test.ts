@@ -6,28 +6,17 @@
  */
 import { createRequire } from 'node:module';
 import * as agentops from 'agentops';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sdkSuite } from './helpers/sdk-suite.js';
 
 type AgentsModule = typeof import('@openai/agents');
 
-let server: TestServer;
-let fake: FakeOpenAI;
+const suite = sdkSuite({ fake: true });
 let agents: AgentsModule;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  fake = await startFakeOpenAI();
+beforeAll(() => {
   process.env.OPENAI_API_KEY = 'sk-test-agents';
-  process.env.OPENAI_BASE_URL = fake.url;
-});
-afterEach(async () => {
-  await agentops.shutdown();
-});
-afterAll(async () => {
-  await fake.close();
-  await server.stop();
+  process.env.OPENAI_BASE_URL = suite.fake.url;
 });
 
 /**
@@ -36,15 +25,7 @@ afterAll(async () => {
  * reachable here), and tracing is turned on (it is off by default under NODE_ENV=test).
  */
 function start(options: agentops.InitOptions = {}) {
-  const session = agentops.init({
-    apiKey: server.apiKey,
-    endpoint: server.url,
-    logLevel: 'warn',
-    handleExit: false,
-    maxWaitTime: 50,
-    autoStartSession: false,
-    ...options,
-  });
+  const session = agentops.init({ ...suite.options(), autoStartSession: false, ...options });
   agents = createRequire(import.meta.url)('@openai/agents') as AgentsModule;
   const ours = (globalThis as Record<symbol, { processor: unknown } | undefined>)[
     Symbol.for('agentops.sdk.openai-agents.processor.v1')
@@ -56,7 +37,9 @@ function start(options: agentops.InitOptions = {}) {
 }
 
 async function sessionsTagged(tag: string): Promise<string[]> {
-  const res = await server.get<{ sessions: { session_id: string }[] }>(`/v2/sessions?tag=${encodeURIComponent(tag)}`);
+  const res = await suite.server.get<{ sessions: { session_id: string }[] }>(
+    `/v2/sessions?tag=${encodeURIComponent(tag)}`,
+  );
   return res.body.sessions.map((s) => s.session_id);
 }
 
@@ -98,13 +81,13 @@ describe('@openai/agents', () => {
 
     const ids = await sessionsTagged('weather-run');
     expect(ids).toHaveLength(1);
-    const data = await server.exported(ids[0] as string);
+    const data = await suite.server.exported(ids[0] as string);
     expect(data.session.tags).toEqual(['openai-agents', 'weather-run']);
     expect(data.session.end_state).toBe('Success');
     expect(data.agents.map((a) => a.name).sort()).toEqual(['Triage', 'Weather']);
     // Three model calls (triage's handoff, the tool call, the answer), each recorded once although
     // the OpenAI instrumentation traced them too.
-    expect(fake.requests.filter((r) => r.path === '/v1/responses')).toHaveLength(3);
+    expect(suite.fake.requests.filter((r) => r.path === '/v1/responses')).toHaveLength(3);
     expect(data.llms).toHaveLength(3);
     for (const llm of data.llms) {
       expect(llm).toMatchObject({
@@ -140,7 +123,7 @@ describe('@openai/agents', () => {
     expect(session.ended).toBe(false);
     session.record(new agentops.ActionEvent({ actionType: 'after-the-run' }));
     await session.endSession('Success');
-    const data = await server.exported(session.id);
+    const data = await suite.server.exported(session.id);
     expect(data.llms).toHaveLength(2);
     expect(data.tools.map((t) => t.name)).toEqual(['get_weather']);
     expect(data.agents.map((a) => a.name)).toEqual(['Weather']);
@@ -162,7 +145,7 @@ describe('@openai/agents', () => {
     );
     await agentops.shutdown();
     const [id] = await sessionsTagged('guarded-run');
-    const data = await server.exported(id as string);
+    const data = await suite.server.exported(id as string);
     expect(data.session.end_state).toBe('Fail');
     expect(data.session.end_state_reason).toBe('guardrail no_secrets triggered');
     expect(data.actions.map((a) => [a.action_type, a.returns])).toEqual([
@@ -182,7 +165,7 @@ describe('@openai/agents', () => {
     await agents.withTrace('no-content-run', () => agents.run(weather, 'Weather in Paris?'));
     await agentops.shutdown();
     const [id] = await sessionsTagged('no-content-run');
-    const data = await server.exported(id as string);
+    const data = await suite.server.exported(id as string);
     expect(data.llms).toHaveLength(2);
     for (const llm of data.llms) {
       expect(llm.prompt).toBeNull();
