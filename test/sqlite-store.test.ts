@@ -139,3 +139,45 @@ describe('migrations', () => {
     );
   });
 });
+
+describe('the sessions totals migration', () => {
+  it("a file of the schema before it gets each session's totals and cost per model from the events it has", async () => {
+    const { MIGRATIONS } = await import('../packages/server/src/db/sqlite-schema.js');
+    const serverRequire = createRequire(createRequire(import.meta.url).resolve('@agentops/server'));
+    const Database = serverRequire('better-sqlite3') as typeof import('better-sqlite3');
+    const file = join(dir, 'before-totals.db');
+    const old = new Database(file);
+    const before = MIGRATIONS.length - 1;
+    for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+    old.pragma(`user_version = ${before}`);
+    old.exec(`INSERT INTO projects VALUES ('p', 'p', 'h', '${at(0)}');
+      INSERT INTO sessions (id, project_id, init_timestamp, created_at, updated_at) VALUES ('${SESSION}', 'p', '${at(0)}', '${at(0)}', '${at(0)}');`);
+    const insert = old.prepare(`INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, model,
+      prompt_tokens, completion_tokens, cache_read_tokens, cost, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)`);
+    insert.run(SESSION, 'e1', 'llms', at(1), at(2), 'gpt-4o', 100, 20, 40, 0.01, at(2));
+    insert.run(SESSION, 'e2', 'llms', at(3), at(4), 'gpt-4o', 50, 10, null, 0.005, at(4));
+    insert.run(SESSION, 'e3', 'errors', at(5), at(9), null, null, null, null, null, at(9));
+    old.close();
+
+    const store = new SqliteStore(file);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
+    expect(
+      store.db
+        .prepare(
+          'SELECT llm_calls, errors, prompt_tokens, completion_tokens, cache_read_tokens, last_event_end FROM sessions',
+        )
+        .get(),
+    ).toEqual({
+      llm_calls: 2,
+      errors: 1,
+      prompt_tokens: 150,
+      completion_tokens: 30,
+      cache_read_tokens: 40,
+      last_event_end: at(9),
+    });
+    expect(store.db.prepare('SELECT model, llm_calls, prompt_tokens, cost FROM session_models').all()).toEqual([
+      { model: 'gpt-4o', llm_calls: 2, prompt_tokens: 150, cost: 0.015 },
+    ]);
+    await store.close();
+  });
+});

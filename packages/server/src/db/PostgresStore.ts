@@ -6,6 +6,13 @@
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import pg from 'pg';
+import {
+  assembleOverview,
+  type Overview,
+  type OverviewQuery,
+  type OverviewRows,
+  overviewStatements,
+} from './overview.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
   EQUALITY_FILTERS,
@@ -358,6 +365,27 @@ export class PostgresStore implements Store {
     return row?.body;
   }
 
+  async overview(projectId: string, query: OverviewQuery): Promise<Overview> {
+    const statements = overviewStatements('postgres', query.bucket);
+    const values = [projectId, query.from, query.to];
+    // One snapshot: every part sees the same sessions.
+    return this.#transaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const all = async <T>(text: string) => (await client.query(text, values)).rows as T[];
+      const rows: OverviewRows = {
+        buckets: await all(statements.buckets),
+        states: await all(statements.states),
+        models: await all(statements.models),
+        slowest: await all(statements.slowest),
+        costliest: await all(statements.costliest),
+      };
+      const [percentiles] = await all<{ duration_p50_ms: number | null; duration_p95_ms: number | null }>(
+        statements.totals,
+      );
+      return assembleOverview(query, rows, percentiles ?? { duration_p50_ms: null, duration_p95_ms: null });
+    });
+  }
+
   async listSessions(
     projectId: string,
     filter: SessionListFilter,
@@ -531,15 +559,44 @@ async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[
     ];
     for (let i = 0; i < row.length; i++) columns[i]?.push(row[i]);
   }
-  const result = await db.query({
-    name: 'agentops_events_insert_2',
-    text: `INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens,
-             completion_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost, data, received_at)
-           SELECT $1, u.*, $15 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                          $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
-                                          $13::float8[], $14::text[]) AS u
-           ON CONFLICT DO NOTHING`,
+  // The events not stored yet, and in the same statement what they add to the session's totals and
+  // to its cost per model (see SessionTotals): a retried batch adds nothing twice.
+  const result = await db.query<{ added: number }>({
+    name: 'agentops_events_insert_3',
+    text: `WITH added AS (
+             INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens,
+               completion_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost, data, received_at)
+             SELECT $1, u.*, $15 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                            $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
+                                            $13::float8[], $14::text[]) AS u
+             ON CONFLICT DO NOTHING
+             RETURNING event_type, end_timestamp, model, prompt_tokens, completion_tokens, cache_read_tokens, cost
+           ), llms AS (SELECT * FROM added WHERE event_type = 'llms'),
+           totals AS (
+             UPDATE sessions s SET llm_calls = s.llm_calls + t.llm_calls, errors = s.errors + t.errors,
+               prompt_tokens = s.prompt_tokens + t.prompt_tokens, completion_tokens = s.completion_tokens + t.completion_tokens,
+               cache_read_tokens = s.cache_read_tokens + t.cache_read_tokens, cost = s.cost + t.cost,
+               last_event_end = GREATEST(s.last_event_end, t.last_end)
+             FROM (SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE event_type = 'llms') AS llm_calls,
+                          COUNT(*) FILTER (WHERE event_type = 'errors') AS errors,
+                          COALESCE(SUM(prompt_tokens) FILTER (WHERE event_type = 'llms'), 0) AS prompt_tokens,
+                          COALESCE(SUM(completion_tokens) FILTER (WHERE event_type = 'llms'), 0) AS completion_tokens,
+                          COALESCE(SUM(cache_read_tokens) FILTER (WHERE event_type = 'llms'), 0) AS cache_read_tokens,
+                          COALESCE(SUM(cost), 0) AS cost, MAX(end_timestamp) AS last_end FROM added) AS t
+             WHERE s.id = $1 AND t.n > 0
+             RETURNING 1
+           ), models AS (
+             INSERT INTO session_models AS m (session_id, model, llm_calls, prompt_tokens, completion_tokens, cost)
+             SELECT $1, model, COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0),
+                    COALESCE(SUM(cost), 0)
+             FROM llms WHERE model IS NOT NULL GROUP BY model ORDER BY model
+             ON CONFLICT (session_id, model) DO UPDATE SET llm_calls = m.llm_calls + excluded.llm_calls,
+               prompt_tokens = m.prompt_tokens + excluded.prompt_tokens,
+               completion_tokens = m.completion_tokens + excluded.completion_tokens, cost = m.cost + excluded.cost
+             RETURNING 1
+           )
+           SELECT (SELECT COUNT(*) FROM added)::int AS added`,
     values: clean([sessionId, ...columns, receivedAt]),
   });
-  return result.rowCount ?? 0;
+  return result.rows[0]?.added ?? 0;
 }

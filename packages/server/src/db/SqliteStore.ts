@@ -10,6 +10,13 @@ import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, Ses
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
+  assembleOverview,
+  type Overview,
+  type OverviewQuery,
+  type OverviewRows,
+  overviewStatements,
+} from './overview.js';
+import {
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
@@ -25,6 +32,7 @@ import {
   type SessionBatch,
   type SessionListFilter,
   type SessionRow,
+  SessionTotals,
   type Store,
   type StoredEvent,
   sessionColumns,
@@ -281,9 +289,10 @@ export class SqliteStore implements Store {
 
   #insertEvents(sessionId: string, rows: StoredEvent[], receivedAt: string): number {
     let added = 0;
+    const totals = new SessionTotals();
     for (const { payload: e, cost } of rows) {
       const c = eventColumns(e);
-      added += this.#statements.eventInsert.run(
+      const inserted = this.#statements.eventInsert.run(
         sessionId,
         e.id,
         e.event_type,
@@ -300,8 +309,30 @@ export class SqliteStore implements Store {
         eventData(e),
         receivedAt,
       ).changes;
+      if (inserted === 0) continue;
+      added += inserted;
+      totals.add(e, c, cost);
     }
+    if (added > 0) this.#addTotals(sessionId, totals);
     return added;
+  }
+
+  /** Adds what newly stored events count to their session's totals and its per-model costs. */
+  #addTotals(sessionId: string, t: SessionTotals): void {
+    const s = t.session;
+    this.#statements.sessionTotalsAdd.run(
+      s.llmCalls,
+      s.errors,
+      s.promptTokens,
+      s.completionTokens,
+      s.cacheReadTokens,
+      s.cost,
+      s.lastEnd ?? null,
+      sessionId,
+    );
+    for (const [model, m] of t.models) {
+      this.#statements.sessionModelAdd.run(sessionId, model, m.llmCalls, m.promptTokens, m.completionTokens, m.cost);
+    }
   }
 
   async upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {
@@ -375,6 +406,24 @@ export class SqliteStore implements Store {
       | { body: string }
       | undefined;
     return row?.body;
+  }
+
+  async overview(projectId: string, query: OverviewQuery): Promise<Overview> {
+    const statements = overviewStatements('sqlite', query.bucket);
+    const params = { project: projectId, from: query.from, to: query.to };
+    const all = <T>(text: string) => this.db.prepare(text).all(params) as T[];
+    // One read transaction: every part sees the same sessions.
+    return this.db.transaction(() => {
+      const rows: OverviewRows = {
+        buckets: all(statements.buckets),
+        states: all(statements.states),
+        models: all(statements.models),
+        slowest: all(statements.slowest),
+        costliest: all(statements.costliest),
+      };
+      const [percentiles] = all<{ duration_p50_ms: number | null; duration_p95_ms: number | null }>(statements.totals);
+      return assembleOverview(query, rows, percentiles ?? { duration_p50_ms: null, duration_p95_ms: null });
+    })();
   }
 
   async listSessions(
@@ -466,6 +515,18 @@ function prepare(db: SqliteDatabase) {
               SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens,
               SUM(reasoning_tokens) AS reasoning_tokens, SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
        FROM events WHERE session_id = ? GROUP BY event_type`,
+    ),
+    sessionTotalsAdd: db.prepare(
+      `UPDATE sessions SET llm_calls = llm_calls + ?, errors = errors + ?, prompt_tokens = prompt_tokens + ?,
+         completion_tokens = completion_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cost = cost + ?,
+         last_event_end = MAX(COALESCE(last_event_end, ''), COALESCE(?, ''))
+       WHERE id = ?`,
+    ),
+    sessionModelAdd: db.prepare(
+      `INSERT INTO session_models (session_id, model, llm_calls, prompt_tokens, completion_tokens, cost)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+         completion_tokens = completion_tokens + excluded.completion_tokens, cost = cost + excluded.cost`,
     ),
     agentUpsert: db.prepare(
       `INSERT INTO agents (session_id, id, name, span_id) VALUES (?, ?, ?, ?)

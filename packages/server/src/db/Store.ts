@@ -5,6 +5,7 @@
  * key can never reach another's sessions. Every call is one short transaction; nothing is kept
  * between calls, so any instance on a shared database answers any request.
  */
+
 import type {
   AgentPayload,
   EvaluationPayload,
@@ -13,6 +14,7 @@ import type {
   SessionRecord,
   WireEndState,
 } from '@agentops/exporter';
+import type { Overview, OverviewQuery } from './overview.js';
 
 export interface ProjectRow {
   id: string;
@@ -141,6 +143,8 @@ export interface Store {
    */
   writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean>;
   listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
+  /** The project's overview of the sessions started in a range (see overview.ts). */
+  overview(projectId: string, query: OverviewQuery): Promise<Overview>;
 
   /** Inserts events that are not stored yet; a retried batch changes nothing. Returns how many were new. */
   insertEvents(sessionId: string, events: StoredEvent[]): Promise<number>;
@@ -233,6 +237,49 @@ export function eventColumns(e: EventPayload) {
     cacheCreationTokens: llm?.cache_creation_tokens ?? null,
     reasoningTokens: llm?.reasoning_tokens ?? null,
   };
+}
+
+interface Counts {
+  llmCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
+/**
+ * What a batch of newly stored events adds to its session's totals (kept on the session row, so
+ * the overview reads sessions, not events) and to its cost per model.
+ */
+export class SessionTotals {
+  readonly session: Counts & { errors: number; cacheReadTokens: number; lastEnd: string | undefined } = {
+    llmCalls: 0,
+    errors: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cacheReadTokens: 0,
+    cost: 0,
+    lastEnd: undefined,
+  };
+  readonly models = new Map<string, Counts>();
+
+  add(e: EventPayload, c: ReturnType<typeof eventColumns>, cost: number | null): void {
+    const s = this.session;
+    if (s.lastEnd === undefined || e.end_timestamp > s.lastEnd) s.lastEnd = e.end_timestamp;
+    if (e.event_type === 'errors') s.errors++;
+    s.cost += cost ?? 0;
+    if (e.event_type !== 'llms') return;
+    s.llmCalls++;
+    s.promptTokens += c.promptTokens ?? 0;
+    s.completionTokens += c.completionTokens ?? 0;
+    s.cacheReadTokens += c.cacheReadTokens ?? 0;
+    if (c.model === null) return;
+    const m = this.models.get(c.model) ?? { llmCalls: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+    m.llmCalls++;
+    m.promptTokens += c.promptTokens ?? 0;
+    m.completionTokens += c.completionTokens ?? 0;
+    m.cost += cost ?? 0;
+    this.models.set(c.model, m);
+  }
 }
 
 /** An event's payload as it is stored: without its cost, which is kept beside it (the client's, or the server's price). */

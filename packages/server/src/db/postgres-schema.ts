@@ -95,4 +95,38 @@ export const POSTGRES_MIGRATIONS: string[] = [
   );
   CREATE INDEX evaluations_by_session ON evaluations(session_id, timestamp, seq);
   `,
+  // Each session's totals and its cost per model, kept as events are inserted, so the overview of a
+  // project reads sessions, not their events. Filled from the events already stored.
+  `
+  ALTER TABLE sessions ADD COLUMN llm_calls BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN errors BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN prompt_tokens BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN completion_tokens BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN cache_read_tokens BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN cost DOUBLE PRECISION NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN last_event_end TEXT COLLATE "C";
+  UPDATE sessions SET
+    llm_calls = t.llm_calls, errors = t.errors, prompt_tokens = t.prompt_tokens, completion_tokens = t.completion_tokens,
+    cache_read_tokens = t.cache_read_tokens, cost = t.cost, last_event_end = t.last_end
+  FROM (SELECT session_id, COUNT(*) FILTER (WHERE event_type = 'llms') AS llm_calls,
+               COUNT(*) FILTER (WHERE event_type = 'errors') AS errors,
+               COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens,
+               COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens, COALESCE(SUM(cost), 0) AS cost,
+               MAX(end_timestamp) AS last_end
+        FROM events GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  CREATE TABLE session_models (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    model TEXT NOT NULL,
+    llm_calls BIGINT NOT NULL,
+    prompt_tokens BIGINT NOT NULL,
+    completion_tokens BIGINT NOT NULL,
+    cost DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (session_id, model)
+  );
+  INSERT INTO session_models (session_id, model, llm_calls, prompt_tokens, completion_tokens, cost)
+    SELECT session_id, model, COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0),
+           COALESCE(SUM(cost), 0)
+    FROM events WHERE event_type = 'llms' AND model IS NOT NULL GROUP BY session_id, model;
+  `,
 ];

@@ -94,4 +94,35 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX evaluations_by_session ON evaluations(session_id, timestamp);
   `,
+  // Each session's totals and its cost per model, kept as events are inserted, so the overview of a
+  // project reads sessions, not their events. Filled from the events already stored.
+  `
+  ALTER TABLE sessions ADD COLUMN llm_calls INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN prompt_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN cost REAL NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN last_event_end TEXT;
+  UPDATE sessions SET
+    llm_calls = t.llm_calls, errors = t.errors, prompt_tokens = t.prompt_tokens, completion_tokens = t.completion_tokens,
+    cache_read_tokens = t.cache_read_tokens, cost = t.cost, last_event_end = t.last_end
+  FROM (SELECT session_id, SUM(event_type = 'llms') AS llm_calls, SUM(event_type = 'errors') AS errors,
+               TOTAL(prompt_tokens) AS prompt_tokens, TOTAL(completion_tokens) AS completion_tokens,
+               TOTAL(cache_read_tokens) AS cache_read_tokens, TOTAL(cost) AS cost, MAX(end_timestamp) AS last_end
+        FROM events GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  CREATE TABLE session_models (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    model TEXT NOT NULL,
+    llm_calls INTEGER NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost REAL NOT NULL,
+    PRIMARY KEY (session_id, model)
+  );
+  INSERT INTO session_models (session_id, model, llm_calls, prompt_tokens, completion_tokens, cost)
+    SELECT session_id, model, COUNT(*), TOTAL(prompt_tokens), TOTAL(completion_tokens), TOTAL(cost)
+    FROM events WHERE event_type = 'llms' AND model IS NOT NULL GROUP BY session_id, model;
+  `,
 ];

@@ -131,3 +131,13 @@ export const listQuerySchema = {
     to: { type: 'string', minLength: 1, maxLength: 64 },
   },
 } as const;
+
+export const overviewQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', minLength: 1, maxLength: 64 },
+    to: { type: 'string', minLength: 1, maxLength: 64 },
+    bucket: { type: 'string', enum: ['hour', 'day'] },
+  },
+} as const;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { V2Deps } from './deps.js';
 import { registerEvaluationRoutes } from './evaluations.js';
 import { registerIngestRoutes } from './ingest.js';
+import { registerOverviewRoutes } from './overview.js';
 import { registerReadRoutes } from './read.js';
 import { registerSessionRoutes } from './sessions.js';
 
@@ -13,4 +14,5 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
   registerIngestRoutes(app, deps);
   registerEvaluationRoutes(app, deps);
   registerReadRoutes(app, deps);
+  registerOverviewRoutes(app, deps);
 }

@@ -4,11 +4,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventPayload, SessionExport, SessionLog, WireEndState } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { EventCursor, Store } from '../../db/Store.js';
-import { normalizeTimestamp } from '../../timestamps.js';
 import { projectOf, requireProject } from '../auth.js';
 import { badRequest, notFound } from '../replies.js';
 import { listQuerySchema, sessionParamsSchema } from '../schemas.js';
 import { sessionWithStats, statsOf, type V2Deps } from './deps.js';
+import { timeRange } from './time-range.js';
 
 export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
   const { store } = deps;
@@ -51,14 +51,8 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     };
   }>('/v2/sessions', { schema: { querystring: listQuerySchema }, preHandler: project }, async (request, reply) => {
     const { limit, offset, tag, end_state: endState, user_id: userId, environment, release, id } = request.query;
-    const range: { from?: string; to?: string } = {};
-    for (const key of ['from', 'to'] as const) {
-      const given = request.query[key];
-      if (given === undefined) continue;
-      const time = normalizeTimestamp(given);
-      if (!time) return badRequest(reply, `${key} is not an ISO-8601 time: ${JSON.stringify(given)}`);
-      range[key] = time;
-    }
+    const range = timeRange(request.query);
+    if (typeof range === 'string') return badRequest(reply, range);
     const page = await store.listSessions(projectOf(request).id, {
       limit,
       offset,

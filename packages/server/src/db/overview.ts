@@ -1,0 +1,185 @@
+/**
+ * A project's overview over a time range: sessions, cost, tokens, errors and duration percentiles
+ * per hour or day, end states, cost per model, the slowest and the costliest sessions. Computed in
+ * the store from the sessions' own totals (kept as events are stored, see SessionTotals), never
+ * from their events, so a range of 100,000 sessions is one pass over their rows. The statements
+ * are the same SQL on both stores but for a session's duration and the placeholders.
+ */
+
+export type OverviewBucket = 'hour' | 'day';
+
+export interface OverviewQuery {
+  /** Normalized ISO-8601 UTC times: sessions started at or after `from`, before `to`. */
+  from: string;
+  to: string;
+  bucket: OverviewBucket;
+}
+
+export interface OverviewPoint {
+  /** The bucket's start (UTC). */
+  start: string;
+  sessions: number;
+  cost: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** Of `prompt_tokens`: read from the provider's prompt cache. */
+  cache_read_tokens: number;
+  llm_calls: number;
+  errors: number;
+  duration_p50_ms: number | null;
+  duration_p95_ms: number | null;
+}
+
+export interface OverviewSession {
+  session_id: string;
+  init_timestamp: string;
+  end_state: string | null;
+  duration_ms: number;
+  cost: number;
+  llm_calls: number;
+  errors: number;
+}
+
+export interface OverviewModel {
+  model: string;
+  llm_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost: number;
+}
+
+export interface Overview extends OverviewQuery {
+  totals: Omit<OverviewPoint, 'start'>;
+  series: OverviewPoint[];
+  /** Sessions by end state; `running` for those not ended. */
+  end_states: Record<string, number>;
+  cost_by_model: OverviewModel[];
+  slowest: OverviewSession[];
+  costliest: OverviewSession[];
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Rows the statements give, before they are put together. */
+export interface OverviewRows {
+  buckets: (Omit<OverviewPoint, 'start'> & { bucket: string })[];
+  states: { end_state: string | null; n: number }[];
+  models: OverviewModel[];
+  slowest: OverviewSession[];
+  costliest: OverviewSession[];
+}
+
+/** The most buckets one overview has (a year of days; a month of hours). */
+export const MAX_BUCKETS = 800;
+const BUCKET_CHARS: Record<OverviewBucket, number> = { hour: 13, day: 10 };
+const BUCKET_MS: Record<OverviewBucket, number> = { hour: 3_600_000, day: 86_400_000 };
+const TOP = 5;
+const MODELS = 10;
+
+/** How many buckets a range has. */
+export function bucketCount(q: OverviewQuery): number {
+  const first = Date.parse(bucketStart(q.from, q.bucket));
+  return Math.max(0, Math.ceil((Date.parse(q.to) - first) / BUCKET_MS[q.bucket]));
+}
+
+function bucketStart(iso: string, bucket: OverviewBucket): string {
+  const key = iso.slice(0, BUCKET_CHARS[bucket]);
+  return bucket === 'hour' ? `${key}:00:00.000Z` : `${key}T00:00:00.000Z`;
+}
+
+/** The statements, with `@project`, `@from` and `@to` as SQLite names them or as PostgreSQL's `$1`..`$3`. */
+export function overviewStatements(dialect: Dialect, bucket: OverviewBucket) {
+  // A session's duration: to its end, else to its last event (a running session, so far).
+  const duration =
+    dialect === 'sqlite'
+      ? `MAX(0, CAST(ROUND((julianday(COALESCE(end_timestamp, last_event_end, init_timestamp)) - julianday(init_timestamp)) * 86400000) AS INTEGER))`
+      : `GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(end_timestamp, last_event_end, init_timestamp)::timestamptz - init_timestamp::timestamptz)) * 1000)::bigint)`;
+  const inRange = 'project_id = @project AND init_timestamp >= @from AND init_timestamp < @to';
+  const num = (x: string) => `CAST(${x} AS DOUBLE PRECISION)`;
+  const int = (x: string) => `CAST(${x} AS INTEGER)`;
+  const sessionsOf = `SELECT id, init_timestamp, end_state, ${duration} AS duration_ms, cost, llm_calls, errors,
+                       prompt_tokens, completion_tokens, cache_read_tokens FROM sessions WHERE ${inRange}`;
+  const top = (order: string, where = '') =>
+    `SELECT id AS session_id, init_timestamp, end_state, ${int('duration_ms')} AS duration_ms, ${num('cost')} AS cost,
+            ${int('llm_calls')} AS llm_calls, ${int('errors')} AS errors
+     FROM (${sessionsOf}) AS s ${where} ORDER BY ${order} DESC, init_timestamp DESC LIMIT ${TOP}`;
+  const statements = {
+    // Per bucket: sums, and the nearest-rank 50th and 95th percentile of the durations.
+    buckets: `WITH s AS (SELECT substr(init_timestamp, 1, ${BUCKET_CHARS[bucket]}) AS bucket, d.* FROM (${sessionsOf}) AS d),
+                   r AS (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY duration_ms) AS i,
+                                COUNT(*) OVER (PARTITION BY bucket) AS n FROM s)
+              SELECT bucket, ${int('COUNT(*)')} AS sessions, ${num('SUM(cost)')} AS cost,
+                     ${num('SUM(prompt_tokens)')} AS prompt_tokens, ${num('SUM(completion_tokens)')} AS completion_tokens,
+                     ${num('SUM(cache_read_tokens)')} AS cache_read_tokens, ${num('SUM(llm_calls)')} AS llm_calls,
+                     ${num('SUM(errors)')} AS errors,
+                     ${num('MIN(CASE WHEN i >= 0.5 * n THEN duration_ms END)')} AS duration_p50_ms,
+                     ${num('MIN(CASE WHEN i >= 0.95 * n THEN duration_ms END)')} AS duration_p95_ms
+              FROM r GROUP BY bucket ORDER BY bucket`,
+    // The range's own percentiles (not a mean of the buckets').
+    totals: `WITH r AS (SELECT duration_ms, ROW_NUMBER() OVER (ORDER BY duration_ms) AS i, COUNT(*) OVER () AS n
+                        FROM (${sessionsOf}) AS s)
+             SELECT ${num('MIN(CASE WHEN i >= 0.5 * n THEN duration_ms END)')} AS duration_p50_ms,
+                    ${num('MIN(CASE WHEN i >= 0.95 * n THEN duration_ms END)')} AS duration_p95_ms FROM r`,
+    states: `SELECT end_state, ${int('COUNT(*)')} AS n FROM sessions WHERE ${inRange} GROUP BY end_state`,
+    models: `SELECT m.model, ${int('SUM(m.llm_calls)')} AS llm_calls, ${num('SUM(m.prompt_tokens)')} AS prompt_tokens,
+                    ${num('SUM(m.completion_tokens)')} AS completion_tokens, ${num('SUM(m.cost)')} AS cost
+             FROM session_models m JOIN sessions s ON s.id = m.session_id
+             WHERE s.project_id = @project AND s.init_timestamp >= @from AND s.init_timestamp < @to
+             GROUP BY m.model ORDER BY cost DESC, llm_calls DESC, m.model LIMIT ${MODELS}`,
+    slowest: top('duration_ms'),
+    costliest: top('cost', 'WHERE cost > 0'),
+  };
+  if (dialect === 'sqlite') return statements;
+  const numbered = (text: string) =>
+    text.replaceAll('@project', '$1').replaceAll('@from', '$2').replaceAll('@to', '$3');
+  return Object.fromEntries(Object.entries(statements).map(([k, v]) => [k, numbered(v)])) as typeof statements;
+}
+
+/** The rows put together: every bucket of the range (empty ones as zeros), the totals over all. */
+export function assembleOverview(
+  q: OverviewQuery,
+  rows: OverviewRows,
+  percentiles: { duration_p50_ms: number | null; duration_p95_ms: number | null },
+): Overview {
+  const byBucket = new Map(rows.buckets.map((b) => [bucketStart(b.bucket, q.bucket), b]));
+  const series: OverviewPoint[] = [];
+  const first = Date.parse(bucketStart(q.from, q.bucket));
+  for (let i = 0; i < bucketCount(q); i++) {
+    const start = new Date(first + i * BUCKET_MS[q.bucket]).toISOString();
+    const { bucket: _, ...point } = byBucket.get(start) ?? { bucket: start, ...EMPTY };
+    series.push({ start, ...point });
+  }
+  const sum = (pick: (p: OverviewPoint) => number) => series.reduce((acc, p) => acc + pick(p), 0);
+  const end_states: Record<string, number> = {};
+  for (const s of rows.states) end_states[s.end_state ?? 'running'] = s.n;
+  return {
+    ...q,
+    totals: {
+      sessions: sum((p) => p.sessions),
+      cost: sum((p) => p.cost),
+      prompt_tokens: sum((p) => p.prompt_tokens),
+      completion_tokens: sum((p) => p.completion_tokens),
+      cache_read_tokens: sum((p) => p.cache_read_tokens),
+      llm_calls: sum((p) => p.llm_calls),
+      errors: sum((p) => p.errors),
+      ...percentiles,
+    },
+    series,
+    end_states,
+    cost_by_model: rows.models,
+    slowest: rows.slowest,
+    costliest: rows.costliest,
+  };
+}
+
+const EMPTY: Omit<OverviewPoint, 'start'> = {
+  sessions: 0,
+  cost: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cache_read_tokens: 0,
+  llm_calls: 0,
+  errors: 0,
+  duration_p50_ms: null,
+  duration_p95_ms: null,
+};
