@@ -29,7 +29,7 @@ afterAll(async () => {
 
 it('lists the session, shows its waterfall and the LLM call as chat messages', async () => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.url}/sessions`);
 
   // First visit: the key is asked for once and kept in the browser.
   await page.getByLabel('API key').fill(server.apiKey);
@@ -257,7 +257,7 @@ it('the session list filters by environment and user from the URL, and the sessi
   const page = await browser.newPage();
   await page.goto(`${server.url}/`);
   await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
-  await page.goto(`${server.url}/?environment=${env}&user_id=user-1`);
+  await page.goto(`${server.url}/sessions?environment=${env}&user_id=user-1`);
   await expect.poll(() => page.locator('tr.row').count()).toBe(1);
   expect(await page.locator('tr.row').getAttribute('data-id')).toBe(ids[1]);
   expect(await page.locator('input[name="environment"]').inputValue()).toBe(env);
@@ -371,7 +371,7 @@ it('works at 390 px wide: nothing runs off the page, the list scrolls in its own
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(`${server.url}/`);
   await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.url}/sessions`);
   await page.locator('tr.row').first().waitFor();
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(await overflow()).toBeLessThanOrEqual(0);
@@ -391,7 +391,7 @@ it('the list shows each session short id (whole on hover, copied by its button),
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
   await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
-  await page.goto(`${server.url}/?id=${sessionId.slice(0, 8)}`);
+  await page.goto(`${server.url}/sessions?id=${sessionId.slice(0, 8)}`);
   await expect.poll(() => page.locator('tr.row').count()).toBe(1);
   const row = page.locator(`tr[data-id="${sessionId}"]`);
   expect(await row.locator('code').textContent()).toBe(sessionId.slice(0, 8));
@@ -406,9 +406,9 @@ it('the list shows each session short id (whole on hover, copied by its button),
   // The copy button copies the whole id, and does not open the session.
   await row.locator('button.copy').click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(sessionId);
-  expect(new URL(page.url()).pathname).toBe('/');
+  expect(new URL(page.url()).pathname).toBe('/sessions');
   // A time range that ends before the session started finds nothing; one around it finds it.
-  await page.goto(`${server.url}/?to=2000-01-01T00:00`);
+  await page.goto(`${server.url}/sessions?to=2000-01-01T00:00`);
   await expect.poll(() => page.locator('h2').textContent()).toBe('Sessions (0)');
   expect(await page.locator('input[name="to"]').inputValue()).toBe('2000-01-01T00:00');
   await page.locator('input[name="to"]').fill('2099-01-01T00:00');
@@ -427,7 +427,7 @@ it('a session that is not there says so, with a way back to the list', async () 
   const alert = page.getByRole('alert');
   await expect.poll(() => alert.textContent()).toBe('Could not load: Session not found. Back to the sessions');
   await alert.getByRole('link', { name: 'Back to the sessions' }).click();
-  await expect.poll(() => new URL(page.url()).pathname).toBe('/');
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/sessions');
   await page.locator('tr.row').first().waitFor();
   await page.close();
 });
@@ -622,4 +622,116 @@ it('the waterfall has a time axis from 0 to the session span, and the header doe
   for (const t of ticks.slice(1)) expect(t.text).toMatch(/^\d+(\.\d)? (ms|s)$|^\d+ min( \d+ s)?$/);
   await page.locator('#wf').screenshot({ path: `${artifacts}dashboard-waterfall-axis.png` });
   await page.close();
+});
+
+/** Sessions spread over the last week, through the v2 API: `hoursAgo` each, with their cost and end state. */
+async function seedWeek(
+  target: TestServer,
+  specs: { hoursAgo: number; seconds: number; cost: number; model: string; state?: string }[],
+) {
+  const ids: string[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const id = crypto.randomUUID();
+    const start = new Date(Date.now() - spec.hoursAgo * 3_600_000);
+    const init = start.toISOString();
+    const created = await target.post<{ jwt: string }>('/v2/create_session', {
+      session: { session_id: id, init_timestamp: init, tags: ['overview'] },
+    });
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${created.body.jwt}` };
+    await target.post(
+      '/v2/create_events',
+      {
+        events: [
+          {
+            id: crypto.randomUUID(),
+            event_type: 'llms',
+            init_timestamp: init,
+            end_timestamp: init,
+            model: spec.model,
+            prompt_tokens: 1000 + i,
+            completion_tokens: 100,
+            cache_read_tokens: 400,
+            cost: spec.cost,
+          },
+        ],
+      },
+      auth,
+    );
+    if (spec.state) {
+      const end = new Date(start.getTime() + spec.seconds * 1000).toISOString();
+      await target.post(
+        '/v2/update_session',
+        { session: { session_id: id, init_timestamp: init, end_timestamp: end, end_state: spec.state } },
+        auth,
+      );
+    }
+    ids.push(id);
+  }
+  return ids;
+}
+
+it('the overview is the default view: totals, charts per bucket, end states, cost by model, the slowest and costliest sessions; its range in the URL', async () => {
+  const own = await startTestServer();
+  try {
+    const ids = await seedWeek(own, [
+      { hoursAgo: 2, seconds: 12, cost: 0.5, model: 'gpt-4o', state: 'Success' },
+      { hoursAgo: 5, seconds: 300, cost: 0.25, model: 'gpt-4o-mini', state: 'Fail' },
+      { hoursAgo: 30, seconds: 40, cost: 2, model: 'claude-sonnet-4-5', state: 'Success' },
+      { hoursAgo: 80, seconds: 8, cost: 0.1, model: 'gpt-4o', state: 'Indeterminate' },
+      { hoursAgo: 120, seconds: 0, cost: 0.05, model: 'gpt-4o' },
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`${own.url}/`);
+    await page.getByLabel('API key').fill(own.apiKey);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.locator('#totals').waitFor();
+    expect(await page.locator('h2').textContent()).toBe('Overview');
+    expect(await page.locator('header nav a.current').textContent()).toBe('Overview');
+    const totals = (await page.locator('#totals').textContent()) ?? '';
+    expect(totals).toContain('Sessions5');
+    expect(totals).toContain('Cost$2.90');
+    expect(totals).toContain('Tokens55102000 cached');
+    // Nearest rank over 0 s (running), 8 s, 12 s, 40 s and 5 min.
+    expect(totals).toContain('Duration p50 / p9512.0 s / 5.0 min');
+    expect(await page.locator('.chart svg').count()).toBe(5);
+    // Last 7 days in days: 7 or 8 day buckets, one bar per day that has sessions.
+    const bars = await page.locator('section[aria-label="Sessions"] rect.bar-sessions').count();
+    expect(bars).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('#end-states').textContent()).toMatch(/Success 2.*Failure 1.*Indeterminate 1.*Running 1/);
+    const models = await page.locator('#models tr td:first-child').allTextContents();
+    expect(models).toEqual(['claude-sonnet-4-5', 'gpt-4o', 'gpt-4o-mini']);
+    const slowest = page.locator('section[aria-label="Slowest sessions"] tr.row');
+    expect(await slowest.first().getAttribute('data-id')).toBe(ids[1]);
+    const costliest = page.locator('section[aria-label="Costliest sessions"] tr.row');
+    expect(await costliest.first().getAttribute('data-id')).toBe(ids[2]);
+    await page.screenshot({ path: `${artifacts}dashboard-overview.png`, fullPage: true });
+
+    // The last 24 hours, per hour: the two recent sessions; the range stays in the URL.
+    await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('range')).toBe('24h');
+    await expect.poll(() => page.locator('#totals').textContent()).toContain('Sessions2');
+    expect(await page.locator('form#ranges').textContent()).toContain('per hour');
+    await page.reload();
+    await expect.poll(() => page.locator('#totals').textContent()).toContain('Sessions2');
+    // A range of the user's own; a session in a table opens its page.
+    const from = new Date(Date.now() - 48 * 3_600_000);
+    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.locator('form#ranges input[name="from"]').fill(local(from));
+    await page.locator('form#ranges input[name="to"]').fill(local(new Date(Date.now() + 3_600_000)));
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => page.locator('#totals').textContent()).toContain('Sessions3');
+    expect(new URL(page.url()).searchParams.get('from')).toBe(local(from));
+    await page.locator('section[aria-label="Costliest sessions"] tr.row').first().click();
+    await expect.poll(() => page.url()).toContain(`/sessions/${ids[2]}`);
+
+    // At 390 px nothing runs off the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${own.url}/`);
+    await page.locator('#totals').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${artifacts}dashboard-overview-390.png`, fullPage: true });
+    await page.close();
+  } finally {
+    await own.stop();
+  }
 });

@@ -31,6 +31,20 @@ export const DASHBOARD_HTML = `<!doctype html>
   .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(140px,1fr)); gap:.5rem; margin:.75rem 0; }
   .card { background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:.5rem .7rem; }
   .card b { display:block; font-size:1.1rem; }
+  header nav a { color:var(--muted); margin-right:.6rem; } header nav a.current { color:var(--text); font-weight:600; }
+  .charts { display:grid; grid-template-columns:repeat(auto-fill,minmax(320px,1fr)); gap:.75rem; margin:.75rem 0; }
+  .chart { background:var(--panel); border:1px solid var(--line); border-radius:.5rem; padding:.5rem .7rem; min-width:0; overflow-x:auto; }
+  .chart td { padding:.3rem .4rem; white-space:nowrap; } .chart td.name { white-space:normal; word-break:break-word; }
+  .charts.wide { grid-template-columns:repeat(auto-fill,minmax(440px,1fr)); } #end-states { display:flex; flex-wrap:wrap; gap:.3rem .75rem; }
+  @media (max-width: 700px) { .charts, .charts.wide { grid-template-columns:1fr; } }
+  .chart h3 { font-size:.9rem; margin:0 0 .3rem; } .chart svg { width:100%; height:auto; display:block; }
+  .chart .axis { fill:var(--muted); font-size:10px; } .chart line.grid { stroke:var(--line); }
+  .bar-cost { fill:var(--agents); } .bar-sessions { fill:var(--llms); } .bar-tokens { fill:var(--tools); } .bar-cached { fill:#1d6b46; } .bar-errors { fill:var(--errors); }
+  .line-p50 { stroke:var(--actions); fill:none; stroke-width:2; } .line-p95 { stroke:var(--agents); fill:none; stroke-width:2; stroke-dasharray:4 3; }
+  .ranges { display:flex; gap:.4rem; flex-wrap:wrap; align-items:end; margin:.5rem 0; } .ranges button.current { border-color:var(--llms); color:#9dc0ff; }
+  .states { display:flex; height:14px; border-radius:4px; overflow:hidden; margin:.3rem 0; } .states span { display:block; height:100%; }
+  .states .Success { background:#2bb673; } .states .Fail { background:var(--errors); } .states .Indeterminate { background:#f2cf7b; } .states .running { background:var(--llms); }
+  .meter { background:var(--line); height:6px; border-radius:3px; } .meter span { display:block; height:6px; border-radius:3px; background:var(--agents); }
   .layout { display:grid; grid-template-columns: minmax(0,2fr) minmax(280px,1fr); gap:1rem; }
   @media (max-width: 1000px) { .layout { grid-template-columns: 1fr; } }
   .wf-row { display:grid; grid-template-columns: 260px 1fr; align-items:center; min-height:26px; cursor:pointer; border-radius:.3rem; }
@@ -66,7 +80,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<header><h1><a href="/">AgentOps · local</a></h1><span style="flex:1"></span><button id="logout" style="visibility:hidden">Forget key</button></header>
+<header><h1><a href="/">AgentOps · local</a></h1><nav><a href="/" id="nav-overview">Overview</a> <a href="/sessions" id="nav-sessions">Sessions</a></nav><span style="flex:1"></span><button id="logout" style="visibility:hidden">Forget key</button></header>
 <main id="app"><p class="muted">Loading…</p></main>
 <script type="module" src="/dashboard.js"></script>
 </body>
@@ -99,6 +113,87 @@ function askKey(message) {
 }
 document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY); askKey(); };
 
+/** The overview's time ranges: the last day in hours, else days; or a From/To the user picked. */
+const RANGES = [['24h', 'Last 24 hours', 86400000], ['7d', 'Last 7 days', 7 * 86400000], ['30d', 'Last 30 days', 30 * 86400000]];
+const money = (v) => '$' + (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4));
+const count = (v) => v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e4 ? (v / 1e3).toFixed(1) + 'k' : v < 10 && v % 1 ? v.toFixed(1) : String(Math.round(v));
+const shortTime = (t) => new Date(t).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const ms = (v) => v === null || v === undefined ? '–' : v < 1000 ? Math.round(v) + ' ms' : v < 60000 ? (v / 1000).toFixed(1) + ' s' : (v / 60000).toFixed(1) + ' min';
+function bucketLabel(start, bucket) {
+  const d = new Date(start);
+  return bucket === 'hour' ? d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+}
+/**
+ * A chart of the series as SVG: bars (one or two stacked parts) or lines, a grid at half and full
+ * height labelled with the value, the first and last bucket under it; each bucket's values on hover.
+ */
+function chart(title, o, parts, kind, fmt) {
+  const W = 320, H = 120, L = 44, B = 16, n = o.series.length, w = (W - L) / Math.max(1, n);
+  const total = (p) => parts.reduce((a, part) => a + (p[part.key] || 0), 0);
+  const max = Math.max(...o.series.map((p) => kind === 'line' ? Math.max(...parts.map((part) => p[part.key] || 0)) : total(p)), 0) || 1;
+  const y = (v) => (H - B) - v / max * (H - B - 4);
+  let svg = '<svg viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="' + esc(title) + ' per ' + o.bucket + '">';
+  for (const f of [0.5, 1]) svg += '<line class="grid" x1="' + L + '" x2="' + W + '" y1="' + y(max * f) + '" y2="' + y(max * f) + '"></line><text class="axis" x="' + (L - 4) + '" y="' + (y(max * f) + 3) + '" text-anchor="end">' + esc(fmt(max * f)) + '</text>';
+  o.series.forEach((p, i) => {
+    const tip = bucketLabel(p.start, o.bucket) + ': ' + parts.map((part) => part.label + ' ' + fmt(p[part.key] || 0)).join(', ');
+    if (kind === 'line') { svg += '<rect x="' + (L + i * w) + '" y="0" width="' + w + '" height="' + (H - B) + '" fill="transparent" class="hover"><title>' + esc(tip) + '</title></rect>'; return; }
+    let base = 0;
+    for (const part of parts) {
+      const v = p[part.key] || 0;
+      if (v > 0) svg += '<rect class="' + part.cls + '" data-bucket="' + esc(p.start) + '" x="' + (L + i * w + w * 0.12).toFixed(2) + '" y="' + y(base + v).toFixed(2) + '" width="' + (w * 0.76).toFixed(2) + '" height="' + (y(base) - y(base + v)).toFixed(2) + '"><title>' + esc(tip) + '</title></rect>';
+      base += v;
+    }
+  });
+  if (kind === 'line') for (const part of parts) {
+    const pts = o.series.map((p, i) => p[part.key] === null ? null : (L + i * w + w / 2).toFixed(1) + ',' + y(p[part.key]).toFixed(1));
+    let d = '', pen = false;
+    for (const pt of pts) { if (pt === null) { pen = false; continue; } d += (pen ? ' L' : ' M') + pt; pen = true; }
+    if (d) svg += '<path class="' + part.cls + '" d="' + d.trim() + '"></path>';
+  }
+  if (n) svg += '<text class="axis" x="' + L + '" y="' + (H - 3) + '">' + esc(bucketLabel(o.series[0].start, o.bucket)) + '</text><text class="axis" x="' + W + '" y="' + (H - 3) + '" text-anchor="end">' + esc(bucketLabel(o.series[n - 1].start, o.bucket)) + '</text>';
+  const legend = parts.length > 1 ? '<p class="legend muted">' + parts.map((part) => '<span><i class="dot" style="background:' + part.color + '"></i>' + esc(part.label) + '</span>').join('') + '</p>' : '';
+  return '<section class="chart" aria-label="' + esc(title) + '"><h3>' + esc(title) + '</h3>' + svg + '</svg>' + legend + '</section>';
+}
+function sessionTable(title, rows, value) {
+  return '<section class="chart" aria-label="' + esc(title) + '"><h3>' + esc(title) + '</h3>' + (rows.length ? '<table><tbody>' + rows.map((r) =>
+    '<tr class="row" tabindex="0" data-id="' + esc(r.session_id) + '"><td><code title="' + esc(r.session_id) + '">' + esc(r.session_id.slice(0, 8)) + '</code></td><td class="muted">' + esc(shortTime(r.init_timestamp)) + '</td><td>' + state(r.end_state) + '</td><td><b>' + esc(value(r)) + '</b></td></tr>').join('') + '</tbody></table>' : '<p class="muted">None in this range.</p>') + '</section>';
+}
+async function overviewPage() {
+  const params = new URLSearchParams(location.search);
+  const range = RANGES.find((r) => r[0] === params.get('range')) || (params.get('from') ? undefined : RANGES[1]);
+  const q = new URLSearchParams();
+  if (range) { const to = Date.now(); q.set('from', new Date(to - range[2]).toISOString()); q.set('to', new Date(to).toISOString()); if (range[0] === '24h') q.set('bucket', 'hour'); }
+  else for (const f of ['from', 'to']) if (params.get(f) && !Number.isNaN(Date.parse(params.get(f)))) q.set(f, new Date(params.get(f)).toISOString());
+  const o = await api('/v2/overview?' + q);
+  const t = o.totals;
+  const order = ['Success', 'Fail', 'Indeterminate', 'running'];
+  const states = Object.entries(o.end_states).sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])), nStates = states.reduce((a, [, v]) => a + v, 0);
+  const stateName = (k) => k === 'Fail' ? 'Failure' : k === 'running' ? 'Running' : k;
+  const maxModel = Math.max(0, ...o.cost_by_model.map((m) => m.cost)) || 1;
+  let html = '<h2>Overview</h2><form class="ranges" id="ranges">' + RANGES.map((r) => '<button type="button" data-range="' + r[0] + '"' + (range && range[0] === r[0] ? ' class="current" aria-pressed="true"' : ' aria-pressed="false"') + '>' + r[1] + '</button>').join('') +
+    '<label>From <input type="datetime-local" name="from" value="' + esc(range ? '' : params.get('from') || '') + '"></label><label>To <input type="datetime-local" name="to" value="' + esc(range ? '' : params.get('to') || '') + '"></label><button>Show</button>' +
+    '<span class="muted">' + esc(fmtTime(o.from)) + ' – ' + esc(fmtTime(o.to)) + ', per ' + o.bucket + '</span></form>' +
+    '<div class="cards" id="totals"><div class="card"><span class="muted">Sessions</span><b>' + count(t.sessions) + '</b></div><div class="card"><span class="muted">Cost</span><b>' + money(t.cost) + '</b></div>' +
+    '<div class="card"><span class="muted">Tokens</span><b>' + count(t.prompt_tokens + t.completion_tokens) + '</b><span class="muted cached-share">' + count(t.cache_read_tokens) + ' cached</span></div>' +
+    '<div class="card"><span class="muted">LLM calls</span><b>' + count(t.llm_calls) + '</b></div><div class="card"><span class="muted">Errors</span><b>' + count(t.errors) + '</b></div>' +
+    '<div class="card"><span class="muted">Duration p50 / p95</span><b>' + ms(t.duration_p50_ms) + ' / ' + ms(t.duration_p95_ms) + '</b></div></div>';
+  if (!t.sessions) html += '<p class="muted">No sessions started in this range.</p>';
+  const uncached = o.series.map((p) => Object.assign({}, p, { fresh: p.prompt_tokens - p.cache_read_tokens + p.completion_tokens }));
+  html += '<div class="charts">' + chart('Sessions', o, [{ key: 'sessions', label: 'sessions', cls: 'bar-sessions' }], 'bar', count) +
+    chart('Cost', o, [{ key: 'cost', label: 'cost', cls: 'bar-cost' }], 'bar', money) +
+    chart('Tokens', Object.assign({}, o, { series: uncached }), [{ key: 'fresh', label: 'not cached', cls: 'bar-tokens', color: 'var(--tools)' }, { key: 'cache_read_tokens', label: 'cached', cls: 'bar-cached', color: '#1d6b46' }], 'bar', count) +
+    chart('Errors', o, [{ key: 'errors', label: 'errors', cls: 'bar-errors' }], 'bar', count) +
+    chart('Session duration', o, [{ key: 'duration_p50_ms', label: 'p50', cls: 'line-p50', color: 'var(--actions)' }, { key: 'duration_p95_ms', label: 'p95', cls: 'line-p95', color: 'var(--agents)' }], 'line', ms) + '</div>';
+  html += '<div class="charts"><section class="chart" aria-label="End states"><h3>End states</h3><div class="states">' + states.map(([k, v]) => '<span class="' + esc(k) + '" style="width:' + (v / nStates * 100).toFixed(2) + '%" title="' + esc(stateName(k)) + ': ' + v + '"></span>').join('') + '</div>' +
+    '<p class="legend muted" id="end-states">' + states.map(([k, v]) => '<span>' + state(k === 'running' ? null : k) + ' ' + v + '</span>').join('') + '</p></section>' +
+    '<section class="chart" aria-label="Cost by model"><h3>Cost by model</h3>' + (o.cost_by_model.length ? '<table id="models"><tbody>' + o.cost_by_model.map((m) => '<tr><td class="name">' + esc(m.model) + '</td><td class="muted">' + count(m.llm_calls) + ' calls</td><td style="width:30%"><div class="meter"><span style="width:' + (m.cost / maxModel * 100).toFixed(1) + '%"></span></div></td><td><b>' + money(m.cost) + '</b></td></tr>').join('') + '</tbody></table>' : '<p class="muted">No LLM calls in this range.</p>') + '</section>' +
+    '</div><div class="charts wide">' + sessionTable('Slowest sessions', o.slowest, (r) => ms(r.duration_ms)) + sessionTable('Costliest sessions', o.costliest, (r) => money(r.cost)) + '</div>';
+  app.innerHTML = html;
+  for (const b of app.querySelectorAll('button[data-range]')) b.onclick = () => go('/?range=' + b.dataset.range);
+  document.getElementById('ranges').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/?' + p); };
+  for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
+}
+
 async function listPage() {
   const params = new URLSearchParams(location.search);
   const q = new URLSearchParams({ limit: '25', offset: params.get('offset') || '0' });
@@ -126,8 +221,8 @@ async function listPage() {
   const offset = Number(params.get('offset') || 0);
   html += '<p class="filters">' + (offset > 0 ? '<button data-offset="' + Math.max(0, offset - 25) + '">Newer</button>' : '') + (offset + 25 < page.total ? '<button data-offset="' + (offset + 25) + '">Older</button>' : '') + '</p>';
   app.innerHTML = html;
-  document.getElementById('filters').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/?' + p); };
-  for (const b of app.querySelectorAll('button[data-offset]')) b.onclick = () => { params.set('offset', b.dataset.offset); go('/?' + params); };
+  document.getElementById('filters').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/sessions?' + p); };
+  for (const b of app.querySelectorAll('button[data-offset]')) b.onclick = () => { params.set('offset', b.dataset.offset); go('/sessions?' + params); };
   for (const b of app.querySelectorAll('button.copy')) b.onclick = (e) => { e.stopPropagation(); navigator.clipboard.writeText(b.dataset.copy).then(() => { b.textContent = '✓'; }, () => {}); };
   for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
 }
@@ -229,7 +324,7 @@ async function sessionPage(id) {
   for (const e of all.sort((a, b) => a.start - b.start || depth(a) - depth(b))) { const key = agentOf(e); if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
   const hosts = new Set(all.map((e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '').filter(Boolean));
   const who = [['Environment', s.environment], ['User', s.user_id], ['Release', s.release]].filter(([, v]) => v);
-  let html = '<p><a href="/" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
+  let html = '<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
     (s.end_state_reason ? '<p class="muted">' + esc(s.end_state_reason) + '</p>' : '') + '<p>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</p>' +
     (who.length ? '<p class="muted session-context">' + who.map(([k, v]) => esc(k) + ' <b>' + esc(v) + '</b>').join(' · ') + '</p>' : '') +
     '<div class="cards"><div class="card"><span class="muted">Duration</span><b>' + esc(st.duration) + '</b></div><div class="card"><span class="muted">Cost</span><b>$' + esc(st.cost) + '</b></div>' +
@@ -310,8 +405,9 @@ async function route() {
   if (!localStorage.getItem(KEY)) return askKey();
   try {
     const m = location.pathname.match(/^\/sessions\/([0-9a-fA-F-]{36})$/);
-    if (m) await sessionPage(m[1]); else await listPage();
-  } catch (err) { if (err.message !== 'unauthorized') app.innerHTML = '<p role="alert">Could not load: ' + esc(err.message) + '. <a href="/" id="back">Back to the sessions</a></p>'; }
+    for (const [id, on] of [['nav-overview', location.pathname === '/'], ['nav-sessions', location.pathname.startsWith('/sessions')]]) document.getElementById(id).classList.toggle('current', on);
+    if (m) await sessionPage(m[1]); else if (location.pathname === '/sessions') await listPage(); else await overviewPage();
+  } catch (err) { if (err.message !== 'unauthorized') app.innerHTML = '<p role="alert">Could not load: ' + esc(err.message) + '. <a href="/sessions" id="back">Back to the sessions</a></p>'; }
 }
 route();
 `;

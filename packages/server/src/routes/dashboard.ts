@@ -16,6 +16,7 @@ export function registerDashboardRoutes(app: FastifyInstance): void {
   const page = (_request: unknown, reply: FastifyReply) =>
     reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(DASHBOARD_HTML);
   app.get('/', page);
+  app.get('/sessions', page);
   app.get('/sessions/:id', page);
   app.get('/dashboard.js', (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(DASHBOARD_JS),
