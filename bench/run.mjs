@@ -11,6 +11,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { fmt, here, httpIngestRate, postgresForBench, probe, serverProcess } from './lib.mjs';
+import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
 
 const quick = process.argv.includes('--quick');
 const scale = quick
@@ -160,10 +161,40 @@ async function endToEnd(label, db, rawStore) {
 }
 
 await endToEnd('SQLite', { server: join(dir, 'e2e.db') }, () => new SqliteStore(join(dir, 'raw.db')));
+
+// 4d: the dashboard's overview of a project of 100,000 sessions (30 days of them), read from the
+// store: the whole range per day, and the last 7 days per hour. Target: under a second.
+const OVERVIEW_SESSIONS = quick ? 10_000 : 100_000;
+async function overviewFigures(label, store) {
+  await store.addProject({ id: 'bench', name: 'bench', key_hash: 'bench', created_at: '2026-01-01T00:00:00.000000Z' });
+  await (label === 'SQLite'
+    ? seedSqlite(store, 'bench', OVERVIEW_SESSIONS)
+    : seedPostgres(store, 'bench', OVERVIEW_SESSIONS));
+  const o = await overviewLatency(store, 'bench');
+  await store.close();
+  report(
+    `overview of ${OVERVIEW_SESSIONS} sessions, 30 days per day, ${label}`,
+    o.days30.ms,
+    'ms',
+    '< 1000 ms',
+    o.days30.ms < 1000,
+    o.days30,
+  );
+  report(
+    `  the last 7 days per hour (${o.hours7.sessions} sessions), ${label}`,
+    o.hours7.ms,
+    'ms',
+    '< 1000 ms',
+    o.hours7.ms < 1000,
+    o.hours7,
+  );
+}
+await overviewFigures('SQLite', new SqliteStore(join(dir, 'overview.db')));
 if (postgres.url) {
   const e2e = await postgres.database();
   const raw = await postgres.database();
   await endToEnd('PostgreSQL', { server: e2e }, () => openStore(raw));
+  await overviewFigures('PostgreSQL', await openStore(await postgres.database()));
 
   // 4c: ingest through one instance and through two on one database: 500-event v2 batches, 8 in
   // flight, spread over the instances, until every event is stored.

@@ -8,7 +8,7 @@ import { openTestStore } from '../../../test/helpers/stores.js';
 import { buildApp } from '../src/app.js';
 import { createProject } from '../src/auth/api-keys.js';
 import { openStore } from '../src/db/open-store.js';
-import type { Overview } from '../src/db/overview.js';
+import { nearestRank, type Overview } from '../src/db/overview.js';
 import type { Store } from '../src/db/Store.js';
 
 let store: Store;
@@ -197,5 +197,19 @@ describe('GET /v2/overview', () => {
 
   it('needs the API key', async () => {
     expect((await overview('', {})).statusCode).toBe(401);
+  });
+});
+
+describe('nearestRank', () => {
+  it.each([
+    [[], 0.5, null],
+    [[7], 0.95, 7],
+    [[1, 2], 0.5, 1],
+    [[1, 2], 0.95, 2],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5, 5],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95, 10],
+    [Array.from({ length: 100 }, (_, i) => i + 1), 0.95, 95],
+  ])('of %j at %d is %j', (values, p, expected) => {
+    expect(nearestRank(values, p)).toBe(expected);
   });
 });

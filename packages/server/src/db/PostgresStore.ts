@@ -372,17 +372,16 @@ export class PostgresStore implements Store {
     return this.#transaction(async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const all = async <T>(text: string) => (await client.query(text, values)).rows as T[];
+      const durations = await client.query<[string, number]>({ text: statements.durations, values, rowMode: 'array' });
       const rows: OverviewRows = {
         buckets: await all(statements.buckets),
+        durations: durations.rows,
         states: await all(statements.states),
         models: await all(statements.models),
         slowest: await all(statements.slowest),
         costliest: await all(statements.costliest),
       };
-      const [percentiles] = await all<{ duration_p50_ms: number | null; duration_p95_ms: number | null }>(
-        statements.totals,
-      );
-      return assembleOverview(query, rows, percentiles ?? { duration_p50_ms: null, duration_p95_ms: null });
+      return assembleOverview(query, rows);
     });
   }
 

@@ -416,13 +416,13 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const rows: OverviewRows = {
         buckets: all(statements.buckets),
+        durations: this.db.prepare(statements.durations).raw().all(params) as [string, number][],
         states: all(statements.states),
         models: all(statements.models),
         slowest: all(statements.slowest),
         costliest: all(statements.costliest),
       };
-      const [percentiles] = all<{ duration_p50_ms: number | null; duration_p95_ms: number | null }>(statements.totals);
-      return assembleOverview(query, rows, percentiles ?? { duration_p50_ms: null, duration_p95_ms: null });
+      return assembleOverview(query, rows);
     })();
   }
 

@@ -62,7 +62,9 @@ export type Dialect = 'sqlite' | 'postgres';
 
 /** Rows the statements give, before they are put together. */
 export interface OverviewRows {
-  buckets: (Omit<OverviewPoint, 'start'> & { bucket: string })[];
+  buckets: (Omit<OverviewPoint, 'start' | 'duration_p50_ms' | 'duration_p95_ms'> & { bucket: string })[];
+  /** [bucket, duration] of every session, ordered by bucket then duration. */
+  durations: [string, number][];
   states: { end_state: string | null; n: number }[];
   models: OverviewModel[];
   slowest: OverviewSession[];
@@ -100,26 +102,18 @@ export function overviewStatements(dialect: Dialect, bucket: OverviewBucket) {
   const sessionsOf = `SELECT id, init_timestamp, end_state, ${duration} AS duration_ms, cost, llm_calls, errors,
                        prompt_tokens, completion_tokens, cache_read_tokens FROM sessions WHERE ${inRange}`;
   const top = (order: string, where = '') =>
-    `SELECT id AS session_id, init_timestamp, end_state, ${int('duration_ms')} AS duration_ms, ${num('cost')} AS cost,
+    `SELECT id AS session_id, init_timestamp, end_state, ${num('duration_ms')} AS duration_ms, ${num('cost')} AS cost,
             ${int('llm_calls')} AS llm_calls, ${int('errors')} AS errors
      FROM (${sessionsOf}) AS s ${where} ORDER BY ${order} DESC, init_timestamp DESC LIMIT ${TOP}`;
   const statements = {
-    // Per bucket: sums, and the nearest-rank 50th and 95th percentile of the durations.
-    buckets: `WITH s AS (SELECT substr(init_timestamp, 1, ${BUCKET_CHARS[bucket]}) AS bucket, d.* FROM (${sessionsOf}) AS d),
-                   r AS (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY duration_ms) AS i,
-                                COUNT(*) OVER (PARTITION BY bucket) AS n FROM s)
-              SELECT bucket, ${int('COUNT(*)')} AS sessions, ${num('SUM(cost)')} AS cost,
-                     ${num('SUM(prompt_tokens)')} AS prompt_tokens, ${num('SUM(completion_tokens)')} AS completion_tokens,
-                     ${num('SUM(cache_read_tokens)')} AS cache_read_tokens, ${num('SUM(llm_calls)')} AS llm_calls,
-                     ${num('SUM(errors)')} AS errors,
-                     ${num('MIN(CASE WHEN i >= 0.5 * n THEN duration_ms END)')} AS duration_p50_ms,
-                     ${num('MIN(CASE WHEN i >= 0.95 * n THEN duration_ms END)')} AS duration_p95_ms
-              FROM r GROUP BY bucket ORDER BY bucket`,
-    // The range's own percentiles (not a mean of the buckets').
-    totals: `WITH r AS (SELECT duration_ms, ROW_NUMBER() OVER (ORDER BY duration_ms) AS i, COUNT(*) OVER () AS n
-                        FROM (${sessionsOf}) AS s)
-             SELECT ${num('MIN(CASE WHEN i >= 0.5 * n THEN duration_ms END)')} AS duration_p50_ms,
-                    ${num('MIN(CASE WHEN i >= 0.95 * n THEN duration_ms END)')} AS duration_p95_ms FROM r`,
+    buckets: `SELECT substr(init_timestamp, 1, ${BUCKET_CHARS[bucket]}) AS bucket, ${int('COUNT(*)')} AS sessions,
+                     ${num('SUM(cost)')} AS cost, ${num('SUM(prompt_tokens)')} AS prompt_tokens,
+                     ${num('SUM(completion_tokens)')} AS completion_tokens, ${num('SUM(cache_read_tokens)')} AS cache_read_tokens,
+                     ${num('SUM(llm_calls)')} AS llm_calls, ${num('SUM(errors)')} AS errors
+              FROM sessions WHERE ${inRange} GROUP BY bucket ORDER BY bucket`,
+    // Every session's bucket and duration, in that order: the percentiles are read off them.
+    durations: `SELECT substr(init_timestamp, 1, ${BUCKET_CHARS[bucket]}) AS bucket, ${num(duration)} AS duration_ms
+                FROM sessions WHERE ${inRange} ORDER BY bucket, duration_ms`,
     states: `SELECT end_state, ${int('COUNT(*)')} AS n FROM sessions WHERE ${inRange} GROUP BY end_state`,
     models: `SELECT m.model, ${int('SUM(m.llm_calls)')} AS llm_calls, ${num('SUM(m.prompt_tokens)')} AS prompt_tokens,
                     ${num('SUM(m.completion_tokens)')} AS completion_tokens, ${num('SUM(m.cost)')} AS cost
@@ -135,19 +129,36 @@ export function overviewStatements(dialect: Dialect, bucket: OverviewBucket) {
   return Object.fromEntries(Object.entries(statements).map(([k, v]) => [k, numbered(v)])) as typeof statements;
 }
 
+/** The nearest-rank percentile `p` of ascending values (the smallest with at least p of them at or below it). */
+export function nearestRank(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? null;
+}
+
 /** The rows put together: every bucket of the range (empty ones as zeros), the totals over all. */
-export function assembleOverview(
-  q: OverviewQuery,
-  rows: OverviewRows,
-  percentiles: { duration_p50_ms: number | null; duration_p95_ms: number | null },
-): Overview {
+export function assembleOverview(q: OverviewQuery, rows: OverviewRows): Overview {
+  const perBucket = new Map<string, number[]>();
+  for (const [bucket, ms] of rows.durations) {
+    const list = perBucket.get(bucket);
+    if (list) list.push(ms);
+    else perBucket.set(bucket, [ms]);
+  }
+  const percentiles = (sorted: readonly number[] = []) => ({
+    duration_p50_ms: nearestRank(sorted, 0.5),
+    duration_p95_ms: nearestRank(sorted, 0.95),
+  });
   const byBucket = new Map(rows.buckets.map((b) => [bucketStart(b.bucket, q.bucket), b]));
   const series: OverviewPoint[] = [];
   const first = Date.parse(bucketStart(q.from, q.bucket));
   for (let i = 0; i < bucketCount(q); i++) {
     const start = new Date(first + i * BUCKET_MS[q.bucket]).toISOString();
-    const { bucket: _, ...point } = byBucket.get(start) ?? { bucket: start, ...EMPTY };
-    series.push({ start, ...point });
+    const found = byBucket.get(start);
+    if (!found) {
+      series.push({ start, ...EMPTY });
+      continue;
+    }
+    const { bucket, ...sums } = found;
+    series.push({ start, ...sums, ...percentiles(perBucket.get(bucket)) });
   }
   const sum = (pick: (p: OverviewPoint) => number) => series.reduce((acc, p) => acc + pick(p), 0);
   const end_states: Record<string, number> = {};
@@ -162,7 +173,7 @@ export function assembleOverview(
       cache_read_tokens: sum((p) => p.cache_read_tokens),
       llm_calls: sum((p) => p.llm_calls),
       errors: sum((p) => p.errors),
-      ...percentiles,
+      ...percentiles(rows.durations.map(([, ms]) => ms).sort((a, b) => a - b)),
     },
     series,
     end_states,
