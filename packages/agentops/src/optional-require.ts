@@ -13,12 +13,15 @@ export function optionalRequire<T>(name: string): T | undefined {
 
 /** Whether the app has installed a package, without loading it (its `package.json` need not be exported). */
 export function isInstalled(name: string): boolean {
-  try {
-    requireHere.resolve(name);
-    return true;
-  } catch {
-    return false;
+  for (const entry of [name, `${name}/package.json`]) {
+    try {
+      requireHere.resolve(entry);
+      return true;
+    } catch {
+      // Not there, or this entry is not exported: the other may be.
+    }
   }
+  return false;
 }
 
 /** A package's CommonJS exports when the app has already required it, without loading it otherwise. */

@@ -101,3 +101,98 @@ describe('Google GenAI: reading requests and responses', () => {
     expect(usageAttributes(undefined)).toEqual({});
   });
 });
+
+describe('Google GenAI: the instrumentation on a Models class', () => {
+  async function instrumented() {
+    const base = await import('@opentelemetry/instrumentation');
+    const { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } = await import('@opentelemetry/sdk-trace');
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const { createGoogleGenAIInstrumentation } = await import('../src/instrumentation/google-genai.js');
+    const instrumentation = createGoogleGenAIInstrumentation(base, true);
+    instrumentation.setTracerProvider(provider);
+    class Models {
+      apiClient = { isVertexAI: () => true };
+      async generateContentInternal(params: { model: string }) {
+        if (params.model === 'broken') throw Object.assign(new Error('quota'), { status: 429 });
+        return {
+          responseId: 'r1',
+          modelVersion: 'gemini-2.5-pro-002',
+          candidates: [{ content: { role: 'model', parts: [{ text: 'hi' }] }, finishReason: 'STOP' }],
+          usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2 },
+        };
+      }
+      async generateContentStreamInternal() {
+        return (async function* () {
+          yield { candidates: [{ content: { parts: [{ text: 'a' }] } }] };
+          yield {
+            candidates: [{ content: { parts: [{ text: 'b' }] }, finishReason: 'STOP' }],
+            usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 2 },
+          };
+        })();
+      }
+      async embedContentInternal() {
+        return { embeddings: [{ values: [0.1, 0.2, 0.3], statistics: { tokenCount: 4 } }] };
+      }
+    }
+    const module = { Models };
+    instrumentation.manuallyInstrument(module);
+    return { instrumentation, exporter, models: new Models(), Models };
+  }
+
+  it('a call, a stream (ended when it is read to its end), an embedding and a failure become client spans; disable() unpatches', async () => {
+    const { instrumentation, exporter, models, Models } = await instrumented();
+    const wrapped = Object.getOwnPropertyDescriptor(Models.prototype, 'generateContentInternal');
+    await models.generateContentInternal({
+      model: 'models/gemini-2.5-pro',
+      contents: 'Hello',
+      config: { temperature: 0.1 },
+    } as never);
+    const stream = await models.generateContentStreamInternal({ model: 'gemini-2.5-flash', contents: 'x' } as never);
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
+    for await (const _ of stream as AsyncIterable<unknown>) {
+      // read to the end
+    }
+    await models.embedContentInternal({ model: 'text-embedding-004', contents: 'x' } as never);
+    await expect(models.generateContentInternal({ model: 'broken' } as never)).rejects.toThrow('quota');
+    const [call, streamed, embedding, failed] = exporter.getFinishedSpans();
+    expect(call?.name).toBe('generate_content gemini-2.5-pro');
+    expect(call?.attributes).toMatchObject({
+      'gen_ai.provider.name': 'gcp.vertex_ai',
+      'gen_ai.request.model': 'gemini-2.5-pro',
+      'gen_ai.request.temperature': 0.1,
+      'gen_ai.response.model': 'gemini-2.5-pro-002',
+      'gen_ai.response.id': 'r1',
+      'gen_ai.usage.input_tokens': 5,
+      'gen_ai.usage.output_tokens': 2,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"Hello"}]}]',
+    });
+    expect(streamed?.attributes['gen_ai.output.messages']).toBe(
+      '[{"role":"assistant","parts":[{"type":"text","content":"ab"}],"finish_reason":"stop"}]',
+    );
+    expect(embedding?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.usage.input_tokens': 4,
+      'gen_ai.embeddings.dimension.count': 3,
+    });
+    expect(failed?.status).toMatchObject({ code: 2, message: 'quota' });
+    expect(failed?.attributes['error.type']).toBe('429');
+    instrumentation.disable();
+    expect(Object.getOwnPropertyDescriptor(Models.prototype, 'generateContentInternal')?.value).not.toBe(
+      wrapped?.value,
+    );
+    await models.generateContentInternal({ model: 'gemini-2.5-pro' } as never);
+    expect(exporter.getFinishedSpans()).toHaveLength(4);
+  });
+
+  it('a module without the Models class it patches is refused with what is missing (the caller warns once)', async () => {
+    const base = await import('@opentelemetry/instrumentation');
+    const { createGoogleGenAIInstrumentation } = await import('../src/instrumentation/google-genai.js');
+    const instrumentation = createGoogleGenAIInstrumentation(base, false);
+    expect(() => instrumentation.manuallyInstrument({})).toThrow('the module has no Models class');
+    expect(() => instrumentation.manuallyInstrument({ Models: class {} })).toThrow(
+      'Models.generateContentInternal is not a function',
+    );
+  });
+});

@@ -11,23 +11,20 @@ import type { Logger } from '@agentops/exporter';
 import { asString, errorText } from '@agentops/exporter/internal';
 import type { TracerProvider } from '@opentelemetry/api';
 import { isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
+import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
 type AnthropicModule = typeof import('@traceloop/instrumentation-anthropic');
-interface LangChainModule {
-  LangChainInstrumentation: new (options?: {
-    traceConfig?: { hideInputs?: boolean; hideOutputs?: boolean };
-  }) => InstanceType<InstrumentationModule['InstrumentationBase']> & { manuallyInstrument(module: unknown): void };
+/** OpenInference's instrumentations, as the deferred stand-in builds them. */
+interface OpenInferenceOptions {
+  instrumentationConfig: { enabled: boolean };
+  traceConfig: { hideInputs: boolean; hideOutputs: boolean };
+  tracerProvider: TracerProvider | undefined;
 }
-
-interface BedrockModule {
-  BedrockInstrumentation: new (options?: {
-    traceConfig?: { hideInputs?: boolean; hideOutputs?: boolean };
-  }) => InstanceType<InstrumentationModule['InstrumentationBase']>;
-}
+type OpenInferenceClass = new (options: OpenInferenceOptions) => PatchingInstrumentation;
 
 type Hook = ((exports: unknown, version?: string) => unknown) | undefined;
 interface ModuleDefinition {
@@ -123,14 +120,33 @@ export function enableLlmInstrumentations(options: {
   const base = optionalRequire<InstrumentationModule>('@opentelemetry/instrumentation');
   const openai = optionalRequire<OpenAIModule>('@opentelemetry/instrumentation-openai');
   const anthropic = optionalRequire<AnthropicModule>('@traceloop/instrumentation-anthropic');
-  const langchain = optionalRequire<LangChainModule>('@arizeai/openinference-instrumentation-langchain');
-  // Requiring OpenInference's Bedrock instrumentation requires the client too: it is only tried when the client is there.
-  const bedrock = isInstalled('@aws-sdk/client-bedrock-runtime')
-    ? optionalRequire<BedrockModule>('@arizeai/openinference-instrumentation-bedrock')
-    : undefined;
   const hide = !options.captureContent;
   const traceConfig = { hideInputs: hide, hideOutputs: hide };
-  const langchainInstrumentation = langchain ? new langchain.LangChainInstrumentation({ traceConfig }) : undefined;
+  // OpenInference's, loaded when their library is (see deferred.ts).
+  const openInference = (pkg: string, className: string, module: string, versions: string[]) =>
+    base && isInstalled(pkg)
+      ? createDeferredInstrumentation(base, {
+          name: pkg,
+          module,
+          versions,
+          create: (tracerProvider) => {
+            const Class = optionalRequire<Record<string, OpenInferenceClass>>(pkg)?.[className];
+            return Class && new Class({ instrumentationConfig: { enabled: false }, traceConfig, tracerProvider });
+          },
+        })
+      : undefined;
+  const langchainInstrumentation = openInference(
+    '@arizeai/openinference-instrumentation-langchain',
+    'LangChainInstrumentation',
+    '@langchain/core/dist/callbacks/manager.cjs',
+    ['>=0.2.0 <2'],
+  );
+  const bedrock = openInference(
+    '@arizeai/openinference-instrumentation-bedrock',
+    'BedrockInstrumentation',
+    '@aws-sdk/client-bedrock-runtime',
+    ['^3.0.0'],
+  );
   const googleGenAI =
     base && isInstalled(GOOGLE_GENAI_MODULE)
       ? createGoogleGenAIInstrumentation(base, options.captureContent)
@@ -139,7 +155,7 @@ export function enableLlmInstrumentations(options: {
     ...(openai ? [new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })] : []),
     ...(anthropic ? [new anthropic.AnthropicInstrumentation({ traceContent: options.captureContent })] : []),
     ...(langchainInstrumentation ? [langchainInstrumentation] : []),
-    ...(bedrock ? [new bedrock.BedrockInstrumentation({ traceConfig })] : []),
+    ...(bedrock ? [bedrock] : []),
     ...(googleGenAI ? [googleGenAI] : []),
   ];
   if (!base || instrumentations.length === 0) {

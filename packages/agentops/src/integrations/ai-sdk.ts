@@ -9,7 +9,7 @@
 import type { Logger } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import type { Tracer } from '@opentelemetry/api';
-import { optionalRequire } from '../optional-require.js';
+import { isInstalled, optionalRequire } from '../optional-require.js';
 
 interface OtelModule {
   OpenTelemetry: new (options?: { tracer?: Tracer; agentSpanName?: 'modelId' | 'functionId' }) => object;
@@ -47,10 +47,13 @@ export function enableAiSdkTelemetry(host: { tracer: Tracer; logger: Logger }): 
     list.push(ours);
     host.logger.debug('AI SDK: @ai-sdk/otel registered; generateText, streamText and their tools are recorded');
   };
-  // An ES module: required where Node can (20.19+, 22.12+), else imported (ready a moment later).
-  const mod = optionalRequire<OtelModule>('@ai-sdk/otel');
-  if (mod) register(mod);
-  else if (optionalRequire<unknown>('@ai-sdk/otel/package.json')) {
+  if (!isInstalled('@ai-sdk/otel')) return () => {};
+  // An ES module: where Node can require one (20.19+, 22.12+) it is loaded on the AI SDK's first
+  // call, through a stand-in (loading it costs a tenth of a second), else imported at once (ready
+  // a moment later).
+  if ((process.features as { require_module?: boolean }).require_module) {
+    register({ OpenTelemetry: lazyIntegration(() => optionalRequire<OtelModule>('@ai-sdk/otel'), host.logger) });
+  } else {
     const specifier = '@ai-sdk/otel'; // not resolved at build time: an optional peer
     import(specifier).then(
       (m) => register(m as unknown as OtelModule),
@@ -64,4 +67,48 @@ export function enableAiSdkTelemetry(host: { tracer: Tracer; logger: Logger }): 
     const i = ours ? list.indexOf(ours) : -1;
     if (i >= 0) list.splice(i, 1);
   };
+}
+
+/**
+ * A stand-in for `@ai-sdk/otel`'s `OpenTelemetry` class whose instances build the real integration
+ * the first time the AI SDK reads one of its methods, and hand every read to it (methods bound to
+ * it, so its private state stays its own).
+ */
+function lazyIntegration(load: () => OtelModule | undefined, logger: Logger): OtelModule['OpenTelemetry'] {
+  return class {
+    constructor(options?: ConstructorParameters<OtelModule['OpenTelemetry']>[0]) {
+      let real: object | null | undefined;
+      const bound = new Map<PropertyKey, unknown>();
+      const target = () => {
+        if (real !== undefined) return real;
+        try {
+          const mod = load();
+          real = mod ? new mod.OpenTelemetry(options) : null;
+        } catch (err) {
+          logger.warn(`could not load @ai-sdk/otel (${errorText(err)}); AI SDK calls are not recorded.`);
+          real = null;
+        }
+        return real;
+      };
+      // biome-ignore lint/correctness/noConstructorReturn: the instance is the stand-in itself
+      return new Proxy(this, {
+        get(_self, prop) {
+          const to = target();
+          if (!to) return undefined;
+          const value = Reflect.get(to, prop, to);
+          if (typeof value !== 'function') return value;
+          let fn = bound.get(prop);
+          if (!fn) {
+            fn = value.bind(to);
+            bound.set(prop, fn);
+          }
+          return fn;
+        },
+        has(_self, prop) {
+          const to = target();
+          return to ? prop in to : false;
+        },
+      });
+    }
+  } as unknown as OtelModule['OpenTelemetry'];
 }
