@@ -60,7 +60,8 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    useWal(this.db);
     this.db.pragma('synchronous = NORMAL');
     // Event ids are random, so each batch dirties pages all over the primary-key index; at the
     // default (1,000 pages) the WAL was checkpointed, with its two fsyncs, every couple of
@@ -69,7 +70,6 @@ export class SqliteStore implements Store {
     // After a checkpoint the log is reused from its start; beyond this it is also cut back.
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
     this.#migrate();
     // Prepared once: batches of events (v2 and OTLP) are the server's hottest path.
     this.#statements = {
@@ -461,6 +461,24 @@ export class SqliteStore implements Store {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number })
       .n;
     return { sessions: rows.map(sessionRecord), total };
+  }
+}
+
+/**
+ * Turns on write-ahead logging. On a new file several processes opening it at once race to change
+ * its journal mode, and SQLite answers the losers "database is locked" at once, without waiting
+ * out the busy timeout: they try again shortly, for up to about five seconds.
+ */
+function useWal(db: SqliteDatabase): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw err;
+      Atomics.wait(pause, 0, 0, 10 + Math.min(attempt, 10) * 5);
+    }
   }
 }
 
