@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -31,4 +33,39 @@ export function loadedModule(name: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the app's entry point may be an ES module, which imports the ES module builds of its
+ * libraries: false only when it surely is not (a `.cjs` file, a package of `"type": "commonjs"`,
+ * or a type-less `.js` file with no import or export statement, as Node itself decides).
+ */
+export function entryIsEsModule(entry = process.argv[1]): boolean {
+  if (!entry) return true;
+  if (/\.c[jt]s$/.test(entry)) return false;
+  if (/\.m[jt]s$/.test(entry)) return true;
+  const type = packageType(entry);
+  if (type !== undefined) return type === 'module';
+  try {
+    return /^\s*(import|export)[\s{*]/m.test(readFileSync(entry, 'utf8').slice(0, 65_536));
+  } catch {
+    return true; // not a file this can read: it may be anything
+  }
+}
+
+/** The `type` the package.json nearest to a file gives, if it gives one. */
+function packageType(file: string): string | undefined {
+  let dir = dirname(resolvePath(file));
+  for (let i = 0; i < 50; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown };
+      return typeof pkg.type === 'string' ? pkg.type : undefined;
+    } catch {
+      // No package.json here (or not JSON): look further up.
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
 }

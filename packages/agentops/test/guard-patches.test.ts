@@ -75,3 +75,28 @@ describe('guardPatches: once per module', () => {
     expect(calls).toEqual(['patch', 'unpatch', 'patch', 'patch']);
   });
 });
+
+describe('entryIsEsModule', () => {
+  it.each([
+    ['an .mjs file', 'app.mjs', undefined, '', true],
+    ['a .cjs file', 'app.cjs', '{"type":"module"}', '', false],
+    ['a .js file of a "type": "module" package', 'app.js', '{"type":"module"}', 'require("x")', true],
+    ['a .js file of a "type": "commonjs" package', 'app.js', '{"type":"commonjs"}', 'import x from "x";', false],
+    ['a type-less .js file with an import statement', 'app.js', '{"name":"a"}', 'import x from "x";\nx();', true],
+    ['a type-less .js file of CommonJS', 'app.js', '{"name":"a"}', '"use strict";\nconst x = require("x");', false],
+  ])('%s: %s', async (_what, file, pkg, source, expected) => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { entryIsEsModule } = await import('../src/optional-require.js');
+    const dir = mkdtempSync(join(tmpdir(), 'entry-'));
+    if (pkg) writeFileSync(join(dir, 'package.json'), pkg);
+    writeFileSync(join(dir, file), source);
+    expect(entryIsEsModule(join(dir, file))).toBe(expected);
+  });
+
+  it('cannot tell without an entry (a REPL), so it may be one', async () => {
+    const { entryIsEsModule } = await import('../src/optional-require.js');
+    expect(entryIsEsModule('')).toBe(true);
+  });
+});

@@ -10,7 +10,7 @@
 import type { Logger } from '@agentops/exporter';
 import { asString, errorText } from '@agentops/exporter/internal';
 import type { TracerProvider } from '@opentelemetry/api';
-import { isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
+import { entryIsEsModule, isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
 import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
@@ -171,11 +171,14 @@ export function enableLlmInstrumentations(options: {
     tracerProvider: options.tracerProvider,
     loggerProvider: new GenAiContentLogBridge(),
   });
-  if (langchainInstrumentation && optionalRequire<unknown>('@langchain/core/package.json')) {
-    patchEsmBuild(langchainInstrumentation, '@langchain/core/callbacks/manager', options.logger);
-  }
   for (const instrumentation of instrumentations) patchPreloaded(instrumentation);
-  if (googleGenAI) patchEsmBuild(googleGenAI, GOOGLE_GENAI_MODULE, options.logger);
+  // An app that surely is CommonJS loads the CommonJS builds: the ES module builds are not loaded for it.
+  if (entryIsEsModule()) {
+    if (langchainInstrumentation && isInstalled('@langchain/core')) {
+      patchEsmBuild(langchainInstrumentation, '@langchain/core/callbacks/manager', options.logger);
+    }
+    if (googleGenAI) patchEsmBuild(googleGenAI, GOOGLE_GENAI_MODULE, options.logger);
+  }
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return disable;
 }
