@@ -286,6 +286,37 @@ describe('Sender', () => {
     expect(new Set(eventIds(api.calls)).size).toBe(8);
   });
 
+  it('halves the evaluations per call when their body is too large, and sends each once', async () => {
+    const api = scriptedApi((call) =>
+      call.path === '/v2/create_evaluations' && (call.body as { evaluations: unknown[] }).evaluations.length > 3
+        ? { status: 413, body: { message: 'too large' } }
+        : undefined,
+    );
+    const { store, sender } = setup(api, { maxBatchSize: 10, concurrency: 1 });
+    openSession(store, S1, 2);
+    for (let i = 0; i < 10; i++) {
+      store.addEvaluation(S1, {
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        session_id: S1,
+        timestamp: '2024-05-01T12:00:01.000000Z',
+        name: 'quality',
+        score: i / 10,
+      });
+    }
+    expect(await sender.flush(5000)).toBe(true);
+    const sent = api.calls.filter((c) => c.path === '/v2/create_evaluations');
+    expect(sent.map((c) => (c.body as { evaluations: unknown[] }).evaluations.length)).toEqual([10, 5, 2, 2, 2, 2, 2]);
+    // The 10 and the 5 were refused; the calls of 2 took them all, each once.
+    const ids = sent
+      .slice(2)
+      .flatMap((c) => (c.body as { evaluations: { id: string }[] }).evaluations.map((e) => e.id));
+    expect(new Set(ids).size).toBe(10);
+    expect(ids).toHaveLength(10);
+    // The events' batches stay as they were.
+    expect(api.calls.find((c) => c.path === '/v2/create_events')?.body).toMatchObject({ events: [{}, {}] });
+    expect(store.stats()).toMatchObject({ failed: 0 });
+  });
+
   it('reauthorizes on an expired token and goes on with the new one', async () => {
     let expired = false;
     const api = scriptedApi((call) => {

@@ -54,6 +54,8 @@ export class SessionOutbox {
   readonly totals = emptyTotals();
   /** Events per create_events call; halved when the server says a body is too large. */
   batchLimit: number;
+  /** Evaluations per create_evaluations call; halved the same way, apart from the events'. */
+  evaluationBatchLimit: number;
 
   get eventsInFlight(): number {
     return this.batchesInFlight.size;
@@ -99,6 +101,7 @@ export class SessionOutbox {
   ) {
     this.mode = mode;
     this.batchLimit = batchLimit;
+    this.evaluationBatchLimit = batchLimit;
   }
 
   setPayload(payload: SessionPayload, ended: boolean): void {

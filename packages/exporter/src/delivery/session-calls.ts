@@ -115,13 +115,14 @@ export class SessionCalls {
   }
 
   /**
-   * One create_evaluations call with every evaluation waiting. A server without the call (404, 405)
+   * One create_evaluations call with the evaluations waiting (half as many per call after a 413,
+   * as for events). A server without the call (404, 405)
    * takes none: they are dropped, here and from then on, with one warning; the session's events and
    * its update go on as if there were none.
    */
   sendEvaluations(outbox: SessionOutbox, jwt: string): Promise<void> {
     return this.#exclusive(outbox, async () => {
-      const batch = outbox.evaluations.splice(0, batchEnd(outbox.evaluations, outbox.batchLimit));
+      const batch = outbox.evaluations.splice(0, batchEnd(outbox.evaluations, outbox.evaluationBatchLimit));
       if (this.#evaluationsUnsupported) {
         this.#store.failed(batch.length);
         return;
@@ -131,7 +132,13 @@ export class SessionCalls {
         this.#store.delivered(batch.length);
       } catch (err) {
         const status = (err as Partial<ApiError>).status;
-        const action = failureAction(err);
+        const action = failureAction(err, batch.length);
+        if (action === 'split') {
+          // Too large a body: the same evaluations again, half as many per call.
+          outbox.evaluations.unshift(...batch);
+          outbox.evaluationBatchLimit = Math.max(1, Math.floor(batch.length / 2));
+          return;
+        }
         if (action === 'drop' && (status === 404 || status === 405)) {
           this.#evaluationsUnsupported = true;
           this.#store.failed(batch.length);
