@@ -196,3 +196,40 @@ describe('Google GenAI: the instrumentation on a Models class', () => {
     );
   });
 });
+
+describe('Google GenAI: what cannot be read never fails the call', () => {
+  it('a request and a response whose fields throw: the call answers as it would, its span has what could be read', async () => {
+    const base = await import('@opentelemetry/instrumentation');
+    const { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } = await import('@opentelemetry/sdk-trace');
+    const exporter = new InMemorySpanExporter();
+    const { createGoogleGenAIInstrumentation } = await import('../src/instrumentation/google-genai.js');
+    const instrumentation = createGoogleGenAIInstrumentation(base, true);
+    instrumentation.setTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
+    const hostile = new Proxy(
+      {},
+      {
+        // A promise resolved with it reads its then (as without the instrumentation); nothing else reads.
+        get(_target, prop) {
+          if (prop === 'then') return undefined;
+          throw new Error('no reading me');
+        },
+      },
+    );
+    class Models {
+      async generateContentInternal() {
+        return hostile;
+      }
+      async generateContentStreamInternal() {
+        return (async function* () {})();
+      }
+      async embedContentInternal() {
+        return {};
+      }
+    }
+    instrumentation.manuallyInstrument({ Models });
+    expect(await new Models().generateContentInternal(hostile as never)).toBe(hostile);
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.attributes['gen_ai.operation.name']).toBe('generate_content');
+    instrumentation.disable();
+  });
+});

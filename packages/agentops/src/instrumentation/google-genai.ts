@@ -114,11 +114,14 @@ export function createGoogleGenAIInstrumentation(
     private recorded(method: Method, original: Original): Original {
       const tracer = () => this.tracer;
       return function (this: ModelsLike, params: Params) {
-        const operation = method === 'embedContentInternal' ? S.GEN_AI_OPERATION_EMBEDDINGS : 'generate_content';
-        const model = modelName(params?.model);
+        const operation =
+          method === 'embedContentInternal' ? S.GEN_AI_OPERATION_EMBEDDINGS : S.GEN_AI_OPERATION_GENERATE_CONTENT;
+        const model = safely(() => modelName(params?.model), undefined);
         const span = tracer().startSpan(model ? `${operation} ${model}` : operation, {
           kind: SpanKind.CLIENT,
-          attributes: requestAttributes(this, params, operation, model, captureContent),
+          attributes: safely(() => requestAttributes(this, params, operation, model, captureContent), {
+            [S.ATTR_GEN_AI_OPERATION_NAME]: operation,
+          }),
         });
         let pending: Promise<unknown>;
         try {
@@ -129,11 +132,17 @@ export function createGoogleGenAIInstrumentation(
         }
         return Promise.resolve(pending).then(
           (response) => {
-            if (method === 'generateContentStreamInternal' && isAsyncIterable(response)) {
-              return recordedStream(response, span, captureContent);
+            if (method === 'generateContentStreamInternal' && safely(() => isAsyncIterable(response), false)) {
+              return recordedStream(response as AsyncIterable<unknown>, span, captureContent);
             }
             const embedding = method === 'embedContentInternal';
-            end(span, embedding ? embeddingAttributes(response) : responseAttributes([response], captureContent));
+            end(
+              span,
+              safely(
+                () => (embedding ? embeddingAttributes(response) : responseAttributes([response], captureContent)),
+                {},
+              ),
+            );
             return response;
           },
           (err: unknown) => {
@@ -145,6 +154,15 @@ export function createGoogleGenAIInstrumentation(
     }
   }
   return new Instrumentation();
+}
+
+/** What the instrumentation reads off a request or a response never fails the call: what cannot be read is left out. */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
 function modelsPrototype(exports: unknown): Record<Method, unknown> {
@@ -361,7 +379,11 @@ async function* recordedStream(stream: AsyncIterable<unknown>, span: Span, conte
     fail(span, err);
     throw err;
   } finally {
-    if (!failed) end(span, responseAttributes(chunks, content));
+    if (!failed)
+      end(
+        span,
+        safely(() => responseAttributes(chunks, content), {}),
+      );
   }
 }
 
