@@ -1,7 +1,8 @@
 /**
- * An ES module app that imports its LLM clients statically (so before init()) is recorded all the
- * same: Google's Gen AI SDK through its ES module build, patched at init, and Bedrock's runtime
- * client, a CommonJS module already in the require cache, patched there.
+ * An ES module app that imports its LLM clients statically (so before init()) and calls them at
+ * once is recorded all the same: Google's Gen AI SDK through its ES module build, patched by init()
+ * where it is loaded, and Bedrock's runtime client, a CommonJS module already in the require cache,
+ * patched there.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';

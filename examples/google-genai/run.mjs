@@ -14,8 +14,6 @@ const standIn = process.env.GEMINI_API_KEY ? undefined : await startStandIns();
 
 // The one line of AgentOps: every Gemini request is now recorded in the session.
 const session = agentops.init({ apiKey, endpoint: server.url, tags: ['google-genai'] });
-// Gen AI's ES module build (imported above, before init) is patched once init()'s import of it settles.
-await new Promise((resolve) => setTimeout(resolve, 0));
 
 const ai = new GoogleGenAI(
   standIn

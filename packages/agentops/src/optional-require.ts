@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 
@@ -68,4 +68,25 @@ function packageType(file: string): string | undefined {
     dir = up;
   }
   return undefined;
+}
+
+/**
+ * The ES module build of a dual package that an ES module app has already imported (a static
+ * import runs before init()), at once: where Node can require an ES module (20.19+, 22.12+),
+ * requiring the build's file gives that very module, already loaded, in a few milliseconds. Whether
+ * it is loaded is told without loading it: a CommonJS package the build imports (`loadedWith`) is
+ * in the require cache, and the package's own CommonJS build is not (that would be a CommonJS app).
+ * Undefined when it is not loaded, or cannot be told.
+ */
+export function importedEsmBuild(name: string, esmOf: (cjsEntry: string) => string, loadedWith: string): unknown {
+  if (!(process.features as { require_module?: boolean }).require_module) return undefined;
+  try {
+    const cjs = requireHere.resolve(name);
+    const esm = esmOf(cjs);
+    if (esm === cjs || requireHere.cache[cjs] || !existsSync(esm)) return undefined;
+    if (!requireHere.cache[createRequire(cjs).resolve(loadedWith)]) return undefined;
+    return requireHere(esm);
+  } catch {
+    return undefined;
+  }
 }

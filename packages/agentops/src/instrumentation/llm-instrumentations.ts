@@ -13,7 +13,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { entryIsEsModule, isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
 import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
-import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
+import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE, importedGenAiEsmBuild } from './google-genai.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
@@ -172,12 +172,16 @@ export function enableLlmInstrumentations(options: {
     loggerProvider: new GenAiContentLogBridge(),
   });
   for (const instrumentation of instrumentations) patchPreloaded(instrumentation);
+  // Gen AI's ES module build already imported (static imports run before init()): patched at once,
+  // so a call made right after init() is recorded too.
+  const genAiImported = googleGenAI && importedGenAiEsmBuild();
+  if (googleGenAI && genAiImported) patchLoaded(googleGenAI, GOOGLE_GENAI_MODULE, genAiImported, options.logger);
   // An app that surely is CommonJS loads the CommonJS builds: the ES module builds are not loaded for it.
   if (entryIsEsModule()) {
     if (langchainInstrumentation && isInstalled('@langchain/core')) {
       patchEsmBuild(langchainInstrumentation, '@langchain/core/callbacks/manager', options.logger);
     }
-    if (googleGenAI) patchEsmBuild(googleGenAI, GOOGLE_GENAI_MODULE, options.logger);
+    if (googleGenAI && !genAiImported) patchEsmBuild(googleGenAI, GOOGLE_GENAI_MODULE, options.logger);
   }
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return disable;
@@ -195,13 +199,20 @@ function patchEsmBuild(
   logger: Logger,
 ): void {
   import(specifier).then(
-    (module: unknown) => {
-      try {
-        instrumentation.manuallyInstrument(module);
-      } catch (err) {
-        logger.warn(`could not instrument ${specifier} (${errorText(err)}); its ES module build runs uninstrumented.`);
-      }
-    },
+    (module: unknown) => patchLoaded(instrumentation, specifier, module, logger),
     (err: unknown) => logger.debug(`${specifier}'s ES module build was not patched (${errorText(err)})`),
   );
+}
+
+function patchLoaded(
+  instrumentation: { manuallyInstrument(module: unknown): void },
+  specifier: string,
+  module: unknown,
+  logger: Logger,
+): void {
+  try {
+    instrumentation.manuallyInstrument(module);
+  } catch (err) {
+    logger.warn(`could not instrument ${specifier} (${errorText(err)}); its ES module build runs uninstrumented.`);
+  }
 }
