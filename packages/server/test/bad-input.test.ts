@@ -2,40 +2,23 @@
  * Bad input gets a 4xx and stores nothing, on both ingest paths (v2 JSON and OTLP), which validate
  * the same way: a real store (SQLite in memory, or PostgreSQL) behind Fastify's inject.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestStore, selectRows } from '../../../test/helpers/stores.js';
-import { buildApp } from '../src/app.js';
-import { createProject } from '../src/auth/api-keys.js';
-import { openStore } from '../src/db/open-store.js';
-import type { Store } from '../src/db/Store.js';
+import { describe, expect, it } from 'vitest';
+import { selectRows } from '../../../test/helpers/stores.js';
 import { normalizeTimestamp } from '../src/timestamps.js';
+import { appPerTest } from './app-per-test.js';
 
 const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
-let store: Store;
-let closeStore: () => Promise<void>;
-let app: FastifyInstance;
-let key: Record<string, string>;
-
-beforeEach(async () => {
-  ({ store, close: closeStore } = await openTestStore(openStore));
-  key = { 'x-agentops-api-key': (await createProject(store, 'test')).apiKey };
-  app = await buildApp(store, { publicUrl: () => 'http://local' });
-});
-afterEach(async () => {
-  await app.close();
-  await closeStore();
-});
+const t = appPerTest();
 
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 const json = { 'content-type': 'application/json' };
 
 async function jwtOf(): Promise<string> {
-  const r = await app.inject({
+  const r = await t.app.inject({
     method: 'POST',
     url: '/v2/create_session',
-    headers: key,
+    headers: t.key,
     payload: { session: { session_id: SESSION, init_timestamp: '2024-05-01T12:00:00Z' } },
   });
   return r.json<{ jwt: string }>().jwt;
@@ -43,34 +26,34 @@ async function jwtOf(): Promise<string> {
 
 /** The events stored for `sessionId`, as the export gives them. */
 async function exported(sessionId: string): Promise<unknown[]> {
-  const r = await app.inject({ method: 'GET', url: `/v2/sessions/${sessionId}/export`, headers: key });
+  const r = await t.app.inject({ method: 'GET', url: `/v2/sessions/${sessionId}/export`, headers: t.key });
   expect(r.statusCode).toBe(200);
   const body = r.json();
   return [...body.llms, ...body.tools, ...body.actions, ...body.errors];
 }
 
 async function eventCount(): Promise<number> {
-  const [row] = await selectRows<{ n: number }>(store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM events');
+  const [row] = await selectRows<{ n: number }>(t.store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM events');
   return row?.n ?? -1;
 }
 
 describe('v2 bodies', () => {
   it('a host_env 20,000 deep is a 400, and no session is stored', async () => {
-    const r = await app.inject({
+    const r = await t.app.inject({
       method: 'POST',
       url: '/v2/create_session',
-      headers: { ...key, ...json },
+      headers: { ...t.key, ...json },
       payload: `{"session":{"session_id":"${SESSION}","init_timestamp":"2024-05-01T12:00:00Z","host_env":${nested(20_000)}}}`,
     });
     expect(r.statusCode).toBe(400);
     expect(r.json().message).toMatch(/nests deeper than 64 levels/);
-    expect(await store.sessionOwner(SESSION)).toBeUndefined();
+    expect(await t.store.sessionOwner(SESSION)).toBeUndefined();
   });
 
   it('event params 5,000 deep are a 400, and no event is stored', async () => {
     const jwt = await jwtOf();
     const event = `{"id":"11111111-1111-4111-8111-111111111111","event_type":"tools","init_timestamp":"2024-05-01T12:00:00Z","params":${nested(5000)}}`;
-    const r = await app.inject({
+    const r = await t.app.inject({
       method: 'POST',
       url: '/v2/create_events',
       headers: { authorization: `Bearer ${jwt}`, ...json },
@@ -83,7 +66,7 @@ describe('v2 bodies', () => {
   it.each(['offset=1e20', 'offset=12345678901234567890123', 'offset=-1', 'limit=0'])(
     'GET /v2/sessions?%s is a 400',
     async (q) => {
-      const r = await app.inject({ url: `/v2/sessions?${q}`, headers: key });
+      const r = await t.app.inject({ url: `/v2/sessions?${q}`, headers: t.key });
       expect(r.statusCode).toBe(400);
     },
   );
@@ -102,7 +85,7 @@ describe('v2 bodies', () => {
       init_timestamp: '2024-05-01T12:00:00Z',
       ...fields,
     };
-    const r = await app.inject({
+    const r = await t.app.inject({
       method: 'POST',
       url: '/v2/create_events',
       headers: { authorization: `Bearer ${jwt}` },
@@ -113,10 +96,10 @@ describe('v2 bodies', () => {
   });
 
   it('the all-zero session id is not a session id', async () => {
-    const r = await app.inject({
+    const r = await t.app.inject({
       method: 'POST',
       url: '/v2/create_session',
-      headers: key,
+      headers: t.key,
       payload: {
         session: { session_id: '00000000-0000-0000-0000-000000000000', init_timestamp: '2024-05-01T12:00:00Z' },
       },
@@ -132,10 +115,10 @@ const kv = (k: string, v: string | number): Kv => ({
 });
 
 function otlp(attributes: Kv[], span: Record<string, unknown> = {}) {
-  return app.inject({
+  return t.app.inject({
     method: 'POST',
     url: '/v1/traces',
-    headers: key,
+    headers: t.key,
     payload: {
       resourceSpans: [
         {
@@ -174,7 +157,7 @@ describe('OTLP spans', () => {
     const r = await otlp(llm([], SESSION.toUpperCase()));
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ partialSuccess: {} });
-    expect(await store.sessionOwner(SESSION)).toBeDefined();
+    expect(await t.store.sessionOwner(SESSION)).toBeDefined();
     expect(await eventCount()).toBe(1);
   });
 

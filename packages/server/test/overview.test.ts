@@ -2,29 +2,12 @@
  * GET /v2/overview on a real store (SQLite in memory, or PostgreSQL): sessions sent through the v2
  * API in a known range, and what the overview says of them, to the cent and the millisecond.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTestStore } from '../../../test/helpers/stores.js';
-import { buildApp } from '../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { createProject } from '../src/auth/api-keys.js';
-import { openStore } from '../src/db/open-store.js';
 import { nearestRank, type Overview } from '../src/db/overview.js';
-import type { Store } from '../src/db/Store.js';
+import { appPerTest } from './app-per-test.js';
 
-let store: Store;
-let closeStore: () => Promise<void>;
-let app: FastifyInstance;
-let key: Record<string, string>;
-
-beforeEach(async () => {
-  ({ store, close: closeStore } = await openTestStore(openStore));
-  key = { 'x-agentops-api-key': (await createProject(store, 'test')).apiKey };
-  app = await buildApp(store, { publicUrl: () => 'http://local' });
-});
-afterEach(async () => {
-  await app.close();
-  await closeStore();
-});
+const t = appPerTest();
 
 const S = {
   ok: '10000000-0000-4000-8000-000000000001',
@@ -33,8 +16,8 @@ const S = {
   before: '10000000-0000-4000-8000-000000000004',
 };
 
-async function session(id: string, init: string, apiKey = key): Promise<string> {
-  const r = await app.inject({
+async function session(id: string, init: string, apiKey = t.key): Promise<string> {
+  const r = await t.app.inject({
     method: 'POST',
     url: '/v2/create_session',
     headers: apiKey,
@@ -45,7 +28,7 @@ async function session(id: string, init: string, apiKey = key): Promise<string> 
 }
 
 async function events(jwt: string, list: Record<string, unknown>[]): Promise<void> {
-  const r = await app.inject({
+  const r = await t.app.inject({
     method: 'POST',
     url: '/v2/create_events',
     headers: { authorization: `Bearer ${jwt}` },
@@ -55,7 +38,7 @@ async function events(jwt: string, list: Record<string, unknown>[]): Promise<voi
 }
 
 async function end(jwt: string, id: string, init: string, endAt: string, state: string): Promise<void> {
-  const r = await app.inject({
+  const r = await t.app.inject({
     method: 'POST',
     url: '/v2/update_session',
     headers: { authorization: `Bearer ${jwt}` },
@@ -110,8 +93,8 @@ async function seed(): Promise<void> {
   await events(before, [llm(6, '2026-11-29T23:00:01Z', 'gpt-4o', 9, [1, 1, 0])]);
 }
 
-async function overview(query: string, apiKey = key) {
-  return app.inject({ method: 'GET', url: `/v2/overview?${query}`, headers: apiKey });
+async function overview(query: string, apiKey = t.key) {
+  return t.app.inject({ method: 'GET', url: `/v2/overview?${query}`, headers: apiKey });
 }
 
 describe('GET /v2/overview', () => {
@@ -176,7 +159,7 @@ describe('GET /v2/overview', () => {
     const recent = (await overview('')).json<Overview>();
     expect(recent.bucket).toBe('day');
     expect(Date.parse(recent.to) - Date.parse(recent.from)).toBe(7 * 86_400_000);
-    const other = { 'x-agentops-api-key': (await createProject(store, 'other')).apiKey };
+    const other = { 'x-agentops-api-key': (await createProject(t.store, 'other')).apiKey };
     const theirs = (await overview('from=2026-11-29T00:00:00Z&to=2026-12-01T00:00:00Z', other)).json<Overview>();
     expect(theirs.bucket).toBe('hour');
     expect(theirs.totals.sessions).toBe(0);
