@@ -1,8 +1,8 @@
 /**
  * An ES module app that imports its LLM clients statically (so before init()) and calls them at
- * once is recorded all the same: Google's Gen AI SDK through its ES module build, patched by init()
- * where it is loaded, and Bedrock's runtime client, a CommonJS module already in the require cache,
- * patched there.
+ * once is recorded all the same: Google's Gen AI SDK and LangChain through their ES module builds,
+ * patched by init() where they are loaded, and Bedrock's runtime client, a CommonJS module already
+ * in the require cache, patched there.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -29,18 +29,21 @@ it('clients imported before init(): each call is an LLM call of the session', as
     AGENTOPS_API_ENDPOINT: server.url,
     GEMINI_BASE_URL: fake.origin,
     BEDROCK_ENDPOINT: fake.bedrockEndpoint,
+    OPENAI_BASE_URL: fake.url,
     NODE_NO_WARNINGS: '1',
   });
   expect(r.code, r.stderr).toBe(0);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
-    id: string;
-    gemini: string;
-    bedrock: string;
-  };
-  expect(out).toMatchObject({ gemini: 'It is sunny in Paris.', bedrock: 'Lisbon has seven hills.' });
-  const data = await server.exported(out.id);
-  expect(data.llms.map((l) => [l.provider, l.model, l.prompt_tokens])).toEqual([
-    ['gcp.gemini', 'gemini-2.5-flash', 1200],
-    ['aws', 'claude-3-5-haiku-20241022', 25],
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, string>;
+  expect(out).toMatchObject({
+    gemini: 'It is sunny in Paris.',
+    bedrock: 'Lisbon has seven hills.',
+    langchain: 'Paris is the capital of France.',
+  });
+  const data = await server.exported(out.id as string);
+  expect(data.llms.map((l) => [l.model, l.prompt_tokens])).toEqual([
+    ['gemini-2.5-flash', 1200],
+    ['claude-3-5-haiku-20241022', 25],
+    ['gpt-4o-mini', 24], // through OpenInference's LangChain instrumentation, which names no provider
   ]);
+  expect(data.llms.slice(0, 2).map((l) => l.provider)).toEqual(['gcp.gemini', 'aws']);
 });

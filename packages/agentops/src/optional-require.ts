@@ -70,23 +70,49 @@ function packageType(file: string): string | undefined {
   return undefined;
 }
 
-/**
- * The ES module build of a dual package that an ES module app has already imported (a static
- * import runs before init()), at once: where Node can require an ES module (20.19+, 22.12+),
- * requiring the build's file gives that very module, already loaded, in a few milliseconds. Whether
- * it is loaded is told without loading it: a CommonJS package the build imports (`loadedWith`) is
- * in the require cache, and the package's own CommonJS build is not (that would be a CommonJS app).
- * Undefined when it is not loaded, or cannot be told.
- */
-export function importedEsmBuild(name: string, esmOf: (cjsEntry: string) => string, loadedWith: string): unknown {
-  if (!(process.features as { require_module?: boolean }).require_module) return undefined;
+/** Resolves a module as the app's entry point would (the app's copy of a package), else as the SDK would. */
+export function resolveForApp(specifier: string, entry = process.argv[1]): string | undefined {
+  for (const from of [entry ? resolvePath(entry) : undefined, join(process.cwd(), 'index.js')]) {
+    if (!from) continue;
+    try {
+      return createRequire(from).resolve(specifier);
+    } catch {
+      // Not from there: try the next.
+    }
+  }
   try {
-    const cjs = requireHere.resolve(name);
-    const esm = esmOf(cjs);
-    if (esm === cjs || requireHere.cache[cjs] || !existsSync(esm)) return undefined;
-    if (!requireHere.cache[createRequire(cjs).resolve(loadedWith)]) return undefined;
-    return requireHere(esm);
+    return requireHere.resolve(specifier);
   } catch {
     return undefined;
   }
+}
+
+/** An ES module build's file, and the build itself when the app has already imported it. */
+export interface EsmBuild {
+  file: string;
+  loaded: unknown;
+}
+
+/**
+ * The ES module build of the app's copy of a dual package: its file (beside the CommonJS one, by
+ * `esmOf`), and the module itself when an ES module app has already imported it (a static import
+ * runs before init()). That is told without loading it: a CommonJS package the build imports
+ * (`loadedWith`) is in the require cache, and the package's own CommonJS build is not (that would
+ * be a CommonJS app). Where Node can require an ES module (20.19+, 22.12+), requiring the build's
+ * file then gives that very module, already loaded, in a few milliseconds.
+ */
+export function esmBuildOf(name: string, esmOf: (cjsFile: string) => string, loadedWith: string): EsmBuild | undefined {
+  const cjs = resolveForApp(name);
+  if (!cjs) return undefined;
+  const file = esmOf(cjs);
+  if (file === cjs || !existsSync(file)) return undefined;
+  let loaded: unknown;
+  if ((process.features as { require_module?: boolean }).require_module && !requireHere.cache[cjs]) {
+    try {
+      if (requireHere.cache[createRequire(cjs).resolve(loadedWith)]) loaded = requireHere(file);
+    } catch {
+      loaded = undefined; // cannot be told, or not loadable this way: imported instead
+    }
+  }
+  return { file, loaded };
 }

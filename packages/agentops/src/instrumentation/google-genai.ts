@@ -12,21 +12,11 @@ import { semconv as S } from '@agentops/exporter';
 import { asCount, asNumber, asString, errorText, isRecord, safeJsonStringify } from '@agentops/exporter/internal';
 import { type Attributes, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { put } from '../events/AgentOpsEvent.js';
-import { importedEsmBuild } from '../optional-require.js';
 import { SDK_VERSION } from '../version.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 
 export const GOOGLE_GENAI_MODULE = '@google/genai';
-
-/**
- * The ES module build an ES module app has already imported, if it has (see importedEsmBuild): its
- * file is beside the CommonJS one (`dist/node/index.mjs` by `index.cjs`), and it imports
- * `google-auth-library`, a CommonJS package.
- */
-export function importedGenAiEsmBuild(): unknown {
-  return importedEsmBuild(GOOGLE_GENAI_MODULE, (cjs) => cjs.replace(/\.cjs$/, '.mjs'), 'google-auth-library');
-}
 /** The 1.x to 3.x lines keep the three internal methods and the response shape read here. */
 const SUPPORTED_VERSIONS = ['>=1.0.0 <4'];
 const METHODS = ['generateContentInternal', 'generateContentStreamInternal', 'embedContentInternal'] as const;

@@ -7,13 +7,15 @@
  * `@google/genai`, which has no well-kept one. Their spans follow the GenAI or the OpenInference
  * conventions, which the exporter maps as they are.
  */
+
+import { pathToFileURL } from 'node:url';
 import type { Logger } from '@agentops/exporter';
 import { asString, errorText } from '@agentops/exporter/internal';
 import type { TracerProvider } from '@opentelemetry/api';
-import { entryIsEsModule, isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
+import { entryIsEsModule, esmBuildOf, isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
 import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
-import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE, importedGenAiEsmBuild } from './google-genai.js';
+import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
@@ -172,20 +174,38 @@ export function enableLlmInstrumentations(options: {
     loggerProvider: new GenAiContentLogBridge(),
   });
   for (const instrumentation of instrumentations) patchPreloaded(instrumentation);
-  // Gen AI's ES module build already imported (static imports run before init()): patched at once,
-  // so a call made right after init() is recorded too.
-  const genAiImported = googleGenAI && importedGenAiEsmBuild();
-  if (googleGenAI && genAiImported) patchLoaded(googleGenAI, GOOGLE_GENAI_MODULE, genAiImported, options.logger);
-  // An app that surely is CommonJS loads the CommonJS builds: the ES module builds are not loaded for it.
-  if (entryIsEsModule()) {
-    if (langchainInstrumentation && isInstalled('@langchain/core')) {
-      patchEsmBuild(langchainInstrumentation, '@langchain/core/callbacks/manager', options.logger);
-    }
-    if (googleGenAI && !genAiImported) patchEsmBuild(googleGenAI, GOOGLE_GENAI_MODULE, options.logger);
+  // ES module builds: patched at once where the app already imported them (static imports run before
+  // init()), so a call made right after init() is recorded too; else imported, unless the app surely
+  // is CommonJS (it loads the CommonJS builds, which the require hook patches).
+  const esmBuilds = [
+    langchainInstrumentation && { instrumentation: langchainInstrumentation, ...LANGCHAIN_ESM },
+    googleGenAI && { instrumentation: googleGenAI, ...GOOGLE_GENAI_ESM },
+  ];
+  const esmApp = entryIsEsModule();
+  for (const build of esmBuilds) {
+    const esm = build && esmBuildOf(build.specifier, build.esmOf, build.loadedWith);
+    if (!build || !esm) continue;
+    if (esm.loaded) patchLoaded(build.instrumentation, build.specifier, esm.loaded, options.logger);
+    else if (esmApp) patchEsmBuild(build.instrumentation, build.specifier, esm.file, options.logger);
   }
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return disable;
 }
+
+/**
+ * Where an ES module build is beside its CommonJS one, and a CommonJS package it imports (in the
+ * require cache once it is loaded; see importedEsmBuild).
+ */
+const LANGCHAIN_ESM = {
+  specifier: '@langchain/core/callbacks/manager',
+  esmOf: (cjs: string) => cjs.replace(/\.cjs$/, '.js'),
+  loadedWith: 'p-queue',
+};
+const GOOGLE_GENAI_ESM = {
+  specifier: GOOGLE_GENAI_MODULE,
+  esmOf: (cjs: string) => cjs.replace(/\.cjs$/, '.mjs'),
+  loadedWith: 'google-auth-library',
+};
 
 /**
  * An ES module build is another copy of the library, which the require hook never sees (LangChain's
@@ -195,10 +215,11 @@ export function enableLlmInstrumentations(options: {
  */
 function patchEsmBuild(
   instrumentation: { manuallyInstrument(module: unknown): void },
-  specifier: string, // not resolved at build time: an optional peer
+  specifier: string,
+  file: string, // the app's copy, not resolved at build time: an optional peer
   logger: Logger,
 ): void {
-  import(specifier).then(
+  import(pathToFileURL(file).href).then(
     (module: unknown) => patchLoaded(instrumentation, specifier, module, logger),
     (err: unknown) => logger.debug(`${specifier}'s ES module build was not patched (${errorText(err)})`),
   );
