@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 
@@ -47,10 +47,26 @@ export function entryIsEsModule(entry = process.argv[1]): boolean {
   const type = packageType(entry);
   if (type !== undefined) return type === 'module';
   try {
-    return /^\s*(import|export)[\s{*]/m.test(readFileSync(entry, 'utf8').slice(0, 65_536));
+    return /^\s*(import|export)[\s{*]/m.test(head(entry, 65_536));
   } catch {
     return true; // not a file this can read: it may be anything
   }
+}
+
+/** The first `bytes` of a file, as text: an app's entry may be a large bundle, read no further. */
+function head(file: string, bytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether this Node can require an ES module (20.19+, 22.12+). */
+export function canRequireEsm(): boolean {
+  return (process.features as { require_module?: boolean }).require_module === true;
 }
 
 /** The `type` the package.json nearest to a file gives, if it gives one. */
@@ -107,7 +123,7 @@ export function esmBuildOf(name: string, esmOf: (cjsFile: string) => string, loa
   const file = esmOf(cjs);
   if (file === cjs || !existsSync(file)) return undefined;
   let loaded: unknown;
-  if ((process.features as { require_module?: boolean }).require_module && !requireHere.cache[cjs]) {
+  if (canRequireEsm() && !requireHere.cache[cjs]) {
     try {
       if (requireHere.cache[createRequire(cjs).resolve(loadedWith)]) loaded = requireHere(file);
     } catch {

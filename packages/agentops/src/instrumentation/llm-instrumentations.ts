@@ -178,13 +178,13 @@ export function enableLlmInstrumentations(options: {
   // init()), so a call made right after init() is recorded too; else imported, unless the app surely
   // is CommonJS (it loads the CommonJS builds, which the require hook patches).
   const esmBuilds = [
-    langchainInstrumentation && { instrumentation: langchainInstrumentation, ...LANGCHAIN_ESM },
-    googleGenAI && { instrumentation: googleGenAI, ...GOOGLE_GENAI_ESM },
+    ...(langchainInstrumentation ? [{ instrumentation: langchainInstrumentation, ...LANGCHAIN_ESM }] : []),
+    ...(googleGenAI ? [{ instrumentation: googleGenAI, ...GOOGLE_GENAI_ESM }] : []),
   ];
   const esmApp = entryIsEsModule();
   for (const build of esmBuilds) {
-    const esm = build && esmBuildOf(build.specifier, build.esmOf, build.loadedWith);
-    if (!build || !esm) continue;
+    const esm = esmBuildOf(build.specifier, build.esmOf, build.loadedWith);
+    if (!esm) continue;
     if (esm.loaded) patchLoaded(build.instrumentation, build.specifier, esm.loaded, options.logger);
     else if (esmApp) patchEsmBuild(build.instrumentation, build.specifier, esm.file, options.logger);
   }
@@ -194,7 +194,7 @@ export function enableLlmInstrumentations(options: {
 
 /**
  * Where an ES module build is beside its CommonJS one, and a CommonJS package it imports (in the
- * require cache once it is loaded; see importedEsmBuild).
+ * require cache once it is loaded; see esmBuildOf).
  */
 const LANGCHAIN_ESM = {
   specifier: '@langchain/core/callbacks/manager',

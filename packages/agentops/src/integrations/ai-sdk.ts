@@ -9,7 +9,7 @@
 import type { Logger } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import type { Tracer } from '@opentelemetry/api';
-import { isInstalled, optionalRequire } from '../optional-require.js';
+import { canRequireEsm, isInstalled, optionalRequire } from '../optional-require.js';
 
 interface OtelModule {
   OpenTelemetry: new (options?: { tracer?: Tracer; agentSpanName?: 'modelId' | 'functionId' }) => object;
@@ -51,7 +51,7 @@ export function enableAiSdkTelemetry(host: { tracer: Tracer; logger: Logger }): 
   // An ES module: where Node can require one (20.19+, 22.12+) it is loaded on the AI SDK's first
   // call, through a stand-in (loading it costs a tenth of a second), else imported at once (ready
   // a moment later).
-  if ((process.features as { require_module?: boolean }).require_module) {
+  if (canRequireEsm()) {
     register({ OpenTelemetry: lazyIntegration(() => optionalRequire<OtelModule>('@ai-sdk/otel'), host.logger) });
   } else {
     const specifier = '@ai-sdk/otel'; // not resolved at build time: an optional peer
