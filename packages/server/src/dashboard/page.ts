@@ -113,6 +113,18 @@ function askKey(message) {
 }
 document.getElementById('logout').onclick = () => { localStorage.removeItem(KEY); askKey(); };
 
+/** A From/To of the URL (local time, as the inputs hold it) into a query, as UTC. */
+function putRange(params, q) {
+  for (const f of ['from', 'to']) if (params.get(f) && !Number.isNaN(Date.parse(params.get(f)))) q.set(f, new Date(params.get(f)).toISOString());
+}
+/** A filter form goes to its path with its filled fields in the URL. */
+function submitsTo(form, path) {
+  form.onsubmit = (e) => { e.preventDefault(); const p = new URLSearchParams(); for (const [k, v] of new FormData(form)) if (v) p.set(k, v); go(path + '?' + p); };
+}
+/** Each session row of the page opens its session, by click or Enter. */
+function rowsOpenSessions() {
+  for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
+}
 /** The overview's time ranges: the last day in hours, else days; or a From/To the user picked. */
 const RANGES = [['24h', 'Last 24 hours', 86400000], ['7d', 'Last 7 days', 7 * 86400000], ['30d', 'Last 30 days', 30 * 86400000]];
 const money = (v) => '$' + (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4));
@@ -121,7 +133,7 @@ const shortTime = (t) => new Date(t).toLocaleString([], { month: 'short', day: '
 const ms = (v) => v === null || v === undefined ? '–' : v < 1000 ? Math.round(v) + ' ms' : v < 60000 ? (v / 1000).toFixed(1) + ' s' : (v / 60000).toFixed(1) + ' min';
 function bucketLabel(start, bucket) {
   const d = new Date(start);
-  return bucket === 'hour' ? d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  return bucket === 'hour' ? shortTime(start) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 /**
  * A chart of the series as SVG: bars (one or two stacked parts) or lines, a grid at half and full
@@ -163,7 +175,7 @@ async function overviewPage() {
   const range = RANGES.find((r) => r[0] === params.get('range')) || (params.get('from') ? undefined : RANGES[1]);
   const q = new URLSearchParams();
   if (range) { const to = Date.now(); q.set('from', new Date(to - range[2]).toISOString()); q.set('to', new Date(to).toISOString()); if (range[0] === '24h') q.set('bucket', 'hour'); }
-  else for (const f of ['from', 'to']) if (params.get(f) && !Number.isNaN(Date.parse(params.get(f)))) q.set(f, new Date(params.get(f)).toISOString());
+  else putRange(params, q);
   const o = await api('/v2/overview?' + q);
   const t = o.totals;
   const order = ['Success', 'Fail', 'Indeterminate', 'running'];
@@ -190,16 +202,15 @@ async function overviewPage() {
     '</div><div class="charts wide">' + sessionTable('Slowest sessions', o.slowest, (r) => ms(r.duration_ms)) + sessionTable('Costliest sessions', o.costliest, (r) => money(r.cost)) + '</div>';
   app.innerHTML = html;
   for (const b of app.querySelectorAll('button[data-range]')) b.onclick = () => go('/?range=' + b.dataset.range);
-  document.getElementById('ranges').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/?' + p); };
-  for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
+  submitsTo(document.getElementById('ranges'), '/');
+  rowsOpenSessions();
 }
 
 async function listPage() {
   const params = new URLSearchParams(location.search);
   const q = new URLSearchParams({ limit: '25', offset: params.get('offset') || '0' });
   for (const f of ['tag', 'end_state', 'environment', 'user_id', 'release', 'id']) if (params.get(f)) q.set(f, params.get(f));
-  // The time range as the inputs hold it (local time), sent as UTC.
-  for (const f of ['from', 'to']) if (params.get(f) && !Number.isNaN(Date.parse(params.get(f)))) q.set(f, new Date(params.get(f)).toISOString());
+  putRange(params, q);
   const page = await api('/v2/sessions?' + q);
   const opt = (v, l) => '<option value="' + v + '"' + (params.get('end_state') === v ? ' selected' : '') + '>' + l + '</option>';
   let html = '<h2>Sessions <span class="muted">(' + page.total + ')</span></h2><form class="filters" id="filters">' +
@@ -221,10 +232,10 @@ async function listPage() {
   const offset = Number(params.get('offset') || 0);
   html += '<p class="filters">' + (offset > 0 ? '<button data-offset="' + Math.max(0, offset - 25) + '">Newer</button>' : '') + (offset + 25 < page.total ? '<button data-offset="' + (offset + 25) + '">Older</button>' : '') + '</p>';
   app.innerHTML = html;
-  document.getElementById('filters').onsubmit = (e) => { e.preventDefault(); const f = new FormData(e.target); const p = new URLSearchParams(); for (const [k, v] of f) if (v) p.set(k, v); go('/sessions?' + p); };
+  submitsTo(document.getElementById('filters'), '/sessions');
   for (const b of app.querySelectorAll('button[data-offset]')) b.onclick = () => { params.set('offset', b.dataset.offset); go('/sessions?' + params); };
   for (const b of app.querySelectorAll('button.copy')) b.onclick = (e) => { e.stopPropagation(); navigator.clipboard.writeText(b.dataset.copy).then(() => { b.textContent = '✓'; }, () => {}); };
-  for (const tr of app.querySelectorAll('tr.row')) { const open = () => go('/sessions/' + tr.dataset.id); tr.onclick = open; tr.onkeydown = (e) => { if (e.key === 'Enter') open(); }; }
+  rowsOpenSessions();
 }
 
 function messages(list) {
