@@ -12,6 +12,7 @@ import { sessionIdFromContext } from './context-keys.js';
 import type { Event } from './events/index.js';
 import { injectInto } from './propagation.js';
 import {
+  configOutsideRuntime,
   currentRuntime,
   disabledHost,
   sendEvaluation,
@@ -105,7 +106,7 @@ export function evaluate(evaluation: Evaluation): Promise<boolean> {
 export function evaluateSession(sessionId: string, evaluation: Evaluation): Promise<boolean> {
   const open = typeof sessionId === 'string' ? sessionRegistry.get(sessionId.toLowerCase()) : undefined;
   if (open) return open.evaluate(evaluation);
-  const config = currentRuntime()?.config ?? resolveConfig({});
+  const config = currentRuntime()?.config ?? configOutsideRuntime();
   if (typeof sessionId !== 'string' || !isUuid(sessionId)) {
     config.logger.warn(`evaluateSession(): ${describeValue(sessionId)} is not a session id (a UUID); not sent.`);
     return Promise.resolve(false);
@@ -158,7 +159,7 @@ export async function shutdown(): Promise<void> {
 }
 
 function apiClient(): AgentOpsClient {
-  const config = currentRuntime()?.config ?? resolveConfig({});
+  const config = currentRuntime()?.config ?? configOutsideRuntime();
   if (!config.apiKey) throw new Error('no API key: set AGENTOPS_API_KEY or call init({ apiKey })');
   return new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint });
 }

@@ -1,9 +1,16 @@
 /** `InitOptions` and how they combine with the environment (`AGENTOPS_*`). */
-import { createConsoleLogger, DEFAULT_ENDPOINT, type Logger, type LogLevel, type SpanFilter } from '@agentops/exporter';
+import {
+  createConsoleLogger,
+  DEFAULT_ENDPOINT,
+  type Logger,
+  type LogLevel,
+  Mask,
+  type MaskOption,
+  type SpanFilter,
+} from '@agentops/exporter';
 import { isLogLevel, tagList } from '@agentops/exporter/internal';
 import { safeOptions } from './events/safe-options.js';
 import { DEFAULT_EXPORTER_ENDPOINT } from './pipeline/cloud-exporter.js';
-import type { MaskOption } from './pipeline/masking.js';
 
 export interface OtlpOptions {
   /** OTLP/HTTP traces URL; defaults to the standard `OTEL_EXPORTER_OTLP_*` variables. */
@@ -44,9 +51,11 @@ export interface InitOptions {
   /** Record prompts, completions, tool arguments and results. Default true. */
   captureContent?: boolean;
   /**
-   * Masks content before it leaves the app (for AgentOps and the OTLP export alike): rules
-   * `{ match: attribute name or RegExp, action: 'redact' | 'hash' | 'drop' }`, or `{ rules, fn }`
-   * with a function of each text value. A mask that fails drops the value.
+   * Masks every value before it leaves the app, on every path (session start and updates, events,
+   * errors, resource, evaluations, both protocols and the OTLP export): rules
+   * `{ match: attribute name or RegExp, action: 'redact' | 'hash' | 'drop' }` (or, as JSON,
+   * `{ pattern, flags, action }`), or `{ rules, fn }` with a function of each text value, seen
+   * decoded (message contents, not their JSON). A mask that fails drops the value.
    */
   mask?: MaskOption;
   /** Also export every span as OTLP/HTTP. */
@@ -84,7 +93,8 @@ export interface ResolvedConfig {
   handleExit: boolean;
   envDataOptOut: boolean;
   captureContent: boolean;
-  mask: MaskOption | undefined;
+  /** The mask, compiled once: every path out of the process passes this one. */
+  mask: Mask | undefined;
   otlp: OtlpOptions | undefined;
   protocol: Protocol;
   exporterEndpoint: string;
@@ -144,7 +154,7 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     envDataOptOut:
       typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
     captureContent: o.captureContent !== false,
-    mask: o.mask,
+    mask: Mask.of(o.mask, (m) => logger.warn(m)),
     otlp,
     protocol: protocolOf(o.protocol ?? env.AGENTOPS_PROTOCOL, logger),
     exporterEndpoint:

@@ -1,4 +1,5 @@
 export type { EvaluationPayload, EvaluationSummary, LogLevel, SessionExport, SessionStats } from '@agentops/exporter';
+export { type MaskAction, type MaskFunction, type MaskOption, type MaskRule, REDACTED } from '@agentops/exporter';
 export {
   addTags,
   endSession,
@@ -33,7 +34,6 @@ export {
 } from './events/index.js';
 export type { AgentOpsSpanProcessorOptions } from './pipeline/AgentOpsSpanProcessor.js';
 export { AgentOpsSpanProcessor } from './pipeline/AgentOpsSpanProcessor.js';
-export { type MaskAction, type MaskFunction, type MaskOption, type MaskRule, REDACTED } from './pipeline/masking.js';
 export type { Carrier } from './propagation.js';
 export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js';
 export type { EndState, Evaluation, SessionAnalytics, StartSessionOptions } from './session/Session.js';

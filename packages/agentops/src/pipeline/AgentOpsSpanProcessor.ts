@@ -13,6 +13,8 @@ import {
   type ExporterStats,
   type Logger,
   type LogLevel,
+  type Mask,
+  type MaskOption,
   semconv as S,
   type SessionResults,
   SessionTally,
@@ -27,7 +29,6 @@ import { safeOptions } from '../events/safe-options.js';
 import { optionalRequire } from '../optional-require.js';
 import { processWide } from '../process-wide.js';
 import { AgentOpsCloudExporter } from './cloud-exporter.js';
-import { Masker, type MaskOption } from './masking.js';
 import { spanEndedIsDuplicate } from './model-calls.js';
 import { stamp } from './stamping.js';
 
@@ -73,7 +74,12 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   #shutdown = false;
   #flushing: Promise<void> = Promise.resolve();
   readonly #maxQueueSize: number;
-  readonly #masker: Masker | undefined;
+  /**
+   * @internal The one mask every value of this pipeline passes on its way out: session announces
+   * and updates, events, the cloud protocol, and (through the runtime) the OTLP export and
+   * evaluations sent after a session ended.
+   */
+  readonly mask: Mask | undefined;
   /** Finished spans not yet handed to the exporter (at most a tick's worth). */
   readonly #ended: ReadableSpan[] = [];
   #drainScheduled = false;
@@ -91,7 +97,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     this.results = this.exporter ?? (this.#tally as SessionTally);
     this.#maxQueueSize = config.maxQueueSize;
     this.#flushTimeoutMillis = config.flushTimeoutMillis;
-    this.#masker = Masker.of(config.mask, (m) => this.#logger.warn(m));
+    this.mask = config.mask;
     liveProcessors.add(this);
   }
 
@@ -112,6 +118,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     }
     const exporter = new AgentOpsCloudExporter({
       apiKey,
+      mask: config.mask,
       endpoint: config.endpoint,
       exporterEndpoint: config.exporterEndpoint,
       logger: this.#logger,
@@ -160,12 +167,13 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     // A client's span of a model call a framework's integration records already (see model-calls.ts).
     if (spanEndedIsDuplicate(ended)) return;
     if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    const span = this.#masker ? this.#masker.maskOrDrop(ended) : ended;
+    // The cloud protocol masks what it sends itself: the attributes it adds are masked with the rest.
+    this.#cloud?.onEnd(ended);
+    const span = this.mask ? this.mask.span(ended) : ended;
     if (!span) return;
     const exporter = this.exporter;
     if (!exporter) {
       this.#tally?.take(span);
-      this.#cloud?.onEnd(span);
       return;
     }
     // A session's own span is never dropped: it carries the end state, not an event.
@@ -220,16 +228,20 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     }
   };
 
-  /** Sends a session's current state (tags, ...) to the server without waiting for its end. */
+  /** Sends a session's current state (tags, ...), masked, to the server without waiting for its end. */
   announceSession(span: ReadableSpan): void {
     const pipeline = this.exporter?.pipeline;
     if (!pipeline) return;
+    // Masked when announced: the resource's detected attributes are masked with the rest.
+    const announce = () => {
+      const masked = this.mask ? this.mask.span(span) : span;
+      if (masked) pipeline.announceSession(masked);
+    };
     const resource = span.resource;
     if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
-      const announce = () => pipeline.announceSession(span);
       resource.waitForAsyncAttributes().then(announce, announce);
     } else {
-      pipeline.announceSession(span);
+      announce();
     }
   }
 

@@ -1,12 +1,13 @@
-/** A span processor that hands its inner processor each finished span as the `mask` option leaves it. */
+/** A span processor that hands its inner processor each finished span as the mask leaves it (the plain OTLP export). */
+
+import type { Mask } from '@agentops/exporter';
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { Masker } from './masking.js';
 
 export class MaskedSpanProcessor implements SpanProcessor {
   constructor(
     readonly inner: SpanProcessor,
-    readonly masker: Masker,
+    readonly mask: Mask,
   ) {}
 
   onStart(span: Span, parentContext: Context): void {
@@ -14,7 +15,7 @@ export class MaskedSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    const masked = this.masker.maskOrDrop(span);
+    const masked = this.mask.span(span);
     if (masked) this.inner.onEnd(masked);
   }
 

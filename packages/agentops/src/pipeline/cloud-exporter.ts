@@ -6,7 +6,7 @@
  * do: if authentication fails, spans are sent without a token; a 401 or 403 pauses export for 60 s,
  * after which the key is exchanged again.
  */
-import { agentOpsV04Attributes, type Logger } from '@agentops/exporter';
+import { agentOpsV04Attributes, type Logger, type Mask } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -24,6 +24,8 @@ export interface CloudExporterOptions {
   /** Where spans go (OTLP/HTTP traces URL). */
   exporterEndpoint: string;
   logger: Logger;
+  /** The pipeline's mask: what is sent, the 0.4 attributes included, passes it. */
+  mask?: Mask;
   /** Makes the OTLP exporter for a URL and headers (OpenTelemetry's, from an optional peer). */
   makeExporter: (url: string, headers: Record<string, string>) => SpanExporter;
   /** The clock, for tests. */
@@ -65,13 +67,24 @@ export class AgentOpsCloudExporter implements SpanExporter {
     this.#inner ??= this.#connect();
     this.#inner.then(
       (inner) =>
-        inner.export(spans.map(withV04Attributes), (result) => {
+        inner.export(this.#outgoing(spans), (result) => {
           const status = (result.error as { code?: unknown } | undefined)?.code;
           if (status === 401 || status === 403) this.#pause(status);
           done(result);
         }),
       (err) => done({ code: ExportResultCode.FAILED, error: err as Error }),
     );
+  }
+
+  /** The spans as sent: with the 0.4 attributes, then masked (a span the mask cannot read is not sent). */
+  #outgoing(spans: ReadableSpan[]): ReadableSpan[] {
+    const mask = this.#o.mask;
+    const out: ReadableSpan[] = [];
+    for (const span of spans) {
+      const sent = mask ? mask.span(withV04Attributes(span)) : withV04Attributes(span);
+      if (sent) out.push(sent);
+    }
+    return out;
   }
 
   async forceFlush(): Promise<void> {

@@ -13,7 +13,6 @@ import { optionalRequire } from '../optional-require.js';
 import { type Registration, registerGlobally } from '../otel-setup.js';
 import { AgentOpsSpanProcessor, liveProcessors } from '../pipeline/AgentOpsSpanProcessor.js';
 import { MaskedSpanProcessor } from '../pipeline/MaskedSpanProcessor.js';
-import { Masker } from '../pipeline/masking.js';
 import { detectHostResource } from '../resource/detect.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -65,8 +64,8 @@ export function chooseProvider(config: ResolvedConfig): ProviderChoice {
   const otlp = otlpExporter(config, logger);
   if (otlp) {
     const batch = new BatchSpanProcessor({ exporter: otlp, scheduledDelayMillis: config.maxWaitTime });
-    const masker = Masker.of(config.mask, (m) => logger.debug(m));
-    spanProcessors.push(masker ? new MaskedSpanProcessor(batch, masker) : batch);
+    // The same mask as the AgentOps pipeline's: one boundary, whichever way a span leaves.
+    spanProcessors.push(processor.mask ? new MaskedSpanProcessor(batch, processor.mask) : batch);
   }
   const provider = new TracerProvider({ resource: detectHostResource(config.envDataOptOut), spanProcessors });
   let registration: Registration | undefined;

@@ -4,7 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { AgentOpsClient, type EvaluationInput, type Logger } from '@agentops/exporter';
+import { AgentOpsClient, type EvaluationInput, type Logger, type Mask, semconv as S } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import { type Context, context, ProxyTracerProvider, type Span, trace } from '@opentelemetry/api';
 import type { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -34,10 +34,21 @@ export interface Runtime extends SessionHost {
   readonly disableInstrumentations: () => void;
 }
 
-const state = processWide<{ runtime: Runtime | undefined }>('runtime', () => ({ runtime: undefined }));
+const state = processWide<{ runtime: Runtime | undefined; mask: Mask | undefined }>('runtime', () => ({
+  runtime: undefined,
+  mask: undefined,
+}));
 
 export function currentRuntime(): Runtime | undefined {
   return state.runtime;
+}
+
+/**
+ * The configuration of calls made outside a runtime (an evaluation after `shutdown()`): the
+ * environment's, with the mask `init()` was last given (a mask given once is never forgotten).
+ */
+export function configOutsideRuntime(): ResolvedConfig {
+  return { ...resolveConfig({}), mask: state.mask };
 }
 
 /** The SDK's span of a session, as the processor reads it (the SDK's spans are readable spans). */
@@ -54,6 +65,7 @@ const registryHooks = {
 export function startRuntime(options: InitOptions | undefined): Runtime {
   if (state.runtime) return state.runtime;
   const config = resolveConfig(options);
+  state.mask = config.mask;
   const logger = config.logger;
   const { tracer, processor, provider, registration } = chooseProvider(config);
   const disableLlm = config.instrumentLlmCalls
@@ -148,7 +160,7 @@ export async function stopRuntime(): Promise<void> {
  * ended, or one recorded elsewhere). True when the server took it; else false, said why.
  */
 export async function sendEvaluation(
-  config: Pick<ResolvedConfig, 'apiKey' | 'endpoint' | 'logger'>,
+  config: Pick<ResolvedConfig, 'apiKey' | 'endpoint' | 'logger' | 'mask'>,
   sessionId: string,
   evaluation: EvaluationInput,
 ): Promise<boolean> {
@@ -156,9 +168,14 @@ export async function sendEvaluation(
     config.logger.warn(`evaluate(): no API key, so the evaluation of session ${sessionId} was not sent.`);
     return false;
   }
+  const masked = config.mask ? maskedEvaluation(config.mask, evaluation) : evaluation;
+  if (!masked) {
+    config.logger.warn(`evaluate(): the mask left nothing to send of an evaluation of session ${sessionId}.`);
+    return false;
+  }
   try {
     // An id of its own, so a request retried by a proxy is stored once.
-    const sent = { id: randomUUID(), timestamp: new Date().toISOString(), ...evaluation };
+    const sent = { id: randomUUID(), timestamp: new Date().toISOString(), ...masked };
     await new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint }).addSessionEvaluations(sessionId, [
       sent,
     ]);
@@ -167,6 +184,24 @@ export async function sendEvaluation(
     config.logger.warn(`evaluate(): the evaluation of session ${sessionId} was not taken: ${errorText(err)}`);
     return false;
   }
+}
+
+/**
+ * An evaluation as the mask leaves it, each text under the name its attribute has on an
+ * evaluation's span (so a rule masks it alike during and after the session); undefined when its
+ * name, or both its score and label, are gone.
+ */
+function maskedEvaluation(mask: Mask, e: EvaluationInput): EvaluationInput | undefined {
+  const name = mask.value(S.ATTR_GEN_AI_EVALUATION_NAME, e.name);
+  const label = e.label == null ? undefined : mask.value(S.ATTR_GEN_AI_EVALUATION_SCORE_LABEL, e.label);
+  const explanation =
+    e.explanation == null ? undefined : mask.value(S.ATTR_GEN_AI_EVALUATION_EXPLANATION, e.explanation);
+  const { label: _l, explanation: _e, ...rest } = e;
+  const out: EvaluationInput = { ...rest, name: name ?? '' };
+  if (label !== undefined) out.label = label;
+  if (explanation !== undefined) out.explanation = explanation;
+  const scored = typeof out.score === 'number';
+  return name && (scored || label) ? out : undefined;
 }
 
 /** A host for a session when the SDK could not start: its spans are OpenTelemetry no-ops. */
