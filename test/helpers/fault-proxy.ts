@@ -1,6 +1,6 @@
 /**
  * An HTTP proxy in front of the real server that misbehaves on demand: answers with an error status
- * (optionally with Retry-After), resets the connection, or hangs. Counts what it saw.
+ * (optionally with Retry-After), resets the connection, or hangs. Records what it saw, bodies included.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,6 +17,10 @@ export interface ProxiedRequest {
   method: string;
   path: string;
   fault: Fault['kind'];
+  /** Its request line and headers, as they arrived. */
+  head: string;
+  /** Every byte of its body, as it arrived. */
+  body: Buffer;
   /** When it arrived, and when its answer was complete (forwarded requests), in performance.now() ms. */
   arrivedAt: number;
   answeredAt?: number;
@@ -47,10 +51,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('end', () => {
       const path = req.url ?? '/';
       const fault = decide({ method: req.method ?? 'GET', path, n: n++ });
+      const body = Buffer.concat(chunks);
       const record: ProxiedRequest = {
         method: req.method ?? 'GET',
         path,
         fault: fault.kind,
+        head: `${req.method} ${path}\n${req.rawHeaders.join('\n')}`,
+        body,
         arrivedAt: performance.now(),
       };
       requests.push(record);
@@ -82,7 +89,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           },
         );
         forward.on('error', () => req.socket.destroy());
-        forward.end(Buffer.concat(chunks));
+        forward.end(body);
       };
       if (fault.kind === 'delay') setTimeout(send, fault.ms);
       else send();

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadPriceFn } from '@agentops/exporter';
+import { loadPriceFn, Mask, type MaskRule, parseMaskRules } from '@agentops/exporter';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createProject } from './auth/api-keys.js';
@@ -56,6 +56,11 @@ export interface ServerOptions {
   logRequests?: boolean;
   /** Told of a refused request (an answer of 400 or more), once per route and status. */
   onRefusal?: (refusal: Refusal) => void;
+  /**
+   * A team's mask, applied at ingest on every path (v2, OTLP, evaluations, uploads) before anything
+   * is stored: the rules of the SDK's `mask` option (`--mask-file`), names being the wire's field names.
+   */
+  mask?: MaskRule[];
 }
 
 /** A request the server refused: what `onRefusal` is told. */
@@ -136,6 +141,7 @@ export async function buildApp(
   options: {
     jwtTtlSeconds?: number;
     logRequests?: boolean;
+    mask?: MaskRule[];
     onRefusal?: (refusal: Refusal) => void;
     publicUrl: () => string;
   },
@@ -168,7 +174,8 @@ export async function buildApp(
   const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
   const tokens = await SessionTokens.load(store, options.jwtTtlSeconds);
-  const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined));
+  const mask = options.mask ? Mask.of(options.mask, (m) => process.stderr.write(`agentops-server: ${m}\n`)) : undefined;
+  const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined), mask);
 
   app.setErrorHandler((err, request, reply) => {
     const error = err as { statusCode?: number; code?: string; message?: string };
@@ -227,6 +234,7 @@ export function checkServerOptions(options: ServerOptions): void {
       `--jwt-ttl must be a whole number of seconds from 1 to ${MAX_JWT_TTL_SECONDS} (got ${String(jwtTtlSeconds)})`,
     );
   }
+  if (options.mask !== undefined) parseMaskRules(options.mask);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new Error(`--port must be a port number from 0 to 65535 (got ${String(port)})`);
   }

@@ -1,6 +1,8 @@
 /**
  * Writes what clients send into the store: sessions, agents and events from the v2 API, and the
- * same from OTLP spans once the exporter's mapping has turned them into AgentOps items.
+ * same from OTLP spans once the exporter's mapping has turned them into AgentOps items. It is the
+ * server's one boundary: with `--mask-file`, everything is masked here, whichever way it came,
+ * before anything is stored.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -9,12 +11,13 @@ import type {
   EvaluationPayload,
   EventPayload,
   MappedItem,
+  Mask,
   PriceFn,
   SessionPayload,
 } from '@agentops/exporter';
 import { fromWireEndState, pricedUsage, toWireEndState } from '@agentops/exporter';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { Store, StoredEvent } from './db/Store.js';
+import type { Store, StoredEvent, UploadRow } from './db/Store.js';
 import { agentSchema, evaluationSchema, eventSchema, sessionIdSchema, sessionSchema } from './routes/schemas.js';
 import { normalizeTimestamp } from './timestamps.js';
 
@@ -50,7 +53,19 @@ export class Ingest {
   constructor(
     readonly store: Store,
     readonly price: PriceFn | undefined,
+    /** The team's mask (`--mask-file`): applied to every payload before it is stored. */
+    readonly mask?: Mask,
   ) {}
+
+  /** A validated payload as it is stored: masked, ids, kinds and times kept. */
+  #masked<T>(payload: T): T {
+    return this.mask ? this.mask.payload(payload) : payload;
+  }
+
+  /** An upload's text as it is stored: masked under the upload's kind (empty when the mask drops it). */
+  uploadText(kind: UploadRow['kind'], text: string): string {
+    return this.mask ? (this.mask.value(kind, text) ?? '') : text;
+  }
 
   /** A session payload with its timestamps normalized; throws BadInput for unreadable ones. */
   normalizeSession(s: SessionPayload): SessionPayload {
@@ -64,13 +79,13 @@ export class Ingest {
     // Clients may send the SDK's name for a failure; the wire (and the store) say `Fail`.
     const known = fromWireEndState(s.end_state);
     const endState = known ? toWireEndState(known) : s.end_state;
-    return {
+    return this.#masked({
       ...s,
       session_id: s.session_id.toLowerCase(),
       init_timestamp: init,
       end_timestamp: end,
       end_state: endState,
-    };
+    });
   }
 
   /** Creates or merges a session (see `Store.upsertSession`); throws BadInput before anything is written. */
@@ -92,7 +107,12 @@ export class Ingest {
     const init = normalizeTimestamp(e.init_timestamp);
     const end = normalizeTimestamp(e.end_timestamp ?? e.init_timestamp);
     if (!init || !end) throw new BadInput(`${what}: init_timestamp and end_timestamp must be ISO-8601 times`);
-    const payload = { ...e, session_id: sessionId, init_timestamp: init, end_timestamp: end } as EventPayload;
+    const payload = this.#masked({
+      ...e,
+      session_id: sessionId,
+      init_timestamp: init,
+      end_timestamp: end,
+    } as EventPayload);
     return { payload, cost: this.#cost(payload) };
   }
 
@@ -131,7 +151,7 @@ export class Ingest {
     const timestamp = e.timestamp === undefined ? new Date().toISOString() : normalizeTimestamp(e.timestamp);
     if (!timestamp) throw new BadInput(`${what}.timestamp is not an ISO-8601 time: ${JSON.stringify(e.timestamp)}`);
     // Every field there, as the SDK's mapping writes them: one shape whichever way it came.
-    return {
+    return this.#masked({
       id: e.id ?? randomUUID(),
       session_id: sessionId,
       timestamp,
@@ -143,12 +163,12 @@ export class Ingest {
       parent_span_id: e.parent_span_id ?? null,
       response_id: e.response_id ?? null,
       ...(e.origin ? { origin: e.origin } : {}),
-    };
+    });
   }
 
   agent(sessionId: string, agent: AgentPayload): Promise<void> {
     check(validators.agent, agent, 'agent');
-    return this.store.upsertAgent(sessionId, agent);
+    return this.store.upsertAgent(sessionId, this.#masked(agent));
   }
 
   /**
@@ -192,7 +212,7 @@ export class Ingest {
         if (item.kind === 'session') session = this.normalizeSession({ ...item.session, session_id: sessionId });
         else if (item.kind === 'agent') {
           check(validators.agent, item.agent, 'agent');
-          agents.push(item.agent);
+          agents.push(this.#masked(item.agent));
         } else if (item.kind === 'event' || item.kind === 'evaluation') {
           try {
             if (item.kind === 'event') events.push(this.#row(sessionId, item.event, 'event'));

@@ -251,10 +251,16 @@ export class Mask {
       out = out.replace(pattern, (match) => (rule.action === 'redact' ? REDACTED : hashOf(match)));
     }
     if (this.#fn) {
-      const masked = this.#fn(out, name);
-      if (masked === undefined) return DROP;
-      if (typeof masked !== 'string') throw new TypeError(`the mask function returned ${typeof masked}, not a string`);
-      out = masked;
+      // Decided string by string: a function that fails on one drops that one, not its neighbours.
+      const fn = this.#fn;
+      const masked = this.#guarded(name, () => {
+        const result = fn(out, name);
+        if (result !== undefined && typeof result !== 'string')
+          throw new TypeError(`the mask function returned ${typeof result}, not a string`);
+        return result;
+      });
+      if (masked === undefined || masked === DROP) return DROP;
+      out = masked as string;
     }
     return out;
   }

@@ -26,6 +26,8 @@ Options:
                    for 'sessions', the key to read with (default: the saved local key).
   --endpoint URL   for 'sessions': the server to ask. Default http://127.0.0.1:8787.
   --jwt-ttl S      lifetime of session tokens in seconds. Default 86400.
+  --mask-file F    a JSON list of mask rules applied at ingest to everything stored (v2, OTLP,
+                   evaluations, uploads); the SDK's rule format, names being the wire's field names.
   --json           for 'sessions list': the API's JSON instead of a table.
   -v, --version    the server's version.
   -h, --help       this text.
@@ -43,6 +45,7 @@ function parse(argv: string[]) {
       'api-key': { type: 'string' },
       endpoint: { type: 'string' },
       'jwt-ttl': { type: 'string' },
+      'mask-file': { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean' },
       version: { type: 'boolean', short: 'v' },
@@ -80,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
         port: values.port,
         apiKey: values['api-key'],
         jwtTtl: values['jwt-ttl'],
+        maskFile: values['mask-file'],
       });
       return -1;
     case 'projects':

@@ -1,4 +1,6 @@
 /** `agentops-server` with no command: runs the local API and dashboard until SIGINT or SIGTERM. */
+import { readFileSync } from 'node:fs';
+import { type MaskRule, parseMaskRules } from '@agentops/exporter';
 import { startServer } from '../app.js';
 
 export interface ServeOptions {
@@ -7,6 +9,22 @@ export interface ServeOptions {
   port: string | undefined;
   apiKey: string | undefined;
   jwtTtl: string | undefined;
+  maskFile: string | undefined;
+}
+
+/** The rules of a `--mask-file`, every one checked: a policy applies whole or the server does not start. */
+function maskRules(file: string): MaskRule[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--mask-file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return parseMaskRules(json);
+  } catch (err) {
+    throw new Error(`--mask-file ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** An option that must be a whole number, read as written (so the message can quote it). */
@@ -17,7 +35,9 @@ function wholeNumber(name: string, text: string): number {
 
 /** Resolves once the server listens; the process then lives until a signal stops the server. */
 export async function serveCommand(o: ServeOptions): Promise<void> {
+  const mask = o.maskFile === undefined ? undefined : maskRules(o.maskFile);
   const server = await startServer({
+    mask,
     db: o.db,
     host: o.host,
     port: wholeNumber('--port', o.port ?? process.env.PORT ?? '8787'),
@@ -31,6 +51,7 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   });
   process.stdout.write(`AgentOps local server listening on ${server.url}\n`);
   process.stdout.write(`Dashboard: ${server.url}/\n`);
+  if (mask) process.stdout.write(`Masking at ingest: ${mask.length} rules from ${o.maskFile}\n`);
   if (server.createdApiKey) {
     process.stdout.write(`Created the local project. Its API key: ${server.createdApiKey}\n`);
     if (server.apiKeyFile) process.stdout.write(`(saved in ${server.apiKeyFile})\n`);

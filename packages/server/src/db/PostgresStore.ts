@@ -466,7 +466,7 @@ async function ownerOf(db: Queryable, sessionId: string): Promise<string | undef
 async function upsertSession(db: Queryable, projectId: string, s: SessionPayload): Promise<void> {
   const c = sessionColumns({ ...s, ...(s.tags ? { tags: clean(s.tags) as string[] } : {}) });
   await db.query({
-    name: 'agentops_session_upsert_2',
+    name: 'agentops_session_upsert_3',
     text: `INSERT INTO sessions (id, project_id, init_timestamp, end_timestamp, end_state, end_state_reason, tags, host_env, video,
              user_id, environment, release, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $12, $13, $14, $10, $10)
@@ -476,11 +476,11 @@ async function upsertSession(db: Queryable, projectId: string, s: SessionPayload
              end_state = COALESCE(excluded.end_state, sessions.end_state),
              end_state_reason = COALESCE(excluded.end_state_reason, sessions.end_state_reason),
              tags = CASE WHEN $11::boolean THEN excluded.tags ELSE sessions.tags END,
-             host_env = COALESCE(excluded.host_env, sessions.host_env),
-             video = COALESCE(excluded.video, sessions.video),
-             user_id = COALESCE(excluded.user_id, sessions.user_id),
-             environment = COALESCE(excluded.environment, sessions.environment),
-             release = COALESCE(excluded.release, sessions.release),
+             host_env = CASE WHEN $15::boolean THEN excluded.host_env ELSE sessions.host_env END,
+             video = CASE WHEN $16::boolean THEN excluded.video ELSE sessions.video END,
+             user_id = CASE WHEN $17::boolean THEN excluded.user_id ELSE sessions.user_id END,
+             environment = CASE WHEN $18::boolean THEN excluded.environment ELSE sessions.environment END,
+             release = CASE WHEN $19::boolean THEN excluded.release ELSE sessions.release END,
              updated_at = excluded.updated_at
            WHERE sessions.project_id = excluded.project_id`,
     values: clean([
@@ -498,6 +498,11 @@ async function upsertSession(db: Queryable, projectId: string, s: SessionPayload
       c.user_id,
       c.environment,
       c.release,
+      c.host_env_given,
+      c.video_given,
+      c.user_id_given,
+      c.environment_given,
+      c.release_given,
     ]),
   });
 }

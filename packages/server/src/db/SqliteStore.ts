@@ -212,7 +212,6 @@ export class SqliteStore implements Store {
     const columns = sessionColumns(s);
     this.#statements.sessionUpsert.run({
       ...columns,
-      tags_given: columns.tags_given ? 1 : 0,
       id: s.session_id,
       project_id: projectId,
       init_timestamp: s.init_timestamp,
@@ -508,11 +507,11 @@ function prepare(db: SqliteDatabase) {
          end_state = COALESCE(excluded.end_state, sessions.end_state),
          end_state_reason = COALESCE(excluded.end_state_reason, sessions.end_state_reason),
          tags = CASE WHEN @tags_given THEN excluded.tags ELSE sessions.tags END,
-         host_env = COALESCE(excluded.host_env, sessions.host_env),
-         video = COALESCE(excluded.video, sessions.video),
-         user_id = COALESCE(excluded.user_id, sessions.user_id),
-         environment = COALESCE(excluded.environment, sessions.environment),
-         release = COALESCE(excluded.release, sessions.release),
+         host_env = CASE WHEN @host_env_given THEN excluded.host_env ELSE sessions.host_env END,
+         video = CASE WHEN @video_given THEN excluded.video ELSE sessions.video END,
+         user_id = CASE WHEN @user_id_given THEN excluded.user_id ELSE sessions.user_id END,
+         environment = CASE WHEN @environment_given THEN excluded.environment ELSE sessions.environment END,
+         release = CASE WHEN @release_given THEN excluded.release ELSE sessions.release END,
          updated_at = excluded.updated_at
        WHERE sessions.project_id = excluded.project_id`,
     ),

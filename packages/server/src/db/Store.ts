@@ -320,13 +320,32 @@ export function sessionColumns(s: SessionPayload) {
     end_state: s.end_state ?? null,
     end_state_reason: s.end_state_reason ?? null,
     tags: JSON.stringify(s.tags ?? []),
-    // null clears the tags; only a payload without them keeps the old ones.
-    tags_given: s.tags !== undefined,
     host_env: s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null,
     video: s.video ?? null,
     user_id: s.user_id ?? null,
     environment: s.environment ?? null,
     release: s.release ?? null,
+    ...givenFields(s),
+  };
+}
+
+/**
+ * The merge rule of a session's descriptive fields (tags, host_env, video, user_id, environment,
+ * release): a payload that has the field replaces what is stored, null clearing it (a later update
+ * whose mask dropped a value removes the value stored earlier); a payload without it keeps it (a
+ * client that sends only an end state). The end (end_timestamp, end_state, end_state_reason) only
+ * moves forward: a payload without one keeps the one stored.
+ */
+function givenFields(s: SessionPayload) {
+  // 1 or 0: SQLite binds no booleans, PostgreSQL reads both as booleans.
+  const given = (value: unknown) => (value === undefined ? 0 : 1);
+  return {
+    tags_given: given(s.tags),
+    host_env_given: given(s.host_env),
+    video_given: given(s.video),
+    user_id_given: given(s.user_id),
+    environment_given: given(s.environment),
+    release_given: given(s.release),
   };
 }
 

@@ -39,20 +39,15 @@ export function registerV4Routes(
   const { store } = deps;
   const project = requireProject(store, deps.tokens);
 
-  const save = async (
-    request: FastifyRequest,
-    kind: UploadRow['kind'],
-    sessionId: string | null,
-    body: string,
-    size: number,
-  ) => {
+  const save = async (request: FastifyRequest, kind: UploadRow['kind'], sessionId: string | null, text: string) => {
+    const body = deps.ingest.uploadText(kind, text);
     const upload = {
       id: randomUUID(),
       project_id: projectOf(request).id,
       session_id: sessionId,
       kind,
       body,
-      size,
+      size: Buffer.byteLength(body, 'utf8'),
       created_at: new Date().toISOString(),
     };
     await store.addUpload(upload);
@@ -101,7 +96,7 @@ export function registerV4Routes(
     if (!sessionId) return reply;
     if ((await store.uploadedBytes(sessionId, 'logs')) + size > MAX_SESSION_LOG_BYTES)
       return tooLarge(reply, `a session keeps at most ${MAX_SESSION_LOG_BYTES} bytes of logs`);
-    return save(request, 'logs', sessionId, request.body.body, size);
+    return save(request, 'logs', sessionId, request.body.body);
   });
 
   app.post<{ Body: { body: string } }>('/v4/objects/upload/', options, async (request, reply) => {
@@ -109,7 +104,7 @@ export function registerV4Routes(
     if (size > MAX_UPLOAD_BYTES) return tooLarge(reply, `an upload is at most ${MAX_UPLOAD_BYTES} bytes`);
     const sessionId = await sessionOf(request, reply, false);
     if (sessionId === undefined) return reply;
-    return save(request, 'object', sessionId, request.body.body, size);
+    return save(request, 'object', sessionId, request.body.body);
   });
 
   app.get<{ Params: { id: string } }>(
