@@ -20,11 +20,19 @@ import { resetOtelGlobals } from './helpers/otel.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storedText } from './helpers/stored-text.js';
 
-/** The secret every pattern rule names. */
-const SECRET = 'sk-canary-5v8b2n7m';
-/** A secret only a rule with a quote in it finds: `password="..."` as the app wrote it. */
-const QUOTED = 'hunter2-canary-q';
-const CANARIES = [SECRET, QUOTED];
+/** Every canary the app was given. */
+const canaries = new Set<string>();
+/**
+ * The secret put in the value named `where`: each value its own, so a leak says which value leaked.
+ * Every one matches the pattern rule `sk-canary-[0-9a-z]+`.
+ */
+const secret = (where: string) => remember(`sk-canary-${where}`);
+/** A secret only a rule with a quote in it finds: in `password="..."` as the app wrote it. */
+const quoted = (where: string) => remember(`hunter2${where}`);
+function remember(canary: string): string {
+  canaries.add(canary);
+  return canary;
+}
 
 type Mode = 'redact' | 'hash' | 'drop' | 'throwing fn';
 
@@ -32,7 +40,7 @@ function maskFor(mode: Mode): agentops.MaskOption {
   if (mode === 'throwing fn') {
     return {
       fn: (value) => {
-        if (CANARIES.some((c) => value.includes(c))) throw new Error('mask bug');
+        if (/sk-canary-|hunter2/.test(value)) throw new Error('mask bug');
         return value;
       },
     };
@@ -75,8 +83,8 @@ async function start(): Promise<Run> {
 async function app(r: Run, mode: Mode, protocol: 'v2' | 'otlp'): Promise<{ id: string; propagated: string }> {
   const argv = process.argv;
   const resourceAttributes = process.env.OTEL_RESOURCE_ATTRIBUTES;
-  process.argv = [...argv, `--token=${SECRET}`];
-  process.env.OTEL_RESOURCE_ATTRIBUTES = `deploy.secret=${SECRET},deploy.name=checkout`;
+  process.argv = [...argv, `--token=${secret('argv')}`];
+  process.env.OTEL_RESOURCE_ATTRIBUTES = `deploy.secret=${secret('resourceenv')},deploy.name=checkout`;
   let session: agentops.Session | undefined;
   try {
     session = agentops.init({
@@ -85,10 +93,10 @@ async function app(r: Run, mode: Mode, protocol: 'v2' | 'otlp'): Promise<{ id: s
       protocol,
       exporterEndpoint: `${r.agentopsProxy.url}/v1/traces`,
       otlp: { url: `${r.otlpProxy.url}/v1/traces`, headers: { 'x-agentops-api-key': r.otlpServer.apiKey } },
-      tags: ['checkout', `tag-${SECRET}`],
-      userId: `user-${SECRET}`,
-      environment: `env-${SECRET}`,
-      release: `rel-${SECRET}`,
+      tags: ['checkout', `tag-${secret('tag')}`],
+      userId: `user-${secret('userid')}`,
+      environment: `env-${secret('environment')}`,
+      release: `rel-${secret('release')}`,
       mask: maskFor(mode),
       logLevel: 'silent',
       handleExit: false,
@@ -101,34 +109,44 @@ async function app(r: Run, mode: Mode, protocol: 'v2' | 'otlp'): Promise<{ id: s
     else process.env.OTEL_RESOURCE_ATTRIBUTES = resourceAttributes;
   }
   if (!session) throw new Error('no session');
-  session.addTags([`late-${SECRET}`]);
+  // As a long session is: announced (create_session) and updated (update_session) while it runs.
+  const sent = (path: string) => r.agentopsProxy.requests.some((q) => q.path === path);
+  if (protocol === 'v2') await until(() => sent('/v2/create_session'));
+  session.addTags([`late-${secret('addedtag')}`]);
+  if (protocol === 'v2') await until(() => sent('/v2/update_session'));
 
   session.record(
     new agentops.LLMEvent({
       model: 'gpt-4o',
-      prompt: [{ role: 'user', content: `deploy with ${SECRET} and password="${QUOTED}"` }],
-      completion: { role: 'assistant', content: `done with ${SECRET}` },
+      prompt: [{ role: 'user', content: `deploy with ${secret('prompt')} and password="${quoted('prompt')}"` }],
+      completion: { role: 'assistant', content: `done with ${secret('completion')}` },
       promptTokens: 10,
       completionTokens: 5,
     }),
   );
-  const login = agentops.recordTool('login', (token: string, note: string) => ({ session: `${token}-ok`, note }));
-  login(SECRET, `password="${QUOTED}"`);
+  const login = agentops.recordTool('login', (token: string, note: string) => ({
+    session: `${token}-ok`,
+    note,
+    key: secret('toolresult'),
+  }));
+  login(secret('toolarg'), `password="${quoted('toolarg')}"`);
   const rotate = agentops.recordAction('rotate', () => {
-    throw new Error(`could not rotate ${SECRET} with password="${QUOTED}"`);
+    throw new Error(`could not rotate ${secret('actionerror')} with password="${quoted('actionerror')}"`);
   });
-  expect(() => rotate()).toThrow(SECRET);
+  expect(() => rotate()).toThrow('could not rotate');
   const search = agentops.recordTool('search', async () => {
-    throw new TypeError(`upstream refused ${SECRET}`);
+    throw new TypeError(`upstream refused ${secret('toolerror')}`);
   });
-  await expect(search()).rejects.toThrow(SECRET);
-  session.record(new agentops.ErrorEvent({ errorType: 'Vault', code: 'E_VAULT', details: `vault said ${SECRET}` }));
+  await expect(search()).rejects.toThrow('upstream refused');
+  session.record(
+    new agentops.ErrorEvent({ errorType: 'Vault', code: 'E_VAULT', details: `vault said ${secret('errordetails')}` }),
+  );
 
   // The app's own span, in a context whose baggage the app propagates to its own services.
   let propagated = '';
   const inSession = session.context();
   const baggage = (propagation.getBaggage(inSession) ?? propagation.createBaggage()).setEntry('app.secret', {
-    value: SECRET,
+    value: secret('baggage'),
   });
   context.with(propagation.setBaggage(inSession, baggage), () => {
     const tracer = trace.getTracer('app');
@@ -137,52 +155,72 @@ async function app(r: Run, mode: Mode, protocol: 'v2' | 'otlp'): Promise<{ id: s
     const attributes = {
       'gen_ai.operation.name': 'execute_tool',
       'gen_ai.tool.name': 'lookup',
-      'gen_ai.tool.call.arguments': JSON.stringify({ query: `find ${SECRET}`, auth: `password="${QUOTED}"` }),
+      'gen_ai.tool.call.arguments': JSON.stringify({
+        query: `find ${secret('spanattr')}`,
+        auth: `password="${quoted('spanattr')}"`,
+      }),
     };
-    const links = [{ context: linked.spanContext(), attributes: { why: `retry of ${SECRET}` } }];
+    const links = [{ context: linked.spanContext(), attributes: { why: `retry of ${secret('link')}` } }];
     tracer.startActiveSpan('execute_tool lookup', { attributes, links }, (span) => {
-      span.addEvent('note', { text: `saw ${SECRET}` });
-      span.setStatus({ code: SpanStatusCode.ERROR, message: `lookup failed: ${SECRET}` });
+      span.addEvent('note', { text: `saw ${secret('spanevent')}` });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `lookup failed: ${secret('status')}` });
       propagated = agentops.injectHeaders().baggage ?? '';
       span.end();
     });
   });
 
   expect(
-    await session.evaluate({ name: 'judge', score: 1, label: `label-${SECRET}`, explanation: `as ${SECRET}` }),
+    await session.evaluate({
+      name: 'judge',
+      score: 1,
+      label: `label-${secret('evallabel')}`,
+      explanation: `as ${secret('evalexplanation')}`,
+    }),
   ).toBe(true);
-  await session.endSession('Failure', `ended over ${SECRET}`);
+  await session.endSession('Failure', `ended over ${secret('endreason')}`);
   // After the end: through the API, past the session's pipeline.
-  expect(await session.evaluate({ name: 'late', score: 0.5, label: `late-${SECRET}`, explanation: SECRET })).toBe(true);
   expect(
-    await agentops.evaluateSession(session.id, { name: 'feedback', score: 1, explanation: `from ${SECRET}` }),
+    await session.evaluate({
+      name: 'late',
+      score: 0.5,
+      label: `late-${secret('latelabel')}`,
+      explanation: secret('lateexplanation'),
+    }),
+  ).toBe(true);
+  expect(
+    await agentops.evaluateSession(session.id, {
+      name: 'feedback',
+      score: 1,
+      explanation: `from ${secret('feedback')}`,
+    }),
   ).toBe(true);
   await agentops.shutdown();
   return { id: session.id, propagated };
 }
 
-/** The canaries found in what went over the wire or was stored, with where. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+/** Each canary found in what went over the wire or was stored, with where: `canary @ place`. */
 async function leaks(r: Run): Promise<string[]> {
-  const found: string[] = [];
+  const found = new Set<string>();
+  const search = (text: string, place: string) => {
+    for (const canary of canaries) if (text.includes(canary)) found.add(`${canary} @ ${place}`);
+  };
   for (const [name, proxy] of [
     ['to AgentOps', r.agentopsProxy],
     ['to the OTLP export', r.otlpProxy],
   ] as const) {
     for (const req of proxy.requests) {
-      for (const canary of CANARIES) {
-        if (req.head.includes(canary) || req.body.includes(canary))
-          found.push(`${name}: ${req.method} ${req.path} has ${canary}`);
-      }
+      const path = req.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, ':id');
+      search(`${req.head}\n${req.body.toString('latin1')}`, `${name} ${req.method} ${path}`);
     }
   }
-  for (const [name, server] of [
-    ['AgentOps', r.agentopsServer],
-    ['the OTLP receiver', r.otlpServer],
-  ] as const) {
-    const stored = await storedText(server.store);
-    for (const canary of CANARIES) if (stored.includes(canary)) found.push(`stored by ${name}: ${canary}`);
-  }
-  return found;
+  search(await storedText(r.agentopsServer.store), 'stored by AgentOps');
+  search(await storedText(r.otlpServer.store), 'stored by the OTLP receiver');
+  return [...found].sort();
 }
 
 /** The session once the server has its end, its three tools and (AgentOps) its three evaluations. */
@@ -230,7 +268,7 @@ describe.each(['v2', 'otlp'] as const)('protocol %s, with the OTLP export', (pro
         expect(stored.llms[0]?.prompt).toEqual([{ role: 'user', content: 'deploy with [REDACTED] and [REDACTED]' }]);
       }
       // The app's own propagation is the app's: its baggage still goes to its own services.
-      expect(decodeURIComponent(propagated)).toContain(`app.secret=${SECRET}`);
+      expect(decodeURIComponent(propagated)).toContain(`app.secret=${secret('baggage')}`);
     },
   );
 });
