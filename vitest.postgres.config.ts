@@ -21,6 +21,8 @@ export default defineConfig({
       'test/payload-acceptance.property.test.ts',
       'test/sdk-server.e2e.test.ts',
       'test/evaluations.e2e.test.ts',
+      'test/mask-boundary.e2e.test.ts',
+      'test/server-mask.test.ts',
       'test/two-process.e2e.test.ts',
       'test/cli.test.ts',
       'test/dashboard.browser.test.ts',

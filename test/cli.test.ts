@@ -1,6 +1,6 @@
 /** The agentops-server CLI, run as a real process. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -185,4 +185,45 @@ it('an empty AGENTOPS_API_KEY is refused at start', async () => {
   const r = await runNode(cli, ['--port', '0', '--db', join(dir, 'empty-key.db')], { AGENTOPS_API_KEY: '' });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/the API key must be 1 to 200 characters \(got an empty one\)/);
+});
+
+it.each([
+  [
+    'a rule that is not one',
+    '[{"match":"user_id","action":"hide"}]',
+    /mask rule 0: a rule's action must be redact, hash or drop \(got "hide"\)/,
+  ],
+  [
+    'a pattern written as a name',
+    '[{"match":"/sk-.*/","action":"drop"},{"pattern":"[","action":"drop"}]',
+    /mask rule 1: a rule's pattern "\[" is not a RegExp/,
+  ],
+  ['text that is not JSON', 'user_id: drop', /--mask-file \S+rules\.json: .*JSON/],
+])('--mask-file with %s: the server does not start, and says which rule and why', async (_what, text, message) => {
+  const file = join(dir, 'rules.json');
+  writeFileSync(file, text);
+  const r = await runNode(cli, ['--port', '0', '--db', join(dir, 'mask.db'), '--mask-file', file], {});
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(
+    new RegExp(`^agentops-server: --mask-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `),
+  );
+  expect(r.stderr).toMatch(message);
+  expect(r.stdout).not.toContain('listening');
+});
+
+it('--mask-file with good rules: the server says it masks at ingest, and with how many rules', async () => {
+  const file = join(dir, 'good-rules.json');
+  writeFileSync(
+    file,
+    '{"rules":[{"match":"user_id","action":"drop"},{"pattern":"sk-[a-z0-9]+","flags":"i","action":"redact"}]}',
+  );
+  const r = await runNode(
+    cli,
+    ['--port', '0', '--db', await database('mask-good.db'), '--mask-file', file],
+    {},
+    (line, child) => {
+      if (line.startsWith('Masking at ingest')) child.kill('SIGTERM');
+    },
+  );
+  expect(r.stdout).toContain(`Masking at ingest: 2 rules from ${file}\n`);
 });
