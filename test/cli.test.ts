@@ -194,8 +194,8 @@ it.each([
     /mask rule 0: a rule's action must be redact, hash or drop \(got "hide"\)/,
   ],
   [
-    'a pattern written as a name',
-    '[{"match":"/sk-.*/","action":"drop"},{"pattern":"[","action":"drop"}]',
+    'a pattern that is not a RegExp',
+    '[{"match":"user_id","action":"drop"},{"pattern":"[","action":"drop"}]',
     /mask rule 1: a rule's pattern "\[" is not a RegExp/,
   ],
   ['text that is not JSON', 'user_id: drop', /--mask-file \S+rules\.json: .*JSON/],
