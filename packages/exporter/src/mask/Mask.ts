@@ -42,8 +42,8 @@ const ATTRIBUTE_STRUCTURE: ReadonlySet<string> = new Set([
   S.ATTR_SPAN_KIND,
 ]);
 
-/** Fields of the wire payloads that are ids, kinds and times: not content. */
-export const WIRE_STRUCTURE: ReadonlySet<string> = new Set([
+/** Fields of the wire payloads (at their top level) that are ids, kinds and times: not content. */
+const WIRE_STRUCTURE: ReadonlySet<string> = new Set([
   'id',
   'session_id',
   'event_type',
@@ -64,6 +64,8 @@ const MAX_DECODE_DEPTH = 4;
 const STRUCTURED_START = /^\s*[[{]/;
 
 const DROP: unique symbol = Symbol('drop');
+/** What the keys of a decoded object are: text (decoded JSON), or a wire payload's field names (at its top level, 'top'). */
+type Keys = 'text' | 'fields' | 'top';
 type Dropped = typeof DROP;
 
 function hashOf(text: string): string {
@@ -185,7 +187,7 @@ export class Mask {
    * function. The same object when nothing was masked; a dropped field is left out.
    */
   payload<T>(payload: T): T {
-    const masked = this.#guarded('payload', () => this.#decoded('', payload, 0, WIRE_STRUCTURE));
+    const masked = this.#guarded('payload', () => this.#decoded('', payload, 0, 'top'));
     // A payload is never dropped whole (its ids are kept); what could not be masked is emptied.
     return masked === DROP ? ({} as T) : (masked as T);
   }
@@ -197,7 +199,7 @@ export class Mask {
       }
       if (structure?.has(name) || !this.readsText) return value;
       if (typeof value === 'string') return this.#text(name, value, 0);
-      if (Array.isArray(value)) return this.#list(name, value, 0, structure);
+      if (Array.isArray(value)) return this.#list(name, value, 0);
       return value;
     });
   }
@@ -266,27 +268,27 @@ export class Mask {
   }
 
   /**
-   * A decoded JSON value (or a wire payload): strings masked as text, object keys as text (a key
-   * that is dropped takes its value with it), name rules on keys when `structure` says these are
-   * field names. The same value when nothing changed.
+   * A decoded value: strings masked as text, object keys as text (a key that is dropped takes its
+   * value with it). In a wire payload (`keys` not 'text') keys are field names: name rules match
+   * them at any depth, and at the payload's top level ('top') they are kept as they are and the
+   * structure fields (ids, kinds, times) are not masked. The same value when nothing changed.
    */
-  #decoded(name: string, value: unknown, depth: number, structure?: ReadonlySet<string>): unknown {
+  #decoded(name: string, value: unknown, depth: number, keys: Keys = 'text'): unknown {
     if (typeof value === 'string') return this.readsText ? this.#text(name, value, depth) : value;
-    if (Array.isArray(value)) return this.#list(name, value, depth, structure);
+    if (Array.isArray(value)) return this.#list(name, value, depth, keys === 'text' ? 'text' : 'fields');
     if (typeof value !== 'object' || value === null) return value;
     let out: Record<string, unknown> | undefined;
     const source = value as Record<string, unknown>;
     for (const key of Object.keys(source)) {
       const item = source[key];
-      let maskedKey: string | Dropped = key;
-      let masked: unknown = item;
-      if (structure) {
+      const maskedKey = keys === 'top' || !this.readsText ? key : this.#text(name, key, MAX_DECODE_DEPTH);
+      let masked: unknown;
+      if (keys === 'text') masked = this.#decoded(name, item, depth);
+      else {
         const rule = this.#names.find((r) => r.name?.test(key));
         if (rule) masked = item === null || item === undefined ? item : this.#whole(rule, item);
-        else if (!structure.has(key)) masked = this.#decoded(key, item, depth, structure);
-      } else {
-        if (this.readsText) maskedKey = this.#text(name, key, MAX_DECODE_DEPTH);
-        masked = this.#decoded(name, item, depth);
+        else if (keys === 'top' && WIRE_STRUCTURE.has(key)) masked = item;
+        else masked = this.#decoded(key, item, depth, 'fields');
       }
       if (maskedKey === key && masked === item) continue;
       out ??= { ...source };
@@ -296,10 +298,10 @@ export class Mask {
     return out ?? value;
   }
 
-  #list(name: string, list: readonly unknown[], depth: number, structure?: ReadonlySet<string>): unknown {
+  #list(name: string, list: readonly unknown[], depth: number, keys: Keys = 'text'): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < list.length; i++) {
-      const masked = this.#decoded(name, list[i], depth, structure);
+      const masked = this.#decoded(name, list[i], depth, keys);
       if (masked === list[i]) {
         out?.push(masked);
         continue;
