@@ -105,6 +105,7 @@ describe('session.evaluate()', () => {
     try {
       expect(await session.evaluate({ name: 'no-result' })).toBe(false);
       expect(await session.evaluate({ name: 'bad-score', score: Number.NaN })).toBe(false);
+      expect(await session.evaluate({ name: 'huge-score', score: 1e308 })).toBe(false);
       expect(await session.evaluate({ name: '', score: 1 })).toBe(false);
       expect(await session.evaluate(null as unknown as agentops.Evaluation)).toBe(false);
       expect(await agentops.evaluateSession('not-a-session', { name: 'x', score: 1 })).toBe(false);
@@ -116,7 +117,8 @@ describe('session.evaluate()', () => {
     }
     const warned = logs.lines.join('\n');
     expect(warned).toContain('evaluation "no-result" has neither a score nor a label');
-    expect(warned).toContain('evaluation "bad-score": score must be a finite number, not NaN');
+    expect(warned).toContain('evaluation "bad-score": score must be a number from -1000000000 to 1000000000, not NaN');
+    expect(warned).toContain('evaluation "huge-score": score must be a number from -1000000000 to 1000000000');
     expect(warned).toContain('an evaluation needs a name');
     expect(warned).toContain('is not a session id');
     expect(warned).toContain('an evaluation is an object');

@@ -73,9 +73,24 @@ describe('exit paths', () => {
       EXIT_APP_FLUSH_TIMEOUT_MS: '1000',
     });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/flush timed out after 1000 ms with 5 events not yet delivered/);
+    expect(r.stderr).toMatch(
+      /flush gave up after 1000 ms with 5 events not yet delivered to http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/,
+    );
     expect(r.stderr).not.toContain(server.apiKey);
   });
+
+  it.each([
+    ['evaluate-after-end', 'judge'],
+    ['evaluate-session-last', 'feedback'],
+  ])(
+    '%s: an evaluation awaited as the last statement settles before the process exits (0, not 13)',
+    async (mode, name) => {
+      const r = await run(mode);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('EVALUATED true');
+      expect(r.exported.evaluations?.map((e) => e.name)).toEqual([name]);
+    },
+  );
 
   it('uncaught exception: Node still prints its usual report', async () => {
     const r = await run('uncaught');

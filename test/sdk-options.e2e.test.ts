@@ -76,7 +76,7 @@ it('without an API key or with a refused one, the summary counts every event and
   for (const r of results) expect(r).toMatchObject({ llmCalls: 3, toolCalls: 1, cost: '0.000350' });
   const summaries = logs.lines.filter((l) => l.includes('ended Success'));
   expect(summaries).toHaveLength(2);
-  for (const line of summaries) expect(line).toContain('cost $0.000350, 3 LLM calls, 1 tools');
+  for (const line of summaries) expect(line).toContain('cost $0.000350, 3 LLM calls, 1 tool call');
   // Said once per model and exporter or tally: once without a key, once with the refused one.
   expect(logs.lines.filter((l) => l.includes('no price is known for model "model-nobody-prices"'))).toHaveLength(2);
 });

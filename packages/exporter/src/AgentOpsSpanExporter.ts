@@ -15,7 +15,7 @@ import { type BackoffOptions, DEFAULT_BACKOFF } from './client/backoff.js';
 import { handOver } from './delivery/exit-handover.js';
 import { Intake } from './delivery/intake.js';
 import { type DeliveryStats, OutboxStore } from './delivery/outbox-store.js';
-import { Sender } from './delivery/sender.js';
+import { flushGaveUp, Sender } from './delivery/sender.js';
 import type { SessionTotals } from './delivery/totals.js';
 import { guarded } from './internal/guard.js';
 import { createConsoleLogger, type Logger, withDiag } from './internal/logger.js';
@@ -23,6 +23,9 @@ import { errorText } from './internal/values.js';
 import { defaultSpanFilter, exportAllSpansFilter, type SpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
 import type { UpdateSessionResponse } from './wire.js';
+
+/** Longest wait of a flush while delivery is failing and an earlier flush already gave up. */
+export const OUTAGE_FLUSH_MILLIS = 250;
 
 export interface AgentOpsSpanExporterOptions {
   apiKey: string;
@@ -87,6 +90,8 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
   readonly #apiKey: string;
   readonly #logger: Logger;
   readonly #flushTimeoutMillis: number;
+  /** A flush gave up and no call has succeeded since (see forceFlush). */
+  #gaveUp = false;
   readonly #store: OutboxStore;
   readonly #intake: Intake;
   readonly #sender: Sender;
@@ -173,14 +178,27 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
     return this.#store.stats();
   }
 
-  /** Resolves when everything exported so far is delivered, or after `timeoutMillis` (then warns). */
+  /**
+   * Resolves when everything exported so far is delivered, or after `timeoutMillis` (then warns,
+   * once, with why delivery fails and where to). A flush that gave up spends the process's budget:
+   * until a call succeeds again, later flushes (the exit's after an awaited `endSession`, say) wait
+   * at most `OUTAGE_FLUSH_MILLIS`, so a dead backend costs one timeout, not one per flush.
+   */
   async forceFlush(timeoutMillis = this.#flushTimeoutMillis): Promise<void> {
     await this.#intake.pricesLoaded;
-    if (!(await this.#sender.flush(timeoutMillis))) {
-      this.#logger.warn(
-        `flush timed out after ${timeoutMillis} ms with ${this.#store.pending} events not yet delivered to ${this.client.endpoint}`,
-      );
+    const outage = this.#gaveUp && this.#sender.failing !== undefined;
+    if (!outage) this.#gaveUp = false;
+    const wait = outage ? Math.min(timeoutMillis, OUTAGE_FLUSH_MILLIS) : timeoutMillis;
+    if (await this.#sender.flush(wait)) {
+      this.#gaveUp = false;
+      return;
     }
+    if (outage) return; // Said when the outage began.
+    this.#gaveUp = true;
+    this.#logger.warn(
+      `${flushGaveUp(timeoutMillis, this.#store.pending, this.client.endpoint, this.#sender.failing)}. ` +
+        `Later flushes wait at most ${OUTAGE_FLUSH_MILLIS} ms until it answers again (said once).`,
+    );
   }
 
   async shutdown(): Promise<void> {

@@ -95,6 +95,88 @@ describe('v2 bodies', () => {
     expect(await eventCount()).toBe(0);
   });
 
+  it.each([
+    ['Number.MAX_SAFE_INTEGER prompt tokens', { prompt_tokens: Number.MAX_SAFE_INTEGER }, 'prompt_tokens'],
+    ['a billion and one cached tokens', { cache_read_tokens: 1e9 + 1 }, 'cache_read_tokens'],
+  ])('an LLM event with %s is a 400 that names the limit', async (_name, fields, field) => {
+    const jwt = await jwtOf();
+    const event = {
+      id: '11111111-1111-4111-8111-111111111111',
+      event_type: 'llms',
+      init_timestamp: '2024-05-01T12:00:00Z',
+    };
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v2/create_events',
+      headers: { authorization: `Bearer ${jwt}` },
+      payload: { events: [{ ...event, ...fields }] },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(new RegExp(`${field} must be <= 1000000000`));
+    expect(await eventCount()).toBe(0);
+  });
+
+  it('1,200 events of a billion tokens each: all stored, and the stats and the list sum them', async () => {
+    const jwt = await jwtOf();
+    const max = 1e9;
+    for (let batch = 0; batch < 3; batch++) {
+      const events = Array.from({ length: 400 }, (_, i) => ({
+        id: `11111111-1111-4111-8111-${String(batch * 400 + i).padStart(12, '0')}`,
+        event_type: 'llms',
+        init_timestamp: '2024-05-01T12:00:01Z',
+        model: 'gpt-4o',
+        prompt_tokens: max,
+        completion_tokens: max,
+        cache_read_tokens: max,
+      }));
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v2/create_events',
+        headers: { authorization: `Bearer ${jwt}` },
+        payload: { events },
+      });
+      expect(r.statusCode).toBe(200);
+    }
+    const stats = await t.app.inject({ method: 'GET', url: `/v2/sessions/${SESSION}/stats`, headers: t.key });
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json()).toMatchObject({ llm_calls: 1200, prompt_tokens: 1.2e12, cache_read_tokens: 1.2e12 });
+    const list = await t.app.inject({ method: 'GET', url: '/v2/sessions', headers: t.key });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().sessions[0].stats).toMatchObject({ prompt_tokens: 1.2e12 });
+  });
+
+  it.each([
+    ['1e308', 1e308],
+    ['-1e308', -1e308],
+    ['a billion and one', 1e9 + 1],
+  ])('an evaluation score of %s is a 400 that names the limit; the session stays readable', async (_name, score) => {
+    const jwt = await jwtOf();
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v2/create_evaluations',
+      headers: { authorization: `Bearer ${jwt}` },
+      payload: { evaluations: [{ name: 'judge', score }] },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(/score must be (<=|>=) (-)?1000000000/);
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `/v2/sessions/${SESSION}/evaluations`,
+      headers: t.key,
+      payload: {
+        evaluations: [
+          { name: 'judge', score: 1e9 },
+          { name: 'judge', score: 1e9 },
+        ],
+      },
+    });
+    expect(ok.statusCode).toBe(201);
+    const stats = await t.app.inject({ method: 'GET', url: `/v2/sessions/${SESSION}/stats`, headers: t.key });
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json().evaluation_scores).toEqual([{ name: 'judge', count: 2, mean_score: 1e9, labels: {} }]);
+    expect((await t.app.inject({ method: 'GET', url: '/v2/sessions', headers: t.key })).statusCode).toBe(200);
+  });
+
   it('the all-zero session id is not a session id', async () => {
     const r = await t.app.inject({
       method: 'POST',

@@ -178,6 +178,12 @@ describe('GET /v2/overview', () => {
     expect(r.json<{ message: string }>().message).toMatch(message);
   });
 
+  it('a `to` early in 1970 with no `from` is the range from 1970 to it, not a 500', async () => {
+    const r = await overview('to=1970-01-01T00:00:00.001Z');
+    expect(r.statusCode).toBe(200);
+    expect(r.json<Overview>()).toMatchObject({ from: '1970-01-01T00:00:00.000000Z', bucket: 'hour' });
+  });
+
   it('needs the API key', async () => {
     expect((await overview('', {})).statusCode).toBe(401);
   });

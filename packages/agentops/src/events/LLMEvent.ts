@@ -1,5 +1,5 @@
 import { completionMessagesJson, promptMessagesJson, semconv as S } from '@agentops/exporter';
-import { asCost, LIMITS, truncate } from '@agentops/exporter/internal';
+import { asCost, LIMITS, MAX_TOKEN_COUNT, truncate } from '@agentops/exporter/internal';
 import { AgentOpsEvent, bounded, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
@@ -41,7 +41,7 @@ export function guessProvider(model: string | undefined): string | undefined {
 }
 
 function count(value: unknown): number | undefined {
-  return typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER ? Math.floor(value) : undefined;
+  return typeof value === 'number' && value >= 0 && value <= MAX_TOKEN_COUNT ? Math.floor(value) : undefined;
 }
 
 /** One call to a language model. */

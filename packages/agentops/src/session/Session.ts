@@ -308,7 +308,8 @@ export class Session {
       await this.#host.flush();
       const analytics = this.#analyticsNow();
       const url = this.#host.results?.sessionUrl(this.id);
-      this.#host.logger.info(endSummary(this.id, this.#endState ?? 'Indeterminate', analytics, url));
+      const localCost = (this.#host.results?.sessionTotals(this.id) ?? this.#localTotals).costUsd;
+      this.#host.logger.info(endSummary(this.id, this.#endState ?? 'Indeterminate', analytics, url, localCost));
       return analytics.cost;
     } catch (err) {
       this.#host.logger.warn(`endSession() could not finish cleanly: ${errorText(err)}`);

@@ -40,12 +40,31 @@ export function sessionAnalytics(
   };
 }
 
-/** One line that says how a session went, as the Python SDK prints it at the end. */
-export function endSummary(id: string, endState: string, a: SessionAnalytics, url: string | undefined): string {
-  return (
-    `Session ${id} ended ${endState}: ${a.duration}, cost $${a.cost}, ` +
-    `${a.llmCalls} LLM calls, ${a.toolCalls} tools, ${a.actions} actions, ${a.errors} errors` +
-    (a.evaluations > 0 ? `, ${a.evaluations} evaluations` : '') +
-    (url ? `. Replay: ${url}` : '')
-  );
+/** `1 LLM call`, `2 LLM calls`. */
+function counted(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * One line that says how a session went, as the Python SDK prints it at the end. The counts are
+ * what this process recorded; the cost is AgentOps' figure once it has answered, which also counts
+ * what other processes recorded into the session: when the two differ, the line says so.
+ */
+export function endSummary(
+  id: string,
+  endState: string,
+  a: SessionAnalytics,
+  url: string | undefined,
+  localCostUsd: number,
+): string {
+  const counts =
+    `${counted(a.llmCalls, 'LLM call')}, ${counted(a.toolCalls, 'tool call')}, ${counted(a.actions, 'action')}, ` +
+    `${counted(a.errors, 'error')}` +
+    (a.evaluations > 0 ? `, ${counted(a.evaluations, 'evaluation')}` : '');
+  const local = formatCost(localCostUsd);
+  const cost =
+    a.cost === local
+      ? `cost $${a.cost}, ${counts}`
+      : `cost $${a.cost} in all its processes (AgentOps' figure); recorded in this process: ${counts}, cost $${local}`;
+  return `Session ${id} ended ${endState}: ${a.duration}, ${cost}${url ? `. Replay: ${url}` : ''}`;
 }

@@ -5,7 +5,7 @@
  * span, so it travels through every span pipeline (AgentOps and plain OTLP) like the rest.
  */
 import { type EvaluationInput, semconv as S } from '@agentops/exporter';
-import { asNumber, asText, clamp, describeValue, LIMITS } from '@agentops/exporter/internal';
+import { asScore, asText, clamp, describeValue, LIMITS, MAX_SCORE } from '@agentops/exporter/internal';
 import { type Attributes, isSpanContextValid, type Span, type SpanContext } from '@opentelemetry/api';
 import type { AgentOpsEvent } from '../events/AgentOpsEvent.js';
 import { isAgentOpsEvent } from '../events/AgentOpsEvent.js';
@@ -48,8 +48,8 @@ export function checkEvaluation(value: unknown): CheckedEvaluation | string {
   const o = safeOptions<Evaluation>(value);
   const name = asText(o.name);
   if (!name) return `an evaluation needs a name (a non-empty string), not ${describeValue(o.name)}`;
-  if (o.score !== undefined && asNumber(o.score) === undefined) {
-    return `evaluation ${JSON.stringify(clamp(name, 64))}: score must be a finite number, not ${describeValue(o.score)}`;
+  if (o.score !== undefined && asScore(o.score) === undefined) {
+    return `evaluation ${JSON.stringify(clamp(name, 64))}: score must be a number from -${MAX_SCORE} to ${MAX_SCORE}, not ${describeValue(o.score)}`;
   }
   const label = asText(o.label);
   if (o.score === undefined && !label) {

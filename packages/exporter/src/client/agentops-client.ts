@@ -87,6 +87,8 @@ export class AgentOpsClient {
       { apiKey: true },
       'ack',
       JSON.stringify({ evaluations }),
+      // The app awaits it (after a session ended, as a script's last statement): it holds the process.
+      true,
     );
   }
 
@@ -107,7 +109,14 @@ export class AgentOpsClient {
   }
 
   /** `body` is JSON text. */
-  async #call<T>(method: 'GET' | 'POST', path: string, auth: Auth, expect: Expect, body?: string): Promise<T> {
+  async #call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    auth: Auth,
+    expect: Expect,
+    body?: string,
+    awaited = method === 'GET',
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if ('jwt' in auth) headers.authorization = `Bearer ${auth.jwt}`;
     else headers['x-agentops-api-key'] = this.#apiKey;
@@ -120,7 +129,7 @@ export class AgentOpsClient {
       body,
       timeoutMillis: this.#timeoutMillis,
       maxResponseBytes: query ? MAX_READ_ANSWER : MAX_INGEST_ANSWER,
-      holdsProcess: query,
+      holdsProcess: awaited,
     };
     let response: TransportResponse;
     try {

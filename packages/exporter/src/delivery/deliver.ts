@@ -10,7 +10,7 @@ import { createConsoleLogger } from '../internal/logger.js';
 import { errorText } from '../internal/values.js';
 import type { DeliveryHandover } from './exit-handover.js';
 import { OutboxStore } from './outbox-store.js';
-import { Sender } from './sender.js';
+import { flushGaveUp, Sender } from './sender.js';
 
 async function main(): Promise<void> {
   const chunks: Buffer[] = [];
@@ -34,9 +34,7 @@ async function main(): Promise<void> {
   const delivered = await sender.flush(handover.timeoutMillis);
   clearTimeout(keepAlive);
   if (!delivered) {
-    logger.warn(
-      `flush timed out after ${handover.timeoutMillis} ms with ${store.pending} events not yet delivered to ${client.endpoint}`,
-    );
+    logger.warn(flushGaveUp(handover.timeoutMillis, store.pending, client.endpoint, sender.failing));
   }
 }
 

@@ -27,6 +27,14 @@ export interface SenderOptions {
   onSessionReady?: (sessionId: string, sessionUrl: string | undefined) => void;
 }
 
+/** What is said when a flush gives up: how long it waited, what is left, where to, and why. */
+export function flushGaveUp(timeoutMillis: number, pending: number, endpoint: string, why: string | undefined): string {
+  return (
+    `flush gave up after ${timeoutMillis} ms with ${pending} events not yet delivered to ${endpoint}: ` +
+    (why ?? 'no answer in time')
+  );
+}
+
 export class Sender {
   readonly #calls: SessionCalls;
   readonly #store: OutboxStore;
@@ -44,6 +52,8 @@ export class Sender {
   #stopped = false;
   /** An answer that was not the API's has been reported (once per sender). */
   #warnedUnexpected = false;
+  /** Why the last call failed, until one succeeds: what a flush that gives up says. */
+  #lastFailure: string | undefined;
 
   constructor(options: SenderOptions) {
     this.#calls = new SessionCalls(options.client, options.store, options.logger, options.onSessionReady);
@@ -52,6 +62,11 @@ export class Sender {
     this.#maxConcurrency = Math.max(1, options.maxConcurrentRequests);
     this.#batchWaitMillis = Math.max(0, options.batchWaitMillis);
     this.#backoff = new RetryBackoff(options.backoff);
+  }
+
+  /** Why delivery is failing (the last failed call's error, naming the endpoint), while it is. */
+  get failing(): string | undefined {
+    return this.#lastFailure;
   }
 
   get stopped(): boolean {
@@ -106,7 +121,10 @@ export class Sender {
       this.#inFlight++;
       job
         .then(
-          () => this.#backoff.succeeded(),
+          () => {
+            this.#backoff.succeeded();
+            this.#lastFailure = undefined;
+          },
           (err: unknown) => this.#retryLater(err),
         )
         .finally(() => {
@@ -132,8 +150,9 @@ export class Sender {
       this.#logger.error(`unexpected failure while sending: ${errorText(err)}`);
       return;
     }
-    if (this.#retryTimer || this.#stopped) return;
     const apiError = err as ApiError;
+    this.#lastFailure = apiError.message;
+    if (this.#retryTimer || this.#stopped) return;
     const delay = this.#backoff.nextDelay(apiError);
     if (apiError.unexpectedAnswer && !this.#warnedUnexpected) {
       this.#warnedUnexpected = true;

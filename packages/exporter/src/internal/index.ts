@@ -18,4 +18,17 @@ export {
 } from './json.js';
 export { clamp, LIMITS, tagList } from './limits.js';
 export { isLogLevel, withDiag } from './logger.js';
-export { asCost, asCount, asNumber, asNumeric, asString, asText, errorText, isRecord, MAX_COST_USD } from './values.js';
+export {
+  asCost,
+  asCount,
+  asNumber,
+  asNumeric,
+  asScore,
+  asString,
+  asText,
+  errorText,
+  isRecord,
+  MAX_COST_USD,
+  MAX_SCORE,
+  MAX_TOKEN_COUNT,
+} from './values.js';

@@ -33,10 +33,28 @@ export function asNumeric(value: unknown): number | undefined {
   return undefined;
 }
 
-/** A token count: a whole number from 0 to 2^53 - 1 (what JSON carries exactly), from a number or numeric string. */
+/**
+ * Most tokens one count of one event may say: a billion, far past any model's context. More is a
+ * mistake, not a count; and sums of counts so bounded cannot overflow a 64-bit integer (that would
+ * take 9.2 billion events in one session).
+ */
+export const MAX_TOKEN_COUNT = 1e9;
+
+/** A token count: a whole number from 0 to `MAX_TOKEN_COUNT`, from a number or numeric string. */
 export function asCount(value: unknown): number | undefined {
   const n = asNumeric(value);
-  return n !== undefined && Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+  return n !== undefined && Number.isInteger(n) && n >= 0 && n <= MAX_TOKEN_COUNT ? n : undefined;
+}
+
+/**
+ * Largest magnitude of an evaluation's score: any scale fits (0..1, 1..5, 0..100), and sums of
+ * scores so bounded stay finite on every store.
+ */
+export const MAX_SCORE = 1e9;
+
+/** An evaluation's score: a finite number from -`MAX_SCORE` to `MAX_SCORE`. */
+export function asScore(value: unknown): number | undefined {
+  return typeof value === 'number' && Math.abs(value) <= MAX_SCORE ? value : undefined;
 }
 
 /** Most USD one LLM call can cost; more is a unit mistake, not a cost. */

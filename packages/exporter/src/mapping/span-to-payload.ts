@@ -8,7 +8,7 @@ import type { PriceFn, TokenUsage } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
 import { clamp, LIMITS, tagList } from '../internal/limits.js';
-import { asCost, asNumber, asString, asText } from '../internal/values.js';
+import { asCost, asScore, asString, asText } from '../internal/values.js';
 import * as S from '../semconv.js';
 import {
   type ActionEventPayload,
@@ -240,7 +240,7 @@ export function evaluationOf(span: SpanLike, sessionId: string): EvaluationPaylo
     session_id: sessionId,
     timestamp: hrTimeToIso(span.startTime),
     name: clamp(asString(a[S.ATTR_GEN_AI_EVALUATION_NAME]) || 'evaluation', LIMITS.nameLength),
-    score: asNumber(a[S.ATTR_GEN_AI_EVALUATION_SCORE_VALUE]) ?? null,
+    score: asScore(a[S.ATTR_GEN_AI_EVALUATION_SCORE_VALUE]) ?? null,
     label: textOrNull(a[S.ATTR_GEN_AI_EVALUATION_SCORE_LABEL], LIMITS.nameLength),
     explanation: textOrNull(a[S.ATTR_GEN_AI_EVALUATION_EXPLANATION], LIMITS.explanationLength),
     event_id: textOrNull(a[S.ATTR_EVALUATION_EVENT_ID], LIMITS.idLength),

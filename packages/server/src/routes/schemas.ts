@@ -1,5 +1,5 @@
 /** JSON schemas of request bodies: every route rejects what does not fit with a 400 and a message. */
-import { LIMITS, MAX_COST_USD } from '@agentops/exporter/internal';
+import { LIMITS, MAX_COST_USD, MAX_SCORE, MAX_TOKEN_COUNT } from '@agentops/exporter/internal';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const timestamp = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -11,8 +11,8 @@ export const sessionIdSchema = {
   pattern: UUID,
   not: { pattern: '^[0-]+$' },
 } as const;
-/** Counts and costs JSON can carry exactly. */
-const count = { type: ['integer', 'null'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+/** A token count of one event: a whole number up to a billion (sums of them cannot overflow). */
+const count = { type: ['integer', 'null'], minimum: 0, maximum: MAX_TOKEN_COUNT } as const;
 
 export const sessionSchema = {
   type: 'object',
@@ -82,7 +82,7 @@ export const evaluationSchema = {
     session_id: sessionIdSchema,
     timestamp,
     name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
-    score: { type: ['number', 'null'] },
+    score: { type: ['number', 'null'], minimum: -MAX_SCORE, maximum: MAX_SCORE },
     label: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     explanation: { type: ['string', 'null'], maxLength: LIMITS.explanationLength },
     event_id: { type: ['string', 'null'], maxLength: LIMITS.idLength },

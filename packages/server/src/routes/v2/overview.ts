@@ -23,7 +23,8 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: V2Deps): void
       if (typeof range === 'string') return badRequest(reply, range);
       const iso = (ms: number) => normalizeTimestamp(new Date(ms).toISOString()) as string;
       const to = range.to ?? iso(Date.now());
-      const from = range.from ?? iso(Date.parse(to) - DEFAULT_RANGE_MS);
+      // Not before 1970, where the stores' times begin (a `to` early in 1970 has a shorter default range).
+      const from = range.from ?? iso(Math.max(0, Date.parse(to) - DEFAULT_RANGE_MS));
       const span = Date.parse(to) - Date.parse(from);
       if (span <= 0) return badRequest(reply, 'from must be before to');
       const bucket = request.query.bucket ?? (span <= HOURLY_UP_TO_MS ? 'hour' : 'day');
