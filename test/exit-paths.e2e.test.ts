@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNode } from './helpers/child.js';
+import { startFaultProxy } from './helpers/fault-proxy.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const app = fileURLToPath(new URL('./fixtures/exit-app.mjs', import.meta.url));
@@ -19,11 +20,11 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function run(mode: string, signal?: NodeJS.Signals) {
+async function run(mode: string, signal?: NodeJS.Signals, endpoint = server.url) {
   const result = await runNode(
     app,
     [mode, String(EVENTS)],
-    { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url },
+    { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: endpoint },
     (line, child) => {
       if (line === 'READY' && signal) setTimeout(() => child.kill(signal), 100);
     },
