@@ -86,7 +86,10 @@ describe('exit paths', () => {
   ])(
     '%s: an evaluation awaited as the last statement settles before the process exits (0, not 13)',
     async (mode, name) => {
-      const r = await run(mode);
+      // The answer takes a while: nothing but the awaited call keeps the process alive meanwhile.
+      const proxy = await startFaultProxy(server.url);
+      proxy.setFault((req) => (req.path.includes('/evaluations') ? { kind: 'delay', ms: 500 } : { kind: 'pass' }));
+      const r = await run(mode, undefined, proxy.url).finally(() => proxy.close());
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('EVALUATED true');
       expect(r.exported.evaluations?.map((e) => e.name)).toEqual([name]);
