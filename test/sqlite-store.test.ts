@@ -59,7 +59,7 @@ describe('checkpoints in a thread of their own', () => {
       copyFileSync(file, copy);
       const db = new SqliteStore(copy);
       try {
-        return (await db.eventTotals(SESSION))[0]?.count ?? 0;
+        return Number((await db.sessionTotals(SESSION))?.tool_calls ?? 0);
       } finally {
         await db.close();
         rmSync(copy);
@@ -141,13 +141,14 @@ describe('migrations', () => {
 });
 
 describe('the sessions totals migration', () => {
-  it("a file of the schema before it gets each session's totals and cost per model from the events it has", async () => {
+  it("a file of the schema before it gets each session's totals (LLM calls, tokens, tools, actions, evaluations) and cost per model from what it has", async () => {
     const { MIGRATIONS } = await import('../packages/server/src/db/sqlite-schema.js');
     const serverRequire = createRequire(createRequire(import.meta.url).resolve('@agentops/server'));
     const Database = serverRequire('better-sqlite3') as typeof import('better-sqlite3');
     const file = join(dir, 'before-totals.db');
     const old = new Database(file);
-    const before = MIGRATIONS.length - 1;
+    // The schema before the migration that keeps sessions' totals (and so before every later one).
+    const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN llm_calls'));
     for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
     old.pragma(`user_version = ${before}`);
     old.exec(`INSERT INTO projects VALUES ('p', 'p', 'h', '${at(0)}');
@@ -157,6 +158,11 @@ describe('the sessions totals migration', () => {
     insert.run(SESSION, 'e1', 'llms', at(1), at(2), 'gpt-4o', 100, 20, 40, 0.01, at(2));
     insert.run(SESSION, 'e2', 'llms', at(3), at(4), 'gpt-4o', 50, 10, null, 0.005, at(4));
     insert.run(SESSION, 'e3', 'errors', at(5), at(9), null, null, null, null, null, at(9));
+    insert.run(SESSION, 'e4', 'tools', at(5), at(6), null, null, null, null, null, at(6));
+    insert.run(SESSION, 'e5', 'tools', at(6), at(7), null, null, null, null, null, at(7));
+    insert.run(SESSION, 'e6', 'actions', at(7), at(8), null, null, null, null, null, at(8));
+    old.exec(`INSERT INTO evaluations (session_id, id, timestamp, name, score, label, data, received_at)
+      VALUES ('${SESSION}', 'v1', '${at(9)}', 'judge', 1, NULL, '{}', '${at(9)}')`);
     old.close();
 
     const store = new SqliteStore(file);
@@ -175,6 +181,7 @@ describe('the sessions totals migration', () => {
       cache_read_tokens: 40,
       last_event_end: at(9),
     });
+    expect(await store.sessionTotals(SESSION)).toMatchObject({ tool_calls: 2, actions: 1, evaluations: 1 });
     expect(store.db.prepare('SELECT model, llm_calls, prompt_tokens, cost FROM session_models').all()).toEqual([
       { model: 'gpt-4o', llm_calls: 2, prompt_tokens: 150, cost: 0.015 },
     ]);

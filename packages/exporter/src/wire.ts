@@ -140,8 +140,10 @@ export interface EvaluationSummary {
   count: number;
   /** The mean of the scores given (null when none gave a score). */
   mean_score: number | null;
-  /** How many said each label. */
+  /** How many said each label: the 20 most said. */
   labels: Record<string, number>;
+  /** Evaluations of this name with a label left out of `labels`, when there are any. */
+  other_labels?: number;
 }
 
 export type EventPayload = LlmEventPayload | ToolEventPayload | ActionEventPayload | ErrorEventPayload;
@@ -184,9 +186,15 @@ export interface SessionStats {
   duration: string;
   agents: number;
   end_state: WireEndState | null;
-  /** Evaluations of the session and its events, and their summary per name. */
+  /** Evaluations of the session and its events. */
   evaluations: number;
-  evaluation_scores: EvaluationSummary[];
+  /**
+   * Their summary per name, the 20 most frequent names (all of them: `GET /v2/sessions/:id/evaluation_scores`).
+   * Not in the session list's rows.
+   */
+  evaluation_scores?: EvaluationSummary[];
+  /** How many evaluation names there are (beside `evaluation_scores`). */
+  evaluation_names?: number;
 }
 
 export interface SessionRecord {

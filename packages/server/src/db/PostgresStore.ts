@@ -18,18 +18,21 @@ import {
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
-  type EventTotalsRow,
   evaluationColumns,
   eventColumns,
   eventData,
   jsonPage,
+  type ListedSession,
+  listedSession,
   type NewUpload,
   newerSchema,
   type ProjectRow,
   RANGE_FILTERS,
+  SESSION_TOTALS_COLUMNS,
   type SessionBatch,
   type SessionListFilter,
   type SessionRow,
+  type SessionTotalsRow,
   type Store,
   type StoredEvent,
   sessionColumns,
@@ -323,16 +326,11 @@ export class PostgresStore implements Store {
     );
   }
 
-  eventTotals(sessionId: string): Promise<EventTotalsRow[]> {
-    return this.#rows<EventTotalsRow>(
-      `SELECT event_type, COUNT(*)::int AS count, SUM(prompt_tokens)::float8 AS prompt_tokens,
-              SUM(completion_tokens)::float8 AS completion_tokens, SUM(cache_read_tokens)::float8 AS cache_read_tokens,
-              SUM(cache_creation_tokens)::float8 AS cache_creation_tokens, SUM(reasoning_tokens)::float8 AS reasoning_tokens,
-              SUM(cost) AS cost,
-              MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
-       FROM events WHERE session_id = $1 GROUP BY event_type`,
-      [sessionId],
-    );
+  async sessionTotals(sessionId: string): Promise<SessionTotalsRow | undefined> {
+    const [row] = await this.#rows<SessionTotalsRow>(`SELECT ${SESSION_TOTALS_COLUMNS} FROM sessions WHERE id = $1`, [
+      sessionId,
+    ]);
+    return row;
   }
 
   async addUpload(u: NewUpload): Promise<void> {
@@ -388,7 +386,7 @@ export class PostgresStore implements Store {
   async listSessions(
     projectId: string,
     filter: SessionListFilter,
-  ): Promise<{ sessions: SessionRecord[]; total: number }> {
+  ): Promise<{ sessions: ListedSession[]; total: number }> {
     const values: unknown[] = [projectId];
     const where = ['project_id = $1'];
     if (filter.tag !== undefined) {
@@ -413,14 +411,14 @@ export class PostgresStore implements Store {
     }
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
-      this.#rows<SessionRow>(
-        `SELECT ${SESSION_FIELDS} FROM sessions WHERE ${clause}
+      this.#rows<SessionRow & SessionTotalsRow>(
+        `SELECT ${SESSION_FIELDS}, ${SESSION_TOTALS_COLUMNS} FROM sessions WHERE ${clause}
          ORDER BY init_timestamp DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
         [...values, filter.limit, filter.offset],
       ),
       this.#row<{ n: number }>(`SELECT COUNT(*)::int AS n FROM sessions WHERE ${clause}`, values),
     ]);
-    return { sessions: rows.map(sessionRecord), total: count?.n ?? 0 };
+    return { sessions: rows.map(listedSession), total: count?.n ?? 0 };
   }
 }
 
@@ -526,13 +524,22 @@ async function insertEvaluations(db: Queryable, sessionId: string, rows: Evaluat
     for (let i = 0; i < row.length; i++) columns[i]?.push(row[i]);
   }
   const result = await db.query({
-    name: 'agentops_evaluations_insert',
-    text: `INSERT INTO evaluations (session_id, id, timestamp, name, score, label, data, received_at)
-           SELECT $1, u.*, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[]) AS u
-           ON CONFLICT DO NOTHING`,
+    name: 'agentops_evaluations_insert_2',
+    // The evaluations not stored yet, and in the same statement their count on the session's row.
+    text: `WITH added AS (
+             INSERT INTO evaluations (session_id, id, timestamp, name, score, label, data, received_at)
+             SELECT $1, u.*, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[]) AS u
+             ON CONFLICT DO NOTHING
+             RETURNING 1
+           ), counted AS (
+             UPDATE sessions SET evaluations = evaluations + (SELECT COUNT(*) FROM added)
+             WHERE id = $1 AND EXISTS (SELECT 1 FROM added)
+             RETURNING 1
+           )
+           SELECT (SELECT COUNT(*) FROM added)::int AS added`,
     values: clean([sessionId, ...columns, receivedAt]),
   });
-  return result.rowCount ?? 0;
+  return (result.rows[0] as { added: number } | undefined)?.added ?? 0;
 }
 
 /**
@@ -566,7 +573,7 @@ async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[
   // The events not stored yet, and in the same statement what they add to the session's totals and
   // to its cost per model (see SessionTotals): a retried batch adds nothing twice.
   const result = await db.query<{ added: number }>({
-    name: 'agentops_events_insert_3',
+    name: 'agentops_events_insert_4',
     text: `WITH added AS (
              INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens,
                completion_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost, data, received_at)
@@ -574,18 +581,26 @@ async function insertEvents(db: Queryable, sessionId: string, rows: StoredEvent[
                                             $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
                                             $13::float8[], $14::text[]) AS u
              ON CONFLICT DO NOTHING
-             RETURNING event_type, end_timestamp, model, prompt_tokens, completion_tokens, cache_read_tokens, cost
+             RETURNING event_type, end_timestamp, model, prompt_tokens, completion_tokens, cache_read_tokens,
+               cache_creation_tokens, reasoning_tokens, cost
            ), llms AS (SELECT * FROM added WHERE event_type = 'llms'),
            totals AS (
              UPDATE sessions s SET llm_calls = s.llm_calls + t.llm_calls, errors = s.errors + t.errors,
+               tool_calls = s.tool_calls + t.tool_calls, actions = s.actions + t.actions,
                prompt_tokens = s.prompt_tokens + t.prompt_tokens, completion_tokens = s.completion_tokens + t.completion_tokens,
-               cache_read_tokens = s.cache_read_tokens + t.cache_read_tokens, cost = s.cost + t.cost,
+               cache_read_tokens = s.cache_read_tokens + t.cache_read_tokens,
+               cache_creation_tokens = s.cache_creation_tokens + t.cache_creation_tokens,
+               reasoning_tokens = s.reasoning_tokens + t.reasoning_tokens, cost = s.cost + t.cost,
                last_event_end = GREATEST(s.last_event_end, t.last_end)
              FROM (SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE event_type = 'llms') AS llm_calls,
                           COUNT(*) FILTER (WHERE event_type = 'errors') AS errors,
+                          COUNT(*) FILTER (WHERE event_type = 'tools') AS tool_calls,
+                          COUNT(*) FILTER (WHERE event_type = 'actions') AS actions,
                           COALESCE(SUM(prompt_tokens) FILTER (WHERE event_type = 'llms'), 0) AS prompt_tokens,
                           COALESCE(SUM(completion_tokens) FILTER (WHERE event_type = 'llms'), 0) AS completion_tokens,
                           COALESCE(SUM(cache_read_tokens) FILTER (WHERE event_type = 'llms'), 0) AS cache_read_tokens,
+                          COALESCE(SUM(cache_creation_tokens) FILTER (WHERE event_type = 'llms'), 0) AS cache_creation_tokens,
+                          COALESCE(SUM(reasoning_tokens) FILTER (WHERE event_type = 'llms'), 0) AS reasoning_tokens,
                           COALESCE(SUM(cost), 0) AS cost, MAX(end_timestamp) AS last_end FROM added) AS t
              WHERE s.id = $1 AND t.n > 0
              RETURNING 1

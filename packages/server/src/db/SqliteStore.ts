@@ -20,19 +20,22 @@ import {
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
-  type EventTotalsRow,
   evaluationColumns,
   eventColumns,
   eventData,
   jsonPage,
+  type ListedSession,
+  listedSession,
   type NewUpload,
   newerSchema,
   type ProjectRow,
   RANGE_FILTERS,
+  SESSION_TOTALS_COLUMNS,
   type SessionBatch,
   type SessionListFilter,
   type SessionRow,
   SessionTotals,
+  type SessionTotalsRow,
   type Store,
   type StoredEvent,
   sessionColumns,
@@ -257,6 +260,7 @@ export class SqliteStore implements Store {
         receivedAt,
       ).changes;
     }
+    if (added > 0) this.#statements.sessionEvaluationsAdd.run(added, sessionId);
     return added;
   }
 
@@ -322,9 +326,13 @@ export class SqliteStore implements Store {
     this.#statements.sessionTotalsAdd.run(
       s.llmCalls,
       s.errors,
+      s.toolCalls,
+      s.actions,
       s.promptTokens,
       s.completionTokens,
       s.cacheReadTokens,
+      s.cacheCreationTokens,
+      s.reasoningTokens,
       s.cost,
       s.lastEnd ?? null,
       sessionId,
@@ -374,8 +382,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  async eventTotals(sessionId: string): Promise<EventTotalsRow[]> {
-    return this.#statements.eventTotals.all(sessionId) as EventTotalsRow[];
+  async sessionTotals(sessionId: string): Promise<SessionTotalsRow | undefined> {
+    return this.#statements.sessionTotals.get(sessionId) as SessionTotalsRow | undefined;
   }
 
   async addUpload(upload: NewUpload): Promise<void> {
@@ -428,7 +436,7 @@ export class SqliteStore implements Store {
   async listSessions(
     projectId: string,
     filter: SessionListFilter,
-  ): Promise<{ sessions: SessionRecord[]; total: number }> {
+  ): Promise<{ sessions: ListedSession[]; total: number }> {
     const where = ['project_id = @projectId'];
     if (filter.tag !== undefined) where.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE value = @tag)');
     if (filter.endState === 'running') where.push('end_state IS NULL');
@@ -456,10 +464,10 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
       )
-      .all(params) as SessionRow[];
+      .all(params) as (SessionRow & SessionTotalsRow)[];
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number })
       .n;
-    return { sessions: rows.map(sessionRecord), total };
+    return { sessions: rows.map(listedSession), total };
   }
 }
 
@@ -527,18 +535,15 @@ function prepare(db: SqliteDatabase) {
        FROM events WHERE session_id = ? AND event_type = ? AND (init_timestamp, rowid) > (?, ?)
        ORDER BY init_timestamp, rowid LIMIT ?`,
     ),
-    eventTotals: db.prepare(
-      `SELECT event_type, COUNT(*) AS count, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
-              SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_creation_tokens) AS cache_creation_tokens,
-              SUM(reasoning_tokens) AS reasoning_tokens, SUM(cost) AS cost, MIN(init_timestamp) AS first_start, MAX(end_timestamp) AS last_end
-       FROM events WHERE session_id = ? GROUP BY event_type`,
-    ),
+    sessionTotals: db.prepare(`SELECT ${SESSION_TOTALS_COLUMNS} FROM sessions WHERE id = ?`),
     sessionTotalsAdd: db.prepare(
-      `UPDATE sessions SET llm_calls = llm_calls + ?, errors = errors + ?, prompt_tokens = prompt_tokens + ?,
-         completion_tokens = completion_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cost = cost + ?,
+      `UPDATE sessions SET llm_calls = llm_calls + ?, errors = errors + ?, tool_calls = tool_calls + ?, actions = actions + ?,
+         prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, cache_read_tokens = cache_read_tokens + ?,
+         cache_creation_tokens = cache_creation_tokens + ?, reasoning_tokens = reasoning_tokens + ?, cost = cost + ?,
          last_event_end = MAX(COALESCE(last_event_end, ''), COALESCE(?, ''))
        WHERE id = ?`,
     ),
+    sessionEvaluationsAdd: db.prepare('UPDATE sessions SET evaluations = evaluations + ? WHERE id = ?'),
     sessionModelAdd: db.prepare(
       `INSERT INTO session_models (session_id, model, llm_calls, prompt_tokens, completion_tokens, cost)
        VALUES (?, ?, ?, ?, ?, ?)

@@ -23,19 +23,6 @@ export interface ProjectRow {
   created_at: string;
 }
 
-export interface EventTotalsRow {
-  event_type: string;
-  count: number;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_creation_tokens: number | null;
-  reasoning_tokens: number | null;
-  cost: number | null;
-  first_start: string | null;
-  last_end: string | null;
-}
-
 /** A session's evaluations of one name and label, counted (scores summed, for the mean). */
 export interface EvaluationTotalsRow {
   name: string;
@@ -142,13 +129,15 @@ export interface Store {
    * nothing written, when the session belongs to another project.
    */
   writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean>;
-  listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: SessionRecord[]; total: number }>;
+  /** A page of a project's sessions, newest first, each with its totals (read off its row). */
+  listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: ListedSession[]; total: number }>;
   /** The project's overview of the sessions started in a range (see overview.ts). */
   overview(projectId: string, query: OverviewQuery): Promise<Overview>;
 
   /** Inserts events that are not stored yet; a retried batch changes nothing. Returns how many were new. */
   insertEvents(sessionId: string, events: StoredEvent[]): Promise<number>;
-  eventTotals(sessionId: string): Promise<EventTotalsRow[]>;
+  /** A session's totals, kept on its row as its events and evaluations are stored: never a scan of them. */
+  sessionTotals(sessionId: string): Promise<SessionTotalsRow | undefined>;
   /**
    * One page of a session's events of one type, in time order, each as its JSON text (with the cost
    * the server keeps), from just after `after`; `next` is where the following page starts, if any.
@@ -209,6 +198,11 @@ export interface SessionRow {
   release: string | null;
 }
 
+/** A session row (`SELECT *`) as the list gives it: the session and its totals. */
+export function listedSession(row: SessionRow & SessionTotalsRow): ListedSession {
+  return { session: sessionRecord(row), totals: row };
+}
+
 export function sessionRecord(row: SessionRow): SessionRecord {
   return {
     session_id: row.id,
@@ -251,12 +245,24 @@ interface Counts {
  * the overview reads sessions, not events) and to its cost per model.
  */
 export class SessionTotals {
-  readonly session: Counts & { errors: number; cacheReadTokens: number; lastEnd: string | undefined } = {
+  readonly session: Counts & {
+    errors: number;
+    toolCalls: number;
+    actions: number;
+    cacheReadTokens: number;
+    cacheCreationTokens: number;
+    reasoningTokens: number;
+    lastEnd: string | undefined;
+  } = {
     llmCalls: 0,
     errors: 0,
+    toolCalls: 0,
+    actions: 0,
     promptTokens: 0,
     completionTokens: 0,
     cacheReadTokens: 0,
+    cacheCreationTokens: 0,
+    reasoningTokens: 0,
     cost: 0,
     lastEnd: undefined,
   };
@@ -266,12 +272,16 @@ export class SessionTotals {
     const s = this.session;
     if (s.lastEnd === undefined || e.end_timestamp > s.lastEnd) s.lastEnd = e.end_timestamp;
     if (e.event_type === 'errors') s.errors++;
+    else if (e.event_type === 'tools') s.toolCalls++;
+    else if (e.event_type === 'actions') s.actions++;
     s.cost += cost ?? 0;
     if (e.event_type !== 'llms') return;
     s.llmCalls++;
     s.promptTokens += c.promptTokens ?? 0;
     s.completionTokens += c.completionTokens ?? 0;
     s.cacheReadTokens += c.cacheReadTokens ?? 0;
+    s.cacheCreationTokens += c.cacheCreationTokens ?? 0;
+    s.reasoningTokens += c.reasoningTokens ?? 0;
     if (c.model === null) return;
     const m = this.models.get(c.model) ?? { llmCalls: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
     m.llmCalls++;
@@ -280,6 +290,33 @@ export class SessionTotals {
     m.cost += cost ?? 0;
     this.models.set(c.model, m);
   }
+}
+
+/** A session's totals as its row keeps them (see SessionTotals); PostgreSQL gives its BIGINTs as text. */
+export interface SessionTotalsRow {
+  llm_calls: number;
+  tool_calls: number;
+  actions: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  reasoning_tokens: number;
+  cost: number;
+  evaluations: number;
+  last_event_end: string | null;
+}
+
+/** The columns of a session's totals, for a SELECT of them. */
+export const SESSION_TOTALS_COLUMNS =
+  'llm_calls, tool_calls, actions, errors, prompt_tokens, completion_tokens, cache_read_tokens, ' +
+  'cache_creation_tokens, reasoning_tokens, cost, evaluations, last_event_end';
+
+/** A listed session: what it is, and its totals. */
+export interface ListedSession {
+  session: SessionRecord;
+  totals: SessionTotalsRow;
 }
 
 /** An event's payload as it is stored: without its cost, which is kept beside it (the client's, or the server's price). */

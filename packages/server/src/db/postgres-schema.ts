@@ -129,4 +129,25 @@ export const POSTGRES_MIGRATIONS: string[] = [
            COALESCE(SUM(cost), 0)
     FROM events WHERE event_type = 'llms' AND model IS NOT NULL GROUP BY session_id, model;
   `,
+  // The rest of a session's totals (tool calls, actions, evaluations, the other token kinds), so a
+  // session's stats and the session list read its row, never its events.
+  `
+  ALTER TABLE sessions ADD COLUMN tool_calls BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN actions BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN cache_creation_tokens BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN reasoning_tokens BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN evaluations BIGINT NOT NULL DEFAULT 0;
+  UPDATE sessions SET
+    tool_calls = t.tool_calls, actions = t.actions, cache_creation_tokens = t.cache_creation_tokens,
+    reasoning_tokens = t.reasoning_tokens
+  FROM (SELECT session_id, COUNT(*) FILTER (WHERE event_type = 'tools') AS tool_calls,
+               COUNT(*) FILTER (WHERE event_type = 'actions') AS actions,
+               COALESCE(SUM(cache_creation_tokens), 0) AS cache_creation_tokens,
+               COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens
+        FROM events GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  UPDATE sessions SET evaluations = t.n
+  FROM (SELECT session_id, COUNT(*) AS n FROM evaluations GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  `,
 ];

@@ -125,4 +125,23 @@ export const MIGRATIONS: string[] = [
     SELECT session_id, model, COUNT(*), TOTAL(prompt_tokens), TOTAL(completion_tokens), TOTAL(cost)
     FROM events WHERE event_type = 'llms' AND model IS NOT NULL GROUP BY session_id, model;
   `,
+  // The rest of a session's totals (tool calls, actions, evaluations, the other token kinds), so a
+  // session's stats and the session list read its row, never its events.
+  `
+  ALTER TABLE sessions ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN actions INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN cache_creation_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN evaluations INTEGER NOT NULL DEFAULT 0;
+  UPDATE sessions SET
+    tool_calls = t.tool_calls, actions = t.actions, cache_creation_tokens = t.cache_creation_tokens,
+    reasoning_tokens = t.reasoning_tokens
+  FROM (SELECT session_id, SUM(event_type = 'tools') AS tool_calls, SUM(event_type = 'actions') AS actions,
+               TOTAL(cache_creation_tokens) AS cache_creation_tokens, TOTAL(reasoning_tokens) AS reasoning_tokens
+        FROM events GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  UPDATE sessions SET evaluations = t.n
+  FROM (SELECT session_id, COUNT(*) AS n FROM evaluations GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  `,
 ];

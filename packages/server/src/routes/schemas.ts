@@ -116,11 +116,18 @@ export const sessionParamsSchema = {
   properties: { id: sessionIdSchema },
 } as const;
 
+const page = {
+  limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+} as const;
+
+/** A page of a list: `limit` (1 to 200, default 50) from `offset`. */
+export const pageQuerySchema = { type: 'object', properties: page } as const;
+
 export const listQuerySchema = {
   type: 'object',
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+    ...page,
     tag: { type: 'string', maxLength: 512 },
     end_state: { type: 'string', enum: ['Success', 'Fail', 'Indeterminate', 'running'] },
     user_id: { type: 'string', maxLength: 512 },

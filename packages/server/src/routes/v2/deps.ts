@@ -19,10 +19,10 @@ export async function sessionWithStats(store: Store, projectId: string, id: stri
   return { session, stats: await statsOf(store, session) };
 }
 
-/** A stored session's stats (its event totals and agents read together). */
+/** A stored session's stats: its totals, agents and the summary of its evaluations, read together. */
 export async function statsOf(store: Store, session: SessionRecord) {
   const [totals, agents, evaluations] = await Promise.all([
-    store.eventTotals(session.session_id),
+    store.sessionTotals(session.session_id),
     store.agentCount(session.session_id),
     store.evaluationTotals(session.session_id),
   ]);

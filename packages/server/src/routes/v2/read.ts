@@ -4,10 +4,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventPayload, SessionExport, SessionLog, WireEndState } from '@agentops/exporter';
 import type { FastifyInstance } from 'fastify';
 import type { EventCursor, Store } from '../../db/Store.js';
+import { evaluationSummaries, sessionStats } from '../../stats.js';
 import { projectOf, requireProject } from '../auth.js';
 import { badRequest, notFound } from '../replies.js';
-import { listQuerySchema, sessionParamsSchema } from '../schemas.js';
-import { sessionWithStats, statsOf, type V2Deps } from './deps.js';
+import { listQuerySchema, pageQuerySchema, sessionParamsSchema } from '../schemas.js';
+import { sessionWithStats, type V2Deps } from './deps.js';
 import { timeRange } from './time-range.js';
 
 export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
@@ -20,6 +21,19 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     async (request, reply) => {
       const result = await sessionWithStats(store, projectOf(request).id, request.params.id.toLowerCase());
       return result ? result.stats : notFound(reply);
+    },
+  );
+
+  // Every evaluation name's summary, a page at a time: the stats give only the most frequent ones.
+  app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>(
+    '/v2/sessions/:id/evaluation_scores',
+    { schema: { params: sessionParamsSchema, querystring: pageQuerySchema }, preHandler: project },
+    async (request, reply) => {
+      const id = request.params.id.toLowerCase();
+      if (!(await store.getSession(projectOf(request).id, id))) return notFound(reply);
+      const { limit, offset } = request.query;
+      const all = evaluationSummaries(await store.evaluationTotals(id));
+      return { total: all.length, limit, offset, evaluation_scores: all.slice(offset, offset + limit) };
     },
   );
 
@@ -68,8 +82,12 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       total: page.total,
       limit,
       offset,
+      // Each row's stats from its totals: a page costs the same whatever its sessions' sizes.
       sessions: await Promise.all(
-        page.sessions.map(async (session) => ({ ...session, stats: await statsOf(store, session) })),
+        page.sessions.map(async ({ session, totals }) => ({
+          ...session,
+          stats: sessionStats(session, totals, await store.agentCount(session.session_id)),
+        })),
       ),
     };
   });
