@@ -15,6 +15,7 @@ import {
 } from './overview.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
+  AGENT_COUNT_COLUMN,
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
@@ -411,8 +412,8 @@ export class PostgresStore implements Store {
     }
     const clause = where.join(' AND ');
     const [rows, count] = await Promise.all([
-      this.#rows<SessionRow & SessionTotalsRow>(
-        `SELECT ${SESSION_FIELDS}, ${SESSION_TOTALS_COLUMNS} FROM sessions WHERE ${clause}
+      this.#rows<Parameters<typeof listedSession>[0]>(
+        `SELECT ${SESSION_FIELDS}, ${SESSION_TOTALS_COLUMNS}, ${AGENT_COUNT_COLUMN} FROM sessions WHERE ${clause}
          ORDER BY init_timestamp DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
         [...values, filter.limit, filter.offset],
       ),

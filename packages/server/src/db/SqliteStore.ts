@@ -17,6 +17,7 @@ import {
   overviewStatements,
 } from './overview.js';
 import {
+  AGENT_COUNT_COLUMN,
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
@@ -462,9 +463,10 @@ export class SqliteStore implements Store {
     const clause = where.join(' AND ');
     const rows = this.db
       .prepare(
-        `SELECT * FROM sessions WHERE ${clause} ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+        `SELECT *, ${AGENT_COUNT_COLUMN} FROM sessions WHERE ${clause}
+         ORDER BY init_timestamp DESC, rowid DESC LIMIT @limit OFFSET @offset`,
       )
-      .all(params) as (SessionRow & SessionTotalsRow)[];
+      .all(params) as Parameters<typeof listedSession>[0][];
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params) as { n: number })
       .n;
     return { sessions: rows.map(listedSession), total };

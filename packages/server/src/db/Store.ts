@@ -199,8 +199,8 @@ export interface SessionRow {
 }
 
 /** A session row (`SELECT *`) as the list gives it: the session and its totals. */
-export function listedSession(row: SessionRow & SessionTotalsRow): ListedSession {
-  return { session: sessionRecord(row), totals: row };
+export function listedSession(row: SessionRow & SessionTotalsRow & { agent_count: number | string }): ListedSession {
+  return { session: sessionRecord(row), totals: row, agents: Number(row.agent_count) };
 }
 
 export function sessionRecord(row: SessionRow): SessionRecord {
@@ -313,11 +313,15 @@ export const SESSION_TOTALS_COLUMNS =
   'llm_calls, tool_calls, actions, errors, prompt_tokens, completion_tokens, cache_read_tokens, ' +
   'cache_creation_tokens, reasoning_tokens, cost, evaluations, last_event_end';
 
-/** A listed session: what it is, and its totals. */
+/** A listed session: what it is, its totals and its number of agents. */
 export interface ListedSession {
   session: SessionRecord;
   totals: SessionTotalsRow;
+  agents: number;
 }
+
+/** The agents of a listed session, as a column of the list's SELECT (one query for the page). */
+export const AGENT_COUNT_COLUMN = '(SELECT COUNT(*) FROM agents a WHERE a.session_id = sessions.id) AS agent_count';
 
 /** An event's payload as it is stored: without its cost, which is kept beside it (the client's, or the server's price). */
 export function eventData(e: EventPayload): string {

@@ -84,9 +84,9 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       offset,
       // Each row's stats from its totals: a page costs the same whatever its sessions' sizes.
       sessions: await Promise.all(
-        page.sessions.map(async ({ session, totals }) => ({
+        page.sessions.map(({ session, totals, agents }) => ({
           ...session,
-          stats: sessionStats(session, totals, await store.agentCount(session.session_id)),
+          stats: sessionStats(session, totals, agents),
         })),
       ),
     };
