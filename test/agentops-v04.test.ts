@@ -350,6 +350,23 @@ describe('v4 uploads', () => {
     expect(over.body.message).toMatch(/at most 52428800 bytes/);
   });
 
+  it('eight 10 MB log uploads at once to one session: the 50 MB cap holds (five stored, three 413)', async () => {
+    const sessionId = crypto.randomUUID();
+    const header = { 'trace-id': traceIdHeader(sessionId) };
+    // The session exists before the race, as it does once its first spans or logs arrived.
+    expect((await upload('/v4/logs/upload/', { body: 'start' }, header)).status).toBe(200);
+    const tenMb = 'y'.repeat(10 * 1024 * 1024 - 1);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => upload('/v4/logs/upload/', { body: tenMb }, header)),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 413, 413, 413]);
+    const rows = await selectRows<{ n: number }>(
+      server.store,
+      `SELECT CAST(SUM(size) AS INTEGER) AS n FROM uploads WHERE session_id = '${sessionId}'`,
+    );
+    expect(rows[0]?.n).toBeLessThanOrEqual(50 * 1024 * 1024);
+  });
+
   it('an object is stored and read back by its URL, by its own project only', async () => {
     const r = await upload('/v4/objects/upload/', { body: '{"screenshot":"…"}' }, {});
     expect(r.status).toBe(200);

@@ -334,19 +334,29 @@ export class PostgresStore implements Store {
     return row;
   }
 
-  async addUpload(u: NewUpload): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      clean([u.id, u.project_id, u.session_id, u.kind, u.body, u.size, u.created_at]),
-    );
-  }
-
-  async uploadedBytes(sessionId: string, kind: UploadRow['kind']): Promise<number> {
-    const row = await this.#row<{ n: number }>(
-      'SELECT COALESCE(SUM(size), 0)::float8 AS n FROM uploads WHERE session_id = $1 AND kind = $2',
-      [sessionId, kind],
-    );
-    return row?.n ?? 0;
+  async addUpload(u: NewUpload, sessionLimit?: number): Promise<boolean> {
+    const insert = (db: Queryable) =>
+      db.query(
+        'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        clean([u.id, u.project_id, u.session_id, u.kind, u.body, u.size, u.created_at]),
+      );
+    if (sessionLimit === undefined || u.session_id === null) {
+      await insert(this.pool);
+      return true;
+    }
+    const sessionId = u.session_id;
+    // The session's uploads of this kind, one at a time across instances (a lock for this
+    // transaction only): the sum checked is the sum the insert adds to.
+    return this.#transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`uploads:${sessionId}:${u.kind}`]);
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT COALESCE(SUM(size), 0)::float8 AS n FROM uploads WHERE session_id = $1 AND kind = $2',
+        [sessionId, u.kind],
+      );
+      if ((rows[0]?.n ?? 0) + u.size > sessionLimit) return false;
+      await insert(client);
+      return true;
+    });
   }
 
   sessionUploads(sessionId: string): Promise<UploadRow[]> {

@@ -387,20 +387,26 @@ export class SqliteStore implements Store {
     return this.#statements.sessionTotals.get(sessionId) as SessionTotalsRow | undefined;
   }
 
-  async addUpload(upload: NewUpload): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES (@id, @project_id, @session_id, @kind, @body, @size, @created_at)',
-      )
-      .run(upload);
-  }
-
-  async uploadedBytes(sessionId: string, kind: UploadRow['kind']): Promise<number> {
-    return (
-      this.db
-        .prepare('SELECT COALESCE(SUM(size), 0) AS n FROM uploads WHERE session_id = ? AND kind = ?')
-        .get(sessionId, kind) as { n: number }
-    ).n;
+  async addUpload(upload: NewUpload, sessionLimit?: number): Promise<boolean> {
+    // Synchronous: the check and the insert are one step of this process; IMMEDIATE against others.
+    return this.db
+      .transaction(() => {
+        if (sessionLimit !== undefined && upload.session_id !== null) {
+          const stored = (
+            this.db
+              .prepare('SELECT COALESCE(SUM(size), 0) AS n FROM uploads WHERE session_id = ? AND kind = ?')
+              .get(upload.session_id, upload.kind) as { n: number }
+          ).n;
+          if (stored + upload.size > sessionLimit) return false;
+        }
+        this.db
+          .prepare(
+            'INSERT INTO uploads (id, project_id, session_id, kind, body, size, created_at) VALUES (@id, @project_id, @session_id, @kind, @body, @size, @created_at)',
+          )
+          .run(upload);
+        return true;
+      })
+      .immediate();
   }
 
   async sessionUploads(sessionId: string): Promise<UploadRow[]> {

@@ -164,9 +164,12 @@ export interface Store {
   agents(sessionId: string): Promise<AgentPayload[]>;
   agentCount(sessionId: string): Promise<number>;
 
-  addUpload(upload: NewUpload): Promise<void>;
-  /** Bytes of uploads a session has of one kind. */
-  uploadedBytes(sessionId: string, kind: UploadRow['kind']): Promise<number>;
+  /**
+   * Stores an upload; with `sessionLimit`, only if the session's uploads of its kind stay within
+   * that many bytes, checked and written as one step (concurrent uploads cannot both pass the
+   * check). False when it would go past the limit (nothing is stored).
+   */
+  addUpload(upload: NewUpload, sessionLimit?: number): Promise<boolean>;
   /** A session's uploads, oldest first, without their bodies. */
   sessionUploads(sessionId: string): Promise<UploadRow[]>;
   /** One upload's body, if it belongs to the project. */

@@ -39,7 +39,14 @@ export function registerV4Routes(
   const { store } = deps;
   const project = requireProject(store, deps.tokens);
 
-  const save = async (request: FastifyRequest, kind: UploadRow['kind'], sessionId: string | null, text: string) => {
+  /** Stores an upload (within `sessionLimit` bytes of its kind for its session); undefined when past it. */
+  const save = async (
+    request: FastifyRequest,
+    kind: UploadRow['kind'],
+    sessionId: string | null,
+    text: string,
+    sessionLimit?: number,
+  ) => {
     const body = deps.ingest.uploadText(kind, text);
     const upload = {
       id: randomUUID(),
@@ -50,7 +57,7 @@ export function registerV4Routes(
       size: Buffer.byteLength(body, 'utf8'),
       created_at: new Date().toISOString(),
     };
-    await store.addUpload(upload);
+    if (!(await store.addUpload(upload, sessionLimit))) return undefined;
     return { url: `${deps.publicUrl()}/v4/uploads/${upload.id}`, size: upload.size };
   };
   /** The session a request's `Trace-Id` names, made if it is new; undefined when a reply was sent. */
@@ -94,9 +101,9 @@ export function registerV4Routes(
     if (size > MAX_UPLOAD_BYTES) return tooLarge(reply, `an upload is at most ${MAX_UPLOAD_BYTES} bytes`);
     const sessionId = await sessionOf(request, reply, true);
     if (!sessionId) return reply;
-    if ((await store.uploadedBytes(sessionId, 'logs')) + size > MAX_SESSION_LOG_BYTES)
-      return tooLarge(reply, `a session keeps at most ${MAX_SESSION_LOG_BYTES} bytes of logs`);
-    return save(request, 'logs', sessionId, request.body.body);
+    // Checked and stored as one step: concurrent uploads cannot together pass the limit.
+    const saved = await save(request, 'logs', sessionId, request.body.body, MAX_SESSION_LOG_BYTES);
+    return saved ?? tooLarge(reply, `a session keeps at most ${MAX_SESSION_LOG_BYTES} bytes of logs`);
   });
 
   app.post<{ Body: { body: string } }>('/v4/objects/upload/', options, async (request, reply) => {
