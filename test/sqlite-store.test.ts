@@ -188,3 +188,29 @@ describe('the sessions totals migration', () => {
     await store.close();
   });
 });
+
+describe('the database file deleted while the server runs', () => {
+  it('writes are refused with a 503 that says so, /ready says why, reads of what is in memory go on', async () => {
+    const { startTestServer } = await import('./helpers/server.js');
+    const server = await startTestServer({ db: join(dir, 'deleted', 'agentops.db') });
+    try {
+      const session = (id: string) => ({ session: { session_id: id, init_timestamp: at(0) } });
+      expect((await server.post('/v2/create_session', session(randomUUID()))).status).toBe(200);
+      expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, 'deleted', `agentops.db${suffix}`), { force: true });
+
+      const refused = await server.post<{ message: string }>('/v2/create_session', session(randomUUID()));
+      expect(refused.status).toBe(503);
+      expect(refused.body.message).toMatch(/agentops\.db was deleted or replaced while the server ran/);
+      const ready = await fetch(`${server.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({
+        status: 'unavailable',
+        reason: expect.stringMatching(/deleted or replaced/),
+      });
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { createProject } from './auth/api-keys.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { isPostgresUrl, openStore } from './db/open-store.js';
 import { SqliteStore } from './db/SqliteStore.js';
-import type { Store } from './db/Store.js';
+import { asUnavailable, type Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -178,6 +178,12 @@ export async function buildApp(
   const ingest = new Ingest(store, await loadPriceFn().catch(() => undefined), mask);
 
   app.setErrorHandler((err, request, reply) => {
+    // The database saturated, locked or gone: 503, with Retry-After when trying again may help.
+    const unavailable = asUnavailable(err);
+    if (unavailable) {
+      if (unavailable.retryAfterSeconds) reply.header('retry-after', String(unavailable.retryAfterSeconds));
+      return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: unavailable.message });
+    }
     const error = err as { statusCode?: number; code?: string; message?: string };
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -210,6 +216,11 @@ export async function buildApp(
   registerV4Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
   registerOtlpRoutes(app, { store, ingest, tokens });
   registerDashboardRoutes(app);
+  // `/health` says the process answers; `/ready` that its database does too (503 with why, when not).
+  app.get('/ready', async (_request, reply) => {
+    const why = await store.ready();
+    return why === undefined ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable', reason: why });
+  });
   return app;
 }
 

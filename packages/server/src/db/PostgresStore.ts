@@ -5,6 +5,7 @@
  * stored once), and the schema is migrated under an advisory lock, so instances may start together.
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import pg from 'pg';
 import {
   assembleOverview,
@@ -62,6 +63,19 @@ export function redactedUrl(url: string): string {
   }
 }
 
+/** How long a request waits on PostgreSQL before it is answered 503. */
+export interface PostgresTimeouts {
+  /** For a connection of the pool (all of them busy). Default 3 s. */
+  connectMillis?: number;
+  /** For a statement. Default 15 s. */
+  statementMillis?: number;
+  /** For a lock another transaction holds. Default 3 s. */
+  lockMillis?: number;
+}
+
+/** How long `/ready` waits for the database's answer. */
+const READY_MILLIS = 2_000;
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly location: string;
@@ -73,16 +87,39 @@ export class PostgresStore implements Store {
     this.pool = pool;
   }
 
+  async ready(): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`the database did not answer within ${READY_MILLIS} ms`), READY_MILLIS);
+    });
+    const answer = this.pool.query('SELECT 1').then(
+      () => undefined,
+      (err: unknown) => errorText(err),
+    );
+    try {
+      return await Promise.race([answer, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The schema version this server migrates a database to. */
   static readonly latestSchemaVersion = POSTGRES_MIGRATIONS.length;
 
   /** Connects, and brings the schema up to date (waiting for an instance that is doing so). */
-  static async open(url: string, options: { maxConnections?: number } = {}): Promise<PostgresStore> {
+  static async open(
+    url: string,
+    options: { maxConnections?: number; timeouts?: PostgresTimeouts } = {},
+  ): Promise<PostgresStore> {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.maxConnections ?? 10,
       application_name: 'agentops-server',
-      connectionTimeoutMillis: 10_000,
+      // A saturated pool or a locked table answers 503 with Retry-After in seconds (the SDK backs
+      // off on it), not a request that hangs until its socket closes.
+      connectionTimeoutMillis: options.timeouts?.connectMillis ?? 3_000,
+      statement_timeout: options.timeouts?.statementMillis ?? 15_000,
+      lock_timeout: options.timeouts?.lockMillis ?? 3_000,
     });
     // A connection that breaks while idle is dropped from the pool and replaced; it must not crash the server.
     pool.on('error', (err) => process.emitWarning(`a PostgreSQL connection failed while idle: ${err.message}`));
@@ -98,6 +135,8 @@ export class PostgresStore implements Store {
 
   async #migrate(): Promise<void> {
     const client = await this.pool.connect();
+    // A migration of a large database takes what it takes: no request's timeouts.
+    await client.query('SET statement_timeout = 0; SET lock_timeout = 0');
     try {
       await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
       await client.query(

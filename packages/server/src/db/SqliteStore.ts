@@ -2,11 +2,12 @@
  * The embedded default: everything in one SQLite file (WAL), through better-sqlite3. Its calls are
  * synchronous underneath (each is one short transaction), answered as promises to fit `Store`.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
@@ -39,6 +40,7 @@ import {
   type SessionTotalsRow,
   type Store,
   type StoredEvent,
+  StoreUnavailable,
   sessionColumns,
   sessionRecord,
   type UploadRow,
@@ -60,10 +62,13 @@ export class SqliteStore implements Store {
     insertEvaluationsTransaction: (sessionId: string, rows: EvaluationPayload[], receivedAt: string) => number;
   };
   #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
+  /** The database file's identity when it was opened (device and inode): undefined in memory. */
+  readonly #identity: string | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    this.#identity = this.db.memory ? undefined : fileIdentity(file);
     this.db.pragma('busy_timeout = 5000');
     useWal(this.db);
     this.db.pragma('synchronous = NORMAL');
@@ -93,6 +98,28 @@ export class SqliteStore implements Store {
 
   get location(): string {
     return this.db.name;
+  }
+
+  /**
+   * Throws StoreUnavailable when the database file is no longer the one opened (deleted, or
+   * replaced): writes would go to a file nobody can open again, and be lost at the next start.
+   */
+  #checkFile(): void {
+    if (this.#identity === undefined || fileIdentity(this.db.name) === this.#identity) return;
+    throw new StoreUnavailable(
+      `the SQLite database ${this.db.name} was deleted or replaced while the server ran: nothing more is written ` +
+        'to it. Restart the server (it opens the file again, or makes a new one).',
+    );
+  }
+
+  async ready(): Promise<string | undefined> {
+    try {
+      this.#checkFile();
+      this.db.prepare('SELECT 1').get();
+      return undefined;
+    } catch (err) {
+      return errorText(err);
+    }
   }
 
   /** Brings the schema up to date; IMMEDIATE, so two processes opening one file at once do not both migrate. */
@@ -136,7 +163,7 @@ export class SqliteStore implements Store {
         if (reply.kind === 'checkpointed') this.checkpoints++;
         else resolve();
       });
-      worker.on('error', (err) => fallBack(err.message));
+      worker.on('error', (err) => fallBack(errorText(err)));
       worker.on('exit', (code) => {
         fallBack(`exit code ${code}`);
         resolve();
@@ -163,11 +190,13 @@ export class SqliteStore implements Store {
   }
 
   async metaOrSet(key: string, value: string): Promise<string> {
+    this.#checkFile();
     this.#statements.metaInsert.run(key, value);
     return (this.#statements.metaGet.get(key) as { value: string }).value;
   }
 
   async addFirstProject(project: ProjectRow): Promise<boolean> {
+    this.#checkFile();
     return this.db
       .transaction(() => {
         if (this.db.prepare('SELECT 1 FROM projects LIMIT 1').get()) return false;
@@ -178,6 +207,7 @@ export class SqliteStore implements Store {
   }
 
   async addProject(project: ProjectRow): Promise<void> {
+    this.#checkFile();
     this.#statements.projectInsert.run(project);
   }
 
@@ -209,6 +239,7 @@ export class SqliteStore implements Store {
   }
 
   async upsertSession(projectId: string, s: SessionPayload): Promise<void> {
+    this.#checkFile();
     this.#upsertSession(projectId, s);
   }
 
@@ -224,6 +255,7 @@ export class SqliteStore implements Store {
   }
 
   async writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean> {
+    this.#checkFile();
     return this.#statements.writeSessionTransaction(projectId, sessionId, batch);
   }
 
@@ -243,6 +275,7 @@ export class SqliteStore implements Store {
   }
 
   async insertEvaluations(sessionId: string, evaluations: EvaluationPayload[]): Promise<number> {
+    this.#checkFile();
     return this.#statements.insertEvaluationsTransaction(sessionId, evaluations, new Date().toISOString());
   }
 
@@ -288,6 +321,7 @@ export class SqliteStore implements Store {
   }
 
   async insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
+    this.#checkFile();
     return this.#statements.insertEventsTransaction(sessionId, events, new Date().toISOString());
   }
 
@@ -344,6 +378,7 @@ export class SqliteStore implements Store {
   }
 
   async upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {
+    this.#checkFile();
     this.#upsertAgent(sessionId, agent);
   }
 
@@ -388,6 +423,7 @@ export class SqliteStore implements Store {
   }
 
   async addUpload(upload: NewUpload, sessionLimit?: number): Promise<boolean> {
+    this.#checkFile();
     // Synchronous: the check and the insert are one step of this process; IMMEDIATE against others.
     return this.db
       .transaction(() => {
@@ -576,4 +612,14 @@ function prepare(db: SqliteDatabase) {
        FROM evaluations WHERE session_id = ? GROUP BY name, label ORDER BY name, label`,
     ),
   };
+}
+
+/** A file's identity: its device and inode (a file deleted and made again has another); '' when it is gone. */
+function fileIdentity(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return '';
+  }
 }

@@ -99,11 +99,44 @@ export interface SessionBatch {
   evaluations?: EvaluationPayload[];
 }
 
+/**
+ * The store cannot serve the request now: the database is saturated or locked (try again:
+ * `retryAfterSeconds`), or its file was deleted under the server (no retry helps). Answered 503.
+ */
+export class StoreUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** PostgreSQL's codes for a statement or lock that timed out, and for a server out of connections. */
+const BUSY_CODES = new Set(['57014', '55P03', '53300', '57P03', 'SQLITE_BUSY', 'ECONNREFUSED', 'ECONNRESET']);
+
+/**
+ * A failure of the database that says it is saturated, locked or away (not that the request was
+ * wrong): as StoreUnavailable, to answer 503 with Retry-After; undefined for any other error.
+ */
+export function asUnavailable(err: unknown): StoreUnavailable | undefined {
+  if (err instanceof StoreUnavailable) return err;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (BUSY_CODES.has(code) || /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
+    return new StoreUnavailable(`the database is not answering in time (${code || message}); try again shortly`, 2);
+  }
+  return undefined;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the data is: the SQLite file, or the PostgreSQL URL without its password. */
   readonly location: string;
   close(): Promise<void>;
+  /** Why the store cannot serve now (the database does not answer, its file is gone), or undefined when it can. */
+  ready(): Promise<string | undefined>;
 
   /** The value kept under `key`; when there is none yet, `value` is kept and returned (the first writer wins). */
   metaOrSet(key: string, value: string): Promise<string>;
