@@ -452,7 +452,17 @@ export function enableOpenAIAgents(host: AgentsHost): () => void {
       host.logger.warn(`could not record @openai/agents (${errorText(err)}); its runs are not recorded.`);
     }
   };
-  if ((globalThis as Record<symbol, unknown>)[AGENTS_TRACE_PROVIDER] !== undefined) {
+  // Already in use (an ES module app imported it first): its trace provider is on globalThis, where
+  // both of its builds keep it. Registered there, not through a build of our own loading: loading
+  // the CommonJS build into an ES module app adds the Agents SDK's console exporter to that same
+  // provider, which then prints every trace and span into the app's output.
+  const provider = (globalThis as Record<symbol, unknown>)[AGENTS_TRACE_PROVIDER] as
+    | { registerProcessor?: (processor: unknown) => void }
+    | undefined;
+  if (typeof provider?.registerProcessor === 'function') {
+    const inUse = provider;
+    add({ addTraceProcessor: (p) => inUse.registerProcessor?.(p) });
+  } else if (provider !== undefined) {
     add(optionalRequire<AgentsCoreModule>('@openai/agents-core'));
   }
   const instrumentation = optionalRequire<InstrumentationModule>('@opentelemetry/instrumentation');
