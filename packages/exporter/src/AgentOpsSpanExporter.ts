@@ -50,6 +50,14 @@ export interface AgentOpsSpanExporterOptions {
   spanFilter?: SpanFilter;
   /** Send every span of a session; spans that are not agent work go as actions. */
   exportAllSpans?: boolean;
+  /**
+   * Which session a span belongs to. `'attribute'` (the default): the `agentops.session.id` the
+   * `agentops` SDK stamps on it; spans without one are not sent. `'trace'`: each trace is a session
+   * (its id is the trace id, the span's own `agentops.session.id` when it has one), ended by its
+   * root span (Success, or Failure when the root failed): so this exporter, alone under a plain
+   * `BatchSpanProcessor`, turns any GenAI-instrumented app's traces into AgentOps sessions.
+   */
+  sessionFrom?: 'attribute' | 'trace';
   /** How often drops are reported. Default 10 s. */
   dropReportIntervalMillis?: number;
   backoff?: Partial<BackoffOptions>;
@@ -117,7 +125,7 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
       : options.exportAllSpans
         ? exportAllSpansFilter
         : undefined;
-    this.#intake = new Intake(this.#store, filter, logger);
+    this.#intake = new Intake(this.#store, filter, logger, options.sessionFrom === 'trace');
     this.#sender = new Sender({
       client: this.client,
       store: this.#store,

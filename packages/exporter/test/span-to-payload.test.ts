@@ -624,3 +624,40 @@ describe('mapSpan', () => {
     expect(error?.id).not.toBe(llm?.id);
   });
 });
+
+describe('mapSpan with traceIsSession (each trace a session)', () => {
+  const parent = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+  const llm = { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 3 };
+
+  it("a child span without a session id joins its trace's session; only the root ends it", () => {
+    const child = mapSpan(span({ attributes: llm, parentSpanContext: parent }), { traceIsSession: true });
+    expect(child.map((i) => [i.kind, i.sessionId])).toEqual([['event', SESSION_ID]]);
+    const root = mapSpan(span({ name: 'handle request' }), { traceIsSession: true });
+    expect(root).toEqual([
+      expect.objectContaining({
+        kind: 'session',
+        sessionId: SESSION_ID,
+        ended: true,
+        session: expect.objectContaining({
+          session_id: SESSION_ID,
+          init_timestamp: '2024-05-01T12:00:00.000000Z',
+          end_timestamp: '2024-05-01T12:00:01.500000Z',
+          end_state: 'Success',
+          end_state_reason: null,
+        }),
+      }),
+    ]);
+  });
+
+  it('a root that failed ends its session as Failure with its status message; a root LLM call is an event too', () => {
+    const items = mapSpan(span({ attributes: llm, status: { code: SpanStatusCode.ERROR, message: 'rate limited' } }), {
+      traceIsSession: true,
+    });
+    expect(items.map((i) => i.kind)).toEqual(['event', 'event', 'session']);
+    expect(items[2]).toMatchObject({ session: { end_state: 'Fail', end_state_reason: 'rate limited' } });
+  });
+
+  it("without it, spans without a session id are no session's", () => {
+    expect(mapSpan(span({ attributes: llm }))).toEqual([]);
+  });
+});

@@ -22,11 +22,14 @@ export class Intake {
   readonly #logger: Logger;
   readonly #prices: PriceSource;
 
-  constructor(store: OutboxStore, filter: SpanFilter | undefined, logger: Logger) {
+  readonly #traceIsSession: boolean;
+
+  constructor(store: OutboxStore, filter: SpanFilter | undefined, logger: Logger, traceIsSession = false) {
     this.#store = store;
     this.#filter = filter;
     this.#logger = logger;
     this.#prices = new PriceSource(logger);
+    this.#traceIsSession = traceIsSession;
   }
 
   /** Settles when prices have loaded (or failed to: costs are then unknown). */
@@ -64,7 +67,12 @@ export class Intake {
   #takeOne(span: ReadableSpan): void {
     let items: ReturnType<typeof mapSpan>;
     try {
-      items = mapSpan(span, { filter: this.#filter, price: this.#prices.current, eventsFull: this.#store.full });
+      items = mapSpan(span, {
+        filter: this.#filter,
+        price: this.#prices.current,
+        eventsFull: this.#store.full,
+        traceIsSession: this.#traceIsSession,
+      });
     } catch (err) {
       this.#logger.error(`could not map span ${describeSpan(span)}: ${errorText(err)}`);
       this.#store.unmappable(1);

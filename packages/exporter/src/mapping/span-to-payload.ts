@@ -61,6 +61,12 @@ export interface MapOptions {
   price?: PriceFn;
   /** Spans without `agentops.session.id` join the session named by their trace id (OTLP receiver). */
   traceIdFallback?: boolean;
+  /**
+   * Each trace is a session (`sessionFrom: 'trace'`): as `traceIdFallback`, and a trace's root span
+   * (one without a parent, and not a session's own span) also ends its session: the root's start
+   * and end, Success, or Failure with its status message when it failed.
+   */
+  traceIsSession?: boolean;
   /** Events would be dropped anyway: count them instead of building them. Sessions and agents still map. */
   eventsFull?: boolean;
 }
@@ -303,7 +309,35 @@ export function alsoStandsForError(span: SpanLike, category: SpanCategory | unde
 
 /** Everything one finished span stands for; [] for spans outside any session or filtered out. */
 export function mapSpan(span: SpanLike, options: MapOptions = {}): MappedItem[] {
-  const sessionId = sessionIdOf(span, options.traceIdFallback);
+  const items = mapInSession(span, options);
+  if (!options.traceIsSession || span.parentSpanContext || classifySpan(span) === 'session') return items;
+  const sessionId = sessionIdOf(span, true) as string;
+  return [
+    ...items,
+    { kind: 'session', sessionId, session: traceRootToSession(span, sessionId), ended: true, inherited: false },
+  ];
+}
+
+/**
+ * The session a trace is (`traceIsSession`), from its root span: its start and end, Success or
+ * Failure (with the status message) by the root's status, the host of its resource.
+ */
+export function traceRootToSession(span: SpanLike, sessionId: string): SessionPayload {
+  const failed = span.status.code === SpanStatusCode.ERROR;
+  return {
+    session_id: sessionId,
+    init_timestamp: hrTimeToIso(span.startTime),
+    end_timestamp: hrTimeToIso(span.endTime),
+    end_state: toWireEndState(failed ? 'Failure' : 'Success'),
+    end_state_reason: failed ? clampOrNull(span.status.message, LIMITS.endStateReasonLength) : null,
+    tags: [],
+    host_env: resourceToHostEnv(span.resource.attributes),
+    ...sessionContext(span),
+  };
+}
+
+function mapInSession(span: SpanLike, options: MapOptions): MappedItem[] {
+  const sessionId = sessionIdOf(span, options.traceIdFallback || options.traceIsSession);
   if (!sessionId) return [];
   const category = classifySpan(span);
   if (category === 'session') {
