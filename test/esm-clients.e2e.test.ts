@@ -2,7 +2,9 @@
  * An ES module app that imports its LLM clients statically (so before init()) and calls them at
  * once is recorded all the same: Google's Gen AI SDK and LangChain through their ES module builds,
  * patched by init() where they are loaded, and Bedrock's runtime client, a CommonJS module already
- * in the require cache, patched there.
+ * in the require cache, patched there. The OpenAI Agents SDK's ES module build: init() adds its
+ * processor to the trace provider that build made, without loading the CommonJS build (which would
+ * add the Agents SDK's console exporter to that provider and print every trace into the app's output).
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const app = fileURLToPath(new URL('./fixtures/esm-clients-app.mjs', import.meta.url));
+const agentsApp = fileURLToPath(new URL('./fixtures/esm-agents-app.mjs', import.meta.url));
 let server: TestServer;
 let fake: FakeOpenAI;
 
@@ -46,4 +49,24 @@ it('clients imported before init(): each call is an LLM call of the session', as
     ['gpt-4o-mini', 24], // through OpenInference's LangChain instrumentation, which names no provider
   ]);
   expect(data.llms.slice(0, 2).map((l) => l.provider)).toEqual(['gcp.gemini', 'aws']);
+});
+
+it('a run in an ES module app is recorded, and the app prints only what it prints', async () => {
+  const r = await runNode(agentsApp, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    OPENAI_API_KEY: 'sk-test-esm-agents',
+    OPENAI_BASE_URL: fake.url,
+    // As an app runs (the Agents SDK turns its tracing off under NODE_ENV=test).
+    NODE_ENV: 'production',
+    NODE_NO_WARNINGS: '1',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines, r.stdout).toHaveLength(1);
+  const out = JSON.parse(lines[0] as string) as { id: string; answer: string };
+  expect(out.answer).toBeTruthy();
+  const data = await server.exported(out.id);
+  expect(data.llms.map((l) => l.model)).toEqual([expect.stringMatching(/^gpt-4o-mini/)]);
+  expect(data.stats.agents).toBe(1);
 });

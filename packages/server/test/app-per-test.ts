@@ -41,3 +41,14 @@ export function appPerTest(): AppUnderTest {
   });
   return current;
 }
+
+/** Creates session `sessionId` (started 2024-05-01 12:00 UTC) with the project's key; its JWT. */
+export async function sessionJwt(t: AppUnderTest, sessionId: string): Promise<string> {
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/v2/create_session',
+    headers: t.key,
+    payload: { session: { session_id: sessionId, init_timestamp: '2024-05-01T12:00:00Z' } },
+  });
+  return r.json<{ jwt: string }>().jwt;
+}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectRows } from '../../../test/helpers/stores.js';
 import { normalizeTimestamp } from '../src/timestamps.js';
-import { appPerTest } from './app-per-test.js';
+import { appPerTest, sessionJwt } from './app-per-test.js';
 
 const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -13,16 +13,6 @@ const t = appPerTest();
 
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 const json = { 'content-type': 'application/json' };
-
-async function jwtOf(): Promise<string> {
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v2/create_session',
-    headers: t.key,
-    payload: { session: { session_id: SESSION, init_timestamp: '2024-05-01T12:00:00Z' } },
-  });
-  return r.json<{ jwt: string }>().jwt;
-}
 
 /** The events stored for `sessionId`, as the export gives them. */
 async function exported(sessionId: string): Promise<unknown[]> {
@@ -51,7 +41,7 @@ describe('v2 bodies', () => {
   });
 
   it('event params 5,000 deep are a 400, and no event is stored', async () => {
-    const jwt = await jwtOf();
+    const jwt = await sessionJwt(t, SESSION);
     const event = `{"id":"11111111-1111-4111-8111-111111111111","event_type":"tools","init_timestamp":"2024-05-01T12:00:00Z","params":${nested(5000)}}`;
     const r = await t.app.inject({
       method: 'POST',
@@ -78,7 +68,7 @@ describe('v2 bodies', () => {
     ['a timestamp "1"', { init_timestamp: '1' }],
     ['February 30th', { init_timestamp: '2024-02-30T00:00:00Z' }],
   ])('an LLM event with %s is a 400', async (_name, fields) => {
-    const jwt = await jwtOf();
+    const jwt = await sessionJwt(t, SESSION);
     const event = {
       id: '11111111-1111-4111-8111-111111111111',
       event_type: 'llms',
@@ -99,7 +89,7 @@ describe('v2 bodies', () => {
     ['Number.MAX_SAFE_INTEGER prompt tokens', { prompt_tokens: Number.MAX_SAFE_INTEGER }, 'prompt_tokens'],
     ['a billion and one cached tokens', { cache_read_tokens: 1e9 + 1 }, 'cache_read_tokens'],
   ])('an LLM event with %s is a 400 that names the limit', async (_name, fields, field) => {
-    const jwt = await jwtOf();
+    const jwt = await sessionJwt(t, SESSION);
     const event = {
       id: '11111111-1111-4111-8111-111111111111',
       event_type: 'llms',
@@ -117,7 +107,7 @@ describe('v2 bodies', () => {
   });
 
   it('1,200 events of a billion tokens each: all stored, and the stats and the list sum them', async () => {
-    const jwt = await jwtOf();
+    const jwt = await sessionJwt(t, SESSION);
     const max = 1e9;
     for (let batch = 0; batch < 3; batch++) {
       const events = Array.from({ length: 400 }, (_, i) => ({
@@ -150,7 +140,7 @@ describe('v2 bodies', () => {
     ['-1e308', -1e308],
     ['a billion and one', 1e9 + 1],
   ])('an evaluation score of %s is a 400 that names the limit; the session stays readable', async (_name, score) => {
-    const jwt = await jwtOf();
+    const jwt = await sessionJwt(t, SESSION);
     const r = await t.app.inject({
       method: 'POST',
       url: '/v2/create_evaluations',

@@ -8,20 +8,10 @@ import type { SessionStats } from '@agentops/exporter';
 import { describe, expect, it } from 'vitest';
 import { selectRows } from '../../../test/helpers/stores.js';
 import { SUMMARY_LABELS, SUMMARY_NAMES } from '../src/stats.js';
-import { appPerTest } from './app-per-test.js';
+import { appPerTest, sessionJwt } from './app-per-test.js';
 
 const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
 const t = appPerTest();
-
-async function jwt(): Promise<string> {
-  const r = await t.app.inject({
-    method: 'POST',
-    url: '/v2/create_session',
-    headers: t.key,
-    payload: { session: { session_id: SESSION, init_timestamp: '2024-05-01T12:00:00Z' } },
-  });
-  return r.json<{ jwt: string }>().jwt;
-}
 
 const id = (n: number) => `11111111-1111-4111-8111-${String(n).padStart(12, '0')}`;
 const at = (s: number) => new Date(Date.UTC(2024, 4, 1, 12, 0, s)).toISOString();
@@ -39,7 +29,7 @@ async function get<T>(url: string): Promise<T> {
 
 describe('totals kept on the session row', () => {
   it('stats and the list give the same figures, kept as events arrive (a retried batch adds nothing)', async () => {
-    const bearer = { authorization: `Bearer ${await jwt()}` };
+    const bearer = { authorization: `Bearer ${await sessionJwt(t, SESSION)}` };
     const events = [
       {
         id: id(1),
@@ -105,7 +95,7 @@ describe('totals kept on the session row', () => {
 
 describe('the summary of many evaluations is bounded', () => {
   it('2,000 names and one name with 1,000 labels: stats give the most frequent; all names are paged apart', async () => {
-    const bearer = { authorization: `Bearer ${await jwt()}` };
+    const bearer = { authorization: `Bearer ${await sessionJwt(t, SESSION)}` };
     const evaluations = [
       // 'popular': 1,000 evaluations, each with a label of its own but 'pass' said 10 times more.
       ...Array.from({ length: 1000 }, (_, i) => ({
