@@ -169,13 +169,14 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     // The cloud protocol masks what it sends itself: the attributes it adds are masked with the rest.
     this.#cloud?.onEnd(ended);
-    const span = this.mask ? this.mask.span(ended) : ended;
-    if (!span) return;
     const exporter = this.exporter;
     if (!exporter) {
-      this.#tally?.take(span);
+      // Counted here, for the session's own figures: nothing of it leaves the process.
+      this.#tally?.take(ended);
       return;
     }
+    const span = this.mask ? this.mask.span(ended) : ended;
+    if (!span) return;
     // A session's own span is never dropped: it carries the end state, not an event.
     if (this.#ended.length >= this.#maxQueueSize && span.name !== S.SESSION_SPAN_NAME) {
       exporter.pipeline.recordDropped(1);
