@@ -67,7 +67,6 @@ const CACHE_LIMIT = 1000;
 
 export function priceFnFrom(prices: GenaiPrices): PriceFn {
   // Finding a model in the price table is the slow part of calcPrice; it is done once per model.
-  const flat = new Map<string, FlatPrice>();
 
   function calc(model: string, u: TokenUsage, providerId: string | undefined) {
     const usage = {
@@ -83,16 +82,28 @@ export function priceFnFrom(prices: GenaiPrices): PriceFn {
     }
   }
 
+  // Per provider as given, then per model: no key string is built per call.
+  const byProvider = new Map<string, Map<string, FlatPrice>>();
+  let cached = 0;
+
   return (model, usage, provider) => {
-    const providerId = provider ? PROVIDER_IDS[provider.toLowerCase()] : undefined;
-    const key = `${providerId ?? ''}|${model}`;
-    const known = flat.get(key);
+    let flat = byProvider.get(provider ?? '');
+    const known = flat?.get(model);
     if (known === 'unknown') return undefined;
     if (known && known !== 'tiered') return priceFlat(known, usage);
+    const providerId = provider ? PROVIDER_IDS[provider.toLowerCase()] : undefined;
     const result = calc(model, usage, providerId);
     if (known === undefined) {
-      if (flat.size >= CACHE_LIMIT) flat.clear();
-      flat.set(key, result ? flatPrice(result.model_price as unknown as Record<string, unknown>) : 'unknown');
+      if (cached >= CACHE_LIMIT) {
+        byProvider.clear();
+        cached = 0;
+      }
+      if (!flat) {
+        flat = new Map();
+        byProvider.set(provider ?? '', flat);
+      }
+      flat.set(model, result ? flatPrice(result.model_price as unknown as Record<string, unknown>) : 'unknown');
+      cached++;
     }
     return result ? result.total_price : undefined;
   };

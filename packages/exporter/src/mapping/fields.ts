@@ -118,19 +118,42 @@ export interface LlmUsage {
  * than its own cached part) has the cached parts added, so every call is priced on the same basis.
  */
 export function llmUsage(a: Attributes): LlmUsage {
+  // The SDK's own events keep every count under its GenAI name: read there, not through every
+  // convention's names (the missing cache and reasoning counts were most of the cost of counting).
+  if (isSdkEventSpan(a)) {
+    const cacheRead = asCount(a[S.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]);
+    const cacheWrite = asCount(a[S.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]);
+    return {
+      input: withCachedParts(asCount(a[S.ATTR_GEN_AI_USAGE_INPUT_TOKENS]), cacheRead, cacheWrite, () => false),
+      output: asCount(a[S.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]),
+      cacheRead,
+      cacheWrite,
+      reasoning: asCount(a[S.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]),
+    };
+  }
   const cacheRead = cacheReadTokens(a);
   const cacheWrite = cacheWriteTokens(a);
-  const counted = inputTokens(a);
-  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const exclusive =
-    counted !== undefined &&
-    cached > 0 &&
-    (counted < cached || (!isSdkEventSpan(a) && llmProvider(a)?.toLowerCase() === 'anthropic'));
+  const anthropic = () => llmProvider(a)?.toLowerCase() === 'anthropic';
   return {
-    input: exclusive ? (counted as number) + cached : counted,
+    input: withCachedParts(inputTokens(a), cacheRead, cacheWrite, anthropic),
     output: outputTokens(a),
     cacheRead,
     cacheWrite,
     reasoning: reasoningTokens(a),
   };
+}
+
+/**
+ * An input count with the cached parts in it: as given when it already includes them, else with
+ * them added (a count smaller than its cached part, or Anthropic's, which counts them apart).
+ */
+function withCachedParts(
+  counted: number | undefined,
+  cacheRead: number | undefined,
+  cacheWrite: number | undefined,
+  countsThemApart: () => boolean,
+): number | undefined {
+  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  if (counted === undefined || cached === 0 || !(counted < cached || countsThemApart())) return counted;
+  return counted + cached;
 }
