@@ -167,6 +167,27 @@ describe('v2 bodies', () => {
     expect((await t.app.inject({ method: 'GET', url: '/v2/sessions', headers: t.key })).statusCode).toBe(200);
   });
 
+  it('scores of 1e308 an older server stored: the stats and the list still answer (sums cannot overflow)', async () => {
+    await sessionJwt(t, SESSION);
+    const legacy = (id: string) => ({
+      id,
+      session_id: SESSION,
+      timestamp: '2024-05-01T12:00:01.000000Z',
+      name: 'judge',
+      score: 1e308,
+      label: null,
+      explanation: null,
+      event_id: null,
+      parent_span_id: null,
+      response_id: null,
+    });
+    await t.store.insertEvaluations(SESSION, [legacy('legacy-1'), legacy('legacy-2')]);
+    const stats = await t.app.inject({ method: 'GET', url: `/v2/sessions/${SESSION}/stats`, headers: t.key });
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json()).toMatchObject({ evaluations: 2, evaluation_scores: [{ name: 'judge', count: 2 }] });
+    expect((await t.app.inject({ method: 'GET', url: '/v2/sessions', headers: t.key })).statusCode).toBe(200);
+  });
+
   it('the all-zero session id is not a session id', async () => {
     const r = await t.app.inject({
       method: 'POST',

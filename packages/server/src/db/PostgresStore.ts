@@ -316,7 +316,8 @@ export class PostgresStore implements Store {
 
   evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]> {
     return this.#rows<EvaluationTotalsRow>(
-      `SELECT name, label, COUNT(*)::int AS count, COUNT(score)::int AS scored, SUM(score) AS score_sum
+      // A numeric sum: a float8 one overflows ("value out of range") on scores an older server accepted.
+      `SELECT name, label, COUNT(*)::int AS count, COUNT(score)::int AS scored, SUM(score::numeric)::text AS score_sum
        FROM evaluations WHERE session_id = $1 GROUP BY name, label ORDER BY name, label`,
       [sessionId],
     );

@@ -608,7 +608,7 @@ function prepare(db: SqliteDatabase) {
        WHERE session_id = ? AND (timestamp, rowid) > (?, ?) ORDER BY timestamp, rowid LIMIT ?`,
     ),
     evaluationTotals: db.prepare(
-      `SELECT name, label, COUNT(*) AS count, COUNT(score) AS scored, SUM(score) AS score_sum
+      `SELECT name, label, COUNT(*) AS count, COUNT(score) AS scored, TOTAL(score) AS score_sum
        FROM evaluations WHERE session_id = ? GROUP BY name, label ORDER BY name, label`,
     ),
   };

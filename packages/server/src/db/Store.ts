@@ -28,9 +28,9 @@ export interface EvaluationTotalsRow {
   name: string;
   label: string | null;
   count: number;
-  /** How many gave a score, and their sum. */
+  /** How many gave a score, and their sum (PostgreSQL's, exact, as text). */
   scored: number;
-  score_sum: number | null;
+  score_sum: number | string | null;
 }
 
 export interface SessionListFilter {
