@@ -96,6 +96,17 @@ describe('exit paths', () => {
     },
   );
 
+  it("the SDK's info lines go to stderr: stdout is the app's (an MCP server's stdio is its protocol)", async () => {
+    const r = await runNode(app, ['ended', '3'], {
+      AGENTOPS_API_KEY: server.apiKey,
+      AGENTOPS_API_ENDPOINT: server.url,
+      AGENTOPS_LOG_LEVEL: 'info',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^SESSION [0-9a-f-]{36}\n$/);
+    expect(r.stderr).toMatch(/AgentOps: Session [0-9a-f-]{36} ended Success/);
+  });
+
   it('uncaught exception: Node still prints its usual report', async () => {
     const r = await run('uncaught');
     expect(r.stderr).toContain('Error: kaboom');

@@ -26,11 +26,22 @@ export function createConsoleLogger(level: LogLevel = 'warn', prefix = 'AgentOps
     }
   };
   return {
-    debug: out('debug', (l) => console.debug(l)),
-    info: out('info', (l) => console.info(l)),
+    debug: out('debug', toStderr),
+    info: out('info', toStderr),
     warn: out('warn', (l) => console.warn(l)),
     error: out('error', (l) => console.error(l)),
   };
+}
+
+/**
+ * Info and debug lines go to stderr, never stdout: stdout is the app's (an MCP server's stdio is
+ * its protocol channel, a CLI's output is piped). Not through console.error, which apps and error
+ * trackers take for errors.
+ */
+function toStderr(line: string): void {
+  const stderr = typeof process === 'object' ? process.stderr : undefined;
+  if (stderr && typeof stderr.write === 'function') stderr.write(`${line}\n`);
+  else console.warn(line);
 }
 
 /**
