@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
-import { errorText } from '@agentops/exporter/internal';
+import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
@@ -152,18 +152,18 @@ export class SqliteStore implements Store {
     });
     worker.unref();
     this.db.pragma('wal_autocheckpoint = 0');
-    const fallBack = (why: string) => {
+    const fallBack = (why: unknown) => {
       if (this.#checkpointer?.worker !== worker) return;
       this.#checkpointer = undefined;
       if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-      process.emitWarning(`the SQLite checkpoint thread stopped (${why}); checkpoints run on the main thread again`);
+      process.emitWarning(checkpointFallbackWarning(why));
     };
     const stopped = new Promise<void>((resolve) => {
       worker.on('message', (reply: CheckpointWorkerReply) => {
         if (reply.kind === 'checkpointed') this.checkpoints++;
         else resolve();
       });
-      worker.on('error', (err) => fallBack(errorText(err)));
+      worker.on('error', fallBack);
       worker.on('exit', (code) => {
         fallBack(`exit code ${code}`);
         resolve();
@@ -612,6 +612,19 @@ function prepare(db: SqliteDatabase) {
        FROM evaluations WHERE session_id = ? GROUP BY name, label ORDER BY name, label`,
     ),
   };
+}
+
+/** What is said when the checkpoint thread stops: its reason, whatever it threw (an Error or not). */
+export function checkpointFallbackWarning(why: unknown): string {
+  const reason =
+    typeof why === 'string'
+      ? why
+      : why instanceof Error
+        ? errorText(why)
+        : why === undefined || why === null
+          ? 'it gave no reason'
+          : (safeJsonStringify(why) ?? errorText(why));
+  return `the SQLite checkpoint thread stopped (${reason}); checkpoints run on the main thread again`;
 }
 
 /** A file's identity: its device and inode (a file deleted and made again has another); '' when it is gone. */
