@@ -1,9 +1,10 @@
 /** The agentops-server CLI, run as a real process. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureLocalProject, openStore } from '@agentops/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode } from './helpers/child.js';
@@ -226,4 +227,14 @@ it('--mask-file with good rules: the server says it masks at ingest, and with ho
     },
   );
   expect(r.stdout).toContain(`Masking at ingest: 2 rules from ${file}\n`);
+});
+
+it("`pnpm agentops-server`, as the READMEs say, runs this CLI (pnpm's own `server` command would win over a script of that name)", () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const r = spawnSync('pnpm', ['--silent', 'agentops-server', '--help'], { cwd: root, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toContain('agentops-server [--port 8787]');
+  for (const readme of ['README.md', 'packages/server/README.md', 'packages/agentops/README.md']) {
+    expect(readFileSync(join(root, readme), 'utf8')).not.toMatch(/pnpm (run )?server\b/);
+  }
 });
