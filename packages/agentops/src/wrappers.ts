@@ -3,7 +3,6 @@
  * method) so each call becomes a span of the session: arguments as params, the result as returns,
  * a throw as an error event tied to the call and rethrown unchanged. Sync and async alike.
  */
-import { randomUUID } from 'node:crypto';
 import { derivedEventId, semconv as S } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -11,7 +10,7 @@ import { AGENT_ID_KEY } from './context-keys.js';
 import { ActionEvent, actionShape } from './events/ActionEvent.js';
 import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
-import { ToolEvent, toolCallShape, writeToolCallId } from './events/ToolEvent.js';
+import { ToolEvent, toolCallShape } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
 import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime/runtime.js';
 
@@ -99,8 +98,6 @@ interface Call {
   plan: CallPlan;
   args: unknown[];
   span: Span;
-  /** The call's event id (tools and actions), derived from its span's ids like a recorded event's. */
-  id: string | undefined;
   ctx: Context;
   agentId: string | undefined;
   /** Whether this call's arguments, result and error details are recorded (the SDK's and the wrapper's switch). */
@@ -121,33 +118,30 @@ function agentShape(name: string): EventSpanShape {
 function startCall(runtime: Runtime, plan: CallPlan, args: unknown[], parent: Context): Call {
   const span = runtime.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes: plan.attributes }, parent);
   let ctx = trace.setSpan(parent, span);
-  let id: string | undefined;
+  // Event ids are derived from the span's ids where the span is read, not written on it; an
+  // agent's id is written, as its work's spans name it.
   let agentId: string | undefined;
   if (plan.kind === 'agent') {
-    agentId = randomUUID();
-    span.setAttribute(S.ATTR_EVENT_ID, agentId);
+    agentId = derivedEventId(span.spanContext(), 'agent');
     span.setAttribute(S.ATTR_GEN_AI_AGENT_ID, agentId);
     ctx = ctx.setValue(AGENT_ID_KEY, agentId);
-  } else {
-    id = derivedEventId(span.spanContext(), 'event');
-    if (plan.kind === 'tool') writeToolCallId(span, id);
-    else span.setAttribute(S.ATTR_EVENT_ID, id);
   }
   const content = runtime.captureContent && plan.content;
   if (plan.paramsKey && content) {
     const json = safeJsonStringify(paramsOf(args));
     if (json !== undefined) span.setAttribute(plan.paramsKey, json);
   }
-  return { plan, args, span, id, ctx, agentId, content };
+  return { plan, args, span, ctx, agentId, content };
 }
 
 /** The event a failed call stands for, with the id its span is sent under: the error's trigger. */
 function triggerOf(call: Call): ToolEvent | ActionEvent | undefined {
   const params = paramsOf(call.args);
   const { kind, name } = call.plan;
-  if (kind === 'tool') return new ToolEvent({ name, params, id: call.id });
-  if (kind !== 'agent') return new ActionEvent({ actionType: name, params, id: call.id });
-  return undefined;
+  if (kind === 'agent') return undefined;
+  const id = derivedEventId(call.span.spanContext(), 'event');
+  if (kind === 'tool') return new ToolEvent({ name, params, id });
+  return new ActionEvent({ actionType: name, params, id });
 }
 
 /** Records a success. Never throws: the app gets its result whatever recording does. */

@@ -224,7 +224,7 @@ it('events built from arbitrary values record as valid spans, never throwing', a
       await session.endSession('Success');
       const spans = memory.getFinishedSpans().filter((s) => s.name !== 'agentops.session');
       expect(spans).toHaveLength(built.length);
-      for (const span of spans) expect(span.attributes['agentops.event.id']).toMatch(/^[0-9a-f-]{36}$/);
+      for (const span of spans) expect(eventIdSent(span)).toMatch(/^[0-9a-f-]{36}$/);
       // Every event has a UUID, and it is the one its span is sent under.
       const sentIds = new Set(spans.map((span) => eventIdSent(span)));
       for (const event of built) {

@@ -11,6 +11,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppTracerProvider } from '../../../test/helpers/otel.js';
 import * as agentops from '../src/index.js';
 
+/** The id a span is sent under: its event's (or agent's) id as the exporter maps it. */
+function sentId(span: ReadableSpan): string | undefined {
+  const item = mapSpan(span, { price: () => undefined })[0];
+  if (item?.kind === 'event') return item.event.id;
+  if (item?.kind === 'agent') return item.agent.id;
+  return undefined;
+}
+
 let memory: InMemorySpanExporter;
 let provider: AppTracerProvider;
 
@@ -163,10 +171,11 @@ describe('event spans', () => {
     expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
       { role: 'assistant', parts: [{ type: 'text', content: 'Hello' }] },
     ]);
-    // No random UUID is made while recording: the event takes the id derived from its span's ids.
-    expect(span.attributes['agentops.event.id']).toBe(derivedEventId(span.spanContext(), 'event'));
-    expect(event.id).toBe(span.attributes['agentops.event.id']);
-    expect(mapSpan(span, { price: () => undefined })[0]).toMatchObject({ kind: 'event', event: { id: event.id } });
+    // No random UUID is made while recording: the event takes the id derived from its span's ids,
+    // which the span does not carry (it is derived again where the span is read).
+    expect(span.attributes['agentops.event.id']).toBeUndefined();
+    expect(event.id).toBe(derivedEventId(span.spanContext(), 'event'));
+    expect(sentId(span)).toBe(event.id);
     expect(span.startTime).toEqual([1704067200, 0]);
     expect(span.endTime).toEqual([1704067201, 500_000_000]);
     expect(span.parentSpanContext?.spanId).toBe(byName('agentops.session').spanContext().spanId);
@@ -248,9 +257,13 @@ describe('wrappers and nesting', () => {
     expect(llmSpan.attributes['agentops.agent.id']).toBe(agentId);
     expect(toolSpan.attributes['gen_ai.tool.call.arguments']).toBe('7');
     expect(toolSpan.attributes['gen_ai.tool.call.result']).toBe('{"id":7}');
-    // A wrapped call's span carries its event id (derived from the span) like any event span.
-    expect(toolSpan.attributes['agentops.event.id']).toBe(derivedEventId(toolSpan.spanContext(), 'event'));
-    expect(toolSpan.attributes['gen_ai.tool.call.id']).toBe(toolSpan.attributes['agentops.event.id']);
+    // A wrapped call's event id is derived from its span's ids where the span is read: not written.
+    expect(toolSpan.attributes['agentops.event.id']).toBeUndefined();
+    expect(toolSpan.attributes['gen_ai.tool.call.id']).toBeUndefined();
+    expect(sentId(toolSpan)).toBe(derivedEventId(toolSpan.spanContext(), 'event'));
+    // The agent's id is written (its work's spans name it) and is the id it is sent under.
+    expect(agentId).toBe(derivedEventId(agentSpan.spanContext(), 'agent'));
+    expect(sentId(agentSpan)).toBe(agentId);
   });
 
   it('workflow > task > tool: invoke_workflow and task spans nested as called, actions of their kind', async () => {
@@ -295,11 +308,11 @@ describe('wrappers and nesting', () => {
     const error = byName('error Error');
     expect(action.status.code).toBe(SpanStatusCode.ERROR);
     expect(error.parentSpanContext?.spanId).toBe(action.spanContext().spanId);
-    expect(action.attributes['agentops.event.id']).toBe(derivedEventId(action.spanContext(), 'event'));
-    expect(error.attributes['agentops.error.trigger_event.id']).toBe(action.attributes['agentops.event.id']);
+    expect(sentId(action)).toBe(derivedEventId(action.spanContext(), 'event'));
+    expect(error.attributes['agentops.error.trigger_event.id']).toBe(sentId(action));
   });
 
-  it('every event span carries its id: given, read before recording, or derived from the span', async () => {
+  it('every event span is sent under its id: given or read before recording (carried), or derived from the span', async () => {
     const session = init();
     const given = new agentops.ToolEvent({ name: 'given', id: '6F1C2B9A-0D4E-4F5A-8B7C-1D2E3F4A5B6C' });
     const readEarly = new agentops.ToolEvent({ name: 'early' });
@@ -310,12 +323,13 @@ describe('wrappers and nesting', () => {
     expect(byName('execute_tool given').attributes['agentops.event.id']).toBe('6f1c2b9a-0d4e-4f5a-8b7c-1d2e3f4a5b6c');
     expect(byName('execute_tool early').attributes['agentops.event.id']).toBe(earlyId);
     expect(readEarly.id).toBe(earlyId);
+    expect(sentId(byName('execute_tool given'))).toBe('6f1c2b9a-0d4e-4f5a-8b7c-1d2e3f4a5b6c');
+    expect(sentId(byName('execute_tool early'))).toBe(earlyId);
     const lateSpan = byName('execute_tool late');
-    expect(lateSpan.attributes['agentops.event.id']).toBe(derivedEventId(lateSpan.spanContext(), 'event'));
-    expect(lateSpan.attributes['gen_ai.tool.call.id']).toBe(late.id);
+    expect(lateSpan.attributes['agentops.event.id']).toBeUndefined();
+    expect(late.id).toBe(derivedEventId(lateSpan.spanContext(), 'event'));
+    expect(sentId(lateSpan)).toBe(late.id);
     expect(byName('execute_tool given').attributes['gen_ai.tool.call.id']).toBe('6f1c2b9a-0d4e-4f5a-8b7c-1d2e3f4a5b6c');
-    expect(late.id).toBe(lateSpan.attributes['agentops.event.id']);
-    expect(late.id).toBe(late.id);
   });
 
   it('TC39 decorators on class methods', async () => {
@@ -358,16 +372,16 @@ describe('wrappers and nesting', () => {
       ['3', '9'],
       ['3', '9'],
     ]);
-    const toolIds = tools.map((s) => s.attributes['gen_ai.tool.call.id']);
+    const toolIds = tools.map(sentId);
     expect(new Set(toolIds).size).toBe(4);
-    for (const s of tools) expect(s.attributes['agentops.event.id']).toBe(derivedEventId(s.spanContext(), 'event'));
+    for (const s of tools) expect(sentId(s)).toBe(derivedEventId(s.spanContext(), 'event'));
     const actions = spans.filter((s) => s.name === 'note');
     expect(actions.map((s) => s.attributes['agentops.action.params'])).toEqual(['"abc"', '"abc"']);
     expect(actions.map((s) => s.attributes['agentops.action.returns'])).toEqual(['3', '3']);
     const agents = spans.filter((s) => s.name === 'invoke_agent worker');
     const agentIds = agents.map((s) => s.attributes['gen_ai.agent.id']);
     expect(new Set(agentIds).size).toBe(2);
-    for (const s of agents) expect(s.attributes['agentops.event.id']).toBe(s.attributes['gen_ai.agent.id']);
+    for (const s of agents) expect(sentId(s)).toBe(s.attributes['gen_ai.agent.id']);
     // The tool calls made inside each agent invocation carry that invocation's id.
     expect(tools.slice(2).map((s) => s.attributes['agentops.agent.id'])).toEqual(agentIds);
   });

@@ -6,7 +6,9 @@
  * with jittered backoff until they succeed or the exporter shuts down, so a backend that is down for
  * a while loses nothing. The outboxes are bounded by `maxQueueSize` events; what does not fit is
  * counted and reported. Beside the `SpanExporter` surface it answers what it knows of each session
- * (`SessionResults`), and offers `AgentOpsSpanProcessor` the few hooks it needs (`pipeline`).
+ * (`SessionResults`), creates a session on the server while it runs (`SessionAnnouncer`), and can
+ * deliver what is left while the process exits (`ExitDelivery`). `HandOffSpanProcessor` is the
+ * processor made for it; a `BatchSpanProcessor` works as well.
  */
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -79,22 +81,20 @@ export interface SessionResults {
   sessionUrl(sessionId: string): string | undefined;
 }
 
-/** What `AgentOpsSpanProcessor` calls beyond `SpanExporter`. */
-export interface ExporterPipeline {
+/** Creates a session where it is sent before its root span ends, so it is visible while it runs. */
+export interface SessionAnnouncer {
   /** A session's root span started, or its tags changed: create or update it on the server now. */
   announceSession(span: SpanLike): void;
-  /** Spans dropped before they reached the exporter (a processor's full queue): reported with the rest. */
-  recordDropped(count: number): void;
-  /**
-   * Delivers what is undelivered, blocking up to `timeoutMillis`: for `process.on('exit')`, where
-   * nothing asynchronous runs any more. False when it could not finish.
-   */
+}
+
+/** Delivery for `process.on('exit')`, where nothing asynchronous runs any more. */
+export interface ExitDelivery {
+  /** Delivers what is undelivered, blocking up to `timeoutMillis`. False when it could not finish. */
   deliverSync(timeoutMillis?: number): boolean;
 }
 
-export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
+export class AgentOpsSpanExporter implements SpanExporter, SessionResults, SessionAnnouncer, ExitDelivery {
   readonly client: AgentOpsClient;
-  readonly pipeline: ExporterPipeline;
   readonly #apiKey: string;
   readonly #logger: Logger;
   readonly #flushTimeoutMillis: number;
@@ -137,17 +137,13 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
     });
     this.#dropTimer = setInterval(() => this.#store.reportDrops(logger), options.dropReportIntervalMillis ?? 10_000);
     this.#dropTimer.unref();
-    this.pipeline = {
-      announceSession: (span) => this.#announce(span),
-      recordDropped: (count) => this.#store.recordDropped(count),
-      deliverSync: (timeoutMillis) => this.#deliverSync(timeoutMillis ?? this.#flushTimeoutMillis),
-    };
   }
 
   /**
    * Maps the spans into the outboxes and reports success once they are queued (delivery follows in
-   * the background). Synchronous when prices are loaded and the batch is small, which is how
-   * `AgentOpsSpanProcessor` hands spans over: they die young instead of waiting in a queue.
+   * the background). Synchronous when prices are loaded and the batch is at most
+   * `HandOffSpanProcessor.SLICE` spans, which is how that processor hands spans over: they die young
+   * instead of waiting in a queue.
    */
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.#sender.stopped) {
@@ -219,13 +215,13 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults {
     this.#store.reportDrops(this.#logger);
   }
 
-  #announce(span: SpanLike): void {
+  announceSession(span: SpanLike): void {
     if (this.#sender.stopped || this.#store.keyRefused) return;
     this.#intake.announce(span);
     this.#sender.wake();
   }
 
-  #deliverSync(timeoutMillis: number): boolean {
+  deliverSync(timeoutMillis = this.#flushTimeoutMillis): boolean {
     if (this.#sender.stopped || this.#store.keyRefused) return true;
     const failure = handOver({
       apiKey: this.#apiKey,

@@ -1,7 +1,8 @@
 export type {
   AgentOpsSpanExporterOptions,
-  ExporterPipeline,
+  ExitDelivery,
   ExporterStats,
+  SessionAnnouncer,
   SessionResults,
 } from './AgentOpsSpanExporter.js';
 export { AgentOpsSpanExporter } from './AgentOpsSpanExporter.js';
@@ -15,6 +16,8 @@ export type { PriceFn, TokenUsage } from './cost.js';
 export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
 export type { CountedEvent, SessionTotals } from './delivery/totals.js';
 export { addToTotals, countEvent, emptyTotals } from './delivery/totals.js';
+export type { HandOffSpanProcessorOptions } from './HandOffSpanProcessor.js';
+export { HandOffSpanProcessor } from './HandOffSpanProcessor.js';
 export type { SessionId } from './internal/ids.js';
 export { sessionIdToTraceId, traceIdToSessionId } from './internal/ids.js';
 export type { Logger, LogLevel } from './internal/logger.js';

@@ -66,7 +66,8 @@ export abstract class AgentOpsEvent {
   /**
    * The event's UUID: the one given in the options, else the one its span was given when it was
    * recorded (derived from the span's ids, so no random UUID is made on the hot path). Read before
-   * recording, a random one is made and the span carries it.
+   * recording, a random one is made and the span carries it (an id not derived from the span's ids
+   * is the only one a span carries: a derived one is derived again wherever the span is read).
    */
   get id(): string {
     this.#id ??= randomUUID();
@@ -85,18 +86,11 @@ export abstract class AgentOpsEvent {
 
   /**
    * @internal Called with the span the event was just recorded as. An event with no id yet takes
-   * the one derived from the span's ids, and the span carries it like any other event id.
+   * the one derived from the span's ids; the span does not carry it (the mapping derives the same).
    */
   recordedAs(span: Span): void {
     this.#spanContext = span.spanContext();
-    if (this.#id !== undefined) return;
-    this.#id = derivedEventId(span.spanContext(), 'event');
-    this.writeId(span, this.#id);
-  }
-
-  /** @internal Puts the event's id on its span (a tool call also names it its call id). */
-  protected writeId(span: Span, id: string): void {
-    span.setAttribute(S.ATTR_EVENT_ID, id);
+    this.#id ??= derivedEventId(this.#spanContext, 'event');
   }
 
   /** @internal The span this event is recorded as. `content` false leaves out user content. */

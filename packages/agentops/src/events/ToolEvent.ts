@@ -29,16 +29,6 @@ export class ToolEvent extends AgentOpsEvent {
     if (content) put(shape.attributes, S.ATTR_TOOL_LOGS, safeJsonStringify(this.logs));
     return shape;
   }
-
-  protected override writeId(span: Span, id: string): void {
-    writeToolCallId(span, id);
-  }
-}
-
-/** A tool call's id on its span: the event id, which is also its `gen_ai.tool.call.id`. */
-export function writeToolCallId(span: Span, id: string): void {
-  span.setAttribute(S.ATTR_EVENT_ID, id);
-  span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ID, id);
 }
 
 /** The span of a tool call, as far as the call itself tells: also what `recordTool` starts. */

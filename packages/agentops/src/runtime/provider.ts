@@ -6,6 +6,7 @@
  * how to add the processor.
  */
 import type { Logger } from '@agentops/exporter';
+import { withDiag } from '@agentops/exporter/internal';
 import { isSpanContextValid, type Tracer, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
@@ -13,6 +14,7 @@ import { optionalRequire } from '../optional-require.js';
 import { type Registration, registerGlobally } from '../otel-setup.js';
 import { AgentOpsSpanProcessor, liveProcessors } from '../pipeline/AgentOpsSpanProcessor.js';
 import { MaskedSpanProcessor } from '../pipeline/MaskedSpanProcessor.js';
+import { sessionPipeline } from '../pipeline/session-pipeline.js';
 import { detectHostResource } from '../resource/detect.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -59,7 +61,10 @@ export function chooseProvider(config: ResolvedConfig): ProviderChoice {
       registration: undefined,
     };
   }
-  const processor = new AgentOpsSpanProcessor({ resolved: config });
+  const pipelineLogger = withDiag(logger);
+  const processor = new AgentOpsSpanProcessor({
+    pipeline: { inner: sessionPipeline(config, pipelineLogger), mask: config.mask, logger: pipelineLogger },
+  });
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpExporter(config, logger);
   if (otlp) {

@@ -4,8 +4,6 @@
  * API: it changes without notice between versions.
  */
 
-/** Spans one `export()` call maps at once (more are mapped in slices, yielding in between). */
-export { MAP_SLICE } from '../delivery/intake.js';
 export { guarded } from './guard.js';
 export { isUuid } from './ids.js';
 export {

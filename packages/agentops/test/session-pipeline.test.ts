@@ -1,0 +1,203 @@
+/**
+ * The pieces behind AgentOpsSpanProcessor, alone: the pipeline each configuration gets, the tally
+ * processor, and what the processor hands its one inner processor (masked or not). Fake timers and
+ * in-memory exporters, no network.
+ */
+import { AgentOpsSpanExporter, HandOffSpanProcessor, type Logger } from '@agentops/exporter';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  type Span,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resolveConfig } from '../src/config.js';
+import { AgentOpsSpanProcessor } from '../src/pipeline/AgentOpsSpanProcessor.js';
+import { sessionPipeline } from '../src/pipeline/session-pipeline.js';
+import { TallySpanProcessor } from '../src/pipeline/TallySpanProcessor.js';
+
+const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
+const lines: string[] = [];
+const logger: Logger = {
+  debug: () => {},
+  info: (m: string) => lines.push(`info ${m}`),
+  warn: (m: string) => lines.push(`warn ${m}`),
+  error: (m: string) => lines.push(`error ${m}`),
+};
+
+/** A finished LLM span of the session: gpt-4o, 1,000 prompt and 100 completion tokens. */
+function llmSpan(model = 'gpt-4o'): ReadableSpan {
+  return {
+    name: `chat ${model}`,
+    kind: SpanKind.CLIENT,
+    startTime: [1714564800, 0],
+    endTime: [1714564801, 0],
+    duration: [1, 0],
+    ended: true,
+    status: { code: SpanStatusCode.UNSET },
+    attributes: {
+      'agentops.session.id': SESSION,
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': model,
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'secret-42' }] }]),
+    },
+    links: [],
+    events: [],
+    resource: { attributes: {} },
+    instrumentationScope: { name: 'test' },
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
+  } as unknown as ReadableSpan;
+}
+
+beforeEach(() => {
+  lines.length = 0;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('sessionPipeline: one inner processor per configuration', () => {
+  it('with no API key: a tally alone, nothing sent, spans counted unmasked', () => {
+    const pipeline = sessionPipeline(resolveConfig({ apiKey: '', logLevel: 'silent' }), logger);
+    expect(pipeline.processor).toBeInstanceOf(TallySpanProcessor);
+    expect(pipeline.exporter).toBeUndefined();
+    expect(pipeline.announcer).toBeUndefined();
+    expect(pipeline.takesMasked).toBe(false);
+    expect(lines.some((l) => l.startsWith('warn no API key'))).toBe(true);
+  });
+
+  it('with an API key: a hand-off processor over an AgentOps exporter, which announces and knows results', async () => {
+    const pipeline = sessionPipeline(
+      resolveConfig({ apiKey: 'k', endpoint: 'http://127.0.0.1:9', logLevel: 'silent' }),
+      logger,
+    );
+    expect(pipeline.processor).toBeInstanceOf(HandOffSpanProcessor);
+    expect(pipeline.exporter).toBeInstanceOf(AgentOpsSpanExporter);
+    expect(pipeline.announcer).toBe(pipeline.exporter);
+    expect(pipeline.results).toBe(pipeline.exporter);
+    expect(pipeline.takesMasked).toBe(true);
+    pipeline.exporter?.stats();
+    // Nothing was exported: the shutdown has nothing to deliver to the port nobody listens on.
+    await pipeline.processor.shutdown();
+  });
+
+  it("with protocol 'otlp': a tally in front of the cloud protocol's batch processor, which masks itself", async () => {
+    const pipeline = sessionPipeline(
+      resolveConfig({ apiKey: 'k', protocol: 'otlp', endpoint: 'http://127.0.0.1:9', logLevel: 'silent' }),
+      logger,
+    );
+    expect(pipeline.processor).toBeInstanceOf(TallySpanProcessor);
+    expect(pipeline.exporter).toBeUndefined();
+    expect(pipeline.takesMasked).toBe(false);
+    await pipeline.processor.shutdown();
+  });
+});
+
+describe('TallySpanProcessor', () => {
+  it("counts each finished span once, with the exporter's classification and prices, and passes it on", () => {
+    const next = new InMemorySpanExporter();
+    const seen: ReadableSpan[] = [];
+    const nextProcessor: SpanProcessor = {
+      onStart: () => {},
+      onEnd: (s) => {
+        seen.push(s);
+        next.export([s], () => {});
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const tally = new TallySpanProcessor(logger, nextProcessor);
+    tally.onEnd(llmSpan());
+    tally.onEnd(llmSpan());
+    const totals = tally.results.sessionTotals(SESSION);
+    expect(totals).toMatchObject({ llmCalls: 2, promptTokens: 2000, completionTokens: 200 });
+    // gpt-4o: $2.50 per million prompt tokens, $10 per million completion tokens.
+    expect(totals?.costUsd).toBeCloseTo(2 * (1000 * 2.5e-6 + 100 * 10e-6), 9);
+    expect(seen).toHaveLength(2);
+    expect(tally.results.sessionUrl(SESSION)).toBeUndefined();
+    expect(tally.results.sessionResult(SESSION)).toBeUndefined();
+  });
+
+  it('bounds a flush and a shutdown of what follows it by its timeout, and says so', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const never: SpanProcessor = {
+      onStart: () => {},
+      onEnd: () => {},
+      forceFlush: () => new Promise<void>(() => {}),
+      shutdown: () => Promise.reject(new Error('cannot stop')),
+    };
+    const tally = new TallySpanProcessor(logger, never, 500);
+    const flushed = tally.forceFlush();
+    await vi.advanceTimersByTimeAsync(500);
+    await flushed;
+    await tally.shutdown();
+    expect(lines).toEqual([
+      'warn flush gave up after 500 ms: spans may not have reached AgentOps.',
+      'warn shutdown failed: Error: cannot stop',
+    ]);
+  });
+});
+
+describe('AgentOpsSpanProcessor hands its one inner processor', () => {
+  function processorOver(takesMasked: boolean) {
+    const config = resolveConfig({
+      apiKey: '',
+      logLevel: 'silent',
+      mask: [{ match: /secret-\d+/, action: 'redact' }],
+    });
+    const handed: ReadableSpan[] = [];
+    const inner: SpanProcessor = {
+      onStart: () => {},
+      onEnd: (s) => handed.push(s),
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const processor = new AgentOpsSpanProcessor({
+      pipeline: {
+        inner: {
+          processor: inner,
+          takesMasked,
+          results: new TallySpanProcessor(logger).results,
+          announcer: undefined,
+          exporter: undefined,
+        },
+        mask: config.mask,
+        logger,
+      },
+    });
+    return { processor, handed };
+  }
+
+  it('masked spans when it sends them as they are', async () => {
+    const { processor, handed } = processorOver(true);
+    processor.onEnd(llmSpan());
+    expect(String(handed[0]?.attributes['gen_ai.input.messages'])).toContain('[REDACTED]');
+    expect(String(handed[0]?.attributes['gen_ai.input.messages'])).not.toContain('secret-42');
+    await processor.shutdown();
+  });
+
+  it('the spans as they ended when nothing leaves, or the pipeline masks itself', async () => {
+    const { processor, handed } = processorOver(false);
+    processor.onEnd(llmSpan());
+    expect(String(handed[0]?.attributes['gen_ai.input.messages'])).toContain('secret-42');
+    await processor.shutdown();
+  });
+
+  it('only sampled spans, and nothing after shutdown', async () => {
+    const { processor, handed } = processorOver(true);
+    const provider = new TracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('t');
+    (tracer.startSpan('kept') as Span).end();
+    await processor.shutdown();
+    (tracer.startSpan('after') as Span).end();
+    expect(handed.map((s) => s.name)).toEqual(['kept']);
+  });
+});
