@@ -12,7 +12,7 @@ import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
 import { ToolEvent, toolCallShape } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
-import { currentRuntime, type Runtime, sessionContextForNewWork } from './runtime/runtime.js';
+import { currentRuntime, type Runtime, sessionOfNewWork } from './runtime/runtime.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: wrappers accept any function and keep its type.
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -48,6 +48,11 @@ interface CallPlan {
   spanName: string;
   spanKind: SpanKind;
   attributes: Readonly<Attributes>;
+  /**
+   * The attributes with the session of the last call stamped on them (its id, also as
+   * `gen_ai.conversation.id`), as the processor would: made once per session, not per call.
+   */
+  stamped: Readonly<Attributes> | undefined;
   /** Where the arguments go (tools and actions), and the result. */
   paramsKey: string | undefined;
   returnsKey: string | undefined;
@@ -60,10 +65,21 @@ export interface WrapperOptions {
 }
 
 function planOf(kind: Kind, name: string, options: WrapperOptions | undefined): CallPlan {
-  return { ...callPlanOf(kind, name), content: options?.captureContent !== false };
+  return { ...callPlanOf(kind, name), stamped: undefined, content: options?.captureContent !== false };
 }
 
-function callPlanOf(kind: Kind, name: string): Omit<CallPlan, 'content'> {
+/** The plan's attributes stamped with the session the call belongs to. */
+function stampedAttributes(plan: CallPlan, sessionId: string): Readonly<Attributes> {
+  const last = plan.stamped;
+  if (last !== undefined && last[S.ATTR_SESSION_ID] === sessionId) return last;
+  const attributes: Attributes = { ...plan.attributes };
+  attributes[S.ATTR_SESSION_ID] = sessionId;
+  attributes[S.ATTR_GEN_AI_CONVERSATION_ID] = sessionId;
+  plan.stamped = Object.freeze(attributes);
+  return plan.stamped;
+}
+
+function callPlanOf(kind: Kind, name: string): Omit<CallPlan, 'content' | 'stamped'> {
   // The shapes without content: arguments are added per call, when content is captured.
   if (kind === 'tool') {
     const shape = toolCallShape(name, undefined, false);
@@ -114,9 +130,13 @@ function agentShape(name: string): EventSpanShape {
   return { name: `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${name}`, kind: SpanKind.INTERNAL, attributes };
 }
 
-/** Starts the span of a call. No event object is built: the call's span is all a success needs. */
-function startCall(runtime: Runtime, plan: CallPlan, args: unknown[], parent: Context): Call {
-  const span = runtime.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes: plan.attributes }, parent);
+/**
+ * Starts the span of a call, stamped with its session already (the processor's stamping then finds
+ * nothing to look up). No event object is built: the call's span is all a success needs.
+ */
+function startCall(runtime: Runtime, plan: CallPlan, args: unknown[], parent: Context, sessionId: string): Call {
+  const attributes = stampedAttributes(plan, sessionId);
+  const span = runtime.tracer.startSpan(plan.spanName, { kind: plan.spanKind, attributes }, parent);
   let ctx = trace.setSpan(parent, span);
   // Event ids are derived from the span's ids where the span is read, not written on it; an
   // agent's id is written, as its work's spans name it.
@@ -176,12 +196,12 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F, options?
   const plan = planOf(kind, name, options);
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const runtime = currentRuntime();
-    const parent = runtime ? sessionContextForNewWork() : undefined;
-    if (!runtime || !parent) return fn.apply(this, args);
+    const work = runtime ? sessionOfNewWork() : undefined;
+    if (!runtime || !work) return fn.apply(this, args);
 
     let call: Call;
     try {
-      call = startCall(runtime, plan, args, parent);
+      call = startCall(runtime, plan, args, work.context, work.sessionId);
     } catch (err) {
       runtime.logger.debug(`${kind} ${name}: not traced: ${errorText(err)}`);
       return fn.apply(this, args);

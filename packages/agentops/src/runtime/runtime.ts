@@ -223,9 +223,21 @@ export function disabledHost(logger: Logger): SessionHost {
 
 /** The context new work belongs in: the active one when it is inside a session, else the one open session. */
 export function sessionContextForNewWork(): Context | undefined {
+  return sessionOfNewWork()?.context;
+}
+
+/**
+ * The session new work belongs to and the context it starts in: the active context's session (its
+ * baggage, else its trace's), else the one open session. The same session the processor's stamping
+ * finds for a span started in that context, so a caller that writes it on the span spares the lookup.
+ */
+export function sessionOfNewWork(): { context: Context; sessionId: string } | undefined {
   const active = context.active();
-  if (sessionIdFromContext(active)) return active;
+  const fromBaggage = sessionIdFromContext(active);
+  if (fromBaggage) return { context: active, sessionId: fromBaggage };
   const traceId = trace.getSpanContext(active)?.traceId;
-  if (traceId && sessionRegistry.byTraceId(traceId)) return active;
-  return sessionRegistry.only()?.context();
+  const ofTrace = traceId ? sessionRegistry.byTraceId(traceId) : undefined;
+  if (ofTrace) return { context: active, sessionId: ofTrace.id };
+  const only = sessionRegistry.only();
+  return only ? { context: only.context(), sessionId: only.id } : undefined;
 }

@@ -1,0 +1,148 @@
+// The whole pipeline with an API key, in a process of its own: LLM events recorded by the SDK and
+// sent to an AgentOps API (a sink in another process that answers as the API does and keeps
+// nothing), against the same span written by hand with raw OpenTelemetry (a no-op exporter), and
+// that raw span exported as OTLP protobuf to the same sink. Each side records a burst of events and
+// flushes; prints the mean milliseconds per event of each side (the median of its rounds).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import * as agentops from 'agentops';
+import { noop } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const perRound = quick ? 5_000 : 20_000;
+const rounds = quick ? 3 : 7;
+
+// The sink: answers each AgentOps call (and OTLP) as the API does, reading and dropping the body.
+const sinkSource = `
+const http = require('node:http');
+const answers = {
+  '/v2/create_session': { status: 'Success', jwt: 'jwt', session_url: 'http://sink/s' },
+  '/v2/update_session': { status: 'success', token_cost: '0', session_url: 'http://sink/s' },
+  '/v2/reauthorize_jwt': { status: 'Success', jwt: 'jwt' },
+};
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const body = JSON.stringify(answers[req.url] ?? 'Success');
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+const sink = spawn(process.execPath, ['-e', sinkSource], { stdio: ['pipe', 'pipe', 'inherit'] });
+const [portLine] = await once(sink.stdout, 'data');
+const url = `http://127.0.0.1:${String(portLine).trim()}`;
+
+const call = {
+  model: 'gpt-4o',
+  prompt: [{ role: 'user', content: 'Plan my day' }],
+  completion: { role: 'assistant', content: '1. Coffee' },
+  promptTokens: 120,
+  completionTokens: 40,
+};
+
+const ours = new NodeTracerProvider({
+  spanProcessors: [
+    new agentops.AgentOpsSpanProcessor({
+      apiKey: 'bench-key',
+      endpoint: url,
+      maxQueueSize: 100_000,
+      logLevel: 'silent',
+    }),
+  ],
+});
+ours.register();
+const session = agentops.init({ handleExit: false, logLevel: 'silent', instrumentLlmCalls: false });
+
+function rawProvider(exporter) {
+  return new NodeTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 100_000, maxExportBatchSize: 512 })],
+  });
+}
+const raw = rawProvider(noop);
+const rawOtlp = rawProvider(new OTLPTraceExporter({ url: `${url}/v1/traces` }));
+
+/** The LLM span the SDK records, written by hand: a child of a session span, with its attributes. */
+function byHand(tracer, parent) {
+  tracer
+    .startSpan(
+      `chat ${call.model}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'agentops.event.type': 'llms',
+          'agentops.session.id': session.id,
+          'gen_ai.conversation.id': session.id,
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': call.model,
+          'gen_ai.response.model': call.model,
+          'gen_ai.usage.input_tokens': call.promptTokens,
+          'gen_ai.usage.output_tokens': call.completionTokens,
+          'gen_ai.input.messages': JSON.stringify(
+            call.prompt.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
+          ),
+          'gen_ai.output.messages': JSON.stringify([
+            { role: call.completion.role, parts: [{ type: 'text', content: call.completion.content }] },
+          ]),
+        },
+      },
+      parent,
+    )
+    .end();
+}
+
+/** Milliseconds per event of `perRound` events recorded in bursts of 500 (the app's turns), then flushed. */
+async function timed(record, flush) {
+  const t = performance.now();
+  for (let i = 0; i < perRound; i++) {
+    record();
+    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+  }
+  await flush();
+  return (performance.now() - t) / perRound;
+}
+
+const sides = {
+  pipeline: () =>
+    timed(
+      () => session.record(new agentops.LLMEvent(call)),
+      () => ours.forceFlush(),
+    ),
+  raw: (() => {
+    const tracer = raw.getTracer('raw');
+    const parent = trace.setSpan(context.active(), tracer.startSpan('agentops.session'));
+    return () =>
+      timed(
+        () => byHand(tracer, parent),
+        () => raw.forceFlush(),
+      );
+  })(),
+  rawOtlp: (() => {
+    const tracer = rawOtlp.getTracer('raw');
+    const parent = trace.setSpan(context.active(), tracer.startSpan('agentops.session'));
+    return () =>
+      timed(
+        () => byHand(tracer, parent),
+        () => rawOtlp.forceFlush(),
+      );
+  })(),
+};
+
+const samples = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+for (const run of Object.values(sides)) await run(); // warm-up round, not counted
+for (let r = 0; r < rounds; r++) {
+  for (const [name, run] of Object.entries(sides)) samples[name].push(await run());
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+await session.endSession('Success');
+await agentops.shutdown();
+await Promise.all([ours.shutdown(), raw.shutdown(), rawOtlp.shutdown()]);
+sink.stdin.end();
+console.log(JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]))));
