@@ -1,6 +1,6 @@
 import { semconv as S } from '@agentops/exporter';
 import { LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
-import type { Attributes, Span } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { AgentOpsEvent, type EventOptions, type EventSpanShape, put, SpanKind } from './AgentOpsEvent.js';
 import { safeOptions } from './safe-options.js';
 
