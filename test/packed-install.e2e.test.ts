@@ -5,7 +5,7 @@
  * library), a CommonJS NodeSDK app and a strict TypeScript program run against the installed server.
  */
 import { type ChildProcess, execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +160,24 @@ it('a strict TypeScript program (nodenext, skipLibCheck false) type-checks under
   expect(out).toMatchObject({ cost: '0.000430', steps: 7, llmCalls: 1 });
   expect(out.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   expect((await exported(out.id as string)).llms[0]?.model).toBe('gpt-4o');
+});
+
+it("publishes no internal entry point: the exporter's helpers are bundled into the packages that use them", async () => {
+  const exporter = JSON.parse(readFileSync(join(app, 'node_modules', '@agentops', 'exporter', 'package.json'), 'utf8'));
+  expect(Object.keys(exporter.exports)).toEqual(['.']);
+  expect(existsSync(join(app, 'node_modules', '@agentops', 'exporter', 'dist', 'internal.js'))).toBe(false);
+  for (const [pkg, files] of [
+    ['agentops', ['index.js', 'index.cjs']],
+    [join('@agentops', 'server'), ['index.js', 'index.cjs', 'cli.js']],
+  ] as const) {
+    for (const file of files) {
+      expect(readFileSync(join(app, 'node_modules', pkg, 'dist', file), 'utf8')).not.toContain(
+        '@agentops/exporter/internal',
+      );
+    }
+  }
+  const r = await runNode(join(app, 'internal.mjs'), [], appEnv());
+  expect(r.stdout.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
 });
 
 it('the published types hold no @internal member and no public Session constructor', () => {

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig(packageBuild(['src/index.ts']));
+// The exporter's internal helpers are bundled in: `@agentops/exporter/internal` is not published.
+export default defineConfig({ ...packageBuild(['src/index.ts']), noExternal: ['@agentops/exporter/internal'] });

@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig(
-  packageBuild(
+// The exporter's internal helpers are bundled in: `@agentops/exporter/internal` is not published.
+export default defineConfig({
+  ...packageBuild(
     {
       index: 'src/index.ts',
       cli: 'src/cli/index.ts',
@@ -11,4 +12,5 @@ export default defineConfig(
     },
     ['src/index.ts'],
   ),
-);
+  noExternal: ['@agentops/exporter/internal'],
+});

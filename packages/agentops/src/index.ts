@@ -22,7 +22,9 @@ export type {
   ErrorEventOptions,
   Event,
   EventOptions,
+  EventSpanShape,
   LLMEventOptions,
+  Timestamp,
   ToolEventOptions,
 } from './events/index.js';
 export {
@@ -39,4 +41,13 @@ export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js
 export type { EndState, Evaluation, SessionAnalytics, StartSessionOptions } from './session/Session.js';
 export { Session } from './session/Session.js';
 export { SDK_VERSION } from './version.js';
-export { recordAction, recordTask, recordTool, recordWorkflow, trackAgent, type WrapperOptions } from './wrappers.js';
+export {
+  type AnyFunction,
+  type RecordMethodDecorator,
+  recordAction,
+  recordTask,
+  recordTool,
+  recordWorkflow,
+  trackAgent,
+  type WrapperOptions,
+} from './wrappers.js';

@@ -14,9 +14,11 @@ import { ToolEvent, toolCallShape } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
 import { currentRuntime, type Runtime, sessionOfNewWork } from './runtime/runtime.js';
 
+/** Any function a wrapper takes: its type is kept. */
 // biome-ignore lint/suspicious/noExplicitAny: wrappers accept any function and keep its type.
-type AnyFunction = (this: any, ...args: any[]) => any;
-type MethodDecorator = <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext) => F;
+export type AnyFunction = (this: any, ...args: any[]) => any;
+/** What a wrapper is when used as a TC39 method decorator (`@recordTool('search')`). */
+export type RecordMethodDecorator = <F extends AnyFunction>(value: F, context: ClassMethodDecoratorContext) => F;
 type Kind = 'tool' | 'action' | 'workflow' | 'task' | 'agent';
 
 /**
@@ -247,18 +249,18 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F, options?
 
 function wrapperOrDecorator(kind: Kind) {
   function wrap<F extends AnyFunction>(name: string, fn: F, options?: WrapperOptions): F;
-  function wrap(name?: string, options?: WrapperOptions): MethodDecorator;
+  function wrap(name?: string, options?: WrapperOptions): RecordMethodDecorator;
   function wrap<F extends AnyFunction>(
     name?: string,
     fnOrOptions?: F | WrapperOptions,
     options?: WrapperOptions,
-  ): F | MethodDecorator {
+  ): F | RecordMethodDecorator {
     const named = typeof name === 'string' && name ? name : undefined;
     if (typeof fnOrOptions === 'function')
       return traced(kind, named ?? (fnOrOptions.name || kind), fnOrOptions, options);
     const decoratorOptions = typeof fnOrOptions === 'object' && fnOrOptions !== null ? fnOrOptions : undefined;
     return (<M extends AnyFunction>(value: M, decorator: ClassMethodDecoratorContext): M =>
-      traced(kind, named ?? String(decorator.name), value, decoratorOptions)) as MethodDecorator;
+      traced(kind, named ?? String(decorator.name), value, decoratorOptions)) as RecordMethodDecorator;
   }
   return wrap;
 }

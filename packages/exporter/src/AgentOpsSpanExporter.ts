@@ -16,7 +16,7 @@ import { AgentOpsClient } from './client/agentops-client.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './client/backoff.js';
 import { handOver } from './delivery/exit-handover.js';
 import { Intake } from './delivery/intake.js';
-import { type DeliveryStats, OutboxStore } from './delivery/outbox-store.js';
+import { type ExporterStats, OutboxStore } from './delivery/outbox-store.js';
 import { flushGaveUp, Sender } from './delivery/sender.js';
 import type { SessionTotals } from './delivery/totals.js';
 import { guarded } from './internal/guard.js';
@@ -69,8 +69,6 @@ export interface AgentOpsSpanExporterOptions {
   onSessionReady?: (sessionId: string, sessionUrl: string | undefined) => void;
 }
 
-export type ExporterStats = DeliveryStats;
-
 /** What an exporter knows of each session it has seen: what `Session` reads for analytics and cost. */
 export interface SessionResults {
   /** Counts, tokens and cost of what was recorded of the session. */
@@ -92,6 +90,8 @@ export interface ExitDelivery {
   /** Delivers what is undelivered, blocking up to `timeoutMillis`. False when it could not finish. */
   deliverSync(timeoutMillis?: number): boolean;
 }
+
+export type { ExporterStats };
 
 export class AgentOpsSpanExporter implements SpanExporter, SessionResults, SessionAnnouncer, ExitDelivery {
   readonly client: AgentOpsClient;

@@ -48,16 +48,16 @@ function eventAttributes(e: EventPayload, out: Attributes): void {
   switch (e.event_type) {
     case 'llms': {
       out[ATTR_V04_SPAN_KIND] = 'llm';
-      if (e.prompt_tokens != null) out['gen_ai.usage.prompt_tokens'] = e.prompt_tokens;
-      if (e.completion_tokens != null) out['gen_ai.usage.completion_tokens'] = e.completion_tokens;
+      if (e.prompt_tokens != null) out[S.ATTR_GEN_AI_USAGE_PROMPT_TOKENS] = e.prompt_tokens;
+      if (e.completion_tokens != null) out[S.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS] = e.completion_tokens;
       if (e.prompt_tokens != null || e.completion_tokens != null)
-        out['gen_ai.usage.total_tokens'] = (e.prompt_tokens ?? 0) + (e.completion_tokens ?? 0);
-      if (e.model) out['gen_ai.request.model'] = e.model;
-      if (typeof e.prompt === 'string') flatten(out, 'gen_ai.prompt', [{ role: 'user', content: e.prompt }]);
-      else if (Array.isArray(e.prompt)) flatten(out, 'gen_ai.prompt', e.prompt);
+        out[S.ATTR_GEN_AI_USAGE_TOTAL_TOKENS] = (e.prompt_tokens ?? 0) + (e.completion_tokens ?? 0);
+      if (e.model) out[S.ATTR_GEN_AI_REQUEST_MODEL] = e.model;
+      if (typeof e.prompt === 'string') flatten(out, S.GEN_AI_PROMPT_PREFIX, [{ role: 'user', content: e.prompt }]);
+      else if (Array.isArray(e.prompt)) flatten(out, S.GEN_AI_PROMPT_PREFIX, e.prompt);
       if (typeof e.completion === 'string')
-        flatten(out, 'gen_ai.completion', [{ role: 'assistant', content: e.completion }]);
-      else if (e.completion) flatten(out, 'gen_ai.completion', [e.completion]);
+        flatten(out, S.GEN_AI_COMPLETION_PREFIX, [{ role: 'assistant', content: e.completion }]);
+      else if (e.completion) flatten(out, S.GEN_AI_COMPLETION_PREFIX, [e.completion]);
       return;
     }
     case 'tools':

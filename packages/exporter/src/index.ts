@@ -9,38 +9,29 @@ export { AgentOpsSpanExporter } from './AgentOpsSpanExporter.js';
 export { agentOpsV04Attributes } from './agentops-v04-attributes.js';
 export type { ClientOptions } from './client/agentops-client.js';
 export { AgentOpsClient, DEFAULT_ENDPOINT } from './client/agentops-client.js';
-export { ApiError, parseRetryAfter } from './client/api-error.js';
+export { ApiError } from './client/api-error.js';
 export type { BackoffOptions } from './client/backoff.js';
-export { backoffDelay, DEFAULT_BACKOFF } from './client/backoff.js';
 export type { PriceFn, TokenUsage } from './cost.js';
-export { formatCost, loadPriceFn, priceFnFrom } from './cost.js';
-export type { CountedEvent, SessionTotals } from './delivery/totals.js';
-export { addToTotals, countEvent, emptyTotals } from './delivery/totals.js';
+export { formatCost, loadPriceFn } from './cost.js';
+export type { SessionTotals } from './delivery/totals.js';
+export { countEvent, emptyTotals } from './delivery/totals.js';
 export type { HandOffSpanProcessorOptions } from './HandOffSpanProcessor.js';
 export { HandOffSpanProcessor } from './HandOffSpanProcessor.js';
 export type { SessionId } from './internal/ids.js';
 export { sessionIdToTraceId, traceIdToSessionId } from './internal/ids.js';
 export type { Logger, LogLevel } from './internal/logger.js';
 export { createConsoleLogger } from './internal/logger.js';
+export type { EventIdPurpose } from './mapping/event-id.js';
 export { derivedEventId } from './mapping/event-id.js';
-export { resourceToHostEnv, resourceToOrigin } from './mapping/host-env.js';
 export type { OtelMessage, OtelMessagePart } from './mapping/messages.js';
-export {
-  chatToOtelMessage,
-  completionMessagesJson,
-  completionToOtelMessages,
-  otelToChatMessage,
-  plainTextMessagesFromJson,
-  promptMessagesJson,
-  promptToOtelMessages,
-} from './mapping/messages.js';
+export { chatToOtelMessage, completionMessagesJson, promptMessagesJson } from './mapping/messages.js';
 export type { SpanCategory, SpanFilter } from './mapping/span-filter.js';
 export { classifySpan, defaultSpanFilter, exportAllSpansFilter, isLlmOperation } from './mapping/span-filter.js';
 export type { SpanLike } from './mapping/span-like.js';
 export type { MapOptions, MappedItem } from './mapping/span-to-payload.js';
-export { mapSpan, pricedUsage, sessionIdOf, spanToSession } from './mapping/span-to-payload.js';
-export { formatDuration, hrTimeToIso } from './mapping/time.js';
-export { Mask, REDACTED, STATUS_MESSAGE_NAME } from './mask/Mask.js';
+export { mapSpan, pricedUsage } from './mapping/span-to-payload.js';
+export { formatDuration } from './mapping/time.js';
+export { Mask, REDACTED } from './mask/Mask.js';
 export type { MaskAction, MaskFunction, MaskOption, MaskRule } from './mask/rules.js';
 export { parseMaskRules } from './mask/rules.js';
 export * as semconv from './semconv.js';

@@ -92,6 +92,36 @@ export const GEN_AI_OPERATION_CREATE_AGENT = 'create_agent';
 /** Not (yet) a GenAI operation: what the AI SDK's `@ai-sdk/otel` names a step of an agent's loop. */
 export const GEN_AI_OPERATION_AGENT_STEP = 'agent_step';
 
+// GenAI request and response details the SDK's own instrumentations write.
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = 'gen_ai.embeddings.dimension.count';
+
+// The GenAI log events of the earlier conventions, which instrumentations still emit.
+export const GEN_AI_EVENT_SYSTEM_MESSAGE = 'gen_ai.system.message';
+export const GEN_AI_EVENT_USER_MESSAGE = 'gen_ai.user.message';
+export const GEN_AI_EVENT_ASSISTANT_MESSAGE = 'gen_ai.assistant.message';
+export const GEN_AI_EVENT_TOOL_MESSAGE = 'gen_ai.tool.message';
+export const GEN_AI_EVENT_CHOICE = 'gen_ai.choice';
+
+// Names other conventions write (OpenLLMetry, AgentOps 0.4): flat usage names, indexed messages.
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT = 'gen_ai.usage.cache_read_input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT = 'gen_ai.usage.cache_creation_input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT = 'gen_ai.usage.reasoning_tokens';
+export const ATTR_GEN_AI_USAGE_TOTAL_TOKENS = 'gen_ai.usage.total_tokens';
+/** `gen_ai.prompt.{i}.role`, `gen_ai.prompt.{i}.content`, ... */
+export const GEN_AI_PROMPT_PREFIX = 'gen_ai.prompt';
+/** `gen_ai.completion.{i}.role`, `gen_ai.completion.{i}.content`, ... */
+export const GEN_AI_COMPLETION_PREFIX = 'gen_ai.completion';
+
 // Event types as written on spans (agentops.event.type) and on the wire (event_type).
 export const EVENT_TYPE_LLM = 'llms';
 export const EVENT_TYPE_TOOL = 'tools';

@@ -52,7 +52,8 @@ export interface EventOrigin {
   service?: string;
 }
 
-interface EventBase {
+/** What every event of `create_events` has. */
+export interface EventBase {
   id: string;
   session_id: SessionId;
   init_timestamp: string;

@@ -5,7 +5,8 @@
  */
 import * as prices from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { type EventPayload, mapSpan, priceFnFrom } from '../src/index.js';
+import { priceFnFrom } from '../src/cost.js';
+import { type EventPayload, mapSpan } from '../src/index.js';
 import { inSession, span } from './span-fixture.js';
 
 const price = priceFnFrom(prices);

@@ -1,6 +1,6 @@
 import * as prices from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { formatCost, priceFnFrom } from '../src/index.js';
+import { formatCost, priceFnFrom } from '../src/cost.js';
 
 describe('priceFnFrom', () => {
   const price = priceFnFrom(prices);

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { safeJsonStringify } from '../src/internal/index.js';
 import {
   completionMessagesJson,
   completionToOtelMessages,
@@ -11,8 +12,7 @@ import {
   plainTextMessagesFromJson,
   promptMessagesJson,
   promptToOtelMessages,
-} from '../src/index.js';
-import { safeJsonStringify } from '../src/internal/index.js';
+} from '../src/mapping/messages.js';
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', '"\\\n\u2028\ud800</script>'));
 const chatMessage = fc.record(

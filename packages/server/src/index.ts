@@ -1,12 +1,35 @@
 export type { AgentOpsServer, Refusal, ServerOptions } from './app.js';
 export { buildApp, DEFAULT_DB_FILE, ensureLocalProject, readSavedApiKey, startServer } from './app.js';
 export { createProject, hashApiKey, projectForKey } from './auth/api-keys.js';
+export type { SessionClaims, VerifyResult } from './auth/SessionTokens.js';
 export { SessionTokens } from './auth/SessionTokens.js';
 export { isPostgresUrl, openStore } from './db/open-store.js';
+export type {
+  Overview,
+  OverviewBucket,
+  OverviewModel,
+  OverviewPoint,
+  OverviewQuery,
+  OverviewSession,
+} from './db/overview.js';
+export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
 export { SqliteStore } from './db/SqliteStore.js';
-export type { Store, StoredEvent } from './db/Store.js';
+export type {
+  EvaluationTotalsRow,
+  EventCursor,
+  ListedSession,
+  NewUpload,
+  ProjectRow,
+  SessionBatch,
+  SessionListFilter,
+  SessionTotalsRow,
+  Store,
+  StoredEvent,
+  UploadRow,
+} from './db/Store.js';
 export { decodeOtlp } from './otlp/decode.js';
+export type { AnyValue, KeyValue, OtlpSpan, OtlpTraceRequest } from './otlp/otlp-spans.js';
 export { otlpToSpans } from './otlp/otlp-spans.js';
 export { sessionStats } from './stats.js';
 export { normalizeTimestamp } from './timestamps.js';

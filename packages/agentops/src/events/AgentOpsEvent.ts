@@ -20,7 +20,7 @@ export interface EventOptions {
   captureContent?: boolean;
 }
 
-/** How an event becomes a span. */
+/** How an event becomes a span: its name, kind and attributes. */
 export interface EventSpanShape {
   name: string;
   kind: SpanKind;

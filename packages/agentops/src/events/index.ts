@@ -5,7 +5,7 @@ import type { ToolEvent } from './ToolEvent.js';
 
 export type { ActionEventOptions } from './ActionEvent.js';
 export { ActionEvent } from './ActionEvent.js';
-export type { EventOptions } from './AgentOpsEvent.js';
+export type { EventOptions, EventSpanShape } from './AgentOpsEvent.js';
 export { AgentOpsEvent } from './AgentOpsEvent.js';
 export type { ErrorEventOptions } from './ErrorEvent.js';
 export { ErrorEvent } from './ErrorEvent.js';
@@ -13,6 +13,7 @@ export type { LLMEventOptions } from './LLMEvent.js';
 export { LLMEvent } from './LLMEvent.js';
 export type { ToolEventOptions } from './ToolEvent.js';
 export { ToolEvent } from './ToolEvent.js';
+export type { Timestamp } from './timestamp.js';
 
 /** Any event `record()` takes. */
 export type Event = LLMEvent | ToolEvent | ActionEvent | ErrorEvent;

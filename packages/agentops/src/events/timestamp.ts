@@ -1,3 +1,4 @@
+/** A point in time: a `Date`, an ISO-8601 string, or milliseconds since the epoch. */
 export type Timestamp = Date | string | number;
 
 // Times an OpenTelemetry span and an ISO-8601 string can both hold: from the Unix epoch to year 9999.

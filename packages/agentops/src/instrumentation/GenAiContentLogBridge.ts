@@ -27,10 +27,10 @@ interface OtelLogger {
 }
 
 const ROLE_BY_EVENT: Record<string, string> = {
-  'gen_ai.system.message': 'system',
-  'gen_ai.user.message': 'user',
-  'gen_ai.assistant.message': 'assistant',
-  'gen_ai.tool.message': 'tool',
+  [S.GEN_AI_EVENT_SYSTEM_MESSAGE]: 'system',
+  [S.GEN_AI_EVENT_USER_MESSAGE]: 'user',
+  [S.GEN_AI_EVENT_ASSISTANT_MESSAGE]: 'assistant',
+  [S.GEN_AI_EVENT_TOOL_MESSAGE]: 'tool',
 };
 
 interface Messages {
@@ -60,7 +60,7 @@ export class GenAiContentLogBridge {
         const chat = role === 'tool' ? { role, tool_call_id: body.id, content: body.content } : { role, ...body };
         messages.input.push(chatToOtelMessage(chat, role));
         span.setAttribute(S.ATTR_GEN_AI_INPUT_MESSAGES, safeJsonStringify(messages.input) ?? '[]');
-      } else if (name === 'gen_ai.choice') {
+      } else if (name === S.GEN_AI_EVENT_CHOICE) {
         const message = isRecord(body.message) ? body.message : {};
         const finish = typeof body.finish_reason === 'string' ? { finish_reason: body.finish_reason } : {};
         messages.output.push(chatToOtelMessage({ role: 'assistant', ...message, ...finish }, 'assistant'));

@@ -48,14 +48,14 @@ const FINISH_REASONS: Record<string, string> = {
 
 /** Request options -> GenAI request attributes. */
 const REQUEST_OPTIONS: [string, string][] = [
-  ['temperature', 'gen_ai.request.temperature'],
-  ['topP', 'gen_ai.request.top_p'],
-  ['topK', 'gen_ai.request.top_k'],
-  ['maxOutputTokens', 'gen_ai.request.max_tokens'],
-  ['candidateCount', 'gen_ai.request.choice.count'],
-  ['seed', 'gen_ai.request.seed'],
-  ['presencePenalty', 'gen_ai.request.presence_penalty'],
-  ['frequencyPenalty', 'gen_ai.request.frequency_penalty'],
+  ['temperature', S.ATTR_GEN_AI_REQUEST_TEMPERATURE],
+  ['topP', S.ATTR_GEN_AI_REQUEST_TOP_P],
+  ['topK', S.ATTR_GEN_AI_REQUEST_TOP_K],
+  ['maxOutputTokens', S.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+  ['candidateCount', S.ATTR_GEN_AI_REQUEST_CHOICE_COUNT],
+  ['seed', S.ATTR_GEN_AI_REQUEST_SEED],
+  ['presencePenalty', S.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
+  ['frequencyPenalty', S.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY],
 ];
 
 /** Builds the instrumentation on the app's `@opentelemetry/instrumentation` (an optional peer). */
@@ -205,7 +205,7 @@ function requestAttributes(
   const config = isRecord(params?.config) ? params.config : {};
   for (const [option, key] of REQUEST_OPTIONS) put(attributes, key, asNumber(config[option]));
   const stops = Array.isArray(config.stopSequences) ? config.stopSequences.filter((s) => typeof s === 'string') : [];
-  if (stops.length > 0) attributes['gen_ai.request.stop_sequences'] = stops;
+  if (stops.length > 0) attributes[S.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stops;
   if (content && operation !== S.GEN_AI_OPERATION_EMBEDDINGS) {
     put(attributes, S.ATTR_GEN_AI_INPUT_MESSAGES, safeJsonStringify(inputMessages(params?.contents)));
     const system = config.systemInstruction;
@@ -342,7 +342,7 @@ function responseAttributes(responses: unknown[], content: boolean): Attributes 
   const attributes = usageAttributes(record.usage);
   put(attributes, S.ATTR_GEN_AI_RESPONSE_ID, record.id);
   put(attributes, S.ATTR_GEN_AI_RESPONSE_MODEL, record.model);
-  if (record.finishReasons.length > 0) attributes['gen_ai.response.finish_reasons'] = record.finishReasons;
+  if (record.finishReasons.length > 0) attributes[S.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = record.finishReasons;
   if (content && record.output.length > 0) {
     put(attributes, S.ATTR_GEN_AI_OUTPUT_MESSAGES, safeJsonStringify(record.output.filter(Boolean)));
   }
@@ -361,7 +361,7 @@ function embeddingAttributes(response: unknown): Attributes {
   put(attributes, S.ATTR_GEN_AI_USAGE_INPUT_TOKENS, tokens);
   const first = embeddings[0];
   if (isRecord(first) && Array.isArray(first.values))
-    attributes['gen_ai.embeddings.dimension.count'] = first.values.length;
+    attributes[S.ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = first.values.length;
   return attributes;
 }
 

@@ -19,11 +19,9 @@ const LLM_OPERATIONS = new Set<unknown>([
 const AGENT_OPERATIONS = new Set<unknown>([S.GEN_AI_OPERATION_INVOKE_AGENT, S.GEN_AI_OPERATION_CREATE_AGENT]);
 
 /** An LLM operation by the GenAI conventions (chat, completion, generate_content, embeddings). */
-export function isLlmOperation(attributes: SpanLikeAttributes): boolean {
+export function isLlmOperation(attributes: Readonly<Record<string, unknown>>): boolean {
   return LLM_OPERATIONS.has(attributes[S.ATTR_GEN_AI_OPERATION_NAME]);
 }
-
-type SpanLikeAttributes = Readonly<Record<string, unknown>>;
 
 export const genAi: Convention = {
   name: 'gen-ai',

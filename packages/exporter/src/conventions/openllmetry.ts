@@ -2,6 +2,8 @@
  * OpenLLMetry (Traceloop): `traceloop.span.kind` / `traceloop.entity.*`, `llm.request.type`,
  * `llm.usage.*`, and prompts and completions as indexed `gen_ai.prompt.N.*` / `gen_ai.completion.N.*`.
  */
+
+import * as S from '../semconv.js';
 import type { Convention } from './convention.js';
 import { indexedCompletion, indexedMessages } from './convention.js';
 
@@ -21,11 +23,11 @@ export const openLlmetry: Convention = {
   inputTokens: ['llm.usage.prompt_tokens'],
   outputTokens: ['llm.usage.completion_tokens'],
   // OpenLLMetry's names from before the GenAI conventions had them.
-  cacheReadTokens: ['gen_ai.usage.cache_read_input_tokens'],
-  cacheWriteTokens: ['gen_ai.usage.cache_creation_input_tokens'],
-  reasoningTokens: ['gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens'],
-  prompt: (a) => indexedMessages(a, 'gen_ai.prompt', 'role', 'content'),
-  completion: (a) => indexedCompletion(a, 'gen_ai.completion'),
+  cacheReadTokens: [S.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS_FLAT],
+  cacheWriteTokens: [S.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT],
+  reasoningTokens: [S.ATTR_GEN_AI_USAGE_REASONING_TOKENS_FLAT, 'llm.usage.reasoning_tokens'],
+  prompt: (a) => indexedMessages(a, S.GEN_AI_PROMPT_PREFIX, 'role', 'content'),
+  completion: (a) => indexedCompletion(a, S.GEN_AI_COMPLETION_PREFIX),
   actionKind: ['traceloop.span.kind'],
   actionType: ['traceloop.entity.name'],
   toolName: ['traceloop.entity.name'],

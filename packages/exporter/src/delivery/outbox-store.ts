@@ -8,7 +8,7 @@ import type { EvaluationPayload, EventPayload } from '../wire.js';
 import { type OutboxSnapshot, SessionOutbox } from './outbox.js';
 import { addToTotals, countEvent } from './totals.js';
 
-export interface DeliveryStats {
+export interface ExporterStats {
   /** Events accepted into an outbox. */
   queued: number;
   /** Events the server acknowledged. */
@@ -27,7 +27,7 @@ export class OutboxStore {
   /** Sessions with something to send, in round-robin order. */
   readonly active = new Map<string, SessionOutbox>();
   readonly #finished = new Map<string, SessionOutbox>();
-  readonly #stats: DeliveryStats = { queued: 0, sent: 0, droppedQueueFull: 0, failed: 0, pending: 0 };
+  readonly #stats: ExporterStats = { queued: 0, sent: 0, droppedQueueFull: 0, failed: 0, pending: 0 };
   #droppedSinceReport = 0;
   /** Events waiting (or in flight), over all sessions. */
   pending = 0;
@@ -163,7 +163,7 @@ export class OutboxStore {
     logger.warn(`dropped ${n} events because ${why}; ${this.#stats.droppedQueueFull} dropped in all`);
   }
 
-  stats(): DeliveryStats {
+  stats(): ExporterStats {
     return { ...this.#stats, pending: this.pending };
   }
 

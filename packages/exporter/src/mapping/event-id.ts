@@ -1,8 +1,11 @@
 import type { SpanContext } from '@opentelemetry/api';
 
 // The version nibble tells what the id was derived for; RFC 9562 versions 5 to 8.
-const PURPOSE = { event: '5', error: '6', agent: '7', evaluation: '8' } as const;
+const PURPOSE: Record<EventIdPurpose, string> = { event: '5', error: '6', agent: '7', evaluation: '8' };
 const VARIANT = ['8', '9', 'a', 'b'];
+
+/** What an id is derived for: one span's event, error, agent and evaluation ids differ. */
+export type EventIdPurpose = 'event' | 'error' | 'agent' | 'evaluation';
 
 /**
  * A stable UUID for data derived from a span that carries no `agentops.event.id` of its own, so a
@@ -10,7 +13,7 @@ const VARIANT = ['8', '9', 'a', 'b'];
  * the trace id already identify the span; they are laid out as a UUID directly (no hashing on the
  * export path), with the purpose in the version nibble so one span's event and error ids differ.
  */
-export function derivedEventId(span: SpanContext, purpose: keyof typeof PURPOSE): string {
+export function derivedEventId(span: SpanContext, purpose: EventIdPurpose): string {
   const s = span.spanId;
   const t = span.traceId;
   const variant = VARIANT[Number.parseInt(t.charAt(16), 16) & 3];

@@ -6,7 +6,7 @@
 import type { SpanLike } from '@agentops/exporter';
 import type { Attributes, AttributeValue, HrTime, SpanKind } from '@opentelemetry/api';
 
-interface AnyValue {
+export interface AnyValue {
   stringValue?: string;
   boolValue?: boolean;
   intValue?: number | string | { toString(): string };
@@ -15,11 +15,11 @@ interface AnyValue {
   kvlistValue?: { values?: KeyValue[] };
   bytesValue?: string | Uint8Array;
 }
-interface KeyValue {
+export interface KeyValue {
   key: string;
   value?: AnyValue;
 }
-interface OtlpSpan {
+export interface OtlpSpan {
   traceId: string | Uint8Array;
   spanId: string | Uint8Array;
   parentSpanId?: string | Uint8Array;
