@@ -125,3 +125,39 @@ it("a cached Anthropic call is priced at the cache rates, from the instrumentati
     cache_creation_tokens: 5_000,
   });
 });
+
+it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_tokens include the cached parts', async () => {
+  const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
+  const r = await runNode(anthropicApp, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    ANTHROPIC_BASE_URL: openai.url.replace(/\/v1$/, ''),
+    ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+    ANTHROPIC_PACKAGE: 'anthropic-sdk-1',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+    id: string;
+    cost: string;
+    stats: { cost: string; prompt_tokens: number };
+  };
+  const exported = (await server.get<SessionExport>(`/v2/sessions/${out.id}/export`)).body;
+  // The API answered input_tokens 5,000, cache reads 90,000, cache writes 5,000: the SDK's span says
+  // gen_ai.usage.input_tokens 100,000 (the sum) and names the writes cache_write.
+  expect(exported.llms).toHaveLength(1);
+  expect(exported.llms[0]).toMatchObject({
+    model: 'claude-sonnet-4-5',
+    provider: 'anthropic',
+    prompt_tokens: 100_000,
+    cache_read_tokens: 90_000,
+    cache_creation_tokens: 5_000,
+    completion_tokens: 1_000,
+  });
+  const priced = (5_000 * 3 + 5_000 * 3.75 + 90_000 * 0.3 + 1_000 * 15) / 1e6;
+  // endSession, the stats and the export agree on it.
+  expect(Number(out.cost)).toBeCloseTo(priced, 6);
+  expect(Number(out.stats.cost)).toBeCloseTo(priced, 6);
+  expect(out.stats.prompt_tokens).toBe(100_000);
+  expect(exported.llms[0]?.cost).toBeCloseTo(priced, 9);
+  expect(Number(exported.stats.cost)).toBeCloseTo(priced, 6);
+});

@@ -39,7 +39,7 @@ export class SessionTally implements SessionResults {
       const a = span.attributes;
       if (category === 'llms') {
         const model = llmModel(a);
-        const usage = llmUsage(a);
+        const usage = llmUsage(a, span.instrumentationScope?.name);
         const cost = llmCost(a, model, usage, llmProvider(a), this.#prices.current);
         countEvent(totals, 'llms', usage.input, usage.output, cost);
       } else {

@@ -168,6 +168,35 @@ describe('cached and reasoning tokens', () => {
     expect(e).not.toHaveProperty('reasoning_tokens');
   });
 
+  it("the Anthropic SDK's own tracing (1.x): input_tokens include the cached parts, cache writes under cache_write", () => {
+    // A claude-sonnet-4-5 call of 10,000 input tokens, 8,000 read from the cache and 1,000 written, 500 out.
+    const attributes = inSession({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'gen_ai.usage.input_tokens': 10_000,
+      'gen_ai.usage.cache_read.input_tokens': 8_000,
+      'gen_ai.usage.cache_write.input_tokens': 1_000,
+      'gen_ai.usage.output_tokens': 500,
+    });
+    const map = (scope: string) => {
+      const [item] = mapSpan(
+        { ...span({ name: 'anthropic.messages.create', attributes }), instrumentationScope: { name: scope } },
+        { price },
+      );
+      if (item?.kind !== 'event' || item.event.event_type !== 'llms') throw new Error('expected an LLM event');
+      return item.event;
+    };
+    for (const scope of ['com.anthropic.sdk.typescript', 'com.anthropic.sdk.typescript.bedrock']) {
+      const e = map(scope);
+      expect(e).toMatchObject({ prompt_tokens: 10_000, cache_read_tokens: 8_000, cache_creation_tokens: 1_000 });
+      expect(e.cost).toBeCloseTo(0.01665, 12);
+      expect(e.cost).toBeCloseTo(SONNET(10_000, 8_000, 1_000, 500), 12);
+    }
+    // The same counts from an instrumentation of Anthropic's API counts (cached parts apart) add them.
+    expect(map('@traceloop/instrumentation-anthropic')).toMatchObject({ prompt_tokens: 19_000 });
+  });
+
   it('a cached Anthropic call costs a quarter of what it cost when the whole prompt was priced at the input rate', () => {
     const e = llm(cases[1]?.[1] ?? {});
     const before = (100_000 * 3 + 1_000 * 15) / 1e6;

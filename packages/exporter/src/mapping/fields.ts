@@ -114,10 +114,15 @@ export interface LlmUsage {
 /**
  * The token counts of an LLM call's span. Anthropic's API counts `input_tokens` without the parts
  * read from or written to the cache, and the Anthropic instrumentations write it as it is; so do
- * some others. Such a count (a call of Anthropic's not recorded by this SDK, or any input smaller
- * than its own cached part) has the cached parts added, so every call is priced on the same basis.
+ * some others. Such a count (a call of Anthropic's not recorded by this SDK or by the Anthropic
+ * SDK's own tracing, which count them in as the GenAI conventions ask, or any input smaller than its
+ * own cached part) has the cached parts added, so every call is priced on the same basis.
+ * `scope` is the name of the instrumentation scope that made the span, when known.
  */
-export function llmUsage(a: Attributes): LlmUsage {
+/** The Anthropic SDK's own tracer (1.x): `com.anthropic.sdk.typescript`, with a platform suffix on some. */
+const ANTHROPIC_SDK_SCOPE = 'com.anthropic.sdk';
+
+export function llmUsage(a: Attributes, scope?: string): LlmUsage {
   // The SDK's own events keep every count under its GenAI name: read there, not through every
   // convention's names (the missing cache and reasoning counts were most of the cost of counting).
   if (isSdkEventSpan(a)) {
@@ -133,7 +138,8 @@ export function llmUsage(a: Attributes): LlmUsage {
   }
   const cacheRead = cacheReadTokens(a);
   const cacheWrite = cacheWriteTokens(a);
-  const anthropic = () => llmProvider(a)?.toLowerCase() === 'anthropic';
+  const anthropic = () =>
+    llmProvider(a)?.toLowerCase() === 'anthropic' && scope?.startsWith(ANTHROPIC_SDK_SCOPE) !== true;
   return {
     input: withCachedParts(inputTokens(a), cacheRead, cacheWrite, anthropic),
     output: outputTokens(a),

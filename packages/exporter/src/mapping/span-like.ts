@@ -16,5 +16,7 @@ export interface SpanLike {
   readonly links?: Link[];
   readonly events?: { name: string; attributes?: Attributes; time: HrTime }[];
   readonly resource: { readonly attributes: Attributes };
+  /** The instrumentation that made the span, when known: how some of its counts are to be read. */
+  readonly instrumentationScope?: { readonly name: string };
   readonly ended?: boolean;
 }

@@ -152,7 +152,7 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   const a = span.attributes;
   const model = llmModel(a);
   const provider = llmProvider(a);
-  const usage = llmUsage(a);
+  const usage = llmUsage(a, span.instrumentationScope?.name);
   const cost = llmCost(a, model, usage, provider, price);
   const event: LlmEventPayload = Object.assign(commonFields(span, sessionId), {
     event_type: 'llms' as const,

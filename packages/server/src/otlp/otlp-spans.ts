@@ -34,7 +34,7 @@ export interface OtlpSpan {
 export interface OtlpTraceRequest {
   resourceSpans?: {
     resource?: { attributes?: KeyValue[] };
-    scopeSpans?: { spans?: OtlpSpan[] }[];
+    scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[];
   }[];
 }
 
@@ -99,6 +99,8 @@ export function otlpToSpans(request: OtlpTraceRequest): SpanLike[] {
   for (const rs of request.resourceSpans ?? []) {
     const resource = { attributes: toAttributes(rs.resource?.attributes) };
     for (const ss of rs.scopeSpans ?? []) {
+      const scopeName = ss.scope?.name;
+      const instrumentationScope = typeof scopeName === 'string' ? { name: scopeName } : undefined;
       for (const s of ss.spans ?? []) {
         const traceId = hexId(s.traceId);
         const spanId = hexId(s.spanId);
@@ -122,6 +124,7 @@ export function otlpToSpans(request: OtlpTraceRequest): SpanLike[] {
             attributes: toAttributes(e.attributes),
           })),
           resource,
+          instrumentationScope,
           ended: true,
         });
       }
