@@ -19,7 +19,17 @@ afterAll(async () => {
 
 it('keeps the app provider global, records into a private one, and says once how to add the processor', async () => {
   const appSpans = new InMemorySpanExporter();
-  const appProvider = new AppTracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: appSpans })] });
+  // Every span started in the app's provider, ended or not.
+  const started: string[] = [];
+  const watcher = {
+    onStart: (span: { name: string }) => void started.push(span.name),
+    onEnd: () => {},
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const appProvider = new AppTracerProvider({
+    spanProcessors: [watcher, new SimpleSpanProcessor({ exporter: appSpans })],
+  });
   appProvider.register();
   const logs = captureConsole();
   let session: agentops.Session | undefined;
@@ -37,6 +47,8 @@ it('keeps the app provider global, records into a private one, and says once how
   const probe = trace.getTracer('app').startSpan('app-span');
   probe.end();
   expect(appSpans.getFinishedSpans().map((s) => s.name)).toEqual(['app-span']);
+  // Finding the app's provider started no span in it (not even one never ended).
+  expect(started).toEqual(['app-span']);
   const exported = (await server.get<SessionExport>(`/v2/sessions/${session?.id}/export`)).body;
   expect(exported.tools.map((t) => t.name)).toEqual(['private']);
   await appProvider.shutdown();

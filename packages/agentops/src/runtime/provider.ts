@@ -7,7 +7,7 @@
  */
 import type { Logger } from '@agentops/exporter';
 import { withDiag } from '@agentops/exporter/internal';
-import { isSpanContextValid, type Tracer, trace } from '@opentelemetry/api';
+import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config.js';
 import { optionalRequire } from '../optional-require.js';
@@ -27,12 +27,15 @@ export interface ProviderChoice {
   registration: Registration | undefined;
 }
 
-/** True when some provider other than the no-op one is registered globally. */
+/**
+ * True when some provider other than the no-op one is registered globally. Asked without starting
+ * a span (which the app's processors would see start): the global proxy's delegate is the API's
+ * no-op provider, which a fresh proxy also delegates to, until a provider is registered.
+ */
 function hasGlobalProvider(): boolean {
-  // A no-op tracer gives invalid span contexts; a real one valid ones (recorded or not). The probe
-  // span is never ended, so no exporter sees it.
-  const probe = trace.getTracer('agentops-probe').startSpan('agentops.probe', { root: true });
-  return isSpanContextValid(probe.spanContext());
+  const global = trace.getTracerProvider();
+  if (!(global instanceof ProxyTracerProvider)) return true;
+  return global.getDelegate() !== new ProxyTracerProvider().getDelegate();
 }
 
 function otlpExporter(config: ResolvedConfig, logger: Logger): SpanExporter | undefined {
