@@ -5,7 +5,6 @@
  */
 
 import {
-  countEvent,
   END_STATES,
   type EndState,
   type EvaluationInput,
@@ -74,7 +73,6 @@ export class Session {
   readonly #context: Context;
   readonly #startedAt = Date.now();
   /** Tally of events recorded through this object, used when no exporter counts for us. */
-  readonly #localTotals: SessionTotals = emptyTotals();
   #tags: string[];
   #endState: EndState | undefined;
   #endStateReason: string | undefined;
@@ -162,11 +160,6 @@ export class Session {
       }
       const parent = parentInSession(context.active(), this.#context, this.traceId);
       recordEventSpan(this.#host.tracer, parent, event, this.#host.captureContent);
-      if (event.eventType === 'llms') {
-        countEvent(this.#localTotals, 'llms', event.promptTokens, event.completionTokens, event.cost);
-      } else {
-        countEvent(this.#localTotals, event.eventType);
-      }
     } catch (err) {
       this.#host.logger.warn(`record() failed: ${errorText(err)}`);
     }
@@ -212,7 +205,6 @@ export class Session {
           parent,
         )
         .end();
-      countEvent(this.#localTotals, 'evaluations');
       return Promise.resolve(true);
     } catch (err) {
       this.#host.logger.warn(`evaluate() failed: ${errorText(err)}`);
@@ -283,7 +275,7 @@ export class Session {
   endSession(endState: EndState, endStateReason?: string): Promise<string> {
     if (this.#cost || this.#detached) {
       this.#host.logger.warn(`session ${this.id} has already ended (${this.#endState ?? 'detached'}).`);
-      return this.#cost ?? Promise.resolve(formatCost(this.#localTotals.costUsd));
+      return this.#cost ?? Promise.resolve(formatCost(this.#totals().costUsd));
     }
     let state: EndState = endState;
     if (!END_STATES.includes(endState)) {
@@ -308,12 +300,12 @@ export class Session {
       await this.#host.flush();
       const analytics = this.#analyticsNow();
       const url = this.#host.results?.sessionUrl(this.id);
-      const localCost = (this.#host.results?.sessionTotals(this.id) ?? this.#localTotals).costUsd;
+      const localCost = this.#totals().costUsd;
       this.#host.logger.info(endSummary(this.id, this.#endState ?? 'Indeterminate', analytics, url, localCost));
       return analytics.cost;
     } catch (err) {
       this.#host.logger.warn(`endSession() could not finish cleanly: ${errorText(err)}`);
-      return formatCost(this.#localTotals.costUsd);
+      return formatCost(this.#totals().costUsd);
     }
   }
 
@@ -329,6 +321,14 @@ export class Session {
 
   #analyticsNow(): SessionAnalytics {
     const durationMs = (this.#endedAt ?? Date.now()) - this.#startedAt;
-    return sessionAnalytics(this.id, this.#host.results, this.#localTotals, durationMs);
+    return sessionAnalytics(this.id, this.#host.results, durationMs);
+  }
+
+  /**
+   * What the pipeline counted of this session: counted once, where its spans are mapped (the
+   * exporter's outbox, or the local tally when nothing is sent); nothing when the SDK did not start.
+   */
+  #totals(): SessionTotals {
+    return this.#host.results?.sessionTotals(this.id) ?? emptyTotals();
   }
 }

@@ -1,5 +1,5 @@
 /** A session's counts, duration and cost, from what the exporter saw of it (or what was recorded here). */
-import { formatCost, formatDuration, type SessionResults, type SessionTotals } from '@agentops/exporter';
+import { emptyTotals, formatCost, formatDuration, type SessionResults } from '@agentops/exporter';
 
 export interface SessionAnalytics {
   llmCalls: number;
@@ -16,16 +16,15 @@ export interface SessionAnalytics {
 }
 
 /**
- * The exporter's totals when it has seen the session, else `localTotals`; the cost is the server's
+ * The pipeline's totals of the session (none when the SDK did not start); the cost is the server's
  * figure once the session's end was delivered, else the sum of the events' costs.
  */
 export function sessionAnalytics(
   sessionId: string,
   results: SessionResults | undefined,
-  localTotals: SessionTotals,
   durationMs: number,
 ): SessionAnalytics {
-  const totals = results?.sessionTotals(sessionId) ?? localTotals;
+  const totals = results?.sessionTotals(sessionId) ?? emptyTotals();
   const serverCost = results?.sessionResult(sessionId)?.token_cost;
   const serverUsd = serverCost === undefined ? Number.NaN : Number(serverCost);
   return {
