@@ -26,6 +26,11 @@ export const ATTR_LLM_COST_USD = 'agentops.llm.cost_usd';
 export const ATTR_LLM_THREAD_ID = 'agentops.llm.thread_id';
 /** Set on an LLM span started inside an LLM span of the same call (provider and model): a duplicate. */
 export const ATTR_LLM_REENTRANT = 'agentops.llm.reentrant';
+/**
+ * Set on a client's LLM span started while an agent framework's model call is open in the same
+ * session (the framework records that call already): the span id of the framework's call.
+ */
+export const ATTR_LLM_DUPLICATE_OF = 'agentops.llm.duplicate_of';
 export const ATTR_TOOL_LOGS = 'agentops.tool.logs';
 export const ATTR_ACTION_TYPE = 'agentops.action.type';
 /** What kind of work an action is (`workflow` or `task`), under AgentOps 0.4's name for it. */

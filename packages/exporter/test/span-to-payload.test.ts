@@ -76,6 +76,11 @@ describe('classifySpan', () => {
       { attributes: { 'gen_ai.operation.name': 'chat', 'agentops.llm.reentrant': true } },
       undefined,
     ],
+    [
+      "client LLM span marked a duplicate of a framework's model call",
+      { attributes: { 'gen_ai.operation.name': 'chat', 'agentops.llm.duplicate_of': 'b7ad6b7169203331' } },
+      undefined,
+    ],
   ];
   it.each(cases)('%s', (_name, partial, expected) => {
     expect(classifySpan(span(partial))).toBe(expected);

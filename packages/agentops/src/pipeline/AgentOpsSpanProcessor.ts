@@ -24,7 +24,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { resolveConfig } from '../config.js';
 import { safeOptions } from '../events/safe-options.js';
 import { processWide } from '../process-wide.js';
-import { spanEndedIsDuplicate } from './model-calls.js';
+import { spanEnded } from './model-calls.js';
 import { pipelineOver, type SessionPipeline, sessionPipeline } from './session-pipeline.js';
 import { stamp } from './stamping.js';
 
@@ -91,9 +91,9 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(ended: ReadableSpan): void {
-    // A client's span of a model call a framework's integration records already (see model-calls.ts).
-    if (spanEndedIsDuplicate(ended)) return;
+  onEnd(finished: ReadableSpan): void {
+    // A client's span of a model call a framework records already comes back marked (model-calls.ts).
+    const ended = spanEnded(finished);
     if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     const span = this.mask && this.#inner.takesMasked ? this.mask.span(ended) : ended;
     if (span) this.#inner.processor.onEnd(span);

@@ -2,13 +2,16 @@
  * One model call is often recorded twice: by an agent framework's integration (the OpenAI Agents
  * SDK's processor, OpenInference's LangChain instrumentation), nested under its agent or chain, and
  * by the client's instrumentation (`openai`), which the framework does not make a child of its own
- * span. When a client's LLM span ends while a framework's model call is open in the same session,
- * it is that same call: a duplicate, not sent to AgentOps. (A direct call to a model at that very
- * moment, in the same session, would be taken for one.) Decided at the end: a framework's span may
- * say what it is only after it started (OpenInference sets its attributes then).
+ * span. A client's LLM span that ends while a framework's model call is open in the same session is
+ * that same call. (A direct call to a model at that very moment, in the same session, would be
+ * taken for one.) Known only at the end: LangChain runs its callbacks in the background, so the
+ * framework's span may start after the client's. What is kept here is which framework spans are
+ * open, per session; the decision is data on the span the processor passes on
+ * (`agentops.llm.duplicate_of`: the framework call's span id), and the exporter's pure mapping
+ * leaves such a span out.
  */
 import { isLlmOperation, semconv as S } from '@agentops/exporter';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { processWide } from '../process-wide.js';
 
 /** Marks the spans of this SDK's own integrations. */
@@ -22,6 +25,7 @@ const MAX_OPEN = 1000;
 interface SpanLikeWithScope {
   attributes: Attributes;
   instrumentationScope?: { name: string };
+  spanContext(): SpanContext;
 }
 
 const open = processWide('framework-spans', () => new Map<string, Set<SpanLikeWithScope>>());
@@ -39,7 +43,7 @@ const sessionOf = (span: SpanLikeWithScope) => {
   return typeof id === 'string' ? id : undefined;
 };
 
-/** A span started (after it was stamped with its session). */
+/** A span started (after it was stamped with its session): a framework's span is kept while open. */
 export function spanStarted(span: SpanLikeWithScope): void {
   const sessionId = sessionOf(span);
   if (!sessionId || !isFrameworkSpan(span)) return;
@@ -51,19 +55,30 @@ export function spanStarted(span: SpanLikeWithScope): void {
   if (spans.size < MAX_OPEN) spans.add(span);
 }
 
-/** A span ended: true when it is a client's LLM span of a framework's model call under way (a duplicate). */
-export function spanEndedIsDuplicate(span: SpanLikeWithScope): boolean {
+/**
+ * A span ended. A framework's span is no longer open; a client's LLM span that ends while a
+ * framework's model call is open in its session is returned marked as that call's duplicate (a
+ * view: the ended span itself cannot change); any other span is returned as it is.
+ */
+export function spanEnded<T extends SpanLikeWithScope>(span: T): T {
   const sessionId = sessionOf(span);
-  if (!sessionId) return false;
+  if (!sessionId) return span;
   const spans = open.get(sessionId);
-  if (!spans) return false;
+  if (!spans) return span;
   if (spans.delete(span)) {
     if (spans.size === 0) open.delete(sessionId);
-    return false;
+    return span;
   }
-  if (!isLlmOperation(span.attributes)) return false;
-  for (const s of spans) if (isFrameworkModelCall(s.attributes)) return true;
-  return false;
+  if (!isLlmOperation(span.attributes) || span.attributes[S.ATTR_LLM_DUPLICATE_OF] !== undefined) return span;
+  for (const s of spans) {
+    if (isFrameworkModelCall(s.attributes)) return markedDuplicate(span, s.spanContext().spanId);
+  }
+  return span;
+}
+
+function markedDuplicate<T extends SpanLikeWithScope>(span: T, of: string): T {
+  const attributes = { ...span.attributes, [S.ATTR_LLM_DUPLICATE_OF]: of };
+  return Object.create(span, { attributes: { value: attributes, enumerable: true } }) as T;
 }
 
 /** Forgets every open span (the SDK shut down). */

@@ -1,7 +1,8 @@
 /**
  * What `AgentOpsSpanProcessor.onStart` writes on each span: the session it belongs to (also as the
  * GenAI `gen_ai.conversation.id`, where the span has none), the agent that encloses it, and whether
- * it duplicates the LLM call around it or a framework's call under way (model-calls.ts).
+ * it duplicates the LLM call around it or a framework's model call under way (model-calls.ts): data
+ * on the span, which the exporter's mapping reads.
  */
 import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
 import { type Context, trace } from '@opentelemetry/api';

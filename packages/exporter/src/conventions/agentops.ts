@@ -34,11 +34,12 @@ export const agentOps: Convention = {
 };
 
 /**
- * An LLM span started directly inside an LLM span of the same call (the SDK marks it when it
- * starts): a duplicate of its parent, never sent.
+ * An LLM span the SDK marked, when it started, as a second record of a call recorded already: one
+ * started directly inside an LLM span of the same call, or a client's span of a model call an agent
+ * framework's integration records. Never sent.
  */
 export function isDuplicateLlmSpan(attributes: Readonly<Record<string, unknown>>): boolean {
-  return attributes[S.ATTR_LLM_REENTRANT] === true;
+  return attributes[S.ATTR_LLM_REENTRANT] === true || typeof attributes[S.ATTR_LLM_DUPLICATE_OF] === 'string';
 }
 
 /** Written by the SDK on its own event spans: a span without it came from another instrumentation. */

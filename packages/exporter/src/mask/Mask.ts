@@ -40,6 +40,8 @@ const ATTRIBUTE_STRUCTURE: ReadonlySet<string> = new Set([
   S.ATTR_GEN_AI_CONVERSATION_ID,
   S.ATTR_GEN_AI_AGENT_ID,
   S.ATTR_SPAN_KIND,
+  S.ATTR_LLM_REENTRANT,
+  S.ATTR_LLM_DUPLICATE_OF,
 ]);
 
 /** Fields of the wire payloads (at their top level) that are ids, kinds and times: not content. */
