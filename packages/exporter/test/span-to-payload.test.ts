@@ -85,6 +85,13 @@ describe('classifySpan', () => {
   it.each(cases)('%s', (_name, partial, expected) => {
     expect(classifySpan(span(partial))).toBe(expected);
   });
+
+  it('a span marked a duplicate is never sent, even when every span is', () => {
+    for (const marked of [{ 'agentops.llm.reentrant': true }, { 'agentops.llm.duplicate_of': 'b7ad6b7169203331' }]) {
+      const duplicate = span({ attributes: inSession({ 'gen_ai.operation.name': 'chat', ...marked }) });
+      expect(mapSpan(duplicate, { filter: () => true, price: () => undefined })).toEqual([]);
+    }
+  });
 });
 
 const mapCases: MapCase[] = [

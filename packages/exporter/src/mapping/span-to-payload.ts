@@ -3,7 +3,7 @@
  * Pure: no I/O, no clock, no globals; prices come in as a function.
  */
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
-import { isSdkEventSpan } from '../conventions/index.js';
+import { isDuplicateLlmSpan, isSdkEventSpan } from '../conventions/index.js';
 import type { PriceFn, TokenUsage } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
@@ -339,6 +339,8 @@ export function traceRootToSession(span: SpanLike, sessionId: string): SessionPa
 function mapInSession(span: SpanLike, options: MapOptions): MappedItem[] {
   const sessionId = sessionIdOf(span, options.traceIdFallback || options.traceIsSession);
   if (!sessionId) return [];
+  // A second record of a call recorded already is never sent, whatever the filter says.
+  if (isDuplicateLlmSpan(span.attributes)) return [];
   const category = classifySpan(span);
   if (category === 'session') {
     return [
