@@ -129,7 +129,10 @@ it(`installs with strict peers next to the OpenTelemetry ${line}.x line, with no
   const installed = (name: string) =>
     JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')).version as string;
   expect(installed('@opentelemetry/sdk-trace').split('.')[0]).toBe(String(line));
-  expect(installed('agentops')).toBe('0.1.0');
+  const ours = JSON.parse(readFileSync(join(repo, 'packages', 'agentops', 'package.json'), 'utf8')).version;
+  expect(installed('agentops')).toBe(ours);
+  // Never the version of the registry's own (other) agentops package.
+  expect(ours).not.toBe('0.1.0');
 });
 
 it('an ESM app and a CommonJS library it loads record into one session (one state for both builds)', async () => {
