@@ -354,7 +354,7 @@ describe('bad input gets a clear 4xx', () => {
       '/v2/create_session',
       { session: { session_id: 'abc', init_timestamp: NOW } },
       400,
-      /session_id must match pattern/,
+      /body\/session\/session_id must be a UUID \(8-4-4-4-12 hexadecimal digits\)/,
     ],
     [
       'init_timestamp of the wrong type',
@@ -434,10 +434,20 @@ describe('bad input gets a clear 4xx', () => {
     expect((await server.get<SessionStats>(`/v2/sessions/${id}/stats`)).body.events).toBe(0);
   });
 
+  it('the all-zero session id gets a 400 that says so', async () => {
+    const res = await server.get<{ message: string }>('/v2/sessions/00000000-0000-0000-0000-000000000000/stats');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('params/id must not be the all-zero UUID');
+  });
+
   it('a stats id that is not a UUID gets 400', async () => {
     const res = await server.get<{ message: string }>('/v2/sessions/not-a-uuid/stats');
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/id must match pattern/);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'params/id must be a UUID (8-4-4-4-12 hexadecimal digits)',
+    });
   });
 
   it('an unknown route gets 404', async () => {
@@ -561,7 +571,10 @@ describe('evaluations', () => {
     [{ name: '', score: 1 }, 'name must NOT have fewer than 1 characters'],
     [{ name: 'x', score: '1' }, 'score must be number,null'],
     [{ name: 'x', score: 1, timestamp: 'yesterday' }, 'evaluations[0].timestamp is not an ISO-8601 time: "yesterday"'],
-    [{ name: 'x', score: 1, parent_span_id: 'xyz' }, 'parent_span_id must match pattern'],
+    [
+      { name: 'x', score: 1, parent_span_id: 'xyz' },
+      'parent_span_id must be a span id (16 lowercase hexadecimal digits)',
+    ],
   ])('refuses %j with a 400 that says why, and stores none of the request', async (bad, message) => {
     const { id } = await createSession();
     const res = await server.post<{ message: string }>(`/v2/sessions/${id}/evaluations`, {

@@ -15,6 +15,7 @@ import { asUnavailable, type Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
+import { sessionIdSchema } from './routes/schemas.js';
 import { registerV2Routes } from './routes/v2/index.js';
 import { registerV3Routes } from './routes/v3.js';
 import { registerV4Routes } from './routes/v4.js';
@@ -185,6 +186,9 @@ export async function buildApp(
       return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: unavailable.message });
     }
     const error = err as { statusCode?: number; code?: string; message?: string };
+    // A request that does not fit its schema: said in words, not as the schema's regex.
+    const invalid = validationMessage(err);
+    if (invalid !== undefined) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: invalid });
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error(error);
@@ -222,6 +226,36 @@ export async function buildApp(
     return why === undefined ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable', reason: why });
   });
   return app;
+}
+
+/** What Fastify's validation found wrong, as a sentence (undefined for any other error). */
+function validationMessage(err: unknown): string | undefined {
+  const { validation, validationContext } = err as {
+    validation?: { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
+  if (!Array.isArray(validation) || validation.length === 0) return undefined;
+  return validation
+    .map((v) => {
+      const path = `${validationContext ?? 'request'}${v.instancePath ?? ''}`;
+      return `${path} ${describeFailure(v.keyword, v.params, v.message)}`;
+    })
+    .join('; ');
+}
+
+const PATTERN_WORDS: Record<string, string> = {
+  [String(sessionIdSchema.pattern)]: 'must be a UUID (8-4-4-4-12 hexadecimal digits)',
+  '^[0-9a-f]{16}$': 'must be a span id (16 lowercase hexadecimal digits)',
+};
+
+function describeFailure(keyword: string | undefined, params: Record<string, unknown> | undefined, message?: string) {
+  if (keyword === 'pattern') {
+    const words = PATTERN_WORDS[String(params?.pattern)];
+    if (words) return words;
+  }
+  // The all-zero UUID, which no trace has.
+  if (keyword === 'not') return 'must not be the all-zero UUID';
+  return message ?? 'is not valid';
 }
 
 /** Longest API key a request may present (see projectForKey). */
