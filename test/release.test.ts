@@ -33,6 +33,12 @@ it('packs the SDK, the exporter and the server, and prints the command that inst
   expect(stdout).toContain(
     `npm install ${join(out, `agentops-${version}.tgz`)} ${join(out, `agentops-exporter-${version}.tgz`)}`,
   );
+  // No source maps are shipped (unminified code; they were two thirds of the unpacked size).
+  for (const tarball of readdirSync(out)) {
+    const { stdout: files } = await run('tar', ['-tzf', join(out, tarball)]);
+    expect(files.split('\n').filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files).toContain('package/dist/index.js');
+  }
   // The SDK's tarball names the exporter at that version, not the workspace's range.
   const { stdout: manifest } = await run('tar', [
     '-xzOf',
