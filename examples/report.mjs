@@ -1,5 +1,6 @@
-// What the examples print at the end: the answer, the recorded session's counts from the local
-// server's stats endpoint, and its page in the dashboard.
+// What the examples print at the end: the answer and the recorded session's counts from the local
+// server's stats endpoint. The examples' server keeps its sessions in memory and stops with them, so
+// no dashboard link is printed (it would be dead): `pnpm demo` keeps its sessions on disk.
 export async function printSession(server, apiKey, answer) {
   const headers = { 'x-agentops-api-key': apiKey };
   const { sessions } = await (await fetch(`${server.url}/v2/sessions`, { headers })).json();
@@ -11,5 +12,7 @@ export async function printSession(server, apiKey, answer) {
       `(${stats.prompt_tokens} prompt tokens, ${stats.cache_read_tokens} cached), ${stats.tool_calls} tool calls, ` +
       `${stats.actions} actions, cost $${stats.cost}`,
   );
-  console.log(`Dashboard: ${server.url}/sessions/${id}`);
+  console.log(
+    "(This example's server kept the session in memory and stops with it; `pnpm demo` keeps its sessions in ./.agentops for the dashboard.)",
+  );
 }

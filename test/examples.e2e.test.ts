@@ -18,7 +18,8 @@ it('examples/openai-agents: a handoff and a tool call, recorded into the local s
   expect(r.stdout).toMatch(
     /Session [0-9a-f-]{36}: Success, 2 agents, 3 LLM calls \(2700 prompt tokens, 1800 cached\), 1 tool calls, 1 actions, cost \$0\.\d{6}/,
   );
-  expect(r.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/sessions\/[0-9a-f-]{36}/);
+  expect(r.stdout).not.toContain('Dashboard:');
+  expect(r.stdout).toContain("This example's server kept the session in memory and stops with it");
 });
 
 /** The summary line every example prints: `Session <id>: <end state>, …`. */
@@ -43,6 +44,7 @@ it.each([
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Answer: It is sunny in Paris.');
     expect(r.stdout).toMatch(summary(counts));
-    expect(r.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/sessions\/[0-9a-f-]{36}/);
+    expect(r.stdout).not.toContain('Dashboard:');
+    expect(r.stdout).toContain("This example's server kept the session in memory and stops with it");
   },
 );

@@ -50,12 +50,15 @@ console.log(`  errors        ${stats.errors}`);
 console.log(`  agents        ${exported.agents.map((a) => a.name).join(', ')}`);
 console.log(`  processes     ${hosts.size}`);
 console.log(`  cost          $${stats.cost} (endSession() answered $${cost})`);
-console.log(`\nDashboard: ${server.url}/sessions/${sessionId}`);
 console.log(`API key:   ${apiKey}`);
 
 if (stayUp) {
+  console.log(`\nDashboard: ${server.url}/sessions/${sessionId}`);
   console.log('\nServer running; Ctrl+C to stop.');
   process.once('SIGINT', () => server.close().then(() => process.exit(0)));
 } else {
   await server.close();
+  // The server stops here (CI or --exit); the session stays in its database under ./.agentops.
+  console.log('\nDashboard: this server has stopped. To open the session, start the server on that database:');
+  console.log(`  pnpm agentops-server   then open http://127.0.0.1:8787/sessions/${sessionId}`);
 }
