@@ -13,7 +13,7 @@ import type { SessionExport, SessionStats } from '@agentops/exporter';
 import { openStore, PostgresStore } from '@agentops/server';
 import * as agentops from 'agentops';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runNode, type Service, startService } from '../helpers/child.js';
 import { startTestServer } from '../helpers/server.js';
 import { freshPostgresDatabase, postgresUrl, selectRows } from '../helpers/stores.js';
@@ -259,7 +259,12 @@ describe('two instances behind one database', () => {
 });
 
 describe('connections cut under a running instance', () => {
-  it('the instance answers again once PostgreSQL has dropped every connection it held', async () => {
+  it('the instance answers again once PostgreSQL has dropped every connection it held, and says it lost them', async () => {
+    // The server says so with a process warning per idle connection lost: taken here, not printed.
+    const warnings: string[] = [];
+    const emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation((warning: string | Error) => {
+      warnings.push(String(warning));
+    });
     const server = await startTestServer();
     try {
       expect((await server.get('/v2/sessions')).status).toBe(200);
@@ -287,8 +292,11 @@ describe('connections cut under a running instance', () => {
         session: { session_id: randomUUID(), init_timestamp: new Date().toISOString() },
       });
       expect(session.status).toBe(200);
+      expect(warnings.length).toBeGreaterThan(0);
+      for (const w of warnings) expect(w).toMatch(/^a PostgreSQL connection failed while idle: terminating connection/);
     } finally {
       await server.stop();
+      emitWarning.mockRestore();
     }
   });
 });
