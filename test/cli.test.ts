@@ -125,8 +125,12 @@ it('serves with a known key, and sessions list/stats/export read it back', async
   }
 });
 
+const serverVersion: string = JSON.parse(
+  readFileSync(new URL('../packages/server/package.json', import.meta.url), 'utf8'),
+).version;
+
 it.each([
-  [['--version'], 0, /^0\.1\.0\n$/, 'stdout'],
+  [['--version'], 0, new RegExp(`^${serverVersion.replaceAll('.', '\\.')}\n$`), 'stdout'],
   [['--bogus'], 2, /^agentops-server: Unknown option '--bogus'\. See agentops-server --help\.\n$/, 'stderr'],
   [['--port', 'abc'], 1, /^agentops-server: --port must be a whole number \(got "abc"\)\n$/, 'stderr'],
   [['--jwt-ttl', 'abc'], 1, /--jwt-ttl must be a whole number \(got "abc"\)/, 'stderr'],
