@@ -4,12 +4,14 @@
  */
 
 import { AgentOpsClient, type EndState, type SessionExport, type SessionStats } from '@agentops/exporter';
-import { describeValue, errorText, isUuid } from '@agentops/exporter/internal';
+import { describeValue, errorText, isUuid, tagList } from '@agentops/exporter/internal';
 import { context } from '@opentelemetry/api';
 import type { InitOptions } from './config.js';
 import { resolveConfig } from './config.js';
 import { sessionIdFromContext } from './context-keys.js';
 import type { Event } from './events/index.js';
+import { safeOptions } from './events/safe-options.js';
+import { processWide } from './process-wide.js';
 import { injectInto } from './propagation.js';
 import {
   configOutsideRuntime,
@@ -36,6 +38,26 @@ function fallbackLogger() {
   return currentRuntime()?.logger ?? resolveConfig({}).logger;
 }
 
+/**
+ * What `--import agentops/register` started before the app loaded: the session it opened, which
+ * the app's own first `init()` takes over rather than starting a second runtime and session.
+ */
+const registered = processWide<{ session: Session | undefined; claimed: boolean }>('register', () => ({
+  session: undefined,
+  claimed: false,
+}));
+
+/**
+ * `--import agentops/register`: starts the SDK from the `AGENTOPS_*` environment before the app's
+ * modules load, and opens a session unless `AGENTOPS_AUTO_START_SESSION=false`. Not a public API.
+ */
+export function initFromRegister(env: NodeJS.ProcessEnv = process.env): void {
+  if (currentRuntime()) return;
+  const runtime = startRuntime({ autoStartSession: false });
+  if (env.AGENTOPS_AUTO_START_SESSION?.toLowerCase() === 'false') return;
+  registered.session = startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
+}
+
 /** Sets the SDK up; starts and returns a session unless `autoStartSession: false`. */
 export function init(options?: InitOptions & { autoStartSession?: true }): Session;
 export function init(options: InitOptions & { autoStartSession: false }): undefined;
@@ -43,6 +65,8 @@ export function init(options?: InitOptions): Session | undefined;
 export function init(options?: InitOptions): Session | undefined {
   try {
     const already = currentRuntime();
+    const fromRegister = already !== undefined && !registered.claimed && registered.session !== undefined;
+    if (fromRegister) return claimRegistered(already, options);
     if (already) already.logger.warn('init() was already called; keeping the first configuration.');
     const runtime = already ?? startRuntime(options);
     if (!runtime.config.autoStartSession) return undefined;
@@ -53,6 +77,20 @@ export function init(options?: InitOptions): Session | undefined {
     // The typed promise holds: a session whose calls record nothing, rather than undefined.
     return autoStarts(options) ? Session.start(disabledHost(logger)) : undefined;
   }
+}
+
+/**
+ * The app's first `init()` after `--import agentops/register`: the session register opened is this
+ * init's session (with the tags given here); the runtime keeps the environment's configuration.
+ */
+function claimRegistered(runtime: NonNullable<ReturnType<typeof currentRuntime>>, options: InitOptions | undefined) {
+  registered.claimed = true;
+  const session = registered.session;
+  if (!autoStarts(options)) return undefined;
+  if (!session || session.ended) return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
+  const tags = tagList(safeOptions<InitOptions>(options ?? {}).tags);
+  if (tags && tags.length > 0) session.addTags(tags);
+  return session;
 }
 
 /**
