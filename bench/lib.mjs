@@ -43,6 +43,38 @@ export const noop = {
   shutdown: async () => {},
   forceFlush: async () => {},
 };
+/** One LLM call, as the app has it at hand: what the per-event figures record. */
+export const LLM_CALL = {
+  model: 'gpt-4o',
+  prompt: [{ role: 'user', content: 'Plan my day' }],
+  completion: { role: 'assistant', content: '1. Coffee' },
+  promptTokens: 120,
+  completionTokens: 40,
+};
+
+/**
+ * The attributes of the SDK's span of `call` in session `sessionId`, built from the call as raw
+ * OpenTelemetry code would (messages encoded as the GenAI conventions want them).
+ */
+export function llmAttributesByHand(call, sessionId) {
+  return {
+    'agentops.event.type': 'llms',
+    'agentops.session.id': sessionId,
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': call.model,
+    'gen_ai.response.model': call.model,
+    'gen_ai.usage.input_tokens': call.promptTokens,
+    'gen_ai.usage.output_tokens': call.completionTokens,
+    'gen_ai.input.messages': JSON.stringify(
+      call.prompt.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
+    ),
+    'gen_ai.output.messages': JSON.stringify([
+      { role: call.completion.role, parts: [{ type: 'text', content: call.completion.content }] },
+    ]),
+  };
+}
+
 export const LLM_ATTRIBUTES = {
   'gen_ai.operation.name': 'chat',
   'gen_ai.provider.name': 'openai',

@@ -6,7 +6,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
-import { LLM_ATTRIBUTES, noop, sideBySide } from './lib.mjs';
+import { LLM_ATTRIBUTES, LLM_CALL, llmAttributesByHand, noop, sideBySide } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const sdkProvider = new NodeTracerProvider({
@@ -20,47 +20,17 @@ const rawTracer = new NodeTracerProvider({
   spanProcessors: [new BatchSpanProcessor(noop, { maxQueueSize: 1_000_000 })],
 }).getTracer('raw');
 const session = agentops.init({ handleExit: false, logLevel: 'silent', instrumentLlmCalls: false });
-// One LLM call, as the app has it at hand.
-const call = {
-  model: 'gpt-4o',
-  prompt: [{ role: 'user', content: 'Plan my day' }],
-  completion: { role: 'assistant', content: '1. Coffee' },
-  promptTokens: 120,
-  completionTokens: 40,
-};
+const call = LLM_CALL;
 const event = () => session.record(new agentops.LLMEvent(call));
 // The same span written by hand with raw OpenTelemetry: a child of the session's span, with the
-// attributes the SDK's span carries, built from the call (messages encoded as the GenAI
-// conventions want them).
+// attributes the SDK's span carries and an event id of its own (the issue's "same data").
 const rawSession = rawTracer.startSpan('agentops.session');
 const rawSessionContext = trace.setSpan(context.active(), rawSession);
-const sameByHand = () =>
-  rawTracer
-    .startSpan(
-      `chat ${call.model}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'agentops.event.id': randomUUID(),
-          'agentops.event.type': 'llms',
-          'agentops.session.id': session.id,
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.provider.name': 'openai',
-          'gen_ai.request.model': call.model,
-          'gen_ai.response.model': call.model,
-          'gen_ai.usage.input_tokens': call.promptTokens,
-          'gen_ai.usage.output_tokens': call.completionTokens,
-          'gen_ai.input.messages': JSON.stringify(
-            call.prompt.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
-          ),
-          'gen_ai.output.messages': JSON.stringify([
-            { role: call.completion.role, parts: [{ type: 'text', content: call.completion.content }] },
-          ]),
-        },
-      },
-      rawSessionContext,
-    )
-    .end();
+const sameByHand = () => {
+  const attributes = llmAttributesByHand(call, session.id);
+  attributes['agentops.event.id'] = randomUUID();
+  rawTracer.startSpan(`chat ${call.model}`, { kind: SpanKind.CLIENT, attributes }, rawSessionContext).end();
+};
 // The least a span can cost: no parent, attributes built once outside the loop.
 const bare = () => rawTracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, attributes: LLM_ATTRIBUTES }).end();
 

@@ -10,7 +10,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
-import { noop } from './lib.mjs';
+import { LLM_CALL, llmAttributesByHand, noop } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const perRound = quick ? 5_000 : 20_000;
@@ -39,13 +39,7 @@ const sink = spawn(process.execPath, ['-e', sinkSource], { stdio: ['pipe', 'pipe
 const [portLine] = await once(sink.stdout, 'data');
 const url = `http://127.0.0.1:${String(portLine).trim()}`;
 
-const call = {
-  model: 'gpt-4o',
-  prompt: [{ role: 'user', content: 'Plan my day' }],
-  completion: { role: 'assistant', content: '1. Coffee' },
-  promptTokens: 120,
-  completionTokens: 40,
-};
+const call = LLM_CALL;
 
 const ours = new NodeTracerProvider({
   spanProcessors: [
@@ -70,32 +64,9 @@ const rawOtlp = rawProvider(new OTLPTraceExporter({ url: `${url}/v1/traces` }));
 
 /** The LLM span the SDK records, written by hand: a child of a session span, with its attributes. */
 function byHand(tracer, parent) {
-  tracer
-    .startSpan(
-      `chat ${call.model}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'agentops.event.type': 'llms',
-          'agentops.session.id': session.id,
-          'gen_ai.conversation.id': session.id,
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.provider.name': 'openai',
-          'gen_ai.request.model': call.model,
-          'gen_ai.response.model': call.model,
-          'gen_ai.usage.input_tokens': call.promptTokens,
-          'gen_ai.usage.output_tokens': call.completionTokens,
-          'gen_ai.input.messages': JSON.stringify(
-            call.prompt.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] })),
-          ),
-          'gen_ai.output.messages': JSON.stringify([
-            { role: call.completion.role, parts: [{ type: 'text', content: call.completion.content }] },
-          ]),
-        },
-      },
-      parent,
-    )
-    .end();
+  const attributes = llmAttributesByHand(call, session.id);
+  attributes['gen_ai.conversation.id'] = session.id;
+  tracer.startSpan(`chat ${call.model}`, { kind: SpanKind.CLIENT, attributes }, parent).end();
 }
 
 /** Milliseconds per event of `perRound` events recorded in bursts of 500 (the app's turns), then flushed. */
@@ -109,30 +80,25 @@ async function timed(record, flush) {
   return (performance.now() - t) / perRound;
 }
 
+/** A raw side: the span by hand into `provider`'s tracer, under a session span of its own. */
+function rawSide(provider) {
+  const tracer = provider.getTracer('raw');
+  const parent = trace.setSpan(context.active(), tracer.startSpan('agentops.session'));
+  return () =>
+    timed(
+      () => byHand(tracer, parent),
+      () => provider.forceFlush(),
+    );
+}
+
 const sides = {
   pipeline: () =>
     timed(
       () => session.record(new agentops.LLMEvent(call)),
       () => ours.forceFlush(),
     ),
-  raw: (() => {
-    const tracer = raw.getTracer('raw');
-    const parent = trace.setSpan(context.active(), tracer.startSpan('agentops.session'));
-    return () =>
-      timed(
-        () => byHand(tracer, parent),
-        () => raw.forceFlush(),
-      );
-  })(),
-  rawOtlp: (() => {
-    const tracer = rawOtlp.getTracer('raw');
-    const parent = trace.setSpan(context.active(), tracer.startSpan('agentops.session'));
-    return () =>
-      timed(
-        () => byHand(tracer, parent),
-        () => rawOtlp.forceFlush(),
-      );
-  })(),
+  raw: rawSide(raw),
+  rawOtlp: rawSide(rawOtlp),
 };
 
 const samples = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));

@@ -75,16 +75,27 @@ it('captureContent: false keeps tokens and cost but no prompt or completion text
   expect(JSON.stringify(exported.llms)).not.toContain('capital of France');
 });
 
-it('Anthropic messages become LLM events with tokens, cost and content', async () => {
-  const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
+const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
+
+/** Runs the Anthropic app against the fake API; what it printed, and the session's export. */
+async function runAnthropic(env: Record<string, string> = {}) {
   const r = await runNode(anthropicApp, [], {
     AGENTOPS_API_KEY: server.apiKey,
     AGENTOPS_API_ENDPOINT: server.url,
     ANTHROPIC_BASE_URL: openai.url.replace(/\/v1$/, ''),
+    ...env,
   });
   expect(r.code, r.stderr).toBe(0);
-  const { id, cost } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; cost: string };
-  const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+    id: string;
+    cost: string;
+    stats: { cost: string; prompt_tokens: number };
+  };
+  return { ...out, exported: (await server.get<SessionExport>(`/v2/sessions/${out.id}/export`)).body };
+}
+
+it('Anthropic messages become LLM events with tokens, cost and content', async () => {
+  const { cost, exported } = await runAnthropic();
   expect(exported.llms).toHaveLength(1);
   expect(exported.llms[0]).toMatchObject({
     model: 'claude-3-5-sonnet-20241022',
@@ -98,16 +109,7 @@ it('Anthropic messages become LLM events with tokens, cost and content', async (
 });
 
 it("a cached Anthropic call is priced at the cache rates, from the instrumentation's cache counts", async () => {
-  const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
-  const r = await runNode(anthropicApp, [], {
-    AGENTOPS_API_KEY: server.apiKey,
-    AGENTOPS_API_ENDPOINT: server.url,
-    ANTHROPIC_BASE_URL: openai.url.replace(/\/v1$/, ''),
-    ANTHROPIC_MODEL: 'claude-sonnet-4-5',
-  });
-  expect(r.code, r.stderr).toBe(0);
-  const { id, cost } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; cost: string };
-  const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+  const { cost, exported } = await runAnthropic({ ANTHROPIC_MODEL: 'claude-sonnet-4-5' });
   // Anthropic's input_tokens (5,000) leave out the 95,000 cached ones: the prompt was 100,000 tokens.
   expect(exported.llms[0]).toMatchObject({
     prompt_tokens: 100_000,
@@ -127,21 +129,10 @@ it("a cached Anthropic call is priced at the cache rates, from the instrumentati
 });
 
 it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_tokens include the cached parts', async () => {
-  const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
-  const r = await runNode(anthropicApp, [], {
-    AGENTOPS_API_KEY: server.apiKey,
-    AGENTOPS_API_ENDPOINT: server.url,
-    ANTHROPIC_BASE_URL: openai.url.replace(/\/v1$/, ''),
+  const { exported, ...out } = await runAnthropic({
     ANTHROPIC_MODEL: 'claude-sonnet-4-5',
     ANTHROPIC_PACKAGE: 'anthropic-sdk-1',
   });
-  expect(r.code, r.stderr).toBe(0);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
-    id: string;
-    cost: string;
-    stats: { cost: string; prompt_tokens: number };
-  };
-  const exported = (await server.get<SessionExport>(`/v2/sessions/${out.id}/export`)).body;
   // The API answered input_tokens 5,000, cache reads 90,000, cache writes 5,000: the SDK's span says
   // gen_ai.usage.input_tokens 100,000 (the sum) and names the writes cache_write.
   expect(exported.llms).toHaveLength(1);
