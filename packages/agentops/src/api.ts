@@ -154,7 +154,7 @@ export function evaluateSession(sessionId: string, evaluation: Evaluation): Prom
     config.logger.warn(`evaluateSession(): ${checked}; not sent.`);
     return Promise.resolve(false);
   }
-  return sendEvaluation(config, sessionId.toLowerCase(), checked.input);
+  return sendEvaluation(config, sessionId.toLowerCase(), checked.input, currentRuntime()?.client);
 }
 
 export function addTags(tags: string[]): void {
@@ -197,7 +197,9 @@ export async function shutdown(): Promise<void> {
 }
 
 function apiClient(): AgentOpsClient {
-  const config = currentRuntime()?.config ?? configOutsideRuntime();
+  const runtime = currentRuntime();
+  if (runtime?.client) return runtime.client;
+  const config = runtime?.config ?? configOutsideRuntime();
   if (!config.apiKey) throw new Error('no API key: set AGENTOPS_API_KEY or call init({ apiKey })');
   return new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint });
 }

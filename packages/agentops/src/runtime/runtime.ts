@@ -32,6 +32,11 @@ export interface Runtime extends SessionHost {
   readonly registration: Registration | undefined;
   readonly uninstallExitHandler: (() => void) | undefined;
   readonly disableInstrumentations: () => void;
+  /**
+   * The one client of the AgentOps API this runtime asks (stats, export, evaluations after the end):
+   * the exporter's, where sessions are sent; else one made from the configuration; none without a key.
+   */
+  readonly client: AgentOpsClient | undefined;
 }
 
 const state = processWide<{ runtime: Runtime | undefined; mask: Mask | undefined }>('runtime', () => ({
@@ -100,12 +105,16 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   const flush = async () => {
     await (provider ? provider.forceFlush() : processor.forceFlush());
   };
+  const client =
+    processor.exporter?.client ??
+    (config.apiKey ? new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint }) : undefined);
   const rt: Runtime = {
     config,
     provider,
     registration,
     tracer,
     processor,
+    client,
     captureContent: config.captureContent,
     logger,
     results: processor.results,
@@ -116,7 +125,7 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     ...registryHooks,
     disableInstrumentations,
     flush,
-    evaluateEnded: (sessionId, evaluation) => sendEvaluation(config, sessionId, evaluation),
+    evaluateEnded: (sessionId, evaluation) => sendEvaluation(config, sessionId, evaluation, client),
     uninstallExitHandler: config.handleExit
       ? installExitHandler({
           endOpenSessions: (endState, reason) => {
@@ -163,6 +172,7 @@ export async function sendEvaluation(
   config: Pick<ResolvedConfig, 'apiKey' | 'endpoint' | 'logger' | 'mask'>,
   sessionId: string,
   evaluation: EvaluationInput,
+  client?: AgentOpsClient,
 ): Promise<boolean> {
   if (!config.apiKey) {
     config.logger.warn(`evaluate(): no API key, so the evaluation of session ${sessionId} was not sent.`);
@@ -176,9 +186,8 @@ export async function sendEvaluation(
   try {
     // An id of its own, so a request retried by a proxy is stored once.
     const sent = { id: randomUUID(), timestamp: new Date().toISOString(), ...masked };
-    await new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint }).addSessionEvaluations(sessionId, [
-      sent,
-    ]);
+    const api = client ?? new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint });
+    await api.addSessionEvaluations(sessionId, [sent]);
     return true;
   } catch (err) {
     config.logger.warn(`evaluate(): the evaluation of session ${sessionId} was not taken: ${errorText(err)}`);
