@@ -4,7 +4,7 @@
  * in-memory exporters, no network.
  */
 import { AgentOpsSpanExporter, HandOffSpanProcessor, type Logger } from '@agentops/exporter';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -199,5 +199,46 @@ describe('AgentOpsSpanProcessor hands its one inner processor', () => {
     await processor.shutdown();
     (tracer.startSpan('after') as Span).end();
     expect(handed.map((s) => s.name)).toEqual(['kept']);
+  });
+});
+
+describe('AgentOpsSpanProcessor stamps from the session directory it is given', () => {
+  it("a span outside any session's context joins its trace's session, else the one open session", async () => {
+    const handed: ReadableSpan[] = [];
+    const inner: SpanProcessor = {
+      onStart: () => {},
+      onEnd: (s) => handed.push(s),
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const tally = new TallySpanProcessor(logger);
+    let only: { id: string } | undefined = { id: SESSION };
+    const byTrace = new Map<string, { id: string }>();
+    const processor = new AgentOpsSpanProcessor({
+      pipeline: {
+        inner: {
+          processor: inner,
+          takesMasked: false,
+          results: tally.results,
+          announcer: undefined,
+          exporter: undefined,
+        },
+        mask: undefined,
+        logger,
+      },
+      directory: { byTraceId: (t) => byTrace.get(t), only: () => only },
+    });
+    const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('t');
+    (tracer.startSpan('alone') as Span).end();
+    const parent = tracer.startSpan('parent') as Span;
+    const other = '11111111-2222-4333-8444-555555555555';
+    byTrace.set(parent.spanContext().traceId, { id: other });
+    only = undefined;
+    (tracer.startSpan('child', {}, trace.setSpan(context.active(), parent)) as Span).end();
+    (tracer.startSpan('nowhere') as Span).end();
+    parent.end();
+    await processor.shutdown();
+    const stamped = Object.fromEntries(handed.map((s) => [s.name, s.attributes['agentops.session.id']]));
+    expect(stamped).toEqual({ alone: SESSION, child: other, nowhere: undefined, parent: SESSION });
   });
 });

@@ -24,9 +24,10 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { resolveConfig } from '../config.js';
 import { safeOptions } from '../events/safe-options.js';
 import { processWide } from '../process-wide.js';
+import { sessionRegistry } from '../session/registry.js';
 import { spanEnded } from './model-calls.js';
 import { pipelineOver, type SessionPipeline, sessionPipeline } from './session-pipeline.js';
-import { stamp } from './stamping.js';
+import { type SessionDirectory, stamp } from './stamping.js';
 
 /** Processors users built themselves, not yet shut down; `init()` finds them in a provider the app registered. */
 export const liveProcessors = processWide('processors', () => new Set<AgentOpsSpanProcessor>());
@@ -46,6 +47,8 @@ export interface AgentOpsSpanProcessorOptions {
   exporter?: AgentOpsSpanExporter;
   /** @internal The pipeline `init()` built from its configuration, with that configuration's mask and logger. */
   pipeline?: { inner: SessionPipeline; mask: Mask | undefined; logger: Logger };
+  /** @internal Where stamping finds open sessions; default: the SDK's sessions (`startSession()`'s). */
+  directory?: SessionDirectory;
 }
 
 export class AgentOpsSpanProcessor implements SpanProcessor {
@@ -55,6 +58,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   readonly results: SessionResults;
   readonly #inner: SessionPipeline;
   readonly #logger: Logger;
+  readonly #directory: SessionDirectory;
   #shutdown = false;
   /**
    * @internal The one mask every value of this pipeline passes on its way out: session announces
@@ -77,6 +81,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
         ? pipelineOver(o.exporter, config, this.#logger)
         : sessionPipeline(config, this.#logger);
     }
+    this.#directory = o.directory ?? sessionRegistry;
     this.exporter = this.#inner.exporter;
     this.results = this.#inner.results;
     liveProcessors.add(this);
@@ -84,7 +89,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     try {
-      stamp(span, parentContext);
+      stamp(span, parentContext, this.#directory);
       if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
     } catch (err) {
       this.#logger.debug(`onStart failed: ${errorText(err)}`);

@@ -8,12 +8,21 @@ import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/expo
 import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
-import { sessionRegistry } from '../session/registry.js';
 import { spanStarted } from './model-calls.js';
 
-export function stamp(span: Span, parentContext: Context): void {
+/**
+ * Where stamping finds the open sessions a span may belong to when its context does not say: the
+ * one of its trace, else the one open session. The SDK's session registry is one.
+ */
+export interface SessionDirectory {
+  byTraceId(traceId: string): { readonly id: string } | undefined;
+  /** The open session when there is exactly one. */
+  only(): { readonly id: string } | undefined;
+}
+
+export function stamp(span: Span, parentContext: Context, directory: SessionDirectory): void {
   if (span.attributes[S.ATTR_SESSION_ID] === undefined) {
-    const sessionId = sessionIdOfNewSpan(span, parentContext);
+    const sessionId = sessionIdOfNewSpan(span, parentContext, directory);
     if (sessionId) span.setAttribute(S.ATTR_SESSION_ID, sessionId);
   }
   const sessionId = span.attributes[S.ATTR_SESSION_ID];
@@ -34,16 +43,16 @@ export function stamp(span: Span, parentContext: Context): void {
  * id, whatever session the context it starts in belongs to (a session started inside another is
  * not part of it). Any other span: baggage, then the trace, then the one open session.
  */
-function sessionIdOfNewSpan(span: Span, parentContext: Context): string | undefined {
+function sessionIdOfNewSpan(span: Span, parentContext: Context, directory: SessionDirectory): string | undefined {
   if (span.name === S.SESSION_SPAN_NAME) return traceIdToSessionId(span.spanContext().traceId);
   const fromBaggage = sessionIdFromContext(parentContext);
   if (fromBaggage) return fromBaggage;
   const parent = trace.getSpanContext(parentContext);
   if (parent) {
-    const session = sessionRegistry.byTraceId(parent.traceId);
+    const session = directory.byTraceId(parent.traceId);
     if (session) return session.id;
   }
-  return sessionRegistry.only()?.id;
+  return directory.only()?.id;
 }
 
 /**

@@ -16,6 +16,7 @@ import { AgentOpsSpanProcessor, liveProcessors } from '../pipeline/AgentOpsSpanP
 import { MaskedSpanProcessor } from '../pipeline/MaskedSpanProcessor.js';
 import { sessionPipeline } from '../pipeline/session-pipeline.js';
 import { detectHostResource } from '../resource/detect.js';
+import { sessionRegistry } from '../session/registry.js';
 import { SDK_VERSION } from '../version.js';
 
 export interface ProviderChoice {
@@ -67,6 +68,7 @@ export function chooseProvider(config: ResolvedConfig): ProviderChoice {
   const pipelineLogger = withDiag(logger);
   const processor = new AgentOpsSpanProcessor({
     pipeline: { inner: sessionPipeline(config, pipelineLogger), mask: config.mask, logger: pipelineLogger },
+    directory: sessionRegistry,
   });
   const spanProcessors: SpanProcessor[] = [processor];
   const otlp = otlpExporter(config, logger);
