@@ -44,7 +44,8 @@ it('a ReAct agent graph: two model turns and the tool call between them, nothing
   ]);
   expect(JSON.stringify(data.llms[1]?.prompt)).toContain('sunny in Paris');
   expect(data.tools.map((t) => t.name)).toEqual(['get_weather']);
-  expect(JSON.stringify(data.tools[0]?.returns)).toContain('sunny in Paris');
+  // The tool's own result, not LangChain's serialized ToolMessage around it.
+  expect(data.tools[0]?.returns).toBe('sunny in Paris');
   expect(data.actions).toEqual([]);
   expect(data.errors).toEqual([]);
 });

@@ -86,6 +86,31 @@ describe('classifySpan', () => {
     expect(classifySpan(span(partial))).toBe(expected);
   });
 
+  it("a LangChain tool's output (a serialized ToolMessage, alone or under output) is sent as the tool's result", () => {
+    const message = (content: string) => ({
+      lc: 1,
+      type: 'constructor',
+      id: ['langchain_core', 'messages', 'ToolMessage'],
+      kwargs: { content, tool_call_id: 'call_1', name: 'get_weather' },
+    });
+    const returnsOf = (output: unknown) => {
+      const attributes = inSession({
+        'openinference.span.kind': 'TOOL',
+        'tool.name': 'get_weather',
+        'output.value': JSON.stringify(output),
+      });
+      const [item] = mapSpan(span({ attributes }), { price: () => undefined });
+      return item?.kind === 'event' && item.event.event_type === 'tools' ? item.event.returns : 'not a tool event';
+    };
+    expect(returnsOf(message('sunny in Paris'))).toBe('sunny in Paris');
+    expect(returnsOf({ output: message('{"temp":20}') })).toEqual({ temp: 20 });
+    // Anything else is the tool's own result, kept as it is.
+    expect(returnsOf({ output: 'x' })).toEqual({ output: 'x' });
+    expect(returnsOf({ lc: 1, type: 'constructor', id: ['AIMessage'], kwargs: { content: 'c' } })).toMatchObject({
+      lc: 1,
+    });
+  });
+
   it('a span marked a duplicate is never sent, even when every span is', () => {
     for (const marked of [{ 'agentops.llm.reentrant': true }, { 'agentops.llm.duplicate_of': 'b7ad6b7169203331' }]) {
       const duplicate = span({ attributes: inSession({ 'gen_ai.operation.name': 'chat', ...marked }) });

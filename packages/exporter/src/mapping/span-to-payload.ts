@@ -8,7 +8,7 @@ import type { PriceFn, TokenUsage } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
 import { clamp, LIMITS, tagList } from '../internal/limits.js';
-import { asCost, asScore, asString, asText } from '../internal/values.js';
+import { asCost, asScore, asString, asText, isRecord } from '../internal/values.js';
 import * as S from '../semconv.js';
 import {
   type ActionEventPayload,
@@ -187,9 +187,26 @@ function toolEvent(span: SpanLike, sessionId: string): EventPayload {
     event_type: 'tools' as const,
     name: clamp(toolName(a) ?? span.name, LIMITS.nameLength),
     params: parseJsonAttribute(toolParams(a)),
-    returns: parseJsonAttribute(toolReturns(a)),
+    returns: toolOutput(parseJsonAttribute(toolReturns(a))),
     logs: parseJsonAttribute(a[S.ATTR_TOOL_LOGS]),
   });
+}
+
+/**
+ * A tool's result as the tool gave it. OpenInference's LangChain instrumentation records a tool's
+ * output as LangChain serialized it: a `ToolMessage` constructor (`{"lc":1,"type":"constructor",
+ * "id":[..."ToolMessage"],"kwargs":{"content":...}}`, alone or as `{"output": ...}`); its content
+ * is the tool's result (JSON text parsed as the other results are). Anything else is kept as it is.
+ */
+function toolOutput(value: unknown): unknown {
+  const wrapped = isRecord(value) && Object.keys(value).length === 1 ? value.output : undefined;
+  const message = isToolMessage(wrapped) ? wrapped : isToolMessage(value) ? value : undefined;
+  return message ? parseJsonAttribute(message.kwargs.content) : value;
+}
+
+function isToolMessage(value: unknown): value is { kwargs: { content: unknown } } {
+  if (!isRecord(value) || value.lc !== 1 || value.type !== 'constructor' || !Array.isArray(value.id)) return false;
+  return value.id[value.id.length - 1] === 'ToolMessage' && isRecord(value.kwargs) && 'content' in value.kwargs;
 }
 
 function actionEvent(span: SpanLike, sessionId: string): EventPayload {
