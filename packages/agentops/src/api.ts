@@ -55,7 +55,12 @@ export function initFromRegister(env: NodeJS.ProcessEnv = process.env): void {
   if (currentRuntime()) return;
   const runtime = startRuntime({ autoStartSession: false });
   if (env.AGENTOPS_AUTO_START_SESSION?.toLowerCase() === 'false') return;
-  registered.session = startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
+  registered.session = sessionOf(runtime);
+}
+
+/** Starts the session `init()` starts: a new one, or the one the configuration says to join. */
+function sessionOf(runtime: NonNullable<ReturnType<typeof currentRuntime>>): Session {
+  return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
 }
 
 /** Sets the SDK up; starts and returns a session unless `autoStartSession: false`. */
@@ -70,7 +75,7 @@ export function init(options?: InitOptions): Session | undefined {
     if (already) already.logger.warn('init() was already called; keeping the first configuration.');
     const runtime = already ?? startRuntime(options);
     if (!runtime.config.autoStartSession) return undefined;
-    return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
+    return sessionOf(runtime);
   } catch (err) {
     const logger = fallbackLogger();
     logger.warn(`init() failed, AgentOps is disabled: ${errorText(err)}`);
@@ -87,7 +92,7 @@ function claimRegistered(runtime: NonNullable<ReturnType<typeof currentRuntime>>
   registered.claimed = true;
   const session = registered.session;
   if (!autoStarts(options)) return undefined;
-  if (!session || session.ended) return startSession({ inheritedSessionId: runtime.config.inheritedSessionId });
+  if (!session || session.ended) return sessionOf(runtime);
   const tags = tagList(safeOptions<InitOptions>(options ?? {}).tags);
   if (tags && tags.length > 0) session.addTags(tags);
   return session;

@@ -3,7 +3,7 @@
  * processor, and what the processor hands its one inner processor (masked or not). Fake timers and
  * in-memory exporters, no network.
  */
-import { AgentOpsSpanExporter, HandOffSpanProcessor, type Logger } from '@agentops/exporter';
+import { AgentOpsSpanExporter, HandOffSpanProcessor, type Logger, type Mask } from '@agentops/exporter';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   InMemorySpanExporter,
@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { AgentOpsSpanProcessor } from '../src/pipeline/AgentOpsSpanProcessor.js';
 import { sessionPipeline } from '../src/pipeline/session-pipeline.js';
+import type { SessionDirectory } from '../src/pipeline/stamping.js';
 import { TallySpanProcessor } from '../src/pipeline/TallySpanProcessor.js';
 
 const SESSION = '0af76519-16cd-43dd-8448-eb211c80319c';
@@ -55,6 +56,35 @@ function llmSpan(model = 'gpt-4o'): ReadableSpan {
     droppedLinksCount: 0,
     spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
   } as unknown as ReadableSpan;
+}
+
+/**
+ * An AgentOpsSpanProcessor over an inner processor that keeps what it is handed (as the pipeline
+ * `init()` builds would be given), with `mask` and, when given, a session directory of the test's.
+ */
+function processorOver(takesMasked: boolean, mask: Mask | undefined, directory?: SessionDirectory) {
+  const handed: ReadableSpan[] = [];
+  const inner: SpanProcessor = {
+    onStart: () => {},
+    onEnd: (s) => handed.push(s),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const processor = new AgentOpsSpanProcessor({
+    pipeline: {
+      inner: {
+        processor: inner,
+        takesMasked,
+        results: new TallySpanProcessor(logger).results,
+        announcer: undefined,
+        exporter: undefined,
+      },
+      mask,
+      logger,
+    },
+    directory,
+  });
+  return { processor, handed };
 }
 
 beforeEach(() => {
@@ -147,37 +177,14 @@ describe('TallySpanProcessor', () => {
 });
 
 describe('AgentOpsSpanProcessor hands its one inner processor', () => {
-  function processorOver(takesMasked: boolean) {
-    const config = resolveConfig({
-      apiKey: '',
-      logLevel: 'silent',
-      mask: [{ match: /secret-\d+/, action: 'redact' }],
-    });
-    const handed: ReadableSpan[] = [];
-    const inner: SpanProcessor = {
-      onStart: () => {},
-      onEnd: (s) => handed.push(s),
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
-    const processor = new AgentOpsSpanProcessor({
-      pipeline: {
-        inner: {
-          processor: inner,
-          takesMasked,
-          results: new TallySpanProcessor(logger).results,
-          announcer: undefined,
-          exporter: undefined,
-        },
-        mask: config.mask,
-        logger,
-      },
-    });
-    return { processor, handed };
-  }
+  const { mask } = resolveConfig({
+    apiKey: '',
+    logLevel: 'silent',
+    mask: [{ match: /secret-\d+/, action: 'redact' }],
+  });
 
   it('masked spans when it sends them as they are', async () => {
-    const { processor, handed } = processorOver(true);
+    const { processor, handed } = processorOver(true, mask);
     processor.onEnd(llmSpan());
     expect(String(handed[0]?.attributes['gen_ai.input.messages'])).toContain('[REDACTED]');
     expect(String(handed[0]?.attributes['gen_ai.input.messages'])).not.toContain('secret-42');
@@ -185,14 +192,14 @@ describe('AgentOpsSpanProcessor hands its one inner processor', () => {
   });
 
   it('the spans as they ended when nothing leaves, or the pipeline masks itself', async () => {
-    const { processor, handed } = processorOver(false);
+    const { processor, handed } = processorOver(false, mask);
     processor.onEnd(llmSpan());
     expect(String(handed[0]?.attributes['gen_ai.input.messages'])).toContain('secret-42');
     await processor.shutdown();
   });
 
   it('only sampled spans, and nothing after shutdown', async () => {
-    const { processor, handed } = processorOver(true);
+    const { processor, handed } = processorOver(true, mask);
     const provider = new TracerProvider({ spanProcessors: [processor] });
     const tracer = provider.getTracer('t');
     (tracer.startSpan('kept') as Span).end();
@@ -204,29 +211,11 @@ describe('AgentOpsSpanProcessor hands its one inner processor', () => {
 
 describe('AgentOpsSpanProcessor stamps from the session directory it is given', () => {
   it("a span outside any session's context joins its trace's session, else the one open session", async () => {
-    const handed: ReadableSpan[] = [];
-    const inner: SpanProcessor = {
-      onStart: () => {},
-      onEnd: (s) => handed.push(s),
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
-    const tally = new TallySpanProcessor(logger);
     let only: { id: string } | undefined = { id: SESSION };
     const byTrace = new Map<string, { id: string }>();
-    const processor = new AgentOpsSpanProcessor({
-      pipeline: {
-        inner: {
-          processor: inner,
-          takesMasked: false,
-          results: tally.results,
-          announcer: undefined,
-          exporter: undefined,
-        },
-        mask: undefined,
-        logger,
-      },
-      directory: { byTraceId: (t) => byTrace.get(t), only: () => only },
+    const { processor, handed } = processorOver(false, undefined, {
+      byTraceId: (t) => byTrace.get(t),
+      only: () => only,
     });
     const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('t');
     (tracer.startSpan('alone') as Span).end();
