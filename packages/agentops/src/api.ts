@@ -52,10 +52,17 @@ const registered = processWide<{ session: Session | undefined; claimed: boolean 
  * modules load, and opens a session unless `AGENTOPS_AUTO_START_SESSION=false`. Not a public API.
  */
 export function initFromRegister(env: NodeJS.ProcessEnv = process.env): void {
-  if (currentRuntime()) return;
-  const runtime = startRuntime({ autoStartSession: false });
-  if (env.AGENTOPS_AUTO_START_SESSION?.toLowerCase() === 'false') return;
-  registered.session = sessionOf(runtime);
+  try {
+    if (currentRuntime()) return;
+    const runtime = startRuntime({ autoStartSession: false });
+    if (env.AGENTOPS_AUTO_START_SESSION?.toLowerCase() === 'false') return;
+    registered.session = sessionOf(runtime);
+  } catch (err) {
+    // Preloaded before the app: a failure here must not keep the app from starting.
+    fallbackLogger().warn(
+      `--import agentops/register could not start AgentOps; the app runs without it: ${errorText(err)}`,
+    );
+  }
 }
 
 /** Starts the session `init()` starts: a new one, or the one the configuration says to join. */
