@@ -231,3 +231,43 @@ describe('AgentOpsSpanProcessor stamps from the session directory it is given', 
     expect(stamped).toEqual({ alone: SESSION, child: other, nowhere: undefined, parent: SESSION });
   });
 });
+
+describe('AgentOpsSpanProcessor marks a client span of a framework model call as its duplicate', () => {
+  const framework = { attributes: { 'openinference.span.kind': 'LLM', 'agentops.session.id': SESSION } };
+  const client = {
+    kind: SpanKind.CLIENT,
+    attributes: { 'agentops.session.id': SESSION, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' },
+  };
+  const langchain = (provider: TracerProvider) =>
+    provider.getTracer('@arizeai/openinference-instrumentation-langchain');
+
+  it('while the framework call is open in the same session, and only in the processor that saw it start', async () => {
+    const a = processorOver(false, undefined, { byTraceId: () => undefined, only: () => undefined });
+    const b = processorOver(false, undefined, { byTraceId: () => undefined, only: () => undefined });
+    const providerA = new TracerProvider({ spanProcessors: [a.processor] });
+    const providerB = new TracerProvider({ spanProcessors: [b.processor] });
+    const model = langchain(providerA).startSpan('ChatOpenAI', framework) as Span;
+    (providerA.getTracer('openai').startSpan('chat gpt-4o', client) as Span).end();
+    // The other pipeline never saw the framework's call: its client span is its own call.
+    (providerB.getTracer('openai').startSpan('chat gpt-4o', client) as Span).end();
+    model.end();
+    (providerA.getTracer('openai').startSpan('chat gpt-4o', client) as Span).end();
+    await Promise.all([a.processor.shutdown(), b.processor.shutdown()]);
+    const duplicateOf = (spans: ReadableSpan[]) => spans.map((s) => s.attributes['agentops.llm.duplicate_of'] ?? null);
+    expect(duplicateOf(a.handed)).toEqual([model.spanContext().spanId, null, null]);
+    expect(duplicateOf(b.handed)).toEqual([null]);
+  });
+
+  it('not after the SDK forgot its open spans', async () => {
+    const { processor, handed } = processorOver(false, undefined, {
+      byTraceId: () => undefined,
+      only: () => undefined,
+    });
+    const provider = new TracerProvider({ spanProcessors: [processor] });
+    langchain(provider).startSpan('ChatOpenAI', framework);
+    processor.forgetOpenSpans();
+    (provider.getTracer('openai').startSpan('chat gpt-4o', client) as Span).end();
+    await processor.shutdown();
+    expect(handed.map((s) => s.attributes['agentops.llm.duplicate_of'])).toEqual([undefined]);
+  });
+});

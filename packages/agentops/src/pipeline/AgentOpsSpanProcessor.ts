@@ -25,7 +25,7 @@ import { resolveConfig } from '../config.js';
 import { safeOptions } from '../events/safe-options.js';
 import { processWide } from '../process-wide.js';
 import { sessionRegistry } from '../session/registry.js';
-import { spanEnded } from './model-calls.js';
+import { ModelCallTracker } from './model-calls.js';
 import { pipelineOver, type SessionPipeline, sessionPipeline } from './session-pipeline.js';
 import { type SessionDirectory, stamp } from './stamping.js';
 
@@ -59,6 +59,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   readonly #inner: SessionPipeline;
   readonly #logger: Logger;
   readonly #directory: SessionDirectory;
+  readonly #modelCalls = new ModelCallTracker();
   #shutdown = false;
   /**
    * @internal The one mask every value of this pipeline passes on its way out: session announces
@@ -90,6 +91,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     try {
       stamp(span, parentContext, this.#directory);
+      this.#modelCalls.spanStarted(span);
       if (span.name === S.SESSION_SPAN_NAME) this.announceSession(span);
     } catch (err) {
       this.#logger.debug(`onStart failed: ${errorText(err)}`);
@@ -98,7 +100,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
 
   onEnd(finished: ReadableSpan): void {
     // A client's span of a model call a framework records already comes back marked (model-calls.ts).
-    const ended = spanEnded(finished);
+    const ended = this.#modelCalls.spanEnded(finished);
     if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     const span = this.mask && this.#inner.takesMasked ? this.mask.span(ended) : ended;
     if (span) this.#inner.processor.onEnd(span);
@@ -135,10 +137,16 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     this.#inner.processor.flushSync?.(timeoutMillis);
   }
 
+  /** @internal Forgets the framework spans still open (the SDK shut down; this processor may stay in the app's provider). */
+  forgetOpenSpans(): void {
+    this.#modelCalls.clear();
+  }
+
   async shutdown(): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;
     liveProcessors.delete(this);
+    this.#modelCalls.clear();
     await this.#inner.processor.shutdown();
   }
 

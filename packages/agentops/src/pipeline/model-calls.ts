@@ -12,7 +12,6 @@
  */
 import { isLlmOperation, semconv as S } from '@agentops/exporter';
 import type { Attributes, SpanContext } from '@opentelemetry/api';
-import { processWide } from '../process-wide.js';
 
 /** Marks the spans of this SDK's own integrations. */
 export const ATTR_INTEGRATION = 'agentops.integration';
@@ -28,8 +27,6 @@ interface SpanLikeWithScope {
   spanContext(): SpanContext;
 }
 
-const open = processWide('framework-spans', () => new Map<string, Set<SpanLikeWithScope>>());
-
 function isFrameworkSpan(span: SpanLikeWithScope): boolean {
   return span.attributes[ATTR_INTEGRATION] !== undefined || FRAMEWORK_SCOPES.has(span.instrumentationScope?.name ?? '');
 }
@@ -43,45 +40,62 @@ const sessionOf = (span: SpanLikeWithScope) => {
   return typeof id === 'string' ? id : undefined;
 };
 
-/** A span started (after it was stamped with its session): a framework's span is kept while open. */
-export function spanStarted(span: SpanLikeWithScope): void {
-  const sessionId = sessionOf(span);
-  if (!sessionId || !isFrameworkSpan(span)) return;
-  let spans = open.get(sessionId);
-  if (!spans) {
-    spans = new Set();
-    open.set(sessionId, spans);
-  }
-  if (spans.size < MAX_OPEN) spans.add(span);
-}
-
 /**
- * A span ended. A framework's span is no longer open; a client's LLM span that ends while a
- * framework's model call is open in its session is returned marked as that call's duplicate (a
- * view: the ended span itself cannot change); any other span is returned as it is.
+ * The framework spans open in each session, as one processor sees them start and end: each
+ * `AgentOpsSpanProcessor` has its own (nothing process-wide), so two pipelines never mark each
+ * other's spans.
  */
-export function spanEnded<T extends SpanLikeWithScope>(span: T): T {
-  const sessionId = sessionOf(span);
-  if (!sessionId) return span;
-  const spans = open.get(sessionId);
-  if (!spans) return span;
-  if (spans.delete(span)) {
-    if (spans.size === 0) open.delete(sessionId);
+export class ModelCallTracker {
+  readonly #open = new Map<string, Set<SpanLikeWithScope>>();
+
+  /** A span started (after it was stamped with its session): a framework's span is kept while open. */
+  spanStarted(span: SpanLikeWithScope): void {
+    const sessionId = sessionOf(span);
+    if (!sessionId || !isFrameworkSpan(span)) return;
+    let spans = this.#open.get(sessionId);
+    if (!spans) {
+      spans = new Set();
+      this.#open.set(sessionId, spans);
+    }
+    if (spans.size < MAX_OPEN) spans.add(span);
+  }
+
+  /**
+   * A span ended. A framework's span is no longer open; a client's LLM span that ends while a
+   * framework's model call is open in its session is returned marked as that call's duplicate (a
+   * view: the ended span itself cannot change); any other span is returned as it is.
+   */
+  spanEnded<T extends SpanLikeWithScope>(span: T): T {
+    if (this.#open.size === 0) return span;
+    const sessionId = sessionOf(span);
+    if (!sessionId) return span;
+    const spans = this.#open.get(sessionId);
+    if (!spans) return span;
+    if (spans.delete(span)) {
+      if (spans.size === 0) this.#open.delete(sessionId);
+      return span;
+    }
+    if (!isLlmOperation(span.attributes) || span.attributes[S.ATTR_LLM_DUPLICATE_OF] !== undefined) return span;
+    for (const s of spans) {
+      if (isFrameworkModelCall(s.attributes)) return markedDuplicate(span, s.spanContext().spanId);
+    }
     return span;
   }
-  if (!isLlmOperation(span.attributes) || span.attributes[S.ATTR_LLM_DUPLICATE_OF] !== undefined) return span;
-  for (const s of spans) {
-    if (isFrameworkModelCall(s.attributes)) return markedDuplicate(span, s.spanContext().spanId);
+
+  /** Forgets every open span (the SDK shut down: spans still open never end here). */
+  clear(): void {
+    this.#open.clear();
   }
-  return span;
+
+  /** How many framework spans are open, in all sessions. */
+  get openSpans(): number {
+    let n = 0;
+    for (const spans of this.#open.values()) n += spans.size;
+    return n;
+  }
 }
 
 function markedDuplicate<T extends SpanLikeWithScope>(span: T, of: string): T {
   const attributes = { ...span.attributes, [S.ATTR_LLM_DUPLICATE_OF]: of };
   return Object.create(span, { attributes: { value: attributes, enumerable: true } }) as T;
-}
-
-/** Forgets every open span (the SDK shut down). */
-export function forgetOpenSpans(): void {
-  open.clear();
 }

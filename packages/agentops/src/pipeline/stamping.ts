@@ -1,14 +1,13 @@
 /**
  * What `AgentOpsSpanProcessor.onStart` writes on each span: the session it belongs to (also as the
  * GenAI `gen_ai.conversation.id`, where the span has none), the agent that encloses it, and whether
- * it duplicates the LLM call around it or a framework's model call under way (model-calls.ts): data
- * on the span, which the exporter's mapping reads.
+ * it duplicates the LLM call around it: data on the span, which the exporter's mapping reads. (A
+ * framework's model call under way is known only when the client's span ends: model-calls.ts.)
  */
 import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
 import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
-import { spanStarted } from './model-calls.js';
 
 /**
  * Where stamping finds the open sessions a span may belong to when its context does not say: the
@@ -35,7 +34,6 @@ export function stamp(span: Span, parentContext: Context, directory: SessionDire
   if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
     span.setAttribute(S.ATTR_LLM_REENTRANT, true);
   }
-  spanStarted(span);
 }
 
 /**

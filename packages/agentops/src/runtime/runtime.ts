@@ -16,7 +16,6 @@ import { enableAiSdkTelemetry } from '../integrations/ai-sdk.js';
 import { enableOpenAIAgents } from '../integrations/openai-agents.js';
 import { type Registration, unregisterGlobally } from '../otel-setup.js';
 import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
-import { forgetOpenSpans } from '../pipeline/model-calls.js';
 import { processWide } from '../process-wide.js';
 import { sessionRegistry } from '../session/registry.js';
 import { Session, type SessionHost } from '../session/Session.js';
@@ -151,7 +150,7 @@ export async function stopRuntime(): Promise<void> {
   state.runtime = undefined;
   rt.uninstallExitHandler?.();
   rt.disableInstrumentations();
-  forgetOpenSpans();
+  rt.processor.forgetOpenSpans();
   // The sessions' own flushes and the provider's shutdown run together, each bounded by the flush
   // timeout: shutdown settles within about one flushTimeoutMillis, backend up or down.
   const ending = sessionRegistry
