@@ -157,7 +157,7 @@ describe('SessionOutbox', () => {
     expect(outbox.needsUpdate).toBe(false);
     outbox.setPayload({ session_id: S1, init_timestamp: 't' }, false);
     expect(outbox.needsUpdate).toBe(true);
-    outbox.sentVersion = outbox.payloadVersion;
+    outbox.updateSent(outbox.payloadVersion);
     expect(outbox.needsUpdate).toBe(false);
     outbox.setPayload({ session_id: S1, init_timestamp: 't', tags: ['x'] }, true);
     expect(outbox.needsUpdate && outbox.ended).toBe(true);
@@ -174,15 +174,54 @@ describe('SessionOutbox', () => {
   it('a joined session with nothing to send has no work; an expired token makes it join again', () => {
     const outbox = new SessionOutbox(S1, 'join', 10);
     expect(outbox.hasWork).toBe(false);
-    outbox.jwt = 'j';
-    outbox.mode = 'create';
+    outbox.mustCreate();
+    outbox.created('j', 'http://s/1', 0);
+    expect([outbox.mode, outbox.jwt, outbox.sessionUrl]).toEqual(['create', 'j', 'http://s/1']);
     outbox.expireToken();
     expect(outbox.needsAuthorization && outbox.mode === 'join').toBe(true);
   });
 
+  it('a joined session is claimed by its own start only while nothing of it is authorized or known', () => {
+    const joined = new SessionOutbox(S1, 'join', 10);
+    joined.claim();
+    expect(joined.mode).toBe('create');
+    const authorized = new SessionOutbox(S1, 'join', 10);
+    authorized.authorized('j');
+    authorized.claim();
+    expect(authorized.mode).toBe('join');
+    const known = new SessionOutbox(S1, 'join', 10);
+    known.setPayload({ session_id: S1, init_timestamp: 't' }, false);
+    known.claim();
+    expect(known.mode).toBe('join');
+  });
+
+  it('creating a session sends its data, except an ended one: its update still goes after its events', () => {
+    const running = new SessionOutbox(S1, 'create', 10);
+    running.setPayload({ session_id: S1, init_timestamp: 't' }, false);
+    running.created('j', undefined, running.payloadVersion);
+    expect(running.needsUpdate).toBe(false);
+    const ended = new SessionOutbox(S1, 'create', 10);
+    ended.setPayload({ session_id: S1, init_timestamp: 't' }, true);
+    ended.created('j', undefined, ended.payloadVersion);
+    expect(ended.needsUpdate).toBe(true);
+    ended.updateGivenUp();
+    expect(ended.needsUpdate || ended.hasWork).toBe(false);
+  });
+
+  it('an abandoned session has nothing left to send nor to authorize', () => {
+    const outbox = new SessionOutbox(S1, 'create', 10);
+    outbox.setPayload({ session_id: S1, init_timestamp: 't' }, false);
+    outbox.events.push('"e"');
+    outbox.evaluations.push('"v"');
+    outbox.addAgent({ id: 'a', name: 'A' });
+    expect(outbox.hasWork).toBe(true);
+    outbox.abandon();
+    expect([outbox.hasWork, outbox.mode, outbox.payload]).toEqual([false, 'join', undefined]);
+  });
+
   it('a snapshot carries the batches in flight and the waiting events, and restores to the same state', () => {
     const outbox = new SessionOutbox(S1, 'create', 10);
-    outbox.jwt = 'j';
+    outbox.created('j', undefined, 0);
     outbox.setPayload({ session_id: S1, init_timestamp: 't' }, true);
     outbox.events.push('"w1"', '"w2"');
     outbox.batchesInFlight.add(['"f1"']);

@@ -55,8 +55,8 @@ export class OutboxStore {
       if (finished) this.#finished.delete(sessionId);
       outbox = finished ?? new SessionOutbox(sessionId, mode, this.maxBatchSize);
       this.active.set(sessionId, outbox);
-    } else if (mode === 'create' && outbox.needsAuthorization && outbox.payload === undefined) {
-      outbox.mode = 'create';
+    } else if (mode === 'create') {
+      outbox.claim();
     }
     return outbox;
   }
@@ -126,12 +126,7 @@ export class OutboxStore {
   /** Gives up on everything of a session (refused), which is not sent again. */
   dropAll(outbox: SessionOutbox): void {
     this.failed(outbox.events.length + outbox.evaluations.length);
-    outbox.events.length = 0;
-    outbox.evaluations.length = 0;
-    outbox.agents.length = 0;
-    outbox.sentVersion = outbox.payloadVersion;
-    outbox.mode = 'join';
-    outbox.payload = undefined;
+    outbox.abandon();
     // Kept among the finished: what was recorded of the session (its totals) stays readable.
     this.retire(outbox);
   }

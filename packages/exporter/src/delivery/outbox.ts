@@ -23,15 +23,20 @@ export interface OutboxSnapshot {
   firstEventAt: string | undefined;
 }
 
+/**
+ * One session's delivery. Where it stands with the server is a small state machine, changed only
+ * through the named transitions below (authorized, created, must create, token expired, update
+ * sent, given up): how the session is authorized (`mode`), the JWT, and which version of the
+ * session's data the server has (`sentVersion`) are read-only outside.
+ */
 export class SessionOutbox {
-  /** `create`: this process started the session. `join`: it exists elsewhere; reauthorize first. */
-  mode: 'create' | 'join';
-  jwt: string | undefined;
-  sessionUrl: string | undefined;
-  /** Latest session data known here, and whether the server has seen this version. */
+  #mode: 'create' | 'join';
+  #jwt: string | undefined;
+  #sessionUrl: string | undefined;
+  /** Latest session data known here, and which version of it the server has. */
   payload: SessionPayload | undefined;
-  payloadVersion = 0;
-  sentVersion = 0;
+  #payloadVersion = 0;
+  #sentVersion = 0;
   ended = false;
   endResult: UpdateSessionResponse | undefined;
   /**
@@ -68,8 +73,8 @@ export class SessionOutbox {
     events.push(...this.events);
     return {
       id: this.id,
-      mode: this.mode,
-      jwt: this.jwt,
+      mode: this.#mode,
+      jwt: this.#jwt,
       payload: this.payload,
       needsUpdate: this.needsUpdate,
       ended: this.ended,
@@ -82,11 +87,11 @@ export class SessionOutbox {
 
   /** Takes over a snapshot's state (into a fresh outbox). */
   restore(s: OutboxSnapshot): void {
-    this.mode = s.mode;
-    this.jwt = s.jwt;
+    this.#mode = s.mode;
+    this.#jwt = s.jwt;
     this.payload = s.payload;
-    this.payloadVersion = s.payload && s.needsUpdate ? 1 : 0;
-    this.sentVersion = 0;
+    this.#payloadVersion = s.payload && s.needsUpdate ? 1 : 0;
+    this.#sentVersion = 0;
     this.ended = s.ended;
     this.events.push(...s.events);
     this.evaluations.push(...(s.evaluations ?? []));
@@ -99,15 +104,83 @@ export class SessionOutbox {
     mode: 'create' | 'join',
     batchLimit: number,
   ) {
-    this.mode = mode;
+    this.#mode = mode;
     this.batchLimit = batchLimit;
     this.evaluationBatchLimit = batchLimit;
   }
 
+  /** `create`: this process started the session. `join`: it exists elsewhere; reauthorize first. */
+  get mode(): 'create' | 'join' {
+    return this.#mode;
+  }
+
+  /** The session's JWT, once authorized. */
+  get jwt(): string | undefined {
+    return this.#jwt;
+  }
+
+  /** The session's page, as the server said when it created the session here. */
+  get sessionUrl(): string | undefined {
+    return this.#sessionUrl;
+  }
+
+  /** The version of the session's data now (each `setPayload` is one more). */
+  get payloadVersion(): number {
+    return this.#payloadVersion;
+  }
+
   setPayload(payload: SessionPayload, ended: boolean): void {
     this.payload = payload;
-    this.payloadVersion++;
+    this.#payloadVersion++;
     if (ended) this.ended = true;
+  }
+
+  /**
+   * This process started the session after all (its own span came after events that joined it):
+   * it creates the session, unless the session was authorized already or its data is known.
+   */
+  claim(): void {
+    if (this.#mode === 'join' && this.needsAuthorization && this.payload === undefined) this.#mode = 'create';
+  }
+
+  /** reauthorize_jwt gave the JWT of a session started elsewhere. */
+  authorized(jwt: string): void {
+    this.#jwt = jwt;
+  }
+
+  /** The session joined is not on the server yet: this process creates it (and keeps to that on retries). */
+  mustCreate(): void {
+    this.#mode = 'create';
+  }
+
+  /**
+   * create_session took version `version` of the session's data. An ended session still sends its
+   * update after its events, so the server's cost includes them.
+   */
+  created(jwt: string, sessionUrl: string | undefined, version: number): void {
+    this.#jwt = jwt;
+    this.#sessionUrl = sessionUrl;
+    if (!this.ended) this.#sentVersion = version;
+  }
+
+  /** update_session took version `version` of the session's data. */
+  updateSent(version: number): void {
+    this.#sentVersion = version;
+  }
+
+  /** The server refused the session's data: what is known now is never sent again. */
+  updateGivenUp(): void {
+    this.#sentVersion = this.#payloadVersion;
+  }
+
+  /** Everything of the session was given up (refused): nothing is sent again, nor authorized. */
+  abandon(): void {
+    this.events.length = 0;
+    this.evaluations.length = 0;
+    this.agents.length = 0;
+    this.#sentVersion = this.#payloadVersion;
+    this.#mode = 'join';
+    this.payload = undefined;
   }
 
   addAgent(agent: AgentPayload): void {
@@ -118,16 +191,16 @@ export class SessionOutbox {
 
   /** The server said the JWT expired: reauthorize before the next call. */
   expireToken(): void {
-    this.jwt = undefined;
-    this.mode = 'join';
+    this.#jwt = undefined;
+    this.#mode = 'join';
   }
 
   get needsAuthorization(): boolean {
-    return this.jwt === undefined;
+    return this.#jwt === undefined;
   }
 
   get needsUpdate(): boolean {
-    return this.payload !== undefined && this.sentVersion < this.payloadVersion;
+    return this.payload !== undefined && this.#sentVersion < this.#payloadVersion;
   }
 
   /** Something to send now. A joined session with nothing to send needs no JWT yet. */
@@ -137,7 +210,7 @@ export class SessionOutbox {
       this.evaluations.length > 0 ||
       this.agents.length > 0 ||
       this.needsUpdate ||
-      (this.mode === 'create' && this.needsAuthorization && this.payload !== undefined)
+      (this.#mode === 'create' && this.needsAuthorization && this.payload !== undefined)
     );
   }
 }

@@ -59,7 +59,7 @@ export class SessionCalls {
     return this.#exclusive(outbox, async () => {
       const version = outbox.payloadVersion;
       const result = await this.#client.updateSession(jwt, payload);
-      outbox.sentVersion = version;
+      outbox.updateSent(version);
       if (outbox.ended) outbox.endResult = result ?? { status: 'success' };
     });
   }
@@ -178,7 +178,7 @@ export class SessionCalls {
     if (outbox.mode === 'join') {
       try {
         const { jwt } = await this.#client.reauthorizeJwt(outbox.id);
-        outbox.jwt = jwt;
+        outbox.authorized(jwt);
         this.#keyAccepted = true;
         this.#onSessionReady?.(outbox.id, undefined);
         return;
@@ -186,7 +186,7 @@ export class SessionCalls {
         // Not on the server yet (its own process has not created it): create it from here, and
         // keep to that if the creation has to be retried.
         if ((err as Partial<ApiError>).status !== 404 || failureAction(err) === 'fault') throw err;
-        outbox.mode = 'create';
+        outbox.mustCreate();
       }
     }
     const payload = outbox.payload ?? {
@@ -195,11 +195,8 @@ export class SessionCalls {
     };
     const version = outbox.payloadVersion;
     const created = await this.#client.createSession(payload);
-    outbox.jwt = created.jwt;
-    outbox.sessionUrl = created.session_url;
+    outbox.created(created.jwt, created.session_url, version);
     this.#keyAccepted = true;
-    // An ended session still sends its update after its events, so the server's cost includes them.
-    if (!outbox.ended) outbox.sentVersion = version;
     this.#onSessionReady?.(outbox.id, created.session_url);
   }
 
@@ -221,7 +218,7 @@ export class SessionCalls {
     } else if (outbox.agents.length > 0) {
       outbox.agents.shift();
     } else {
-      outbox.sentVersion = outbox.payloadVersion;
+      outbox.updateGivenUp();
     }
   }
 }
