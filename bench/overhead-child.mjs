@@ -1,7 +1,6 @@
 // Figures 1 and 2 (per-event and wrapper overhead), in a process of their own: their spans and JIT
 // state do not weigh on the other figures. Both sides go through the same BatchSpanProcessor with a
 // no-op exporter; prints the mean milliseconds per call of each function.
-import { randomUUID } from 'node:crypto';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -23,12 +22,12 @@ const session = agentops.init({ handleExit: false, logLevel: 'silent', instrumen
 const call = LLM_CALL;
 const event = () => session.record(new agentops.LLMEvent(call));
 // The same span written by hand with raw OpenTelemetry: a child of the session's span, with the
-// attributes the SDK's span carries and an event id of its own (the issue's "same data").
+// attributes the SDK's span carries (its event id is derived from the span's ids, not written).
 const rawSession = rawTracer.startSpan('agentops.session');
 const rawSessionContext = trace.setSpan(context.active(), rawSession);
 const sameByHand = () => {
   const attributes = llmAttributesByHand(call, session.id);
-  attributes['agentops.event.id'] = randomUUID();
+  attributes['gen_ai.conversation.id'] = session.id;
   rawTracer.startSpan(`chat ${call.model}`, { kind: SpanKind.CLIENT, attributes }, rawSessionContext).end();
 };
 // The least a span can cost: no parent, attributes built once outside the loop.
@@ -42,17 +41,16 @@ const rawActive = () =>
     span.end();
     return r;
   });
-// The same tool span written by hand: a child of the session, with the attributes recordTool sets.
+// The same tool span written by hand: a child of the session, with the attributes recordTool's
+// span carries (its event and tool call ids are derived from the span's ids, not written).
 const rawActiveSame = () => {
-  const toolCallId = randomUUID();
   return rawTracer.startActiveSpan(
     'execute_tool add',
     {
       attributes: {
-        'agentops.event.id': toolCallId,
-        'gen_ai.tool.call.id': toolCallId,
         'agentops.event.type': 'tools',
         'agentops.session.id': session.id,
+        'gen_ai.conversation.id': session.id,
         'gen_ai.operation.name': 'execute_tool',
         'gen_ai.tool.name': 'add',
         'gen_ai.tool.call.arguments': JSON.stringify(1),

@@ -2,7 +2,9 @@
 // sent to an AgentOps API (a sink in another process that answers as the API does and keeps
 // nothing), against the same span written by hand with raw OpenTelemetry (a no-op exporter), and
 // that raw span exported as OTLP protobuf to the same sink. Each side records a burst of events and
-// flushes; prints the mean milliseconds per event of each side (the median of its rounds).
+// flushes; prints the mean milliseconds per event of each side (the median of its rounds), and of
+// the calls alone (`pipelineCall`, `rawCall`: the per-event cost the app's own code pays, with the
+// export work left to the turns between its bursts).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -69,14 +71,25 @@ function byHand(tracer, parent) {
   tracer.startSpan(`chat ${call.model}`, { kind: SpanKind.CLIENT, attributes }, parent).end();
 }
 
-/** Milliseconds per event of `perRound` events recorded in bursts of 500 (the app's turns), then flushed. */
-async function timed(record, flush) {
+/** What the app's calls themselves took, per side: the calls alone, not the turns between them. */
+const callTimes = {};
+
+/**
+ * Milliseconds per event of `perRound` events recorded in bursts of `burst` (the app's turns), then
+ * flushed: everything the pipeline does on the app's thread. The calls alone (what the app's own
+ * code waits for) are kept apart in `callTimes[name]`: export work runs in the turns between them.
+ */
+async function timed(name, burst, record, flush) {
   const t = performance.now();
-  for (let i = 0; i < perRound; i++) {
-    record();
-    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+  let calls = 0;
+  for (let i = 0; i < perRound; i += burst) {
+    const started = performance.now();
+    for (let j = i; j < i + burst && j < perRound; j++) record();
+    calls += performance.now() - started;
+    await new Promise((r) => setImmediate(r));
   }
   await flush();
+  (callTimes[name] ??= []).push(calls / perRound);
   return (performance.now() - t) / perRound;
 }
 
@@ -84,16 +97,20 @@ async function timed(record, flush) {
 function rawSide(provider) {
   const tracer = provider.getTracer('raw');
   const parent = trace.setSpan(context.active(), tracer.startSpan('agentops.session'));
-  return () =>
+  return (name, burst) =>
     timed(
+      name,
+      burst,
       () => byHand(tracer, parent),
       () => provider.forceFlush(),
     );
 }
 
 const sides = {
-  pipeline: () =>
+  pipeline: (name, burst) =>
     timed(
+      name,
+      burst,
       () => session.record(new agentops.LLMEvent(call)),
       () => ours.forceFlush(),
     ),
@@ -102,13 +119,22 @@ const sides = {
 };
 
 const samples = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
-for (const run of Object.values(sides)) await run(); // warm-up round, not counted
+// The whole pipeline in bursts of 500 events a turn (a busy app's worst); the calls alone in turns
+// of 10 events (an agent's turn: a few calls, then it waits for a model).
+for (const [name, run] of Object.entries(sides)) await run(`${name}-warm-up`, 500); // not counted
 for (let r = 0; r < rounds; r++) {
-  for (const [name, run] of Object.entries(sides)) samples[name].push(await run());
+  for (const [name, run] of Object.entries(sides)) samples[name].push(await run(name, 500));
+  for (const name of ['pipeline', 'raw']) await sides[name](`${name}-calls`, 10);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await session.endSession('Success');
 await agentops.shutdown();
 await Promise.all([ours.shutdown(), raw.shutdown(), rawOtlp.shutdown()]);
 sink.stdin.end();
-console.log(JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]))));
+console.log(
+  JSON.stringify({
+    ...Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)])),
+    pipelineCall: median(callTimes['pipeline-calls']),
+    rawCall: median(callTimes['raw-calls']),
+  }),
+);

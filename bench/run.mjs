@@ -82,11 +82,50 @@ function reportRatio(name, runs, ours, raw, { target, limit, throughput = false,
     target: '<= 3',
     limit: 3,
   });
+  reportRatio('per-event overhead with an API key (the calls alone)', runs, 'pipelineCall', 'rawCall', {
+    target: '<= 1.1',
+    limit: 1.1,
+  });
   reportRatio('  raw span with OTLP protobuf export vs raw span', runs, 'rawOtlp', 'raw', { target: '(info)' });
   reportRatio('  pipeline with an API key vs raw span with OTLP export', runs, 'pipeline', 'rawOtlp', {
     target: '<= 1.0',
     limit: 1.0,
   });
+}
+
+// 2c: the peers side by side, one library per process, each as its documentation sets it up, against
+// raw OpenTelemetry in the same process: the same LLM call written by hand, the tool under a bare
+// startActiveSpan. AgentOps must be ahead of every peer on both figures.
+{
+  const PEERS = ['agentops', 'openllmetry', 'openinference', 'langfuse'];
+  const figures = {};
+  for (const peer of PEERS) {
+    const runs = [];
+    for (let i = 0; i < scale.microRuns; i++)
+      runs.push(await probe('./peers-child.mjs', [peer, ...(quick ? ['--quick'] : [])]));
+    figures[peer] = {
+      llm: median(runs.map((t) => t.llm / t.rawLlm)),
+      tool: median(runs.map((t) => t.tool / t.rawTool)),
+    };
+  }
+  for (const [figure, what] of [
+    ['llm', 'per LLM event vs the same span by hand'],
+    ['tool', 'per tool call vs a bare startActiveSpan'],
+  ]) {
+    const ours = figures.agentops[figure];
+    const others = PEERS.slice(1).map((p) => figures[p][figure]);
+    report(
+      `peers: ${what}, agentops`,
+      ours,
+      'x',
+      'ahead of every peer',
+      others.every((o) => ours < o),
+      {
+        peers: Object.fromEntries(PEERS.map((p) => [p, figures[p][figure]])),
+      },
+    );
+    for (const p of PEERS.slice(1)) report(`  ${p}`, figures[p][figure], 'x', '(info)', null);
+  }
 }
 
 // 3: mapping + JSON of 512-span batches vs OTLP JSON encoding of the same spans.

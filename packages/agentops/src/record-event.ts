@@ -1,13 +1,25 @@
+import { semconv as S } from '@agentops/exporter';
 import { type Context, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { AgentOpsEvent } from './events/AgentOpsEvent.js';
 import type { ErrorEvent } from './events/ErrorEvent.js';
 
 /**
  * Writes one event as a span: a child of `parent`, from the event's init time to its end time (or
- * now). Error events carry status ERROR and an `exception` span event.
+ * now). Error events carry status ERROR and an `exception` span event. Given the session it is
+ * recorded in, the span starts stamped with it (as the processor would stamp it, without the lookup).
  */
-export function recordEventSpan(tracer: Tracer, parent: Context, event: AgentOpsEvent, content: boolean): void {
+export function recordEventSpan(
+  tracer: Tracer,
+  parent: Context,
+  event: AgentOpsEvent,
+  content: boolean,
+  sessionId?: string,
+): void {
   const shape = event.toSpanShape(content && event.captureContent);
+  if (sessionId !== undefined) {
+    shape.attributes[S.ATTR_SESSION_ID] = sessionId;
+    shape.attributes[S.ATTR_GEN_AI_CONVERSATION_ID] ??= sessionId;
+  }
   const span = tracer.startSpan(
     shape.name,
     { kind: shape.kind, attributes: shape.attributes, startTime: event.initTimestamp },

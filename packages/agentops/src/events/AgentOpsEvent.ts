@@ -70,7 +70,8 @@ export abstract class AgentOpsEvent {
    * is the only one a span carries: a derived one is derived again wherever the span is read).
    */
   get id(): string {
-    this.#id ??= randomUUID();
+    // Recorded: derived when first read (most events' ids never are).
+    this.#id ??= this.#spanContext ? derivedEventId(this.#spanContext, 'event') : randomUUID();
     return this.#id;
   }
 
@@ -81,16 +82,18 @@ export abstract class AgentOpsEvent {
 
   /** @internal The id already fixed (given or read), if any. */
   protected get fixedId(): string | undefined {
+    // Recorded once already: a second span of the event carries the first one's id.
+    if (this.#id === undefined && this.#spanContext) this.#id = derivedEventId(this.#spanContext, 'event');
     return this.#id;
   }
 
   /**
-   * @internal Called with the span the event was just recorded as. An event with no id yet takes
-   * the one derived from the span's ids; the span does not carry it (the mapping derives the same).
+   * @internal Called with the span the event was just recorded as. An event with no id yet has
+   * the one derived from the span's ids (made when `id` is read); the span does not carry it (the
+   * mapping derives the same).
    */
   recordedAs(span: Span): void {
     this.#spanContext = span.spanContext();
-    this.#id ??= derivedEventId(this.#spanContext, 'event');
   }
 
   /** @internal The span this event is recorded as. `content` false leaves out user content. */
@@ -113,7 +116,7 @@ export abstract class AgentOpsEvent {
 
   /** @internal What only a recorded event object has: its id when known, agent, returns. */
   protected addOwnAttributes(attributes: Attributes, content: boolean, returnsKey: string): Attributes {
-    put(attributes, S.ATTR_EVENT_ID, this.#id);
+    put(attributes, S.ATTR_EVENT_ID, this.fixedId);
     put(attributes, S.ATTR_AGENT_ID, this.agentId);
     if (content) put(attributes, returnsKey, safeJsonStringify(this.returns));
     return attributes;

@@ -159,7 +159,7 @@ export class Session {
         return;
       }
       const parent = parentInSession(context.active(), this.#context, this.traceId);
-      recordEventSpan(this.#host.tracer, parent, event, this.#host.captureContent);
+      recordEventSpan(this.#host.tracer, parent, event, this.#host.captureContent, this.id);
     } catch (err) {
       this.#host.logger.warn(`record() failed: ${errorText(err)}`);
     }
