@@ -89,7 +89,8 @@ async function timed(name, burst, record, flush) {
     await new Promise((r) => setImmediate(r));
   }
   await flush();
-  (callTimes[name] ??= []).push(calls / perRound);
+  callTimes[name] ??= [];
+  callTimes[name].push(calls / perRound);
   return (performance.now() - t) / perRound;
 }
 
