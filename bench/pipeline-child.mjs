@@ -7,6 +7,7 @@
 // export work left to the turns between its bursts).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { AgentOpsSpanExporter, HandOffSpanProcessor } from '@agentops/exporter';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -42,6 +43,7 @@ const [portLine] = await once(sink.stdout, 'data');
 const url = `http://127.0.0.1:${String(portLine).trim()}`;
 
 const call = LLM_CALL;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 const ours = new NodeTracerProvider({
   spanProcessors: [
@@ -62,6 +64,13 @@ function rawProvider(exporter) {
   });
 }
 const raw = rawProvider(noop);
+// The exporter behind each of the two processors it can go behind, fed the same spans by hand:
+// whether handing spans over at once (they die young) beats batching them in OpenTelemetry's queue.
+const exporterOptions = { apiKey: 'bench-key', endpoint: url, maxQueueSize: 100_000, logger: silent };
+const handOff = new NodeTracerProvider({
+  spanProcessors: [new HandOffSpanProcessor(new AgentOpsSpanExporter(exporterOptions), { maxPending: 100_000 })],
+});
+const batched = rawProvider(new AgentOpsSpanExporter(exporterOptions));
 const rawOtlp = rawProvider(new OTLPTraceExporter({ url: `${url}/v1/traces` }));
 
 /** The LLM span the SDK records, written by hand: a child of a session span, with its attributes. */
@@ -116,6 +125,8 @@ const sides = {
       () => ours.forceFlush(),
     ),
   raw: rawSide(raw),
+  handOff: rawSide(handOff),
+  batched: rawSide(batched),
   rawOtlp: rawSide(rawOtlp),
 };
 
@@ -130,7 +141,7 @@ for (let r = 0; r < rounds; r++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await session.endSession('Success');
 await agentops.shutdown();
-await Promise.all([ours.shutdown(), raw.shutdown(), rawOtlp.shutdown()]);
+await Promise.all([ours.shutdown(), raw.shutdown(), rawOtlp.shutdown(), handOff.shutdown(), batched.shutdown()]);
 sink.stdin.end();
 console.log(
   JSON.stringify({

@@ -87,6 +87,9 @@ function reportRatio(name, runs, ours, raw, { target, limit, throughput = false,
     limit: 1.1,
   });
   reportRatio('  raw span with OTLP protobuf export vs raw span', runs, 'rawOtlp', 'raw', { target: '(info)' });
+  reportRatio('  the exporter behind HandOffSpanProcessor vs behind BatchSpanProcessor', runs, 'handOff', 'batched', {
+    target: '(info)',
+  });
   reportRatio('  pipeline with an API key vs raw span with OTLP export', runs, 'pipeline', 'rawOtlp', {
     target: '<= 1.0',
     limit: 1.0,

@@ -34,7 +34,13 @@ function chatCompletion(model: string, toolCall: boolean, n: number) {
   };
 }
 
-function streamChunks(model: string, includeUsage: boolean): unknown[] {
+/** The usage details of a call whose prompt was mostly read from OpenAI's prompt cache. */
+const CACHED_CHAT_DETAILS = {
+  prompt_tokens_details: { cached_tokens: 16 },
+  completion_tokens_details: { reasoning_tokens: 3 },
+};
+
+function streamChunks(model: string, includeUsage: boolean, cached = false): unknown[] {
   const base = {
     id: 'chatcmpl-Str456',
     object: 'chat.completion.chunk',
@@ -56,8 +62,10 @@ function streamChunks(model: string, includeUsage: boolean): unknown[] {
     })),
     { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] },
   ];
-  if (includeUsage)
-    chunks.push({ ...base, choices: [], usage: { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35 } });
+  if (includeUsage) {
+    const usage = { prompt_tokens: 30, completion_tokens: 5, total_tokens: 35, ...(cached ? CACHED_CHAT_DETAILS : {}) };
+    chunks.push({ ...base, choices: [], usage });
+  }
   return chunks;
 }
 
@@ -252,7 +260,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       if (path === '/v1/chat/completions' && body.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-        for (const chunk of streamChunks(model, usage)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        for (const chunk of streamChunks(model, usage, body.prompt_cache_key !== undefined))
+          res.write(`data: ${JSON.stringify(chunk)}\n\n`);
         res.end('data: [DONE]\n\n');
       } else if (path === '/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -261,12 +270,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
           Array.isArray(body.messages) && body.messages.some((m) => (m as { role?: unknown }).role === 'tool');
         const completion = chatCompletion(model, Array.isArray(body.tools) && !answered, requests.length);
         // A request naming a prompt cache key is answered as a call whose prompt was mostly cached.
-        if (body.prompt_cache_key !== undefined) {
-          Object.assign(completion.usage, {
-            prompt_tokens_details: { cached_tokens: 16 },
-            completion_tokens_details: { reasoning_tokens: 3 },
-          });
-        }
+        if (body.prompt_cache_key !== undefined) Object.assign(completion.usage, CACHED_CHAT_DETAILS);
         res.end(JSON.stringify(completion));
       } else if (path === '/v1/messages') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -291,6 +295,28 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
                 : { input_tokens: 21, output_tokens: 9 },
           }),
         );
+      } else if (path === '/v1/responses' && body.stream) {
+        // As the API streams a response: typed events, each also named on its `event:` line.
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': `req_${requests.length}` });
+        const response = responsesAnswer(body, requests.length);
+        const events = [
+          {
+            type: 'response.created',
+            sequence_number: 0,
+            response: { ...response, status: 'in_progress', output: [] },
+          },
+          {
+            type: 'response.output_text.delta',
+            sequence_number: 1,
+            item_id: 'msg_1',
+            output_index: 0,
+            content_index: 0,
+            delta: 'It is sunny',
+          },
+          { type: 'response.completed', sequence_number: 2, response },
+        ];
+        for (const e of events) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        res.end();
       } else if (path === '/v1/responses') {
         res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${requests.length}` });
         res.end(JSON.stringify(responsesAnswer(body, requests.length)));

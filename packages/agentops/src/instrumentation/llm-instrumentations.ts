@@ -16,6 +16,7 @@ import { entryIsEsModule, esmBuildOf, isInstalled, loadedModule, optionalRequire
 import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
+import { recordOpenAIUsageDetails } from './openai-usage.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type OpenAIModule = typeof import('@opentelemetry/instrumentation-openai');
@@ -153,8 +154,12 @@ export function enableLlmInstrumentations(options: {
     base && isInstalled(GOOGLE_GENAI_MODULE)
       ? createGoogleGenAIInstrumentation(base, options.captureContent)
       : undefined;
+  const openaiInstrumentation = openai
+    ? new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })
+    : undefined;
+  if (openaiInstrumentation) recordOpenAIUsageDetails(openaiInstrumentation, options.logger);
   const instrumentations = [
-    ...(openai ? [new openai.OpenAIInstrumentation({ captureMessageContent: options.captureContent })] : []),
+    ...(openaiInstrumentation ? [openaiInstrumentation] : []),
     ...(anthropic ? [new anthropic.AnthropicInstrumentation({ traceContent: options.captureContent })] : []),
     ...(langchainInstrumentation ? [langchainInstrumentation] : []),
     ...(bedrock ? [bedrock] : []),
