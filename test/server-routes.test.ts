@@ -464,6 +464,23 @@ describe('bad input gets a clear 4xx', () => {
   });
 });
 
+describe("keys JavaScript treats specially are the user's data", () => {
+  it('params with __proto__ and constructor.prototype keys are stored as sent, and pollute nothing', async () => {
+    const { id, jwt } = await createSession();
+    // As an app's data can be (JSON.parse makes such keys own properties): the whole batch was refused before.
+    const params = JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"kept":1}');
+    const event = { ...llm(), event_type: 'actions', action_type: 'parse', params };
+    const res = await server.post('/v2/create_events', { events: [event, llm()] }, bearer(jwt));
+    expect(res.status).toBe(200);
+    const exp = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+    expect(exp.body.llms).toHaveLength(1);
+    const stored = exp.body.actions[0]?.params as Record<string, unknown>;
+    expect(Object.getOwnPropertyNames(stored).sort()).toEqual(['__proto__', 'constructor', 'kept']);
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(params));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
 describe('JWT expiry and persistence', () => {
   it('an expired JWT gets 401 "Expired Token", and reauthorize_jwt gives a fresh one', async () => {
     // exp is in whole seconds, so a 2 s lifetime leaves a fresh token at least 1 s of validity.

@@ -134,7 +134,9 @@ describe('retry policy', () => {
     ['403', new ApiError('forbidden', 403), 1, 'refuse-key'],
     ['413 of a batch', new ApiError('too large', 413), 10, 'split'],
     ['413 of one event', new ApiError('too large', 413), 1, 'drop'],
-    ['400', new ApiError('bad', 400), 5, 'drop'],
+    ['400 of a batch', new ApiError('bad', 400), 5, 'isolate'],
+    ['422 of a batch', new ApiError('bad', 422), 5, 'isolate'],
+    ['400 of one event', new ApiError('bad', 400), 1, 'drop'],
     ['404', new ApiError('not found', 404), 5, 'drop'],
     ['not an ApiError', new TypeError('bug'), 1, 'fault'],
   ];
@@ -325,6 +327,30 @@ describe('Sender', () => {
     expect(new Set(eventIds(api.calls)).size).toBe(8);
   });
 
+  it('sends a batch refused as bad input again in halves: only the event refused alone is dropped', async () => {
+    const bad = (call: Call) =>
+      (call.body as { events: { id: string }[] }).events.some((e) => e.id === toolEvent(S1, 5).id);
+    const api = scriptedApi((call) =>
+      call.path === '/v2/create_events' && bad(call)
+        ? { status: 400, body: { message: 'Body is not valid' } }
+        : undefined,
+    );
+    const { store, sender } = setup(api, { maxBatchSize: 8, concurrency: 1 });
+    openSession(store, S1, 8);
+    expect(await sender.flush(5000)).toBe(true);
+    const sizes = api.calls
+      .filter((c) => c.path === '/v2/create_events')
+      .map((c) => (c.body as { events: unknown[] }).events.length);
+    // 8 refused; 4 taken; 4 refused; 2 refused; 1 taken; 1 refused alone, dropped; the last 2 at once.
+    expect(sizes).toEqual([8, 4, 4, 2, 1, 1, 2]);
+    expect(store.stats()).toMatchObject({ sent: 7, failed: 1 });
+    for (let i = 8; i < 16; i++) store.addEvent(S1, toolEvent(S1, i));
+    expect(await sender.flush(5000)).toBe(true);
+    expect(api.calls.filter((c) => c.path === '/v2/create_events').at(-1)?.body).toMatchObject({
+      events: { length: 8 },
+    });
+  });
+
   it('halves the evaluations per call when their body is too large, and sends each once', async () => {
     const api = scriptedApi((call) =>
       call.path === '/v2/create_evaluations' && (call.body as { evaluations: unknown[] }).evaluations.length > 3
@@ -395,12 +421,19 @@ describe('Sender', () => {
     const api = scriptedApi((call) =>
       call.path === '/v2/create_events' ? { status: 400, body: { message: 'bad' } } : undefined,
     );
-    const { store, sender, logger } = setup(api);
-    openSession(store, S1, 3);
+    const { store, sender, logger } = setup(api, { concurrency: 1 });
+    openSession(store, S1, 10);
     expect(await sender.flush(5000)).toBe(true);
-    expect(api.calls.map((c) => c.path)).toEqual(['/v2/create_session', '/v2/create_events', '/v2/update_session']);
-    expect(store.stats()).toMatchObject({ failed: 3, sent: 0 });
-    expect(logger.lines.some((l) => l.startsWith('error') && l.includes('dropping 3'))).toBe(true);
+    const paths = api.calls.map((c) => c.path);
+    expect([paths[0], paths.at(-1)]).toEqual(['/v2/create_session', '/v2/update_session']);
+    // Each refused batch goes again in halves, until three events were refused alone in a row: the
+    // server refuses them all, and the rest is dropped at once.
+    const sizes = api.calls
+      .filter((c) => c.path === '/v2/create_events')
+      .map((c) => (c.body as { events: unknown[] }).events.length);
+    expect(sizes).toEqual([10, 5, 2, 1, 9, 4, 2, 1, 8, 4, 2, 1, 7]);
+    expect(store.stats()).toMatchObject({ failed: 10, sent: 0 });
+    expect(logger.lines.some((l) => l.startsWith('error') && l.includes('dropping 7'))).toBe(true);
   });
 
   it('a joined session reauthorizes, and creates the session when the server does not know it yet', async () => {

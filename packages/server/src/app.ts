@@ -150,6 +150,11 @@ export async function buildApp(
   const app = Fastify({
     logger: options.logRequests ?? false,
     bodyLimit: 1024 * 1024,
+    // `__proto__` and `constructor.prototype` keys in a body are an app's data (its params, its tool
+    // results), kept as sent: refusing them refused a whole batch of events for one such key. No
+    // code here merges a body into another object; JSON.parse makes them plain own properties.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     // No connection is held forever: a whole request (headers and body) within 30 s, an idle
     // keep-alive connection closed after 5 s, a silent socket after 60 s.
     requestTimeout: 30_000,

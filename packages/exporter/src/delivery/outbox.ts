@@ -59,6 +59,13 @@ export class SessionOutbox {
   readonly totals = emptyTotals();
   /** Events per create_events call; halved when the server says a body is too large. */
   batchLimit: number;
+  /**
+   * The batch limit before a batch refused as bad input was sent again in halves to find the event
+   * the server refuses; restored once that event is dropped.
+   */
+  limitBeforeIsolating: number | undefined;
+  /** Events the server refused, each sent alone, since it last took a batch. */
+  refusedAlone = 0;
   /** Evaluations per create_evaluations call; halved the same way, apart from the events'. */
   evaluationBatchLimit: number;
 

@@ -24,11 +24,13 @@ export function batchEnd(events: readonly string[], limit: number, maxChars = MA
  * - `retry`: the same call again after a backoff (network, timeout, 408, 429, 5xx);
  * - `reauthorize`: the JWT expired; get a new one, then go on;
  * - `split`: the body was too large; send half as many events per call;
+ * - `isolate`: the server refused a batch of several events as bad input (400, 422): most likely
+ *   one event of it; send it again in halves, so only what the server refuses alone is dropped;
  * - `refuse-key`: the API key itself was refused (401/403); nothing more will be accepted;
  * - `drop`: the server refused this data for good; no retry would change that.
  * Anything that is not an `ApiError` is a bug of ours, not an answer: `fault`.
  */
-export type FailureAction = 'retry' | 'reauthorize' | 'split' | 'refuse-key' | 'drop' | 'fault';
+export type FailureAction = 'retry' | 'reauthorize' | 'split' | 'isolate' | 'refuse-key' | 'drop' | 'fault';
 
 export function failureAction(err: unknown, batchSize = 0): FailureAction {
   if (!(err instanceof ApiError)) return 'fault';
@@ -36,6 +38,7 @@ export function failureAction(err: unknown, batchSize = 0): FailureAction {
   if (err.expiredToken) return 'reauthorize';
   if (err.status === 401 || err.status === 403) return 'refuse-key';
   if (err.status === 413 && batchSize > 1) return 'split';
+  if ((err.status === 400 || err.status === 422) && batchSize > 1) return 'isolate';
   return 'drop';
 }
 

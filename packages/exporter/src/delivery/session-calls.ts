@@ -12,6 +12,9 @@ import type { SessionOutbox } from './outbox.js';
 import type { OutboxStore } from './outbox-store.js';
 import { batchEnd, failureAction } from './retry-policy.js';
 
+/** Events refused one at a time in a row, after which a refused batch is no longer sent in halves. */
+const REFUSED_ALONE_LIMIT = 3;
+
 export class SessionCalls {
   readonly #client: AgentOpsClient;
   readonly #store: OutboxStore;
@@ -93,20 +96,32 @@ export class SessionCalls {
     try {
       await this.#client.createEncodedEvents(jwt, batch);
       this.#store.delivered(batch.length);
+      outbox.refusedAlone = 0;
     } catch (err) {
-      const action = failureAction(err, batch.length);
+      let action = failureAction(err, batch.length);
+      // A server that refused three events in a row, each alone, refuses them all (a field it does
+      // not know): the rest of the batch is not sent again in halves.
+      if (action === 'isolate' && outbox.refusedAlone >= REFUSED_ALONE_LIMIT) action = 'drop';
       if (action === 'drop') {
+        if (batch.length === 1) outbox.refusedAlone++;
         this.#logger.error(
           `session ${outbox.id}: the server refused events, dropping ${batch.length}: ${(err as Error).message}`,
         );
         this.#store.failed(batch.length);
+        // The event a refused batch was sent in halves to find is found: full batches again.
+        if (outbox.limitBeforeIsolating !== undefined) {
+          outbox.batchLimit = outbox.limitBeforeIsolating;
+          outbox.limitBeforeIsolating = undefined;
+        }
         return;
       }
       // Anything else puts the batch back in front, to go again.
       outbox.events.unshift(...batch);
       if (action === 'retry' || action === 'fault') throw err;
-      if (action === 'split') outbox.batchLimit = Math.max(1, Math.floor(batch.length / 2));
-      else if (action === 'reauthorize') {
+      if (action === 'split' || action === 'isolate') {
+        if (action === 'isolate') outbox.limitBeforeIsolating ??= outbox.batchLimit;
+        outbox.batchLimit = Math.max(1, Math.floor(batch.length / 2));
+      } else if (action === 'reauthorize') {
         if (outbox.jwt === jwt) outbox.expireToken();
       } else this.#settleRejected(outbox, err as ApiError);
     } finally {
@@ -133,8 +148,8 @@ export class SessionCalls {
       } catch (err) {
         const status = (err as Partial<ApiError>).status;
         const action = failureAction(err, batch.length);
-        if (action === 'split') {
-          // Too large a body: the same evaluations again, half as many per call.
+        if (action === 'split' || action === 'isolate') {
+          // Too large a body, or one refused evaluation among them: the same again, half as many per call.
           outbox.evaluations.unshift(...batch);
           outbox.evaluationBatchLimit = Math.max(1, Math.floor(batch.length / 2));
           return;
