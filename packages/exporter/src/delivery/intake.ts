@@ -7,7 +7,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { PriceSource } from '../cost.js';
 import type { Logger } from '../internal/logger.js';
 import { errorText } from '../internal/values.js';
-import type { SpanFilter } from '../mapping/span-filter.js';
+import { encodedSdkLlmEvent } from '../mapping/llm-event-json.js';
+import { defaultSpanFilter, type SpanFilter } from '../mapping/span-filter.js';
 import type { SpanLike } from '../mapping/span-like.js';
 import { mapSpan, sessionIdOf, spanToSession } from '../mapping/span-to-payload.js';
 import { ATTR_SESSION_INHERITED } from '../semconv.js';
@@ -64,9 +65,27 @@ export class Intake {
     if (!outbox.ended) outbox.setPayload(spanToSession(span, sessionId), false);
   }
 
+  /**
+   * An LLM event the SDK itself recorded, encoded straight from its span (mapping/llm-event-json.ts):
+   * the same JSON the mapping's event is encoded to, without building the event first. False for
+   * any other span, or when the event would not be queued as it is (a full queue, traces as sessions).
+   */
+  #tookSdkLlmEvent(span: ReadableSpan): boolean {
+    if (this.#traceIsSession || this.#store.full) return false;
+    const sessionId = sessionIdOf(span);
+    if (!sessionId) return false;
+    const encoded = encodedSdkLlmEvent(span, sessionId, this.#prices.current);
+    if (!encoded) return false;
+    // What the mapping asks of the filter for such a span (the SDK's spans are LLM calls).
+    if (!(this.#filter ?? defaultSpanFilter)(span, 'llms')) return true;
+    this.#store.addEncodedLlmEvent(sessionId, encoded);
+    return true;
+  }
+
   #takeOne(span: ReadableSpan): void {
     let items: ReturnType<typeof mapSpan>;
     try {
+      if (this.#tookSdkLlmEvent(span)) return;
       items = mapSpan(span, {
         filter: this.#filter,
         price: this.#prices.current,

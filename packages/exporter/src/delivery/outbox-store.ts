@@ -4,6 +4,7 @@
  * sessions are kept (bounded) so that `endSession` and analytics can still read their results.
  */
 import type { Logger } from '../internal/logger.js';
+import type { EncodedLlmEvent } from '../mapping/llm-event-json.js';
 import type { EvaluationPayload, EventPayload } from '../wire.js';
 import { type OutboxSnapshot, SessionOutbox } from './outbox.js';
 import { addToTotals, countEvent } from './totals.js';
@@ -68,11 +69,23 @@ export class OutboxStore {
 
   /** Queues one event, or counts it dropped when the outboxes are full. */
   addEvent(sessionId: string, event: EventPayload): void {
-    const outbox = this.#room(sessionId, event.init_timestamp);
-    if (!outbox) return;
+    const outbox = this.#queued(sessionId, event.init_timestamp, JSON.stringify(event));
+    if (outbox) addToTotals(outbox.totals, event);
+  }
+
+  /** Queues one LLM event given as its JSON (mapping/llm-event-json.ts), or counts it dropped. */
+  addEncodedLlmEvent(sessionId: string, event: EncodedLlmEvent): void {
+    const outbox = this.#queued(sessionId, event.initTimestamp, event.json);
+    if (outbox) countEvent(outbox.totals, 'llms', event.promptTokens, event.completionTokens, event.cost);
+  }
+
+  /** Queues one event's JSON in its session's outbox; undefined (counted dropped) when full. */
+  #queued(sessionId: string, startedAt: string, json: string): SessionOutbox | undefined {
+    const outbox = this.#room(sessionId, startedAt);
+    if (!outbox) return undefined;
     if (outbox.events.length === 0) outbox.waitingSince = performance.now();
-    outbox.events.push(JSON.stringify(event));
-    addToTotals(outbox.totals, event);
+    outbox.events.push(json);
+    return outbox;
   }
 
   /** Queues one evaluation (counted with the events), or counts it dropped when the outboxes are full. */

@@ -186,32 +186,67 @@ function stringLiteralEnd(json: string, start: number): number {
 }
 
 /**
- * ChatML from `gen_ai.*.messages` JSON that is exactly a list of one-text-part messages, the
- * shape the SDK itself writes, read without parsing the whole structure into objects; undefined
- * for anything else (other key orders, spacing, parts), which the full conversion handles. Gives
- * what `JSON.parse` followed by `otelToChatMessage` gives.
+ * Reads `gen_ai.*.messages` JSON that is exactly a list of one-text-part messages, the shape the
+ * SDK itself writes, without parsing the whole structure: `each` is given where each message's role
+ * and content literals start and end; at most `limit` messages are read. False for anything else
+ * (other key orders, spacing, parts, an empty list), which the full conversion handles.
  */
-export function plainTextMessagesFromJson(json: string): ChatMessage[] | undefined {
-  if (json.charCodeAt(0) !== 91 || json.charCodeAt(json.length - 1) !== 93) return undefined;
-  const messages: ChatMessage[] = [];
+function scanPlainTextMessages(
+  json: string,
+  each: (roleStart: number, roleEnd: number, contentStart: number, contentEnd: number) => void,
+  limit = Number.POSITIVE_INFINITY,
+): boolean {
+  if (json.charCodeAt(0) !== 91 || json.charCodeAt(json.length - 1) !== 93) return false;
   let at = 1;
+  let read = 0;
   while (json.startsWith(MESSAGE_START, at)) {
     const roleStart = at + MESSAGE_START.length;
     const roleEnd = stringLiteralEnd(json, roleStart);
-    if (roleEnd === -1 || !json.startsWith(TEXT_PART, roleEnd)) return undefined;
+    if (roleEnd === -1 || !json.startsWith(TEXT_PART, roleEnd)) return false;
     const contentStart = roleEnd + TEXT_PART.length;
     const contentEnd = stringLiteralEnd(json, contentStart);
-    if (contentEnd === -1 || !json.startsWith(MESSAGE_END, contentEnd)) return undefined;
+    if (contentEnd === -1 || !json.startsWith(MESSAGE_END, contentEnd)) return false;
+    if (read++ < limit) each(roleStart, roleEnd, contentStart, contentEnd);
+    at = contentEnd + MESSAGE_END.length;
+    if (at === json.length - 1) return true;
+    if (json.charCodeAt(at) !== 44) return false;
+    at++;
+  }
+  return false;
+}
+
+/**
+ * ChatML from `gen_ai.*.messages` JSON of one-text-part messages (see `scanPlainTextMessages`);
+ * undefined for anything else. Gives what `JSON.parse` followed by `otelToChatMessage` gives.
+ */
+export function plainTextMessagesFromJson(json: string): ChatMessage[] | undefined {
+  const messages: ChatMessage[] = [];
+  const plain = scanPlainTextMessages(json, (roleStart, roleEnd, contentStart, contentEnd) => {
     messages.push({
       role: JSON.parse(json.slice(roleStart, roleEnd)),
       content: JSON.parse(json.slice(contentStart, contentEnd)),
     });
-    at = contentEnd + MESSAGE_END.length;
-    if (at === json.length - 1) return messages;
-    if (json.charCodeAt(at) !== 44) return undefined;
-    at++;
-  }
-  return undefined;
+  });
+  return plain ? messages : undefined;
+}
+
+/**
+ * The same ChatML as JSON text, written from the literals as they are (no decoding, no encoding
+ * again): `[{"role":…,"content":…},…]`, or with `first` only the first message's object. For JSON
+ * the SDK wrote (literals as `JSON.stringify` writes them) it is exactly `JSON.stringify` of what
+ * `plainTextMessagesFromJson` gives; undefined where that gives undefined.
+ */
+export function plainTextChatJson(json: string, first = false): string | undefined {
+  let out = '';
+  const plain = scanPlainTextMessages(
+    json,
+    (roleStart, roleEnd, contentStart, contentEnd) => {
+      out += `${out === '' ? '' : ','}{"role":${json.slice(roleStart, roleEnd)},"content":${json.slice(contentStart, contentEnd)}}`;
+    },
+    first ? 1 : Number.POSITIVE_INFINITY,
+  );
+  if (!plain) return undefined;
+  return first ? out : `[${out}]`;
 }
 
 /** An OpenTelemetry message (or anything close to one) back to ChatML. */
