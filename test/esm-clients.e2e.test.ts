@@ -51,6 +51,25 @@ it('clients imported before init(): each call is an LLM call of the session', as
   expect(data.llms.slice(0, 2).map((l) => l.provider)).toEqual(['gcp.gemini', 'aws']);
 });
 
+it('openai imported at the top of an ES module app, before init(), with no flag: each call is recorded', async () => {
+  const r = await runNode(fileURLToPath(new URL('./fixtures/esm-openai-app.mjs', import.meta.url)), [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    OPENAI_BASE_URL: fake.url,
+    NODE_NO_WARNINGS: '1',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
+  expect(out.answer).toBe('Paris is the capital of France.');
+  const data = await server.exported(out.id);
+  expect(data.llms.map((l) => [l.model, l.provider, l.prompt_tokens, l.completion_tokens])).toEqual([
+    ['gpt-4o-mini-2024-07-18', 'openai', 24, 8],
+    ['gpt-4o-mini-2024-07-18', 'openai', 30, 5],
+  ]);
+  // gpt-4o-mini: $0.15 / $0.60 per million tokens.
+  expect(Number(data.stats.cost)).toBeCloseTo((24 + 30) * 0.15e-6 + (8 + 5) * 0.6e-6, 6);
+});
+
 it('a run in an ES module app is recorded, and the app prints only what it prints', async () => {
   const r = await runNode(agentsApp, [], {
     AGENTOPS_API_KEY: server.apiKey,

@@ -64,6 +64,25 @@ function head(file: string, bytes: number): string {
   }
 }
 
+/**
+ * The ES module build of the app's copy of a dual package, by its CommonJS file (`esmOf`); undefined
+ * when the package is not installed or has no such build.
+ */
+export function esmFileOf(name: string, esmOf: (cjsFile: string) => string): string | undefined {
+  const cjs = resolveForApp(name);
+  if (!cjs) return undefined;
+  const file = esmOf(cjs);
+  return file !== cjs && existsSync(file) ? file : undefined;
+}
+
+/**
+ * An ES module, loaded synchronously (Node 20.19+, 22.12+): the very module an import of the same
+ * file gave or will give.
+ */
+export function requireEsm(file: string): unknown {
+  return requireHere(file);
+}
+
 /** Whether this Node can require an ES module (20.19+, 22.12+). */
 export function canRequireEsm(): boolean {
   return (process.features as { require_module?: boolean }).require_module === true;
@@ -119,9 +138,8 @@ export interface EsmBuild {
  */
 export function esmBuildOf(name: string, esmOf: (cjsFile: string) => string, loadedWith: string): EsmBuild | undefined {
   const cjs = resolveForApp(name);
-  if (!cjs) return undefined;
-  const file = esmOf(cjs);
-  if (file === cjs || !existsSync(file)) return undefined;
+  const file = esmFileOf(name, esmOf);
+  if (!cjs || !file) return undefined;
   let loaded: unknown;
   if (canRequireEsm() && !requireHere.cache[cjs]) {
     try {

@@ -10,6 +10,7 @@
  */
 import * as nodeModule from 'node:module';
 import { initFromRegister } from './api.js';
+import { esmLoaderHook } from './instrumentation/esm-hook.js';
 
 const OTEL_HOOK = '@opentelemetry/instrumentation/hook.mjs';
 
@@ -23,6 +24,7 @@ function hookEsModules(): void {
   }
   try {
     register(OTEL_HOOK, import.meta.url);
+    esmLoaderHook.registered = true;
   } catch (err) {
     console.warn(
       `AgentOps: --import agentops/register could not hook ES modules (${err instanceof Error ? err.message : String(err)}); ` +

@@ -8,12 +8,23 @@
  * conventions, which the exporter maps as they are.
  */
 
+import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '@agentops/exporter';
 import { asString, errorText } from '@agentops/exporter/internal';
 import type { TracerProvider } from '@opentelemetry/api';
-import { entryIsEsModule, esmBuildOf, isInstalled, loadedModule, optionalRequire } from '../optional-require.js';
+import {
+  canRequireEsm,
+  entryIsEsModule,
+  esmBuildOf,
+  esmFileOf,
+  isInstalled,
+  loadedModule,
+  optionalRequire,
+  requireEsm,
+} from '../optional-require.js';
 import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
+import { esmLoaderHook } from './esm-hook.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 import { recordOpenAIUsageDetails } from './openai-usage.js';
@@ -193,8 +204,67 @@ export function enableLlmInstrumentations(options: {
     if (esm.loaded) patchLoaded(build.instrumentation, build.specifier, esm.loaded, options.logger);
     else if (esmApp) patchEsmBuild(build.instrumentation, build.specifier, esm.file, options.logger);
   }
+  // Under `--import agentops/register` the loader hook patches them as the app imports them.
+  const unpatchEsm =
+    esmApp && openaiInstrumentation && !esmLoaderHook.registered
+      ? patchHookedEsmBuilds(openaiInstrumentation, options.logger)
+      : [];
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
-  return disable;
+  return () => {
+    disable();
+    for (const unpatch of unpatchEsm) unpatch();
+  };
+}
+
+/**
+ * Dual packages whose instrumentation patches them through the require hook, and where their ES
+ * module build is beside the CommonJS one: an ES module app imports that build, which the require
+ * hook never sees (`openai` 4 to 7: `index.mjs` beside `index.js`).
+ */
+const HOOKED_ESM_BUILDS: { name: string; esmOf(cjs: string): string }[] = [
+  { name: 'openai', esmOf: (cjs) => cjs.replace(/\.js$/, '.mjs') },
+];
+
+/**
+ * Patches the ES module builds of `HOOKED_ESM_BUILDS` with the instrumentation's own patch (the one
+ * its require hook runs), so an ES module app that imported its client before `init()` is recorded
+ * with no flag. Where Node can require an ES module (20.19+, 22.12+) that is at once: requiring the
+ * build gives the very module the app imported (or will import), so a call made right after
+ * `init()` is recorded. On an older Node the build is imported, and patched when that settles: calls
+ * made before are not recorded, which `init()` says once, with the `--import` line that records
+ * them all. Returns what unpatches them.
+ */
+function patchHookedEsmBuilds(instrumentation: object, logger: Logger): (() => void)[] {
+  const unpatches: (() => void)[] = [];
+  for (const build of HOOKED_ESM_BUILDS) {
+    const file = esmFileOf(build.name, build.esmOf);
+    const def = file ? keptDefinitions(instrumentation as never).find((d) => d.name === build.name) : undefined;
+    if (!file || !def?.patch) continue;
+    const version = asString(optionalRequire<{ version?: unknown }>(`${build.name}/package.json`)?.version);
+    let patched: unknown;
+    const patcher = {
+      manuallyInstrument: (module: unknown) => {
+        def.patch?.(module, version);
+        patched = module;
+      },
+    };
+    unpatches.push(() => {
+      if (patched !== undefined) def.unpatch?.(patched, version);
+    });
+    if (canRequireEsm()) {
+      try {
+        patchLoaded(patcher, build.name, requireEsm(file), logger);
+        continue;
+      } catch (err) {
+        logger.debug(`${build.name}'s ES module build could not be required (${errorText(err)}); imported instead`);
+      }
+    }
+    logger.info(
+      `${build.name} is recorded in this ES module app once its ES module build is patched: calls made before that are not. To record every call, start the app with: node --import agentops/register ${process.argv[1] ? basename(process.argv[1]) : 'app.mjs'}`,
+    );
+    patchEsmBuild(patcher, build.name, file, logger);
+  }
+  return unpatches;
 }
 
 /**
