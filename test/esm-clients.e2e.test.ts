@@ -51,11 +51,12 @@ it('clients imported before init(): each call is an LLM call of the session', as
   expect(data.llms.slice(0, 2).map((l) => l.provider)).toEqual(['gcp.gemini', 'aws']);
 });
 
-it('openai imported at the top of an ES module app, before init(), with no flag: each call is recorded', async () => {
+it('openai and Anthropic imported at the top of an ES module app, before init(), with no flag: each call is recorded', async () => {
   const r = await runNode(fileURLToPath(new URL('./fixtures/esm-openai-app.mjs', import.meta.url)), [], {
     AGENTOPS_API_KEY: server.apiKey,
     AGENTOPS_API_ENDPOINT: server.url,
     OPENAI_BASE_URL: fake.url,
+    ANTHROPIC_BASE_URL: fake.url.replace(/\/v1$/, ''),
     NODE_NO_WARNINGS: '1',
   });
   expect(r.code, r.stderr).toBe(0);
@@ -65,9 +66,11 @@ it('openai imported at the top of an ES module app, before init(), with no flag:
   expect(data.llms.map((l) => [l.model, l.provider, l.prompt_tokens, l.completion_tokens])).toEqual([
     ['gpt-4o-mini-2024-07-18', 'openai', 24, 8],
     ['gpt-4o-mini-2024-07-18', 'openai', 30, 5],
+    ['claude-3-5-sonnet-20241022', 'anthropic', 21, 9],
   ]);
-  // gpt-4o-mini: $0.15 / $0.60 per million tokens.
-  expect(Number(data.stats.cost)).toBeCloseTo((24 + 30) * 0.15e-6 + (8 + 5) * 0.6e-6, 6);
+  // gpt-4o-mini: $0.15 / $0.60 per million tokens; claude-3-5-sonnet: $3 / $15.
+  const expected = (24 + 30) * 0.15e-6 + (8 + 5) * 0.6e-6 + 21 * 3e-6 + 9 * 15e-6;
+  expect(Number(data.stats.cost)).toBeCloseTo(expected, 6);
 });
 
 it('a run in an ES module app is recorded, and the app prints only what it prints', async () => {

@@ -205,10 +205,7 @@ export function enableLlmInstrumentations(options: {
     else if (esmApp) patchEsmBuild(build.instrumentation, build.specifier, esm.file, options.logger);
   }
   // Under `--import agentops/register` the loader hook patches them as the app imports them.
-  const unpatchEsm =
-    esmApp && openaiInstrumentation && !esmLoaderHook.registered
-      ? patchHookedEsmBuilds(openaiInstrumentation, options.logger)
-      : [];
+  const unpatchEsm = esmApp && !esmLoaderHook.registered ? patchHookedEsmBuilds(instrumentations, options.logger) : [];
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return () => {
     disable();
@@ -219,10 +216,11 @@ export function enableLlmInstrumentations(options: {
 /**
  * Dual packages whose instrumentation patches them through the require hook, and where their ES
  * module build is beside the CommonJS one: an ES module app imports that build, which the require
- * hook never sees (`openai` 4 to 7: `index.mjs` beside `index.js`).
+ * hook never sees (`openai` 4 to 7 and `@anthropic-ai/sdk`: `index.mjs` beside `index.js`).
  */
 const HOOKED_ESM_BUILDS: { name: string; esmOf(cjs: string): string }[] = [
   { name: 'openai', esmOf: (cjs) => cjs.replace(/\.js$/, '.mjs') },
+  { name: '@anthropic-ai/sdk', esmOf: (cjs) => cjs.replace(/\.js$/, '.mjs') },
 ];
 
 /**
@@ -234,11 +232,13 @@ const HOOKED_ESM_BUILDS: { name: string; esmOf(cjs: string): string }[] = [
  * made before are not recorded, which `init()` says once, with the `--import` line that records
  * them all. Returns what unpatches them.
  */
-function patchHookedEsmBuilds(instrumentation: object, logger: Logger): (() => void)[] {
+function patchHookedEsmBuilds(instrumentations: object[], logger: Logger): (() => void)[] {
   const unpatches: (() => void)[] = [];
   for (const build of HOOKED_ESM_BUILDS) {
     const file = esmFileOf(build.name, build.esmOf);
-    const def = file ? keptDefinitions(instrumentation as never).find((d) => d.name === build.name) : undefined;
+    const def = file
+      ? instrumentations.flatMap((i) => keptDefinitions(i as never)).find((d) => d.name === build.name)
+      : undefined;
     if (!file || !def?.patch) continue;
     const version = asString(optionalRequire<{ version?: unknown }>(`${build.name}/package.json`)?.version);
     let patched: unknown;
