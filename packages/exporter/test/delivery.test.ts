@@ -118,6 +118,10 @@ function openSession(store: OutboxStore, id: string, events: number, ended = tru
   for (let i = 0; i < events; i++) store.addEvent(id, toolEvent(id, i));
 }
 
+/** The number of events in each create_events call, in order. */
+const batchSizes = (calls: Call[]) =>
+  calls.filter((c) => c.path === '/v2/create_events').map((c) => (c.body as { events: unknown[] }).events.length);
+
 const eventIds = (calls: Call[]) =>
   calls
     .filter((c) => c.path === '/v2/create_events')
@@ -320,9 +324,7 @@ describe('Sender', () => {
     const { store, sender } = setup(api, { maxBatchSize: 8, concurrency: 1 });
     openSession(store, S1, 8);
     expect(await sender.flush(5000)).toBe(true);
-    const sizes = api.calls
-      .filter((c) => c.path === '/v2/create_events')
-      .map((c) => (c.body as { events: unknown[] }).events.length);
+    const sizes = batchSizes(api.calls);
     expect(sizes).toEqual([8, 4, 2, 2, 2, 2]);
     expect(new Set(eventIds(api.calls)).size).toBe(8);
   });
@@ -338,9 +340,7 @@ describe('Sender', () => {
     const { store, sender } = setup(api, { maxBatchSize: 8, concurrency: 1 });
     openSession(store, S1, 8);
     expect(await sender.flush(5000)).toBe(true);
-    const sizes = api.calls
-      .filter((c) => c.path === '/v2/create_events')
-      .map((c) => (c.body as { events: unknown[] }).events.length);
+    const sizes = batchSizes(api.calls);
     // 8 refused; 4 taken; 4 refused; 2 refused; 1 taken; 1 refused alone, dropped; the last 2 at once.
     expect(sizes).toEqual([8, 4, 4, 2, 1, 1, 2]);
     expect(store.stats()).toMatchObject({ sent: 7, failed: 1 });
@@ -428,9 +428,7 @@ describe('Sender', () => {
     expect([paths[0], paths.at(-1)]).toEqual(['/v2/create_session', '/v2/update_session']);
     // Each refused batch goes again in halves, until three events were refused alone in a row: the
     // server refuses them all, and the rest is dropped at once.
-    const sizes = api.calls
-      .filter((c) => c.path === '/v2/create_events')
-      .map((c) => (c.body as { events: unknown[] }).events.length);
+    const sizes = batchSizes(api.calls);
     expect(sizes).toEqual([10, 5, 2, 1, 9, 4, 2, 1, 8, 4, 2, 1, 7]);
     expect(store.stats()).toMatchObject({ failed: 10, sent: 0 });
     expect(logger.lines.some((l) => l.startsWith('error') && l.includes('dropping 7'))).toBe(true);

@@ -40,23 +40,23 @@ const sdkAttributes = fc
       'gen_ai.conversation.id': SESSION_ID,
       'gen_ai.operation.name': 'chat',
     };
-    const put = (key: string, value: string | number | undefined) => {
-      if (value !== undefined) a[key] = value;
-    };
-    put('agentops.event.id', e.eventId);
-    put('agentops.agent.id', e.agentId);
-    put('gen_ai.provider.name', e.provider);
-    put('gen_ai.request.model', e.model);
-    put('gen_ai.response.model', e.model);
-    put('gen_ai.usage.input_tokens', e.input);
-    put('gen_ai.usage.output_tokens', e.output);
-    put('gen_ai.usage.cache_read.input_tokens', e.cacheRead);
-    put('gen_ai.usage.cache_creation.input_tokens', e.cacheWrite);
-    put('gen_ai.usage.reasoning.output_tokens', e.reasoning);
-    put('agentops.llm.cost_usd', e.cost);
-    put('agentops.llm.thread_id', e.thread);
-    if (e.prompt !== undefined) put('gen_ai.input.messages', promptMessagesJson(e.prompt));
-    if (e.completion !== undefined) put('gen_ai.output.messages', completionMessagesJson(e.completion));
+    const values: [string, string | number | undefined][] = [
+      ['agentops.event.id', e.eventId],
+      ['agentops.agent.id', e.agentId],
+      ['gen_ai.provider.name', e.provider],
+      ['gen_ai.request.model', e.model],
+      ['gen_ai.response.model', e.model],
+      ['gen_ai.usage.input_tokens', e.input],
+      ['gen_ai.usage.output_tokens', e.output],
+      ['gen_ai.usage.cache_read.input_tokens', e.cacheRead],
+      ['gen_ai.usage.cache_creation.input_tokens', e.cacheWrite],
+      ['gen_ai.usage.reasoning.output_tokens', e.reasoning],
+      ['agentops.llm.cost_usd', e.cost],
+      ['agentops.llm.thread_id', e.thread],
+      ['gen_ai.input.messages', e.prompt === undefined ? undefined : promptMessagesJson(e.prompt)],
+      ['gen_ai.output.messages', e.completion === undefined ? undefined : completionMessagesJson(e.completion)],
+    ];
+    for (const [key, value] of values) if (value !== undefined) a[key] = value;
     return a;
   });
 
