@@ -56,6 +56,10 @@ describe('ai@7', () => {
     const steps = new Map(data.actions.map((a) => [a.span_id, a]));
     for (const step of steps.values()) expect(step.parent_span_id).toBe(agentSpan);
     for (const llm of data.llms) expect(steps.has(llm.parent_span_id ?? '')).toBe(true);
+    // Every event under the agent names it, as under trackAgent().
+    const agentId = data.agents[0]?.id;
+    expect(agentId).toBeTruthy();
+    expect([...data.llms, ...data.tools, ...data.actions].map((e) => e.agent_id)).toEqual(Array(5).fill(agentId));
   });
 
   it('streamText over SSE (chat completions with a usage chunk) is one LLM call with its tokens', async () => {

@@ -112,6 +112,13 @@ describe('@openai/agents', () => {
     // Nested as the run was: the tool call under the Weather agent's span.
     const weatherSpan = data.agents.find((a) => a.name === 'Weather')?.span_id;
     expect(data.tools[0]?.parent_span_id).toBe(weatherSpan);
+    // Every event names the agent it ran under: the handoff and the first call Triage, the rest Weather.
+    const agentIds = Object.fromEntries(data.agents.map((a) => [a.name, a.id]));
+    expect(data.tools[0]?.agent_id).toBe(agentIds.Weather);
+    expect(data.actions[0]?.agent_id).toBe(agentIds.Triage);
+    expect(data.llms.map((l) => l.agent_id).sort()).toEqual(
+      [agentIds.Triage, agentIds.Weather, agentIds.Weather].sort(),
+    );
     expect(data.stats.cost).toBe(((3 * (200 * 0.15 + 1000 * 0.075 + 40 * 0.6)) / 1e6).toFixed(6));
   });
 

@@ -29,7 +29,7 @@ export type { SpanCategory, SpanFilter } from './mapping/span-filter.js';
 export { classifySpan, defaultSpanFilter, exportAllSpansFilter, isLlmOperation } from './mapping/span-filter.js';
 export type { SpanLike } from './mapping/span-like.js';
 export type { MapOptions, MappedItem } from './mapping/span-to-payload.js';
-export { mapSpan, pricedUsage } from './mapping/span-to-payload.js';
+export { agentIdOf, mapSpan, pricedUsage } from './mapping/span-to-payload.js';
 export { formatDuration } from './mapping/time.js';
 export { Mask, REDACTED } from './mask/Mask.js';
 export type { MaskAction, MaskFunction, MaskOption, MaskRule } from './mask/rules.js';

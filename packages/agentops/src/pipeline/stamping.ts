@@ -4,7 +4,7 @@
  * it duplicates the LLM call around it: data on the span, which the exporter's mapping reads. (A
  * framework's model call under way is known only when the client's span ends: model-calls.ts.)
  */
-import { isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
+import { agentIdOf, classifySpan, isLlmOperation, semconv as S, traceIdToSessionId } from '@agentops/exporter';
 import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
@@ -28,7 +28,7 @@ export function stamp(span: Span, parentContext: Context, directory: SessionDire
   if (sessionId !== undefined && span.attributes[S.ATTR_GEN_AI_CONVERSATION_ID] === undefined)
     span.setAttribute(S.ATTR_GEN_AI_CONVERSATION_ID, sessionId);
   if (span.attributes[S.ATTR_AGENT_ID] === undefined) {
-    const agentId = agentIdFromContext(parentContext);
+    const agentId = agentIdFromContext(parentContext) ?? agentOfParent(trace.getSpan(parentContext));
     if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
   }
   if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
@@ -51,6 +51,21 @@ function sessionIdOfNewSpan(span: Span, parentContext: Context, directory: Sessi
     if (session) return session.id;
   }
   return directory.only()?.id;
+}
+
+/**
+ * The agent a span's parent is, or works for: a framework's agent span (the OpenAI Agents SDK's,
+ * the AI SDK's, an OpenInference agent) under the id its agent is sent with, or the agent stamped
+ * on the parent; so every event under any agent names it, as under `trackAgent()`. Only a parent
+ * in this process is seen (a remote parent has no attributes here).
+ */
+function agentOfParent(parent: unknown): string | undefined {
+  const p = parent as Partial<ReadableSpan> | undefined;
+  const a = p?.attributes;
+  if (!a || p.name === S.SESSION_SPAN_NAME) return undefined;
+  if (classifySpan(p as ReadableSpan) === 'agents') return agentIdOf(p as ReadableSpan);
+  const stamped = a[S.ATTR_AGENT_ID];
+  return typeof stamped === 'string' ? stamped : undefined;
 }
 
 /**

@@ -273,12 +273,20 @@ export function evaluationOf(span: SpanLike, sessionId: string): EvaluationPaylo
   };
 }
 
-function agentOf(span: SpanLike): AgentPayload {
+/**
+ * The id an agent's span is sent under: its own (`gen_ai.agent.id` and the like, or its event id),
+ * else one derived from its span ids. The SDK stamps it on the work done under the agent.
+ */
+export function agentIdOf(span: SpanLike): string {
   const a = span.attributes;
   const id = agentId(a) ?? asString(a[S.ATTR_EVENT_ID]);
+  return id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'agent');
+}
+
+function agentOf(span: SpanLike): AgentPayload {
   return {
-    id: id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), 'agent'),
-    name: clamp(agentName(a) ?? span.name, LIMITS.nameLength) || 'agent',
+    id: agentIdOf(span),
+    name: clamp(agentName(span.attributes) ?? span.name, LIMITS.nameLength) || 'agent',
     span_id: span.spanContext().spanId,
   };
 }
