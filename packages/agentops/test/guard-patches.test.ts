@@ -33,10 +33,10 @@ describe('guardPatches', () => {
       patch: (e: unknown, v: string) => unknown;
       files: { patch: (e: unknown, v: string) => unknown }[];
     };
-    expect(def.patch(exportsOfLib, '1.12.0')).toBe(exportsOfLib);
-    expect(def.files[0]?.patch(exportsOfLib, '1.12.0')).toBe(exportsOfLib);
+    expect(def.patch(exportsOfLib, '0.50.0')).toBe(exportsOfLib);
+    expect(def.files[0]?.patch(exportsOfLib, '0.50.0')).toBe(exportsOfLib);
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(/could not instrument @anthropic-ai\/sdk@1\.12\.0 .*it runs uninstrumented/);
+    expect(warnings[0]).toMatch(/could not instrument @anthropic-ai\/sdk@0\.50\.0 .*it runs uninstrumented/);
   });
 
   it('leaves working patches alone', () => {
@@ -44,6 +44,32 @@ describe('guardPatches', () => {
     const instrumentation = { _modules: [{ name: 'lib', patch: () => patched }], getModuleDefinitions: () => [] };
     guardPatches(instrumentation, { debug() {}, info() {}, warn() {}, error() {} });
     expect((instrumentation._modules[0] as { patch: (e: unknown) => unknown }).patch({})).toBe(patched);
+  });
+});
+
+describe('guardPatches: versions recorded another way', () => {
+  it('leaves the Anthropic SDK from 1.0 (which traces itself) unpatched, with no warning; 0.x is patched', () => {
+    const warnings: string[] = [];
+    const patched: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const instrumentation = {
+      _modules: [
+        {
+          name: '@anthropic-ai/sdk',
+          patch: (e: unknown, v: string) => {
+            patched.push(v);
+            return e;
+          },
+          unpatch: () => undefined,
+        },
+      ],
+      getModuleDefinitions: () => [],
+    };
+    guardPatches(instrumentation, logger);
+    const def = instrumentation._modules[0] as unknown as { patch: (e: unknown, v: string) => unknown };
+    for (const version of ['1.17.0', '2.0.0', '0.137.0']) def.patch({ version }, version);
+    expect(patched).toEqual(['0.137.0']);
+    expect(warnings).toEqual([]);
   });
 });
 

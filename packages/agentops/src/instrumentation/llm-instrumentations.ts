@@ -76,6 +76,23 @@ export function widenSupportedVersions(instrumentation: { getModuleDefinitions()
 }
 
 /**
+ * Client versions an instrumentation leaves alone because they are recorded another way: the
+ * Anthropic SDK traces itself from 1.0 (GenAI spans, read as they are), and OpenLLMetry's
+ * instrumentation 0.27 cannot patch it (the classes it wraps moved); patching it would only fail.
+ */
+const RECORDED_OTHERWISE: { name: string; fromMajor: number; how: string }[] = [
+  { name: '@anthropic-ai/sdk', fromMajor: 1, how: "the Anthropic SDK's own tracing" },
+];
+
+/** How `name` (a package, or a file in it) at `version` is recorded instead, if it is. */
+function recordedOtherwise(name: string, version: string | undefined): string | undefined {
+  const major = Number.parseInt(version ?? '', 10);
+  if (!Number.isInteger(major)) return undefined;
+  const entry = RECORDED_OTHERWISE.find((e) => name === e.name || name.startsWith(`${e.name}/`));
+  return entry && major >= entry.fromMajor ? entry.how : undefined;
+}
+
+/**
  * A third-party instrumentation that throws while patching (an SDK version it does not know, say)
  * would throw out of the app's own `require`. Each patch hook is guarded: on failure the library runs
  * uninstrumented and the SDK says so once. A hook also patches a module's exports once: a module
@@ -88,6 +105,11 @@ export function guardPatches(instrumentation: { getModuleDefinitions(): unknown[
     ((exports, version) => {
       const key = typeof exports === 'object' || typeof exports === 'function' ? exports : null;
       if (key && patching === patched.has(key)) return exports;
+      const otherwise = patching ? recordedOtherwise(what, version) : undefined;
+      if (otherwise) {
+        logger.debug(`${what}@${version}: recorded through ${otherwise}, not patched`);
+        return exports;
+      }
       try {
         const result = hook(exports, version);
         if (key) patching ? patched.add(key) : patched.delete(key);
