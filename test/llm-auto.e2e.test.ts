@@ -178,6 +178,11 @@ it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_t
     cache_creation_tokens: 5_000,
     completion_tokens: 1_000,
   });
+  // Its messages too: init() turns the SDK's own content mode on (the app did not set it).
+  expect(exported.llms[0]).toMatchObject({
+    prompt: [{ role: 'user', content: 'Tell me one fact about Lisbon.' }],
+    completion: { role: 'assistant', content: 'Lisbon has seven hills.' },
+  });
   const priced = (5_000 * 3 + 5_000 * 3.75 + 90_000 * 0.3 + 1_000 * 15) / 1e6;
   // endSession, the stats and the export agree on it.
   expect(Number(out.cost)).toBeCloseTo(priced, 6);
@@ -185,4 +190,14 @@ it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_t
   expect(out.stats.prompt_tokens).toBe(100_000);
   expect(exported.llms[0]?.cost).toBeCloseTo(priced, 9);
   expect(Number(exported.stats.cost)).toBeCloseTo(priced, 6);
+});
+
+it('Anthropic SDK 1.x with captureContent: false records no messages, and an app that set its content mode keeps it', async () => {
+  const off = await runAnthropic({ ANTHROPIC_PACKAGE: 'anthropic-sdk-1', CAPTURE: 'false' });
+  expect(off.exported.llms[0]).toMatchObject({ prompt: null, completion: null, prompt_tokens: 21 });
+  const own = await runAnthropic({
+    ANTHROPIC_PACKAGE: 'anthropic-sdk-1',
+    ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE: 'metadata_only',
+  });
+  expect(own.exported.llms[0]).toMatchObject({ prompt: null, completion: null, completion_tokens: 9 });
 });

@@ -228,10 +228,28 @@ export function enableLlmInstrumentations(options: {
   }
   // Under `--import agentops/register` the loader hook patches them as the app imports them.
   const unpatchEsm = esmApp && !esmLoaderHook.registered ? patchHookedEsmBuilds(instrumentations, options.logger) : [];
+  const restoreAnthropic = anthropicTracesContent(options.captureContent);
   options.logger.debug(`LLM auto-instrumentation: ${instrumentations.map((i) => i.instrumentationName).join(', ')}`);
   return () => {
     disable();
     for (const unpatch of unpatchEsm) unpatch();
+    restoreAnthropic();
+  };
+}
+
+/** The Anthropic SDK's (1.x) switch for the content of its own spans, read when a client is made. */
+const ANTHROPIC_CONTENT_MODE = 'ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE';
+
+/**
+ * The Anthropic SDK from 1.0 traces itself; its spans carry no messages unless its content mode is
+ * `content`. With content captured, clients made after `init()` record their messages (as the
+ * other clients' calls are), unless the app set the mode itself. Returns what puts it back.
+ */
+function anthropicTracesContent(captureContent: boolean): () => void {
+  if (!captureContent || process.env[ANTHROPIC_CONTENT_MODE] !== undefined) return () => {};
+  process.env[ANTHROPIC_CONTENT_MODE] = 'content';
+  return () => {
+    if (process.env[ANTHROPIC_CONTENT_MODE] === 'content') delete process.env[ANTHROPIC_CONTENT_MODE];
   };
 }
 
