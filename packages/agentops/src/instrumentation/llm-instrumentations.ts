@@ -51,14 +51,41 @@ interface ModuleDefinition {
   files?: { name: string; patch: Hook; unpatch: Hook }[];
 }
 
+/** What the SDK knows of a client package that a third-party instrumentation patches. */
+interface ClientFacts {
+  /**
+   * Versions whose API the instrumentation patches unchanged although its declared range stops
+   * short of them (the patch stays guarded: a version that does break it runs uninstrumented, said).
+   */
+  sameApi?: string;
+  /** Its ES module build, beside the CommonJS one: the require hook never sees it (see patchHookedEsmBuilds). */
+  esmOf?: (cjsFile: string) => string;
+  /** From this major on, the client is recorded another way, and the instrumentation leaves it alone. */
+  recordedOtherwise?: { fromMajor: number; how: string };
+}
+
+const mjsBeside = (cjs: string) => cjs.replace(/\.js$/, '.mjs');
+
 /**
- * Client versions whose API an instrumentation patches unchanged although its declared range stops
- * short of them. `@opentelemetry/instrumentation-openai` 0.22 (the OpenTelemetry 3.x line) declares
- * `openai >=4.19 <7`, but openai 7 keeps the classes it wraps (`Chat.Completions`, `Embeddings`,
- * `Responses`) and their request and response shapes; the patch stays guarded, so a version that
- * does break it runs uninstrumented with a warning.
+ * The clients patched through the require hook, by package. `openai`: the official instrumentation
+ * 0.22 (the OpenTelemetry 3.x line) declares `openai >=4.19 <7`, but openai 7 keeps the classes it
+ * wraps (`Chat.Completions`, `Embeddings`, `Responses`) and their request and response shapes.
+ * `@anthropic-ai/sdk`: it traces itself from 1.0 (GenAI spans, read as they are), and OpenLLMetry's
+ * instrumentation 0.27 cannot patch it (the classes it wraps moved).
  */
-const SAME_API_RANGES: Record<string, string> = { openai: '>=7.0.0 <8' };
+const CLIENTS: Record<string, ClientFacts> = {
+  openai: { sameApi: '>=7.0.0 <8', esmOf: mjsBeside },
+  '@anthropic-ai/sdk': {
+    esmOf: mjsBeside,
+    recordedOtherwise: { fromMajor: 1, how: "the Anthropic SDK's own tracing" },
+  },
+};
+
+/** The facts of the package `name` names (a package, or a file in it). */
+function clientOf(name: string): ClientFacts | undefined {
+  const pkg = Object.keys(CLIENTS).find((p) => name === p || name.startsWith(`${p}/`));
+  return pkg === undefined ? undefined : CLIENTS[pkg];
+}
 
 /** The module definitions the require hook uses (`_modules`; `getModuleDefinitions()` builds fresh ones). */
 function keptDefinitions(instrumentation: { getModuleDefinitions(): unknown[] }): ModuleDefinition[] {
@@ -68,28 +95,18 @@ function keptDefinitions(instrumentation: { getModuleDefinitions(): unknown[] })
 
 export function widenSupportedVersions(instrumentation: { getModuleDefinitions(): unknown[] }): void {
   for (const def of keptDefinitions(instrumentation)) {
-    const extra = SAME_API_RANGES[def.name];
+    const extra = CLIENTS[def.name]?.sameApi;
     if (extra && Array.isArray(def.supportedVersions) && !def.supportedVersions.includes(extra)) {
       def.supportedVersions.push(extra);
     }
   }
 }
 
-/**
- * Client versions an instrumentation leaves alone because they are recorded another way: the
- * Anthropic SDK traces itself from 1.0 (GenAI spans, read as they are), and OpenLLMetry's
- * instrumentation 0.27 cannot patch it (the classes it wraps moved); patching it would only fail.
- */
-const RECORDED_OTHERWISE: { name: string; fromMajor: number; how: string }[] = [
-  { name: '@anthropic-ai/sdk', fromMajor: 1, how: "the Anthropic SDK's own tracing" },
-];
-
 /** How `name` (a package, or a file in it) at `version` is recorded instead, if it is. */
 function recordedOtherwise(name: string, version: string | undefined): string | undefined {
   const major = Number.parseInt(version ?? '', 10);
-  if (!Number.isInteger(major)) return undefined;
-  const entry = RECORDED_OTHERWISE.find((e) => name === e.name || name.startsWith(`${e.name}/`));
-  return entry && major >= entry.fromMajor ? entry.how : undefined;
+  const otherwise = clientOf(name)?.recordedOtherwise;
+  return otherwise && Number.isInteger(major) && major >= otherwise.fromMajor ? otherwise.how : undefined;
 }
 
 /**
@@ -254,18 +271,8 @@ function anthropicTracesContent(captureContent: boolean): () => void {
 }
 
 /**
- * Dual packages whose instrumentation patches them through the require hook, and where their ES
- * module build is beside the CommonJS one: an ES module app imports that build, which the require
- * hook never sees (`openai` 4 to 7 and `@anthropic-ai/sdk`: `index.mjs` beside `index.js`).
- */
-const HOOKED_ESM_BUILDS: { name: string; esmOf(cjs: string): string }[] = [
-  { name: 'openai', esmOf: (cjs) => cjs.replace(/\.js$/, '.mjs') },
-  { name: '@anthropic-ai/sdk', esmOf: (cjs) => cjs.replace(/\.js$/, '.mjs') },
-];
-
-/**
- * Patches the ES module builds of `HOOKED_ESM_BUILDS` with the instrumentation's own patch (the one
- * its require hook runs), so an ES module app that imported its client before `init()` is recorded
+ * Patches the ES module builds of the `CLIENTS` that have one (an ES module app imports that build,
+ * which the require hook never sees) with the instrumentation's own patch (the one its require hook runs), so an ES module app that imported its client before `init()` is recorded
  * with no flag. Where Node can require an ES module (20.19+, 22.12+) that is at once: requiring the
  * build gives the very module the app imported (or will import), so a call made right after
  * `init()` is recorded. On an older Node the build is imported, and patched when that settles: calls
@@ -274,13 +281,13 @@ const HOOKED_ESM_BUILDS: { name: string; esmOf(cjs: string): string }[] = [
  */
 function patchHookedEsmBuilds(instrumentations: object[], logger: Logger): (() => void)[] {
   const unpatches: (() => void)[] = [];
-  for (const build of HOOKED_ESM_BUILDS) {
-    const file = esmFileOf(build.name, build.esmOf);
+  for (const [name, facts] of Object.entries(CLIENTS)) {
+    const file = facts.esmOf && esmFileOf(name, facts.esmOf);
     const def = file
-      ? instrumentations.flatMap((i) => keptDefinitions(i as never)).find((d) => d.name === build.name)
+      ? instrumentations.flatMap((i) => keptDefinitions(i as never)).find((d) => d.name === name)
       : undefined;
     if (!file || !def?.patch) continue;
-    const version = asString(optionalRequire<{ version?: unknown }>(`${build.name}/package.json`)?.version);
+    const version = asString(optionalRequire<{ version?: unknown }>(`${name}/package.json`)?.version);
     let patched: unknown;
     const patcher = {
       manuallyInstrument: (module: unknown) => {
@@ -293,16 +300,16 @@ function patchHookedEsmBuilds(instrumentations: object[], logger: Logger): (() =
     });
     if (canRequireEsm()) {
       try {
-        patchLoaded(patcher, build.name, requireEsm(file), logger);
+        patchLoaded(patcher, name, requireEsm(file), logger);
         continue;
       } catch (err) {
-        logger.debug(`${build.name}'s ES module build could not be required (${errorText(err)}); imported instead`);
+        logger.debug(`${name}'s ES module build could not be required (${errorText(err)}); imported instead`);
       }
     }
     logger.info(
-      `${build.name} is recorded in this ES module app once its ES module build is patched: calls made before that are not. To record every call, start the app with: node --import agentops/register ${process.argv[1] ? basename(process.argv[1]) : 'app.mjs'}`,
+      `${name} is recorded in this ES module app once its ES module build is patched: calls made before that are not. To record every call, start the app with: node --import agentops/register ${process.argv[1] ? basename(process.argv[1]) : 'app.mjs'}`,
     );
-    patchEsmBuild(patcher, build.name, file, logger);
+    patchEsmBuild(patcher, name, file, logger);
   }
   return unpatches;
 }
