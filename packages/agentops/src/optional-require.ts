@@ -75,6 +75,23 @@ export function esmFileOf(name: string, esmOf: (cjsFile: string) => string): str
   return file !== cjs && existsSync(file) ? file : undefined;
 }
 
+/** The version of package `name` that `file` (a file of it) belongs to, from its package.json. */
+export function packageVersionOf(file: string, name: string): string | undefined {
+  let dir = dirname(file);
+  for (let i = 0; i < 20; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === name) return typeof pkg.version === 'string' ? pkg.version : undefined;
+    } catch {
+      // No package.json here (or not JSON): look further up.
+    }
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
 /**
  * An ES module, loaded synchronously (Node 20.19+, 22.12+): the very module an import of the same
  * file gave or will give.

@@ -21,6 +21,7 @@ import {
   isInstalled,
   loadedModule,
   optionalRequire,
+  packageVersionOf,
   requireEsm,
 } from '../optional-require.js';
 import { createDeferredInstrumentation, type PatchingInstrumentation } from './deferred.js';
@@ -287,7 +288,8 @@ function patchHookedEsmBuilds(instrumentations: object[], logger: Logger): (() =
       ? instrumentations.flatMap((i) => keptDefinitions(i as never)).find((d) => d.name === name)
       : undefined;
     if (!file || !def?.patch) continue;
-    const version = asString(optionalRequire<{ version?: unknown }>(`${name}/package.json`)?.version);
+    // The app's copy's version (the one patched), not whatever copy this package would resolve.
+    const version = packageVersionOf(file, name);
     let patched: unknown;
     const patcher = {
       manuallyInstrument: (module: unknown) => {
