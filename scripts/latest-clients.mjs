@@ -78,6 +78,20 @@ try {
     rows.push({ client: client.pkg, tested, latest: version, tests: client.tests, passed: undefined });
   }
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  // The SDK's own development copies of the clients too: it patches the copy it resolves where an app
+  // loaded a client before init(), so it must resolve the same version as the tests.
+  for (const dir of readdirSync(join(work, 'packages'))) {
+    const file = join(work, 'packages', dir, 'package.json');
+    const pkg = JSON.parse(readFileSync(file, 'utf8'));
+    let changed = false;
+    for (const row of rows) {
+      if (pkg.devDependencies?.[row.client] !== undefined) {
+        pkg.devDependencies[row.client] = row.latest;
+        changed = true;
+      }
+    }
+    if (changed) writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+  }
   console.log(`node ${process.version}; latest clients: ${rows.map((r) => `${r.client}@${r.latest}`).join(', ')}`);
 
   if (run('pnpm', ['install', '--no-frozen-lockfile'], work) !== 0) throw new Error('pnpm install failed');
