@@ -27,11 +27,12 @@ export function stamp(span: Span, parentContext: Context, directory: SessionDire
   const sessionId = span.attributes[S.ATTR_SESSION_ID];
   if (sessionId !== undefined && span.attributes[S.ATTR_GEN_AI_CONVERSATION_ID] === undefined)
     span.setAttribute(S.ATTR_GEN_AI_CONVERSATION_ID, sessionId);
+  const parent = trace.getSpan(parentContext);
   if (span.attributes[S.ATTR_AGENT_ID] === undefined) {
-    const agentId = agentIdFromContext(parentContext) ?? agentOfParent(trace.getSpan(parentContext));
+    const agentId = agentIdFromContext(parentContext) ?? agentOfParent(parent);
     if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
   }
-  if (isLlmOperation(span.attributes) && isSameLlmCall(trace.getSpan(parentContext), span)) {
+  if (isLlmOperation(span.attributes) && isSameLlmCall(parent, span)) {
     span.setAttribute(S.ATTR_LLM_REENTRANT, true);
   }
 }

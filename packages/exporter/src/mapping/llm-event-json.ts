@@ -10,15 +10,14 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { PriceFn } from '../cost.js';
-import { clamp, LIMITS } from '../internal/limits.js';
+import { LIMITS } from '../internal/limits.js';
 import { asString } from '../internal/values.js';
 import * as S from '../semconv.js';
-import { derivedEventId } from './event-id.js';
-import { llmModel, llmProvider, llmUsage, threadId } from './fields.js';
+import { llmModel, llmProvider, llmUsage } from './fields.js';
 import { resourceToOrigin } from './host-env.js';
 import { plainTextChatJson } from './messages.js';
 import type { SpanLike } from './span-like.js';
-import { llmCost } from './span-to-payload.js';
+import { clampOrNull, eventIdOf, llmCost, threadOf } from './span-to-payload.js';
 import { hrTimeToIso } from './time.js';
 
 /** Every key an SDK LLM event's span may carry (content switched on or off, an id given or not). */
@@ -65,8 +64,6 @@ function originOf(resource: Attributes): string {
 }
 
 const text = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
-const clampedOrNull = (value: string | undefined, max: number): string | null =>
-  value === undefined ? null : clamp(value, max);
 
 /**
  * The LLM event of an SDK span of session `sessionId`, as JSON, priced by `price` where it carries
@@ -86,19 +83,16 @@ export function encodedSdkLlmEvent(span: SpanLike, sessionId: string, price?: Pr
   if (prompt === undefined || completion === undefined) return undefined;
 
   const ctx = span.spanContext();
-  const ownId = asString(a[S.ATTR_EVENT_ID]);
-  const id = ownId && ownId.length <= LIMITS.idLength ? ownId : derivedEventId(ctx, 'event');
   const model = llmModel(a);
   const provider = llmProvider(a);
   const usage = llmUsage(a, span.instrumentationScope?.name);
   const cost = llmCost(a, model, usage, provider, price);
-  const thread = threadId(a);
   const initTimestamp = hrTimeToIso(span.startTime);
   // Pieces joined once: one flat string, the shape JSON.stringify gives (a string built with `+`
   // is a tree of its pieces, which costs the garbage collector and the batch's encoding more).
   const parts: (string | number)[] = [
     '{"id":',
-    JSON.stringify(id),
+    JSON.stringify(eventIdOf(span)),
     ',"session_id":',
     JSON.stringify(sessionId),
     ',"init_timestamp":"',
@@ -106,7 +100,7 @@ export function encodedSdkLlmEvent(span: SpanLike, sessionId: string, price?: Pr
     '","end_timestamp":"',
     hrTimeToIso(span.endTime),
     '","agent_id":',
-    text(clampedOrNull(asString(a[S.ATTR_AGENT_ID]), LIMITS.idLength)),
+    text(clampOrNull(asString(a[S.ATTR_AGENT_ID]), LIMITS.idLength)),
     ',"span_id":"',
     ctx.spanId,
     '","parent_span_id":',
@@ -114,9 +108,9 @@ export function encodedSdkLlmEvent(span: SpanLike, sessionId: string, price?: Pr
     ',"origin":',
     originOf(span.resource.attributes),
     ',"event_type":"llms","model":',
-    text(clampedOrNull(model, LIMITS.modelLength)),
+    text(clampOrNull(model, LIMITS.modelLength)),
     ',"provider":',
-    text(clampedOrNull(provider, LIMITS.modelLength)),
+    text(clampOrNull(provider, LIMITS.modelLength)),
     ',"prompt":',
     prompt,
     ',"completion":',
@@ -128,7 +122,7 @@ export function encodedSdkLlmEvent(span: SpanLike, sessionId: string, price?: Pr
     ',"cost":',
     cost ?? 'null',
     ',"thread_id":',
-    text(thread === undefined || thread.toLowerCase() === sessionId ? null : thread),
+    text(threadOf(a, sessionId)),
   ];
   if (usage.cacheRead !== undefined) parts.push(',"cache_read_tokens":', usage.cacheRead);
   if (usage.cacheWrite !== undefined) parts.push(',"cache_creation_tokens":', usage.cacheWrite);

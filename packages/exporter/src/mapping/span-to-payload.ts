@@ -114,7 +114,7 @@ function sessionContext(span: SpanLike): Pick<SessionPayload, 'user_id' | 'envir
   };
 }
 
-function clampOrNull(value: string | undefined, max: number): string | null {
+export function clampOrNull(value: string | undefined, max: number): string | null {
   return value === undefined ? null : clamp(value, max);
 }
 
@@ -124,7 +124,7 @@ function textOrNull(value: unknown, max: number): string | null {
 }
 
 /** The span's own event id when it is a usable one, else one derived from the span. */
-function eventIdOf(span: SpanLike, purpose: 'event' | 'evaluation' = 'event'): string {
+export function eventIdOf(span: SpanLike, purpose: 'event' | 'evaluation' = 'event'): string {
   const id = asString(span.attributes[S.ATTR_EVENT_ID]);
   return id && id.length <= LIMITS.idLength ? id : derivedEventId(span.spanContext(), purpose);
 }
@@ -176,7 +176,7 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
 }
 
 /** An LLM call's thread, unless it is only the session again (the SDK gives every span `gen_ai.conversation.id`). */
-function threadOf(a: Attributes, sessionId: string): string | null {
+export function threadOf(a: Attributes, sessionId: string): string | null {
   const thread = threadId(a);
   return thread === undefined || thread.toLowerCase() === sessionId ? null : thread;
 }
