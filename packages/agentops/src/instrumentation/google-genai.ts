@@ -62,10 +62,11 @@ const REQUEST_OPTIONS: [string, string][] = [
 export function createGoogleGenAIInstrumentation(
   base: InstrumentationModule,
   captureContent: boolean,
+  config: { enabled?: boolean } = {},
 ): InstanceType<InstrumentationModule['InstrumentationBase']> & GoogleGenAIInstrumentation {
   class Instrumentation extends base.InstrumentationBase implements GoogleGenAIInstrumentation {
     constructor() {
-      super('agentops/instrumentation-google-genai', SDK_VERSION, {});
+      super('agentops/instrumentation-google-genai', SDK_VERSION, config);
     }
 
     protected init() {
