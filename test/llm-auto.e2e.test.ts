@@ -168,7 +168,8 @@ it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_t
     ANTHROPIC_PACKAGE: 'anthropic-sdk-1',
   });
   // The API answered input_tokens 5,000, cache reads 90,000, cache writes 5,000: the SDK's span says
-  // gen_ai.usage.input_tokens 100,000 (the sum) and names the writes cache_write.
+  // gen_ai.usage.input_tokens 100,000 (the sum) and names the writes cache_write. Of the 1,000 output
+  // tokens, 400 were thinking (the SDK's reasoning.output_tokens): counted apart, priced as output once.
   expect(exported.llms).toHaveLength(1);
   expect(exported.llms[0]).toMatchObject({
     model: 'claude-sonnet-4-5',
@@ -177,6 +178,7 @@ it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_t
     cache_read_tokens: 90_000,
     cache_creation_tokens: 5_000,
     completion_tokens: 1_000,
+    reasoning_tokens: 400,
   });
   // Its messages too: init() turns the SDK's own content mode on (the app did not set it).
   expect(exported.llms[0]).toMatchObject({

@@ -290,7 +290,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
                     input_tokens: 5000,
                     cache_read_input_tokens: 90000,
                     cache_creation_input_tokens: 5000,
+                    // Extended thinking: 400 of the 1,000 output tokens were spent thinking.
                     output_tokens: 1000,
+                    output_tokens_details: { thinking_tokens: 400 },
                   }
                 : { input_tokens: 21, output_tokens: 9 },
           }),
