@@ -144,7 +144,7 @@ function check04Session(body: SessionExport) {
       },
     }),
   ]);
-  expect(body.llms[0]?.cost).toBeGreaterThan(0);
+  expect(Number(body.llms[0]?.cost)).toBeGreaterThan(0);
   expect(body.tools).toEqual([
     expect.objectContaining({ name: 'search', params: { args: [], kwargs: { q: 'paper' } }, returns: ['result 1'] }),
   ]);

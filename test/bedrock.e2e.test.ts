@@ -73,7 +73,7 @@ describe('@aws-sdk/client-bedrock-runtime', () => {
       prompt_tokens: 25,
       completion_tokens: 9,
     });
-    expect(conversed?.cost).toBeGreaterThan(0);
+    expect(Number(conversed?.cost)).toBeGreaterThan(0);
     expect(JSON.stringify(conversed?.prompt)).toContain('How many hills has Lisbon?');
     expect(JSON.stringify(conversed?.completion)).toContain('Lisbon has seven hills.');
     expect(stream).toMatchObject({ prompt_tokens: 12, completion_tokens: 3 });

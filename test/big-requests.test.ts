@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventPayload, SessionExport } from '@agentops/exporter';
+import { type EventPayload, formatCost, type SessionExport } from '@agentops/exporter';
 import { type AgentOpsServer, type StoredEvent, startServer } from '@agentops/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from './helpers/stores.js';
@@ -90,7 +90,7 @@ describe('the session export, a page at a time', () => {
         .filter((e) => e.payload.event_type === type)
         .map((e, order) => ({ e, order }))
         .sort((a, b) => a.e.payload.init_timestamp.localeCompare(b.e.payload.init_timestamp) || a.order - b.order)
-        .map(({ e }) => (e.cost === null ? e.payload : { ...e.payload, cost: e.cost }));
+        .map(({ e }) => (e.cost === null ? e.payload : { ...e.payload, cost: formatCost(e.cost) }));
       expect(body[type]).toEqual(expected);
     }
     expect(body.llms.length).toBeGreaterThan(2000);

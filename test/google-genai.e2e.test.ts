@@ -65,7 +65,7 @@ describe('@google/genai', () => {
       completion_tokens: 40,
       reasoning_tokens: 10,
     });
-    expect(asked?.cost).toBeGreaterThan(0);
+    expect(Number(asked?.cost)).toBeGreaterThan(0);
     expect(asked?.prompt).toEqual([
       { role: 'system', content: 'You answer weather questions.' },
       { role: 'user', content: 'Weather in Paris?' },
@@ -106,7 +106,7 @@ describe('@google/genai', () => {
     const [plain, cached, streamed] = data.llms;
     expect(plain?.cache_read_tokens ?? 0).toBe(0);
     expect(cached).toMatchObject({ prompt_tokens: 1200, cache_read_tokens: 1000, completion_tokens: 40 });
-    expect(cached?.cost).toBeLessThan(plain?.cost ?? 0);
+    expect(Number(cached?.cost)).toBeLessThan(Number(plain?.cost));
     expect(streamed).toMatchObject({
       model: 'gemini-2.5-flash',
       prompt_tokens: 14,

@@ -95,7 +95,9 @@ it("OpenAI's cached prompt tokens are priced at the cache rate, and reasoning to
   const price = (input: number, cached: number, output: number) =>
     (input - cached) * 0.15e-6 + cached * 0.075e-6 + output * 0.6e-6;
   const each = [price(24, 16, 8), price(30, 16, 5), price(1200, 1000, 40), price(1200, 1000, 40)];
-  expect(exported.llms.map((e) => e.cost)).toEqual(each.map((c) => expect.closeTo(c, 12)));
+  // Each event's cost as money is given everywhere it is read: USD to six decimal places.
+  expect(exported.llms.map((e) => e.cost)).toEqual(['0.000007', '0.000006', '0.000129', '0.000129']);
+  expect(each.map((c) => c.toFixed(6))).toEqual(['0.000007', '0.000006', '0.000129', '0.000129']);
   // The session's cost is given rounded to the millionth of a dollar ($0.000424 without the cache rate).
   const total = each.reduce((a, b) => a + b);
   expect(Math.abs(Number(exported.stats.cost) - total)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
@@ -154,7 +156,7 @@ it("a cached Anthropic call is priced at the cache rates, from the instrumentati
   // claude-sonnet-4-5: input $3, cache write $3.75, cache read $0.30, output $15 per million tokens.
   const priced = (5_000 * 3 + 5_000 * 3.75 + 90_000 * 0.3 + 1_000 * 15) / 1e6;
   expect(Number(cost)).toBeCloseTo(priced, 6);
-  expect(exported.llms[0]?.cost).toBeCloseTo(priced, 9);
+  expect(exported.llms[0]?.cost).toBe(priced.toFixed(6));
   expect(exported.stats).toMatchObject({
     prompt_tokens: 100_000,
     cache_read_tokens: 90_000,
@@ -190,7 +192,7 @@ it('Anthropic SDK 1.x, recorded by its own tracing, is priced right: its input_t
   expect(Number(out.cost)).toBeCloseTo(priced, 6);
   expect(Number(out.stats.cost)).toBeCloseTo(priced, 6);
   expect(out.stats.prompt_tokens).toBe(100_000);
-  expect(exported.llms[0]?.cost).toBeCloseTo(priced, 9);
+  expect(exported.llms[0]?.cost).toBe(priced.toFixed(6));
   expect(Number(exported.stats.cost)).toBeCloseTo(priced, 6);
 });
 

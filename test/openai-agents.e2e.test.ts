@@ -99,7 +99,7 @@ describe('@openai/agents', () => {
         reasoning_tokens: 8,
       });
       // gpt-4o-mini: $0.15/M input, $0.075/M cached input, $0.60/M output.
-      expect(llm.cost).toBeCloseTo((200 * 0.15 + 1000 * 0.075 + 40 * 0.6) / 1e6, 9);
+      expect(llm.cost).toBe(((200 * 0.15 + 1000 * 0.075 + 40 * 0.6) / 1e6).toFixed(6));
     }
     const answer = data.llms.find((l) => JSON.stringify(l.completion).includes('It is sunny in Paris.'));
     expect(answer?.prompt).toEqual(

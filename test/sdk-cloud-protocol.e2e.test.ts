@@ -157,7 +157,7 @@ it('a session goes as a v3 token and OTLP with the names AgentOps reads, and arr
   expect(exported.body.llms).toEqual([
     expect.objectContaining({ model: 'gpt-4o', prompt_tokens: 100, completion_tokens: 20 }),
   ]);
-  expect(exported.body.llms[0]?.cost).toBeGreaterThan(0);
+  expect(Number(exported.body.llms[0]?.cost)).toBeGreaterThan(0);
   expect(exported.body.tools).toEqual([expect.objectContaining({ name: 'lookup_order' })]);
 });
 

@@ -143,7 +143,7 @@ describe('session lifecycle', () => {
     expect(exp.body.agents).toEqual([{ id: agentId, name: 'planner' }]);
     expect(exp.body.llms[0]).toMatchObject({
       model: 'gpt-4o',
-      cost: 0.0075,
+      cost: '0.007500',
       agent_id: agentId,
       init_timestamp: '2024-05-01T12:00:01.000000Z',
       end_timestamp: '2024-05-01T12:00:02.500000Z',
@@ -183,7 +183,7 @@ describe('session lifecycle', () => {
       [9_000, null],
       [1_024, 2_500],
     ]);
-    expect(exported.llms[0]?.cost).toBeCloseTo(gpt4o, 9);
+    expect(exported.llms[0]?.cost).toBe(gpt4o.toFixed(6));
   });
 
   it('a token count that is not a whole number of tokens is a 400', async () => {

@@ -212,11 +212,20 @@ export interface SessionRecord {
   release: string | null;
 }
 
+/**
+ * An LLM event as the export gives it: its cost as money is given everywhere it is read (stats,
+ * `endSession()`, the overview), USD as a decimal string of six places (`"0.000430"`; `"0.00"` for
+ * none); absent when unknown. (Sent, it is a number: `LlmEventPayload.cost`.)
+ */
+export interface ExportedLlmEvent extends Omit<LlmEventPayload, 'cost'> {
+  cost?: string;
+}
+
 export interface SessionExport {
   session: SessionRecord;
   stats: SessionStats;
   agents: AgentPayload[];
-  llms: LlmEventPayload[];
+  llms: ExportedLlmEvent[];
   tools: ToolEventPayload[];
   actions: ActionEventPayload[];
   errors: ErrorEventPayload[];

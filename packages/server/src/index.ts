@@ -5,6 +5,7 @@ export type { SessionClaims, VerifyResult } from './auth/SessionTokens.js';
 export { SessionTokens } from './auth/SessionTokens.js';
 export { isPostgresUrl, openStore } from './db/open-store.js';
 export type {
+  Money,
   Overview,
   OverviewBucket,
   OverviewModel,

@@ -120,10 +120,10 @@ describe('GET /v2/overview', () => {
       duration_p50_ms: 10_000,
       duration_p95_ms: 60_000,
     });
-    expect(ten?.cost).toBeCloseTo(0.07, 10);
-    expect(eleven).toMatchObject({ sessions: 0, cost: 0, duration_p50_ms: null, duration_p95_ms: null });
+    expect(ten?.cost).toBe('0.070000');
+    expect(eleven).toMatchObject({ sessions: 0, cost: '0.00', duration_p50_ms: null, duration_p95_ms: null });
     // A running session lasts, so far, until its last event.
-    expect(twelve).toMatchObject({ sessions: 1, cost: 0, duration_p50_ms: 30_000, duration_p95_ms: 30_000 });
+    expect(twelve).toMatchObject({ sessions: 1, cost: '0.00', duration_p50_ms: 30_000, duration_p95_ms: 30_000 });
     expect(o.totals).toMatchObject({
       sessions: 3,
       llm_calls: 3,
@@ -138,7 +138,7 @@ describe('GET /v2/overview', () => {
       ['claude-sonnet-4-5', 1, 200],
       ['gpt-4o', 2, 200],
     ]);
-    expect(o.cost_by_model[1]?.cost).toBeCloseTo(0.02, 10);
+    expect(o.cost_by_model[1]?.cost).toBe('0.020000');
     expect(o.slowest.map((s) => [s.session_id, s.duration_ms])).toEqual([
       [S.failed, 60_000],
       [S.running, 30_000],
@@ -155,7 +155,7 @@ describe('GET /v2/overview', () => {
       ['2026-11-29', 1],
       ['2026-11-30', 3],
     ]);
-    expect(days.totals.cost).toBeCloseTo(9.07, 10);
+    expect(days.totals.cost).toBe('9.070000');
     const recent = (await overview('')).json<Overview>();
     expect(recent.bucket).toBe('day');
     expect(Date.parse(recent.to) - Date.parse(recent.from)).toBe(7 * 86_400_000);

@@ -170,13 +170,21 @@ function sessionTable(title, rows, value) {
   return '<section class="chart" aria-label="' + esc(title) + '"><h3>' + esc(title) + '</h3>' + (rows.length ? '<table><tbody>' + rows.map((r) =>
     '<tr class="row" tabindex="0" data-id="' + esc(r.session_id) + '"><td><code title="' + esc(r.session_id) + '">' + esc(r.session_id.slice(0, 8)) + '</code></td><td class="muted">' + esc(shortTime(r.init_timestamp)) + '</td><td>' + state(r.end_state) + '</td><td><b>' + esc(value(r)) + '</b></td></tr>').join('') + '</tbody></table>' : '<p class="muted">None in this range.</p>') + '</section>';
 }
+/** The overview with its money (decimal strings, as the API gives all money) as numbers, to draw and add. */
+function dollars(o) {
+  const each = (rows) => rows.forEach((r) => { r.cost = Number(r.cost); });
+  o.totals.cost = Number(o.totals.cost);
+  each(o.series); each(o.cost_by_model); each(o.slowest); each(o.costliest);
+  return o;
+}
+
 async function overviewPage() {
   const params = new URLSearchParams(location.search);
   const range = RANGES.find((r) => r[0] === params.get('range')) || (params.get('from') ? undefined : RANGES[1]);
   const q = new URLSearchParams();
   if (range) { const to = Date.now(); q.set('from', new Date(to - range[2]).toISOString()); q.set('to', new Date(to).toISOString()); if (range[0] === '24h') q.set('bucket', 'hour'); }
   else putRange(params, q);
-  const o = await api('/v2/overview?' + q);
+  const o = dollars(await api('/v2/overview?' + q));
   const t = o.totals;
   const order = ['Success', 'Fail', 'Indeterminate', 'running'];
   const states = Object.entries(o.end_states).sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])), nStates = states.reduce((a, [, v]) => a + v, 0);

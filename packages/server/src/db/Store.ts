@@ -6,13 +6,14 @@
  * between calls, so any instance on a shared database answers any request.
  */
 
-import type {
-  AgentPayload,
-  EvaluationPayload,
-  EventPayload,
-  SessionPayload,
-  SessionRecord,
-  WireEndState,
+import {
+  type AgentPayload,
+  type EvaluationPayload,
+  type EventPayload,
+  formatCost,
+  type SessionPayload,
+  type SessionRecord,
+  type WireEndState,
 } from '@agentops/exporter';
 import type { Overview, OverviewQuery } from './overview.js';
 
@@ -366,9 +367,14 @@ export function eventData(e: EventPayload): string {
   return JSON.stringify(rest);
 }
 
-/** A stored event's JSON with the cost the server keeps (the payload is stored without one). */
+/**
+ * A stored event's JSON with the cost the server keeps (the payload is stored without one), as money
+ * is everywhere the server gives it: a decimal string of six places (`formatCost`).
+ */
 export function withCost(data: string, cost: number | null): string {
-  return cost === null ? data : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(cost)}}`;
+  return cost === null
+    ? data
+    : `${data.slice(0, -1)}${data.length > 2 ? ',' : ''}"cost":${JSON.stringify(formatCost(cost))}}`;
 }
 
 /** A page of rows as their JSON texts, and where the next page starts when this one is full. */

@@ -6,6 +6,8 @@
  * are the same SQL on both stores but for a session's duration and the placeholders.
  */
 
+import { formatCost } from '@agentops/exporter';
+
 export type OverviewBucket = 'hour' | 'day';
 
 export interface OverviewQuery {
@@ -15,11 +17,17 @@ export interface OverviewQuery {
   bucket: OverviewBucket;
 }
 
+/**
+ * Money as the whole API gives it: USD as a decimal string of six places (`"0.000430"`; `"0.00"`
+ * when nothing was spent), as AgentOps gives a session's cost (`formatCost`).
+ */
+export type Money = string;
+
 export interface OverviewPoint {
   /** The bucket's start (UTC). */
   start: string;
   sessions: number;
-  cost: number;
+  cost: Money;
   prompt_tokens: number;
   completion_tokens: number;
   /** Of `prompt_tokens`: read from the provider's prompt cache. */
@@ -35,7 +43,7 @@ export interface OverviewSession {
   init_timestamp: string;
   end_state: string | null;
   duration_ms: number;
-  cost: number;
+  cost: Money;
   llm_calls: number;
   errors: number;
 }
@@ -45,7 +53,7 @@ export interface OverviewModel {
   llm_calls: number;
   prompt_tokens: number;
   completion_tokens: number;
-  cost: number;
+  cost: Money;
 }
 
 export interface Overview extends OverviewQuery {
@@ -60,15 +68,23 @@ export interface Overview extends OverviewQuery {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** A served row as the statements give it: its money a number of USD, made a `Money` when put together. */
+type Row<T extends { cost: Money }> = Omit<T, 'cost'> & { cost: number };
+
 /** Rows the statements give, before they are put together. */
 export interface OverviewRows {
-  buckets: (Omit<OverviewPoint, 'start' | 'duration_p50_ms' | 'duration_p95_ms'> & { bucket: string })[];
+  buckets: (Row<Omit<OverviewPoint, 'start' | 'duration_p50_ms' | 'duration_p95_ms'>> & { bucket: string })[];
   /** [bucket, duration] of every session, ordered by bucket then duration. */
   durations: [string, number][];
   states: { end_state: string | null; n: number }[];
-  models: OverviewModel[];
-  slowest: OverviewSession[];
-  costliest: OverviewSession[];
+  models: Row<OverviewModel>[];
+  slowest: Row<OverviewSession>[];
+  costliest: Row<OverviewSession>[];
+}
+
+/** A row with its money as the API gives it. */
+function served<T extends { cost: number }>(row: T): Omit<T, 'cost'> & { cost: Money } {
+  return { ...row, cost: formatCost(row.cost) };
 }
 
 /** The most buckets one overview has (a year of days; a month of hours). */
@@ -148,7 +164,7 @@ export function assembleOverview(q: OverviewQuery, rows: OverviewRows): Overview
     duration_p95_ms: nearestRank(sorted, 0.95),
   });
   const byBucket = new Map(rows.buckets.map((b) => [bucketStart(b.bucket, q.bucket), b]));
-  const series: OverviewPoint[] = [];
+  const series: Row<OverviewPoint>[] = [];
   const first = Date.parse(bucketStart(q.from, q.bucket));
   for (let i = 0; i < bucketCount(q); i++) {
     const start = new Date(first + i * BUCKET_MS[q.bucket]).toISOString();
@@ -160,14 +176,14 @@ export function assembleOverview(q: OverviewQuery, rows: OverviewRows): Overview
     const { bucket, ...sums } = found;
     series.push({ start, ...sums, ...percentiles(perBucket.get(bucket)) });
   }
-  const sum = (pick: (p: OverviewPoint) => number) => series.reduce((acc, p) => acc + pick(p), 0);
+  const sum = (pick: (p: Row<OverviewPoint>) => number) => series.reduce((acc, p) => acc + pick(p), 0);
   const end_states: Record<string, number> = {};
   for (const s of rows.states) end_states[s.end_state ?? 'running'] = s.n;
   return {
     ...q,
     totals: {
       sessions: sum((p) => p.sessions),
-      cost: sum((p) => p.cost),
+      cost: formatCost(sum((p) => p.cost)),
       prompt_tokens: sum((p) => p.prompt_tokens),
       completion_tokens: sum((p) => p.completion_tokens),
       cache_read_tokens: sum((p) => p.cache_read_tokens),
@@ -175,15 +191,15 @@ export function assembleOverview(q: OverviewQuery, rows: OverviewRows): Overview
       errors: sum((p) => p.errors),
       ...percentiles(rows.durations.map(([, ms]) => ms).sort((a, b) => a - b)),
     },
-    series,
+    series: series.map(served),
     end_states,
-    cost_by_model: rows.models,
-    slowest: rows.slowest,
-    costliest: rows.costliest,
+    cost_by_model: rows.models.map(served),
+    slowest: rows.slowest.map(served),
+    costliest: rows.costliest.map(served),
   };
 }
 
-const EMPTY: Omit<OverviewPoint, 'start'> = {
+const EMPTY: Omit<Row<OverviewPoint>, 'start'> = {
   sessions: 0,
   cost: 0,
   prompt_tokens: 0,
