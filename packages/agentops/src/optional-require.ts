@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath, sep } from 'node:path';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -27,13 +27,29 @@ export function isInstalled(name: string): boolean {
 }
 
 /**
- * A module the app has already required (in the require cache), resolved as the app resolves it,
- * with its file; undefined when it is not loaded (it is not loaded to find out).
+ * Every copy of a package's module (`specifier`) that is already required, from the require cache:
+ * a monorepo or an app with nested installs may have loaded more than one, and none is loaded to
+ * find out. Each copy is the module `specifier` resolves to from the folder that holds that copy's
+ * `node_modules`.
  */
-export function loadedModuleForApp(specifier: string): { exports: unknown; file: string } | undefined {
-  const file = resolveForApp(specifier);
-  const cached = file === undefined ? undefined : requireHere.cache[file];
-  return file !== undefined && cached?.loaded ? { exports: cached.exports, file } : undefined;
+export function loadedCopies(pkg: string, specifier: string): { exports: unknown; file: string }[] {
+  const marker = `${sep}node_modules${sep}${pkg.split('/').join(sep)}${sep}`;
+  const holders = new Set<string>();
+  for (const file of Object.keys(requireHere.cache)) {
+    const at = file.lastIndexOf(marker);
+    if (at >= 0) holders.add(file.slice(0, at));
+  }
+  const copies: { exports: unknown; file: string }[] = [];
+  for (const holder of holders) {
+    try {
+      const file = createRequire(join(holder, 'index.js')).resolve(specifier);
+      const cached = requireHere.cache[file];
+      if (cached?.loaded) copies.push({ exports: cached.exports, file });
+    } catch {
+      // Not resolvable from there (a file the package does not export): that copy is not loaded.
+    }
+  }
+  return copies;
 }
 
 /**

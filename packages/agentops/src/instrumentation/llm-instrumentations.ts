@@ -15,7 +15,7 @@ import {
   entryIsEsModule,
   esmFileOf,
   isInstalled,
-  loadedModuleForApp,
+  loadedCopies,
   optionalRequire,
   packageVersionOf,
   requireEsm,
@@ -63,12 +63,14 @@ export function enableLlmInstrumentations(options: {
 
 /**
  * A client the app required before init() (or an ES module app's static import of a CommonJS
- * client such as Bedrock's) is in the require cache: the require hook never sees it again. It is
- * patched now; disabling unpatches it.
+ * client such as Bedrock's) is in the require cache: the require hook never sees it again. Each
+ * copy loaded is patched now; disabling unpatches them.
  */
 function patchRequired(loader: ClientInstrumentation): void {
-  const found = loadedModuleForApp(specifierOf(loader.spec));
-  if (found) loader.manuallyInstrument(found.exports, packageVersionOf(found.file, loader.spec.package));
+  const { spec } = loader;
+  for (const copy of loadedCopies(spec.package, specifierOf(spec))) {
+    loader.manuallyInstrument(copy.exports, packageVersionOf(copy.file, spec.package));
+  }
 }
 
 /**
