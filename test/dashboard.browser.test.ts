@@ -724,12 +724,64 @@ it('the overview is the default view: totals, charts per bucket, end states, cos
     await page.locator('section[aria-label="Costliest sessions"] tr.row').first().click();
     await expect.poll(() => page.url()).toContain(`/sessions/${ids[2]}`);
 
-    // At 390 px nothing runs off the page.
+    // At 390 px nothing runs off the page, and the slowest and costliest sessions show their values
+    // inside their panels (the panels scroll sideways, which hid them).
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${own.url}/`);
     await page.locator('#totals').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    for (const title of ['Slowest sessions', 'Costliest sessions']) {
+      const panel = page.locator(`section[aria-label="${title}"]`);
+      const edge = await panel.evaluate((e) => e.getBoundingClientRect().right);
+      const values = await panel
+        .locator('tr.row td:last-child')
+        .evaluateAll((cells) => cells.map((c) => ({ right: c.getBoundingClientRect().right, text: c.textContent })));
+      expect(values).toHaveLength(5);
+      for (const v of values) {
+        expect(v.text).toMatch(/^\$|\d (ms|s|min)/);
+        expect(v.right).toBeLessThanOrEqual(edge);
+      }
+    }
     await page.screenshot({ path: `${artifacts}dashboard-overview-390.png`, fullPage: true });
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
+it('on a first day of use: one session of 1 ms draws its duration as dots, and its waterfall ticks are 0 and 1 ms, apart, at 1366 and 390 px', async () => {
+  const own = await startTestServer();
+  try {
+    const [id] = await seedWeek(own, [{ hoursAgo: 1, seconds: 0.001, cost: 0.01, model: 'gpt-4o', state: 'Success' }]);
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(`${own.url}/`);
+    await page.getByLabel('API key').fill(own.apiKey);
+    await page.getByRole('button', { name: 'Open' }).click();
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${own.url}/`);
+      await page.locator('#totals').waitFor();
+      // Last 7 days per day: every session in one bucket, so p50 and p95 are one point each, which a line cannot draw.
+      const dots = page.locator('section[aria-label="Session duration"] circle.pt');
+      expect(await dots.count()).toBe(2);
+      for (const box of await dots.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()))) {
+        expect(box.width).toBeGreaterThan(0);
+      }
+      await page.goto(`${own.url}/sessions/${id}`);
+      await page.locator('.wf-axis').waitFor();
+      const ticks = await page.locator('.wf-axis .wf-tick').evaluateAll((els) =>
+        els
+          .filter((e) => getComputedStyle(e).display !== 'none')
+          .map((e) => ({
+            text: e.textContent,
+            left: e.getBoundingClientRect().left,
+            right: e.getBoundingClientRect().right,
+          })),
+      );
+      expect(ticks.map((t) => t.text)).toEqual(['0', '1 ms']);
+      expect(ticks[0]?.right ?? 0).toBeLessThanOrEqual(ticks[1]?.left ?? 0);
+      await page.screenshot({ path: `${artifacts}dashboard-first-day-${width}.png`, fullPage: true });
+    }
     await page.close();
   } finally {
     await own.stop();

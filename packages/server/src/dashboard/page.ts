@@ -41,6 +41,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .chart .axis { fill:var(--muted); font-size:10px; } .chart line.grid { stroke:var(--line); }
   .bar-cost { fill:var(--agents); } .bar-sessions { fill:var(--llms); } .bar-tokens { fill:var(--tools); } .bar-cached { fill:#1d6b46; } .bar-errors { fill:var(--errors); }
   .line-p50 { stroke:var(--actions); fill:none; stroke-width:2; } .line-p95 { stroke:var(--agents); fill:none; stroke-width:2; stroke-dasharray:4 3; }
+  circle.pt { stroke:none; } circle.line-p50 { fill:var(--actions); } circle.line-p95 { fill:var(--agents); }
   .ranges { display:flex; gap:.4rem; flex-wrap:wrap; align-items:end; margin:.5rem 0; } .ranges button.current { border-color:var(--llms); color:#9dc0ff; }
   .states { display:flex; height:14px; border-radius:4px; overflow:hidden; margin:.3rem 0; } .states span { display:block; height:100%; }
   .states .Success { background:#2bb673; } .states .Fail { background:var(--errors); } .states .Indeterminate { background:#f2cf7b; } .states .running { background:var(--llms); }
@@ -75,7 +76,9 @@ export const DASHBOARD_HTML = `<!doctype html>
     main { padding:.75rem; } .wf-row { grid-template-columns: 120px 1fr; } .wf-tick.odd { display:none; }
     .filters label { display:flex; flex-direction:column; flex:1 1 40%; } .filters input, .filters select { width:100%; }
     h2 code { word-break:break-all; }
+    .chart td.when { display:none; }
   }
+  .chart td.value { text-align:right; width:100%; }
   .legend span { margin-right:.75rem; } .dot { display:inline-block; width:.7rem; height:.7rem; border-radius:2px; margin-right:.25rem; vertical-align:middle; }
 </style>
 </head>
@@ -161,6 +164,8 @@ function chart(title, o, parts, kind, fmt) {
     let d = '', pen = false;
     for (const pt of pts) { if (pt === null) { pen = false; continue; } d += (pen ? ' L' : ' M') + pt; pen = true; }
     if (d) svg += '<path class="' + part.cls + '" d="' + d.trim() + '"></path>';
+    // Each point a dot too: a bucket alone between empty ones (or the only one) has no line to draw.
+    for (const pt of pts) if (pt !== null) svg += '<circle class="' + part.cls + ' pt" cx="' + pt.split(',')[0] + '" cy="' + pt.split(',')[1] + '" r="2.5"></circle>';
   }
   if (n) svg += '<text class="axis" x="' + L + '" y="' + (H - 3) + '">' + esc(bucketLabel(o.series[0].start, o.bucket)) + '</text><text class="axis" x="' + W + '" y="' + (H - 3) + '" text-anchor="end">' + esc(bucketLabel(o.series[n - 1].start, o.bucket)) + '</text>';
   const legend = parts.length > 1 ? '<p class="legend muted">' + parts.map((part) => '<span><i class="dot" style="background:' + part.color + '"></i>' + esc(part.label) + '</span>').join('') + '</p>' : '';
@@ -168,7 +173,7 @@ function chart(title, o, parts, kind, fmt) {
 }
 function sessionTable(title, rows, value) {
   return '<section class="chart" aria-label="' + esc(title) + '"><h3>' + esc(title) + '</h3>' + (rows.length ? '<table><tbody>' + rows.map((r) =>
-    '<tr class="row" tabindex="0" data-id="' + esc(r.session_id) + '"><td><code title="' + esc(r.session_id) + '">' + esc(r.session_id.slice(0, 8)) + '</code></td><td class="muted">' + esc(shortTime(r.init_timestamp)) + '</td><td>' + state(r.end_state) + '</td><td><b>' + esc(value(r)) + '</b></td></tr>').join('') + '</tbody></table>' : '<p class="muted">None in this range.</p>') + '</section>';
+    '<tr class="row" tabindex="0" data-id="' + esc(r.session_id) + '"><td><code title="' + esc(r.session_id) + '">' + esc(r.session_id.slice(0, 8)) + '</code></td><td class="muted when">' + esc(shortTime(r.init_timestamp)) + '</td><td>' + state(r.end_state) + '</td><td class="value"><b>' + esc(value(r)) + '</b></td></tr>').join('') + '</tbody></table>' : '<p class="muted">None in this range.</p>') + '</section>';
 }
 /** The overview with its money (decimal strings, as the API gives all money) as numbers, to draw and add. */
 function dollars(o) {
@@ -405,10 +410,11 @@ function axisLabel(ms) {
   const m = Math.floor(ms / 60000), sec = Math.round((ms % 60000) / 1000);
   return m + ' min' + (sec ? ' ' + sec + ' s' : '');
 }
-/** The waterfall's time axis: ticks at the round step (1, 2 or 5 times a power of ten) that gives nearest five across. */
+/** The waterfall's time axis: ticks at the round step (1, 2 or 5 times a power of ten, 1 ms at least) that gives nearest five across. */
 function timeAxis(span) {
   const pow = Math.pow(10, Math.floor(Math.log10(span / 5)));
-  const step = [1, 2, 5, 10].map((k) => k * pow).reduce((best, st) => Math.abs(span / st - 5) < Math.abs(span / best - 5) ? st : best);
+  // Never finer than a millisecond, the timestamps' own resolution: a 1 ms session has ticks 0 and 1 ms.
+  const step = Math.max(1, [1, 2, 5, 10].map((k) => k * pow).reduce((best, st) => Math.abs(span / st - 5) < Math.abs(span / best - 5) ? st : best));
   let html = '<div class="wf-track wf-ticks" aria-label="Time since the session started">';
   // The last round tick keeps clear of the end's label; on a narrow screen every other one is hidden.
   for (let t = 0, n = 0; t <= span * 0.8; t += step, n++) html += '<span class="wf-tick' + (n % 2 ? ' odd' : '') + '" style="left:' + (t / span * 100).toFixed(3) + '%">' + axisLabel(Math.round(t)) + '</span>';
