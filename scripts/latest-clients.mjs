@@ -6,7 +6,7 @@
 // client's tests run alone. Prints a table: client, the version the repository tests, npm's latest,
 // and whether its tests passed on it. Exits 1 when any failed. Needs the npm registry.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,16 +78,22 @@ try {
     rows.push({ client: client.pkg, tested, latest: version, tests: client.tests, passed: undefined });
   }
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  // The SDK's own development copies of the clients too: it patches the copy it resolves where an app
-  // loaded a client before init(), so it must resolve the same version as the tests.
-  for (const dir of readdirSync(join(work, 'packages'))) {
-    const file = join(work, 'packages', dir, 'package.json');
+  // Every other workspace package's copies too (the SDK's development copies, the examples'): one
+  // version of each client in the workspace. An ES module app's client is found where the app
+  // resolves it from its entry, which under vitest is vitest's, so it resolves the workspace's hoisted
+  // copy; an older copy kept by another package would be the one patched.
+  const others = [...readdirSync(join(work, 'packages')).map((dir) => join('packages', dir)), 'examples'];
+  for (const dir of others) {
+    const file = join(work, dir, 'package.json');
+    if (!existsSync(file)) continue;
     const pkg = JSON.parse(readFileSync(file, 'utf8'));
     let changed = false;
     for (const row of rows) {
-      if (pkg.devDependencies?.[row.client] !== undefined) {
-        pkg.devDependencies[row.client] = row.latest;
-        changed = true;
+      for (const field of ['dependencies', 'devDependencies']) {
+        if (pkg[field]?.[row.client] !== undefined) {
+          pkg[field][row.client] = row.latest;
+          changed = true;
+        }
       }
     }
     if (changed) writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
