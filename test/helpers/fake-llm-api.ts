@@ -236,6 +236,63 @@ function bedrock(path: string, res: http.ServerResponse): boolean {
   return true;
 }
 
+/**
+ * A Messages API stream: a call of the Glob tool (100 input and 12 output tokens), or, once its
+ * result is in the conversation, a text answer (100 and 7).
+ */
+function anthropicStream(model: string, answered: boolean): [string, Record<string, unknown>][] {
+  const message = {
+    id: answered ? 'msg_answer' : 'msg_tool',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 100, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+  };
+  const block: [string, Record<string, unknown>][] = answered
+    ? [
+        ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+        [
+          'content_block_delta',
+          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'There is one JSON file.' } },
+        ],
+      ]
+    : [
+        [
+          'content_block_start',
+          {
+            type: 'content_block_start',
+            index: 0,
+            content_block: { type: 'tool_use', id: 'toolu_glob', name: 'Glob', input: {} },
+          },
+        ],
+        [
+          'content_block_delta',
+          {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'input_json_delta', partial_json: '{"pattern":"*.json"}' },
+          },
+        ],
+      ];
+  return [
+    ['message_start', { type: 'message_start', message }],
+    ...block,
+    ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+    [
+      'message_delta',
+      {
+        type: 'message_delta',
+        delta: { stop_reason: answered ? 'end_turn' : 'tool_use', stop_sequence: null },
+        usage: { output_tokens: answered ? 7 : 12 },
+      },
+    ],
+    ['message_stop', { type: 'message_stop' }],
+  ];
+}
+
 export interface FakeOpenAI {
   /** The OpenAI base URL (`…/v1`). */
   url: string;
@@ -272,6 +329,14 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         // A request naming a prompt cache key is answered as a call whose prompt was mostly cached.
         if (body.prompt_cache_key !== undefined) Object.assign(completion.usage, CACHED_CHAT_DETAILS);
         res.end(JSON.stringify(completion));
+      } else if (path.startsWith('/v1/messages') && body.stream) {
+        // Claude Code's requests (the Claude Agent SDK's process): streamed. A turn asks for the Glob
+        // tool until the conversation holds its result, then answers.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const asked = JSON.stringify(body.messages ?? []).includes('tool_result');
+        const events = anthropicStream(String(body.model ?? 'claude-sonnet-4-5'), asked);
+        for (const [name, data] of events) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+        res.end();
       } else if (path === '/v1/messages') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(

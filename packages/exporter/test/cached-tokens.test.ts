@@ -197,6 +197,39 @@ describe('cached and reasoning tokens', () => {
     expect(map('@traceloop/instrumentation-anthropic')).toMatchObject({ prompt_tokens: 19_000 });
   });
 
+  it("Claude Code's own model requests (the Claude Agent SDK's process): bare Anthropic counts, the cached parts apart", () => {
+    // As Claude Code 2.1 writes a model request's span (scope com.anthropic.claude_code.tracing).
+    const attributes = inSession({
+      'span.type': 'llm_request',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-5',
+      input_tokens: 5_000,
+      output_tokens: 1_000,
+      cache_read_tokens: 90_000,
+      cache_creation_tokens: 5_000,
+      stop_reason: 'end_turn',
+    });
+    const [item] = mapSpan(
+      {
+        ...span({ name: 'claude_code.llm_request', attributes }),
+        instrumentationScope: { name: 'com.anthropic.claude_code.tracing' },
+      },
+      { price },
+    );
+    if (item?.kind !== 'event' || item.event.event_type !== 'llms') throw new Error('expected an LLM event');
+    expect(item.event).toMatchObject({
+      model: 'claude-sonnet-4-5',
+      provider: 'anthropic',
+      prompt_tokens: 100_000,
+      cache_read_tokens: 90_000,
+      cache_creation_tokens: 5_000,
+      completion_tokens: 1_000,
+    });
+    expect(item.event.cost).toBeCloseTo(SONNET(100_000, 90_000, 5_000, 1_000), 12);
+  });
+
   it('a cached Anthropic call costs a quarter of what it cost when the whole prompt was priced at the input rate', () => {
     const e = llm(cases[1]?.[1] ?? {});
     const before = (100_000 * 3 + 1_000 * 15) / 1e6;

@@ -13,6 +13,7 @@ import { sessionIdFromContext } from '../context-keys.js';
 import { installExitHandler } from '../exit-handler.js';
 import { enableLlmInstrumentations } from '../instrumentation/llm-instrumentations.js';
 import { enableAiSdkTelemetry } from '../integrations/ai-sdk.js';
+import { enableClaudeAgentSdk } from '../integrations/claude-agent-sdk.js';
 import { enableOpenAIAgents } from '../integrations/openai-agents.js';
 import { type Registration, unregisterGlobally } from '../otel-setup.js';
 import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
@@ -96,7 +97,18 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
       })
     : () => {};
   const disableAiSdk = config.instrumentLlmCalls ? enableAiSdkTelemetry({ tracer, logger }) : () => {};
+  const disableClaude = config.instrumentLlmCalls
+    ? enableClaudeAgentSdk({
+        endpoint: config.endpoint,
+        apiKey: config.apiKey,
+        captureContent: config.captureContent,
+        masked: config.mask !== undefined,
+        logger,
+        joinContext: sessionContextForNewWork,
+      })
+    : () => {};
   const disableInstrumentations = () => {
+    disableClaude();
     disableAiSdk();
     disableAgents();
     disableLlm();

@@ -1,0 +1,79 @@
+/**
+ * The Claude Agent SDK (the real `@anthropic-ai/claude-agent-sdk`, with its Claude Code binary) in
+ * an ES module app that calls only `agentops.init()`: Claude Code, a child process, calls a local
+ * fake of the Messages API, runs the Glob tool, and answers. Its own traces join the app's session
+ * as a second process of it: the turn as an agent, each model request an LLM call with its tokens
+ * and cost, the tool a tool call; the session's cost is the one the Agent SDK reports.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runNode } from './helpers/child.js';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const app = fileURLToPath(new URL('./fixtures/claude-agent-app.mjs', import.meta.url));
+let server: TestServer;
+let fake: FakeOpenAI;
+const home = mkdtempSync(join(tmpdir(), 'agentops-claude-home-'));
+const workdir = join(home, 'project');
+
+beforeAll(async () => {
+  server = await startTestServer();
+  fake = await startFakeOpenAI();
+  mkdirSync(workdir);
+  writeFileSync(join(workdir, 'package.json'), '{}');
+});
+afterAll(async () => {
+  await fake.close();
+  await server.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+/** Claude Code's spans reach the server from its own process, as it exits: wait for them. */
+async function exportedWhen(sessionId: string, ready: (d: Awaited<ReturnType<TestServer['exported']>>) => boolean) {
+  let data = await server.exported(sessionId);
+  for (let i = 0; i < 100 && !ready(data); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    data = await server.exported(sessionId);
+  }
+  return data;
+}
+
+it("a query() run is part of the app's session: its turn, model requests with tokens and cost, and tool", async () => {
+  const r = await runNode(app, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    ANTHROPIC_BASE_URL: fake.origin,
+    ANTHROPIC_API_KEY: 'sk-ant-test-claude-agent',
+    // Claude Code's own state, offline, in a folder of this test.
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, '.claude'),
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    WORKDIR: workdir,
+    NODE_NO_WARNINGS: '1',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+    sessionId: string;
+    subtype: string;
+    cost: number;
+  };
+  expect(out.subtype).toBe('success');
+  // claude-sonnet-4-5, $3 in and $15 out per million: two requests of 100 input tokens, 12 + 7 out.
+  expect(out.cost).toBeCloseTo((200 * 3 + 19 * 15) / 1e6, 12);
+
+  const data = await exportedWhen(out.sessionId, (d) => d.llms.length >= 2 && d.tools.length >= 1);
+  expect(data.llms.map((l) => [l.model, l.provider, l.prompt_tokens, l.completion_tokens, l.cost])).toEqual([
+    ['claude-sonnet-4-5', 'anthropic', 100, 12, '0.000480'],
+    ['claude-sonnet-4-5', 'anthropic', 100, 7, '0.000405'],
+  ]);
+  expect(data.tools.map((t) => t.name)).toEqual(['Glob']);
+  expect(data.agents.length).toBeGreaterThanOrEqual(1);
+  // The session's cost is what the Agent SDK itself reports for the run.
+  expect(data.stats.cost).toBe(out.cost.toFixed(6));
+  expect(data.session.tags).toEqual(['claude-agent']);
+}, 60_000);
