@@ -42,8 +42,10 @@ async function exportedWhen(sessionId: string, ready: (d: Awaited<ReturnType<Tes
   return data;
 }
 
-it("a query() run is part of the app's session: its turn, model requests with tokens and cost, and tool", async () => {
+/** Runs the app with `scenario`; its session id and the Agent SDK's own cost of the run. */
+async function runApp(scenario: 'files' | 'trip') {
   const r = await runNode(app, [], {
+    SCENARIO: scenario,
     AGENTOPS_API_KEY: server.apiKey,
     AGENTOPS_API_ENDPOINT: server.url,
     ANTHROPIC_BASE_URL: fake.origin,
@@ -63,6 +65,11 @@ it("a query() run is part of the app's session: its turn, model requests with to
     cost: number;
   };
   expect(out.subtype).toBe('success');
+  return out;
+}
+
+it("a query() run is part of the app's session: its turn, model requests with tokens and cost, and tool", async () => {
+  const out = await runApp('files');
   // claude-sonnet-4-5, $3 in and $15 out per million: two requests of 100 input tokens, 12 + 7 out.
   expect(out.cost).toBeCloseTo((200 * 3 + 19 * 15) / 1e6, 12);
 
@@ -77,3 +84,21 @@ it("a query() run is part of the app's session: its turn, model requests with to
   expect(data.stats.cost).toBe(out.cost.toFixed(6));
   expect(data.session.tags).toEqual(['claude-agent']);
 }, 60_000);
+
+it("an MCP tool of the app and a subagent: both tool calls, and the subagent's own model request", async () => {
+  const out = await runApp('trip');
+  // Five model requests: the MCP tool's turn (12 out), the subagent's call (20), the answer (7), the
+  // subagent's own request (3), and the answer again once the subagent, run in the background, is done (7).
+  expect(out.cost).toBeCloseTo((500 * 3 + 49 * 15) / 1e6, 12);
+  const data = await exportedWhen(out.sessionId, (d) => d.llms.length >= 5 && d.tools.length >= 2);
+  expect(data.llms.map((l) => l.completion_tokens).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([3, 7, 7, 12, 20]);
+  // The MCP tool by its own name, and the subagent's call (Claude Code names its Task tool "Agent").
+  expect(data.tools.map((t) => t.name).sort()).toEqual(['Agent', 'get_weather']);
+  expect(data.stats.cost).toBe(out.cost.toFixed(6));
+  // The subagent's request is not a turn of the main agent: its span's parent is inside the Agent
+  // call (Claude Code's execution span of the tool, which is no event), not the turn's.
+  const subagent = data.llms.find((l) => l.completion_tokens === 3);
+  const mainTurn = data.llms.find((l) => l.completion_tokens === 12);
+  expect(subagent?.parent_span_id).toBeTruthy();
+  expect(subagent?.parent_span_id).not.toBe(mainTurn?.parent_span_id);
+}, 90_000);

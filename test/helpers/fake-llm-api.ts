@@ -236,13 +236,12 @@ function bedrock(path: string, res: http.ServerResponse): boolean {
   return true;
 }
 
-/**
- * A Messages API stream: a call of the Glob tool (100 input and 12 output tokens), or, once its
- * result is in the conversation, a text answer (100 and 7).
- */
-function anthropicStream(model: string, answered: boolean): [string, Record<string, unknown>][] {
+type StreamEvent = [string, Record<string, unknown>];
+
+/** A Messages API stream of one content block: 100 input tokens, `output` out. */
+function anthropicStream(model: string, block: StreamEvent[], stop: string, output: number): StreamEvent[] {
   const message = {
-    id: answered ? 'msg_answer' : 'msg_tool',
+    id: `msg_${stop}_${output}`,
     type: 'message',
     role: 'assistant',
     model,
@@ -251,46 +250,58 @@ function anthropicStream(model: string, answered: boolean): [string, Record<stri
     stop_sequence: null,
     usage: { input_tokens: 100, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
   };
-  const block: [string, Record<string, unknown>][] = answered
-    ? [
-        ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
-        [
-          'content_block_delta',
-          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'There is one JSON file.' } },
-        ],
-      ]
-    : [
-        [
-          'content_block_start',
-          {
-            type: 'content_block_start',
-            index: 0,
-            content_block: { type: 'tool_use', id: 'toolu_glob', name: 'Glob', input: {} },
-          },
-        ],
-        [
-          'content_block_delta',
-          {
-            type: 'content_block_delta',
-            index: 0,
-            delta: { type: 'input_json_delta', partial_json: '{"pattern":"*.json"}' },
-          },
-        ],
-      ];
   return [
     ['message_start', { type: 'message_start', message }],
     ...block,
     ['content_block_stop', { type: 'content_block_stop', index: 0 }],
     [
       'message_delta',
-      {
-        type: 'message_delta',
-        delta: { stop_reason: answered ? 'end_turn' : 'tool_use', stop_sequence: null },
-        usage: { output_tokens: answered ? 7 : 12 },
-      },
+      { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: output } },
     ],
     ['message_stop', { type: 'message_stop' }],
   ];
+}
+
+const toolUse = (id: string, name: string, input: unknown): StreamEvent[] => [
+  [
+    'content_block_start',
+    { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id, name, input: {} } },
+  ],
+  [
+    'content_block_delta',
+    { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) } },
+  ],
+];
+const text = (t: string): StreamEvent[] => [
+  ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
+  ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } }],
+];
+
+/**
+ * Claude Code's turns, by the conversation so far. "Which JSON files": the Glob tool (12 tokens
+ * out), then an answer (7). "Plan a trip": the weather MCP tool (12), then a subagent through the
+ * Task tool (20), then an answer (7); the subagent ("Say OK") answers at once (3).
+ */
+function claudeCodeTurn(model: string, conversation: string): StreamEvent[] {
+  const results = conversation.split('tool_result').length - 1;
+  if (conversation.includes('Plan a trip')) {
+    if (results === 0)
+      return anthropicStream(
+        model,
+        toolUse('toolu_weather', 'mcp__weather__get_weather', { city: 'Paris' }),
+        'tool_use',
+        12,
+      );
+    if (results === 1) {
+      const task = { description: 'Check', prompt: 'Say OK', subagent_type: 'general-purpose' };
+      return anthropicStream(model, toolUse('toolu_task', 'Task', task), 'tool_use', 20);
+    }
+    return anthropicStream(model, text('Paris is sunny.'), 'end_turn', 7);
+  }
+  if (conversation.includes('Say OK')) return anthropicStream(model, text('OK'), 'end_turn', 3);
+  if (results === 0)
+    return anthropicStream(model, toolUse('toolu_glob', 'Glob', { pattern: '*.json' }), 'tool_use', 12);
+  return anthropicStream(model, text('There is one JSON file.'), 'end_turn', 7);
 }
 
 export interface FakeOpenAI {
@@ -333,8 +344,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
         // Claude Code's requests (the Claude Agent SDK's process): streamed. A turn asks for the Glob
         // tool until the conversation holds its result, then answers.
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const asked = JSON.stringify(body.messages ?? []).includes('tool_result');
-        const events = anthropicStream(String(body.model ?? 'claude-sonnet-4-5'), asked);
+        const events = claudeCodeTurn(String(body.model ?? 'claude-sonnet-4-5'), JSON.stringify(body.messages ?? []));
         for (const [name, data] of events) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
         res.end();
       } else if (path === '/v1/messages') {
