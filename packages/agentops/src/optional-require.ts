@@ -66,7 +66,8 @@ export function entryIsEsModule(): boolean {
  * when the package is not installed or has no such build.
  */
 export function esmFileOf(name: string, esmOf: (cjsFile: string) => string): string | undefined {
-  const cjs = resolveForApp(name);
+  // The app's copy only: a copy only the SDK resolves is not one the app imports.
+  const cjs = resolveForApp(name, process.argv[1], false);
   if (!cjs) return undefined;
   const file = esmOf(cjs);
   return file !== cjs && existsSync(file) ? file : undefined;
@@ -102,8 +103,11 @@ export function canRequireEsm(): boolean {
   return (process.features as { require_module?: boolean }).require_module === true;
 }
 
-/** Resolves a module as the app's entry point would (the app's copy of a package), else as the SDK would. */
-export function resolveForApp(specifier: string, entry = process.argv[1]): string | undefined {
+/**
+ * Resolves a module as the app's entry point would (the app's copy of a package), else from the
+ * working directory, else (unless `orSdk` is false) as the SDK would.
+ */
+export function resolveForApp(specifier: string, entry = process.argv[1], orSdk = true): string | undefined {
   for (const from of [entry ? resolvePath(entry) : undefined, join(process.cwd(), 'index.js')]) {
     if (!from) continue;
     try {
@@ -112,6 +116,7 @@ export function resolveForApp(specifier: string, entry = process.argv[1]): strin
       // Not from there: try the next.
     }
   }
+  if (!orSdk) return undefined;
   try {
     return requireHere.resolve(specifier);
   } catch {
