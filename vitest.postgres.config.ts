@@ -25,6 +25,7 @@ export default defineConfig({
       'test/server-mask.test.ts',
       'test/two-process.e2e.test.ts',
       'test/cli.test.ts',
+      'test/server-drivers.test.ts',
       'test/dashboard.browser.test.ts',
     ],
     exclude: [],

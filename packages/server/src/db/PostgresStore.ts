@@ -6,7 +6,7 @@
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   assembleOverview,
   type Overview,
@@ -111,7 +111,9 @@ export class PostgresStore implements Store {
     url: string,
     options: { maxConnections?: number; timeouts?: PostgresTimeouts } = {},
   ): Promise<PostgresStore> {
-    const pool = new pg.Pool({
+    // node-postgres is loaded only by a server that opens PostgreSQL, never by a SQLite one.
+    const { default: postgres } = await import('pg');
+    const pool = new postgres.Pool({
       connectionString: url,
       max: options.maxConnections ?? 10,
       application_name: 'agentops-server',

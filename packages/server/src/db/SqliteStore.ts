@@ -3,12 +3,13 @@
  * synchronous underneath (each is one short transaction), answered as promises to fit `Store`.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
-import Database, { type Database as SqliteDatabase } from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
   assembleOverview,
@@ -67,6 +68,8 @@ export class SqliteStore implements Store {
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    // better-sqlite3 (a native addon) is loaded only by a server that opens SQLite, never by a PostgreSQL one.
+    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
     this.db = new Database(file);
     this.#identity = this.db.memory ? undefined : fileIdentity(file);
     this.db.pragma('busy_timeout = 5000');
