@@ -28,7 +28,6 @@ export type { CreateContext, RealInstrumentation } from './clients.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 type Hook = (exports: unknown, version?: string) => unknown;
-type Hooks = Patcher;
 
 export type ClientInstrumentation = InstanceType<InstrumentationModule['InstrumentationBase']> & {
   readonly spec: ClientSpec;
@@ -56,7 +55,7 @@ export function createClientInstrumentation(
     readonly spec = spec;
     #tracerProvider: TracerProvider | undefined;
     #loggerProvider: unknown;
-    #hooks: Hooks | undefined;
+    #hooks: Patcher | undefined;
     #creating = false;
     /** Modules patched (by any way): each is patched once. */
     readonly #patched = new WeakSet<object>();
@@ -113,8 +112,8 @@ export function createClientInstrumentation(
     }
 
     manuallyInstrument(exports: unknown, version: string | undefined): void {
-      if (!this.patches(version)) return;
       if (isObject(exports) && this.#patched.has(exports)) return;
+      // The guard says why a version is passed over; only a module it patched is unpatched later.
       this.#patch(exports, version);
       if (isObject(exports) && this.#patched.has(exports)) this.#manual.set(exports, version);
     }
@@ -132,7 +131,7 @@ export function createClientInstrumentation(
     }
 
     /** The real instrumentation's patch for the client, built the first time it is needed. */
-    #realHooks(): Hooks | undefined {
+    #realHooks(): Patcher | undefined {
       if (this.#hooks || this.#creating) return this.#hooks;
       // Building it may require the client again (OpenInference's Bedrock one does), which comes
       // back here through the require hook: the patch under way covers it.
@@ -152,7 +151,7 @@ export function createClientInstrumentation(
     }
 
     /** The patch of the module in an instrumentation's definitions, on this loader's providers. */
-    #definitionOf(real: Extract<RealInstrumentation, { getModuleDefinitions(): unknown[] }>): Hooks {
+    #definitionOf(real: Extract<RealInstrumentation, { getModuleDefinitions(): unknown[] }>): Patcher {
       if (this.#tracerProvider) real.setTracerProvider?.(this.#tracerProvider);
       if (this.#loggerProvider) real.setLoggerProvider?.(this.#loggerProvider);
       // Its metric instruments are made when it is given a meter provider (the OpenAI one records

@@ -13,7 +13,7 @@
 import type { Logger } from '@agentops/exporter';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { optionalRequire } from '../optional-require.js';
-import { createGoogleGenAIInstrumentation } from './google-genai.js';
+import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 import { recordOpenAIUsageDetails } from './openai-usage.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
@@ -147,7 +147,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     create: openInference('@arizeai/openinference-instrumentation-bedrock', 'BedrockInstrumentation'),
   },
   {
-    package: '@google/genai',
+    // The 1.x to 3.x lines keep the three internal methods and the response shape ours reads.
+    package: GOOGLE_GENAI_MODULE,
     versions: { from: '1.0.0', belowMajor: 4 },
     instrumentation: '@opentelemetry/instrumentation',
     create: ({ captureContent }) => {

@@ -17,8 +17,8 @@ import { SDK_VERSION } from '../version.js';
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 
 export const GOOGLE_GENAI_MODULE = '@google/genai';
-/** The 1.x to 3.x lines keep the three internal methods and the response shape read here. */
-const SUPPORTED_VERSIONS = ['>=1.0.0 <4'];
+/** Every version reaches the patch: the client table (clients.ts) says which the SDK records. */
+const ANY_VERSION = ['*'];
 const METHODS = ['generateContentInternal', 'generateContentStreamInternal', 'embedContentInternal'] as const;
 type Method = (typeof METHODS)[number];
 
@@ -73,7 +73,7 @@ export function createGoogleGenAIInstrumentation(
       return [
         new base.InstrumentationNodeModuleDefinition(
           GOOGLE_GENAI_MODULE,
-          SUPPORTED_VERSIONS,
+          ANY_VERSION,
           (exports: unknown) => this.patch(exports),
           (exports: unknown) => this.unpatch(exports),
         ),

@@ -20,6 +20,7 @@
 import type * as childProcess from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { DEFAULT_ENDPOINT, type Logger } from '@agentops/exporter';
+import { errorText } from '@agentops/exporter/internal';
 import { type Context, propagation } from '@opentelemetry/api';
 import { resolveForApp } from '../optional-require.js';
 
@@ -114,7 +115,7 @@ export function wrapClaudeCodeSpawns(host: ClaudeAgentSdkHost): () => void {
         }
       }
     } catch (err) {
-      host.logger.debug(`${CLAUDE_AGENT_SDK}: Claude Code started untraced (${String(err)})`);
+      host.logger.debug(`${CLAUDE_AGENT_SDK}: Claude Code started untraced (${errorText(err)})`);
     }
     return Reflect.apply(original, this, args);
   } as Spawn;
