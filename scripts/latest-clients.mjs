@@ -37,6 +37,14 @@ const CLIENTS = [
   { deps: ['ai7'], pkg: 'ai', tests: ['ai-sdk-7.e2e'] },
   { deps: ['@ai-sdk/openai'], pkg: '@ai-sdk/openai', tests: ['ai-sdk-7.e2e'] },
   { deps: ['@ai-sdk/otel'], pkg: '@ai-sdk/otel', tests: ['ai-sdk-7.e2e'] },
+  {
+    deps: ['@anthropic-ai/claude-agent-sdk'],
+    pkg: '@anthropic-ai/claude-agent-sdk',
+    tests: ['claude-agent-sdk.e2e'],
+  },
+  { deps: ['@mastra/core'], pkg: '@mastra/core', tests: ['mastra.e2e'] },
+  { deps: ['@mastra/observability'], pkg: '@mastra/observability', tests: ['mastra.e2e'] },
+  { deps: ['@mastra/otel-bridge'], pkg: '@mastra/otel-bridge', tests: ['mastra.e2e'] },
 ];
 
 function arg(name) {

@@ -13,7 +13,10 @@ export function optionalRequire<T>(name: string): T | undefined {
   }
 }
 
-/** Whether the app has installed a package, without loading it (its `package.json` need not be exported). */
+/**
+ * Whether the app has installed a package, without loading it (its `package.json` need not be
+ * exported): where the SDK resolves its peers, or where the app's entry resolves its own packages.
+ */
 export function isInstalled(name: string): boolean {
   for (const entry of [name, `${name}/package.json`]) {
     try {
@@ -23,7 +26,7 @@ export function isInstalled(name: string): boolean {
       // Not there, or this entry is not exported: the other may be.
     }
   }
-  return false;
+  return resolveForApp(name, process.argv[1], false) !== undefined;
 }
 
 /**
@@ -91,10 +94,10 @@ export function packageVersionOf(file: string, name: string): string | undefined
 }
 
 /**
- * An ES module, loaded synchronously (Node 20.19+, 22.12+): the very module an import of the same
- * file gave or will give.
+ * A module by its file, loaded synchronously; an ES module too where Node can (20.19+, 22.12+): the
+ * very module an import of the same file gave or will give.
  */
-export function requireEsm(file: string): unknown {
+export function requireFile(file: string): unknown {
   return requireHere(file);
 }
 

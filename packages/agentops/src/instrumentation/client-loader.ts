@@ -17,7 +17,7 @@ import { SDK_VERSION } from '../version.js';
 import {
   type ClientSpec,
   inVersions,
-  moduleOf,
+  modulesOf,
   type Patcher,
   type RealInstrumentation,
   recordedOtherwise,
@@ -31,8 +31,11 @@ type Hook = (exports: unknown, version?: string) => unknown;
 
 export type ClientInstrumentation = InstanceType<InstrumentationModule['InstrumentationBase']> & {
   readonly spec: ClientSpec;
-  /** Patches a module reached another way (the require cache, an ES module build); disable() unpatches it. */
-  manuallyInstrument(module: unknown, version: string | undefined): void;
+  /**
+   * Patches a module reached another way (the require cache, an ES module build); disable() unpatches
+   * it. `module`: which of the row's modules it is (default: its first).
+   */
+  manuallyInstrument(exports: unknown, version: string | undefined, module?: string): void;
   /**
    * Whether `version` of the client is one this loader patches; says once why not (recorded
    * another way, or outside the table's versions).
@@ -49,18 +52,20 @@ export function createClientInstrumentation(
   options: { captureContent: boolean; logger: Logger },
 ): ClientInstrumentation {
   const { logger } = options;
-  const module = moduleOf(spec);
+  const modules = modulesOf(spec).map((m) => m.hooked);
 
   class Loader extends base.InstrumentationBase {
     readonly spec = spec;
     #tracerProvider: TracerProvider | undefined;
     #loggerProvider: unknown;
-    #hooks: Patcher | undefined;
+    #real: RealInstrumentation | undefined;
+    /** The patch of each module, taken from the real instrumentation. */
+    readonly #hooks = new Map<string, Patcher>();
     #creating = false;
     /** Modules patched (by any way): each is patched once. */
     readonly #patched = new WeakSet<object>();
-    /** Modules patched by hand, with their versions: unpatched when disabled. */
-    readonly #manual = new Map<unknown, string | undefined>();
+    /** Modules patched by hand, with their versions and names: unpatched when disabled. */
+    readonly #manual = new Map<unknown, { version: string | undefined; module: string }>();
     /** What has been said once: versions passed over, failures. */
     readonly #said = new Set<string>();
 
@@ -70,14 +75,15 @@ export function createClientInstrumentation(
 
     protected init() {
       // Every version reaches the guard below, which says why one is passed over.
-      return [
-        new base.InstrumentationNodeModuleDefinition(
-          module,
-          ['*'],
-          (exports: unknown, version?: string) => this.#patch(exports, version),
-          (exports: unknown, version?: string) => this.#unpatch(exports, version),
-        ),
-      ];
+      return modules.map(
+        (module) =>
+          new base.InstrumentationNodeModuleDefinition(
+            module,
+            ['*'],
+            (exports: unknown, version?: string) => this.#patch(exports, version, module),
+            (exports: unknown, version?: string) => this.#unpatch(exports, version, module),
+          ),
+      );
     }
 
     override setTracerProvider(provider: TracerProvider): void {
@@ -111,16 +117,16 @@ export function createClientInstrumentation(
       return true;
     }
 
-    manuallyInstrument(exports: unknown, version: string | undefined): void {
+    manuallyInstrument(exports: unknown, version: string | undefined, module = modules[0] as string): void {
       if (isObject(exports) && this.#patched.has(exports)) return;
       // The guard says why a version is passed over; only a module it patched is unpatched later.
-      this.#patch(exports, version);
-      if (isObject(exports) && this.#patched.has(exports)) this.#manual.set(exports, version);
+      this.#patch(exports, version, module);
+      if (isObject(exports) && this.#patched.has(exports)) this.#manual.set(exports, { version, module });
     }
 
     override disable(): void {
       super.disable();
-      for (const [exports, version] of this.#manual) this.#unpatch(exports, version);
+      for (const [exports, { version, module }] of this.#manual) this.#unpatch(exports, version, module);
       this.#manual.clear();
     }
 
@@ -130,28 +136,34 @@ export function createClientInstrumentation(
       say();
     }
 
-    /** The real instrumentation's patch for the client, built the first time it is needed. */
-    #realHooks(): Patcher | undefined {
-      if (this.#hooks || this.#creating) return this.#hooks;
+    /** The real instrumentation's patch of `module`, built the first time it is needed. */
+    #realHooks(module: string): Patcher | undefined {
+      const known = this.#hooks.get(module);
+      if (known || this.#creating) return known;
       // Building it may require the client again (OpenInference's Bedrock one does), which comes
       // back here through the require hook: the patch under way covers it.
       this.#creating = true;
       try {
-        const real = spec.create({
-          tracerProvider: this.#tracerProvider,
-          captureContent: options.captureContent,
-          logger,
-        });
-        if (!real) throw new Error(`${spec.instrumentation} could not be loaded`);
-        this.#hooks = 'getModuleDefinitions' in real ? this.#definitionOf(real) : real;
-        return this.#hooks;
+        if (!this.#real) {
+          this.#real = spec.create({
+            tracerProvider: this.#tracerProvider,
+            captureContent: options.captureContent,
+            logger,
+          });
+          if (!this.#real) throw new Error(`${spec.instrumentation} could not be loaded`);
+          if ('getModuleDefinitions' in this.#real) this.#onProviders(this.#real);
+        }
+        const real = this.#real;
+        const hooks = 'getModuleDefinitions' in real ? definitionOf(real, module) : real;
+        this.#hooks.set(module, hooks);
+        return hooks;
       } finally {
         this.#creating = false;
       }
     }
 
-    /** The patch of the module in an instrumentation's definitions, on this loader's providers. */
-    #definitionOf(real: Extract<RealInstrumentation, { getModuleDefinitions(): unknown[] }>): Patcher {
+    /** An instrumentation given this loader's providers, and enabled while this loader is. */
+    #onProviders(real: Extract<RealInstrumentation, { getModuleDefinitions(): unknown[] }>): void {
       if (this.#tracerProvider) real.setTracerProvider?.(this.#tracerProvider);
       if (this.#loggerProvider) real.setLoggerProvider?.(this.#loggerProvider);
       // Its metric instruments are made when it is given a meter provider (the OpenAI one records
@@ -162,20 +174,13 @@ export function createClientInstrumentation(
       if (typeof (real as { isEnabled?: unknown }).isEnabled === 'function') {
         Object.defineProperty(real, 'isEnabled', { value: () => this.isEnabled(), configurable: true });
       }
-      const definition = (real.getModuleDefinitions() as { name?: unknown; patch?: unknown; unpatch?: unknown }[]).find(
-        (d) => d.name === module,
-      );
-      if (typeof definition?.patch !== 'function')
-        throw new Error(`${spec.instrumentation} has no patch for ${module}`);
-      const unpatch = typeof definition.unpatch === 'function' ? (definition.unpatch as Hook) : undefined;
-      return { patch: definition.patch as Hook, unpatch: (e, v) => unpatch?.(e, v) };
     }
 
-    #patch(exports: unknown, version: string | undefined): unknown {
+    #patch(exports: unknown, version: string | undefined, module: string): unknown {
       if (isObject(exports) && this.#patched.has(exports)) return exports;
       if (!this.patches(version)) return exports;
       try {
-        const hooks = this.#realHooks();
+        const hooks = this.#realHooks(module);
         if (!hooks) return exports;
         const result = hooks.patch(exports, version);
         if (isObject(exports)) this.#patched.add(exports);
@@ -190,11 +195,11 @@ export function createClientInstrumentation(
       }
     }
 
-    #unpatch(exports: unknown, version: string | undefined): unknown {
+    #unpatch(exports: unknown, version: string | undefined, module: string): unknown {
       if (!isObject(exports) || !this.#patched.has(exports)) return exports;
       this.#patched.delete(exports);
       try {
-        return this.#hooks?.unpatch(exports, version) ?? exports;
+        return this.#hooks.get(module)?.unpatch(exports, version) ?? exports;
       } catch (err) {
         logger.debug(`${spec.package}: unpatching failed (${errorText(err)})`);
         return exports;
@@ -202,4 +207,14 @@ export function createClientInstrumentation(
     }
   }
   return new Loader();
+}
+
+/** The patch of `module` in an instrumentation's public definitions. */
+function definitionOf(real: { getModuleDefinitions(): unknown[] }, module: string): Patcher {
+  const definition = (real.getModuleDefinitions() as { name?: unknown; patch?: unknown; unpatch?: unknown }[]).find(
+    (d) => d.name === module,
+  );
+  if (typeof definition?.patch !== 'function') throw new Error(`no patch for ${module} in its definitions`);
+  const unpatch = typeof definition.unpatch === 'function' ? (definition.unpatch as Hook) : undefined;
+  return { patch: definition.patch as Hook, unpatch: (e, v) => unpatch?.(e, v) };
 }

@@ -14,6 +14,7 @@ import type { Logger } from '@agentops/exporter';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { optionalRequire } from '../optional-require.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
+import { createMastraInstrumentation, MASTRA_OTEL_BRIDGE } from './mastra.js';
 import { recordOpenAIUsageDetails } from './openai-usage.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
@@ -44,14 +45,20 @@ export interface CreateContext {
   logger: Logger;
 }
 
+/** A module of a client that is patched: its file as the require hook names it, and its specifier. */
+export interface ClientModule {
+  hooked: string;
+  specifier: string;
+}
+
 export interface ClientSpec {
   /** The client's npm package. */
   package: string;
   /**
-   * The module the instrumentation patches, when not the package's entry: a file of it as the
-   * require hook names it, and the public specifier that resolves to that file.
+   * The modules patched, when not the package's entry: each a file of it as the require hook names
+   * it, and the public specifier that resolves to that file.
    */
-  file?: { hooked: string; specifier: string };
+  files?: readonly ClientModule[];
   /** The versions recorded: from `from` up to, not including, major `belowMajor`. */
   versions: { from: string; belowMajor: number };
   /** The package of the instrumentation that records it (named in the SDK's log lines). */
@@ -134,7 +141,7 @@ export const CLIENTS: readonly ClientSpec[] = [
   },
   {
     package: '@langchain/core',
-    file: { hooked: '@langchain/core/dist/callbacks/manager.cjs', specifier: '@langchain/core/callbacks/manager' },
+    files: [{ hooked: '@langchain/core/dist/callbacks/manager.cjs', specifier: '@langchain/core/callbacks/manager' }],
     versions: { from: '0.2.0', belowMajor: 2 },
     instrumentation: '@arizeai/openinference-instrumentation-langchain',
     create: openInference('@arizeai/openinference-instrumentation-langchain', 'LangChainInstrumentation'),
@@ -157,16 +164,24 @@ export const CLIENTS: readonly ClientSpec[] = [
     },
     esmOf: (cjs) => cjs.replace(/\.cjs$/, '.mjs'),
   },
+  {
+    // Both entries an app imports the class from (`@mastra/core/mastra`, as Mastra's docs do, and
+    // `@mastra/core`) re-export one class: whichever loads first has it patched.
+    package: '@mastra/core',
+    files: [
+      { hooked: '@mastra/core/dist/mastra/index.cjs', specifier: '@mastra/core/mastra' },
+      { hooked: '@mastra/core', specifier: '@mastra/core' },
+    ],
+    versions: { from: '1.0.0', belowMajor: 2 },
+    instrumentation: MASTRA_OTEL_BRIDGE,
+    create: createMastraInstrumentation,
+    esmOf: (cjs) => cjs.replace(/\.cjs$/, '.js'),
+  },
 ];
 
-/** The module the require hook patches: the package, or the file of it the row names. */
-export function moduleOf(spec: ClientSpec): string {
-  return spec.file?.hooked ?? spec.package;
-}
-
-/** The specifier that resolves to that module. */
-export function specifierOf(spec: ClientSpec): string {
-  return spec.file?.specifier ?? spec.package;
+/** The modules the require hook patches: the package's entry, or the files of it the row names. */
+export function modulesOf(spec: ClientSpec): readonly ClientModule[] {
+  return spec.files ?? [{ hooked: spec.package, specifier: spec.package }];
 }
 
 /** `major.minor.patch` of a version (a prerelease counts as its release); undefined when it is none. */

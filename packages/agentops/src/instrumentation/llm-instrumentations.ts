@@ -18,10 +18,10 @@ import {
   loadedCopies,
   optionalRequire,
   packageVersionOf,
-  requireEsm,
+  requireFile,
 } from '../optional-require.js';
 import { type ClientInstrumentation, createClientInstrumentation } from './client-loader.js';
-import { CLIENTS, specifierOf } from './clients.js';
+import { CLIENTS, type ClientModule, modulesOf } from './clients.js';
 import { esmLoaderHook } from './esm-hook.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 
@@ -68,8 +68,10 @@ export function enableLlmInstrumentations(options: {
  */
 function patchRequired(loader: ClientInstrumentation): void {
   const { spec } = loader;
-  for (const copy of loadedCopies(spec.package, specifierOf(spec))) {
-    loader.manuallyInstrument(copy.exports, packageVersionOf(copy.file, spec.package));
+  for (const { hooked, specifier } of modulesOf(spec)) {
+    for (const copy of loadedCopies(spec.package, specifier)) {
+      loader.manuallyInstrument(copy.exports, packageVersionOf(copy.file, spec.package), hooked);
+    }
   }
 }
 
@@ -83,15 +85,19 @@ function patchRequired(loader: ClientInstrumentation): void {
  * that records them all.
  */
 function patchEsmBuild(loader: ClientInstrumentation, logger: Logger): void {
+  for (const module of modulesOf(loader.spec)) patchEsmModule(loader, module, logger);
+}
+
+function patchEsmModule(loader: ClientInstrumentation, { hooked, specifier }: ClientModule, logger: Logger): void {
   const { spec } = loader;
-  const file = spec.esmOf && esmFileOf(specifierOf(spec), spec.esmOf);
+  const file = spec.esmOf && esmFileOf(specifier, spec.esmOf);
   if (!file) return;
   // The app's copy's version (the one patched), not whatever copy this package would resolve.
   const version = packageVersionOf(file, spec.package);
   if (!loader.patches(version)) return;
   if (canRequireEsm()) {
     try {
-      loader.manuallyInstrument(requireEsm(file), version);
+      loader.manuallyInstrument(requireFile(file), version, hooked);
       return;
     } catch (err) {
       logger.debug(`${spec.package}'s ES module build could not be required (${errorText(err)}); imported instead`);
@@ -101,7 +107,7 @@ function patchEsmBuild(loader: ClientInstrumentation, logger: Logger): void {
     `${spec.package} is recorded in this ES module app once its ES module build is patched: calls made before that are not. To record every call, start the app with: node --import agentops/register ${process.argv[1] ? basename(process.argv[1]) : 'app.mjs'}`,
   );
   import(pathToFileURL(file).href).then(
-    (module: unknown) => loader.manuallyInstrument(module, version),
+    (module: unknown) => loader.manuallyInstrument(module, version, hooked),
     (err: unknown) => logger.debug(`${spec.package}'s ES module build was not patched (${errorText(err)})`),
   );
 }
