@@ -143,10 +143,9 @@ describe('migrations', () => {
 describe('the sessions totals migration', () => {
   it("a file of the schema before it gets each session's totals (LLM calls, tokens, tools, actions, evaluations) and cost per model from what it has", async () => {
     const { MIGRATIONS } = await import('../packages/server/src/db/sqlite-schema.js');
-    const serverRequire = createRequire(createRequire(import.meta.url).resolve('@agentops/server'));
-    const Database = serverRequire('better-sqlite3') as typeof import('better-sqlite3');
+    const { openSqlite } = await import('../packages/server/src/db/sqlite-driver.js');
     const file = join(dir, 'before-totals.db');
-    const old = new Database(file);
+    const old = openSqlite(file);
     // The schema before the migration that keeps sessions' totals (and so before every later one).
     const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN llm_calls'));
     for (const m of MIGRATIONS.slice(0, before)) old.exec(m);

@@ -29,6 +29,16 @@ export type {
   StoredEvent,
   UploadRow,
 } from './db/Store.js';
+export {
+  openSqlite,
+  SQLITE_DRIVERS,
+  type SqliteConnection,
+  type SqliteDriverName,
+  type SqliteRunResult,
+  type SqliteStatement,
+  sqliteDriver,
+  type Transaction,
+} from './db/sqlite-driver.js';
 export { decodeOtlp } from './otlp/decode.js';
 export type { AnyValue, KeyValue, OtlpSpan, OtlpTraceRequest } from './otlp/otlp-spans.js';
 export { otlpToSpans } from './otlp/otlp-spans.js';

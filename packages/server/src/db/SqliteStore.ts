@@ -1,15 +1,14 @@
 /**
- * The embedded default: everything in one SQLite file (WAL), through better-sqlite3. Its calls are
- * synchronous underneath (each is one short transaction), answered as promises to fit `Store`.
+ * The embedded default: everything in one SQLite file (WAL), through `node:sqlite` or better-sqlite3
+ * (sqlite-driver.ts). Its calls are synchronous underneath (each is one short transaction), answered
+ * as promises to fit `Store`.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import {
   assembleOverview,
@@ -47,6 +46,7 @@ import {
   type UploadRow,
   withCost,
 } from './Store.js';
+import { openSqlite, type SqliteConnection, type SqliteDriverName, sqliteDriver } from './sqlite-driver.js';
 import { MIGRATIONS } from './sqlite-schema.js';
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
@@ -56,7 +56,9 @@ const AUTOCHECKPOINT_PAGES = 10_000;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   /** The connection itself: for the server's own diagnostics and tests, not for writes. */
-  readonly db: SqliteDatabase;
+  readonly db: SqliteConnection;
+  /** The driver the file was opened with. */
+  readonly driver: SqliteDriverName;
   readonly #statements: ReturnType<typeof prepare> & {
     insertEventsTransaction: (sessionId: string, rows: StoredEvent[], receivedAt: string) => number;
     writeSessionTransaction: (projectId: string, sessionId: string, batch: SessionBatch) => boolean;
@@ -66,11 +68,11 @@ export class SqliteStore implements Store {
   /** The database file's identity when it was opened (device and inode): undefined in memory. */
   readonly #identity: string | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, driver: SqliteDriverName = sqliteDriver()) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    // better-sqlite3 (a native addon) is loaded only by a server that opens SQLite, never by a PostgreSQL one.
-    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
-    this.db = new Database(file);
+    // The driver is loaded only by a server that opens SQLite, never by a PostgreSQL one.
+    this.driver = driver;
+    this.db = openSqlite(file, driver);
     this.#identity = this.db.memory ? undefined : fileIdentity(file);
     this.db.pragma('busy_timeout = 5000');
     useWal(this.db);
@@ -151,7 +153,7 @@ export class SqliteStore implements Store {
     // No script beside this module (the sources run as they are, in this repository's tests): SQLite's own checkpoints.
     if (this.#checkpointer || this.db.memory || !existsSync(fileURLToPath(CHECKPOINT_WORKER))) return;
     const worker = new Worker(CHECKPOINT_WORKER, {
-      workerData: { file: this.db.name, everyMillis } satisfies CheckpointWorkerData,
+      workerData: { file: this.db.name, everyMillis, driver: this.driver } satisfies CheckpointWorkerData,
     });
     worker.unref();
     this.db.pragma('wal_autocheckpoint = 0');
@@ -286,16 +288,18 @@ export class SqliteStore implements Store {
     let added = 0;
     for (const e of evaluations) {
       const c = evaluationColumns(e);
-      added += this.#statements.evaluationInsert.run(
-        sessionId,
-        e.id,
-        c.timestamp,
-        c.name,
-        c.score,
-        c.label,
-        JSON.stringify(e),
-        receivedAt,
-      ).changes;
+      added += Number(
+        this.#statements.evaluationInsert.run(
+          sessionId,
+          e.id,
+          c.timestamp,
+          c.name,
+          c.score,
+          c.label,
+          JSON.stringify(e),
+          receivedAt,
+        ).changes,
+      );
     }
     if (added > 0) this.#statements.sessionEvaluationsAdd.run(added, sessionId);
     return added;
@@ -333,23 +337,25 @@ export class SqliteStore implements Store {
     const totals = new SessionTotals();
     for (const { payload: e, cost } of rows) {
       const c = eventColumns(e);
-      const inserted = this.#statements.eventInsert.run(
-        sessionId,
-        e.id,
-        e.event_type,
-        e.init_timestamp,
-        e.end_timestamp,
-        c.agentId,
-        c.model,
-        c.promptTokens,
-        c.completionTokens,
-        c.cacheReadTokens,
-        c.cacheCreationTokens,
-        c.reasoningTokens,
-        cost,
-        eventData(e),
-        receivedAt,
-      ).changes;
+      const inserted = Number(
+        this.#statements.eventInsert.run(
+          sessionId,
+          e.id,
+          e.event_type,
+          e.init_timestamp,
+          e.end_timestamp,
+          c.agentId,
+          c.model,
+          c.promptTokens,
+          c.completionTokens,
+          c.cacheReadTokens,
+          c.cacheCreationTokens,
+          c.reasoningTokens,
+          cost,
+          eventData(e),
+          receivedAt,
+        ).changes,
+      );
       if (inserted === 0) continue;
       added += inserted;
       totals.add(e, c, cost);
@@ -469,7 +475,10 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const rows: OverviewRows = {
         buckets: all(statements.buckets),
-        durations: this.db.prepare(statements.durations).raw().all(params) as [string, number][],
+        durations: all<Record<string, unknown>>(statements.durations).map((row) => Object.values(row)) as [
+          string,
+          number,
+        ][],
         states: all(statements.states),
         models: all(statements.models),
         slowest: all(statements.slowest),
@@ -523,7 +532,7 @@ export class SqliteStore implements Store {
  * its journal mode, and SQLite answers the losers "database is locked" at once, without waiting
  * out the busy timeout: they try again shortly, for up to about five seconds.
  */
-function useWal(db: SqliteDatabase): void {
+function useWal(db: SqliteConnection): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (let attempt = 0; ; attempt++) {
     try {
@@ -537,7 +546,7 @@ function useWal(db: SqliteDatabase): void {
 }
 
 /** The statements of the hot paths, prepared once per connection. */
-function prepare(db: SqliteDatabase) {
+function prepare(db: SqliteConnection) {
   return {
     metaInsert: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING'),
     metaGet: db.prepare('SELECT value FROM meta WHERE key = ?'),

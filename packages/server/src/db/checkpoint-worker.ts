@@ -7,19 +7,20 @@
  */
 import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDriverName } from './sqlite-driver.js';
 
 export interface CheckpointWorkerData {
   file: string;
   everyMillis: number;
+  driver: SqliteDriverName;
 }
 export type CheckpointWorkerRequest = { kind: 'stop' };
 export type CheckpointWorkerReply = { kind: 'checkpointed'; frames: number } | { kind: 'stopped' };
 
 const port = parentPort;
 if (port) {
-  const { file, everyMillis } = workerData as CheckpointWorkerData;
-  const db = new Database(file, { fileMustExist: true });
+  const { file, everyMillis, driver } = workerData as CheckpointWorkerData;
+  const db = openSqlite(file, driver, { fileMustExist: true });
   db.pragma('wal_autocheckpoint = 0');
   let seen = '';
   const walState = (): string => {
