@@ -43,6 +43,7 @@ const CLIENTS = [
     tests: ['claude-agent-sdk.e2e'],
   },
   { deps: ['@mastra/core'], pkg: '@mastra/core', tests: ['mastra.e2e'] },
+  { deps: ['@modelcontextprotocol/sdk'], pkg: '@modelcontextprotocol/sdk', tests: ['mcp.e2e'] },
   { deps: ['@mastra/observability'], pkg: '@mastra/observability', tests: ['mastra.e2e'] },
   { deps: ['@mastra/otel-bridge'], pkg: '@mastra/otel-bridge', tests: ['mastra.e2e'] },
 ];

@@ -16,6 +16,7 @@ import { metrics, type TracerProvider } from '@opentelemetry/api';
 import { SDK_VERSION } from '../version.js';
 import {
   type ClientSpec,
+  type CreateContext,
   inVersions,
   modulesOf,
   type Patcher,
@@ -49,7 +50,7 @@ const isObject = (value: unknown): value is object =>
 export function createClientInstrumentation(
   base: InstrumentationModule,
   spec: ClientSpec,
-  options: { captureContent: boolean; logger: Logger },
+  options: Omit<CreateContext, 'tracerProvider'>,
 ): ClientInstrumentation {
   const { logger } = options;
   const modules = modulesOf(spec).map((m) => m.hooked);
@@ -149,6 +150,8 @@ export function createClientInstrumentation(
             tracerProvider: this.#tracerProvider,
             captureContent: options.captureContent,
             logger,
+            joinSession: options.joinSession,
+            sessionOfNewWork: options.sessionOfNewWork,
           });
           if (!this.#real) throw new Error(`${spec.instrumentation} could not be loaded`);
           if ('getModuleDefinitions' in this.#real) this.#onProviders(this.#real);

@@ -11,7 +11,8 @@
  * (client-loader.ts) runs every row.
  */
 import type { Logger } from '@agentops/exporter';
-import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { Context, MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { createMcpInstrumentation, type JoinedSession, MCP_SDK } from '../integrations/mcp.js';
 import { optionalRequire } from '../optional-require.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 import { createMastraInstrumentation, MASTRA_OTEL_BRIDGE } from './mastra.js';
@@ -43,6 +44,10 @@ export interface CreateContext {
   tracerProvider: TracerProvider | undefined;
   captureContent: boolean;
   logger: Logger;
+  /** Joins the session W3C fields carry (for the MCP server's requests). */
+  joinSession(carrier: Record<string, string>): JoinedSession | undefined;
+  /** The session new work belongs to, and the context it starts in (for the MCP client's requests). */
+  sessionOfNewWork(): { context: Context; sessionId: string } | undefined;
 }
 
 /** A module of a client that is patched: its file as the require hook names it, and its specifier. */
@@ -67,6 +72,12 @@ export interface ClientSpec {
   create(context: CreateContext): RealInstrumentation | undefined;
   /** Its ES module build, by the CommonJS file of the module patched. */
   esmOf?: (cjsFile: string) => string;
+  /**
+   * The require hook never sees this package (require-in-the-middle skips a package whose
+   * package.json has no `main`): in a CommonJS app, init() loads the modules the app would load and
+   * patches them, as it does a client's ES module build in an ES module app.
+   */
+  unseenByRequireHook?: true;
   /** From this major on, the client is recorded another way and left unpatched. */
   recordedOtherwise?: { fromMajor: number; how: string };
 }
@@ -163,6 +174,19 @@ export const CLIENTS: readonly ClientSpec[] = [
       return base && createGoogleGenAIInstrumentation(base, captureContent, { enabled: false });
     },
     esmOf: (cjs) => cjs.replace(/\.cjs$/, '.mjs'),
+  },
+  {
+    // The client's requests and the server's handlers; `/server/mcp.js` (McpServer) builds on `/server`.
+    package: MCP_SDK,
+    files: [
+      { hooked: `${MCP_SDK}/dist/cjs/client/index.js`, specifier: `${MCP_SDK}/client` },
+      { hooked: `${MCP_SDK}/dist/cjs/server/index.js`, specifier: `${MCP_SDK}/server` },
+    ],
+    versions: { from: '1.0.0', belowMajor: 2 },
+    instrumentation: '@opentelemetry/instrumentation',
+    create: createMcpInstrumentation,
+    unseenByRequireHook: true,
+    esmOf: (cjs) => cjs.replace('/dist/cjs/', '/dist/esm/'),
   },
   {
     // Both entries an app imports the class from (`@mastra/core/mastra`, as Mastra's docs do, and

@@ -19,9 +19,10 @@ import {
   optionalRequire,
   packageVersionOf,
   requireFile,
+  resolveForApp,
 } from '../optional-require.js';
 import { type ClientInstrumentation, createClientInstrumentation } from './client-loader.js';
-import { CLIENTS, type ClientModule, modulesOf } from './clients.js';
+import { CLIENTS, type ClientModule, type CreateContext, modulesOf } from './clients.js';
 import { esmLoaderHook } from './esm-hook.js';
 import { GenAiContentLogBridge } from './GenAiContentLogBridge.js';
 
@@ -32,6 +33,8 @@ export function enableLlmInstrumentations(options: {
   tracerProvider: TracerProvider;
   captureContent: boolean;
   logger: Logger;
+  joinSession: CreateContext['joinSession'];
+  sessionOfNewWork: CreateContext['sessionOfNewWork'];
 }): () => void {
   const base = optionalRequire<InstrumentationModule>('@opentelemetry/instrumentation');
   const loaders = base
@@ -52,6 +55,8 @@ export function enableLlmInstrumentations(options: {
   // Under `--import agentops/register` the loader hook patches ES module builds as the app imports them.
   if (entryIsEsModule() && !esmLoaderHook.registered) {
     for (const loader of loaders) patchEsmBuild(loader, options.logger);
+  } else if (!entryIsEsModule()) {
+    for (const loader of loaders) if (loader.spec.unseenByRequireHook) patchUnseen(loader, options.logger);
   }
   const restoreAnthropic = anthropicTracesContent(options.captureContent);
   options.logger.debug(`LLM auto-instrumentation: ${loaders.map((l) => l.spec.package).join(', ')}`);
@@ -71,6 +76,20 @@ function patchRequired(loader: ClientInstrumentation): void {
   for (const { hooked, specifier } of modulesOf(spec)) {
     for (const copy of loadedCopies(spec.package, specifier)) {
       loader.manuallyInstrument(copy.exports, packageVersionOf(copy.file, spec.package), hooked);
+    }
+  }
+}
+
+/** A CommonJS app's copy of a client the require hook cannot see: loaded now, and patched. */
+function patchUnseen(loader: ClientInstrumentation, logger: Logger): void {
+  const { spec } = loader;
+  for (const { hooked, specifier } of modulesOf(spec)) {
+    const file = resolveForApp(specifier, process.argv[1], false);
+    if (!file) continue;
+    try {
+      loader.manuallyInstrument(requireFile(file), packageVersionOf(file, spec.package), hooked);
+    } catch (err) {
+      logger.debug(`${specifier} could not be loaded to be patched (${errorText(err)})`);
     }
   }
 }

@@ -78,6 +78,12 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
         tracerProvider: provider ?? trace.getTracerProvider(),
         captureContent: config.captureContent,
         logger,
+        // A session another process started, joined for one request (an MCP server's).
+        joinSession: (headers) => {
+          const runtime = currentRuntime();
+          return runtime ? Session.start(runtime, { headers }, runtime.config) : undefined;
+        },
+        sessionOfNewWork,
       })
     : () => {};
   const disableAgents = config.instrumentLlmCalls

@@ -1,0 +1,302 @@
+/**
+ * The Model Context Protocol (`@modelcontextprotocol/sdk` 1.x), both sides, with no code beyond
+ * `init()` in each process. A client's request is a span per the OpenTelemetry MCP conventions
+ * (`{mcp.method.name} {target}`, kind CLIENT): a tool call is a tool event (its arguments and
+ * result under the content switch), a listing, a resource read or a prompt an action. The client
+ * carries the span's W3C trace context and the session's baggage in the request's `params._meta`
+ * (`traceparent`, `tracestate`, `baggage`, as MCP's `_meta` convention for trace context has them).
+ * A server whose request carries AgentOps' baggage joins that session for the request's handling:
+ * its span (kind SERVER) and everything recorded inside the handler (its LLM calls, `record()`,
+ * wrappers) land in the caller's session, under the caller's tool call, as a second process of it.
+ * A request without AgentOps' baggage is handled in the server's own session, as any other work.
+ */
+import { type Logger, semconv as S } from '@agentops/exporter';
+import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
+import {
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+import { sessionIdFromContext, withSessionBaggage } from '../context-keys.js';
+import { extractFrom, injectInto } from '../propagation.js';
+import { SDK_VERSION } from '../version.js';
+
+export const MCP_SDK = '@modelcontextprotocol/sdk';
+
+/** A session joined for one request: its work runs inside `run`, and it is left (not ended) after. */
+export interface JoinedSession {
+  run<T>(fn: () => T): T;
+  detach(): Promise<void>;
+}
+
+export interface McpHost {
+  tracerProvider: TracerProvider | undefined;
+  captureContent: boolean;
+  logger: Logger;
+  /** Joins the session the W3C fields carry. */
+  joinSession(carrier: Record<string, string>): JoinedSession | undefined;
+  /** The session new work belongs to, and the context it starts in. */
+  sessionOfNewWork(): { context: Context; sessionId: string } | undefined;
+}
+
+/** The W3C fields carried in `params._meta`. */
+const META_FIELDS = ['traceparent', 'tracestate', 'baggage'] as const;
+
+/** Where each patched prototype keeps what it replaced. */
+const ORIGINAL = Symbol.for('agentops.mcp.original');
+
+interface JsonRpcRequest {
+  method?: unknown;
+  params?: Record<string, unknown> & { _meta?: Record<string, unknown> };
+}
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The span name's target and the attributes of a request, per the MCP conventions. */
+function describeRequest(request: JsonRpcRequest): {
+  method: string;
+  target: string | undefined;
+  attributes: Record<string, string>;
+} {
+  const method = typeof request.method === 'string' ? request.method : 'unknown';
+  const params = request.params ?? {};
+  const attributes: Record<string, string> = { [S.ATTR_MCP_METHOD_NAME]: method };
+  let target: string | undefined;
+  if ((method === 'tools/call' || method === 'prompts/get') && typeof params.name === 'string') {
+    target = params.name;
+    attributes[method === 'tools/call' ? S.ATTR_GEN_AI_TOOL_NAME : S.ATTR_GEN_AI_PROMPT_NAME] = params.name;
+  } else if (method.startsWith('resources/') && typeof params.uri === 'string') {
+    target = params.uri;
+    attributes[S.ATTR_MCP_RESOURCE_URI] = params.uri;
+  }
+  return { method, target, attributes };
+}
+
+/** Requests recorded as actions of the session: what an agent asks a server for besides tools. */
+const ACTIONS = new Set([
+  'tools/list',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'completion/complete',
+]);
+
+function ended(span: Span, error?: unknown): void {
+  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
+  span.end();
+}
+
+/** The request with the span's context (and the session's baggage) in `params._meta`, the app's object untouched. */
+function withTraceContext(request: JsonRpcRequest, ctx: ReturnType<typeof context.active>): JsonRpcRequest {
+  const fields = injectInto(ctx);
+  if (!fields.traceparent) return request;
+  const params = request.params ?? {};
+  return { ...request, params: { ...params, _meta: { ...(params._meta ?? {}), ...fields } } };
+}
+
+/** A client's `request`: a span, and the trace context carried to the server. */
+function patchClient(Client: { prototype: Record<PropertyKey, unknown> }, host: McpHost): void {
+  const proto = Client.prototype;
+  if (Object.hasOwn(proto, ORIGINAL)) return;
+  const original = proto.request as Method | undefined;
+  if (typeof original !== 'function') throw new Error('the MCP Client has no request method');
+  const own = Object.getOwnPropertyDescriptor(proto, 'request');
+  const tracer = (host.tracerProvider ?? trace.getTracerProvider()).getTracer('agentops-mcp', SDK_VERSION);
+  Object.defineProperty(proto, ORIGINAL, { value: { request: own }, configurable: true });
+  proto.request = function (this: { transport?: { sessionId?: unknown } }, request: unknown, ...rest: unknown[]) {
+    const r = request as JsonRpcRequest | undefined;
+    if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
+      return original.call(this, request, ...rest);
+    }
+    let span: Span;
+    let sent: JsonRpcRequest;
+    let callContext: Context;
+    try {
+      const { method, target, attributes } = describeRequest(r);
+      const name = target ? `${method} ${target}` : method;
+      // In the session new work joins, whose id travels in the baggage.
+      const work = host.sessionOfNewWork();
+      const parent = work ? withSessionBaggage(work.context, work.sessionId) : context.active();
+      span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+      callContext = trace.setSpan(parent, span);
+      const sessionId = this.transport?.sessionId;
+      if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
+      if (method === 'tools/call') {
+        span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
+        const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
+        if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+      } else if (ACTIONS.has(method)) {
+        span.setAttribute(S.ATTR_ACTION_TYPE, name);
+        const params = host.captureContent ? safeJsonStringify(withoutMeta(r.params)) : undefined;
+        if (params !== undefined && params !== '{}') span.setAttribute(S.ATTR_ACTION_PARAMS, params);
+      }
+      sent = withTraceContext(r, callContext);
+    } catch (err) {
+      host.logger.debug(`MCP request not traced: ${errorText(err)}`);
+      return original.call(this, request, ...rest);
+    }
+    const result = context.with(callContext, () => original.call(this, sent, ...rest));
+    if (!(result instanceof Promise)) {
+      ended(span);
+      return result;
+    }
+    return result.then(
+      (value: unknown) => {
+        try {
+          const method = typeof r.method === 'string' ? r.method : '';
+          const key =
+            method === 'tools/call'
+              ? S.ATTR_GEN_AI_TOOL_CALL_RESULT
+              : ACTIONS.has(method)
+                ? S.ATTR_ACTION_RETURNS
+                : undefined;
+          const json = key && host.captureContent ? safeJsonStringify(value) : undefined;
+          if (key && json !== undefined) span.setAttribute(key, json);
+          // A tool that failed answers with isError: the call failed, as a thrown error would say.
+          if (method === 'tools/call' && (value as { isError?: unknown } | null)?.isError === true)
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool returned an error' });
+        } finally {
+          ended(span);
+        }
+        return value;
+      },
+      (error: unknown) => {
+        ended(span, error);
+        throw error;
+      },
+    );
+  };
+}
+
+function withoutMeta(params: JsonRpcRequest['params']): unknown {
+  if (!params) return {};
+  const { _meta: _, ...rest } = params;
+  return rest;
+}
+
+/** The W3C fields of a request's `_meta`, when it carries AgentOps' session in its baggage. */
+function carriedSession(request: JsonRpcRequest): Record<string, string> | undefined {
+  const meta = request.params?._meta;
+  if (!meta || typeof meta !== 'object') return undefined;
+  const carrier: Record<string, string> = {};
+  for (const field of META_FIELDS) if (typeof meta[field] === 'string') carrier[field] = meta[field] as string;
+  if (!carrier.traceparent || !sessionIdFromContext(extractFrom(carrier))) return undefined;
+  return carrier;
+}
+
+/** A server's request handlers: each request handled in a span, in the caller's session when it carries one. */
+function patchServer(Server: { prototype: Record<PropertyKey, unknown> }, host: McpHost): void {
+  const proto = Server.prototype;
+  if (Object.hasOwn(proto, ORIGINAL)) return;
+  const original = proto.setRequestHandler as Method | undefined;
+  if (typeof original !== 'function') throw new Error('the MCP Server has no setRequestHandler method');
+  const own = Object.getOwnPropertyDescriptor(proto, 'setRequestHandler');
+  const tracer = (host.tracerProvider ?? trace.getTracerProvider()).getTracer('agentops-mcp', SDK_VERSION);
+  Object.defineProperty(proto, ORIGINAL, { value: { setRequestHandler: own }, configurable: true });
+  proto.setRequestHandler = function (this: unknown, schema: unknown, handler: unknown, ...rest: unknown[]) {
+    if (typeof handler !== 'function') return original.call(this, schema, handler, ...rest);
+    const traced = function (this: unknown, request: unknown, extra: unknown) {
+      const r = request as JsonRpcRequest | undefined;
+      if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
+        return (handler as Method).call(this, request, extra);
+      }
+      const carrier = carriedSession(r);
+      const joined = carrier ? host.joinSession(carrier) : undefined;
+      // The caller's span: this request's handling nests under the caller's call, in the session joined.
+      const caller = carrier && joined ? trace.getSpanContext(extractFrom(carrier)) : undefined;
+      const handle = () => {
+        const { method, target, attributes } = describeRequest(r);
+        const name = target ? `${method} ${target}` : method;
+        const parent = caller ? trace.setSpanContext(context.active(), caller) : context.active();
+        const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+        const sessionId = (extra as { sessionId?: unknown } | undefined)?.sessionId;
+        if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
+        // In the caller's session the caller's span is the tool call: this one is its handling here.
+        // In the server's own session, a tool call handled is the tool call.
+        if (method === 'tools/call' && !joined) {
+          span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
+          const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
+          if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+        } else {
+          span.setAttribute(S.ATTR_ACTION_TYPE, `MCP server: ${name}`);
+        }
+        return settle(span, () =>
+          context.with(trace.setSpan(parent, span), () => (handler as Method).call(this, request, extra)),
+        );
+      };
+      const result = joined ? joined.run(handle) : handle();
+      if (!joined) return result;
+      return Promise.resolve(result).finally(() => joined.detach());
+    };
+    return original.call(this, schema, traced, ...rest);
+  };
+}
+
+/** Runs `fn` and ends `span` when its result (a promise or not) settles. */
+function settle(span: Span, fn: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (err) {
+    ended(span, err);
+    throw err;
+  }
+  if (!(result instanceof Promise)) {
+    ended(span);
+    return result;
+  }
+  return result.then(
+    (value) => {
+      ended(span);
+      return value;
+    },
+    (error: unknown) => {
+      ended(span, error);
+      throw error;
+    },
+  );
+}
+
+function restore(holder: { prototype: Record<PropertyKey, unknown> } | undefined): void {
+  const proto = holder?.prototype;
+  if (!proto || !Object.hasOwn(proto, ORIGINAL)) return;
+  const saved = proto[ORIGINAL] as Record<string, PropertyDescriptor | undefined>;
+  for (const [name, descriptor] of Object.entries(saved)) {
+    if (descriptor) Object.defineProperty(proto, name, descriptor);
+    else delete proto[name];
+  }
+  delete proto[ORIGINAL];
+}
+
+type Classes = { Client?: unknown; Server?: unknown };
+const asClass = (value: unknown) =>
+  typeof value === 'function' ? (value as unknown as { prototype: Record<PropertyKey, unknown> }) : undefined;
+
+/** The patch of the MCP SDK's client and server modules (`@modelcontextprotocol/sdk/client`, `/server`). */
+export function createMcpInstrumentation(host: McpHost): {
+  patch(exports: unknown): unknown;
+  unpatch(exports: unknown): unknown;
+} {
+  return {
+    patch(exports) {
+      const { Client, Server } = (exports ?? {}) as Classes;
+      const client = asClass(Client);
+      const server = asClass(Server);
+      if (!client && !server) throw new Error('the module exports no MCP Client or Server');
+      if (client) patchClient(client, host);
+      if (server) patchServer(server, host);
+      return exports;
+    },
+    unpatch(exports) {
+      const { Client, Server } = (exports ?? {}) as Classes;
+      restore(asClass(Client));
+      restore(asClass(Server));
+      return exports;
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Sessions across the Model Context Protocol, with the real `@modelcontextprotocol/sdk` and no code
+ * beyond `init()` in each process: an agent (a child process) starts an MCP server over stdio (a
+ * child of it) that also runs AgentOps. The client's requests are recorded (the tool call a tool
+ * event, the listing and the resource read actions) and carry the session in `params._meta`; the
+ * server joins it for each request, so its handling of the tool call and the LLM call and wrapped
+ * tool inside the handler land in the client's session, nested under the client's tool call, from a
+ * second process. A client without AgentOps leaves the server's work in the server's own session.
+ */
+import { fileURLToPath } from 'node:url';
+import type { SessionExport } from 'agentops';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runNode, startService } from './helpers/child.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const app = fileURLToPath(new URL('./fixtures/mcp-client-app.mjs', import.meta.url));
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const runClient = async (env: Record<string, string> = {}) => {
+  const r = await runNode(app, [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    NODE_NO_WARNINGS: '1',
+    ...env,
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+    id?: string;
+    tools: string[];
+    answer: string;
+    serverStderr: string;
+  };
+  expect(out.tools).toEqual(['get_weather']);
+  expect(out.answer).toBe('sunny in Paris');
+  return out;
+};
+
+/** The session's export once `done` holds (the server process delivers after the client ended it). */
+async function exportedWhen(id: string, done: (e: SessionExport) => boolean): Promise<SessionExport> {
+  let exported = await server.exported(id);
+  for (let i = 0; i < 100 && !done(exported); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    exported = await server.exported(id);
+  }
+  return exported;
+}
+
+it("the server's work lands in the client's session, under the client's tool call, from a second process", async () => {
+  const out = await runClient();
+  const id = out.id as string;
+  const data = await exportedWhen(id, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  // The client's tool call (with its arguments and result) and the server's wrapped helper.
+  const call = data.tools.find((t) => t.name === 'get_weather');
+  expect(call).toMatchObject({ params: { city: 'Paris' } });
+  expect(JSON.stringify(call?.returns)).toContain('sunny in Paris');
+  const helper = data.tools.find((t) => t.name === 'forecast_lookup');
+  expect(helper).toMatchObject({ params: 'Paris', returns: 'sunny in Paris' });
+  // The listing and the resource read are actions of the client; the server's handling of the call one of its own.
+  const actions = data.actions.map((a) => a.action_type);
+  expect(actions).toEqual(
+    expect.arrayContaining(['tools/list', 'resources/read weather://readme', 'MCP server: tools/call get_weather']),
+  );
+  // The LLM call made inside the tool's handler, in the server process.
+  expect(data.llms.map((l) => [l.model, l.prompt_tokens])).toEqual([['gpt-4o-mini', 40]]);
+  // Nested: the server's handling is under the client's tool call, the helper and the LLM call under the handling.
+  const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
+  expect(handling?.parent_span_id).toBe(call?.span_id);
+  expect(helper?.parent_span_id).toBe(handling?.span_id);
+  expect(data.llms[0]?.parent_span_id).toBe(handling?.span_id);
+  // Two processes: each one's host is in the session.
+  expect(data.session.tags).toEqual(expect.arrayContaining(['mcp-client']));
+  // Nothing of AgentOps on the protocol channel: the client read every answer; the SDK's lines went to stderr.
+  expect(out.serverStderr).toContain('AgentOps:');
+});
+
+it('over Streamable HTTP: the same, the server a long-running process the client did not start', async () => {
+  const mcpServer = await startService(
+    fileURLToPath(new URL('./fixtures/mcp-server.mjs', import.meta.url)),
+    {
+      AGENTOPS_API_KEY: server.apiKey,
+      AGENTOPS_API_ENDPOINT: server.url,
+      NODE_NO_WARNINGS: '1',
+    },
+    ['--http'],
+  );
+  try {
+    const out = await runClient({ MCP_URL: `http://127.0.0.1:${mcpServer.port}/mcp` });
+    const data = await exportedWhen(out.id as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
+    const call = data.tools.find((t) => t.name === 'get_weather');
+    const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
+    expect(handling?.parent_span_id).toBe(call?.span_id);
+    expect(data.tools.find((t) => t.name === 'forecast_lookup')?.parent_span_id).toBe(handling?.span_id);
+    expect(data.llms.map((l) => l.parent_span_id)).toEqual([handling?.span_id]);
+  } finally {
+    await mcpServer.stop();
+  }
+});
+
+it('a CommonJS client, which requires the MCP SDK after init(): the same', async () => {
+  const r = await runNode(fileURLToPath(new URL('./fixtures/mcp-client-app.cjs', import.meta.url)), [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    NODE_NO_WARNINGS: '1',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
+  expect(out.answer).toBe('sunny in Paris');
+  const data = await exportedWhen(out.id, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  const call = data.tools.find((t) => t.name === 'get_weather');
+  const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
+  expect(handling?.parent_span_id).toBe(call?.span_id);
+  expect(data.llms.map((l) => l.parent_span_id)).toEqual([handling?.span_id]);
+});
+
+it("a client without AgentOps: the server's work stays in the server's own session", async () => {
+  const before = new Set(
+    (await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions')).body.sessions.map((s) => s.session_id),
+  );
+  await runClient({ CLIENT_AGENTOPS: 'off' });
+  let added: string[] = [];
+  for (let i = 0; i < 100 && added.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const { sessions } = (await server.get<{ sessions: { session_id: string; tags?: string[] }[] }>('/v2/sessions'))
+      .body;
+    added = sessions.filter((s) => !before.has(s.session_id)).map((s) => s.session_id);
+  }
+  expect(added).toHaveLength(1);
+  const data = await exportedWhen(added[0] as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  expect(data.session.tags).toEqual(['mcp-server']);
+  // The tool call handled is the server's own tool event; the LLM call and the helper with it.
+  expect(data.tools.map((t) => t.name).sort()).toEqual(['forecast_lookup', 'get_weather']);
+  expect(data.llms).toHaveLength(1);
+});
