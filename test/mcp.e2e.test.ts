@@ -42,10 +42,10 @@ const runClient = async (env: Record<string, string> = {}) => {
   return out;
 };
 
-/** The session's export once `done` holds (the server process delivers after the client ended it). */
+/** The session's export once `done` holds (the server process delivers after the client ended it; up to 20 s). */
 async function exportedWhen(id: string, done: (e: SessionExport) => boolean): Promise<SessionExport> {
   let exported = await server.exported(id);
-  for (let i = 0; i < 100 && !done(exported); i++) {
+  for (let i = 0; i < 400 && !done(exported); i++) {
     await new Promise((r) => setTimeout(r, 50));
     exported = await server.exported(id);
   }
@@ -125,7 +125,7 @@ it("a client without AgentOps: the server's work stays in the server's own sessi
   );
   await runClient({ CLIENT_AGENTOPS: 'off' });
   let added: string[] = [];
-  for (let i = 0; i < 100 && added.length === 0; i++) {
+  for (let i = 0; i < 400 && added.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 50));
     const { sessions } = (await server.get<{ sessions: { session_id: string; tags?: string[] }[] }>('/v2/sessions'))
       .body;
