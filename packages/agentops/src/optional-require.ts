@@ -30,20 +30,38 @@ export function isInstalled(name: string): boolean {
 }
 
 /**
+ * The folders holding a `node_modules` with each package that has a module in the require cache,
+ * by package name: one pass over the cache, for any number of packages to look up.
+ */
+export function requireCacheHolders(): Map<string, Set<string>> {
+  const marker = `${sep}node_modules${sep}`;
+  const holders = new Map<string, Set<string>>();
+  for (const file of Object.keys(requireHere.cache)) {
+    const at = file.lastIndexOf(marker);
+    if (at < 0) continue;
+    const parts = file.slice(at + marker.length).split(sep);
+    const name = parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+    if (!name) continue;
+    const set = holders.get(name) ?? new Set<string>();
+    set.add(file.slice(0, at));
+    holders.set(name, set);
+  }
+  return holders;
+}
+
+/**
  * Every copy of a package's module (`specifier`) that is already required, from the require cache:
  * a monorepo or an app with nested installs may have loaded more than one, and none is loaded to
  * find out. Each copy is the module `specifier` resolves to from the folder that holds that copy's
- * `node_modules`.
+ * `node_modules`. `holders`: the cache's, when several packages are looked up at once.
  */
-export function loadedCopies(pkg: string, specifier: string): { exports: unknown; file: string }[] {
-  const marker = `${sep}node_modules${sep}${pkg.split('/').join(sep)}${sep}`;
-  const holders = new Set<string>();
-  for (const file of Object.keys(requireHere.cache)) {
-    const at = file.lastIndexOf(marker);
-    if (at >= 0) holders.add(file.slice(0, at));
-  }
+export function loadedCopies(
+  pkg: string,
+  specifier: string,
+  holders: Map<string, Set<string>> = requireCacheHolders(),
+): { exports: unknown; file: string }[] {
   const copies: { exports: unknown; file: string }[] = [];
-  for (const holder of holders) {
+  for (const holder of holders.get(pkg) ?? []) {
     try {
       const file = createRequire(join(holder, 'index.js')).resolve(specifier);
       const cached = requireHere.cache[file];

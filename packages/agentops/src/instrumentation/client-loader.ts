@@ -10,7 +10,6 @@
  * out of the app's `require`), and each module is patched once however it is reached (the require
  * hook, the require cache, its ES module build).
  */
-import type { Logger } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import { metrics, type TracerProvider } from '@opentelemetry/api';
 import { SDK_VERSION } from '../version.js';

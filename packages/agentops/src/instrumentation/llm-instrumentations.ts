@@ -18,6 +18,7 @@ import {
   loadedCopies,
   optionalRequire,
   packageVersionOf,
+  requireCacheHolders,
   requireFile,
   resolveForApp,
 } from '../optional-require.js';
@@ -51,7 +52,8 @@ export function enableLlmInstrumentations(options: {
     tracerProvider: options.tracerProvider,
     loggerProvider: new GenAiContentLogBridge(),
   });
-  for (const loader of loaders) patchRequired(loader);
+  const holders = requireCacheHolders();
+  for (const loader of loaders) patchRequired(loader, holders);
   // Under `--import agentops/register` the loader hook patches ES module builds as the app imports them.
   if (entryIsEsModule() && !esmLoaderHook.registered) {
     for (const loader of loaders) patchEsmBuild(loader, options.logger);
@@ -71,10 +73,10 @@ export function enableLlmInstrumentations(options: {
  * client such as Bedrock's) is in the require cache: the require hook never sees it again. Each
  * copy loaded is patched now; disabling unpatches them.
  */
-function patchRequired(loader: ClientInstrumentation): void {
+function patchRequired(loader: ClientInstrumentation, holders: Map<string, Set<string>>): void {
   const { spec } = loader;
   for (const { hooked, specifier } of modulesOf(spec)) {
-    for (const copy of loadedCopies(spec.package, specifier)) {
+    for (const copy of loadedCopies(spec.package, specifier, holders)) {
       loader.manuallyInstrument(copy.exports, packageVersionOf(copy.file, spec.package), hooked);
     }
   }
