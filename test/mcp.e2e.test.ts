@@ -80,7 +80,10 @@ it("the server's work lands in the client's session, under the client's tool cal
   expect(out.serverStderr).toContain('AgentOps:');
 });
 
-it('over Streamable HTTP: the same, the server a long-running process the client did not start', async () => {
+it.each([
+  ['Streamable HTTP', '--http', '/mcp'],
+  ['HTTP+SSE (the older transport)', '--sse', '/sse'],
+])('over %s: the same, the server a long-running process the client did not start', async (_transport, flag, path) => {
   const mcpServer = await startService(
     fileURLToPath(new URL('./fixtures/mcp-server.mjs', import.meta.url)),
     {
@@ -88,10 +91,10 @@ it('over Streamable HTTP: the same, the server a long-running process the client
       AGENTOPS_API_ENDPOINT: server.url,
       NODE_NO_WARNINGS: '1',
     },
-    ['--http'],
+    [flag],
   );
   try {
-    const out = await runClient({ MCP_URL: `http://127.0.0.1:${mcpServer.port}/mcp` });
+    const out = await runClient({ MCP_URL: `http://127.0.0.1:${mcpServer.port}${path}` });
     const data = await exportedWhen(out.id as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
     const call = data.tools.find((t) => t.name === 'get_weather');
     const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
