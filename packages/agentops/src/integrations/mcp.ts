@@ -231,7 +231,12 @@ function patchServer(Server: { prototype: Record<PropertyKey, unknown> }, host: 
       };
       const result = joined ? joined.run(handle) : handle();
       if (!joined) return result;
-      return Promise.resolve(result).finally(() => joined.detach());
+      // Left once handled; the answer does not wait for the delivery leaving starts.
+      const leave = () => {
+        joined.detach().catch(() => undefined);
+      };
+      Promise.resolve(result).then(leave, leave);
+      return result;
     };
     return original.call(this, schema, traced, ...rest);
   };
