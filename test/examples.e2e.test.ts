@@ -48,3 +48,16 @@ it.each([
     expect(r.stdout).toContain("This example's server kept the session in memory and stops with it");
   },
 );
+
+it("examples/mcp: an agent's tool call on an MCP server over stdio, the server's work in the agent's session", async () => {
+  const r = await runNode(example('mcp/run.mjs'), [], { NODE_NO_WARNINGS: '1' });
+  expect(unexpected(r.stderr)).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Answer: It is sunny in Paris.');
+  // The agent's get_weather and the server's forecast_lookup; the agent's tools/list and the server's
+  // handling of both requests.
+  expect(r.stdout).toMatch(
+    /Session [0-9a-f-]{36}: Success, 0 agents, 0 LLM calls \(0 prompt tokens, 0 cached\), 2 tool calls, 3 actions, cost \$0\.00/,
+  );
+  expect(r.stdout).toContain("This example's server kept the session in memory and stops with it");
+});
