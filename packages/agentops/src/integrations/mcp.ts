@@ -16,6 +16,7 @@ import {
   type Context,
   context,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type TracerProvider,
@@ -179,14 +180,19 @@ function withoutMeta(params: JsonRpcRequest['params']): unknown {
   return rest;
 }
 
-/** The W3C fields of a request's `_meta`, when it carries AgentOps' session in its baggage. */
-function carriedSession(request: JsonRpcRequest): Record<string, string> | undefined {
+/**
+ * The W3C fields of a request's `_meta` and the caller's span they name, when they carry AgentOps'
+ * session in their baggage.
+ */
+function carriedSession(request: JsonRpcRequest): { carrier: Record<string, string>; caller: SpanContext } | undefined {
   const meta = request.params?._meta;
   if (!meta || typeof meta !== 'object') return undefined;
   const carrier: Record<string, string> = {};
   for (const field of META_FIELDS) if (typeof meta[field] === 'string') carrier[field] = meta[field] as string;
-  if (!carrier.traceparent || !sessionIdFromContext(extractFrom(carrier))) return undefined;
-  return carrier;
+  if (!carrier.traceparent) return undefined;
+  const extracted = extractFrom(carrier);
+  const caller = trace.getSpanContext(extracted);
+  return caller && sessionIdFromContext(extracted) ? { carrier, caller } : undefined;
 }
 
 /** A server's request handlers: each request handled in a span, in the caller's session when it carries one. */
@@ -205,10 +211,10 @@ function patchServer(Server: { prototype: Record<PropertyKey, unknown> }, host: 
       if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
         return (handler as Method).call(this, request, extra);
       }
-      const carrier = carriedSession(r);
-      const joined = carrier ? host.joinSession(carrier) : undefined;
+      const carried = carriedSession(r);
+      const joined = carried ? host.joinSession(carried.carrier) : undefined;
       // The caller's span: this request's handling nests under the caller's call, in the session joined.
-      const caller = carrier && joined ? trace.getSpanContext(extractFrom(carrier)) : undefined;
+      const caller = joined ? carried?.caller : undefined;
       const handle = () => {
         const { method, target, attributes } = describeRequest(r);
         const name = target ? `${method} ${target}` : method;
