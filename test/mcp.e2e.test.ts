@@ -141,3 +141,35 @@ it("a client without AgentOps: the server's work stays in the server's own sessi
   expect(data.tools.map((t) => t.name).sort()).toEqual(['forecast_lookup', 'get_weather']);
   expect(data.llms).toHaveLength(1);
 });
+
+it("patching and unpatching leave the SDK's classes as they were, and a second patch is no second wrapper", async () => {
+  const { createMcpInstrumentation } = await import('../packages/agentops/src/integrations/mcp.js');
+  const client = await import('@modelcontextprotocol/sdk/client/index.js');
+  const serverModule = await import('@modelcontextprotocol/sdk/server/index.js');
+  const before = {
+    request: Object.getOwnPropertyDescriptor(client.Client.prototype, 'request'),
+    inherited: client.Client.prototype.request,
+    setRequestHandler: Object.getOwnPropertyDescriptor(serverModule.Server.prototype, 'setRequestHandler'),
+  };
+  const patcher = createMcpInstrumentation({
+    tracerProvider: undefined,
+    captureContent: true,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    joinSession: () => undefined,
+    sessionOfNewWork: () => undefined,
+  });
+  patcher.patch(client);
+  patcher.patch(serverModule);
+  const patched = client.Client.prototype.request;
+  expect(patched).not.toBe(before.inherited);
+  patcher.patch(client);
+  expect(client.Client.prototype.request).toBe(patched);
+  patcher.unpatch(client);
+  patcher.unpatch(serverModule);
+  expect(Object.getOwnPropertyDescriptor(client.Client.prototype, 'request')).toEqual(before.request);
+  expect(client.Client.prototype.request).toBe(before.inherited);
+  expect(Object.getOwnPropertyDescriptor(serverModule.Server.prototype, 'setRequestHandler')).toEqual(
+    before.setRequestHandler,
+  );
+  expect(() => patcher.patch({})).toThrow('the module exports no MCP Client or Server');
+});

@@ -100,78 +100,99 @@ function withTraceContext(request: JsonRpcRequest, ctx: ReturnType<typeof contex
   return { ...request, params: { ...params, _meta: { ...(params._meta ?? {}), ...fields } } };
 }
 
-/** A client's `request`: a span, and the trace context carried to the server. */
-function patchClient(Client: { prototype: Record<PropertyKey, unknown> }, host: McpHost): void {
-  const proto = Client.prototype;
+type Prototype = Record<PropertyKey, unknown>;
+
+/** Replaces method `name` of a class's prototype, once, with what `wrap` makes of it; restore() puts it back. */
+function replaceMethod(
+  Class: { prototype: Prototype },
+  what: string,
+  name: string,
+  wrap: (original: Method) => Method,
+) {
+  const proto = Class.prototype;
   if (Object.hasOwn(proto, ORIGINAL)) return;
-  const original = proto.request as Method | undefined;
-  if (typeof original !== 'function') throw new Error('the MCP Client has no request method');
-  const own = Object.getOwnPropertyDescriptor(proto, 'request');
-  const tracer = (host.tracerProvider ?? trace.getTracerProvider()).getTracer('agentops-mcp', SDK_VERSION);
-  Object.defineProperty(proto, ORIGINAL, { value: { request: own }, configurable: true });
-  proto.request = function (this: { transport?: { sessionId?: unknown } }, request: unknown, ...rest: unknown[]) {
-    const r = request as JsonRpcRequest | undefined;
-    if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
-      return original.call(this, request, ...rest);
-    }
-    let span: Span;
-    let sent: JsonRpcRequest;
-    let callContext: Context;
-    try {
-      const { method, target, attributes } = describeRequest(r);
-      const name = target ? `${method} ${target}` : method;
-      // In the session new work joins, whose id travels in the baggage.
-      const work = host.sessionOfNewWork();
-      const parent = work ? withSessionBaggage(work.context, work.sessionId) : context.active();
-      span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-      callContext = trace.setSpan(parent, span);
-      const sessionId = this.transport?.sessionId;
-      if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
-      if (method === 'tools/call') {
-        span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
-        const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
-        if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
-      } else if (ACTIONS.has(method)) {
-        span.setAttribute(S.ATTR_ACTION_TYPE, name);
-        const params = host.captureContent ? safeJsonStringify(withoutMeta(r.params)) : undefined;
-        if (params !== undefined && params !== '{}') span.setAttribute(S.ATTR_ACTION_PARAMS, params);
-      }
-      sent = withTraceContext(r, callContext);
-    } catch (err) {
-      host.logger.debug(`MCP request not traced: ${errorText(err)}`);
-      return original.call(this, request, ...rest);
-    }
-    const result = context.with(callContext, () => original.call(this, sent, ...rest));
-    if (!(result instanceof Promise)) {
-      ended(span);
-      return result;
-    }
-    return result.then(
-      (value: unknown) => {
-        try {
-          const method = typeof r.method === 'string' ? r.method : '';
-          const key =
-            method === 'tools/call'
-              ? S.ATTR_GEN_AI_TOOL_CALL_RESULT
-              : ACTIONS.has(method)
-                ? S.ATTR_ACTION_RETURNS
-                : undefined;
-          const json = key && host.captureContent ? safeJsonStringify(value) : undefined;
-          if (key && json !== undefined) span.setAttribute(key, json);
-          // A tool that failed answers with isError: the call failed, as a thrown error would say.
-          if (method === 'tools/call' && (value as { isError?: unknown } | null)?.isError === true)
-            span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool returned an error' });
-        } finally {
-          ended(span);
+  const original = proto[name];
+  if (typeof original !== 'function') throw new Error(`the MCP ${what} has no ${name} method`);
+  const own = Object.getOwnPropertyDescriptor(proto, name);
+  Object.defineProperty(proto, ORIGINAL, { value: { [name]: own }, configurable: true });
+  proto[name] = wrap(original as Method);
+}
+
+const tracerOf = (host: McpHost) =>
+  (host.tracerProvider ?? trace.getTracerProvider()).getTracer('agentops-mcp', SDK_VERSION);
+
+/** A client's `request`: a span, and the trace context carried to the server. */
+function patchClient(Client: { prototype: Prototype }, host: McpHost): void {
+  const tracer = tracerOf(host);
+  replaceMethod(
+    Client,
+    'Client',
+    'request',
+    (original) =>
+      function (this: unknown, request: unknown, ...rest: unknown[]) {
+        const r = request as JsonRpcRequest | undefined;
+        if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
+          return original.call(this, request, ...rest);
         }
-        return value;
+        let span: Span;
+        let sent: JsonRpcRequest;
+        let callContext: Context;
+        try {
+          const { method, target, attributes } = describeRequest(r);
+          const name = target ? `${method} ${target}` : method;
+          // In the session new work joins, whose id travels in the baggage.
+          const work = host.sessionOfNewWork();
+          const parent = work ? withSessionBaggage(work.context, work.sessionId) : context.active();
+          span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+          callContext = trace.setSpan(parent, span);
+          const sessionId = (this as { transport?: { sessionId?: unknown } }).transport?.sessionId;
+          if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
+          if (method === 'tools/call') {
+            span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
+            const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
+            if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+          } else if (ACTIONS.has(method)) {
+            span.setAttribute(S.ATTR_ACTION_TYPE, name);
+            const params = host.captureContent ? safeJsonStringify(withoutMeta(r.params)) : undefined;
+            if (params !== undefined && params !== '{}') span.setAttribute(S.ATTR_ACTION_PARAMS, params);
+          }
+          sent = withTraceContext(r, callContext);
+        } catch (err) {
+          host.logger.debug(`MCP request not traced: ${errorText(err)}`);
+          return original.call(this, request, ...rest);
+        }
+        const result = context.with(callContext, () => original.call(this, sent, ...rest));
+        if (!(result instanceof Promise)) {
+          ended(span);
+          return result;
+        }
+        return result.then(
+          (value: unknown) => {
+            try {
+              const method = typeof r.method === 'string' ? r.method : '';
+              const key =
+                method === 'tools/call'
+                  ? S.ATTR_GEN_AI_TOOL_CALL_RESULT
+                  : ACTIONS.has(method)
+                    ? S.ATTR_ACTION_RETURNS
+                    : undefined;
+              const json = key && host.captureContent ? safeJsonStringify(value) : undefined;
+              if (key && json !== undefined) span.setAttribute(key, json);
+              // A tool that failed answers with isError: the call failed, as a thrown error would say.
+              if (method === 'tools/call' && (value as { isError?: unknown } | null)?.isError === true)
+                span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool returned an error' });
+            } finally {
+              ended(span);
+            }
+            return value;
+          },
+          (error: unknown) => {
+            ended(span, error);
+            throw error;
+          },
+        );
       },
-      (error: unknown) => {
-        ended(span, error);
-        throw error;
-      },
-    );
-  };
+  );
 }
 
 function withoutMeta(params: JsonRpcRequest['params']): unknown {
@@ -196,56 +217,56 @@ function carriedSession(request: JsonRpcRequest): { carrier: Record<string, stri
 }
 
 /** A server's request handlers: each request handled in a span, in the caller's session when it carries one. */
-function patchServer(Server: { prototype: Record<PropertyKey, unknown> }, host: McpHost): void {
-  const proto = Server.prototype;
-  if (Object.hasOwn(proto, ORIGINAL)) return;
-  const original = proto.setRequestHandler as Method | undefined;
-  if (typeof original !== 'function') throw new Error('the MCP Server has no setRequestHandler method');
-  const own = Object.getOwnPropertyDescriptor(proto, 'setRequestHandler');
-  const tracer = (host.tracerProvider ?? trace.getTracerProvider()).getTracer('agentops-mcp', SDK_VERSION);
-  Object.defineProperty(proto, ORIGINAL, { value: { setRequestHandler: own }, configurable: true });
-  proto.setRequestHandler = function (this: unknown, schema: unknown, handler: unknown, ...rest: unknown[]) {
-    if (typeof handler !== 'function') return original.call(this, schema, handler, ...rest);
-    const traced = function (this: unknown, request: unknown, extra: unknown) {
-      const r = request as JsonRpcRequest | undefined;
-      if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
-        return (handler as Method).call(this, request, extra);
-      }
-      const carried = carriedSession(r);
-      const joined = carried ? host.joinSession(carried.carrier) : undefined;
-      // The caller's span: this request's handling nests under the caller's call, in the session joined.
-      const caller = joined ? carried?.caller : undefined;
-      const handle = () => {
-        const { method, target, attributes } = describeRequest(r);
-        const name = target ? `${method} ${target}` : method;
-        const parent = caller ? trace.setSpanContext(context.active(), caller) : context.active();
-        const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-        const sessionId = (extra as { sessionId?: unknown } | undefined)?.sessionId;
-        if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
-        // In the caller's session the caller's span is the tool call: this one is its handling here.
-        // In the server's own session, a tool call handled is the tool call.
-        if (method === 'tools/call' && !joined) {
-          span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
-          const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
-          if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
-        } else {
-          span.setAttribute(S.ATTR_ACTION_TYPE, `MCP server: ${name}`);
-        }
-        return settle(span, () =>
-          context.with(trace.setSpan(parent, span), () => (handler as Method).call(this, request, extra)),
-        );
-      };
-      const result = joined ? joined.run(handle) : handle();
-      if (!joined) return result;
-      // Left once handled; the answer does not wait for the delivery leaving starts.
-      const leave = () => {
-        joined.detach().catch(() => undefined);
-      };
-      Promise.resolve(result).then(leave, leave);
-      return result;
-    };
-    return original.call(this, schema, traced, ...rest);
-  };
+function patchServer(Server: { prototype: Prototype }, host: McpHost): void {
+  const tracer = tracerOf(host);
+  replaceMethod(
+    Server,
+    'Server',
+    'setRequestHandler',
+    (original) =>
+      function (this: unknown, schema: unknown, handler: unknown, ...rest: unknown[]) {
+        if (typeof handler !== 'function') return original.call(this, schema, handler, ...rest);
+        const traced = function (this: unknown, request: unknown, extra: unknown) {
+          const r = request as JsonRpcRequest | undefined;
+          if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
+            return (handler as Method).call(this, request, extra);
+          }
+          const carried = carriedSession(r);
+          const joined = carried ? host.joinSession(carried.carrier) : undefined;
+          // The caller's span: this request's handling nests under the caller's call, in the session joined.
+          const caller = joined ? carried?.caller : undefined;
+          const handle = () => {
+            const { method, target, attributes } = describeRequest(r);
+            const name = target ? `${method} ${target}` : method;
+            const parent = caller ? trace.setSpanContext(context.active(), caller) : context.active();
+            const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+            const sessionId = (extra as { sessionId?: unknown } | undefined)?.sessionId;
+            if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
+            // In the caller's session the caller's span is the tool call: this one is its handling here.
+            // In the server's own session, a tool call handled is the tool call.
+            if (method === 'tools/call' && !joined) {
+              span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
+              const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
+              if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+            } else {
+              span.setAttribute(S.ATTR_ACTION_TYPE, `MCP server: ${name}`);
+            }
+            return settle(span, () =>
+              context.with(trace.setSpan(parent, span), () => (handler as Method).call(this, request, extra)),
+            );
+          };
+          const result = joined ? joined.run(handle) : handle();
+          if (!joined) return result;
+          // Left once handled; the answer does not wait for the delivery leaving starts.
+          const leave = () => {
+            joined.detach().catch(() => undefined);
+          };
+          Promise.resolve(result).then(leave, leave);
+          return result;
+        };
+        return original.call(this, schema, traced, ...rest);
+      },
+  );
 }
 
 /** Runs `fn` and ends `span` when its result (a promise or not) settles. */
@@ -273,7 +294,7 @@ function settle(span: Span, fn: () => unknown): unknown {
   );
 }
 
-function restore(holder: { prototype: Record<PropertyKey, unknown> } | undefined): void {
+function restore(holder: { prototype: Prototype } | undefined): void {
   const proto = holder?.prototype;
   if (!proto || !Object.hasOwn(proto, ORIGINAL)) return;
   const saved = proto[ORIGINAL] as Record<string, PropertyDescriptor | undefined>;
@@ -286,7 +307,7 @@ function restore(holder: { prototype: Record<PropertyKey, unknown> } | undefined
 
 type Classes = { Client?: unknown; Server?: unknown };
 const asClass = (value: unknown) =>
-  typeof value === 'function' ? (value as unknown as { prototype: Record<PropertyKey, unknown> }) : undefined;
+  typeof value === 'function' ? (value as unknown as { prototype: Prototype }) : undefined;
 
 /** The patch of the MCP SDK's client and server modules (`@modelcontextprotocol/sdk/client`, `/server`). */
 export function createMcpInstrumentation(host: McpHost): {
