@@ -19,6 +19,7 @@ import {
   type SpanContext,
   SpanKind,
   SpanStatusCode,
+  type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
@@ -161,38 +162,25 @@ function patchClient(Client: { prototype: Prototype }, host: McpHost): void {
           host.logger.debug(`MCP request not traced: ${errorText(err)}`);
           return original.call(this, request, ...rest);
         }
-        const result = context.with(callContext, () => original.call(this, sent, ...rest));
-        if (!(result instanceof Promise)) {
-          ended(span);
-          return result;
-        }
-        return result.then(
-          (value: unknown) => {
-            try {
-              const method = typeof r.method === 'string' ? r.method : '';
-              const key =
-                method === 'tools/call'
-                  ? S.ATTR_GEN_AI_TOOL_CALL_RESULT
-                  : ACTIONS.has(method)
-                    ? S.ATTR_ACTION_RETURNS
-                    : undefined;
-              const json = key && host.captureContent ? safeJsonStringify(value) : undefined;
-              if (key && json !== undefined) span.setAttribute(key, json);
-              // A tool that failed answers with isError: the call failed, as a thrown error would say.
-              if (method === 'tools/call' && (value as { isError?: unknown } | null)?.isError === true)
-                span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool returned an error' });
-            } finally {
-              ended(span);
-            }
-            return value;
-          },
-          (error: unknown) => {
-            ended(span, error);
-            throw error;
-          },
+        return settle(
+          span,
+          () => context.with(callContext, () => original.call(this, sent, ...rest)),
+          (value) => recordAnswer(span, r, value, host.captureContent),
         );
       },
   );
+}
+
+/** What a server answered a client's request, on the request's span: a tool's result, an action's returns. */
+function recordAnswer(span: Span, request: JsonRpcRequest, value: unknown, captureContent: boolean): void {
+  const method = typeof request.method === 'string' ? request.method : '';
+  const key =
+    method === 'tools/call' ? S.ATTR_GEN_AI_TOOL_CALL_RESULT : ACTIONS.has(method) ? S.ATTR_ACTION_RETURNS : undefined;
+  const json = key && captureContent ? safeJsonStringify(value) : undefined;
+  if (key && json !== undefined) span.setAttribute(key, json);
+  // A tool that failed answers with isError: the call failed, as a thrown error would say.
+  if (method === 'tools/call' && (value as { isError?: unknown } | null)?.isError === true)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool returned an error' });
 }
 
 function withoutMeta(params: JsonRpcRequest['params']): unknown {
@@ -227,40 +215,45 @@ function patchServer(Server: { prototype: Prototype }, host: McpHost): void {
       function (this: unknown, schema: unknown, handler: unknown, ...rest: unknown[]) {
         if (typeof handler !== 'function') return original.call(this, schema, handler, ...rest);
         const traced = function (this: unknown, request: unknown, extra: unknown) {
+          const call = () => (handler as Method).call(this, request, extra);
           const r = request as JsonRpcRequest | undefined;
-          if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
-            return (handler as Method).call(this, request, extra);
+          if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') return call();
+          let joined: JoinedSession | undefined;
+          let caller: SpanContext | undefined;
+          try {
+            const carried = carriedSession(r);
+            joined = carried ? host.joinSession(carried.carrier) : undefined;
+            // The caller's span: this request's handling nests under the caller's call, in the session joined.
+            caller = joined ? carried?.caller : undefined;
+          } catch (err) {
+            host.logger.debug(`MCP request handled untraced: ${errorText(err)}`);
+            return call();
           }
-          const carried = carriedSession(r);
-          const joined = carried ? host.joinSession(carried.carrier) : undefined;
-          // The caller's span: this request's handling nests under the caller's call, in the session joined.
-          const caller = joined ? carried?.caller : undefined;
           const handle = () => {
-            const { method, target, attributes } = describeRequest(r);
-            const name = target ? `${method} ${target}` : method;
-            const parent = caller ? trace.setSpanContext(context.active(), caller) : context.active();
-            const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-            const sessionId = (extra as { sessionId?: unknown } | undefined)?.sessionId;
-            if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
-            // In the caller's session the caller's span is the tool call: this one is its handling here.
-            // In the server's own session, a tool call handled is the tool call.
-            if (method === 'tools/call' && !joined) {
-              span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
-              const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;
-              if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
-            } else {
-              span.setAttribute(S.ATTR_ACTION_TYPE, `MCP server: ${name}`);
+            let span: Span;
+            let parent: Context;
+            try {
+              parent = caller ? trace.setSpanContext(context.active(), caller) : context.active();
+              span = serverSpan(tracer, r, extra, parent, joined !== undefined, host.captureContent);
+            } catch (err) {
+              host.logger.debug(`MCP request handled untraced: ${errorText(err)}`);
+              return call();
             }
-            return settle(span, () =>
-              context.with(trace.setSpan(parent, span), () => (handler as Method).call(this, request, extra)),
-            );
+            return settle(span, () => context.with(trace.setSpan(parent, span), call));
           };
-          const result = joined ? joined.run(handle) : handle();
-          if (!joined) return result;
-          // Left once handled; the answer does not wait for the delivery leaving starts.
+          if (!joined) return handle();
+          const session = joined;
+          // Left once handled, however the handler ends; the answer does not wait for the delivery leaving starts.
           const leave = () => {
-            joined.detach().catch(() => undefined);
+            session.detach().catch(() => undefined);
           };
+          let result: unknown;
+          try {
+            result = session.run(handle);
+          } catch (err) {
+            leave();
+            throw err;
+          }
           Promise.resolve(result).then(leave, leave);
           return result;
         };
@@ -269,8 +262,47 @@ function patchServer(Server: { prototype: Prototype }, host: McpHost): void {
   );
 }
 
-/** Runs `fn` and ends `span` when its result (a promise or not) settles. */
-function settle(span: Span, fn: () => unknown): unknown {
+/** The span of a request a server handles: its handling in the caller's session, else the call itself. */
+function serverSpan(
+  tracer: Tracer,
+  request: JsonRpcRequest,
+  extra: unknown,
+  parent: Context,
+  joined: boolean,
+  captureContent: boolean,
+): Span {
+  const { method, target, attributes } = describeRequest(request);
+  const name = target ? `${method} ${target}` : method;
+  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const sessionId = (extra as { sessionId?: unknown } | undefined)?.sessionId;
+  if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
+  // In the caller's session the caller's span is the tool call: this one is its handling here.
+  // In the server's own session, a tool call handled is the tool call.
+  if (method === 'tools/call' && !joined) {
+    span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
+    const args = captureContent ? safeJsonStringify(request.params?.arguments ?? {}) : undefined;
+    if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
+  } else {
+    span.setAttribute(S.ATTR_ACTION_TYPE, `MCP server: ${name}`);
+  }
+  return span;
+}
+
+/**
+ * Runs `fn` and ends `span` when its result (a promise or not) settles; a value is first shown to
+ * `onValue`, whose failure is the recording's, never the app's.
+ */
+function settle(span: Span, fn: () => unknown, onValue?: (value: unknown) => void): unknown {
+  const succeeded = (value: unknown) => {
+    try {
+      onValue?.(value);
+    } catch {
+      // The answer is the app's whatever recording it does.
+    } finally {
+      ended(span);
+    }
+    return value;
+  };
   let result: unknown;
   try {
     result = fn();
@@ -278,20 +310,11 @@ function settle(span: Span, fn: () => unknown): unknown {
     ended(span, err);
     throw err;
   }
-  if (!(result instanceof Promise)) {
-    ended(span);
-    return result;
-  }
-  return result.then(
-    (value) => {
-      ended(span);
-      return value;
-    },
-    (error: unknown) => {
-      ended(span, error);
-      throw error;
-    },
-  );
+  if (!(result instanceof Promise)) return succeeded(result);
+  return result.then(succeeded, (error: unknown) => {
+    ended(span, error);
+    throw error;
+  });
 }
 
 function restore(holder: { prototype: Prototype } | undefined): void {
