@@ -10,9 +10,9 @@
  * the GenAI or the OpenInference conventions, which the exporter maps as they are. One loader
  * (client-loader.ts) runs every row.
  */
-import type { Logger } from '@agentops/exporter';
-import type { Context, MeterProvider, TracerProvider } from '@opentelemetry/api';
-import { createMcpInstrumentation, type JoinedSession, MCP_SDK } from '../integrations/mcp.js';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { ProtocolHost } from '../integrations/boundary.js';
+import { createMcpInstrumentation, MCP_SDK } from '../integrations/mcp.js';
 import { optionalRequire } from '../optional-require.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 import { createMastraInstrumentation, MASTRA_OTEL_BRIDGE } from './mastra.js';
@@ -39,16 +39,11 @@ export interface Patcher {
   unpatch(exports: unknown, version?: string): unknown;
 }
 
-/** What each row's `create` is given. */
-export interface CreateContext {
-  tracerProvider: TracerProvider | undefined;
-  captureContent: boolean;
-  logger: Logger;
-  /** Joins the session W3C fields carry (for the MCP server's requests). */
-  joinSession(carrier: Record<string, string>): JoinedSession | undefined;
-  /** The session new work belongs to, and the context it starts in (for the MCP client's requests). */
-  sessionOfNewWork(): { context: Context; sessionId: string } | undefined;
-}
+/**
+ * What each row's `create` is given: the tracer provider, the content switch, the logger, and, for
+ * the agent protocols (MCP, A2A), how a caller's session is carried and joined.
+ */
+export type CreateContext = ProtocolHost;
 
 /** A module of a client that is patched: its file as the require hook names it, and its specifier. */
 export interface ClientModule {

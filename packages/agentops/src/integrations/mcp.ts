@@ -10,52 +10,36 @@
  * wrappers) land in the caller's session, under the caller's tool call, as a second process of it.
  * A request without AgentOps' baggage is handled in the server's own session, as any other work.
  */
-import { type Logger, semconv as S } from '@agentops/exporter';
+import { semconv as S } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
+import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import {
-  type Context,
-  context,
-  type Span,
-  type SpanContext,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
-import { sessionIdFromContext, withSessionBaggage } from '../context-keys.js';
-import { extractFrom, injectInto } from '../propagation.js';
-import { SDK_VERSION } from '../version.js';
+  asClass,
+  callerContext,
+  handlingContext,
+  inJoinedSession,
+  joinCarried,
+  type Method,
+  type PatchedClass,
+  type ProtocolHost,
+  replaceMethods,
+  restoreMethods,
+  servedFor,
+  settle,
+  tracerOf,
+  withW3CFields,
+} from './boundary.js';
 
 export const MCP_SDK = '@modelcontextprotocol/sdk';
 
-/** A session joined for one request: its work runs inside `run`, and it is left (not ended) after. */
-export interface JoinedSession {
-  run<T>(fn: () => T): T;
-  detach(): Promise<void>;
-}
-
-export interface McpHost {
-  tracerProvider: TracerProvider | undefined;
-  captureContent: boolean;
-  logger: Logger;
-  /** Joins the session the W3C fields carry. */
-  joinSession(carrier: Record<string, string>): JoinedSession | undefined;
-  /** The session new work belongs to, and the context it starts in. */
-  sessionOfNewWork(): { context: Context; sessionId: string } | undefined;
-}
-
-/** The W3C fields carried in `params._meta`. */
-const META_FIELDS = ['traceparent', 'tracestate', 'baggage'] as const;
-
 /** Where each patched prototype keeps what it replaced. */
 const ORIGINAL = Symbol.for('agentops.mcp.original');
+const TRACER = 'agentops-mcp';
 
 interface JsonRpcRequest {
   method?: unknown;
   params?: Record<string, unknown> & { _meta?: Record<string, unknown> };
 }
-type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 /** The span name's target and the attributes of a request, per the MCP conventions. */
 function describeRequest(request: JsonRpcRequest): {
@@ -88,48 +72,18 @@ const ACTIONS = new Set([
   'completion/complete',
 ]);
 
-function ended(span: Span, error?: unknown): void {
-  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
-  span.end();
-}
-
 /** The request with the span's context (and the session's baggage) in `params._meta`, the app's object untouched. */
-function withTraceContext(request: JsonRpcRequest, ctx: ReturnType<typeof context.active>): JsonRpcRequest {
-  const fields = injectInto(ctx);
-  if (!fields.traceparent) return request;
+function withTraceContext(request: JsonRpcRequest, ctx: Context): JsonRpcRequest {
   const params = request.params ?? {};
-  return { ...request, params: { ...params, _meta: { ...(params._meta ?? {}), ...fields } } };
+  const meta = withW3CFields(params._meta, ctx);
+  return meta ? { ...request, params: { ...params, _meta: meta } } : request;
 }
-
-type Prototype = Record<PropertyKey, unknown>;
-
-/** Replaces method `name` of a class's prototype, once, with what `wrap` makes of it; restore() puts it back. */
-function replaceMethod(
-  Class: { prototype: Prototype },
-  what: string,
-  name: string,
-  wrap: (original: Method) => Method,
-) {
-  const proto = Class.prototype;
-  if (Object.hasOwn(proto, ORIGINAL)) return;
-  const original = proto[name];
-  if (typeof original !== 'function') throw new Error(`the MCP ${what} has no ${name} method`);
-  const own = Object.getOwnPropertyDescriptor(proto, name);
-  Object.defineProperty(proto, ORIGINAL, { value: { [name]: own }, configurable: true });
-  proto[name] = wrap(original as Method);
-}
-
-const tracerOf = (host: McpHost) =>
-  (host.tracerProvider ?? trace.getTracerProvider()).getTracer('agentops-mcp', SDK_VERSION);
 
 /** A client's `request`: a span, and the trace context carried to the server. */
-function patchClient(Client: { prototype: Prototype }, host: McpHost): void {
-  const tracer = tracerOf(host);
-  replaceMethod(
-    Client,
-    'Client',
-    'request',
-    (original) =>
+function patchClient(Client: PatchedClass, host: ProtocolHost): void {
+  const tracer = tracerOf(host, TRACER);
+  replaceMethods(Client, ORIGINAL, 'MCP Client', {
+    request: (original) =>
       function (this: unknown, request: unknown, ...rest: unknown[]) {
         const r = request as JsonRpcRequest | undefined;
         if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') {
@@ -142,8 +96,7 @@ function patchClient(Client: { prototype: Prototype }, host: McpHost): void {
           const { method, target, attributes } = describeRequest(r);
           const name = target ? `${method} ${target}` : method;
           // In the session new work joins, whose id travels in the baggage.
-          const work = host.sessionOfNewWork();
-          const parent = work ? withSessionBaggage(work.context, work.sessionId) : context.active();
+          const parent = callerContext(host);
           span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
           callContext = trace.setSpan(parent, span);
           const sessionId = (this as { transport?: { sessionId?: unknown } }).transport?.sessionId;
@@ -168,7 +121,7 @@ function patchClient(Client: { prototype: Prototype }, host: McpHost): void {
           (value) => recordAnswer(span, r, value, host.captureContent),
         );
       },
-  );
+  });
 }
 
 /** What a server answered a client's request, on the request's span: a tool's result, an action's returns. */
@@ -189,51 +142,24 @@ function withoutMeta(params: JsonRpcRequest['params']): unknown {
   return rest;
 }
 
-/**
- * The W3C fields of a request's `_meta` and the caller's span they name, when they carry AgentOps'
- * session in their baggage.
- */
-function carriedSession(request: JsonRpcRequest): { carrier: Record<string, string>; caller: SpanContext } | undefined {
-  const meta = request.params?._meta;
-  if (!meta || typeof meta !== 'object') return undefined;
-  const carrier: Record<string, string> = {};
-  for (const field of META_FIELDS) if (typeof meta[field] === 'string') carrier[field] = meta[field] as string;
-  if (!carrier.traceparent) return undefined;
-  const extracted = extractFrom(carrier);
-  const caller = trace.getSpanContext(extracted);
-  return caller && sessionIdFromContext(extracted) ? { carrier, caller } : undefined;
-}
-
 /** A server's request handlers: each request handled in a span, in the caller's session when it carries one. */
-function patchServer(Server: { prototype: Prototype }, host: McpHost): void {
-  const tracer = tracerOf(host);
-  replaceMethod(
-    Server,
-    'Server',
-    'setRequestHandler',
-    (original) =>
+function patchServer(Server: PatchedClass, host: ProtocolHost): void {
+  const tracer = tracerOf(host, TRACER);
+  replaceMethods(Server, ORIGINAL, 'MCP Server', {
+    setRequestHandler: (original) =>
       function (this: unknown, schema: unknown, handler: unknown, ...rest: unknown[]) {
         if (typeof handler !== 'function') return original.call(this, schema, handler, ...rest);
         const traced = function (this: unknown, request: unknown, extra: unknown) {
           const call = () => (handler as Method).call(this, request, extra);
           const r = request as JsonRpcRequest | undefined;
           if (!r || typeof r !== 'object' || r.method === 'ping' || r.method === 'initialize') return call();
-          let joined: JoinedSession | undefined;
-          let caller: SpanContext | undefined;
-          try {
-            const carried = carriedSession(r);
-            joined = carried ? host.joinSession(carried.carrier) : undefined;
-            // The caller's span: this request's handling nests under the caller's call, in the session joined.
-            caller = joined ? carried?.caller : undefined;
-          } catch (err) {
-            host.logger.debug(`MCP request handled untraced: ${errorText(err)}`);
-            return call();
-          }
+          // The caller's span: this request's handling nests under the caller's call, in the session joined.
+          const { joined, caller } = joinCarried(host, r.params?._meta, 'MCP request');
           const handle = () => {
             let span: Span;
             let parent: Context;
             try {
-              parent = caller ? trace.setSpanContext(context.active(), caller) : context.active();
+              parent = handlingContext(caller);
               span = serverSpan(tracer, r, extra, parent, joined !== undefined, host.captureContent);
             } catch (err) {
               host.logger.debug(`MCP request handled untraced: ${errorText(err)}`);
@@ -241,25 +167,11 @@ function patchServer(Server: { prototype: Prototype }, host: McpHost): void {
             }
             return settle(span, () => context.with(trace.setSpan(parent, span), call));
           };
-          if (!joined) return handle();
-          const session = joined;
-          // Left once handled, however the handler ends; the answer does not wait for the delivery leaving starts.
-          const leave = () => {
-            session.detach().catch(() => undefined);
-          };
-          let result: unknown;
-          try {
-            result = session.run(handle);
-          } catch (err) {
-            leave();
-            throw err;
-          }
-          Promise.resolve(result).then(leave, leave);
-          return result;
+          return inJoinedSession(joined, handle);
         };
         return original.call(this, schema, traced, ...rest);
       },
-  );
+  });
 }
 
 /** The span of a request a server handles: its handling in the caller's session, else the call itself. */
@@ -283,57 +195,15 @@ function serverSpan(
     const args = captureContent ? safeJsonStringify(request.params?.arguments ?? {}) : undefined;
     if (args !== undefined) span.setAttribute(S.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
   } else {
-    span.setAttribute(S.ATTR_ACTION_TYPE, `MCP server: ${name}`);
+    span.setAttribute(S.ATTR_ACTION_TYPE, servedFor('MCP', name));
   }
   return span;
 }
 
-/**
- * Runs `fn` and ends `span` when its result (a promise or not) settles; a value is first shown to
- * `onValue`, whose failure is the recording's, never the app's.
- */
-function settle(span: Span, fn: () => unknown, onValue?: (value: unknown) => void): unknown {
-  const succeeded = (value: unknown) => {
-    try {
-      onValue?.(value);
-    } catch {
-      // The answer is the app's whatever recording it does.
-    } finally {
-      ended(span);
-    }
-    return value;
-  };
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (err) {
-    ended(span, err);
-    throw err;
-  }
-  if (!(result instanceof Promise)) return succeeded(result);
-  return result.then(succeeded, (error: unknown) => {
-    ended(span, error);
-    throw error;
-  });
-}
-
-function restore(holder: { prototype: Prototype } | undefined): void {
-  const proto = holder?.prototype;
-  if (!proto || !Object.hasOwn(proto, ORIGINAL)) return;
-  const saved = proto[ORIGINAL] as Record<string, PropertyDescriptor | undefined>;
-  for (const [name, descriptor] of Object.entries(saved)) {
-    if (descriptor) Object.defineProperty(proto, name, descriptor);
-    else delete proto[name];
-  }
-  delete proto[ORIGINAL];
-}
-
 type Classes = { Client?: unknown; Server?: unknown };
-const asClass = (value: unknown) =>
-  typeof value === 'function' ? (value as unknown as { prototype: Prototype }) : undefined;
 
 /** The patch of the MCP SDK's client and server modules (`@modelcontextprotocol/sdk/client`, `/server`). */
-export function createMcpInstrumentation(host: McpHost): {
+export function createMcpInstrumentation(host: ProtocolHost): {
   patch(exports: unknown): unknown;
   unpatch(exports: unknown): unknown;
 } {
@@ -349,8 +219,8 @@ export function createMcpInstrumentation(host: McpHost): {
     },
     unpatch(exports) {
       const { Client, Server } = (exports ?? {}) as Classes;
-      restore(asClass(Client));
-      restore(asClass(Server));
+      restoreMethods(asClass(Client), ORIGINAL);
+      restoreMethods(asClass(Server), ORIGINAL);
       return exports;
     },
   };
