@@ -140,6 +140,10 @@ it("a client without AgentOps: the server's work stays in the server's own sessi
   // The tool call handled is the server's own tool event; the LLM call and the helper with it.
   expect(data.tools.map((t) => t.name).sort()).toEqual(['forecast_lookup', 'get_weather']);
   expect(data.llms).toHaveLength(1);
+  // Everything recorded inside the handler, the wrapped helper included, nests under the tool call handled.
+  const handled = data.tools.find((t) => t.name === 'get_weather');
+  expect(data.tools.find((t) => t.name === 'forecast_lookup')?.parent_span_id).toBe(handled?.span_id);
+  expect(data.llms[0]?.parent_span_id).toBe(handled?.span_id);
 });
 
 it("patching and unpatching leave the SDK's classes as they were, and a second patch is no second wrapper", async () => {

@@ -78,6 +78,15 @@ export const ATTR_GEN_AI_PROMPT_NAME = 'gen_ai.prompt.name';
 export const ATTR_MCP_METHOD_NAME = 'mcp.method.name';
 export const ATTR_MCP_SESSION_ID = 'mcp.session.id';
 export const ATTR_MCP_RESOURCE_URI = 'mcp.resource.uri';
+/**
+ * Agent2Agent (A2A) has no OpenTelemetry conventions yet: a task, its conversation (A2A's context)
+ * and the state it ended in, under the protocol's own names.
+ */
+export const ATTR_A2A_TASK_ID = 'a2a.task.id';
+export const ATTR_A2A_CONTEXT_ID = 'a2a.context.id';
+export const ATTR_A2A_TASK_STATE = 'a2a.task.state';
+/** How many task updates a streamed message was answered with. */
+export const ATTR_A2A_UPDATES = 'a2a.stream.updates';
 export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
 export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
 export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';

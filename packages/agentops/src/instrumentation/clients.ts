@@ -11,6 +11,7 @@
  * (client-loader.ts) runs every row.
  */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { A2A_SDK, createA2AInstrumentation } from '../integrations/a2a.js';
 import type { ProtocolHost } from '../integrations/boundary.js';
 import { createMcpInstrumentation, MCP_SDK } from '../integrations/mcp.js';
 import { optionalRequire } from '../optional-require.js';
@@ -182,6 +183,18 @@ export const CLIENTS: readonly ClientSpec[] = [
     create: createMcpInstrumentation,
     unseenByRequireHook: true,
     esmOf: (cjs) => cjs.replace('/dist/cjs/', '/dist/esm/'),
+  },
+  {
+    // A2A 1.0: the client's messages and the remote agent's request handler (0.x spoke A2A 0.3 through other classes).
+    package: A2A_SDK,
+    files: [
+      { hooked: `${A2A_SDK}/dist/client/index.cjs`, specifier: `${A2A_SDK}/client` },
+      { hooked: `${A2A_SDK}/dist/server/index.cjs`, specifier: `${A2A_SDK}/server` },
+    ],
+    versions: { from: '1.0.0', belowMajor: 2 },
+    instrumentation: '@opentelemetry/instrumentation',
+    create: createA2AInstrumentation,
+    esmOf: (cjs) => cjs.replace(/\.cjs$/, '.js'),
   },
   {
     // Both entries an app imports the class from (`@mastra/core/mastra`, as Mastra's docs do, and

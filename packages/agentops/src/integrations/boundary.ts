@@ -92,9 +92,13 @@ export function joinCarried(
   }
 }
 
-/** The context a request is handled in: under the caller's span when it came with one. */
-export function handlingContext(caller: SpanContext | undefined): Context {
-  return caller ? trace.setSpanContext(context.active(), caller) : context.active();
+/**
+ * The context a request is handled in: under the caller's span when it came with one (in the
+ * session joined), else in this process's session as new work is, so that everything recorded
+ * inside the handling, wrappers included, nests under the handling's span.
+ */
+export function handlingContext(host: ProtocolHost, caller: SpanContext | undefined): Context {
+  return caller ? trace.setSpanContext(context.active(), caller) : callerContext(host);
 }
 
 /** Leaves a joined session without waiting for what leaving starts (its delivery). */
@@ -123,7 +127,8 @@ export function inJoinedSession<T>(joined: JoinedSession | undefined, handle: ()
   return result;
 }
 
-function ended(span: Span, error?: unknown): void {
+/** Ends `span`, failed with `error` when there is one. */
+export function ended(span: Span, error?: unknown): void {
   if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
   span.end();
 }

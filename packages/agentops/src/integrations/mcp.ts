@@ -159,7 +159,7 @@ function patchServer(Server: PatchedClass, host: ProtocolHost): void {
             let span: Span;
             let parent: Context;
             try {
-              parent = handlingContext(caller);
+              parent = handlingContext(host, caller);
               span = serverSpan(tracer, r, extra, parent, joined !== undefined, host.captureContent);
             } catch (err) {
               host.logger.debug(`MCP request handled untraced: ${errorText(err)}`);

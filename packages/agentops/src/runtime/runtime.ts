@@ -78,10 +78,12 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
         tracerProvider: provider ?? trace.getTracerProvider(),
         captureContent: config.captureContent,
         logger,
-        // A session another process started, joined for one request (an MCP server's).
+        // A session another process started, joined for one request (an MCP server's, a remote
+        // A2A agent's): its events are added, not this process's default tags (the caller's session
+        // keeps its own, whichever process reaches the server first).
         joinSession: (headers) => {
           const runtime = currentRuntime();
-          return runtime ? Session.start(runtime, { headers }, runtime.config) : undefined;
+          return runtime ? Session.start(runtime, { headers }, { ...runtime.config, tags: [] }) : undefined;
         },
         sessionOfNewWork,
       })
