@@ -96,6 +96,7 @@ async function expectJoined(out: ClientOut) {
     ['forecast_lookup', 'sunny in Paris'],
   ]);
   // Nested: each remote agent's span is a child of the caller's call, its work a child of the agent's span.
+  expect(data.agents.map((a) => a.parent_span_id).sort()).toEqual(calls.map((c) => c.span_id).sort());
   const agentSpans = new Set(data.agents.map((a) => a.span_id));
   for (const event of [...data.llms, ...data.tools]) expect(agentSpans.has(event.parent_span_id as string)).toBe(true);
   // The failed task fails its call: an error event triggered by it.
@@ -138,4 +139,52 @@ it("a caller without AgentOps: the remote agent's work stays in its own session"
     expect(agentSpans.has(event.parent_span_id as string)).toBe(true);
     expect(agentIds.has(event.agent_id as string)).toBe(true);
   }
+});
+
+it('a CommonJS caller, which requires the A2A SDK after init(): the same', async () => {
+  const r = await runNode(fileURLToPath(new URL('./fixtures/a2a-client-app.cjs', import.meta.url)), [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    A2A_URL: `http://127.0.0.1:${agent.port}`,
+    NODE_NO_WARNINGS: '1',
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
+  expect(out.answer).toBe('sunny in Paris');
+  const data = await exportedWhen(out.id, (e) => e.llms.length >= 1 && e.tools.length >= 1 && e.agents.length >= 1);
+  expect(data.actions.map((a) => a.action_type)).toEqual([CALL]);
+  expect(data.agents.map((a) => a.name)).toEqual(['Weather Agent']);
+  expect(data.llms.map((l) => l.parent_span_id)).toEqual([data.agents[0]?.span_id]);
+  expect(data.session.tags).toEqual(['a2a-client-cjs']);
+});
+
+it("patching and unpatching leave the SDK's classes as they were, and a second patch is no second wrapper", async () => {
+  const { createA2AInstrumentation } = await import('../packages/agentops/src/integrations/a2a.js');
+  const clientModule = await import('@a2a-js/sdk/client');
+  const serverModule = await import('@a2a-js/sdk/server');
+  const descriptors = () => ({
+    sendMessage: Object.getOwnPropertyDescriptor(clientModule.Client.prototype, 'sendMessage'),
+    sendMessageStream: Object.getOwnPropertyDescriptor(clientModule.Client.prototype, 'sendMessageStream'),
+    handle: Object.getOwnPropertyDescriptor(serverModule.DefaultRequestHandler.prototype, 'sendMessage'),
+    handleStream: Object.getOwnPropertyDescriptor(serverModule.DefaultRequestHandler.prototype, 'sendMessageStream'),
+  });
+  const before = descriptors();
+  const patcher = createA2AInstrumentation({
+    tracerProvider: undefined,
+    captureContent: true,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    joinSession: () => undefined,
+    sessionOfNewWork: () => undefined,
+  });
+  patcher.patch(clientModule);
+  patcher.patch(serverModule);
+  const patched = clientModule.Client.prototype.sendMessage;
+  expect(patched).not.toBe(before.sendMessage?.value);
+  expect(serverModule.DefaultRequestHandler.prototype.sendMessageStream).not.toBe(before.handleStream?.value);
+  patcher.patch(clientModule);
+  expect(clientModule.Client.prototype.sendMessage).toBe(patched);
+  patcher.unpatch(clientModule);
+  patcher.unpatch(serverModule);
+  expect(descriptors()).toEqual(before);
+  expect(() => patcher.patch({})).toThrow('the module exports no A2A Client or DefaultRequestHandler');
 });

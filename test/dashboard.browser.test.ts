@@ -2,6 +2,7 @@
  * The dashboard in Debian's Chromium: enter the key once, find the seeded session in the list,
  * open it, click its LLM call and read the prompt and completion. Screenshots are saved as artifacts.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -299,6 +300,75 @@ it("an error's detail says what kind of event it is and links to the event that 
     .poll(() => page.locator('#detail p.muted', { hasText: 'Triggered by' }).textContent())
     .toBe(`Triggered by Tool call ${elsewhere.id}`);
   await page.close();
+});
+
+it('a session two processes recorded: each row names its process, and a remote agent names the call that invoked it', async () => {
+  // As an A2A caller and the remote agent it delegated to send them: the caller's call (process 1),
+  // the remote agent invoked under it and the agent's LLM call (process 2).
+  const id = randomUUID();
+  const at = (ms: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + ms).toISOString();
+  const created = await server.post<{ jwt: string }>('/v2/create_session', {
+    session: { session_id: id, init_timestamp: at(0), tags: ['a2a'] },
+  });
+  const auth = { authorization: `Bearer ${created.body.jwt}` };
+  const agentId = randomUUID();
+  const caller = { host: hostname(), pid: 4100 };
+  const remote = { host: 'agent-host', pid: 4200 };
+  await server.post(
+    '/v2/create_agent',
+    { id: agentId, name: 'Weather Agent', span_id: 'b'.repeat(16), parent_span_id: 'a'.repeat(16) },
+    auth,
+  );
+  const events = [
+    {
+      id: randomUUID(),
+      event_type: 'actions',
+      action_type: 'invoke_agent Weather Agent',
+      init_timestamp: at(0),
+      end_timestamp: at(50),
+      span_id: 'a'.repeat(16),
+      origin: caller,
+    },
+    {
+      id: randomUUID(),
+      event_type: 'llms',
+      model: 'gpt-4o-mini',
+      prompt_tokens: 24,
+      completion_tokens: 8,
+      init_timestamp: at(10),
+      end_timestamp: at(40),
+      span_id: 'c'.repeat(16),
+      parent_span_id: 'b'.repeat(16),
+      agent_id: agentId,
+      origin: remote,
+    },
+  ];
+  expect((await server.post('/v2/create_events', { events }, auth)).status).toBe(200);
+  await server.post(
+    '/v2/update_session',
+    { session: { session_id: id, end_timestamp: at(60), end_state: 'Success' } },
+    auth,
+  );
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.url}/`);
+    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+    await page.goto(`${server.url}/sessions/${id}`);
+    await page.locator('.wf-row[data-type="llms"]').waitFor();
+    expect(await page.locator('.card', { hasText: 'Processes' }).locator('b').textContent()).toBe('2');
+    const call = page.locator('.wf-row[data-type="actions"] .wf-label');
+    expect(await call.locator('.proc').textContent()).toBe('P1');
+    expect(await call.locator('.proc').getAttribute('title')).toBe(`Process ${hostname()} pid 4100`);
+    // The agent's own row (an event's row has data-i).
+    const agentRow = page.locator('.wf-row:not([data-i]) .wf-label', { hasText: /^Agent Weather Agent/ });
+    expect(await agentRow.locator('.agent-caller').textContent()).toBe('← Action invoke_agent Weather Agent');
+    expect(await agentRow.locator('.proc').textContent()).toBe('P2');
+    expect(await page.locator('.wf-row[data-type="llms"] .proc').getAttribute('title')).toBe(
+      'Process agent-host pid 4200',
+    );
+  } finally {
+    await page.close();
+  }
 });
 
 it('evaluations show per session (a summary per name, each linked to what it judged) and on the events they judge', async () => {

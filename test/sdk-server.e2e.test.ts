@@ -211,9 +211,14 @@ describe('a session recorded with the SDK', () => {
     await session.endSession('Success');
 
     const exported = (await server.get<SessionExport>(`/v2/sessions/${session.id}/export`)).body;
-    // With its span, which the dashboard nests the agent's events under.
+    // With its span, which the dashboard nests the agent's events under, and the one it was invoked under (the session's).
     expect(exported.agents).toEqual([
-      { id: expect.any(String), name: 'math-agent', span_id: expect.stringMatching(/^[0-9a-f]{16}$/) },
+      {
+        id: expect.any(String),
+        name: 'math-agent',
+        span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        parent_span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      },
     ]);
     const agentId = exported.agents[0]?.id;
     const addEvent = exported.tools.find((t) => t.name === 'add');

@@ -154,6 +154,8 @@ export interface AgentPayload {
   name: string;
   /** The agent's span, so events nested under it (at any depth) can be shown under the agent. */
   span_id?: string;
+  /** The span it was invoked under: for a remote agent (A2A), the caller's call, in another process. */
+  parent_span_id?: string;
 }
 
 export interface CreateSessionResponse {

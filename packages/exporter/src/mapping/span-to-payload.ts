@@ -284,11 +284,14 @@ export function agentIdOf(span: SpanLike): string {
 }
 
 function agentOf(span: SpanLike): AgentPayload {
-  return {
+  const agent: AgentPayload = {
     id: agentIdOf(span),
     name: clamp(agentName(span.attributes) ?? span.name, LIMITS.nameLength) || 'agent',
     span_id: span.spanContext().spanId,
   };
+  const parent = span.parentSpanContext?.spanId;
+  if (parent) agent.parent_span_id = parent;
+  return agent;
 }
 
 function eventFor(span: SpanLike, category: SpanCategory | undefined, sessionId: string, price?: PriceFn) {

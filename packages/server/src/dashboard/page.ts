@@ -68,6 +68,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   #app a { color:#9dc0ff; }
   ul.evaluations { list-style:none; padding:0; margin:.25rem 0; } ul.evaluations li { padding:.3rem 0; border-bottom:1px solid var(--line); }
   .score { font-variant-numeric:tabular-nums; font-weight:600; } .eval-badge { font-size:.75rem; margin-left:.3rem; }
+  .proc { font-size:.7rem; margin-left:.3rem; } .agent-caller { font-weight:normal; font-size:.8rem; }
   table.eval-summary td, table.eval-summary th { padding:.2rem .6rem .2rem 0; text-align:left; }
   dl.host { display:grid; grid-template-columns:max-content 1fr; gap:.1rem .75rem; margin:.25rem 0 .75rem; } dl.host dt { color:var(--muted); } dl.host dd { margin:0; word-break:break-word; }
   .scroll-x { overflow-x:auto; }
@@ -346,7 +347,13 @@ async function sessionPage(id) {
   const agentOf = (e) => { for (let p = e, d = 0; p && d < 50; d++) { if (p.agent_id) return p.agent_id; const a = agentBySpan.get(p.parent_span_id); if (a) return a; p = bySpan.get(p.parent_span_id); } return ''; };
   // Started in the same millisecond: the enclosing span first.
   for (const e of all.sort((a, b) => a.start - b.start || depth(a) - depth(b))) { const key = agentOf(e); if (!groups.has(key)) groups.set(key, []); groups.get(key).push(e); }
-  const hosts = new Set(all.map((e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '').filter(Boolean));
+  // The processes that recorded the session, in the order they started recording: with several
+  // (an MCP server, a remote agent, a service called with traceparent), each row says whose it is.
+  const procOf = (e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '';
+  const hosts = [...new Set([...all].sort((a, b) => a.start - b.start).map(procOf).filter(Boolean))];
+  const procBadge = (e) => hosts.length > 1 && procOf(e) ? '<span class="tag proc" title="Process ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) + '">P' + (hosts.indexOf(procOf(e)) + 1) + '</span>' : '';
+  // The call an agent was invoked by, when it is an event of the session (a remote agent's caller's call).
+  const agentCaller = new Map(data.agents.filter((a) => a.parent_span_id).map((a) => [a.id, bySpan.get(a.parent_span_id)]));
   const who = [['Environment', s.environment], ['User', s.user_id], ['Release', s.release]].filter(([, v]) => v);
   let html = '<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">Session <code>' + esc(s.session_id) + '</code> ' + state(s.end_state) + '</h2>' +
     (s.end_state_reason ? '<p class="muted">' + esc(s.end_state_reason) + '</p>' : '') + '<p>' + (s.tags || []).map((t) => '<span class="tag">' + esc(t) + '</span>').join('') + '</p>' +
@@ -354,7 +361,7 @@ async function sessionPage(id) {
     '<div class="cards"><div class="card"><span class="muted">Duration</span><b>' + esc(st.duration) + '</b></div><div class="card"><span class="muted">Cost</span><b>$' + esc(st.cost) + '</b></div>' +
     '<div class="card"><span class="muted">LLM calls</span><b>' + st.llm_calls + '</b></div><div class="card"><span class="muted">Tools</span><b>' + st.tool_calls + '</b></div>' +
     '<div class="card"><span class="muted">Actions</span><b>' + st.actions + '</b></div><div class="card"><span class="muted">Errors</span><b>' + st.errors + '</b></div>' +
-    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b>' + (st.cache_read_tokens > 0 ? '<span class="muted cached-share">' + st.cache_read_tokens + ' cached</span>' : '') + '</div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.size) + '</b></div>' +
+    '<div class="card"><span class="muted">Tokens</span><b>' + (st.prompt_tokens + st.completion_tokens) + '</b>' + (st.cache_read_tokens > 0 ? '<span class="muted cached-share">' + st.cache_read_tokens + ' cached</span>' : '') + '</div><div class="card"><span class="muted">Processes</span><b>' + Math.max(1, hosts.length) + '</b></div>' +
     (st.evaluations > 0 ? '<div class="card"><span class="muted">Evaluations</span><b>' + st.evaluations + '</b></div>' : '') + '</div>' +
     '<p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>' +
     '<div class="layout"><section aria-label="Waterfall" id="wf">';
@@ -364,12 +371,14 @@ async function sessionPage(id) {
   for (const [agentId, events] of groups) {
     if (agentId) {
       const a0 = Math.min(...events.map((e) => e.start)), a1 = Math.max(...events.map((e) => e.start + e.ms));
-      html += '<div class="wf-row" role="presentation"><div class="wf-label" title="Agent ' + esc(agents.get(agentId) || agentId) + '"><b>Agent ' + esc(agents.get(agentId) || agentId.slice(0, 8)) + '</b></div>' + bar('agents', a0, a1 - a0) + '</div>';
+      const caller = agentCaller.get(agentId);
+      html += '<div class="wf-row" role="presentation"><div class="wf-label" title="Agent ' + esc(agents.get(agentId) || agentId) + '"><b>Agent ' + esc(agents.get(agentId) || agentId.slice(0, 8)) + '</b>' +
+        (caller ? ' <span class="muted agent-caller">← ' + esc(caller.label) + '</span>' : '') + procBadge(events[0]) + '</div>' + bar('agents', a0, a1 - a0) + '</div>';
     }
     for (const e of events) {
       const indent = (agentId ? 1 : 0) + depth(e);
       html += '<div class="wf-row" tabindex="0" role="button" data-i="' + (i++) + '" data-type="' + esc(e.type) + '"><div class="wf-label" title="' + esc(e.label) + '" style="padding-left:' + indent + 'rem">' + (e.type === 'errors' ? '⚠ ' : '') + esc(e.label) +
-        ' <span class="muted">' + Math.round(e.ms) + ' ms</span>' + (e.evaluations.length ? '<span class="tag eval-badge" title="' + e.evaluations.length + ' evaluations">✓ ' + e.evaluations.length + '</span>' : '') + '</div>' + bar(e.type, e.start, e.ms) + '</div>';
+        ' <span class="muted">' + Math.round(e.ms) + ' ms</span>' + procBadge(e) + (e.evaluations.length ? '<span class="tag eval-badge" title="' + e.evaluations.length + ' evaluations">✓ ' + e.evaluations.length + '</span>' : '') + '</div>' + bar(e.type, e.start, e.ms) + '</div>';
     }
   }
   const ordered = [...groups.values()].flat();

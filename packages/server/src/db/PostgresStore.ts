@@ -17,6 +17,8 @@ import {
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import {
   AGENT_COUNT_COLUMN,
+  type AgentRow,
+  agentOfRow,
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
@@ -335,11 +337,11 @@ export class PostgresStore implements Store {
   }
 
   async agents(sessionId: string): Promise<AgentPayload[]> {
-    const rows = await this.#rows<AgentPayload & { span_id: string | null }>(
-      'SELECT id, name, span_id FROM agents WHERE session_id = $1 ORDER BY seq',
+    const rows = await this.#rows<AgentRow>(
+      'SELECT id, name, span_id, parent_span_id FROM agents WHERE session_id = $1 ORDER BY seq',
       [sessionId],
     );
-    return rows.map(({ span_id, ...agent }) => (span_id ? { ...agent, span_id } : agent));
+    return rows.map(agentOfRow);
   }
 
   async agentCount(sessionId: string): Promise<number> {
@@ -561,9 +563,10 @@ async function upsertSession(db: Queryable, projectId: string, s: SessionPayload
 async function upsertAgent(db: Queryable, sessionId: string, agent: AgentPayload): Promise<void> {
   await db.query({
     name: 'agentops_agent_upsert',
-    text: `INSERT INTO agents (session_id, id, name, span_id) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (session_id, id) DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
-    values: clean([sessionId, agent.id, agent.name, agent.span_id ?? null]),
+    text: `INSERT INTO agents (session_id, id, name, span_id, parent_span_id) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (session_id, id) DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id),
+             parent_span_id = COALESCE(excluded.parent_span_id, agents.parent_span_id)`,
+    values: clean([sessionId, agent.id, agent.name, agent.span_id ?? null, agent.parent_span_id ?? null]),
   });
 }
 

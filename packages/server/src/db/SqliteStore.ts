@@ -19,6 +19,8 @@ import {
 } from './overview.js';
 import {
   AGENT_COUNT_COLUMN,
+  type AgentRow,
+  agentOfRow,
   EQUALITY_FILTERS,
   type EvaluationTotalsRow,
   type EventCursor,
@@ -392,14 +394,20 @@ export class SqliteStore implements Store {
   }
 
   #upsertAgent(sessionId: string, agent: AgentPayload): void {
-    this.#statements.agentUpsert.run(sessionId, agent.id, agent.name, agent.span_id ?? null);
+    this.#statements.agentUpsert.run(
+      sessionId,
+      agent.id,
+      agent.name,
+      agent.span_id ?? null,
+      agent.parent_span_id ?? null,
+    );
   }
 
   async agents(sessionId: string): Promise<AgentPayload[]> {
     const rows = this.db
-      .prepare('SELECT id, name, span_id FROM agents WHERE session_id = ? ORDER BY rowid')
-      .all(sessionId) as (AgentPayload & { span_id: string | null })[];
-    return rows.map(({ span_id, ...agent }) => (span_id ? { ...agent, span_id } : agent));
+      .prepare('SELECT id, name, span_id, parent_span_id FROM agents WHERE session_id = ? ORDER BY rowid')
+      .all(sessionId) as AgentRow[];
+    return rows.map(agentOfRow);
   }
 
   async agentCount(sessionId: string): Promise<number> {
@@ -607,8 +615,9 @@ function prepare(db: SqliteConnection) {
          completion_tokens = completion_tokens + excluded.completion_tokens, cost = cost + excluded.cost`,
     ),
     agentUpsert: db.prepare(
-      `INSERT INTO agents (session_id, id, name, span_id) VALUES (?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id)`,
+      `INSERT INTO agents (session_id, id, name, span_id, parent_span_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id),
+         parent_span_id = COALESCE(excluded.parent_span_id, agents.parent_span_id)`,
     ),
     agentCount: db.prepare('SELECT COUNT(*) AS n FROM agents WHERE session_id = ?'),
     evaluationInsert: db.prepare(

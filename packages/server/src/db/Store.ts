@@ -211,6 +211,22 @@ export interface Store {
 }
 
 /** A session row's stored JSON (text in SQLite, already parsed from PostgreSQL's jsonb), read leniently. */
+/** An agent as both stores read it: its spans are left out where unknown. */
+export interface AgentRow {
+  id: string;
+  name: string;
+  span_id: string | null;
+  parent_span_id: string | null;
+}
+
+export function agentOfRow({ span_id, parent_span_id, ...agent }: AgentRow): AgentPayload {
+  return {
+    ...agent,
+    ...(span_id ? { span_id } : {}),
+    ...(parent_span_id ? { parent_span_id } : {}),
+  };
+}
+
 export function storedJson<T>(value: unknown, fallback: T): T {
   if (value === null || value === undefined) return fallback;
   if (typeof value !== 'string') return value as T;

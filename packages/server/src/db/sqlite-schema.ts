@@ -144,4 +144,8 @@ export const MIGRATIONS: string[] = [
   FROM (SELECT session_id, COUNT(*) AS n FROM evaluations GROUP BY session_id) AS t
   WHERE sessions.id = t.session_id;
   `,
+  // The span an agent was invoked under: a remote agent's caller's call, shown with the agent.
+  `
+  ALTER TABLE agents ADD COLUMN parent_span_id TEXT;
+  `,
 ];

@@ -105,6 +105,7 @@ export const agentSchema = {
     id: { type: 'string', minLength: 1, maxLength: LIMITS.idLength },
     name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
     span_id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+    parent_span_id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
   },
 } as const;
 

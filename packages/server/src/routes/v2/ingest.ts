@@ -30,8 +30,14 @@ export function registerIngestRoutes(app: FastifyInstance, deps: V2Deps): void {
     '/v2/create_agent',
     { schema: { body: agentBodySchema }, preHandler: session },
     async (request, reply) => {
-      const { id, name, span_id } = request.body;
-      await ingest.agent(sessionOf(request).sessionId, span_id ? { id, name, span_id } : { id, name });
+      // The schema's fields only (Fastify keeps unknown ones).
+      const { id, name, span_id, parent_span_id } = request.body;
+      await ingest.agent(sessionOf(request).sessionId, {
+        id,
+        name,
+        ...(span_id ? { span_id } : {}),
+        ...(parent_span_id ? { parent_span_id } : {}),
+      });
       return reply.send('Success');
     },
   );
