@@ -61,3 +61,14 @@ it("examples/mcp: an agent's tool call on an MCP server over stdio, the server's
   );
   expect(r.stdout).toContain("This example's server kept the session in memory and stops with it");
 });
+
+it("examples/a2a: an agent delegates to a remote agent over A2A, the remote agent's work in the agent's session", async () => {
+  const r = await runNode(example('a2a/run.mjs'), [], { NODE_NO_WARNINGS: '1', OPENAI_API_KEY: '' });
+  expect(unexpected(r.stderr)).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('Answer: It is sunny in Paris.');
+  // The agent's call (an action); the remote agent, its LLM call (priced) and its wrapped helper.
+  expect(r.stdout).toMatch(
+    /Session [0-9a-f-]{36}: Success, 1 agents, 1 LLM calls \(120 prompt tokens, 0 cached\), 1 tool calls, 1 actions, cost \$0\.0000\d\d/,
+  );
+});
