@@ -9,6 +9,7 @@ import {
   type SpanFilter,
 } from '@agentops/exporter';
 import { isLogLevel, tagList } from '@agentops/exporter/internal';
+import type { MeterProvider } from '@opentelemetry/api';
 import { safeOptions } from './events/safe-options.js';
 import { DEFAULT_EXPORTER_ENDPOINT } from './pipeline/cloud-exporter.js';
 
@@ -61,6 +62,15 @@ export interface InitOptions {
   /** Also export every span as OTLP/HTTP. */
   otlp?: OtlpOptions | boolean;
   /**
+   * The GenAI metrics (`gen_ai.client.token.usage`, `gen_ai.client.operation.duration`), the MCP
+   * durations and the session metrics (`agentops.sessions`, `agentops.session.duration`,
+   * `agentops.session.cost`). Default: on the app's global `MeterProvider` when it registered one,
+   * else none. A `MeterProvider`: on that one. `true`: exported as OTLP/HTTP (the standard
+   * `OTEL_EXPORTER_OTLP_METRICS_*` settings; needs `@opentelemetry/sdk-metrics` and
+   * `@opentelemetry/exporter-metrics-otlp-http`). `false`: none.
+   */
+  metrics?: boolean | MeterProvider;
+  /**
    * How sessions reach AgentOps. `'v2'` (the default): the REST API v2. `'otlp'`: the way AgentOps'
    * current cloud ingests (its 0.4 protocol): a token from `/v3/auth/token`, then OTLP/HTTP to
    * `exporterEndpoint` with the attribute names that backend reads. Default `AGENTOPS_PROTOCOL`.
@@ -96,6 +106,7 @@ export interface ResolvedConfig {
   /** The mask, compiled once: every path out of the process passes this one. */
   mask: Mask | undefined;
   otlp: OtlpOptions | undefined;
+  metrics: boolean | MeterProvider | undefined;
   protocol: Protocol;
   exporterEndpoint: string;
   exportAllSpans: boolean;
@@ -156,6 +167,7 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     captureContent: o.captureContent !== false,
     mask: Mask.of(o.mask, (m) => logger.warn(m)),
     otlp,
+    metrics: typeof o.metrics === 'boolean' || isMeterProvider(o.metrics) ? o.metrics : undefined,
     protocol: protocolOf(o.protocol ?? env.AGENTOPS_PROTOCOL, logger),
     exporterEndpoint:
       (typeof o.exporterEndpoint === 'string' && o.exporterEndpoint) ||
@@ -171,4 +183,12 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
 /** Said once per processor made without a key: spans are still stamped with their session. */
 export function warnNoApiKey(logger: Logger): void {
   logger.warn('no API key (set AGENTOPS_API_KEY or pass apiKey): sessions are recorded but not sent to AgentOps.');
+}
+
+function isMeterProvider(value: unknown): value is MeterProvider {
+  try {
+    return typeof (value as MeterProvider | undefined)?.getMeter === 'function';
+  } catch {
+    return false;
+  }
 }

@@ -34,6 +34,8 @@ export { formatDuration } from './mapping/time.js';
 export { Mask, REDACTED } from './mask/Mask.js';
 export type { MaskAction, MaskFunction, MaskOption, MaskRule } from './mask/rules.js';
 export { parseMaskRules } from './mask/rules.js';
+export type { EndedSession, GenAiMetricsOptions } from './metrics.js';
+export { GenAiMetrics } from './metrics.js';
 export * as semconv from './semconv.js';
 export { SessionTally } from './session-tally.js';
 export type * from './wire.js';

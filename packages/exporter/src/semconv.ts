@@ -104,6 +104,17 @@ export const ATTR_GEN_AI_EVALUATION_EXPLANATION = 'gen_ai.evaluation.explanation
 export const ATTR_EVALUATION_EVENT_ID = 'agentops.evaluation.event_id';
 
 export const GEN_AI_OPERATION_CHAT = 'chat';
+/** GenAI and MCP metrics (OpenTelemetry conventions) and AgentOps' own session metrics. */
+export const METRIC_GEN_AI_CLIENT_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+export const METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
+export const METRIC_MCP_CLIENT_OPERATION_DURATION = 'mcp.client.operation.duration';
+export const METRIC_MCP_SERVER_OPERATION_DURATION = 'mcp.server.operation.duration';
+export const METRIC_SESSIONS = 'agentops.sessions';
+export const METRIC_SESSION_DURATION = 'agentops.session.duration';
+export const METRIC_SESSION_COST = 'agentops.session.cost';
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const GEN_AI_TOKEN_TYPE_INPUT = 'input';
+export const GEN_AI_TOKEN_TYPE_OUTPUT = 'output';
 export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';
 export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
 export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';

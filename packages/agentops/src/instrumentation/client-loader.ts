@@ -11,7 +11,7 @@
  * hook, the require cache, its ES module build).
  */
 import { errorText } from '@agentops/exporter/internal';
-import { metrics, type TracerProvider } from '@opentelemetry/api';
+import { type MeterProvider, metrics, type TracerProvider } from '@opentelemetry/api';
 import { SDK_VERSION } from '../version.js';
 import {
   type ClientSpec,
@@ -58,6 +58,7 @@ export function createClientInstrumentation(
     readonly spec = spec;
     #tracerProvider: TracerProvider | undefined;
     #loggerProvider: unknown;
+    #meterProvider: MeterProvider | undefined;
     #real: RealInstrumentation | undefined;
     /** The patch of each module, taken from the real instrumentation. */
     readonly #hooks = new Map<string, Patcher>();
@@ -96,6 +97,11 @@ export function createClientInstrumentation(
     ): void {
       super.setLoggerProvider(provider);
       this.#loggerProvider = provider;
+    }
+
+    override setMeterProvider(provider: MeterProvider): void {
+      super.setMeterProvider(provider);
+      this.#meterProvider = provider;
     }
 
     patches(version: string | undefined): boolean {
@@ -169,8 +175,9 @@ export function createClientInstrumentation(
       if (this.#tracerProvider) real.setTracerProvider?.(this.#tracerProvider);
       if (this.#loggerProvider) real.setLoggerProvider?.(this.#loggerProvider);
       // Its metric instruments are made when it is given a meter provider (the OpenAI one records
-      // the GenAI client metrics): the app's, as registerInstrumentations gives every instrumentation.
-      real.setMeterProvider?.(metrics.getMeterProvider());
+      // the GenAI client metrics): the SDK's metrics' provider, else the app's global one, as
+      // registerInstrumentations gives every instrumentation.
+      real.setMeterProvider?.(this.#meterProvider ?? metrics.getMeterProvider());
       // It is never enabled itself (its own hook would patch the client a second time), and the
       // methods it patches ask it whether it is (the OpenAI one's do): it is while this loader is.
       if (typeof (real as { isEnabled?: unknown }).isEnabled === 'function') {

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import {
   canRequireEsm,
   entryIsEsModule,
@@ -32,6 +32,8 @@ type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 /** Enables what is installed; returns the function that disables it again. */
 export function enableLlmInstrumentations(options: {
   tracerProvider: TracerProvider;
+  /** Where the instrumentations that measure their own calls (the official OpenAI one) record: the SDK's metrics' provider. */
+  meterProvider?: MeterProvider | undefined;
   captureContent: boolean;
   logger: Logger;
   joinSession: CreateContext['joinSession'];
@@ -50,6 +52,7 @@ export function enableLlmInstrumentations(options: {
   const disable = base.registerInstrumentations({
     instrumentations: loaders,
     tracerProvider: options.tracerProvider,
+    ...(options.meterProvider ? { meterProvider: options.meterProvider } : {}),
     loggerProvider: new GenAiContentLogBridge(),
   });
   const holders = requireCacheHolders();

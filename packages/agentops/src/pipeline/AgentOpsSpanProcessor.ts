@@ -10,6 +10,7 @@
 import {
   type AgentOpsSpanExporter,
   type ExporterStats,
+  GenAiMetrics,
   type Logger,
   type LogLevel,
   type Mask,
@@ -19,12 +20,13 @@ import {
   type SpanFilter,
 } from '@agentops/exporter';
 import { errorText, withDiag } from '@agentops/exporter/internal';
-import { type Context, TraceFlags } from '@opentelemetry/api';
+import { type Context, type MeterProvider, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { resolveConfig } from '../config.js';
 import { safeOptions } from '../events/safe-options.js';
 import { processWide } from '../process-wide.js';
 import { sessionRegistry } from '../session/registry.js';
+import { SDK_VERSION } from '../version.js';
 import { ModelCallTracker } from './model-calls.js';
 import { pipelineOver, type SessionPipeline, sessionPipeline } from './session-pipeline.js';
 import { type SessionDirectory, stamp } from './stamping.js';
@@ -45,8 +47,10 @@ export interface AgentOpsSpanProcessorOptions {
   mask?: MaskOption;
   /** Send through this exporter instead of one made from the options above. */
   exporter?: AgentOpsSpanExporter;
+  /** Measure the GenAI and MCP metrics of the spans that end here on this provider (see `InitOptions.metrics`). */
+  meterProvider?: MeterProvider;
   /** @internal The pipeline `init()` built from its configuration, with that configuration's mask and logger. */
-  pipeline?: { inner: SessionPipeline; mask: Mask | undefined; logger: Logger };
+  pipeline?: { inner: SessionPipeline; mask: Mask | undefined; logger: Logger; metrics?: GenAiMetrics };
   /** @internal Where stamping finds open sessions; default: the SDK's sessions (`startSession()`'s). */
   directory?: SessionDirectory;
 }
@@ -60,6 +64,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   readonly #logger: Logger;
   readonly #directory: SessionDirectory;
   readonly #modelCalls = new ModelCallTracker();
+  #metrics: GenAiMetrics | undefined;
   #shutdown = false;
   /**
    * @internal The one mask every value of this pipeline passes on its way out: session announces
@@ -83,6 +88,9 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
         : sessionPipeline(config, this.#logger);
     }
     this.#directory = o.directory ?? sessionRegistry;
+    this.#metrics =
+      o.pipeline?.metrics ??
+      (o.meterProvider ? new GenAiMetrics(o.meterProvider, { version: SDK_VERSION }) : undefined);
     this.exporter = this.#inner.exporter;
     this.results = this.#inner.results;
     liveProcessors.add(this);
@@ -102,6 +110,7 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
     // A client's span of a model call a framework records already comes back marked (model-calls.ts).
     const ended = this.#modelCalls.spanEnded(finished);
     if (this.#shutdown || (ended.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    this.#metrics?.record(ended);
     const span = this.mask && this.#inner.takesMasked ? this.mask.span(ended) : ended;
     if (span) this.#inner.processor.onEnd(span);
   }
@@ -135,6 +144,11 @@ export class AgentOpsSpanProcessor implements SpanProcessor {
   flushSync(timeoutMillis?: number): void {
     if (this.#shutdown) return;
     this.#inner.processor.flushSync?.(timeoutMillis);
+  }
+
+  /** @internal The metrics `init()` measures with, when this processor is the app's own (built before `init()`). */
+  useMetrics(metrics: GenAiMetrics | undefined): void {
+    if (metrics) this.#metrics = metrics;
   }
 
   /** @internal Forgets the framework spans still open (the SDK shut down; this processor may stay in the app's provider). */

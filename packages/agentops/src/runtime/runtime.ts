@@ -21,6 +21,7 @@ import { processWide } from '../process-wide.js';
 import { sessionRegistry } from '../session/registry.js';
 import { Session, type SessionHost } from '../session/Session.js';
 import { SDK_VERSION } from '../version.js';
+import { chooseMetrics } from './metrics.js';
 import { chooseProvider } from './provider.js';
 
 export interface Runtime extends SessionHost {
@@ -37,6 +38,8 @@ export interface Runtime extends SessionHost {
    * the exporter's, where sessions are sent; else one made from the configuration; none without a key.
    */
   readonly client: AgentOpsClient | undefined;
+  /** Flushes and stops the metrics provider the SDK made (`metrics: true`). */
+  readonly stopMetrics: () => Promise<void>;
 }
 
 const state = processWide<{ runtime: Runtime | undefined; mask: Mask | undefined }>('runtime', () => ({
@@ -73,9 +76,12 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   state.mask = config.mask;
   const logger = config.logger;
   const { tracer, processor, provider, registration } = chooseProvider(config);
+  const measuring = chooseMetrics(config);
+  processor.useMetrics(measuring.metrics);
   const disableLlm = config.instrumentLlmCalls
     ? enableLlmInstrumentations({
         tracerProvider: provider ?? trace.getTracerProvider(),
+        meterProvider: measuring.meterProvider,
         captureContent: config.captureContent,
         logger,
         // A session another process started, joined for one request (an MCP server's, a remote
@@ -145,6 +151,8 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     disableInstrumentations,
     flush,
     evaluateEnded: (sessionId, evaluation) => sendEvaluation(config, sessionId, evaluation, client),
+    metrics: measuring.metrics,
+    stopMetrics: measuring.shutdown,
     uninstallExitHandler: config.handleExit
       ? installExitHandler({
           endOpenSessions: (endState, reason) => {
@@ -180,6 +188,8 @@ export async function stopRuntime(): Promise<void> {
     rt.logger.warn(`shutdown: ${errorText(err)}`);
   });
   await Promise.all([...ending, stopping]);
+  // After the sessions' ends: their metrics are in the last export.
+  await rt.stopMetrics();
   if (rt.registration) unregisterGlobally(rt.registration);
 }
 

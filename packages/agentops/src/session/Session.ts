@@ -10,6 +10,7 @@ import {
   type EvaluationInput,
   emptyTotals,
   formatCost,
+  type GenAiMetrics,
   type Logger,
   semconv as S,
   type SessionResults,
@@ -62,6 +63,8 @@ export interface SessionHost {
   flush(): Promise<void>;
   /** Sends evaluations of a session that has ended here, through the API; false (said why) when not taken. */
   evaluateEnded(sessionId: string, evaluation: EvaluationInput): Promise<boolean>;
+  /** The session metrics, when a meter provider takes them. */
+  readonly metrics?: GenAiMetrics | undefined;
 }
 
 export class Session {
@@ -301,6 +304,11 @@ export class Session {
       const analytics = this.#analyticsNow();
       const url = this.#host.results?.sessionUrl(this.id);
       const localCost = this.#totals().costUsd;
+      this.#host.metrics?.sessionEnded({
+        endState: this.#endState ?? 'Indeterminate',
+        durationMillis: (this.#endedAt ?? Date.now()) - this.#startedAt,
+        costUsd: Number(analytics.cost),
+      });
       this.#host.logger.info(endSummary(this.id, this.#endState ?? 'Indeterminate', analytics, url, localCost));
       return analytics.cost;
     } catch (err) {
