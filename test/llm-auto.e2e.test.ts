@@ -111,6 +111,25 @@ it('captureContent: false keeps tokens and cost but no prompt or completion text
   expect(JSON.stringify(exported.llms)).not.toContain('capital of France');
 });
 
+it.each([
+  ['gen_ai_latest_experimental', 'NO_CONTENT', false],
+  ['gen_ai_latest_experimental', 'EVENT_ONLY', false],
+  ['http,gen_ai_latest_experimental', 'SPAN_ONLY', true],
+  ['', 'false', false],
+  ['', 'true', true],
+])(
+  'OTEL_SEMCONV_STABILITY_OPT_IN=%j, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=%s: content captured %s',
+  async (optIn, mode, captured) => {
+    const { exported } = await run({
+      OTEL_SEMCONV_STABILITY_OPT_IN: optIn,
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: mode,
+    });
+    expect(exported.llms).toHaveLength(4);
+    expect(exported.llms[0]?.prompt_tokens).toBe(24);
+    expect(JSON.stringify(exported.llms).includes('capital of France')).toBe(captured);
+  },
+);
+
 const anthropicApp = fileURLToPath(new URL('./fixtures/anthropic-app.cjs', import.meta.url));
 
 /** Runs the Anthropic app against the fake API; what it printed, and the session's export. */

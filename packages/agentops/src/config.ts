@@ -49,7 +49,13 @@ export interface InitOptions {
   handleExit?: boolean;
   /** Send only SDK and OS facts about the host. Default `AGENTOPS_ENV_DATA_OPT_OUT`. */
   envDataOptOut?: boolean;
-  /** Record prompts, completions, tool arguments and results. Default true. */
+  /**
+   * Record prompts, completions, tool arguments and results. Default true, or what
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` says, read as the OpenTelemetry GenAI
+   * instrumentations read it: with `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`,
+   * `SPAN_ONLY` or `SPAN_AND_EVENT` capture and `NO_CONTENT` or `EVENT_ONLY` do not (AgentOps
+   * records content on spans only); without it, `true` or `false`.
+   */
   captureContent?: boolean;
   /**
    * Masks every value before it leaves the app, on every path (session start and updates, events,
@@ -133,6 +139,43 @@ function envFlag(value: string | undefined): boolean | undefined {
   return ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
+/** The opt-in of OpenTelemetry's instrumentations to the latest, experimental GenAI conventions. */
+export const GEN_AI_LATEST_EXPERIMENTAL = 'gen_ai_latest_experimental';
+
+/** Whether `OTEL_SEMCONV_STABILITY_OPT_IN` (a comma-separated list) opts in to the latest GenAI conventions. */
+export function optsInToLatestGenAi(env: NodeJS.ProcessEnv): boolean {
+  return (env.OTEL_SEMCONV_STABILITY_OPT_IN ?? '')
+    .split(',')
+    .some((entry) => entry.trim().toLowerCase() === GEN_AI_LATEST_EXPERIMENTAL);
+}
+
+const warnedContentModes = new Set<string>();
+
+/**
+ * Content capture as `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` sets it; undefined when
+ * it is unset or not a value of the conventions in force (said once).
+ */
+function contentCaptureFromEnv(env: NodeJS.ProcessEnv, logger: Logger): boolean | undefined {
+  const raw = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim();
+  if (!raw) return undefined;
+  const latest = optsInToLatestGenAi(env);
+  const value = latest ? raw.toUpperCase() : raw.toLowerCase();
+  const modes: Record<string, boolean> = latest
+    ? { SPAN_ONLY: true, SPAN_AND_EVENT: true, NO_CONTENT: false, EVENT_ONLY: false }
+    : { true: true, false: false };
+  if (value in modes) return modes[value];
+  if (warnedContentModes.has(raw)) return undefined;
+  warnedContentModes.add(raw);
+  logger.warn(
+    `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=${JSON.stringify(raw.slice(0, 40))} is not one of ${Object.keys(modes).join(', ')}` +
+      (latest
+        ? ` (with ${GEN_AI_LATEST_EXPERIMENTAL})`
+        : ` (without OTEL_SEMCONV_STABILITY_OPT_IN=${GEN_AI_LATEST_EXPERIMENTAL})`) +
+      ': content is captured.',
+  );
+  return undefined;
+}
+
 function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 }
@@ -164,7 +207,8 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     handleExit: o.handleExit !== false,
     envDataOptOut:
       typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
-    captureContent: o.captureContent !== false,
+    captureContent:
+      typeof o.captureContent === 'boolean' ? o.captureContent : (contentCaptureFromEnv(env, logger) ?? true),
     mask: Mask.of(o.mask, (m) => logger.warn(m)),
     otlp,
     metrics: typeof o.metrics === 'boolean' || isMeterProvider(o.metrics) ? o.metrics : undefined,
