@@ -8,7 +8,6 @@
  * caller without AgentOps leaves the remote agent's work in the remote agent's own session.
  */
 import { fileURLToPath } from 'node:url';
-import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode, type Service, startService } from './helpers/child.js';
 import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
@@ -61,20 +60,10 @@ async function runClient(env: Record<string, string> = {}): Promise<ClientOut> {
   return out;
 }
 
-/** The session's export once `done` holds (the remote agent delivers on its own schedule; up to 20 s). */
-async function exportedWhen(id: string, done: (e: SessionExport) => boolean): Promise<SessionExport> {
-  let exported = await server.exported(id);
-  for (let i = 0; i < 400 && !done(exported); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    exported = await server.exported(id);
-  }
-  return exported;
-}
-
 const CALL = 'invoke_agent Weather Agent';
 
 async function expectJoined(out: ClientOut) {
-  const data = await exportedWhen(
+  const data = await server.exportedWhen(
     out.id as string,
     (e) => e.llms.length >= 2 && e.tools.length >= 2 && e.agents.length >= 1,
   );
@@ -126,7 +115,7 @@ it("a caller without AgentOps: the remote agent's work stays in its own session"
     own = sessions.find((s) => s.tags?.includes('a2a-agent'))?.session_id;
     if (!own) await new Promise((r) => setTimeout(r, 50));
   }
-  const data = await exportedWhen(own as string, (e) => e.llms.length >= 2 && e.tools.length >= 2);
+  const data = await server.exportedWhen(own as string, (e) => e.llms.length >= 2 && e.tools.length >= 2);
   expect(data.session.tags).toEqual(['a2a-agent']);
   // No call of a caller: the remote agent's invocations, with their work under them.
   expect(data.actions).toEqual([]);
@@ -151,7 +140,10 @@ it('a CommonJS caller, which requires the A2A SDK after init(): the same', async
   expect(r.code, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
   expect(out.answer).toBe('sunny in Paris');
-  const data = await exportedWhen(out.id, (e) => e.llms.length >= 1 && e.tools.length >= 1 && e.agents.length >= 1);
+  const data = await server.exportedWhen(
+    out.id,
+    (e) => e.llms.length >= 1 && e.tools.length >= 1 && e.agents.length >= 1,
+  );
   expect(data.actions.map((a) => a.action_type)).toEqual([CALL]);
   expect(data.agents.map((a) => a.name)).toEqual(['Weather Agent']);
   expect(data.llms.map((l) => l.parent_span_id)).toEqual([data.agents[0]?.span_id]);

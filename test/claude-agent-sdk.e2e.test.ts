@@ -33,14 +33,6 @@ afterAll(async () => {
 });
 
 /** Claude Code's spans reach the server from its own process, as it exits: wait for them. */
-async function exportedWhen(sessionId: string, ready: (d: Awaited<ReturnType<TestServer['exported']>>) => boolean) {
-  let data = await server.exported(sessionId);
-  for (let i = 0; i < 100 && !ready(data); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    data = await server.exported(sessionId);
-  }
-  return data;
-}
 
 /** Runs the app with `scenario`; its session id and the Agent SDK's own cost of the run. */
 async function runApp(scenario: 'files' | 'trip') {
@@ -73,7 +65,7 @@ it("a query() run is part of the app's session: its turn, model requests with to
   // claude-sonnet-4-5, $3 in and $15 out per million: two requests of 100 input tokens, 12 + 7 out.
   expect(out.cost).toBeCloseTo((200 * 3 + 19 * 15) / 1e6, 12);
 
-  const data = await exportedWhen(out.sessionId, (d) => d.llms.length >= 2 && d.tools.length >= 1);
+  const data = await server.exportedWhen(out.sessionId, (d) => d.llms.length >= 2 && d.tools.length >= 1);
   expect(data.llms.map((l) => [l.model, l.provider, l.prompt_tokens, l.completion_tokens, l.cost])).toEqual([
     ['claude-sonnet-4-5', 'anthropic', 100, 12, '0.000480'],
     ['claude-sonnet-4-5', 'anthropic', 100, 7, '0.000405'],
@@ -90,7 +82,7 @@ it("an MCP tool of the app and a subagent: both tool calls, and the subagent's o
   // Five model requests: the MCP tool's turn (12 out), the subagent's call (20), the answer (7), the
   // subagent's own request (3), and the answer again once the subagent, run in the background, is done (7).
   expect(out.cost).toBeCloseTo((500 * 3 + 49 * 15) / 1e6, 12);
-  const data = await exportedWhen(out.sessionId, (d) => d.llms.length >= 5 && d.tools.length >= 2);
+  const data = await server.exportedWhen(out.sessionId, (d) => d.llms.length >= 5 && d.tools.length >= 2);
   expect(data.llms.map((l) => l.completion_tokens).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([3, 7, 7, 12, 20]);
   // The MCP tool by its own name, and the subagent's call (Claude Code names its Task tool "Agent").
   expect(data.tools.map((t) => t.name).sort()).toEqual(['Agent', 'get_weather']);

@@ -8,7 +8,6 @@
  * second process. A client without AgentOps leaves the server's work in the server's own session.
  */
 import { fileURLToPath } from 'node:url';
-import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode, startService } from './helpers/child.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -42,20 +41,10 @@ const runClient = async (env: Record<string, string> = {}) => {
   return out;
 };
 
-/** The session's export once `done` holds (the server process delivers after the client ended it; up to 20 s). */
-async function exportedWhen(id: string, done: (e: SessionExport) => boolean): Promise<SessionExport> {
-  let exported = await server.exported(id);
-  for (let i = 0; i < 400 && !done(exported); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    exported = await server.exported(id);
-  }
-  return exported;
-}
-
 it("the server's work lands in the client's session, under the client's tool call, from a second process", async () => {
   const out = await runClient();
   const id = out.id as string;
-  const data = await exportedWhen(id, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  const data = await server.exportedWhen(id, (e) => e.llms.length > 0 && e.tools.length >= 2);
   // The client's tool call (with its arguments and result) and the server's wrapped helper.
   const call = data.tools.find((t) => t.name === 'get_weather');
   expect(call).toMatchObject({ params: { city: 'Paris' } });
@@ -95,7 +84,7 @@ it.each([
   );
   try {
     const out = await runClient({ MCP_URL: `http://127.0.0.1:${mcpServer.port}${path}` });
-    const data = await exportedWhen(out.id as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
+    const data = await server.exportedWhen(out.id as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
     const call = data.tools.find((t) => t.name === 'get_weather');
     const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
     expect(handling?.parent_span_id).toBe(call?.span_id);
@@ -115,7 +104,7 @@ it('a CommonJS client, which requires the MCP SDK after init(): the same', async
   expect(r.code, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
   expect(out.answer).toBe('sunny in Paris');
-  const data = await exportedWhen(out.id, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  const data = await server.exportedWhen(out.id, (e) => e.llms.length > 0 && e.tools.length >= 2);
   const call = data.tools.find((t) => t.name === 'get_weather');
   const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
   expect(handling?.parent_span_id).toBe(call?.span_id);
@@ -135,7 +124,7 @@ it("a client without AgentOps: the server's work stays in the server's own sessi
     added = sessions.filter((s) => !before.has(s.session_id)).map((s) => s.session_id);
   }
   expect(added).toHaveLength(1);
-  const data = await exportedWhen(added[0] as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  const data = await server.exportedWhen(added[0] as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
   expect(data.session.tags).toEqual(['mcp-server']);
   // The tool call handled is the server's own tool event; the LLM call and the helper with it.
   expect(data.tools.map((t) => t.name).sort()).toEqual(['forecast_lookup', 'get_weather']);

@@ -18,6 +18,11 @@ export interface TestServer extends AgentOpsServer {
   ): Promise<{ status: number; body: T }>;
   /** `GET /v2/sessions/:id/export` with the project's key; throws unless it answers 200. */
   exported(sessionId: string): Promise<SessionExport>;
+  /**
+   * The export once `done` holds of it, for a session other processes deliver to on their own
+   * schedule; up to `timeoutMillis` (default 20 s), then the last export, for the test to judge.
+   */
+  exportedWhen(sessionId: string, done: (e: SessionExport) => boolean, timeoutMillis?: number): Promise<SessionExport>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +63,15 @@ export async function startTestServer(
       });
       if (res.status !== 200) throw new Error(`export of ${sessionId}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body;
+    },
+    async exportedWhen(sessionId: string, done: (e: SessionExport) => boolean, timeoutMillis = 20_000) {
+      const until = Date.now() + timeoutMillis;
+      let exported = await this.exported(sessionId);
+      while (!done(exported) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        exported = await this.exported(sessionId);
+      }
+      return exported;
     },
     async stop() {
       await server.close();

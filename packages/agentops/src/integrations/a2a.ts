@@ -13,23 +13,21 @@
  */
 import { derivedEventId, semconv as S } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
-import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { AGENT_ID_KEY } from '../context-keys.js';
 import {
-  asClass,
+  type ClassPatcher,
   callerContext,
-  ended,
+  classPatcher,
   handlingContext,
   inJoinedSession,
   joinCarried,
   type Method,
-  onStreamEnd,
   type PatchedClass,
   type ProtocolHost,
   replaceMethods,
-  restoreMethods,
-  settle,
   tracerOf,
+  traceWork,
   withW3CFields,
 } from './boundary.js';
 
@@ -145,11 +143,38 @@ function recordAnswer(span: Span, value: unknown, captureContent: boolean): void
 
 const isParams = (value: unknown): value is SendParams => typeof value === 'object' && value !== null;
 
+/** A client's call, ended when its answer comes (`sendMessage`) or its stream of updates ends (`sendMessageStream`). */
+function finishClientCall(
+  call: ReturnType<typeof startClientCall>,
+  run: () => unknown,
+  stream: boolean,
+  captureContent: boolean,
+): unknown {
+  const { span, ctx } = call;
+  if (!stream)
+    return traceWork(span, ctx, run, false, { onValue: (value) => recordAnswer(span, value, captureContent) });
+  // The updates as they come (the task's state on the span), the last one as the call's returns.
+  let last: unknown;
+  let count = 0;
+  return traceWork(span, ctx, run, true, {
+    onItem: (update) => {
+      count++;
+      last = update;
+      recordTask(span, update);
+    },
+    onEnd: (error) => {
+      if (error === undefined && last !== undefined) recordAnswer(span, last, captureContent);
+      span.setAttribute(S.ATTR_A2A_UPDATES, count);
+    },
+  });
+}
+
 /** A client's messages to a remote agent: a span each, and the session carried to the agent. */
 function patchClient(Client: PatchedClass, host: ProtocolHost): void {
   const tracer = tracerOf(host, TRACER);
-  replaceMethods(Client, ORIGINAL, 'A2A Client', {
-    sendMessage: (original) =>
+  const traced =
+    (stream: boolean) =>
+    (original: Method): Method =>
       function (this: unknown, params: unknown, ...rest: unknown[]) {
         if (!isParams(params)) return original.call(this, params, ...rest);
         let call: ReturnType<typeof startClientCall>;
@@ -159,49 +184,9 @@ function patchClient(Client: PatchedClass, host: ProtocolHost): void {
           host.logger.debug(`A2A message not traced: ${errorText(err)}`);
           return original.call(this, params, ...rest);
         }
-        return settle(
-          call.span,
-          () => context.with(call.ctx, () => original.call(this, call.sent, ...rest)),
-          (value) => recordAnswer(call.span, value, host.captureContent),
-        );
-      },
-    sendMessageStream: (original) =>
-      function (this: unknown, params: unknown, ...rest: unknown[]) {
-        if (!isParams(params)) return original.call(this, params, ...rest);
-        let call: ReturnType<typeof startClientCall>;
-        try {
-          call = startClientCall(tracer, host, this, params);
-        } catch (err) {
-          host.logger.debug(`A2A message not traced: ${errorText(err)}`);
-          return original.call(this, params, ...rest);
-        }
-        const { span, ctx, sent } = call;
-        let stream: AsyncIterable<unknown>;
-        try {
-          stream = context.with(ctx, () => original.call(this, sent, ...rest)) as AsyncIterable<unknown>;
-        } catch (err) {
-          ended(span, err);
-          throw err;
-        }
-        // The updates as they come (the task's state on the span), the last one as the call's returns.
-        let last: unknown;
-        let updates = 0;
-        return onStreamEnd(
-          stream,
-          (error) => {
-            if (error === undefined && last !== undefined) recordAnswer(span, last, host.captureContent);
-            span.setAttribute(S.ATTR_A2A_UPDATES, updates);
-            ended(span, error);
-          },
-          ctx,
-          (update) => {
-            updates++;
-            last = update;
-            recordTask(span, update);
-          },
-        );
-      },
-  });
+        return finishClientCall(call, () => original.call(this, call.sent, ...rest), stream, host.captureContent);
+      };
+  replaceMethods(Client, ORIGINAL, 'A2A Client', { sendMessage: traced(false), sendMessageStream: traced(true) });
 }
 
 /** The span of a request the remote agent handles: that agent's invocation. */
@@ -253,25 +238,8 @@ function patchRequestHandler(Handler: PatchedClass, host: ProtocolHost): void {
             return call();
           }
           const { span, ctx } = agent;
-          if (!stream)
-            return settle(
-              span,
-              () => context.with(ctx, call),
-              (value) => recordTask(span, value),
-            );
-          let updates: AsyncIterable<unknown>;
-          try {
-            updates = context.with(ctx, call) as AsyncIterable<unknown>;
-          } catch (err) {
-            ended(span, err);
-            throw err;
-          }
-          return onStreamEnd(
-            updates,
-            (error) => ended(span, error),
-            ctx,
-            (update) => recordTask(span, update),
-          );
+          const task = (value: unknown) => recordTask(span, value);
+          return traceWork(span, ctx, call, stream, { onValue: task, onItem: task });
         };
         return inJoinedSession(joined, handle);
       };
@@ -281,28 +249,10 @@ function patchRequestHandler(Handler: PatchedClass, host: ProtocolHost): void {
   });
 }
 
-type Classes = { Client?: unknown; DefaultRequestHandler?: unknown };
-
 /** The patch of the A2A SDK's client and server modules (`@a2a-js/sdk/client`, `/server`). */
-export function createA2AInstrumentation(host: ProtocolHost): {
-  patch(exports: unknown): unknown;
-  unpatch(exports: unknown): unknown;
-} {
-  return {
-    patch(exports) {
-      const { Client, DefaultRequestHandler } = (exports ?? {}) as Classes;
-      const client = asClass(Client);
-      const handler = asClass(DefaultRequestHandler);
-      if (!client && !handler) throw new Error('the module exports no A2A Client or DefaultRequestHandler');
-      if (client) patchClient(client, host);
-      if (handler) patchRequestHandler(handler, host);
-      return exports;
-    },
-    unpatch(exports) {
-      const { Client, DefaultRequestHandler } = (exports ?? {}) as Classes;
-      restoreMethods(asClass(Client), ORIGINAL);
-      restoreMethods(asClass(DefaultRequestHandler), ORIGINAL);
-      return exports;
-    },
-  };
+export function createA2AInstrumentation(host: ProtocolHost): ClassPatcher {
+  return classPatcher(ORIGINAL, 'A2A Client or DefaultRequestHandler', {
+    Client: (Client) => patchClient(Client, host),
+    DefaultRequestHandler: (Handler) => patchRequestHandler(Handler, host),
+  });
 }

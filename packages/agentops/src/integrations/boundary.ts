@@ -162,6 +162,50 @@ export function settle(span: Span, fn: () => unknown, onValue?: (value: unknown)
   });
 }
 
+/** What a traced piece of work shows its recording as it runs and ends. */
+export interface WorkHooks {
+  /** The value it settled with (work that is no stream). */
+  onValue?(value: unknown): void;
+  /** Each item of its stream. */
+  onItem?(item: unknown): void;
+  /** Its stream ended, failed (`error`) or was left, before the span ends. */
+  onEnd?(error: unknown): void;
+}
+
+/**
+ * Runs `run` in `ctx` and ends `span` when its result settles: a value or a promise, or, with
+ * `stream`, the end of the async iterable it returns, each step of which is taken in `ctx`.
+ * Recording never fails the app's work.
+ */
+export function traceWork(
+  span: Span,
+  ctx: Context,
+  run: () => unknown,
+  stream: boolean,
+  hooks: WorkHooks = {},
+): unknown {
+  if (!stream) return settle(span, () => context.with(ctx, run), hooks.onValue);
+  let items: AsyncIterable<unknown>;
+  try {
+    items = context.with(ctx, run) as AsyncIterable<unknown>;
+  } catch (err) {
+    ended(span, err);
+    throw err;
+  }
+  return onStreamEnd(
+    items,
+    (error) => {
+      try {
+        hooks.onEnd?.(error);
+      } finally {
+        ended(span, error);
+      }
+    },
+    ctx,
+    hooks.onItem,
+  );
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   try {
     return (
@@ -286,3 +330,42 @@ export function restoreMethods(Class: PatchedClass | undefined, key: symbol): vo
 
 /** The action type of work a process does for a caller in another process, as its events show it. */
 export const servedFor = (protocol: string, name: string) => `${protocol} server: ${name}`;
+
+/** Patches a module's exported classes by name (those it exports), and unpatches them. */
+export interface ClassPatcher {
+  patch(exports: unknown): unknown;
+  unpatch(exports: unknown): unknown;
+}
+
+/**
+ * The patch of a module whose exported classes `patches` names: each one the module exports is
+ * patched; a module that exports none of them is not the module (an error naming `what`).
+ */
+export function classPatcher(
+  key: symbol,
+  what: string,
+  patches: Record<string, (Class: PatchedClass) => void>,
+): ClassPatcher {
+  const exported = (exports: unknown, name: string) => {
+    try {
+      return asClass((exports as Record<string, unknown> | null | undefined)?.[name]);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    patch(exports) {
+      const found = Object.entries(patches).flatMap(([name, patch]) => {
+        const Class = exported(exports, name);
+        return Class ? [{ Class, patch }] : [];
+      });
+      if (found.length === 0) throw new Error(`the module exports no ${what}`);
+      for (const { Class, patch } of found) patch(Class);
+      return exports;
+    },
+    unpatch(exports) {
+      for (const name of Object.keys(patches)) restoreMethods(exported(exports, name), key);
+      return exports;
+    },
+  };
+}

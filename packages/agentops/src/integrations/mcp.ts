@@ -14,8 +14,9 @@ import { semconv as S } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import {
-  asClass,
+  type ClassPatcher,
   callerContext,
+  classPatcher,
   handlingContext,
   inJoinedSession,
   joinCarried,
@@ -23,7 +24,6 @@ import {
   type PatchedClass,
   type ProtocolHost,
   replaceMethods,
-  restoreMethods,
   servedFor,
   settle,
   tracerOf,
@@ -200,28 +200,10 @@ function serverSpan(
   return span;
 }
 
-type Classes = { Client?: unknown; Server?: unknown };
-
 /** The patch of the MCP SDK's client and server modules (`@modelcontextprotocol/sdk/client`, `/server`). */
-export function createMcpInstrumentation(host: ProtocolHost): {
-  patch(exports: unknown): unknown;
-  unpatch(exports: unknown): unknown;
-} {
-  return {
-    patch(exports) {
-      const { Client, Server } = (exports ?? {}) as Classes;
-      const client = asClass(Client);
-      const server = asClass(Server);
-      if (!client && !server) throw new Error('the module exports no MCP Client or Server');
-      if (client) patchClient(client, host);
-      if (server) patchServer(server, host);
-      return exports;
-    },
-    unpatch(exports) {
-      const { Client, Server } = (exports ?? {}) as Classes;
-      restoreMethods(asClass(Client), ORIGINAL);
-      restoreMethods(asClass(Server), ORIGINAL);
-      return exports;
-    },
-  };
+export function createMcpInstrumentation(host: ProtocolHost): ClassPatcher {
+  return classPatcher(ORIGINAL, 'MCP Client or Server', {
+    Client: (Client) => patchClient(Client, host),
+    Server: (Server) => patchServer(Server, host),
+  });
 }
