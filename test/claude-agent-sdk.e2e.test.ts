@@ -32,8 +32,6 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** Claude Code's spans reach the server from its own process, as it exits: wait for them. */
-
 /** Runs the app with `scenario`; its session id and the Agent SDK's own cost of the run. */
 async function runApp(scenario: 'files' | 'trip') {
   const r = await runNode(app, [], {
@@ -87,10 +85,13 @@ it("an MCP tool of the app and a subagent: both tool calls, and the subagent's o
   // The MCP tool by its own name, and the subagent's call (Claude Code names its Task tool "Agent").
   expect(data.tools.map((t) => t.name).sort()).toEqual(['Agent', 'get_weather']);
   expect(data.stats.cost).toBe(out.cost.toFixed(6));
-  // The subagent's request is not a turn of the main agent: its span's parent is inside the Agent
-  // call (Claude Code's execution span of the tool, which is no event), not the turn's.
+  // The subagent's request is nested under the Agent call: its span starts inside Claude Code's
+  // execution of the tool (a span that is no event), which the server sees through.
   const subagent = data.llms.find((l) => l.completion_tokens === 3);
+  const agentCall = data.tools.find((t) => t.name === 'Agent');
+  expect(agentCall?.span_id).toBeTruthy();
+  expect(subagent?.parent_span_id).toBe(agentCall?.span_id);
+  // The main agent's own requests stay under its turn.
   const mainTurn = data.llms.find((l) => l.completion_tokens === 12);
-  expect(subagent?.parent_span_id).toBeTruthy();
-  expect(subagent?.parent_span_id).not.toBe(mainTurn?.parent_span_id);
+  expect(mainTurn?.parent_span_id).not.toBe(agentCall?.span_id);
 }, 90_000);

@@ -227,3 +227,71 @@ it('a large request that is not OTLP is a 400 from the worker too', async () => 
   expect(res.status).toBe(400);
   expect(((await res.json()) as { message: string }).message).toMatch(/not JSON/);
 });
+
+/**
+ * Claude Code's shape: a turn (invoke_agent) > the Agent tool call > its execution (a span that is
+ * no event) > a subagent's model request. Each returns the OTLP/JSON body of the spans given.
+ */
+function claudeCodeRun() {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'claude-code' }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
+  });
+  const tracer = provider.getTracer('com.anthropic.claude_code.tracing');
+  const turn = tracer.startSpan('claude_code.interaction', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
+  const call = tracer.startSpan(
+    'claude_code.tool',
+    { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'Agent' } },
+    trace.setSpan(ROOT_CONTEXT, turn),
+  );
+  const execution = tracer.startSpan('claude_code.tool.execution', {}, trace.setSpan(ROOT_CONTEXT, call));
+  const request = tracer.startSpan(
+    'claude_code.llm_request',
+    {
+      attributes: {
+        'gen_ai.request.model': 'claude-sonnet-4-5',
+        'gen_ai.system': 'anthropic',
+        input_tokens: 500,
+        output_tokens: 3,
+      },
+    },
+    trace.setSpan(ROOT_CONTEXT, execution),
+  );
+  // The subagent runs in the background: its request ends after the execution did.
+  execution.end();
+  request.end();
+  call.end();
+  turn.end();
+  const spans = memory.getFinishedSpans();
+  const byName = (name: string) => spans.filter((s) => s.name === name);
+  const body = (group: ReadableSpan[]) => new TextDecoder().decode(JsonTraceSerializer.serializeRequest(group));
+  return {
+    sessionId: traceIdToSessionId(turn.spanContext().traceId),
+    callSpan: call.spanContext().spanId,
+    request: body(byName('claude_code.llm_request')),
+    rest: body(spans.filter((s) => s.name !== 'claude_code.llm_request')),
+  };
+}
+
+it.each([
+  ['the request first, the execution after', true],
+  ['the execution first, the request after', false],
+])("a span that is no event (Claude Code's tool execution) is seen through: %s", async (_order, requestFirst) => {
+  const run = claudeCodeRun();
+  const post = (body: string) =>
+    fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey },
+      body,
+    });
+  for (const body of requestFirst ? [run.request, run.rest] : [run.rest, run.request]) {
+    expect((await post(body)).status).toBe(200);
+  }
+  const exported = (await server.get<SessionExport>(`/v2/sessions/${run.sessionId}/export`)).body;
+  // The subagent's request nests under the Agent tool call, whichever arrived first.
+  expect(exported.tools.map((t) => [t.name, t.span_id])).toEqual([['Agent', run.callSpan]]);
+  expect(exported.llms.map((l) => [l.completion_tokens, l.parent_span_id])).toEqual([[3, run.callSpan]]);
+  // The execution is no event.
+  expect(exported.actions).toEqual([]);
+});

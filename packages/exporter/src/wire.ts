@@ -149,6 +149,15 @@ export interface EvaluationSummary {
 
 export type EventPayload = LlmEventPayload | ToolEventPayload | ActionEventPayload | ErrorEventPayload;
 
+/**
+ * A span that is no event, and the span it is a child of: events started inside it are shown
+ * under its parent (the server resolves their `parent_span_id` through these links).
+ */
+export interface SpanLinkPayload {
+  span_id: string;
+  parent_span_id: string;
+}
+
 export interface AgentPayload {
   id: string;
   name: string;

@@ -660,6 +660,27 @@ describe('mapSpan', () => {
     expect(error?.event_type === 'errors' && error.trigger_event_id).toBe(llm?.id);
     expect(error?.id).not.toBe(llm?.id);
   });
+
+  it("a span a convention says stands between events (Claude Code's tool execution) is a link to its parent", () => {
+    const parentSpanContext = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: 1,
+    };
+    const execution = { name: 'claude_code.tool.execution', attributes: inSession({}), parentSpanContext };
+    expect(mapSpan(span(execution))).toEqual([
+      {
+        kind: 'link',
+        sessionId: SESSION_ID,
+        link: { span_id: 'b7ad6b7169203331', parent_span_id: '00f067aa0ba902b7' },
+      },
+    ]);
+    // Without a parent there is nothing to see through; any other span that is no event is nothing.
+    expect(mapSpan(span({ ...execution, parentSpanContext: undefined }))).toEqual([]);
+    expect(mapSpan(span({ ...execution, name: 'claude_code.tool.blocked_on_user' }))).toEqual([]);
+    // Sent as an action when every span is exported: an event, under which its children nest as they are.
+    expect(mapSpan(span(execution), { filter: exportAllSpansFilter })).toMatchObject([{ kind: 'event' }]);
+  });
 });
 
 describe('mapSpan with traceIsSession (each trace a session)', () => {

@@ -14,6 +14,7 @@ import type {
   Mask,
   PriceFn,
   SessionPayload,
+  SpanLinkPayload,
 } from '@agentops/exporter';
 import { fromWireEndState, pricedUsage, toWireEndState } from '@agentops/exporter';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -207,9 +208,11 @@ export class Ingest {
       let invalid = 0;
       let why: string | undefined;
       const agents: AgentPayload[] = [];
+      const links: SpanLinkPayload[] = [];
       let session: SessionPayload | undefined;
       for (const item of list) {
         if (item.kind === 'session') session = this.normalizeSession({ ...item.session, session_id: sessionId });
+        else if (item.kind === 'link') links.push(item.link);
         else if (item.kind === 'agent') {
           check(validators.agent, item.agent, 'agent');
           agents.push(this.#masked(item.agent));
@@ -225,7 +228,9 @@ export class Ingest {
         }
       }
       const start = events[0]?.payload.init_timestamp ?? evaluations[0]?.timestamp ?? new Date().toISOString();
-      if (!(await this.store.writeSession(projectId, sessionId, { session, start, agents, events, evaluations }))) {
+      if (
+        !(await this.store.writeSession(projectId, sessionId, { session, start, agents, events, evaluations, links }))
+      ) {
         reject(list.length, 'some spans named sessions this key cannot write to');
         continue;
       }

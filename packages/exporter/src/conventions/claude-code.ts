@@ -15,6 +15,8 @@ export const claudeCode: Convention = {
   // The GenAI conventions classify its spans; its other spans (a tool's execution inside the tool's
   // span, the wait for a permission) are no events.
   category: () => undefined,
+  // A subagent's model requests start inside the execution of its Agent tool call: they nest under the call.
+  transparent: (span) => span.name === 'claude_code.tool.execution',
   inputTokens: ['input_tokens'],
   outputTokens: ['output_tokens'],
   cacheReadTokens: ['cache_read_tokens'],

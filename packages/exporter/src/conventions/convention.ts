@@ -14,6 +14,12 @@ export interface Convention {
   readonly name: string;
   /** The category this convention gives the span, or undefined when it says nothing of it. */
   category(span: SpanLike): SpanCategory | undefined;
+  /**
+   * A span that is no event but stands between events (a tool's execution inside the tool's span):
+   * what starts inside it nests under its parent. Sent as a link, so the session's events name
+   * their parent event wherever the two spans arrive from.
+   */
+  transparent?(span: SpanLike): boolean;
   /** Attribute keys of an LLM call's fields, most standard first. */
   readonly model?: readonly string[];
   readonly provider?: readonly string[];

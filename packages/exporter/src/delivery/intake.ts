@@ -115,6 +115,9 @@ export class Intake {
           // Checked again per event: one span can stand for two (a failed foreign span).
           this.#store.addEvent(item.sessionId, item.event);
           break;
+        case 'link':
+          // The REST API has no links: they are the OTLP receiver's, for other processes' spans.
+          break;
       }
     }
   }

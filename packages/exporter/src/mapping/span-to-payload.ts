@@ -3,7 +3,7 @@
  * Pure: no I/O, no clock, no globals; prices come in as a function.
  */
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
-import { isDuplicateLlmSpan, isSdkEventSpan } from '../conventions/index.js';
+import { CONVENTIONS, isDuplicateLlmSpan, isSdkEventSpan } from '../conventions/index.js';
 import type { PriceFn, TokenUsage } from '../cost.js';
 import { traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
@@ -19,6 +19,7 @@ import {
   fromWireEndState,
   type LlmEventPayload,
   type SessionPayload,
+  type SpanLinkPayload,
   toWireEndState,
 } from '../wire.js';
 import { derivedEventId } from './event-id.js';
@@ -52,7 +53,8 @@ export type MappedItem =
   | { kind: 'event'; sessionId: string; event: EventPayload }
   | { kind: 'evaluation'; sessionId: string; evaluation: EvaluationPayload }
   /** Events not built because the caller has no room for them (`eventsFull`). */
-  | { kind: 'dropped'; sessionId: string; count: number };
+  | { kind: 'dropped'; sessionId: string; count: number }
+  | { kind: 'link'; sessionId: string; link: SpanLinkPayload };
 
 export interface MapOptions {
   /** Which spans to send; the default sends agent work only. */
@@ -381,7 +383,12 @@ function mapInSession(span: SpanLike, options: MapOptions): MappedItem[] {
       },
     ];
   }
-  if (!(options.filter ?? defaultSpanFilter)(span, category)) return [];
+  if (!(options.filter ?? defaultSpanFilter)(span, category)) {
+    const parent = span.parentSpanContext?.spanId;
+    return category === undefined && parent && isTransparent(span)
+      ? [{ kind: 'link', sessionId, link: { span_id: span.spanContext().spanId, parent_span_id: parent } }]
+      : [];
+  }
   if (category === 'agents') return [{ kind: 'agent', sessionId, agent: agentOf(span) }];
   if (category === 'evaluations') {
     return options.eventsFull
@@ -396,4 +403,10 @@ function mapInSession(span: SpanLike, options: MapOptions): MappedItem[] {
     items.push({ kind: 'event', sessionId, event: derivedErrorEvent(span, sessionId, event) });
   }
   return items;
+}
+
+/** Whether a convention says the span stands between events (see `Convention.transparent`). */
+function isTransparent(span: SpanLike): boolean {
+  for (const convention of CONVENTIONS) if (convention.transparent?.(span)) return true;
+  return false;
 }

@@ -4,7 +4,14 @@
  * event ingest is `ON CONFLICT DO NOTHING` (the same batch arriving at two instances at once is
  * stored once), and the schema is migrated under an advisory lock, so instances may start together.
  */
-import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import type {
+  AgentPayload,
+  EvaluationPayload,
+  EventPayload,
+  SessionPayload,
+  SessionRecord,
+  SpanLinkPayload,
+} from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import type pg from 'pg';
 import {
@@ -290,6 +297,7 @@ export class PostgresStore implements Store {
       // Both writes above leave another project's session as it was; nothing more is written to it.
       if ((await ownerOf(client, sessionId)) !== projectId) return false;
       for (const agent of batch.agents) await upsertAgent(client, sessionId, agent);
+      if (batch.links?.length) await insertLinks(client, sessionId, batch.links);
       await insertEvents(client, sessionId, batch.events, now);
       if (batch.evaluations) await insertEvaluations(client, sessionId, batch.evaluations, now);
       return true;
@@ -334,6 +342,14 @@ export class PostgresStore implements Store {
 
   async upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {
     await upsertAgent(this.pool, sessionId, agent);
+  }
+
+  async spanLinks(sessionId: string): Promise<Map<string, string>> {
+    const rows = await this.#rows<{ span_id: string; parent_span_id: string }>(
+      'SELECT span_id, parent_span_id FROM span_links WHERE session_id = $1',
+      [sessionId],
+    );
+    return new Map(rows.map((r) => [r.span_id, r.parent_span_id]));
   }
 
   async agents(sessionId: string): Promise<AgentPayload[]> {
@@ -557,6 +573,15 @@ async function upsertSession(db: Queryable, projectId: string, s: SessionPayload
       c.environment_given,
       c.release_given,
     ]),
+  });
+}
+
+/** A batch's span links in one statement; a link stored already is kept. */
+async function insertLinks(db: Queryable, sessionId: string, links: SpanLinkPayload[]): Promise<void> {
+  await db.query({
+    text: `INSERT INTO span_links (session_id, span_id, parent_span_id)
+           SELECT $1, * FROM UNNEST($2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+    values: clean([sessionId, links.map((l) => l.span_id), links.map((l) => l.parent_span_id)]),
   });
 }
 

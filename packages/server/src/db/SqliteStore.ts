@@ -275,6 +275,7 @@ export class SqliteStore implements Store {
     // Both writes above leave another project's session as it was; nothing more is written to it.
     if (this.#owner(sessionId) !== projectId) return false;
     for (const agent of batch.agents) this.#upsertAgent(sessionId, agent);
+    for (const link of batch.links ?? []) this.#statements.linkInsert.run(sessionId, link.span_id, link.parent_span_id);
     const receivedAt = new Date().toISOString();
     this.#insertEvents(sessionId, batch.events, receivedAt);
     if (batch.evaluations) this.#insertEvaluations(sessionId, batch.evaluations, receivedAt);
@@ -401,6 +402,12 @@ export class SqliteStore implements Store {
       agent.span_id ?? null,
       agent.parent_span_id ?? null,
     );
+  }
+
+  async spanLinks(sessionId: string): Promise<Map<string, string>> {
+    this.#checkFile();
+    const rows = this.#statements.linksOf.all(sessionId) as { span_id: string; parent_span_id: string }[];
+    return new Map(rows.map((r) => [r.span_id, r.parent_span_id]));
   }
 
   async agents(sessionId: string): Promise<AgentPayload[]> {
@@ -614,6 +621,10 @@ function prepare(db: SqliteConnection) {
        ON CONFLICT DO UPDATE SET llm_calls = llm_calls + excluded.llm_calls, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
          completion_tokens = completion_tokens + excluded.completion_tokens, cost = cost + excluded.cost`,
     ),
+    linkInsert: db.prepare(
+      'INSERT INTO span_links (session_id, span_id, parent_span_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    linksOf: db.prepare('SELECT span_id, parent_span_id FROM span_links WHERE session_id = ?'),
     agentUpsert: db.prepare(
       `INSERT INTO agents (session_id, id, name, span_id, parent_span_id) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET name = excluded.name, span_id = COALESCE(excluded.span_id, agents.span_id),

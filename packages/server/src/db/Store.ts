@@ -13,6 +13,7 @@ import {
   formatCost,
   type SessionPayload,
   type SessionRecord,
+  type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
 import type { Overview, OverviewQuery } from './overview.js';
@@ -98,6 +99,8 @@ export interface SessionBatch {
   agents: AgentPayload[];
   events: StoredEvent[];
   evaluations?: EvaluationPayload[];
+  /** Spans that are no events, each with its parent: events under them are shown under that parent. */
+  links?: SpanLinkPayload[];
 }
 
 /**
@@ -195,6 +198,8 @@ export interface Store {
   evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]>;
 
   upsertAgent(sessionId: string, agent: AgentPayload): Promise<void>;
+  /** The session's span links (a span that is no event -> its parent span), to resolve events' parents through. */
+  spanLinks(sessionId: string): Promise<Map<string, string>>;
   agents(sessionId: string): Promise<AgentPayload[]>;
   agentCount(sessionId: string): Promise<number>;
 

@@ -148,4 +148,13 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE agents ADD COLUMN parent_span_id TEXT;
   `,
+  // Spans that are no events (Claude Code's execution of a tool), each with its parent span.
+  `
+  CREATE TABLE span_links (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT NOT NULL,
+    PRIMARY KEY (session_id, span_id)
+  );
+  `,
 ];

@@ -108,15 +108,45 @@ async function* exportJson(
   id: string,
   head: Pick<SessionExport, 'session' | 'stats'>,
 ): AsyncGenerator<string> {
-  yield `{"session":${JSON.stringify(head.session)},"stats":${JSON.stringify(head.stats)},"agents":${JSON.stringify(await store.agents(id))}`;
+  const links = await store.spanLinks(id);
+  const agents = (await store.agents(id)).map((a) =>
+    a.parent_span_id ? { ...a, parent_span_id: eventParent(a.parent_span_id, links) } : a,
+  );
+  yield `{"session":${JSON.stringify(head.session)},"stats":${JSON.stringify(head.stats)},"agents":${JSON.stringify(agents)}`;
   for (const type of EXPORT_TYPES) {
-    yield* jsonArray(type, (after) => store.eventsJsonPage(id, type, after, EXPORT_PAGE));
+    yield* jsonArray(type, async (after) => {
+      const page = await store.eventsJsonPage(id, type, after, EXPORT_PAGE);
+      return links.size === 0 ? page : { ...page, json: page.json.map((json) => throughLinks(json, links)) };
+    });
   }
   yield* jsonArray('evaluations', (after) => store.evaluationsJsonPage(id, after, EXPORT_PAGE));
   const logs: SessionLog[] = (await store.sessionUploads(id))
     .filter((u) => u.kind === 'logs')
     .map((u) => ({ id: u.id, size: u.size, uploaded_at: u.created_at, url: `${publicUrl()}/v4/uploads/${u.id}` }));
   yield `,"logs":${JSON.stringify(logs)}}`;
+}
+
+/** The span a parent stands for once the spans that are no events are seen through (at most 64 of them). */
+function eventParent(parent: string, links: Map<string, string>): string {
+  let span = parent;
+  for (let i = 0; i < 64; i++) {
+    const next = links.get(span);
+    if (next === undefined) return span;
+    span = next;
+  }
+  return span;
+}
+
+/**
+ * An event's JSON text with its parent seen through the session's links (read whole: a nested
+ * value may carry the same key); untouched when its parent is no link.
+ */
+function throughLinks(json: string, links: Map<string, string>): string {
+  const event = JSON.parse(json) as { parent_span_id?: unknown };
+  const parent = event.parent_span_id;
+  if (typeof parent !== 'string' || !links.has(parent)) return json;
+  event.parent_span_id = eventParent(parent, links);
+  return JSON.stringify(event);
 }
 
 /** `,"key":[...]` from pages of JSON texts, the next page read on a later turn of the event loop. */
