@@ -45,6 +45,12 @@ export interface InitOptions {
   maxQueueSize?: number;
   /** Longest time (ms) a finished span waits before it is exported. Default 1,000. */
   maxWaitTime?: number;
+  /**
+   * `'immediate'`: each finished span's delivery starts at once, no batching wait (`maxWaitTime`
+   * 0), for processes a platform freezes between calls (serverless functions; see `withSession`).
+   * Default `'batch'`, or `AGENTOPS_EXPORT_MODE`.
+   */
+  exportMode?: 'batch' | 'immediate';
   /** End sessions and flush on exit, signals and crashes. Default true. */
   handleExit?: boolean;
   /** Send only SDK and OS facts about the host. Default `AGENTOPS_ENV_DATA_OPT_OUT`. */
@@ -119,6 +125,14 @@ export interface ResolvedConfig {
   spanFilter: SpanFilter | undefined;
   flushTimeoutMillis: number;
   logger: Logger;
+}
+
+function exportModeOf(value: unknown, logger: Logger): 'batch' | 'immediate' {
+  const mode = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (mode === 'immediate' || mode === 'batch') return mode;
+  if (mode !== undefined && mode !== '')
+    logger.warn(`exportMode ${JSON.stringify(String(value)).slice(0, 40)} is not one (batch or immediate): batching.`);
+  return 'batch';
 }
 
 function protocolOf(value: unknown, logger: Logger): Protocol {
@@ -203,7 +217,10 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
     inheritedSessionId: typeof o.inheritedSessionId === 'string' ? o.inheritedSessionId : undefined,
     instrumentLlmCalls: o.instrumentLlmCalls !== false,
     maxQueueSize: positive(o.maxQueueSize, 10_000),
-    maxWaitTime: positive(o.maxWaitTime, 1_000),
+    maxWaitTime:
+      exportModeOf(o.exportMode ?? env.AGENTOPS_EXPORT_MODE, logger) === 'immediate'
+        ? 0
+        : positive(o.maxWaitTime, 1_000),
     handleExit: o.handleExit !== false,
     envDataOptOut:
       typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),

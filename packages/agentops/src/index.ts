@@ -41,6 +41,7 @@ export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js
 export type { EndState, Evaluation, SessionAnalytics, StartSessionOptions } from './session/Session.js';
 export { Session } from './session/Session.js';
 export { SDK_VERSION } from './version.js';
+export { type WaitUntil, type WithSessionOptions, withSession } from './with-session.js';
 export {
   type AnyFunction,
   type RecordMethodDecorator,
