@@ -14,8 +14,20 @@ export function runNode(
   env: Record<string, string>,
   onLine?: (line: string, child: ChildProcess) => void,
 ): Promise<ChildResult> {
+  return runCommand(process.execPath, [script, ...args], undefined, env, onLine);
+}
+
+/** Runs any program (another runtime's binary) in `cwd` and resolves when it exits. */
+export function runCommand(
+  command: string,
+  args: string[],
+  cwd: string | undefined,
+  env: Record<string, string>,
+  onLine?: (line: string, child: ChildProcess) => void,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(command, args, {
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

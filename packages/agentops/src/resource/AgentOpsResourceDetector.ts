@@ -1,6 +1,8 @@
 /**
  * The host facts AgentOps shows that OpenTelemetry's own detectors do not give: CPU count and model,
- * memory, disk, working directory and the SDK version. All read synchronously and cheaply.
+ * memory, disk, working directory and the SDK version; and the runtime when it is Bun or Deno, which
+ * OpenTelemetry's process detector names Node.js (both answer `process.versions.node`). All read
+ * synchronously and cheaply.
  */
 import { statfsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -23,9 +25,33 @@ export class AgentOpsResourceDetector implements ResourceDetector {
         'host.memory.free': os.freemem(),
         ...diskOf(process.cwd()),
         'process.working_directory': process.cwd(),
+        ...runtimeAttributes(),
       },
     };
   }
+}
+
+/** The JavaScript runtime when it is not Node.js: Bun or Deno, by their own globals. */
+export function nonNodeRuntime(): { name: string; version: string; description: string } | undefined {
+  try {
+    const g = globalThis as { Bun?: { version?: unknown }; Deno?: { version?: { deno?: unknown } } };
+    if (typeof g.Bun?.version === 'string') return { name: 'bun', version: g.Bun.version, description: 'Bun' };
+    const deno = g.Deno?.version?.deno;
+    if (typeof deno === 'string') return { name: 'deno', version: deno, description: 'Deno' };
+  } catch {
+    // A global that cannot be read: taken for Node.js.
+  }
+  return undefined;
+}
+
+function runtimeAttributes(): Record<string, string> {
+  const runtime = nonNodeRuntime();
+  if (!runtime) return {};
+  return {
+    'process.runtime.name': runtime.name,
+    'process.runtime.version': runtime.version,
+    'process.runtime.description': runtime.description,
+  };
 }
 
 function diskOf(path: string): Record<string, number> {

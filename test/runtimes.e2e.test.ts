@@ -1,0 +1,82 @@
+/**
+ * The SDK unchanged on the other server-side runtimes, from the npm packages of Bun and Deno (their
+ * binaries inside): init(), an event, a wrapped tool awaited inside a wrapped agent, endSession and
+ * shutdown, recorded into the local server; the session's host environment names the runtime and
+ * its version (OpenTelemetry's process detector says Node.js on both), and the process exits by itself.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCommand } from './helpers/child.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const require = createRequire(import.meta.url);
+const testDir = fileURLToPath(new URL('.', import.meta.url));
+const app = fileURLToPath(new URL('./fixtures/runtime-app.mjs', import.meta.url));
+
+/** A runtime's binary: in its platform package (pnpm runs no install script), else where its install script put it. */
+function binaryOf(pkg: string, platformPkg: string, inPlatform: string, installed: string): string {
+  const root = dirname(require.resolve(`${pkg}/package.json`));
+  const candidates = [join(root, installed)];
+  try {
+    const platformRoot = dirname(createRequire(join(root, 'package.json')).resolve(`${platformPkg}/package.json`));
+    candidates.unshift(join(platformRoot, inPlatform));
+  } catch {
+    // Not installed for this platform.
+  }
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`no ${pkg} binary in ${candidates.join(', ')}`);
+  return found;
+}
+
+const RUNTIMES = [
+  {
+    name: 'bun',
+    version: (require('bun/package.json') as { version: string }).version,
+    command: () => [binaryOf('bun', '@oven/bun-linux-x64', 'bin/bun', 'bin/bun.exe'), app],
+  },
+  {
+    name: 'deno',
+    version: (require('deno/package.json') as { version: string }).version,
+    command: () => [binaryOf('deno', '@deno/linux-x64-glibc', 'deno', 'deno'), 'run', '-A', app],
+  },
+];
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+it.each(RUNTIMES)(
+  '$name $version: recorded whole, the host environment names the runtime',
+  async (runtime) => {
+    const [command, ...args] = runtime.command();
+    const r = await runCommand(command as string, args, testDir, {
+      AGENTOPS_API_KEY: server.apiKey,
+      AGENTOPS_API_ENDPOINT: server.url,
+      NO_COLOR: '1',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
+    expect(out.answer).toBe('sunny in Paris');
+    const data = await server.exported(out.id);
+    expect(data.session.end_state).toBe('Success');
+    expect(data.session.tags).toEqual(['runtime']);
+    const env = data.session.host_env as Record<string, Record<string, unknown>>;
+    expect(JSON.stringify(env)).toContain(`"Runtime":"${runtime.name}"`);
+    expect(JSON.stringify(env)).toContain(`"Runtime Version":"${runtime.version}"`);
+    // The context crossed the awaits: the LLM call and the tool name their agent, the tool nests under it.
+    expect(data.agents.map((a) => a.name)).toEqual(['planner']);
+    const agentId = data.agents[0]?.id;
+    expect(data.llms.map((l) => l.agent_id)).toEqual([agentId]);
+    expect(data.tools.map((t) => [t.name, t.agent_id, t.parent_span_id])).toEqual([
+      ['lookup', agentId, data.agents[0]?.span_id],
+    ]);
+  },
+  60_000,
+);
