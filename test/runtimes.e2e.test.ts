@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from './helpers/child.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -80,3 +80,38 @@ it.each(RUNTIMES)(
   },
   60_000,
 );
+
+const exitApp = fileURLToPath(new URL('./fixtures/exit-app.mjs', import.meta.url));
+const EVENTS = 10;
+
+describe.each(RUNTIMES)('$name: the exit paths end the session and deliver every event', (runtime) => {
+  it.each([
+    ['normal', undefined, 'Indeterminate', 'Process exited without ending the session'],
+    ['sigint', 'SIGINT', 'Fail', 'Interrupted by SIGINT'],
+    ['uncaught', undefined, 'Fail', 'Error: kaboom'],
+  ] as const)(
+    '%s',
+    async (mode, signal, endState, reason) => {
+      const [command, ...args] = runtime.command();
+      // The same command, the exit app in place of the runtime app.
+      const argv = args.map((a) => (a === app ? exitApp : a));
+      const r = await runCommand(
+        command as string,
+        [...argv, mode, String(EVENTS)],
+        testDir,
+        { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url, NO_COLOR: '1' },
+        (line, child) => {
+          if (line === 'READY' && signal) setTimeout(() => child.kill(signal), 100);
+        },
+      );
+      const id = /SESSION (\S+)/.exec(r.stdout)?.[1];
+      expect(id, r.stderr).toBeDefined();
+      // It exited by itself (or by the signal): nothing keeps the runtime alive.
+      if (!signal) expect(r.code, r.stderr).toBe(mode === 'uncaught' ? 1 : 0);
+      const exported = await server.exported(id as string);
+      expect([exported.session.end_state, exported.session.end_state_reason]).toEqual([endState, reason]);
+      expect(exported.tools).toHaveLength(EVENTS);
+    },
+    60_000,
+  );
+});
