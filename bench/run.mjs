@@ -359,6 +359,18 @@ if (postgres.url) {
   });
 }
 
+// 7b: what withSession() adds to a serverless invocation: its session delivered before the answer.
+{
+  const server = await serverProcess(join(dir, 'serverless.db'));
+  try {
+    const r = await probe('./serverless-child.mjs', [server.url, server.apiKey, quick ? '50' : '300']);
+    const added = r.withSessionMs - r.bareMs;
+    report('withSession: time added per invocation (delivered)', added, 'ms', 'info', null, r);
+  } finally {
+    await server.stop();
+  }
+}
+
 // 8: the local server stays responsive while it takes one large OTLP request.
 {
   const runs = [];
