@@ -130,7 +130,7 @@ function patchEsmModule(loader: ClientInstrumentation, { hooked, specifier }: Cl
   logger.info(
     `${spec.package} is recorded in this ES module app once its ES module build is patched: calls made before that are not. To record every call, start the app with: node --import agentops/register ${process.argv[1] ? basename(process.argv[1]) : 'app.mjs'}`,
   );
-  import(pathToFileURL(file).href).then(
+  import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ pathToFileURL(file).href).then(
     (module: unknown) => loader.manuallyInstrument(module, version, hooked),
     (err: unknown) => logger.debug(`${spec.package}'s ES module build was not patched (${errorText(err)})`),
   );

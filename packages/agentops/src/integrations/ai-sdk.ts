@@ -55,7 +55,8 @@ export function enableAiSdkTelemetry(host: { tracer: Tracer; logger: Logger }): 
     register({ OpenTelemetry: lazyIntegration(() => optionalRequire<OtelModule>('@ai-sdk/otel'), host.logger) });
   } else {
     const specifier = '@ai-sdk/otel'; // not resolved at build time: an optional peer
-    import(specifier).then(
+    // Nor by an app's bundler (Next.js, webpack, Vite): the app may not have it.
+    import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ specifier).then(
       (m) => register(m as unknown as OtelModule),
       (err: unknown) =>
         host.logger.warn(`could not load @ai-sdk/otel (${errorText(err)}); AI SDK calls are not recorded.`),
