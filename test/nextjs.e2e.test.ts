@@ -1,0 +1,108 @@
+/**
+ * Next.js 16 (App Router, the Node runtime) from its npm package: `next build` of an app whose
+ * `instrumentation.ts` starts AgentOps in `register()` and whose route handlers are wrapped in
+ * `withSession`, then `next start` against the local server. Each request is a session, delivered
+ * before the response is sent (a streamed response: before its stream closes); a handler that
+ * throws gives a 500 and a Failure session.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { SessionExport } from 'agentops';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCommand } from './helpers/child.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const appDir = fileURLToPath(new URL('./fixtures/next-app/', import.meta.url));
+const nextBin = fileURLToPath(new URL('./node_modules/next/dist/bin/next', import.meta.url));
+const env = { NEXT_TELEMETRY_DISABLED: '1', NODE_NO_WARNINGS: '1' };
+let server: TestServer;
+let next: ChildProcess | undefined;
+let base = '';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const build = await runCommand(process.execPath, [nextBin, 'build'], appDir, env);
+  expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  next = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: appDir,
+    env: { ...process.env, ...env, AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  next.stdout?.on('data', (d) => (output += d));
+  next.stderr?.on('data', (d) => (output += d));
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(base)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`next start did not answer: ${output}`);
+}, 240_000);
+
+afterAll(async () => {
+  if (next && next.exitCode === null) {
+    const exited = new Promise((r) => next?.once('exit', r));
+    next.kill('SIGTERM');
+    await exited;
+  }
+  await server?.stop();
+  rmSync(new URL('./fixtures/next-app/.next', import.meta.url), { recursive: true, force: true });
+});
+
+const stored = async (id: string) => (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+
+it('a route handler: each request a session, there whole by the time the response arrives', async () => {
+  const res = await fetch(`${base}/api/hello`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ city: 'Paris' }),
+  });
+  const body = (await res.json()) as { answer: string; session: string };
+  expect(body.answer).toBe('sunny in Paris');
+  const s = await stored(body.session);
+  expect(s.session.end_state).toBe('Success');
+  expect(s.session.tags).toEqual(['next']);
+  expect(s.llms).toHaveLength(1);
+  expect(s.tools.map((t) => [t.name, t.returns])).toEqual([['lookup', 'sunny in Paris']]);
+  expect(JSON.stringify(s.session.host_env)).toContain('"Runtime":"nodejs"');
+});
+
+it('a handler that throws: a 500, and its session a Failure with the error', async () => {
+  const before = new Set(
+    (await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions')).body.sessions.map((s) => s.session_id),
+  );
+  const res = await fetch(`${base}/api/hello`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ city: 'nowhere' }),
+  });
+  expect(res.status).toBe(500);
+  const { sessions } = (await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions')).body;
+  const added = sessions.filter((s) => !before.has(s.session_id));
+  expect(added).toHaveLength(1);
+  const s = await stored(added[0]?.session_id as string);
+  expect([s.session.end_state, s.session.end_state_reason]).toEqual(['Fail', 'Error: no such city']);
+});
+
+it('a streamed response: what arrives with the stream is in the session, delivered before the stream closes', async () => {
+  const res = await fetch(`${base}/api/stream`);
+  expect(await res.text()).toBe('Paris is sunny');
+  const s = await stored(res.headers.get('x-session') as string);
+  expect(s.session.end_state).toBe('Success');
+  expect(s.llms.map((l) => l.prompt_tokens)).toEqual([30]);
+});
