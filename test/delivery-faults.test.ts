@@ -10,9 +10,9 @@ import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
 import { describe, expect, it } from 'vitest';
 import { AppTracerProvider } from './helpers/otel.js';
-import { useProxiedServer } from './helpers/proxied-server.js';
+import { withProxiedServer } from './helpers/proxied-server.js';
 
-const env = useProxiedServer({ jwtTtlSeconds: 60 });
+const env = withProxiedServer({ jwtTtlSeconds: 60 });
 
 function setup(options: { apiKey?: string; maxQueueSize?: number; flushTimeoutMillis?: number } = {}) {
   const exporter = new AgentOpsSpanExporter({

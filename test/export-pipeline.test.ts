@@ -9,9 +9,9 @@ import * as agentops from 'agentops';
 import { AgentOpsSpanProcessor } from 'agentops';
 import { expect, it } from 'vitest';
 import { AppTracerProvider } from './helpers/otel.js';
-import { useProxiedServer } from './helpers/proxied-server.js';
+import { withProxiedServer } from './helpers/proxied-server.js';
 
-const env = useProxiedServer();
+const env = withProxiedServer();
 
 function setup(
   exporterOptions: Partial<ConstructorParameters<typeof AgentOpsSpanExporter>[0]> = {},

@@ -21,7 +21,7 @@ export interface ProxiedServer {
  * Starts a real server and a fault proxy before each test of the calling file, and after each
  * test shuts the SDK and the test's provider down and leaves OpenTelemetry's globals as they were.
  */
-export function useProxiedServer(options?: Parameters<typeof startTestServer>[0]): ProxiedServer {
+export function withProxiedServer(options?: Parameters<typeof startTestServer>[0]): ProxiedServer {
   const logs: string[] = [];
   const env = {
     logs,
