@@ -7,7 +7,7 @@
 
 import type { SessionExport } from 'agentops';
 import * as agentops from 'agentops';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { resetOtelGlobals } from './helpers/otel.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -93,4 +93,33 @@ it('a streamed response: what is recorded while streaming is in the session, del
   const s = await stored(sessionId);
   expect(s.session.end_state).toBe('Success');
   expect(s.llms).toHaveLength(1);
+});
+
+it('options of the wrong kind are left out (said once) and the call keeps its session; a handler that is no function is refused', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+  try {
+    let sessionId = '';
+    const handler = agentops.withSession(
+      async () => {
+        sessionId = agentops.getSession()?.id ?? '';
+        agentops.record(llm());
+        return { statusCode: 200 };
+      },
+      { deliveryBudgetMillis: 'soon', waitUntil: 42, tags: ['kept'] } as unknown as agentops.WithSessionOptions,
+    );
+    expect(await handler()).toEqual({ statusCode: 200 });
+    const said = [...warn.mock.calls, ...error.mock.calls].map((c) => String(c.join(' ')));
+    expect(
+      said.filter((l) => l.includes('withSession: waitUntil, deliveryBudgetMillis are not of the right kind')),
+    ).toHaveLength(1);
+    const s = await stored(sessionId);
+    expect([s.session.end_state, s.session.tags, s.llms.length]).toEqual(['Success', ['kept'], 1]);
+  } finally {
+    warn.mockRestore();
+    error.mockRestore();
+  }
+  expect(() => agentops.withSession('not a function' as unknown as () => void)).toThrow(
+    'withSession(handler): the handler must be a function',
+  );
 });

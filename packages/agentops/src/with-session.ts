@@ -10,6 +10,7 @@
  * the session is delivered.
  */
 import { errorText } from '@agentops/exporter/internal';
+import { safeOptions } from './events/safe-options.js';
 import { carriedSession } from './integrations/boundary.js';
 import type { Carrier } from './propagation.js';
 import { currentRuntime, type Runtime, startRuntime } from './runtime/runtime.js';
@@ -148,6 +149,29 @@ function startCallSession(runtime: Runtime, options: WithSessionOptions<unknown[
 }
 
 /**
+ * The options read once, each field checked: a field of the wrong kind is left out (said once), so a
+ * bad option never costs a call its session or its answer.
+ */
+function checkedOptions<A extends unknown[]>(options: unknown): WithSessionOptions<A> {
+  const o = safeOptions<WithSessionOptions<A>>(options);
+  const bad: string[] = [];
+  const keep = <K extends keyof WithSessionOptions<A>>(key: K, ok: (v: unknown) => boolean) => {
+    if (o[key] !== undefined && !ok(o[key])) {
+      bad.push(String(key));
+      delete o[key];
+    }
+  };
+  keep('headers', (v) => typeof v === 'function');
+  keep('waitUntil', (v) => typeof v === 'function');
+  keep('deliveryBudgetMillis', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
+  if (bad.length > 0)
+    (currentRuntime()?.logger ?? console).warn(
+      `withSession: ${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not of the right kind and ${bad.length === 1 ? 'was' : 'were'} left out.`,
+    );
+  return o as WithSessionOptions<A>;
+}
+
+/**
  * Wraps a serverless function or route handler so that each call is a session delivered before
  * its answer is given (or handed to the platform's `waitUntil`). Never changes what the handler
  * answers or throws.
@@ -156,6 +180,8 @@ export function withSession<A extends unknown[], R>(
   handler: (...args: A) => R,
   options: WithSessionOptions<A> = {},
 ): (...args: A) => Promise<Awaited<R>> {
+  if (typeof handler !== 'function') throw new TypeError('withSession(handler): the handler must be a function');
+  const o = checkedOptions(options);
   const wrapped = async function (this: unknown, ...args: A): Promise<Awaited<R>> {
     let runtime = currentRuntime();
     if (!runtime) {
@@ -168,13 +194,13 @@ export function withSession<A extends unknown[], R>(
     }
     let call: CallSession;
     try {
-      call = startCallSession(runtime, options as WithSessionOptions<unknown[]>, args);
+      call = startCallSession(runtime, o as WithSessionOptions<unknown[]>, args);
     } catch (err) {
       runtime.logger.warn(`withSession: no session for this call: ${errorText(err)}`);
       return (await handler.apply(this, args)) as Awaited<R>;
     }
-    const budget = options.deliveryBudgetMillis ?? runtime.config.flushTimeoutMillis;
-    const waitUntil = waitUntilOf(args, options.waitUntil);
+    const budget = o.deliveryBudgetMillis ?? runtime.config.flushTimeoutMillis;
+    const waitUntil = waitUntilOf(args, o.waitUntil);
     /** Ends the session; its delivery handed to waitUntil, else waited for within the budget. */
     const deliver = async (state: EndState, reason?: string) => {
       const delivered = call.finish(state, reason).catch((err: unknown) => {

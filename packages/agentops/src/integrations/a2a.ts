@@ -126,9 +126,7 @@ function startClientCall(
   );
   const ctx = trace.setSpan(parent, span);
   const message = params.message;
-  if (typeof message?.taskId === 'string' && message.taskId) span.setAttribute(S.ATTR_A2A_TASK_ID, message.taskId);
-  if (typeof message?.contextId === 'string' && message.contextId)
-    span.setAttribute(S.ATTR_A2A_CONTEXT_ID, message.contextId);
+  recordTask(span, message);
   const sentMessage = host.captureContent ? safeJsonStringify(message) : undefined;
   if (sentMessage !== undefined) span.setAttribute(S.ATTR_ACTION_PARAMS, sentMessage);
   const metadata = withW3CFields(params.metadata, ctx);
@@ -213,9 +211,7 @@ function startAgentSpan(
   const agentId = derivedEventId(span.spanContext(), 'agent');
   span.setAttribute(S.ATTR_GEN_AI_AGENT_ID, agentId);
   const message = params.message;
-  if (typeof message?.taskId === 'string' && message.taskId) span.setAttribute(S.ATTR_A2A_TASK_ID, message.taskId);
-  if (typeof message?.contextId === 'string' && message.contextId)
-    span.setAttribute(S.ATTR_A2A_CONTEXT_ID, message.contextId);
+  recordTask(span, message);
   return { span, ctx: trace.setSpan(parent, span).setValue(AGENT_ID_KEY, agentId) };
 }
 
