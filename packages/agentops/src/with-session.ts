@@ -11,9 +11,9 @@
  */
 import { errorText } from '@agentops/exporter/internal';
 import { safeOptions } from './events/safe-options.js';
-import { carriedSession } from './integrations/boundary.js';
+import { carriedSession, W3C_FIELDS } from './integrations/boundary.js';
 import type { Carrier } from './propagation.js';
-import { currentRuntime, type Runtime, startRuntime } from './runtime/runtime.js';
+import { currentRuntime, joinCallerSession, type Runtime, startRuntime } from './runtime/runtime.js';
 import { type EndState, Session } from './session/Session.js';
 import type { StartSessionOptions } from './session/start-point.js';
 
@@ -37,8 +37,6 @@ export interface WithSessionOptions<A extends unknown[] = unknown[]>
   /** Longest wait for delivery before the handler's answer is given. Default `init({ flushTimeoutMillis })`. */
   deliveryBudgetMillis?: number;
 }
-
-const W3C_FIELDS = ['traceparent', 'tracestate', 'baggage'] as const;
 
 /** The W3C fields of a request's headers: a `Headers` (Web), or a record with any-case keys (Node, API Gateway). */
 function w3cFields(headers: unknown): Record<string, string> | undefined {
@@ -137,7 +135,7 @@ function startCallSession(runtime: Runtime, options: WithSessionOptions<unknown[
   // user, environment, release) is the caller's to say there.
   const { tags, userId, environment, release } = options;
   const session = carried
-    ? Session.start(runtime, { headers: carried }, { ...runtime.config, tags: [] })
+    ? joinCallerSession(runtime, carried)
     : Session.start(runtime, { tags, userId, environment, release }, runtime.config);
   return {
     session,

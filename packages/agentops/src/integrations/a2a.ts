@@ -109,7 +109,8 @@ function startClientCall(
   client: unknown,
   params: SendParams,
 ): { span: Span; ctx: Context; sent: SendParams } {
-  const name = `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${agentName((client as { agentCard?: unknown }).agentCard)}`;
+  const agent = agentName((client as { agentCard?: unknown }).agentCard);
+  const name = `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${agent}`;
   const parent = callerContext(host);
   const span = tracer.startSpan(
     name,
@@ -119,7 +120,7 @@ function startClientCall(
       attributes: {
         [S.ATTR_ACTION_TYPE]: name,
         [S.ATTR_GEN_AI_OPERATION_NAME]: S.GEN_AI_OPERATION_INVOKE_AGENT,
-        [S.ATTR_GEN_AI_AGENT_NAME]: agentName((client as { agentCard?: unknown }).agentCard),
+        [S.ATTR_GEN_AI_AGENT_NAME]: agent,
       },
     },
     parent,

@@ -38,7 +38,7 @@ export interface ProtocolHost {
 }
 
 /** The W3C fields a request carries: trace context and the session's baggage. */
-const W3C_FIELDS = ['traceparent', 'tracestate', 'baggage'] as const;
+export const W3C_FIELDS = ['traceparent', 'tracestate', 'baggage'] as const;
 
 export const tracerOf = (host: ProtocolHost, name: string): Tracer =>
   (host.tracerProvider ?? trace.getTracerProvider()).getTracer(name, SDK_VERSION);

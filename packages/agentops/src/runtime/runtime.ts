@@ -84,12 +84,10 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
         meterProvider: measuring.meterProvider,
         captureContent: config.captureContent,
         logger,
-        // A session another process started, joined for one request (an MCP server's, a remote
-        // A2A agent's): its events are added, not this process's default tags (the caller's session
-        // keeps its own, whichever process reaches the server first).
+        // A session another process started, joined for one request (an MCP server's, a remote A2A agent's).
         joinSession: (headers) => {
           const runtime = currentRuntime();
-          return runtime ? Session.start(runtime, { headers }, { ...runtime.config, tags: [] }) : undefined;
+          return runtime ? joinCallerSession(runtime, headers) : undefined;
         },
         sessionOfNewWork,
       })
@@ -169,6 +167,15 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
   };
   state.runtime = rt;
   return rt;
+}
+
+/**
+ * Joins the session a caller's W3C headers carry, for one request or call (an MCP server's, a
+ * remote A2A agent's, a `withSession` handler's): its events are added, not this process's default
+ * tags (the caller's session keeps its own, whichever process reaches the server first).
+ */
+export function joinCallerSession(runtime: Runtime, headers: Record<string, string>): Session {
+  return Session.start(runtime, { headers }, { ...runtime.config, tags: [] });
 }
 
 /** Ends what is open, flushes, and leaves the process as it was before `init()`. */
