@@ -72,6 +72,8 @@ async function expectJoined(out: ClientOut) {
   expect(calls).toHaveLength(3);
   expect(JSON.stringify(calls[0]?.params)).toContain('What is the weather in Paris?');
   expect(JSON.stringify(calls[0]?.returns)).toContain('sunny in Paris');
+  // Each call names the agent it went to, as its card introduced it.
+  for (const c of calls) expect(c.peer).toEqual({ protocol: 'a2a', name: 'Weather Agent', version: '1.0.0' });
   // The remote agent is an agent of the caller's session; its LLM calls and helpers name it.
   expect(data.agents.map((a) => a.name)).toEqual(['Weather Agent', 'Weather Agent', 'Weather Agent']);
   const agentIds = new Set(data.agents.map((a) => a.id));

@@ -328,6 +328,7 @@ it('a session two processes recorded: each row names its process, and a remote a
       end_timestamp: at(50),
       span_id: 'a'.repeat(16),
       origin: caller,
+      peer: { protocol: 'a2a', name: 'Weather Agent', version: '1.0.0' },
     },
     {
       id: randomUUID(),
@@ -362,10 +363,89 @@ it('a session two processes recorded: each row names its process, and a remote a
     // The agent's own row (an event's row has data-i).
     const agentRow = page.locator('.wf-row:not([data-i]) .wf-label', { hasText: /^Agent Weather Agent/ });
     expect(await agentRow.locator('.agent-caller').textContent()).toBe('← Action invoke_agent Weather Agent');
-    expect(await agentRow.locator('.proc').textContent()).toBe('P2');
+    // The second process's rows name the agent whose process it is (the caller's call named it).
+    expect(await agentRow.locator('.proc').textContent()).toBe('P2 · Weather Agent');
     expect(await page.locator('.wf-row[data-type="llms"] .proc').getAttribute('title')).toBe(
-      'Process agent-host pid 4200',
+      'Process agent-host pid 4200 · A2A agent Weather Agent 1.0.0',
     );
+  } finally {
+    await page.close();
+  }
+});
+
+it("a session an MCP server added to: the client's call names the server, and the server's rows say whose they are", async () => {
+  // As an MCP client and the server it called send them: the client's tool call (process 1, naming
+  // the server), the server's handling of it and the LLM call its tool made (process 2).
+  const id = randomUUID();
+  const at = (ms: number) => new Date(Date.parse('2026-12-01T11:00:00Z') + ms).toISOString();
+  const created = await server.post<{ jwt: string }>('/v2/create_session', {
+    session: { session_id: id, init_timestamp: at(0), tags: ['mcp'] },
+  });
+  const auth = { authorization: `Bearer ${created.body.jwt}` };
+  const client = { host: hostname(), pid: 5100 };
+  const mcpServer = { host: 'tools-host', pid: 5200 };
+  const events = [
+    {
+      id: randomUUID(),
+      event_type: 'tools',
+      name: 'get_weather',
+      params: { city: 'Paris' },
+      init_timestamp: at(0),
+      end_timestamp: at(50),
+      span_id: '1'.repeat(16),
+      origin: client,
+      peer: { protocol: 'mcp', name: 'weather', version: '2.1.0' },
+    },
+    {
+      id: randomUUID(),
+      event_type: 'actions',
+      action_type: 'MCP server: tools/call get_weather',
+      init_timestamp: at(5),
+      end_timestamp: at(45),
+      span_id: '2'.repeat(16),
+      parent_span_id: '1'.repeat(16),
+      origin: mcpServer,
+    },
+    {
+      id: randomUUID(),
+      event_type: 'llms',
+      model: 'gpt-4o-mini',
+      init_timestamp: at(10),
+      end_timestamp: at(40),
+      span_id: '3'.repeat(16),
+      parent_span_id: '2'.repeat(16),
+      origin: mcpServer,
+    },
+  ];
+  expect((await server.post('/v2/create_events', { events }, auth)).status).toBe(200);
+  // A peer without a name, or of a protocol the server does not know, is refused with a clear error.
+  const bad = await server.post(
+    '/v2/create_events',
+    { events: [{ ...events[0], id: randomUUID(), peer: { protocol: 'grpc', name: 'x' } }] },
+    auth,
+  );
+  expect(bad.status).toBe(400);
+  expect(JSON.stringify(bad.body)).toContain('peer');
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${server.url}/`);
+    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+    await page.goto(`${server.url}/sessions/${id}`);
+    await page.locator('.wf-row[data-type="llms"]').waitFor();
+    const call = page.locator('.wf-row[data-type="tools"]');
+    expect(await call.locator('.peer').textContent()).toBe('MCP weather');
+    expect(await call.locator('.proc').textContent()).toBe('P1');
+    // Both of the server's rows, the handling and the LLM call its tool made, name the server.
+    expect(await page.locator('.wf-row[data-type="actions"] .proc').textContent()).toBe('P2 · weather');
+    expect(await page.locator('.wf-row[data-type="llms"] .proc').getAttribute('title')).toBe(
+      'Process tools-host pid 5200 · MCP server weather 2.1.0',
+    );
+    await call.click();
+    await expect.poll(() => page.locator('#detail .peer-detail').textContent()).toBe('To MCP server weather 2.1.0');
+    await page.locator('.wf-row[data-type="llms"]').click();
+    await expect
+      .poll(() => page.locator('#detail .peer-detail').textContent())
+      .toBe('Recorded by MCP server weather 2.1.0, in its own process');
   } finally {
     await page.close();
   }

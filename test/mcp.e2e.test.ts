@@ -48,6 +48,12 @@ it("the server's work lands in the client's session, under the client's tool cal
   // The client's tool call (with its arguments and result) and the server's wrapped helper.
   const call = data.tools.find((t) => t.name === 'get_weather');
   expect(call).toMatchObject({ params: { city: 'Paris' } });
+  // The call names the server it went to, as the server introduced itself; so do the listing and the read.
+  expect(call?.peer).toEqual({ protocol: 'mcp', name: 'weather', version: '1.0.0' });
+  for (const a of data.actions.filter((x) => x.action_type === 'tools/list' || x.action_type.startsWith('resources/')))
+    expect(a.peer).toEqual({ protocol: 'mcp', name: 'weather', version: '1.0.0' });
+  // The server's own work is no call to another side.
+  expect(data.tools.find((t) => t.name === 'forecast_lookup')?.peer).toBeUndefined();
   expect(JSON.stringify(call?.returns)).toContain('sunny in Paris');
   const helper = data.tools.find((t) => t.name === 'forecast_lookup');
   expect(helper).toMatchObject({ params: 'Paris', returns: 'sunny in Paris' });
@@ -86,6 +92,7 @@ it.each([
     const out = await runClient({ MCP_URL: `http://127.0.0.1:${mcpServer.port}${path}` });
     const data = await server.exportedWhen(out.id as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
     const call = data.tools.find((t) => t.name === 'get_weather');
+    expect(call?.peer).toEqual({ protocol: 'mcp', name: 'weather', version: '1.0.0' });
     const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
     expect(handling?.parent_span_id).toBe(call?.span_id);
     expect(data.tools.find((t) => t.name === 'forecast_lookup')?.parent_span_id).toBe(handling?.span_id);

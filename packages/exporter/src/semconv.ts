@@ -39,6 +39,14 @@ export const ATTR_ACTION_PARAMS = 'agentops.action.params';
 export const ATTR_ACTION_RETURNS = 'agentops.action.returns';
 export const ATTR_ACTION_LOGS = 'agentops.action.logs';
 export const ATTR_ACTION_SCREENSHOT = 'agentops.action.screenshot';
+/**
+ * The other side of a call that crosses a protocol boundary, as the caller knows it: the MCP server
+ * a client's request went to (its `serverInfo`), the remote agent an A2A message went to (its card).
+ * `agentops.peer.protocol` is `mcp` or `a2a`.
+ */
+export const ATTR_PEER_PROTOCOL = 'agentops.peer.protocol';
+export const ATTR_PEER_NAME = 'agentops.peer.name';
+export const ATTR_PEER_VERSION = 'agentops.peer.version';
 export const ATTR_ERROR_CODE = 'agentops.error.code';
 export const ATTR_ERROR_DETAILS = 'agentops.error.details';
 export const ATTR_ERROR_LOGS = 'agentops.error.logs';

@@ -52,6 +52,17 @@ export interface EventOrigin {
   service?: string;
 }
 
+/**
+ * The other side of a call across a protocol boundary, as the caller knew it: the MCP server its
+ * request went to (`serverInfo`), or the remote agent an A2A message went to (its card). The work
+ * that side recorded in the session (from its own process) is nested under this call.
+ */
+export interface EventPeer {
+  protocol: 'mcp' | 'a2a';
+  name: string;
+  version?: string;
+}
+
 /** What every event of `create_events` has. */
 export interface EventBase {
   id: string;
@@ -65,6 +76,8 @@ export interface EventBase {
   span_id?: string;
   parent_span_id?: string | null;
   origin?: EventOrigin;
+  /** Set on a tool call or action that crossed to an MCP server or a remote agent. */
+  peer?: EventPeer;
 }
 
 export interface LlmEventPayload extends EventBase {

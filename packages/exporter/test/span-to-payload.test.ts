@@ -636,6 +636,60 @@ const mapCases: MapCase[] = [
     },
     items: [event({ event_type: 'tools', name: 'weather', params: { city: 'Oslo' }, returns: { c: 3 } })],
   },
+  {
+    name: 'an MCP tool call names the server it went to',
+    span: {
+      name: 'tools/call get_weather',
+      attributes: inSession({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'get_weather',
+        'agentops.peer.protocol': 'mcp',
+        'agentops.peer.name': 'weather',
+        'agentops.peer.version': '1.2.0',
+      }),
+    },
+    items: [
+      event({ event_type: 'tools', name: 'get_weather', peer: { protocol: 'mcp', name: 'weather', version: '1.2.0' } }),
+    ],
+  },
+  {
+    name: 'an A2A call names the agent it went to (no version: none said)',
+    span: {
+      name: 'invoke_agent Weather Agent',
+      attributes: inSession({
+        'agentops.action.type': 'invoke_agent Weather Agent',
+        'agentops.peer.protocol': 'a2a',
+        'agentops.peer.name': 'Weather Agent',
+      }),
+    },
+    items: [event({ event_type: 'actions', peer: { protocol: 'a2a', name: 'Weather Agent' } })],
+  },
+  {
+    name: 'a peer of an unknown protocol is no peer',
+    span: {
+      name: 'tools/call x',
+      attributes: inSession({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'x',
+        'agentops.peer.protocol': 'grpc',
+        'agentops.peer.name': 'svc',
+      }),
+    },
+    items: [event(expect.not.objectContaining({ peer: expect.anything() }))],
+  },
+  {
+    name: 'a peer without a name is no peer',
+    span: {
+      name: 'tools/call x',
+      attributes: inSession({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'x',
+        'agentops.peer.protocol': 'mcp',
+        'agentops.peer.name': '',
+      }),
+    },
+    items: [event(expect.not.objectContaining({ peer: expect.anything() }))],
+  },
 ];
 
 describe('mapSpan', () => {

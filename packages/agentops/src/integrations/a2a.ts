@@ -25,6 +25,7 @@ import {
   type Method,
   type PatchedClass,
   type ProtocolHost,
+  recordPeer,
   replaceMethods,
   tracerOf,
   traceWork,
@@ -109,7 +110,8 @@ function startClientCall(
   client: unknown,
   params: SendParams,
 ): { span: Span; ctx: Context; sent: SendParams } {
-  const agent = agentName((client as { agentCard?: unknown }).agentCard);
+  const card = (client as { agentCard?: unknown }).agentCard;
+  const agent = agentName(card);
   const name = `${S.GEN_AI_OPERATION_INVOKE_AGENT} ${agent}`;
   const parent = callerContext(host);
   const span = tracer.startSpan(
@@ -125,6 +127,8 @@ function startClientCall(
     },
     parent,
   );
+  // The remote agent a message goes to, by its card (when the client has read one).
+  recordPeer(span, 'a2a', card);
   const ctx = trace.setSpan(parent, span);
   const message = params.message;
   recordTask(span, message);

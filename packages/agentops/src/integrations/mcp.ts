@@ -23,6 +23,7 @@ import {
   type Method,
   type PatchedClass,
   type ProtocolHost,
+  recordPeer,
   replaceMethods,
   servedFor,
   settle,
@@ -101,6 +102,8 @@ function patchClient(Client: PatchedClass, host: ProtocolHost): void {
           callContext = trace.setSpan(parent, span);
           const sessionId = (this as { transport?: { sessionId?: unknown } }).transport?.sessionId;
           if (typeof sessionId === 'string') span.setAttribute(S.ATTR_MCP_SESSION_ID, sessionId);
+          // The server, as it introduced itself (`serverInfo`, read through the client's own API).
+          recordPeer(span, 'mcp', (this as { getServerVersion?: () => unknown }).getServerVersion?.());
           if (method === 'tools/call') {
             span.setAttribute(S.ATTR_GEN_AI_OPERATION_NAME, S.GEN_AI_OPERATION_EXECUTE_TOOL);
             const args = host.captureContent ? safeJsonStringify(r.params?.arguments ?? {}) : undefined;

@@ -16,6 +16,7 @@ import {
   type ErrorEventPayload,
   type EvaluationPayload,
   type EventPayload,
+  type EventPeer,
   fromWireEndState,
   type LlmEventPayload,
   type SessionPayload,
@@ -185,13 +186,26 @@ export function threadOf(a: Attributes, sessionId: string): string | null {
 
 function toolEvent(span: SpanLike, sessionId: string): EventPayload {
   const a = span.attributes;
-  return Object.assign(commonFields(span, sessionId), {
+  const event: EventPayload = Object.assign(commonFields(span, sessionId), {
     event_type: 'tools' as const,
     name: clamp(toolName(a) ?? span.name, LIMITS.nameLength),
     params: parseJsonAttribute(toolParams(a)),
     returns: toolOutput(parseJsonAttribute(toolReturns(a))),
     logs: parseJsonAttribute(a[S.ATTR_TOOL_LOGS]),
   });
+  return withPeer(event, a);
+}
+
+/** The event with the other side of its protocol call (an MCP server, a remote agent), when the span names one. */
+function withPeer<E extends EventPayload>(event: E, a: Attributes): E {
+  const protocol = a[S.ATTR_PEER_PROTOCOL];
+  const name = asText(a[S.ATTR_PEER_NAME]);
+  if ((protocol !== 'mcp' && protocol !== 'a2a') || name === undefined) return event;
+  const peer: EventPeer = { protocol, name: clamp(name, LIMITS.nameLength) };
+  const version = asText(a[S.ATTR_PEER_VERSION]);
+  if (version !== undefined) peer.version = clamp(version, LIMITS.nameLength);
+  event.peer = peer;
+  return event;
 }
 
 /**
@@ -223,7 +237,7 @@ function actionEvent(span: SpanLike, sessionId: string): EventPayload {
   });
   const kind = actionKind(a);
   if (kind) event.action_kind = kind;
-  return event;
+  return withPeer(event, a);
 }
 
 function errorEvent(span: SpanLike, sessionId: string): ErrorEventPayload {

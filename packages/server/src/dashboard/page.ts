@@ -68,7 +68,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   #app a { color:#9dc0ff; }
   ul.evaluations { list-style:none; padding:0; margin:.25rem 0; } ul.evaluations li { padding:.3rem 0; border-bottom:1px solid var(--line); }
   .score { font-variant-numeric:tabular-nums; font-weight:600; } .eval-badge { font-size:.75rem; margin-left:.3rem; }
-  .proc { font-size:.7rem; margin-left:.3rem; } .agent-caller { font-weight:normal; font-size:.8rem; }
+  .proc, .peer { font-size:.7rem; margin-left:.3rem; } .agent-caller { font-weight:normal; font-size:.8rem; }
   table.eval-summary td, table.eval-summary th { padding:.2rem .6rem .2rem 0; text-align:left; }
   dl.host { display:grid; grid-template-columns:max-content 1fr; gap:.1rem .75rem; margin:.25rem 0 .75rem; } dl.host dt { color:var(--muted); } dl.host dd { margin:0; word-break:break-word; }
   .scroll-x { overflow-x:auto; }
@@ -283,9 +283,13 @@ function triggeredBy(e, rows) {
   if (i < 0) return '<p class="muted">Triggered by ' + esc(KIND_WORDS[e.trigger_event_type] || 'event') + ' <code>' + esc(e.trigger_event_id) + '</code></p>';
   return '<p class="muted">Triggered by <a href="#" class="trigger" data-goto="' + i + '">' + esc(rows[i].label) + '</a></p>';
 }
+/** The other side of a protocol call in words: "MCP server weather 1.2.0", "A2A agent Weather Agent". */
+const peerWords = (p) => (p.protocol === 'mcp' ? 'MCP server ' : 'A2A agent ') + p.name + (p.version ? ' ' + p.version : '');
 /** An event's detail; rows are the session page's events, in the order of its rows. */
 function detail(e, rows) {
   let h = '<h3>' + esc(e.label) + '</h3><p class="muted">' + esc(kindInWords(e)) + ' · ' + esc(e.init_timestamp) + ' · ' + Math.round(e.ms) + ' ms' + (e.origin && e.origin.host ? ' · ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) : '') + '</p>';
+  if (e.peer) h += '<p class="peer-detail">To ' + esc(peerWords(e.peer)) + '</p>';
+  if (e.remote) h += '<p class="peer-detail">Recorded by ' + esc(peerWords(e.remote)) + ', in its own process</p>';
   if (e.type === 'llms') h += '<p>Model <b>' + esc(e.model) + '</b> · ' + (e.prompt_tokens ?? 0) + ' prompt / ' + (e.completion_tokens ?? 0) + ' completion tokens · $' + Number(e.cost || 0).toFixed(6) + '</p>' + tokenParts(e) + '<h4>Prompt</h4>' + messages(e.prompt) + '<h4>Completion</h4>' + messages(e.completion);
   else if (e.type === 'tools') h += '<h4>Arguments</h4>' + json(e.params) + '<h4>Result</h4>' + json(e.returns);
   else if (e.type === 'actions') h += '<h4>Params</h4>' + json(e.params) + '<h4>Returns</h4>' + json(e.returns);
@@ -351,7 +355,21 @@ async function sessionPage(id) {
   // (an MCP server, a remote agent, a service called with traceparent), each row says whose it is.
   const procOf = (e) => e.origin && e.origin.host ? e.origin.host + ':' + e.origin.pid : '';
   const hosts = [...new Set([...all].sort((a, b) => a.start - b.start).map(procOf).filter(Boolean))];
-  const procBadge = (e) => hosts.length > 1 && procOf(e) ? '<span class="tag proc" title="Process ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) + '">P' + (hosts.indexOf(procOf(e)) + 1) + '</span>' : '';
+  // The MCP server or remote agent whose process recorded an event: the other side named by the
+  // nearest call above it that crossed to another process (the caller knows who it called).
+  // (An agent's span stands between: a remote agent's work is under its agent, the agent under the call.)
+  const agentParent = new Map(data.agents.filter((a) => a.span_id).map((a) => [a.span_id, a.parent_span_id]));
+  const remoteOf = (e) => {
+    for (let id = e.parent_span_id, d = 0; id && d < 50; d++) {
+      const p = bySpan.get(id);
+      if (p && p.peer && procOf(p) !== procOf(e)) return p.peer;
+      id = p ? p.parent_span_id : agentParent.get(id);
+    }
+    return undefined;
+  };
+  for (const e of all) e.remote = remoteOf(e);
+  const procBadge = (e) => hosts.length > 1 && procOf(e) ? '<span class="tag proc" title="Process ' + esc(e.origin.host) + ' pid ' + esc(e.origin.pid) + (e.remote ? ' · ' + esc(peerWords(e.remote)) : '') + '">P' + (hosts.indexOf(procOf(e)) + 1) + (e.remote ? ' · ' + esc(e.remote.name) : '') + '</span>' : '';
+  const peerTag = (e) => e.peer && e.peer.protocol === 'mcp' ? '<span class="tag peer" title="' + esc(peerWords(e.peer)) + '">MCP ' + esc(e.peer.name) + '</span>' : '';
   // The call an agent was invoked by, when it is an event of the session (a remote agent's caller's call).
   const agentCaller = new Map(data.agents.filter((a) => a.parent_span_id).map((a) => [a.id, bySpan.get(a.parent_span_id)]));
   const who = [['Environment', s.environment], ['User', s.user_id], ['Release', s.release]].filter(([, v]) => v);
@@ -378,7 +396,7 @@ async function sessionPage(id) {
     for (const e of events) {
       const indent = (agentId ? 1 : 0) + depth(e);
       html += '<div class="wf-row" tabindex="0" role="button" data-i="' + (i++) + '" data-type="' + esc(e.type) + '"><div class="wf-label" title="' + esc(e.label) + '" style="padding-left:' + indent + 'rem">' + (e.type === 'errors' ? '⚠ ' : '') + esc(e.label) +
-        ' <span class="muted">' + Math.round(e.ms) + ' ms</span>' + procBadge(e) + (e.evaluations.length ? '<span class="tag eval-badge" title="' + e.evaluations.length + ' evaluations">✓ ' + e.evaluations.length + '</span>' : '') + '</div>' + bar(e.type, e.start, e.ms) + '</div>';
+        ' <span class="muted">' + Math.round(e.ms) + ' ms</span>' + peerTag(e) + procBadge(e) + (e.evaluations.length ? '<span class="tag eval-badge" title="' + e.evaluations.length + ' evaluations">✓ ' + e.evaluations.length + '</span>' : '') + '</div>' + bar(e.type, e.start, e.ms) + '</div>';
     }
   }
   const ordered = [...groups.values()].flat();

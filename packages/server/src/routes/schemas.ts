@@ -64,6 +64,15 @@ export const eventSchema = {
     name: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     action_type: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     error_type: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
+    peer: {
+      type: 'object',
+      required: ['protocol', 'name'],
+      properties: {
+        protocol: { type: 'string', enum: ['mcp', 'a2a'] },
+        name: { type: 'string', minLength: 1, maxLength: LIMITS.nameLength },
+        version: { type: 'string', maxLength: LIMITS.nameLength },
+      },
+    },
   },
 } as const;
 
