@@ -118,6 +118,21 @@ it('a CommonJS client, which requires the MCP SDK after init(): the same', async
   expect(data.llms.map((l) => l.parent_span_id)).toEqual([handling?.span_id]);
 });
 
+it('both sides started with NODE_OPTIONS=--import=agentops/register (their init() takes over): the same, patched through the ES module hook', async () => {
+  // The client's stdio server inherits the client's environment, so both processes load through the hook.
+  const register = import.meta.resolve('agentops/register');
+  const out = await runClient({ NODE_OPTIONS: `--import=${register}` });
+  const data = await server.exportedWhen(out.id as string, (e) => e.llms.length > 0 && e.tools.length >= 2);
+  const call = data.tools.find((t) => t.name === 'get_weather');
+  expect(call?.peer).toEqual({ protocol: 'mcp', name: 'weather', version: '1.0.0' });
+  const handling = data.actions.find((a) => a.action_type === 'MCP server: tools/call get_weather');
+  expect(handling?.parent_span_id).toBe(call?.span_id);
+  // Each request recorded once, though the hook and init() could each have patched the SDK.
+  expect(data.tools.filter((t) => t.name === 'get_weather')).toHaveLength(1);
+  expect(data.actions.filter((a) => a.action_type === 'tools/list')).toHaveLength(1);
+  expect(data.llms.map((l) => l.parent_span_id)).toEqual([handling?.span_id]);
+});
+
 it("a client without AgentOps: the server's work stays in the server's own session", async () => {
   const before = new Set(
     (await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions')).body.sessions.map((s) => s.session_id),

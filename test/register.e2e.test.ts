@@ -115,3 +115,49 @@ it('AGENTOPS_AUTO_START_SESSION=false: register starts AgentOps but opens no ses
   expect(r.code, r.stderr).toBe(0);
   expect(await newSessions(before)).toEqual([]);
 });
+
+/** The clients' calls as the server has them: model, provider and tokens, in the order they ran. */
+const CLIENT_CALLS = [
+  ['claude-3-5-sonnet-20241022', 'anthropic', 21, 9], // Anthropic SDK 0.x
+  ['claude-3-5-sonnet-20241022', 'anthropic', 21, 9], // Anthropic SDK 1.x, by its own tracing
+  ["gemini-2.5-flash", "gcp.gemini", 1200, 40],
+  ["claude-3-5-haiku-20241022", "aws", 25, 9], // Bedrock's Converse
+  ['gpt-4o-mini', null, 24, 8], // LangChain's ChatOpenAI, through OpenInference (which names no provider)
+];
+
+it.each([
+  ['--import agentops/register, ES module app', ['--import', 'agentops/register', app('clients-app.mjs')], {}],
+  ['--import agentops/register, CommonJS app', ['--import', 'agentops/register', app('clients-app.cjs')], {}],
+  ['init() alone, ES module app (clients imported before it)', [app('clients-app.mjs')], { CALL_INIT: '1' }],
+  ['init() alone, CommonJS app', [app('clients-app.cjs')], { CALL_INIT: '1' }],
+])('%s: Anthropic (0.x and 1.x), Gen AI, Bedrock and LangChain, each call once, priced', async (_name, args, env) => {
+  const before = await known();
+  const r = await run(args, {
+    ANTHROPIC_BASE_URL: openai.origin,
+    GEMINI_BASE_URL: openai.origin,
+    BEDROCK_ENDPOINT: openai.bedrockEndpoint,
+    ...env,
+  });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe('');
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, string>;
+  // The app's own answers, whatever AgentOps does.
+  expect(out).toMatchObject({
+    anthropic0: 'Lisbon has seven hills.',
+    anthropic1: 'Lisbon has seven hills.',
+    gemini: 'It is sunny in Paris.',
+    bedrock: 'Lisbon has seven hills.',
+    langchain: 'Paris is the capital of France.',
+  });
+  const sessions = await newSessions(before);
+  expect(sessions).toHaveLength(1);
+  const [session] = sessions;
+  if (env.CALL_INIT) expect(session?.session).toMatchObject({ session_id: out.id, tags: ['in-code'] });
+  expect(session?.llms.map((l) => [l.model, l.provider ?? null, l.prompt_tokens, l.completion_tokens])).toEqual(
+    CLIENT_CALLS,
+  );
+  // Each priced: claude-3-5-sonnet $3 / $15, gemini-2.5-flash $0.30 / $2.50, claude-3-5-haiku $0.80 / $4,
+  // gpt-4o-mini $0.15 / $0.60 per million tokens.
+  const expected = 2 * (21 * 3 + 9 * 15) + (1200 * 0.3 + 40 * 2.5) + (25 * 0.8 + 9 * 4) + (24 * 0.15 + 8 * 0.6);
+  expect(Number(session?.stats.cost)).toBeCloseTo(expected / 1e6, 6);
+});

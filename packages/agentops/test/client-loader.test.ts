@@ -164,6 +164,33 @@ describe('the client table', () => {
     expect(recordedOtherwise(anthropic, '0.137.0')).toBeUndefined();
   });
 
+  it('hooks a client patched by files inside its package as OpenTelemetry instrumentations do: one definition of the package, each file by its CommonJS and its ES module build', () => {
+    const langchain = CLIENTS.find((c) => c.package === '@langchain/core') as ClientSpec;
+    const loader = createClientInstrumentation(base, langchain, {
+      captureContent: true,
+      logger: recordingLogger().logger,
+    } as never);
+    const definitions = loader.getModuleDefinitions() as {
+      name: string;
+      patch?: unknown;
+      files: { name: string }[];
+    }[];
+    expect(definitions.map((d) => d.name)).toEqual(['@langchain/core']);
+    // The entry is no module patched: the files are.
+    expect(definitions[0]?.patch).toBeUndefined();
+    expect(definitions[0]?.files.map((f) => f.name)).toEqual([
+      join('@langchain/core', 'dist', 'callbacks', 'manager.cjs'),
+      join('@langchain/core', 'dist', 'callbacks', 'manager.js'),
+    ]);
+    // A client patched by its entry: that one definition, its patch the entry's.
+    const openai = CLIENTS.find((c) => c.package === 'openai') as ClientSpec;
+    const entry = createClientInstrumentation(base, openai, {
+      captureContent: true,
+      logger: recordingLogger().logger,
+    } as never).getModuleDefinitions() as { name: string; patch?: unknown; files: unknown[] }[];
+    expect(entry.map((d) => [d.name, typeof d.patch, d.files.length])).toEqual([['openai', 'function', 0]]);
+  });
+
   it('names one module per client and an instrumentation package for each', () => {
     expect(new Set(CLIENTS.map((c) => c.package)).size).toBe(CLIENTS.length);
     for (const c of CLIENTS) expect(c.instrumentation).toMatch(/^@[a-z-]+\/[a-z-]+$/);

@@ -75,16 +75,32 @@ export function createClientInstrumentation(
     }
 
     protected init() {
-      // Every version reaches the guard below, which says why one is passed over.
-      return modules.map(
-        (module) =>
-          new base.InstrumentationNodeModuleDefinition(
-            module,
-            ['*'],
-            (exports: unknown, version?: string) => this.#patch(exports, version, module),
-            (exports: unknown, version?: string) => this.#unpatch(exports, version, module),
+      // Every version reaches the guard below, which says why one is passed over. One definition
+      // of the package, as OpenTelemetry's instrumentations patch a file inside theirs: the entry
+      // when it is a module patched, each other module as a file of it, by its CommonJS file and
+      // its ES module build's (which OpenTelemetry's ES module hook, under `--import
+      // agentops/register`, names so). The ESM build a copy of its own, each copy patched once.
+      // (Called by the base constructor: the hooks run later, on a built loader.)
+      const patch = (module: string) => (exports: unknown, version?: string) => this.#patch(exports, version, module);
+      const unpatch = (module: string) => (exports: unknown, version?: string) =>
+        this.#unpatch(exports, version, module);
+      const files = modules
+        .filter((module) => module !== spec.package)
+        .flatMap((module) =>
+          [module, ...esmNameOf(spec, module)].map(
+            (name) => new base.InstrumentationNodeModuleFile(name, ['*'], patch(module), unpatch(module)),
           ),
-      );
+        );
+      const entry = modules.includes(spec.package);
+      return [
+        new base.InstrumentationNodeModuleDefinition(
+          spec.package,
+          ['*'],
+          entry ? patch(spec.package) : undefined,
+          entry ? unpatch(spec.package) : undefined,
+          files,
+        ),
+      ];
     }
 
     override setTracerProvider(provider: TracerProvider): void {
@@ -216,6 +232,12 @@ export function createClientInstrumentation(
     }
   }
   return new Loader();
+}
+
+/** The package-relative name of a module file's ES module build, when it has one apart. */
+function esmNameOf(spec: ClientSpec, module: string): string[] {
+  const esm = spec.esmOf?.(module);
+  return esm && esm !== module ? [esm] : [];
 }
 
 /** The patch of `module` in an instrumentation's public definitions. */
