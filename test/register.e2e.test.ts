@@ -120,8 +120,8 @@ it('AGENTOPS_AUTO_START_SESSION=false: register starts AgentOps but opens no ses
 const CLIENT_CALLS = [
   ['claude-3-5-sonnet-20241022', 'anthropic', 21, 9], // Anthropic SDK 0.x
   ['claude-3-5-sonnet-20241022', 'anthropic', 21, 9], // Anthropic SDK 1.x, by its own tracing
-  ["gemini-2.5-flash", "gcp.gemini", 1200, 40],
-  ["claude-3-5-haiku-20241022", "aws", 25, 9], // Bedrock's Converse
+  ['gemini-2.5-flash', 'gcp.gemini', 1200, 40],
+  ['claude-3-5-haiku-20241022', 'aws', 25, 9], // Bedrock's Converse
   ['gpt-4o-mini', null, 24, 8], // LangChain's ChatOpenAI, through OpenInference (which names no provider)
 ];
 
