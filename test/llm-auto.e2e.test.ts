@@ -68,41 +68,64 @@ it('chat, streaming, tool calls and embeddings become LLM events with tokens and
   expect(cost).toBe(exported.stats.cost);
 });
 
-it("OpenAI's cached prompt tokens are priced at the cache rate, and reasoning tokens recorded, streamed or not", async () => {
-  const r = await runNode(fileURLToPath(new URL('./fixtures/openai-cached-app.cjs', import.meta.url)), [], {
-    AGENTOPS_API_KEY: server.apiKey,
-    AGENTOPS_API_ENDPOINT: server.url,
-    OPENAI_BASE_URL: openai.url,
-  });
-  expect(r.code, r.stderr).toBe(0);
-  const { id, cost } = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; cost: string };
-  const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
-  const tokens = exported.llms.map((e) => [
-    e.prompt_tokens,
-    e.cache_read_tokens,
-    e.completion_tokens,
-    e.reasoning_tokens,
-  ]);
-  // Chat completions (plain, streamed): 16 of the prompt's tokens cached, 3 spent reasoning; the
-  // Responses API (plain, streamed): 1,000 of 1,200 cached, 8 of 40 reasoning.
-  expect(tokens).toEqual([
-    [24, 16, 8, 3],
-    [30, 16, 5, 3],
-    [1200, 1000, 40, 8],
-    [1200, 1000, 40, 8],
-  ]);
-  // gpt-4o-mini: input $0.15, cached input $0.075, output $0.60 per million tokens (reasoning is output).
-  const price = (input: number, cached: number, output: number) =>
-    (input - cached) * 0.15e-6 + cached * 0.075e-6 + output * 0.6e-6;
-  const each = [price(24, 16, 8), price(30, 16, 5), price(1200, 1000, 40), price(1200, 1000, 40)];
-  // Each event's cost as money is given everywhere it is read: USD to six decimal places.
-  expect(exported.llms.map((e) => e.cost)).toEqual(['0.000007', '0.000006', '0.000129', '0.000129']);
-  expect(each.map((c) => c.toFixed(6))).toEqual(['0.000007', '0.000006', '0.000129', '0.000129']);
-  // The session's cost is given rounded to the millionth of a dollar ($0.000424 without the cache rate).
-  const total = each.reduce((a, b) => a + b);
-  expect(Math.abs(Number(exported.stats.cost) - total)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
-  expect(cost).toBe(exported.stats.cost);
-});
+const cachedApp = (file: string) => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+
+it.each([
+  ['a CommonJS app', 'openai-cached-app.cjs', {}],
+  ['an ES module app, openai imported before init()', 'openai-cached-app.mjs', {}],
+  [
+    'an ES module app with no AgentOps code, under --import agentops/register',
+    'openai-cached-app.mjs',
+    { REGISTERED: '1', NODE_OPTIONS: `--import=${import.meta.resolve('agentops/register')}` },
+  ],
+])(
+  "%s: OpenAI's cached prompt tokens are priced at the cache rate, and reasoning tokens recorded, streamed or not",
+  async (_app, file, env) => {
+    const before = new Set(
+      (await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions')).body.sessions.map((s) => s.session_id),
+    );
+    const r = await runNode(cachedApp(file), [], {
+      AGENTOPS_API_KEY: server.apiKey,
+      AGENTOPS_API_ENDPOINT: server.url,
+      OPENAI_BASE_URL: openai.url,
+      ...env,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id?: string; cost?: string };
+    // Under register the session is the one it opened (ended by the exit handler).
+    const fresh = (await server.get<{ sessions: { session_id: string }[] }>('/v2/sessions')).body.sessions
+      .map((s) => s.session_id)
+      .filter((s) => !before.has(s));
+    expect(fresh).toHaveLength(1);
+    const id = out.id ?? (fresh[0] as string);
+    const exported = (await server.get<SessionExport>(`/v2/sessions/${id}/export`)).body;
+    const tokens = exported.llms.map((e) => [
+      e.prompt_tokens,
+      e.cache_read_tokens,
+      e.completion_tokens,
+      e.reasoning_tokens,
+    ]);
+    // Chat completions (plain, streamed): 16 of the prompt's tokens cached, 3 spent reasoning; the
+    // Responses API (plain, streamed): 1,000 of 1,200 cached, 8 of 40 reasoning.
+    expect(tokens).toEqual([
+      [24, 16, 8, 3],
+      [30, 16, 5, 3],
+      [1200, 1000, 40, 8],
+      [1200, 1000, 40, 8],
+    ]);
+    // gpt-4o-mini: input $0.15, cached input $0.075, output $0.60 per million tokens (reasoning is output).
+    const price = (input: number, cached: number, output: number) =>
+      (input - cached) * 0.15e-6 + cached * 0.075e-6 + output * 0.6e-6;
+    const each = [price(24, 16, 8), price(30, 16, 5), price(1200, 1000, 40), price(1200, 1000, 40)];
+    // Each event's cost as money is given everywhere it is read: USD to six decimal places.
+    expect(exported.llms.map((e) => e.cost)).toEqual(['0.000007', '0.000006', '0.000129', '0.000129']);
+    expect(each.map((c) => c.toFixed(6))).toEqual(['0.000007', '0.000006', '0.000129', '0.000129']);
+    // The session's cost is given rounded to the millionth of a dollar ($0.000424 without the cache rate).
+    const total = each.reduce((a, b) => a + b);
+    expect(Math.abs(Number(exported.stats.cost) - total)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
+    if (out.cost !== undefined) expect(out.cost).toBe(exported.stats.cost);
+  },
+);
 
 it('captureContent: false keeps tokens and cost but no prompt or completion text', async () => {
   const { exported } = await run({ CAPTURE: 'false' });

@@ -207,6 +207,7 @@ export function createClientInstrumentation(
       try {
         const hooks = this.#realHooks(module);
         if (!hooks) return exports;
+        spec.beneath?.patch(exports, version);
         const result = hooks.patch(exports, version);
         if (isObject(exports)) this.#patched.add(exports);
         return result ?? exports;
@@ -224,7 +225,9 @@ export function createClientInstrumentation(
       if (!isObject(exports) || !this.#patched.has(exports)) return exports;
       this.#patched.delete(exports);
       try {
-        return this.#hooks.get(module)?.unpatch(exports, version) ?? exports;
+        const result = this.#hooks.get(module)?.unpatch(exports, version) ?? exports;
+        spec.beneath?.unpatch(exports, version);
+        return result;
       } catch (err) {
         logger.debug(`${spec.package}: unpatching failed (${errorText(err)})`);
         return exports;

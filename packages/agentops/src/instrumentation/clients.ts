@@ -17,7 +17,7 @@ import { createMcpInstrumentation, MCP_SDK } from '../integrations/mcp.js';
 import { optionalRequire } from '../optional-require.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 import { createMastraInstrumentation, MASTRA_OTEL_BRIDGE } from './mastra.js';
-import { recordOpenAIUsageDetails } from './openai-usage.js';
+import { openAIUsageDetails } from './openai-usage.js';
 
 type InstrumentationModule = typeof import('@opentelemetry/instrumentation');
 
@@ -74,6 +74,11 @@ export interface ClientSpec {
    * patches them, as it does a client's ES module build in an ES module app.
    */
   unseenByRequireHook?: true;
+  /**
+   * A patch of ours applied to each module before the instrumentation's, so beneath it: it reads
+   * what the instrumentation leaves out (OpenAI's cached and reasoning tokens) on the call's span.
+   */
+  beneath?: Patcher;
   /** From this major on, the client is recorded another way and left unpatched. */
   recordedOtherwise?: { fromMajor: number; how: string };
 }
@@ -122,15 +127,14 @@ export const CLIENTS: readonly ClientSpec[] = [
     package: 'openai',
     versions: { from: '4.19.0', belowMajor: 8 },
     instrumentation: '@opentelemetry/instrumentation-openai',
-    create: ({ captureContent, logger }) => {
+    create: ({ captureContent }) => {
       const m = optionalRequire<typeof import('@opentelemetry/instrumentation-openai')>(
         '@opentelemetry/instrumentation-openai',
       );
       if (!m) return undefined;
-      const instrumentation = new m.OpenAIInstrumentation({ enabled: false, captureMessageContent: captureContent });
-      recordOpenAIUsageDetails(instrumentation, logger);
-      return instrumentation;
+      return new m.OpenAIInstrumentation({ enabled: false, captureMessageContent: captureContent });
     },
+    beneath: openAIUsageDetails,
     esmOf: mjsBeside,
   },
   {

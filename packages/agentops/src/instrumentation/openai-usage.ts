@@ -2,17 +2,25 @@
  * The parts of an OpenAI call's tokens the official `@opentelemetry/instrumentation-openai` leaves
  * out: the prompt tokens read from OpenAI's prompt cache (priced at the cache rate, a quarter to a
  * half of the input rate) and the completion tokens spent reasoning. Without them a call whose
- * prompt was mostly cached is priced as if none of it were. The instrumentation reads each result
- * (a chat completion, a response, the final chunk or event of a stream) in one method of its own
- * before it ends the call's span; this adds the details to the span there, then lets the method go
- * on. Those methods are the instrumentation's, not a public API: where a version has none of them,
- * calls are still recorded and priced without the details, and the SDK says so once.
+ * prompt was mostly cached is priced as if none of it were.
+ *
+ * Read through public APIs only: the client's own `create` methods (`OpenAI.Chat.Completions` and
+ * `OpenAI.Responses`, the classes the instrumentation wraps) are wrapped first, so that the
+ * instrumentation's wrapper calls this one with its call's span active (as it runs every request,
+ * so the request's own spans nest under it). This wrapper reads the result the client resolves
+ * (`usage.prompt_tokens_details` or `input_tokens_details`, and the reasoning details), or the last
+ * chunk of a stream, and writes the counts on that span. Its handler is on the call's promise before
+ * the instrumentation's, which ends the span, so the counts are there when it does; a stream is read
+ * as the app iterates it, before the instrumentation sees the end of it.
  */
 
-import type { Logger } from '@agentops/exporter';
 import { semconv as S } from '@agentops/exporter';
-import { errorText } from '@agentops/exporter/internal';
-import type { Span } from '@opentelemetry/api';
+import { type Span, trace } from '@opentelemetry/api';
+import type { Patcher } from './clients.js';
+
+/** The instrumentation whose call spans get the details (another span active here is the app's). */
+const INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-openai';
+const ORIGINAL = Symbol.for('agentops.openai-usage.original');
 
 /** A chat completion's usage (`prompt_tokens_details`) or a response's (`input_tokens_details`). */
 interface Usage {
@@ -39,70 +47,113 @@ export function recordUsageDetails(span: Span | undefined, usage: unknown): void
   }
 }
 
+/**
+ * The usage in a result or a stream's item: a chat completion or its final chunk (with
+ * `stream_options.include_usage`) has `usage`; a response has `usage`, and a response stream ends
+ * with `response.completed`, whose response has it.
+ */
+function usageOf(item: unknown): unknown {
+  const value = item as { usage?: unknown; type?: unknown; response?: { usage?: unknown } } | null;
+  if (!value || typeof value !== 'object') return undefined;
+  if (value.type === 'response.completed') return value.response?.usage;
+  return value.usage;
+}
+
+/** The call span the OpenAI instrumentation has active around the client's request, if it is that. */
+function callSpan(): Span | undefined {
+  const span = trace.getActiveSpan();
+  const scope = (span as { instrumentationScope?: { name?: unknown } } | undefined)?.instrumentationScope;
+  return span?.isRecording() && scope?.name === INSTRUMENTATION_SCOPE ? span : undefined;
+}
+
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
-/** Where each method of the instrumentation finds the span and the usage in its arguments. */
-const RESULT_METHODS = ['_onChatCompletionsCreateResult', '_onResponsesCreateResult'] as const;
-const STREAM_METHODS = {
-  // The final chunk of a chat completion stream carries the usage (`stream_options.include_usage`).
-  _onChatCompletionsStreamIterator: (item: unknown) => (item as { usage?: unknown } | null)?.usage,
-  // A response stream ends with `response.completed`, whose response carries the usage.
-  _onResponsesStreamIterator: (item: unknown) => {
-    const event = item as { type?: unknown; response?: { usage?: unknown } } | null;
-    return event?.type === 'response.completed' ? event.response?.usage : undefined;
-  },
-} as const;
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as { then?: unknown } | null)?.then === 'function';
 
 /** The chunks of `iterator` as they come, each shown to `see` first. */
-async function* peek(iterator: AsyncIterable<unknown>, see: (item: unknown) => void): AsyncGenerator<unknown> {
-  for await (const item of iterator) {
-    see(item);
-    yield item;
+async function* peek(iterator: AsyncIterator<unknown>, see: (item: unknown) => void): AsyncGenerator<unknown> {
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return next.value;
+    see(next.value);
+    yield next.value;
   }
+}
+
+/** A stream the app iterates: each item it reads shown to `see` on its way. */
+function watchStream(stream: object, see: (item: unknown) => void): void {
+  const s = stream as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> };
+  const iterate = s[Symbol.asyncIterator];
+  if (typeof iterate !== 'function') return;
+  Object.defineProperty(stream, Symbol.asyncIterator, {
+    value(this: unknown) {
+      return peek(iterate.call(this), see);
+    },
+    configurable: true,
+    writable: true,
+  });
+}
+
+/** `create` that writes the details of what it resolves on the call's span. */
+function detailed(original: Method): Method {
+  const create = function (this: unknown, ...args: unknown[]) {
+    const result = original.apply(this, args);
+    const span = callSpan();
+    if (span && isThenable(result)) {
+      // On the client's own promise, before the instrumentation's handler (which ends the span).
+      result.then(
+        (value) => {
+          if (value && typeof value === 'object' && Symbol.asyncIterator in value) {
+            watchStream(value, (item) => {
+              const usage = usageOf(item);
+              if (usage !== undefined) recordUsageDetails(span, usage);
+            });
+          } else {
+            recordUsageDetails(span, usageOf(value));
+          }
+        },
+        () => {
+          // The app sees the failure through its own handlers; the instrumentation records it.
+        },
+      );
+    }
+    return result;
+  };
+  Object.defineProperty(create, ORIGINAL, { value: original });
+  return create;
+}
+
+type Prototype = Record<string, unknown>;
+
+/** The prototypes whose `create` the instrumentation wraps, in this copy of the client (CommonJS or ES module). */
+function prototypesOf(module: unknown): Prototype[] {
+  const m = module as { OpenAI?: unknown; default?: { OpenAI?: unknown } } | null;
+  const OpenAI = (m?.OpenAI ?? m?.default?.OpenAI) as
+    | { Chat?: { Completions?: { prototype?: Prototype } }; Responses?: { prototype?: Prototype } }
+    | undefined;
+  return [OpenAI?.Chat?.Completions?.prototype, OpenAI?.Responses?.prototype].filter(
+    (p): p is Prototype => typeof p?.create === 'function',
+  );
 }
 
 /**
- * Has `instrumentation` (an `OpenAIInstrumentation`) record the cached and reasoning tokens of each
- * call on its span. Returns false, having said so once, when its version reads results elsewhere.
+ * The patch applied beneath the instrumentation's (clients.ts, the `openai` row's `beneath`): each
+ * copy of the client's `create` methods wrapped once, put back on unpatch.
  */
-export function recordOpenAIUsageDetails(instrumentation: object, logger: Logger): boolean {
-  const target = instrumentation as Record<string, unknown>;
-  const has = (name: string) => typeof target[name] === 'function';
-  const names = [...RESULT_METHODS, ...Object.keys(STREAM_METHODS)];
-  if (!names.every(has)) {
-    const missing = names.filter((n) => !has(n));
-    logger.warn(
-      `this @opentelemetry/instrumentation-openai reads OpenAI's results elsewhere (${missing.join(', ')} not found): OpenAI calls are recorded and priced without their cached and reasoning tokens.`,
-    );
-    return false;
-  }
-  try {
-    for (const name of RESULT_METHODS) {
-      const original = target[name] as Method;
-      // (span, startNow, commonAttrs, result, config, ctx)
-      target[name] = function (this: unknown, ...args: unknown[]) {
-        recordUsageDetails(args[0] as Span, (args[3] as { usage?: unknown } | null)?.usage);
-        return original.apply(this, args);
-      };
+export const openAIUsageDetails: Patcher = {
+  patch(module) {
+    for (const proto of prototypesOf(module)) {
+      const create = proto.create as Method & { [ORIGINAL]?: Method };
+      if (!create[ORIGINAL]) proto.create = detailed(create);
     }
-    for (const [name, usageOf] of Object.entries(STREAM_METHODS)) {
-      const original = target[name] as Method;
-      // (iterator, span, startNow, config, commonAttrs, ctx)
-      target[name] = function (this: unknown, ...args: unknown[]) {
-        const span = args[1] as Span;
-        const iterator = args[0] as AsyncIterable<unknown>;
-        if (iterator && typeof (iterator as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-          args[0] = peek(iterator, (item) => {
-            const usage = usageOf(item);
-            if (usage !== undefined) recordUsageDetails(span, usage);
-          });
-        }
-        return original.apply(this, args);
-      };
+    return module;
+  },
+  unpatch(module) {
+    for (const proto of prototypesOf(module)) {
+      const original = (proto.create as { [ORIGINAL]?: Method })[ORIGINAL];
+      if (original) proto.create = original;
     }
-    return true;
-  } catch (err) {
-    logger.warn(`OpenAI calls are recorded without their cached and reasoning tokens: ${errorText(err)}`);
-    return false;
-  }
-}
+    return module;
+  },
+};
