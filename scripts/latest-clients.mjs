@@ -22,15 +22,15 @@ const CLIENTS = [
   {
     deps: ['@anthropic-ai/sdk', 'anthropic-sdk-1'],
     pkg: '@anthropic-ai/sdk',
-    tests: ['llm-auto.e2e', 'esm-clients.e2e'],
+    tests: ['llm-auto.e2e', 'esm-clients.e2e', 'register.e2e'],
   },
-  { deps: ['@google/genai'], pkg: '@google/genai', tests: ['google-genai.e2e', 'esm-clients.e2e'] },
+  { deps: ['@google/genai'], pkg: '@google/genai', tests: ['google-genai.e2e', 'esm-clients.e2e', 'register.e2e'] },
   {
     deps: ['@aws-sdk/client-bedrock-runtime'],
     pkg: '@aws-sdk/client-bedrock-runtime',
-    tests: ['bedrock.e2e', 'esm-clients.e2e'],
+    tests: ['bedrock.e2e', 'esm-clients.e2e', 'register.e2e'],
   },
-  { deps: ['@langchain/core'], pkg: '@langchain/core', tests: ['langchain.e2e', 'langgraph.e2e'] },
+  { deps: ['@langchain/core'], pkg: '@langchain/core', tests: ['langchain.e2e', 'langgraph.e2e', 'register.e2e'] },
   { deps: ['@langchain/openai'], pkg: '@langchain/openai', tests: ['langchain.e2e', 'langgraph.e2e'] },
   { deps: ['@langchain/langgraph'], pkg: '@langchain/langgraph', tests: ['langgraph.e2e'] },
   { deps: ['@openai/agents'], pkg: '@openai/agents', tests: ['openai-agents.e2e', 'esm-clients.e2e'] },
@@ -44,6 +44,7 @@ const CLIENTS = [
   },
   { deps: ['@mastra/core'], pkg: '@mastra/core', tests: ['mastra.e2e'] },
   { deps: ['@modelcontextprotocol/sdk'], pkg: '@modelcontextprotocol/sdk', tests: ['mcp.e2e'] },
+  { deps: ['@a2a-js/sdk'], pkg: '@a2a-js/sdk', tests: ['a2a.e2e'] },
   { deps: ['@mastra/observability'], pkg: '@mastra/observability', tests: ['mastra.e2e'] },
   { deps: ['@mastra/otel-bridge'], pkg: '@mastra/otel-bridge', tests: ['mastra.e2e'] },
 ];
