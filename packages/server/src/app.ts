@@ -14,6 +14,7 @@ import { SqliteStore } from './db/SqliteStore.js';
 import { asUnavailable, type Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerOpenApi } from './routes/openapi.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
 import { sessionIdSchema } from './routes/schemas.js';
 import { registerV2Routes } from './routes/v2/index.js';
@@ -220,6 +221,8 @@ export async function buildApp(
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Route not found' }),
   );
 
+  // The API's document, from the routes' own schemas: registered before them, so it sees them all.
+  await registerOpenApi(app);
   registerV2Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
   registerV3Routes(app, { store, tokens });
   registerV4Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });

@@ -25,8 +25,10 @@ import { normalizeTimestamp } from './timestamps.js';
 export class BadInput extends Error {}
 
 /**
- * The one validation of what is stored, whichever way it came (v2 JSON or OTLP spans mapped to the
- * same payloads): the v2 request schemas, strictly (42 is not "42").
+ * The one validation of what is stored, whichever way it came: the v2 request schemas, strictly (42
+ * is not "42"). A v2 request's body was validated by its route, against these same schemas, before
+ * it reaches `Ingest` (its methods take it as it is); payloads mapped from OTLP spans, which no
+ * route schema saw, are checked here. So each payload is validated once.
  */
 const ajv = new Ajv({ allErrors: false, coerceTypes: false, strict: false });
 const validators = {
@@ -68,9 +70,14 @@ export class Ingest {
     return this.mask ? (this.mask.value(kind, text) ?? '') : text;
   }
 
-  /** A session payload with its timestamps normalized; throws BadInput for unreadable ones. */
+  /** A session payload validated, its timestamps normalized; throws BadInput for an invalid one. */
   normalizeSession(s: SessionPayload): SessionPayload {
     check(validators.session, s, 'session');
+    return this.#normalized(s);
+  }
+
+  /** A valid session payload with its timestamps normalized; throws BadInput for unreadable ones. */
+  #normalized(s: SessionPayload): SessionPayload {
     const init = normalizeTimestamp(s.init_timestamp);
     if (!init)
       throw new BadInput(`session.init_timestamp is not an ISO-8601 time: ${JSON.stringify(s.init_timestamp)}`);
@@ -89,22 +96,25 @@ export class Ingest {
     });
   }
 
-  /** Creates or merges a session (see `Store.upsertSession`); throws BadInput before anything is written. */
+  /**
+   * Creates or merges a session (see `Store.upsertSession`) from a body its route validated; throws
+   * BadInput before anything is written.
+   */
   session(projectId: string, s: SessionPayload): Promise<void> {
-    return this.store.upsertSession(projectId, this.normalizeSession(s));
+    return this.store.upsertSession(projectId, this.#normalized(s));
   }
 
-  /** Stores events (timestamps normalized, LLM costs priced); returns how many were new. */
+  /** Stores events its route validated (timestamps normalized, LLM costs priced); returns how many were new. */
   events(sessionId: string, events: EventPayload[]): Promise<number> {
     return this.store.insertEvents(
       sessionId,
-      events.map((e, i) => this.#row(sessionId, e, `events[${i}]`)),
+      events.map((e, i) => this.#row(sessionId, e, `events[${i}]`, true)),
     );
   }
 
-  /** An event as it is stored (validated, timestamps normalized, priced); throws BadInput. */
-  #row(sessionId: string, e: EventPayload, what: string): StoredEvent {
-    check(validators.event, e, what);
+  /** An event as it is stored (validated unless its route did, timestamps normalized, priced); throws BadInput. */
+  #row(sessionId: string, e: EventPayload, what: string, validated: boolean): StoredEvent {
+    if (!validated) check(validators.event, e, what);
     const init = normalizeTimestamp(e.init_timestamp);
     const end = normalizeTimestamp(e.end_timestamp ?? e.init_timestamp);
     if (!init || !end) throw new BadInput(`${what}: init_timestamp and end_timestamp must be ISO-8601 times`);
@@ -135,14 +145,14 @@ export class Ingest {
    * after the fact, through the API) gets a new id and the time it arrived.
    */
   async evaluations(sessionId: string, evaluations: EvaluationInput[]): Promise<EvaluationPayload[]> {
-    const rows = evaluations.map((e, i) => this.#evaluation(sessionId, e, `evaluations[${i}]`));
+    const rows = evaluations.map((e, i) => this.#evaluation(sessionId, e, `evaluations[${i}]`, true));
     await this.store.insertEvaluations(sessionId, rows);
     return rows;
   }
 
   /** An evaluation as it is stored (validated, its time normalized); throws BadInput. */
-  #evaluation(sessionId: string, e: EvaluationInput, what: string): EvaluationPayload {
-    check(validators.evaluation, e, what);
+  #evaluation(sessionId: string, e: EvaluationInput, what: string, validated: boolean): EvaluationPayload {
+    if (!validated) check(validators.evaluation, e, what);
     if ((e.score === undefined || e.score === null) && !e.label) {
       throw new BadInput(`${what} has neither a score nor a label`);
     }
@@ -167,8 +177,8 @@ export class Ingest {
     });
   }
 
+  /** Stores an agent its route validated. */
   agent(sessionId: string, agent: AgentPayload): Promise<void> {
-    check(validators.agent, agent, 'agent');
     return this.store.upsertAgent(sessionId, this.#masked(agent));
   }
 
@@ -218,8 +228,8 @@ export class Ingest {
           agents.push(this.#masked(item.agent));
         } else if (item.kind === 'event' || item.kind === 'evaluation') {
           try {
-            if (item.kind === 'event') events.push(this.#row(sessionId, item.event, 'event'));
-            else evaluations.push(this.#evaluation(sessionId, item.evaluation, 'evaluation'));
+            if (item.kind === 'event') events.push(this.#row(sessionId, item.event, 'event', false));
+            else evaluations.push(this.#evaluation(sessionId, item.evaluation, 'evaluation', false));
           } catch (err) {
             if (!(err instanceof BadInput)) throw err;
             invalid++;
