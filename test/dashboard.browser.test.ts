@@ -305,12 +305,7 @@ it("an error's detail says what kind of event it is and links to the event that 
 it('a session two processes recorded: each row names its process, and a remote agent names the call that invoked it', async () => {
   // As an A2A caller and the remote agent it delegated to send them: the caller's call (process 1),
   // the remote agent invoked under it and the agent's LLM call (process 2).
-  const id = randomUUID();
-  const at = (ms: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + ms).toISOString();
-  const created = await server.post<{ jwt: string }>('/v2/create_session', {
-    session: { session_id: id, init_timestamp: at(0), tags: ['a2a'] },
-  });
-  const auth = { authorization: `Bearer ${created.body.jwt}` };
+  const { id, at, auth } = await newSession('2026-12-01T10:00:00Z', ['a2a']);
   const agentId = randomUUID();
   const caller = { host: hostname(), pid: 4100 };
   const remote = { host: 'agent-host', pid: 4200 };
@@ -350,11 +345,8 @@ it('a session two processes recorded: each row names its process, and a remote a
     { session: { session_id: id, end_timestamp: at(60), end_state: 'Success' } },
     auth,
   );
-  const page = await browser.newPage();
+  const page = await sessionPage(id);
   try {
-    await page.goto(`${server.url}/`);
-    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
-    await page.goto(`${server.url}/sessions/${id}`);
     await page.locator('.wf-row[data-type="llms"]').waitFor();
     expect(await page.locator('.card', { hasText: 'Processes' }).locator('b').textContent()).toBe('2');
     const call = page.locator('.wf-row[data-type="actions"] .wf-label');
@@ -376,12 +368,7 @@ it('a session two processes recorded: each row names its process, and a remote a
 it("a session an MCP server added to: the client's call names the server, and the server's rows say whose they are", async () => {
   // As an MCP client and the server it called send them: the client's tool call (process 1, naming
   // the server), the server's handling of it and the LLM call its tool made (process 2).
-  const id = randomUUID();
-  const at = (ms: number) => new Date(Date.parse('2026-12-01T11:00:00Z') + ms).toISOString();
-  const created = await server.post<{ jwt: string }>('/v2/create_session', {
-    session: { session_id: id, init_timestamp: at(0), tags: ['mcp'] },
-  });
-  const auth = { authorization: `Bearer ${created.body.jwt}` };
+  const { id, at, auth } = await newSession('2026-12-01T11:00:00Z', ['mcp']);
   const client = { host: hostname(), pid: 5100 };
   const mcpServer = { host: 'tools-host', pid: 5200 };
   const events = [
@@ -426,11 +413,8 @@ it("a session an MCP server added to: the client's call names the server, and th
   );
   expect(bad.status).toBe(400);
   expect(JSON.stringify(bad.body)).toContain('peer');
-  const page = await browser.newPage();
+  const page = await sessionPage(id);
   try {
-    await page.goto(`${server.url}/`);
-    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
-    await page.goto(`${server.url}/sessions/${id}`);
     await page.locator('.wf-row[data-type="llms"]').waitFor();
     const call = page.locator('.wf-row[data-type="tools"]');
     expect(await call.locator('.peer').textContent()).toBe('MCP weather');
@@ -704,6 +688,25 @@ it('a session an AgentOps 0.4 client sent as OTLP with its v3 token shows its ag
 });
 
 /** The waterfall's rows of a session page, as labels without their durations. */
+/** A new session opened through the v2 API at `start`, with `at(ms)` for times after it and its token's header. */
+async function newSession(start: string, tags: string[]) {
+  const id = randomUUID();
+  const at = (ms: number) => new Date(Date.parse(start) + ms).toISOString();
+  const created = await server.post<{ jwt: string }>('/v2/create_session', {
+    session: { session_id: id, init_timestamp: at(0), tags },
+  });
+  return { id, at, auth: { authorization: `Bearer ${created.body.jwt}` } };
+}
+
+/** A new page on the session's page, signed in with the project's key. */
+async function sessionPage(id: string) {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.goto(`${server.url}/sessions/${id}`);
+  return page;
+}
+
 async function waterfallOf(id: string): Promise<string[]> {
   const page = await browser.newPage();
   try {
