@@ -3,7 +3,7 @@
  * open it, click its LLM call and read the prompt and completion. Screenshots are saved as artifacts.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -499,6 +499,48 @@ it('the host pane reads as words and sizes, cut labels show whole on hover, and 
   expect(await label.getAttribute('title')).toBe('Tool web_search');
   expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
   await page.close();
+});
+
+it('the page names its script and styles by their hash: a second visit takes them from the cache (sizes and first render in test-artifacts)', async () => {
+  const page = await browser.newPage();
+  const loaded = () =>
+    page.evaluate(() => ({
+      resources: performance
+        .getEntriesByType('resource')
+        .filter((r) => new URL(r.name).pathname.startsWith('/assets/'))
+        .map((r) => {
+          const t = r as PerformanceResourceTiming;
+          return { path: new URL(t.name).pathname, transferSize: t.transferSize, bodySize: t.decodedBodySize };
+        })
+        .sort((a, b) => a.path.localeCompare(b.path)),
+      document: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).transferSize,
+      firstContentfulPaint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+    }));
+  try {
+    // A first visit, with an empty cache: the page, its script and its styles come over the wire.
+    await page.goto(`${server.url}/`);
+    await page.locator('#key').waitFor();
+    const first = await loaded();
+    expect(first.resources.map((r) => r.path)).toEqual([
+      expect.stringMatching(/^\/assets\/main\.[0-9a-f]{12}\.css$/),
+      expect.stringMatching(/^\/assets\/main\.[0-9a-f]{12}\.js$/),
+    ]);
+    for (const r of first.resources) expect(r.transferSize).toBeGreaterThan(r.bodySize / 2);
+    // Another page of the dashboard, loaded anew: the page again, the same assets from the cache.
+    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+    await page.goto(`${server.url}/sessions`);
+    await page.locator('tr.row').first().waitFor();
+    const second = await loaded();
+    expect(second.resources.map((r) => r.path)).toEqual(first.resources.map((r) => r.path));
+    for (const r of second.resources) expect(r.transferSize).toBe(0);
+    expect(second.document).toBeGreaterThan(0);
+    writeFileSync(
+      `${artifacts}dashboard-load.json`,
+      `${JSON.stringify({ pageBytes: first.document, assets: first.resources, firstContentfulPaintMs: first.firstContentfulPaint }, null, 2)}\n`,
+    );
+  } finally {
+    await page.close();
+  }
 });
 
 it('works at 390 px wide: nothing runs off the page, the list scrolls in its own box', async () => {

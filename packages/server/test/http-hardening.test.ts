@@ -1,4 +1,5 @@
 /** What every answer carries (security headers, the page's CSP) and how long a connection may be held. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,13 +31,26 @@ describe('headers', () => {
     const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'));
     expect(scriptSrc?.trim()).toBe("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(r.body).toContain('<script type="module" src="/dashboard.js"></script>');
-    const js = await server.app.inject({ url: '/dashboard.js' });
+    expect(r.headers['cache-control']).toBe('no-cache');
+    // Its script and styles are files of their own, named by their content's hash.
+    const script = /<script type="module" src="(\/assets\/main\.[0-9a-f]{12}\.js)"><\/script>/.exec(r.body)?.[1];
+    const styles = /<link rel="stylesheet" href="(\/assets\/main\.[0-9a-f]{12}\.css)">/.exec(r.body)?.[1];
+    expect(script).toBeDefined();
+    expect(styles).toBeDefined();
+    const js = await server.app.inject({ url: script as string });
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+    const css = await server.app.inject({ url: styles as string });
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    // Cached for a year: a new build is a new name.
+    for (const asset of [js, css]) expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const hash = (body: string) => createHash('sha256').update(body).digest('hex').slice(0, 12);
+    expect(script).toBe(`/assets/main.${hash(js.body)}.js`);
+    expect(styles).toBe(`/assets/main.${hash(css.body)}.css`);
+    expect((await server.app.inject({ url: '/assets/main.000000000000.js' })).statusCode).toBe(404);
   });
 
-  it.each(['/', '/dashboard.js', '/v2/sessions', '/health', '/nowhere'])(
+  it.each(['/', '/assets/none.js', '/v2/sessions', '/health', '/nowhere'])(
     '%s: nosniff, no framing, no referrer',
     async (url) => {
       const r = await server.app.inject({ url });
