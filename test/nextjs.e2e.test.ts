@@ -12,12 +12,14 @@ import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from './helpers/child.js';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const appDir = fileURLToPath(new URL('./fixtures/next-app/', import.meta.url));
 const nextBin = fileURLToPath(new URL('./node_modules/next/dist/bin/next', import.meta.url));
 const env = { NEXT_TELEMETRY_DISABLED: '1', NODE_NO_WARNINGS: '1' };
 let server: TestServer;
+let openai: FakeOpenAI;
 let next: ChildProcess | undefined;
 let base = '';
 
@@ -30,14 +32,20 @@ const freePort = () =>
   });
 
 beforeAll(async () => {
-  server = await startTestServer();
+  [server, openai] = await Promise.all([startTestServer(), startFakeOpenAI()]);
   const build = await runCommand(process.execPath, [nextBin, 'build'], appDir, env);
   expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   next = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: appDir,
-    env: { ...process.env, ...env, AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url },
+    env: {
+      ...process.env,
+      ...env,
+      AGENTOPS_API_KEY: server.apiKey,
+      AGENTOPS_API_ENDPOINT: server.url,
+      OPENAI_BASE_URL: openai.url,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -61,6 +69,7 @@ afterAll(async () => {
     await exited;
   }
   await server?.stop();
+  await openai?.close();
   rmSync(new URL('./fixtures/next-app/.next', import.meta.url), { recursive: true, force: true });
 });
 
@@ -105,4 +114,20 @@ it('a streamed response: what arrives with the stream is in the session, deliver
   const s = await stored(res.headers.get('x-session') as string);
   expect(s.session.end_state).toBe('Success');
   expect(s.llms.map((l) => l.prompt_tokens)).toEqual([30]);
+});
+
+it("the AI SDK's streamText in a route handler: its model call is an LLM call of the request's session, with its tokens", async () => {
+  const res = await fetch(`${base}/api/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'Say hello' }),
+  });
+  expect(res.status).toBe(200);
+  expect(await res.text()).toBe('Bonjour from the stream.');
+  const id = res.headers.get('x-session') as string;
+  const data = await stored(id);
+  expect(data.session.end_state).toBe('Success');
+  expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([
+    [expect.stringContaining('gpt-4o-mini'), 30, 5],
+  ]);
 });

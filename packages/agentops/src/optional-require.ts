@@ -2,12 +2,36 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve as resolvePath, sep } from 'node:path';
 
-const requireHere = createRequire(import.meta.url);
+/**
+ * Node's own `require` from here. Through `process.getBuiltinModule` where Node has it (20.16+,
+ * 22.3+): a bundler that took the SDK into an app's server (Next.js's Turbopack, webpack) rewrites
+ * `createRequire(import.meta.url)` into its own require, which loads nothing it did not bundle (the
+ * optional peers, the app's clients); it leaves this call alone.
+ */
+function nodeRequire(): NodeJS.Require {
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const builtin = getBuiltin?.('node:module') as typeof import('node:module') | undefined;
+  return (builtin?.createRequire ?? createRequire)(import.meta.url);
+}
 
-/** Loads an optional peer dependency, or undefined when the app has not installed it. */
+const requireHere = nodeRequire();
+
+/**
+ * Loads an optional peer dependency, or undefined when the app has not installed it: as the SDK
+ * resolves its peers, else as the app does (its entry's, else its working directory's
+ * `node_modules`). The second way is the one that finds it where the SDK was bundled into the app's
+ * server (Next.js), whose chunks have no `node_modules` beside them.
+ */
 export function optionalRequire<T>(name: string): T | undefined {
   try {
     return requireHere(name) as T;
+  } catch {
+    // Not resolvable from here: try where the app resolves its packages.
+  }
+  const file = resolveForApp(name, process.argv[1], false);
+  if (!file) return undefined;
+  try {
+    return requireHere(file) as T;
   } catch {
     return undefined;
   }

@@ -84,6 +84,7 @@ function lazyIntegration(load: () => OtelModule | undefined, logger: Logger): Ot
         if (real !== undefined) return real;
         try {
           const mod = load();
+          if (!mod) logger.warn('@ai-sdk/otel could not be loaded; AI SDK calls are not recorded.');
           real = mod ? new mod.OpenTelemetry(options) : null;
         } catch (err) {
           logger.warn(`could not load @ai-sdk/otel (${errorText(err)}); AI SDK calls are not recorded.`);
