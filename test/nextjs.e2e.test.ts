@@ -6,7 +6,7 @@
  * throws gives a 500 and a Failure session.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
@@ -129,5 +129,35 @@ it("the AI SDK's streamText in a route handler: its model call is an LLM call of
   expect(data.session.end_state).toBe('Success');
   expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([
     [expect.stringContaining('gpt-4o-mini'), 30, 5],
+  ]);
+});
+
+/** The id `next build` gave a server action: how a form or a client component calls it. */
+function actionId(file: string, name: string): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('./fixtures/next-app/.next/server/server-reference-manifest.json', import.meta.url), 'utf8'),
+  ) as { node: Record<string, { filename: string; exportedName: string }> };
+  const found = Object.entries(manifest.node).find(([, a]) => a.filename.endsWith(file) && a.exportedName === name);
+  if (!found) throw new Error(`no server action ${name} of ${file} in the build`);
+  return found[0];
+}
+
+it("a server action using the AI SDK's generateText: each call a session with its LLM call, delivered before the action answers", async () => {
+  // As Next.js's client calls an action: a POST to the page with the action's id and its arguments.
+  const res = await fetch(`${base}/ask`, {
+    method: 'POST',
+    headers: { 'next-action': actionId('app/actions.js', 'ask'), 'content-type': 'text/plain;charset=UTF-8' },
+    body: JSON.stringify(['What is the capital of France?']),
+  });
+  expect(res.status).toBe(200);
+  // The action's answer, in the React Server Components payload: its text and its session's id.
+  const payload = await res.text();
+  expect(payload).toContain('Paris is the capital of France.');
+  const id = /"session":"([0-9a-f-]{36})"/.exec(payload)?.[1] as string;
+  expect(id).toBeDefined();
+  const data = await stored(id);
+  expect(data.session).toMatchObject({ end_state: 'Success', tags: ['next', 'server-action'] });
+  expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([
+    [expect.stringContaining('gpt-4o-mini'), 24, 8],
   ]);
 });

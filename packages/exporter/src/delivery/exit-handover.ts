@@ -4,6 +4,7 @@
  * (deliver.ts) that sends it with the usual retries, while this process blocks, up to a deadline.
  */
 import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutboxSnapshot } from './outbox.js';
 
@@ -16,8 +17,15 @@ export interface DeliveryHandover {
   outboxes: OutboxSnapshot[];
 }
 
-/** The helper process's script: in the built package, `deliver.js` beside the entry point. */
-const DELIVER_SCRIPT = fileURLToPath(new URL('./deliver.js', import.meta.url));
+/**
+ * The helper process's script: in the built package, `deliver.js` beside the entry point. Found by
+ * path when needed, not as `new URL('./deliver.js', import.meta.url)` when loaded: a bundler that
+ * takes the SDK into an app's server (Next.js's Turbopack, in server components) rewrites that
+ * pattern into an asset URL of its own, and loading the SDK threw.
+ */
+function deliverScript(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'deliver.js');
+}
 
 /**
  * Runs the helper and waits for it (at most `timeoutMillis` plus two seconds for it to start).
@@ -25,7 +33,7 @@ const DELIVER_SCRIPT = fileURLToPath(new URL('./deliver.js', import.meta.url));
  */
 export function handOver(handover: DeliveryHandover): string | undefined {
   if (handover.outboxes.length === 0) return undefined;
-  const result = spawnSync(process.execPath, [DELIVER_SCRIPT], {
+  const result = spawnSync(process.execPath, [deliverScript()], {
     input: JSON.stringify(handover),
     timeout: handover.timeoutMillis + 2000,
     stdio: ['pipe', 'ignore', 'inherit'],
