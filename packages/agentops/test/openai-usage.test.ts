@@ -40,12 +40,12 @@ function fakeClient(answer: (body: unknown) => unknown) {
       return Promise.resolve(answer(body));
     }
   }
-  class OpenAI {
-    static Chat = { Completions };
-    static Responses = Responses;
-    // As the real client names itself (its ES module namespace's default export is the class).
-    static OpenAI: unknown;
-  }
+  // The client class with its resources' classes on it, naming itself as the real one does (its ES
+  // module namespace's default export is the class).
+  const OpenAI: { Chat: { Completions: typeof Completions }; Responses: typeof Responses; OpenAI?: unknown } = {
+    Chat: { Completions },
+    Responses,
+  };
   OpenAI.OpenAI = OpenAI;
   return { OpenAI, Completions, Responses };
 }

@@ -16,7 +16,6 @@
 
 import { semconv as S } from '@agentops/exporter';
 import { type Span, trace } from '@opentelemetry/api';
-import type { Patcher } from './clients.js';
 
 /** The instrumentation whose call spans get the details (another span active here is the app's). */
 const INSTRUMENTATION_SCOPE = '@opentelemetry/instrumentation-openai';
@@ -141,7 +140,7 @@ function prototypesOf(module: unknown): Prototype[] {
  * The patch applied beneath the instrumentation's (clients.ts, the `openai` row's `beneath`): each
  * copy of the client's `create` methods wrapped once, put back on unpatch.
  */
-export const openAIUsageDetails: Patcher = {
+export const openAIUsageDetails: { patch(module: unknown): unknown; unpatch(module: unknown): unknown } = {
   patch(module) {
     for (const proto of prototypesOf(module)) {
       const create = proto.create as Method & { [ORIGINAL]?: Method };
