@@ -4,7 +4,7 @@
  * request's handling; the replacement of a class's methods, put back exactly on unpatch; a span
  * ended when the work it times settles, whether that work is a value, a promise or a stream.
  */
-import { type Logger, semconv as S } from '@agentops/exporter';
+import { type EventPeer, type Logger, semconv as S } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import {
   type Context,
@@ -131,7 +131,7 @@ export function inJoinedSession<T>(joined: JoinedSession | undefined, handle: ()
  * Names the other side of a call on its span (`agentops.peer.*`): the MCP server or remote agent
  * as it introduced itself (`{ name, version }`, its `serverInfo` or agent card). Nothing without a name.
  */
-export function recordPeer(span: Span, protocol: 'mcp' | 'a2a', info: unknown): void {
+export function recordPeer(span: Span, protocol: EventPeer['protocol'], info: unknown): void {
   const { name, version } = (info ?? {}) as { name?: unknown; version?: unknown };
   if (typeof name !== 'string' || !name) return;
   span.setAttribute(S.ATTR_PEER_PROTOCOL, protocol);
