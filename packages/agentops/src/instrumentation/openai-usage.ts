@@ -103,13 +103,18 @@ function detailed(original: Method): Method {
       // On the client's own promise, before the instrumentation's handler (which ends the span).
       result.then(
         (value) => {
-          if (value && typeof value === 'object' && Symbol.asyncIterator in value) {
-            watchStream(value, (item) => {
-              const usage = usageOf(item);
-              if (usage !== undefined) recordUsageDetails(span, usage);
-            });
-          } else {
-            recordUsageDetails(span, usageOf(value));
+          try {
+            if (value && typeof value === 'object' && Symbol.asyncIterator in value) {
+              watchStream(value, (item) => {
+                const usage = usageOf(item);
+                if (usage !== undefined) recordUsageDetails(span, usage);
+              });
+            } else {
+              recordUsageDetails(span, usageOf(value));
+            }
+          } catch {
+            // A result that cannot be watched (a frozen stream): the call is recorded without its
+            // details, and this handler's promise, which nobody awaits, never rejects.
           }
         },
         () => {
