@@ -215,7 +215,6 @@ export interface Store {
   uploadBody(projectId: string, id: string): Promise<string | undefined>;
 }
 
-/** A session row's stored JSON (text in SQLite, already parsed from PostgreSQL's jsonb), read leniently. */
 /** An agent as both stores read it: its spans are left out where unknown. */
 export interface AgentRow {
   id: string;
@@ -232,7 +231,8 @@ export function agentOfRow({ span_id, parent_span_id, ...agent }: AgentRow): Age
   };
 }
 
-export function storedJson<T>(value: unknown, fallback: T): T {
+/** A session row's stored JSON (text in SQLite, already parsed from PostgreSQL's jsonb), read leniently. */
+function storedJson<T>(value: unknown, fallback: T): T {
   if (value === null || value === undefined) return fallback;
   if (typeof value !== 'string') return value as T;
   try {
@@ -378,9 +378,6 @@ export interface ListedSession {
   agents: number;
 }
 
-/** The agents of a listed session, as a column of the list's SELECT (one query for the page). */
-export const AGENT_COUNT_COLUMN = '(SELECT COUNT(*) FROM agents a WHERE a.session_id = sessions.id) AS agent_count';
-
 /** An event's payload as it is stored: without its cost, which is kept beside it (the client's, or the server's price). */
 export function eventData(e: EventPayload): string {
   if (!('cost' in e)) return JSON.stringify(e);
@@ -415,42 +412,6 @@ export function jsonPage<R extends { seq: number }>(
 /** The columns of an evaluation row besides its JSON, in the order both stores insert them. */
 export function evaluationColumns(e: EvaluationPayload) {
   return { timestamp: e.timestamp, name: e.name, score: e.score ?? null, label: e.label ?? null };
-}
-
-/** The session columns `upsertSession` writes, from a payload. */
-export function sessionColumns(s: SessionPayload) {
-  return {
-    end_timestamp: s.end_timestamp ?? null,
-    end_state: s.end_state ?? null,
-    end_state_reason: s.end_state_reason ?? null,
-    tags: JSON.stringify(s.tags ?? []),
-    host_env: s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null,
-    video: s.video ?? null,
-    user_id: s.user_id ?? null,
-    environment: s.environment ?? null,
-    release: s.release ?? null,
-    ...givenFields(s),
-  };
-}
-
-/**
- * The merge rule of a session's descriptive fields (tags, host_env, video, user_id, environment,
- * release): a payload that has the field replaces what is stored, null clearing it (a later update
- * whose mask dropped a value removes the value stored earlier); a payload without it keeps it (a
- * client that sends only an end state). The end (end_timestamp, end_state, end_state_reason) only
- * moves forward: a payload without one keeps the one stored.
- */
-function givenFields(s: SessionPayload) {
-  // 1 or 0: SQLite binds no booleans, PostgreSQL reads both as booleans.
-  const given = (value: unknown) => (value === undefined ? 0 : 1);
-  return {
-    tags_given: given(s.tags),
-    host_env_given: given(s.host_env),
-    video_given: given(s.video),
-    user_id_given: given(s.user_id),
-    environment_given: given(s.environment),
-    release_given: given(s.release),
-  };
 }
 
 /** Why a database a newer server has migrated is not opened: this one would misread it. */

@@ -7,6 +7,7 @@
  */
 
 import { formatCost } from '@agentops/exporter';
+import { all, type Dialect, type Op } from './sql/query.js';
 
 export type OverviewBucket = 'hour' | 'day';
 
@@ -66,8 +67,6 @@ export interface Overview extends OverviewQuery {
   costliest: OverviewSession[];
 }
 
-export type Dialect = 'sqlite' | 'postgres';
-
 /** A served row as the statements give it: its money a number of USD, made a `Money` when put together. */
 type Row<T extends { cost: Money }> = Omit<T, 'cost'> & { cost: number };
 
@@ -105,14 +104,11 @@ function bucketStart(iso: string, bucket: OverviewBucket): string {
   return bucket === 'hour' ? `${key}:00:00.000Z` : `${key}T00:00:00.000Z`;
 }
 
-/** The statements, with `@project`, `@from` and `@to` as SQLite names them or as PostgreSQL's `$1`..`$3`. */
-export function overviewStatements(dialect: Dialect, bucket: OverviewBucket) {
+/** The statements, each with the project, the range's start and its end as its three parameters. */
+function overviewStatements(d: Dialect, bucket: OverviewBucket) {
   // A session's duration: to its end, else to its last event (a running session, so far).
-  const duration =
-    dialect === 'sqlite'
-      ? `MAX(0, CAST(ROUND((julianday(COALESCE(end_timestamp, last_event_end, init_timestamp)) - julianday(init_timestamp)) * 86400000) AS INTEGER))`
-      : `GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(end_timestamp, last_event_end, init_timestamp)::timestamptz - init_timestamp::timestamptz)) * 1000)::bigint)`;
-  const inRange = 'project_id = @project AND init_timestamp >= @from AND init_timestamp < @to';
+  const duration = d.durationMs('COALESCE(end_timestamp, last_event_end, init_timestamp)', 'init_timestamp');
+  const inRange = 'project_id = ? AND init_timestamp >= ? AND init_timestamp < ?';
   const num = (x: string) => `CAST(${x} AS DOUBLE PRECISION)`;
   const int = (x: string) => `CAST(${x} AS INTEGER)`;
   const sessionsOf = `SELECT id, init_timestamp, end_state, ${duration} AS duration_ms, cost, llm_calls, errors,
@@ -121,7 +117,7 @@ export function overviewStatements(dialect: Dialect, bucket: OverviewBucket) {
     `SELECT id AS session_id, init_timestamp, end_state, ${num('duration_ms')} AS duration_ms, ${num('cost')} AS cost,
             ${int('llm_calls')} AS llm_calls, ${int('errors')} AS errors
      FROM (${sessionsOf}) AS s ${where} ORDER BY ${order} DESC, init_timestamp DESC LIMIT ${TOP}`;
-  const statements = {
+  return {
     buckets: `SELECT substr(init_timestamp, 1, ${BUCKET_CHARS[bucket]}) AS bucket, ${int('COUNT(*)')} AS sessions,
                      ${num('SUM(cost)')} AS cost, ${num('SUM(prompt_tokens)')} AS prompt_tokens,
                      ${num('SUM(completion_tokens)')} AS completion_tokens, ${num('SUM(cache_read_tokens)')} AS cache_read_tokens,
@@ -134,15 +130,27 @@ export function overviewStatements(dialect: Dialect, bucket: OverviewBucket) {
     models: `SELECT m.model, ${int('SUM(m.llm_calls)')} AS llm_calls, ${num('SUM(m.prompt_tokens)')} AS prompt_tokens,
                     ${num('SUM(m.completion_tokens)')} AS completion_tokens, ${num('SUM(m.cost)')} AS cost
              FROM session_models m JOIN sessions s ON s.id = m.session_id
-             WHERE s.project_id = @project AND s.init_timestamp >= @from AND s.init_timestamp < @to
+             WHERE s.project_id = ? AND s.init_timestamp >= ? AND s.init_timestamp < ?
              GROUP BY m.model ORDER BY cost DESC, llm_calls DESC, m.model LIMIT ${MODELS}`,
     slowest: top('duration_ms'),
     costliest: top('cost', 'WHERE cost > 0'),
   };
-  if (dialect === 'sqlite') return statements;
-  const numbered = (text: string) =>
-    text.replaceAll('@project', '$1').replaceAll('@from', '$2').replaceAll('@to', '$3');
-  return Object.fromEntries(Object.entries(statements).map(([k, v]) => [k, numbered(v)])) as typeof statements;
+}
+
+/** The project's overview of the sessions started in a range: to run in one snapshot, so every part sees the same sessions. */
+export function* overviewOf(d: Dialect, projectId: string, query: OverviewQuery): Op<Overview> {
+  const statements = overviewStatements(d, query.bucket);
+  const params = [projectId, query.from, query.to];
+  const durations = yield* all<{ bucket: string; duration_ms: number }>(statements.durations, params);
+  const rows: OverviewRows = {
+    buckets: yield* all(statements.buckets, params),
+    durations: durations.map((r) => [r.bucket, r.duration_ms]),
+    states: yield* all(statements.states, params),
+    models: yield* all(statements.models, params),
+    slowest: yield* all(statements.slowest, params),
+    costliest: yield* all(statements.costliest, params),
+  };
+  return assembleOverview(query, rows);
 }
 
 /** The nearest-rank percentile `p` of ascending values (the smallest with at least p of them at or below it). */

@@ -1,0 +1,181 @@
+/**
+ * The store's logic, once for both databases: each `Store` call is one op of the repositories (one
+ * per aggregate: projects, sessions, events, evaluations, uploads), run by the database's executor
+ * in the dialect it speaks. `SqliteStore` and `PostgresStore` add only their connection: how it is
+ * opened, migrated, checked and closed.
+ */
+import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
+import { evaluationRepository } from './repositories/evaluations.js';
+import { eventRepository } from './repositories/events.js';
+import { projectRepository } from './repositories/projects.js';
+import { sessionRepository } from './repositories/sessions.js';
+import { uploadRepository } from './repositories/uploads.js';
+import type {
+  EvaluationTotalsRow,
+  EventCursor,
+  ListedSession,
+  NewUpload,
+  ProjectRow,
+  SessionBatch,
+  SessionListFilter,
+  SessionTotalsRow,
+  Store,
+  StoredEvent,
+  UploadRow,
+} from './Store.js';
+import type { Dialect, Executor, Op } from './sql/query.js';
+
+type Page = { json: string[]; next: EventCursor | undefined };
+
+export abstract class SqlStore implements Store {
+  abstract readonly kind: 'sqlite' | 'postgres';
+  abstract readonly location: string;
+  abstract close(): Promise<void>;
+  abstract ready(): Promise<string | undefined>;
+
+  readonly #dialect: Dialect;
+  #executor: Executor | undefined;
+  readonly #projects;
+  readonly #sessions;
+  readonly #events;
+  readonly #evaluations;
+  readonly #uploads;
+
+  protected constructor(dialect: Dialect) {
+    this.#dialect = dialect;
+    this.#projects = projectRepository(dialect);
+    this.#sessions = sessionRepository(dialect);
+    this.#events = eventRepository(dialect, this.#sessions);
+    this.#evaluations = evaluationRepository(dialect, this.#sessions);
+    this.#uploads = uploadRepository(dialect);
+  }
+
+  /** The connection's executor, given once it is open. */
+  protected use(executor: Executor): void {
+    this.#executor = executor;
+  }
+
+  get #x(): Executor {
+    if (!this.#executor) throw new Error('the store is not connected');
+    return this.#executor;
+  }
+
+  metaOrSet(key: string, value: string): Promise<string> {
+    return this.#x.write(() => this.#projects.metaOrSet(key, value));
+  }
+
+  addFirstProject(project: ProjectRow): Promise<boolean> {
+    return this.#x.transaction(() => this.#projects.addFirst(project));
+  }
+
+  addProject(project: ProjectRow): Promise<void> {
+    return this.#x.write(() => this.#projects.add(project));
+  }
+
+  projectByKeyHash(keyHash: string): Promise<ProjectRow | undefined> {
+    return this.#x.read(() => this.#projects.byKeyHash(keyHash));
+  }
+
+  projectById(id: string): Promise<ProjectRow | undefined> {
+    return this.#x.read(() => this.#projects.byId(id));
+  }
+
+  listProjects(): Promise<ProjectRow[]> {
+    return this.#x.read(() => this.#projects.list());
+  }
+
+  sessionOwner(sessionId: string): Promise<string | undefined> {
+    return this.#x.read(() => this.#sessions.owner(sessionId));
+  }
+
+  getSession(projectId: string, sessionId: string): Promise<SessionRecord | undefined> {
+    return this.#x.read(() => this.#sessions.get(projectId, sessionId));
+  }
+
+  upsertSession(projectId: string, session: SessionPayload): Promise<void> {
+    return this.#x.write(() => this.#sessions.upsert(projectId, session));
+  }
+
+  writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean> {
+    return this.#x.transaction(() => this.#writeSession(projectId, sessionId, batch));
+  }
+
+  *#writeSession(projectId: string, sessionId: string, batch: SessionBatch): Op<boolean> {
+    if (batch.session) yield* this.#sessions.upsert(projectId, batch.session);
+    else yield* this.#sessions.create(projectId, sessionId, batch.start);
+    // Both writes above leave another project's session as it was; nothing more is written to it.
+    if ((yield* this.#sessions.owner(sessionId)) !== projectId) return false;
+    for (const agent of batch.agents) yield* this.#sessions.upsertAgent(sessionId, agent);
+    if (batch.links?.length) yield* this.#sessions.addLinks(sessionId, batch.links);
+    const receivedAt = new Date().toISOString();
+    yield* this.#events.insert(sessionId, batch.events, receivedAt);
+    if (batch.evaluations) yield* this.#evaluations.insert(sessionId, batch.evaluations, receivedAt);
+    return true;
+  }
+
+  listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: ListedSession[]; total: number }> {
+    return this.#x.read(() => this.#sessions.list(projectId, filter));
+  }
+
+  overview(projectId: string, query: OverviewQuery): Promise<Overview> {
+    return this.#x.snapshot(() => overviewOf(this.#dialect, projectId, query));
+  }
+
+  insertEvents(sessionId: string, events: StoredEvent[]): Promise<number> {
+    return this.#x.transaction(() => this.#events.insert(sessionId, events, new Date().toISOString()));
+  }
+
+  sessionTotals(sessionId: string): Promise<SessionTotalsRow | undefined> {
+    return this.#x.read(() => this.#sessions.totals(sessionId));
+  }
+
+  eventsJsonPage(
+    sessionId: string,
+    type: EventPayload['event_type'],
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<Page> {
+    return this.#x.read(() => this.#events.jsonPage(sessionId, type, after, limit));
+  }
+
+  insertEvaluations(sessionId: string, evaluations: EvaluationPayload[]): Promise<number> {
+    return this.#x.transaction(() => this.#evaluations.insert(sessionId, evaluations, new Date().toISOString()));
+  }
+
+  evaluationsJsonPage(sessionId: string, after: EventCursor | undefined, limit: number): Promise<Page> {
+    return this.#x.read(() => this.#evaluations.jsonPage(sessionId, after, limit));
+  }
+
+  evaluationTotals(sessionId: string): Promise<EvaluationTotalsRow[]> {
+    return this.#x.read(() => this.#evaluations.totals(sessionId));
+  }
+
+  upsertAgent(sessionId: string, agent: AgentPayload): Promise<void> {
+    return this.#x.write(() => this.#sessions.upsertAgent(sessionId, agent));
+  }
+
+  spanLinks(sessionId: string): Promise<Map<string, string>> {
+    return this.#x.read(() => this.#sessions.links(sessionId));
+  }
+
+  agents(sessionId: string): Promise<AgentPayload[]> {
+    return this.#x.read(() => this.#sessions.agents(sessionId));
+  }
+
+  agentCount(sessionId: string): Promise<number> {
+    return this.#x.read(() => this.#sessions.agentCount(sessionId));
+  }
+
+  addUpload(upload: NewUpload, sessionLimit?: number): Promise<boolean> {
+    return this.#x.transaction(() => this.#uploads.add(upload, sessionLimit));
+  }
+
+  sessionUploads(sessionId: string): Promise<UploadRow[]> {
+    return this.#x.read(() => this.#uploads.ofSession(sessionId));
+  }
+
+  uploadBody(projectId: string, id: string): Promise<string | undefined> {
+    return this.#x.read(() => this.#uploads.body(projectId, id));
+  }
+}

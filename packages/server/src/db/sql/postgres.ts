@@ -1,0 +1,141 @@
+/**
+ * PostgreSQL's dialect and executor (node-postgres). Placeholders are numbered here, once per
+ * statement text, and each text is a named prepared statement (parsed once per connection). A bulk
+ * insert is one statement of unnested arrays. A write transaction that lost a deadlock or a
+ * serialization race is run again.
+ */
+import type pg from 'pg';
+import { type Dialect, type Executor, type Op, run, type Statement } from './query.js';
+
+/** A transaction that lost a deadlock or a serialization race is run again, this many times in all. */
+const ATTEMPTS = 4;
+const RETRIED_CODES = new Set(['40P01', '40001']);
+
+/**
+ * PostgreSQL's text and JSONB cannot hold the NUL character, which JSON and SQLite can: a NUL in a
+ * value is kept as U+FFFD instead of failing the whole write. (Payload JSON is unaffected:
+ * JSON.stringify writes a NUL as the six characters \u0000.)
+ */
+function noNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
+}
+
+function clean(value: unknown): unknown {
+  if (typeof value === 'string') return noNul(value);
+  if (Array.isArray(value)) return value.map(clean);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [noNul(k), clean(v)]));
+  return value;
+}
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  seq: 'seq',
+  seqNumber: 'seq::float8',
+  int: (expr) => `(${expr})::int`,
+  greatest: (a, b) => `GREATEST(${a}, ${b})`,
+  least: (a, b) => `LEAST(${a}, ${b})`,
+  jsonParam: '?::jsonb',
+  boolParam: '?::boolean',
+  json: (value) => JSON.stringify(clean(value)),
+  hasElement: (column) => `${column} @> ?::jsonb`,
+  hasElementValue: (element) => JSON.stringify([noNul(element)]),
+  exactSum: (expr) => `SUM((${expr})::numeric)::text`,
+  eventData: 'data',
+  durationMs: (end, start) =>
+    `GREATEST(0, (EXTRACT(EPOCH FROM (${end}::timestamptz - ${start}::timestamptz)) * 1000)::bigint)`,
+  *lock(key) {
+    yield* run('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+  },
+};
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export class PostgresExecutor implements Executor {
+  readonly #pool: pg.Pool;
+  /** Each statement text as PostgreSQL is sent it: numbered placeholders and a prepared statement's name. */
+  readonly #texts = new Map<string, { text: string; name: string }>();
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  read<T>(op: () => Op<T>): Promise<T> {
+    return this.#run(this.#pool, op());
+  }
+
+  write<T>(op: () => Op<T>): Promise<T> {
+    return this.#run(this.#pool, op());
+  }
+
+  transaction<T>(op: () => Op<T>): Promise<T> {
+    return this.#transaction('BEGIN', op);
+  }
+
+  snapshot<T>(op: () => Op<T>): Promise<T> {
+    return this.#transaction('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', op);
+  }
+
+  /** Runs `op` in a transaction, again when PostgreSQL chose it as a deadlock's or serialization race's loser. */
+  async #transaction<T>(begin: string, op: () => Op<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      for (let n = 1; ; n++) {
+        await client.query(begin);
+        try {
+          const result = await this.#run(client, op());
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK');
+          if (n >= ATTEMPTS || !RETRIED_CODES.has((err as { code?: string }).code ?? '')) throw err;
+        }
+      }
+    } catch (err) {
+      // A connection that failed under the transaction (not a statement PostgreSQL refused) is not given back.
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #run<T>(db: Queryable, op: Op<T>): Promise<T> {
+    let step = op.next();
+    while (!step.done) step = op.next(await this.#execute(db, step.value));
+    return step.value;
+  }
+
+  async #execute(db: Queryable, s: Statement): Promise<unknown> {
+    if (s.kind === 'insert') {
+      const names = [...s.fixed, ...s.columns].map((c) => c.name);
+      const fixed = s.fixed.map((c, i) => `$${i + 1}::${c.type}`);
+      const arrays = s.columns.map((c, i) => `$${s.fixed.length + i + 1}::${c.type}[]`);
+      const text = `INSERT INTO ${s.table} (${names.join(', ')})
+                    SELECT ${[...fixed, 'u.*'].join(', ')} FROM unnest(${arrays.join(', ')}) AS u
+                    ON CONFLICT DO NOTHING RETURNING ${s.returning}`;
+      const columns = s.columns.map((_, i) => s.rows.map((row) => row[i]));
+      const { rows } = await db.query({
+        ...this.#named(text, false),
+        values: clean([...s.fixed.map((c) => c.value), ...columns]) as unknown[],
+      });
+      return rows.map((row: Record<string, unknown>) => row[s.returning]);
+    }
+    const result = await db.query({ ...this.#named(s.sql, true), values: clean(s.params) as unknown[] });
+    if (s.kind === 'run') return result.rowCount ?? 0;
+    return s.kind === 'get' ? result.rows[0] : result.rows;
+  }
+
+  #named(sql: string, numbered: boolean): { text: string; name: string } {
+    let named = this.#texts.get(sql);
+    if (!named) {
+      let n = 0;
+      const text = numbered ? sql.replaceAll('?', () => `$${++n}`) : sql;
+      named = { text, name: `agentops_${this.#texts.size + 1}` };
+      this.#texts.set(sql, named);
+    }
+    return named;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * SQLite's dialect and executor. The drivers are synchronous: an op runs start to end inside one
+ * call, so its transaction holds no other request's statements. Statements are prepared once per
+ * text and kept: event batches are the server's hottest path.
+ */
+import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
+import type { Dialect, Executor, Op, Statement } from './query.js';
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  seq: 'rowid',
+  seqNumber: 'rowid',
+  int: (expr) => expr,
+  // Each operand written once (it may be a parameter); ISO times and text, so '' is below any value.
+  greatest: (a, b) => `NULLIF(MAX(COALESCE(${a}, ''), COALESCE(${b}, '')), '')`,
+  least: (a, b) => `MIN(${a}, ${b})`,
+  jsonParam: '?',
+  boolParam: '?',
+  json: (value) => JSON.stringify(value),
+  hasElement: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`,
+  hasElementValue: (element) => element,
+  exactSum: (expr) => `TOTAL(${expr})`,
+  eventData: `CASE WHEN cost IS NULL THEN data ELSE json_remove(data, '$.cost') END`,
+  durationMs: (end, start) => `MAX(0, CAST(ROUND((julianday(${end}) - julianday(${start})) * 86400000) AS INTEGER))`,
+  *lock() {
+    // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
+  },
+};
+
+export class SqliteExecutor implements Executor {
+  readonly #db: SqliteConnection;
+  readonly #statements = new Map<string, SqliteStatement>();
+  readonly #inTransaction: Transaction<[() => Op<unknown>], unknown>;
+  /** Called before each write: throws when the store must not be written. */
+  readonly #beforeWrite: () => void;
+
+  constructor(db: SqliteConnection, beforeWrite: () => void = () => {}) {
+    this.#db = db;
+    this.#beforeWrite = beforeWrite;
+    this.#inTransaction = db.transaction((op: () => Op<unknown>) => this.#run(op()));
+  }
+
+  async read<T>(op: () => Op<T>): Promise<T> {
+    return this.#run(op());
+  }
+
+  async write<T>(op: () => Op<T>): Promise<T> {
+    this.#beforeWrite();
+    return this.#run(op());
+  }
+
+  async transaction<T>(op: () => Op<T>): Promise<T> {
+    this.#beforeWrite();
+    return this.#inTransaction.immediate(op) as T;
+  }
+
+  async snapshot<T>(op: () => Op<T>): Promise<T> {
+    return this.#inTransaction(op) as T;
+  }
+
+  #run<T>(op: Op<T>): T {
+    let step = op.next();
+    while (!step.done) step = op.next(this.#execute(step.value));
+    return step.value;
+  }
+
+  #execute(s: Statement): unknown {
+    switch (s.kind) {
+      case 'all':
+        return this.#prepared(s.sql).all(...s.params);
+      case 'get':
+        return this.#prepared(s.sql).get(...s.params);
+      case 'run':
+        return Number(this.#prepared(s.sql).run(...s.params).changes);
+      case 'insert': {
+        const names = [...s.fixed, ...s.columns].map((c) => c.name);
+        const statement = this.#prepared(
+          `INSERT INTO ${s.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+        );
+        const fixed = s.fixed.map((c) => c.value);
+        const key = s.columns.findIndex((c) => c.name === s.returning);
+        const inserted: unknown[] = [];
+        for (const row of s.rows) {
+          if (Number(statement.run(...fixed, ...row).changes) > 0) inserted.push(row[key]);
+        }
+        return inserted;
+      }
+    }
+  }
+
+  #prepared(sql: string): SqliteStatement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
