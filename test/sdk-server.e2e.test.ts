@@ -86,18 +86,30 @@ describe('a session recorded with the SDK', () => {
     });
   });
 
-  it('sessions carry their user, environment and release, and the list filters by each', async () => {
+  it('sessions carry their name, user, environment and release, and the list filters by each', async () => {
     const env = `env-${crypto.randomUUID().slice(0, 8)}`;
     const a = init({ environment: env, release: '1.0.0', userId: 'alice' });
     if (!a) throw new Error('no session');
     await a.endSession('Success');
-    const b = agentops.startSession({ userId: 'bob', release: '1.1.0' });
+    const b = agentops.startSession({ name: 'nightly-report', userId: 'bob', release: '1.1.0' });
     await b.endSession('Success');
     const c = agentops.startSession({ environment: 'other-env' });
     await c.endSession('Success');
     const exported = (await server.get<SessionExport>(`/v2/sessions/${b.id}/export`)).body;
     // A session's own user and release win; the environment comes from init().
-    expect(exported.session).toMatchObject({ user_id: 'bob', environment: env, release: '1.1.0' });
+    expect(exported.session).toMatchObject({
+      name: 'nightly-report',
+      user_id: 'bob',
+      environment: env,
+      release: '1.1.0',
+    });
+    const listed = (
+      await server.get<{ sessions: { session_id: string; name: string | null }[] }>(`/v2/sessions?environment=${env}`)
+    ).body.sessions;
+    expect(Object.fromEntries(listed.map((s) => [s.session_id, s.name]))).toEqual({
+      [a.id]: null,
+      [b.id]: 'nightly-report',
+    });
     const ids = async (query: string) =>
       (await server.get<{ sessions: { session_id: string }[] }>(`/v2/sessions?${query}`)).body.sessions
         .map((s) => s.session_id)

@@ -11,6 +11,8 @@ export const ATTR_SESSION_END_STATE = 'agentops.session.end_state';
 export const ATTR_SESSION_END_STATE_REASON = 'agentops.session.end_state_reason';
 export const ATTR_SESSION_INHERITED = 'agentops.session.inherited';
 export const ATTR_SESSION_VIDEO = 'agentops.session.video';
+/** What the run is, as its app names it (a workflow, an agent, a job): shown with the session. */
+export const ATTR_SESSION_NAME = 'agentops.session.name';
 /** Who a session ran for, and where and in which release of the app: OpenTelemetry's names, and ours for the release. */
 export const ATTR_USER_ID = 'user.id';
 export const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';

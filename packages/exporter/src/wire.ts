@@ -29,6 +29,8 @@ export interface SessionPayload {
   tags?: string[];
   host_env?: HostEnv;
   video?: string | null;
+  /** What the run is, as its app names it. */
+  name?: string | null;
   /** Who the session ran for, in which environment (production, staging, ...) and release of the app. */
   user_id?: string | null;
   environment?: string | null;
@@ -231,6 +233,7 @@ export interface SessionRecord {
   tags: string[];
   host_env: HostEnv | null;
   video: string | null;
+  name: string | null;
   user_id: string | null;
   environment: string | null;
   release: string | null;

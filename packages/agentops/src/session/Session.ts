@@ -95,6 +95,7 @@ export class Session {
     this.#tags = tagList([...defaults.tags, ...(tagList(o.tags) ?? [])]) ?? [];
     const who: Record<string, string> = {};
     for (const [key, value] of [
+      [S.ATTR_SESSION_NAME, text(o.name)],
       [S.ATTR_USER_ID, text(o.userId) ?? defaults.userId],
       [S.ATTR_DEPLOYMENT_ENVIRONMENT, text(o.environment) ?? defaults.environment],
       [S.ATTR_SESSION_RELEASE, text(o.release) ?? defaults.release],

@@ -8,6 +8,8 @@ import { type Carrier, extractFrom } from '../propagation.js';
 
 export interface StartSessionOptions {
   tags?: string[];
+  /** What this run is (a workflow, an agent, a job): shown with the session in the dashboard and the export. */
+  name?: string;
   /** Who this session runs for (`user.id`). Default: `init({ userId })`. */
   userId?: string;
   /** Default: `init({ environment })`, else `AGENTOPS_ENVIRONMENT`. */

@@ -106,11 +106,12 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
   };
 }
 
-/** Who, where and which release a session's root span says it ran for: the span's own, else its resource's. */
-function sessionContext(span: SpanLike): Pick<SessionPayload, 'user_id' | 'environment' | 'release'> {
+/** What the run is, who, where and which release a session's root span says it ran for: the span's own, else its resource's. */
+function sessionContext(span: SpanLike): Pick<SessionPayload, 'name' | 'user_id' | 'environment' | 'release'> {
   const a = span.attributes;
   const r = span.resource.attributes;
   return {
+    name: textOrNull(a[S.ATTR_SESSION_NAME], LIMITS.nameLength),
     user_id: textOrNull(a[S.ATTR_USER_ID], LIMITS.nameLength),
     environment: textOrNull(a[S.ATTR_DEPLOYMENT_ENVIRONMENT] ?? r[S.ATTR_DEPLOYMENT_ENVIRONMENT], LIMITS.nameLength),
     release: textOrNull(a[S.ATTR_SESSION_RELEASE] ?? r[S.ATTR_SERVICE_VERSION], LIMITS.nameLength),

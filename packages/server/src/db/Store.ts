@@ -251,6 +251,7 @@ export interface SessionRow {
   tags: unknown;
   host_env: unknown;
   video: string | null;
+  name: string | null;
   user_id: string | null;
   environment: string | null;
   release: string | null;
@@ -271,6 +272,7 @@ export function sessionRecord(row: SessionRow): SessionRecord {
     tags: storedJson<string[]>(row.tags, []),
     host_env: storedJson(row.host_env, null),
     video: row.video,
+    name: row.name ?? null,
     user_id: row.user_id ?? null,
     environment: row.environment ?? null,
     release: row.release ?? null,

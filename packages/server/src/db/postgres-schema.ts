@@ -163,4 +163,8 @@ export const POSTGRES_MIGRATIONS: string[] = [
     PRIMARY KEY (session_id, span_id)
   );
   `,
+  // What the run is, as its app names it.
+  `
+  ALTER TABLE sessions ADD COLUMN name TEXT;
+  `,
 ];

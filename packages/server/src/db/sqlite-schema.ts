@@ -157,4 +157,8 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (session_id, span_id)
   );
   `,
+  // What the run is, as its app names it.
+  `
+  ALTER TABLE sessions ADD COLUMN name TEXT;
+  `,
 ];

@@ -26,6 +26,7 @@ export const sessionSchema = {
     tags: { type: ['array', 'null'], maxItems: LIMITS.tags, items: { type: 'string', maxLength: LIMITS.tagLength } },
     host_env: { type: ['object', 'null'] },
     video: { type: ['string', 'null'], maxLength: LIMITS.videoLength },
+    name: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     user_id: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     environment: { type: ['string', 'null'], maxLength: LIMITS.nameLength },
     release: { type: ['string', 'null'], maxLength: LIMITS.nameLength },

@@ -36,6 +36,7 @@ const DESCRIPTIVE: readonly {
     value: (s) => (s.host_env && Object.keys(s.host_env).length > 0 ? JSON.stringify(s.host_env) : null),
   },
   { field: 'video', value: (s) => s.video ?? null },
+  { field: 'name', value: (s) => s.name ?? null },
   { field: 'user_id', value: (s) => s.user_id ?? null },
   { field: 'environment', value: (s) => s.environment ?? null },
   { field: 'release', value: (s) => s.release ?? null },

@@ -1,0 +1,72 @@
+// The store alone, without HTTP: 40,000 events (half LLM calls, half tool calls) written in 500-event
+// batches, a retried batch, a page of the session list filtered by tag, a session read. Three runs,
+// medians. `node bench/store.mjs` measures SQLite with this Node's driver (AGENTOPS_SQLITE_DRIVER
+// names one); `node bench/store.mjs --postgres` PostgreSQL too (a private cluster, as `pnpm bench`).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, SqliteStore } from '@agentops/server';
+import { postgresForBench } from './lib.mjs';
+
+const EVENTS = 40_000;
+const RUNS = 3;
+
+function storedEvents() {
+  const start = Date.now();
+  return Array.from({ length: EVENTS }, (_, i) => {
+    const at = new Date(start + i).toISOString();
+    const common = { id: crypto.randomUUID(), init_timestamp: at, end_timestamp: at };
+    const payload =
+      i % 2
+        ? { ...common, event_type: 'tools', name: 'lookup', params: { i }, returns: { ok: true } }
+        : { ...common, event_type: 'llms', model: 'gpt-4o', prompt_tokens: 10, completion_tokens: 5, prompt: 'x' };
+    return { payload, cost: i % 3 ? null : 0.001 };
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measure(label, store) {
+  await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+  const inserts = [];
+  const retries = [];
+  for (let run = 0; run < RUNS; run++) {
+    const sessionId = crypto.randomUUID();
+    await store.upsertSession('p', { session_id: sessionId, init_timestamp: new Date().toISOString(), tags: ['a'] });
+    const events = storedEvents();
+    let t = performance.now();
+    for (let i = 0; i < events.length; i += 500) await store.insertEvents(sessionId, events.slice(i, i + 500));
+    inserts.push(EVENTS / ((performance.now() - t) / 1000));
+    t = performance.now();
+    const batch = { start: new Date().toISOString(), agents: [], events: events.slice(0, 500) };
+    for (let i = 0; i < 10; i++) await store.writeSession('p', sessionId, batch);
+    retries.push((performance.now() - t) / 10);
+  }
+  for (let i = 0; i < 200; i++) {
+    const init = new Date(Date.now() - i * 1000).toISOString();
+    await store.upsertSession('p', { session_id: crypto.randomUUID(), init_timestamp: init, tags: ['a', 'b'] });
+  }
+  let t = performance.now();
+  for (let i = 0; i < 50; i++) await store.listSessions('p', { limit: 100, offset: 0, tag: 'a' });
+  const list = (performance.now() - t) / 50;
+  t = performance.now();
+  for (let i = 0; i < 500; i++) await store.getSession('p', 'absent');
+  const read = ((performance.now() - t) / 500) * 1000;
+  await store.close();
+  console.log(
+    `${label.padEnd(26)} insert ${median(inserts).toFixed(0)} events/s · retried batch ${median(retries).toFixed(2)} ms · ` +
+      `list page ${list.toFixed(2)} ms · session read ${read.toFixed(0)} µs`,
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'agentops-store-bench-'));
+const store = new SqliteStore(join(dir, 'bench.db'));
+await measure(`SQLite (${store.driver}, Node ${process.versions.node})`, store);
+rmSync(dir, { recursive: true, force: true });
+if (process.argv.includes('--postgres')) {
+  const postgres = await postgresForBench();
+  if (postgres.url) {
+    await measure('PostgreSQL', await openStore(await postgres.database()));
+    await postgres.stop();
+  } else console.log(`PostgreSQL: not measured (${postgres.why})`);
+}
