@@ -21,6 +21,7 @@ export type { SessionId } from './internal/ids.js';
 export { sessionIdToTraceId, traceIdToSessionId } from './internal/ids.js';
 export type { Logger, LogLevel } from './internal/logger.js';
 export { createConsoleLogger } from './internal/logger.js';
+export type { SchemaType } from './internal/schema-type.js';
 export type { EventIdPurpose } from './mapping/event-id.js';
 export { derivedEventId } from './mapping/event-id.js';
 export type { OtelMessage, OtelMessagePart } from './mapping/messages.js';
@@ -40,3 +41,12 @@ export * as semconv from './semconv.js';
 export { SessionTally } from './session-tally.js';
 export type * from './wire.js';
 export { END_STATES, fromWireEndState, toWireEndState } from './wire.js';
+export {
+  agentSchema,
+  evaluationSchema,
+  eventSchema,
+  originSchema,
+  peerSchema,
+  sessionIdSchema,
+  sessionSchema,
+} from './wire-schemas.js';

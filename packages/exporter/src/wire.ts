@@ -1,5 +1,19 @@
-/** Shapes of the AgentOps REST API v2, as sent on the wire (snake_case). */
+/**
+ * Shapes of the AgentOps REST API v2, as sent on the wire (snake_case). The payloads the server
+ * validates are read off their schemas (wire-schemas.ts), so a field is written once; the events'
+ * messages and values, which the server keeps as sent, are typed here, and checked against the
+ * schema's fields below.
+ */
 import type { SessionId } from './internal/ids.js';
+import type { SchemaType } from './internal/schema-type.js';
+import type {
+  agentSchema,
+  evaluationSchema,
+  eventSchema,
+  originSchema,
+  peerSchema,
+  sessionSchema,
+} from './wire-schemas.js';
 
 export type EndState = 'Success' | 'Failure' | 'Indeterminate';
 /** On the wire `Failure` is spelled `Fail`. */
@@ -20,22 +34,8 @@ export function fromWireEndState(state: string | null | undefined): EndState | u
 
 export type HostEnv = Record<string, Record<string, string | number | boolean> | string>;
 
-export interface SessionPayload {
-  session_id: SessionId;
-  init_timestamp: string;
-  end_timestamp?: string | null;
-  end_state?: WireEndState | null;
-  end_state_reason?: string | null;
-  tags?: string[];
-  host_env?: HostEnv;
-  video?: string | null;
-  /** What the run is, as its app names it. */
-  name?: string | null;
-  /** Who the session ran for, in which environment (production, staging, ...) and release of the app. */
-  user_id?: string | null;
-  environment?: string | null;
-  release?: string | null;
-}
+/** A session as `create_session` and `update_session` take it. */
+export type SessionPayload = SchemaType<typeof sessionSchema>;
 
 /** A ChatML message, the shape AgentOps shows for prompts and completions. */
 export interface ChatMessage {
@@ -48,22 +48,14 @@ export interface ChatMessage {
 }
 
 /** Where an event was recorded: lets a session from several processes show who did what. */
-export interface EventOrigin {
-  host?: string;
-  pid?: number;
-  service?: string;
-}
+export type EventOrigin = SchemaType<typeof originSchema>;
 
 /**
  * The other side of a call across a protocol boundary, as the caller knew it: the MCP server its
  * request went to (`serverInfo`), or the remote agent an A2A message went to (its card). The work
  * that side recorded in the session (from its own process) is nested under this call.
  */
-export interface EventPeer {
-  protocol: 'mcp' | 'a2a';
-  name: string;
-  version?: string;
-}
+export type EventPeer = SchemaType<typeof peerSchema>;
 
 /** What every event of `create_events` has. */
 export interface EventBase {
@@ -125,30 +117,14 @@ export interface ErrorEventPayload extends EventBase {
   trigger_event_type?: string | null;
 }
 
+/** An evaluation as `POST /v2/sessions/:id/evaluations` takes it: the server gives what is missing. */
+export type EvaluationInput = SchemaType<typeof evaluationSchema>;
+
 /**
  * The result of evaluating a session or one of its events (GenAI `gen_ai.evaluation.result`): a
- * score, a label, or both, from an evaluator or a user's feedback.
+ * score, a label, or both, from an evaluator or a user's feedback. As the SDK sends it: complete.
  */
-export interface EvaluationPayload {
-  id: string;
-  session_id: SessionId;
-  timestamp: string;
-  /** What was evaluated for (`relevance`, `user_feedback`, ...). */
-  name: string;
-  score?: number | null;
-  /** The score in words (`pass`, `relevant`, ...): few distinct values. */
-  label?: string | null;
-  explanation?: string | null;
-  /** The event judged: by its AgentOps id, or by its span (the evaluation's parent). Neither: the session. */
-  event_id?: string | null;
-  parent_span_id?: string | null;
-  /** The provider's id of the completion judged (`gen_ai.response.id`). */
-  response_id?: string | null;
-  origin?: EventOrigin;
-}
-
-/** An evaluation as `POST /v2/sessions/:id/evaluations` takes it: the server gives what is missing. */
-export type EvaluationInput = Pick<EvaluationPayload, 'name'> & Partial<Omit<EvaluationPayload, 'name'>>;
+export type EvaluationPayload = EvaluationInput & { id: string; session_id: SessionId; timestamp: string };
 
 /** A session's evaluations of one name, summed up. */
 export interface EvaluationSummary {
@@ -164,6 +140,10 @@ export interface EvaluationSummary {
 
 export type EventPayload = LlmEventPayload | ToolEventPayload | ActionEventPayload | ErrorEventPayload;
 
+/** Each event the SDK sends passes the schema's checks: a field whose type here drifts from the schema fails to compile. */
+type FitsEventSchema<T extends SchemaType<typeof eventSchema>> = T;
+type _EventPayloadFitsItsSchema = FitsEventSchema<EventPayload>;
+
 /**
  * A span that is no event, and the span it is a child of: events started inside it are shown
  * under its parent (the server resolves their `parent_span_id` through these links).
@@ -173,14 +153,7 @@ export interface SpanLinkPayload {
   parent_span_id: string;
 }
 
-export interface AgentPayload {
-  id: string;
-  name: string;
-  /** The agent's span, so events nested under it (at any depth) can be shown under the agent. */
-  span_id?: string;
-  /** The span it was invoked under: for a remote agent (A2A), the caller's call, in another process. */
-  parent_span_id?: string;
-}
+export type AgentPayload = SchemaType<typeof agentSchema>;
 
 export interface CreateSessionResponse {
   status: string;
