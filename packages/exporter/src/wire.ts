@@ -197,20 +197,19 @@ export interface SessionStats {
   evaluation_names?: number;
 }
 
-export interface SessionRecord {
+/**
+ * A session as the server gives it back: every field of its payload, null where unknown; its tags
+ * a list, its end state as stored (`Fail` for a failure), its host as the SDK describes it.
+ */
+export type SessionRecord = {
+  [K in Exclude<keyof SessionPayload, 'tags' | 'end_state' | 'host_env'>]-?: NonNullable<SessionPayload[K]> | null;
+} & {
   session_id: SessionId;
   init_timestamp: string;
-  end_timestamp: string | null;
   end_state: WireEndState | null;
-  end_state_reason: string | null;
   tags: string[];
   host_env: HostEnv | null;
-  video: string | null;
-  name: string | null;
-  user_id: string | null;
-  environment: string | null;
-  release: string | null;
-}
+};
 
 /**
  * An LLM event as the export gives it: its cost as money is given everywhere it is read (stats,

@@ -16,6 +16,7 @@ export type {
 export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
 export { SqliteStore } from './db/SqliteStore.js';
+export { SqlStore } from './db/SqlStore.js';
 export type {
   EvaluationTotalsRow,
   EventCursor,
@@ -29,6 +30,7 @@ export type {
   StoredEvent,
   UploadRow,
 } from './db/Store.js';
+export type { Column, Dialect, Executor, Op, Params, Statement } from './db/sql/query.js';
 export {
   openSqlite,
   SQLITE_DRIVERS,

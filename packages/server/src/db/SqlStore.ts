@@ -26,8 +26,7 @@ import type {
 } from './Store.js';
 import type { Dialect, Executor, Op } from './sql/query.js';
 
-type Page = { json: string[]; next: EventCursor | undefined };
-
+/** The store's logic over a SQL database: `SqliteStore` and `PostgresStore` are its two connections. */
 export abstract class SqlStore implements Store {
   abstract readonly kind: 'sqlite' | 'postgres';
   abstract readonly location: string;
@@ -42,6 +41,7 @@ export abstract class SqlStore implements Store {
   readonly #evaluations;
   readonly #uploads;
 
+  /** @internal */
   protected constructor(dialect: Dialect) {
     this.#dialect = dialect;
     this.#projects = projectRepository(dialect);
@@ -51,7 +51,7 @@ export abstract class SqlStore implements Store {
     this.#uploads = uploadRepository(dialect);
   }
 
-  /** The connection's executor, given once it is open. */
+  /** @internal The connection's executor, given once it is open. */
   protected use(executor: Executor): void {
     this.#executor = executor;
   }
@@ -135,7 +135,7 @@ export abstract class SqlStore implements Store {
     type: EventPayload['event_type'],
     after: EventCursor | undefined,
     limit: number,
-  ): Promise<Page> {
+  ): Promise<{ json: string[]; next: EventCursor | undefined }> {
     return this.#x.read(() => this.#events.jsonPage(sessionId, type, after, limit));
   }
 
@@ -143,7 +143,11 @@ export abstract class SqlStore implements Store {
     return this.#x.transaction(() => this.#evaluations.insert(sessionId, evaluations, new Date().toISOString()));
   }
 
-  evaluationsJsonPage(sessionId: string, after: EventCursor | undefined, limit: number): Promise<Page> {
+  evaluationsJsonPage(
+    sessionId: string,
+    after: EventCursor | undefined,
+    limit: number,
+  ): Promise<{ json: string[]; next: EventCursor | undefined }> {
     return this.#x.read(() => this.#evaluations.jsonPage(sessionId, after, limit));
   }
 
