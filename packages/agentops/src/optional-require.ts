@@ -14,7 +14,33 @@ function nodeRequire(): NodeJS.Require {
   return (builtin?.createRequire ?? createRequire)(import.meta.url);
 }
 
-const requireHere = nodeRequire();
+/** A `require` that finds nothing: where there are no module files (a Worker, an Edge function). */
+function requireNothing(): NodeJS.Require {
+  const fail = (id: string): never => {
+    throw Object.assign(new Error(`Cannot find module '${id}' (no module files in this runtime)`), {
+      code: 'MODULE_NOT_FOUND',
+    });
+  };
+  return Object.assign(fail, {
+    resolve: fail,
+    cache: {},
+    main: undefined,
+    extensions: {},
+  }) as unknown as NodeJS.Require;
+}
+
+let made: NodeJS.Require | undefined;
+/** Made on first use, never when the module loads: a Worker has no module URL to make one from. */
+function requireHere(): NodeJS.Require {
+  if (!made) {
+    try {
+      made = nodeRequire();
+    } catch {
+      made = requireNothing();
+    }
+  }
+  return made;
+}
 
 /**
  * Loads an optional peer dependency, or undefined when the app has not installed it: as the SDK
@@ -24,14 +50,14 @@ const requireHere = nodeRequire();
  */
 export function optionalRequire<T>(name: string): T | undefined {
   try {
-    return requireHere(name) as T;
+    return requireHere()(name) as T;
   } catch {
     // Not resolvable from here: try where the app resolves its packages.
   }
   const file = resolveForApp(name, process.argv[1], false);
   if (!file) return undefined;
   try {
-    return requireHere(file) as T;
+    return requireHere()(file) as T;
   } catch {
     return undefined;
   }
@@ -44,7 +70,7 @@ export function optionalRequire<T>(name: string): T | undefined {
 export function isInstalled(name: string): boolean {
   for (const entry of [name, `${name}/package.json`]) {
     try {
-      requireHere.resolve(entry);
+      requireHere().resolve(entry);
       return true;
     } catch {
       // Not there, or this entry is not exported: the other may be.
@@ -60,7 +86,7 @@ export function isInstalled(name: string): boolean {
 export function requireCacheHolders(): Map<string, Set<string>> {
   const marker = `${sep}node_modules${sep}`;
   const holders = new Map<string, Set<string>>();
-  for (const file of Object.keys(requireHere.cache)) {
+  for (const file of Object.keys(requireHere().cache)) {
     const at = file.lastIndexOf(marker);
     if (at < 0) continue;
     const parts = file.slice(at + marker.length).split(sep);
@@ -88,7 +114,7 @@ export function loadedCopies(
   for (const holder of holders.get(pkg) ?? []) {
     try {
       const file = createRequire(join(holder, 'index.js')).resolve(specifier);
-      const cached = requireHere.cache[file];
+      const cached = requireHere().cache[file];
       if (cached?.loaded) copies.push({ exports: cached.exports, file });
     } catch {
       // Not resolvable from there (a file the package does not export): that copy is not loaded.
@@ -103,7 +129,7 @@ export function loadedCopies(
  * (extension, package type, syntax detection). No entry file (`node -e`, a REPL) counts as one.
  */
 export function entryIsEsModule(): boolean {
-  return requireHere.main === undefined;
+  return requireHere().main === undefined;
 }
 
 /**
@@ -140,7 +166,7 @@ export function packageVersionOf(file: string, name: string): string | undefined
  * very module an import of the same file gave or will give.
  */
 export function requireFile(file: string): unknown {
-  return requireHere(file);
+  return requireHere()(file);
 }
 
 /** Whether this Node can require an ES module (20.19+, 22.12+). */
@@ -163,7 +189,7 @@ export function resolveForApp(specifier: string, entry = process.argv[1], orSdk 
   }
   if (!orSdk) return undefined;
   try {
-    return requireHere.resolve(specifier);
+    return requireHere().resolve(specifier);
   } catch {
     return undefined;
   }

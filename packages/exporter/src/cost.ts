@@ -21,8 +21,6 @@ export type PriceFn = (model: string, usage: TokenUsage, provider?: string) => n
 
 type GenaiPrices = typeof import('@pydantic/genai-prices');
 
-const requireHere = createRequire(import.meta.url);
-
 let loading: Promise<PriceFn> | undefined;
 /** The price function once built (synchronously when the package could be required). */
 let loaded: PriceFn | undefined;
@@ -128,7 +126,8 @@ function flatPrice(price: Record<string, unknown>): FlatPrice {
 export function loadPriceFn(): Promise<PriceFn> {
   if (!loading) {
     try {
-      loaded = priceFnFrom(requireHere('@pydantic/genai-prices') as GenaiPrices);
+      // Made here, not when the module loads: where there is no module URL (a Worker), the import below.
+      loaded = priceFnFrom(createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices);
       loading = Promise.resolve(loaded);
     } catch {
       loading = import('@pydantic/genai-prices').then((prices) => {

@@ -1,8 +1,9 @@
 /**
  * The host facts AgentOps shows that OpenTelemetry's own detectors do not give: CPU count and model,
- * memory, disk, working directory and the SDK version; and the runtime when it is Bun or Deno, which
- * OpenTelemetry's process detector names Node.js (both answer `process.versions.node`). All read
- * synchronously and cheaply.
+ * memory, disk, working directory and the SDK version; and the runtime when it is Bun, Deno or
+ * Cloudflare's workerd, which OpenTelemetry's process detector names Node.js (all answer
+ * `process.versions.node`). All read synchronously and cheaply; what a runtime does not know (a
+ * Worker has no CPU count, memory or disk to tell) is left out, not sent as 0.
  */
 import { statfsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -19,10 +20,8 @@ export class AgentOpsResourceDetector implements ResourceDetector {
     return {
       attributes: {
         'agentops.sdk.version': SDK_VERSION,
-        'host.cpu.count': cpus.length,
-        'host.cpu.model.name': cpus[0]?.model.trim(),
-        'host.memory.total': os.totalmem(),
-        'host.memory.free': os.freemem(),
+        ...(cpus.length > 0 ? { 'host.cpu.count': cpus.length, 'host.cpu.model.name': cpus[0]?.model.trim() } : {}),
+        ...(os.totalmem() > 0 ? { 'host.memory.total': os.totalmem(), 'host.memory.free': os.freemem() } : {}),
         ...diskOf(process.cwd()),
         'process.working_directory': process.cwd(),
         ...runtimeAttributes(),
@@ -31,13 +30,21 @@ export class AgentOpsResourceDetector implements ResourceDetector {
   }
 }
 
-/** The JavaScript runtime when it is not Node.js: Bun or Deno, by their own globals. */
-export function nonNodeRuntime(): { name: string; version: string; description: string } | undefined {
+/**
+ * The JavaScript runtime when it is not Node.js: Bun or Deno, by their own globals; Cloudflare's
+ * workerd by its user agent (it tells no version of its own).
+ */
+export function nonNodeRuntime(): { name: string; version?: string; description: string } | undefined {
   try {
-    const g = globalThis as { Bun?: { version?: unknown }; Deno?: { version?: { deno?: unknown } } };
+    const g = globalThis as {
+      Bun?: { version?: unknown };
+      Deno?: { version?: { deno?: unknown } };
+      navigator?: { userAgent?: unknown };
+    };
     if (typeof g.Bun?.version === 'string') return { name: 'bun', version: g.Bun.version, description: 'Bun' };
     const deno = g.Deno?.version?.deno;
     if (typeof deno === 'string') return { name: 'deno', version: deno, description: 'Deno' };
+    if (g.navigator?.userAgent === 'Cloudflare-Workers') return { name: 'workerd', description: 'Cloudflare Workers' };
   } catch {
     // A global that cannot be read: taken for Node.js.
   }
@@ -49,7 +56,8 @@ function runtimeAttributes(): Record<string, string> {
   if (!runtime) return {};
   return {
     'process.runtime.name': runtime.name,
-    'process.runtime.version': runtime.version,
+    // workerd tells no version of its own: the process detector's is the Node.js version it emulates.
+    'process.runtime.version': runtime.version ?? '',
     'process.runtime.description': runtime.description,
   };
 }
@@ -57,7 +65,8 @@ function runtimeAttributes(): Record<string, string> {
 function diskOf(path: string): Record<string, number> {
   try {
     const stats = statfsSync(path);
-    return { 'host.disk.total': stats.blocks * stats.bsize, 'host.disk.free': stats.bavail * stats.bsize };
+    const total = stats.blocks * stats.bsize;
+    return total > 0 ? { 'host.disk.total': total, 'host.disk.free': stats.bavail * stats.bsize } : {};
   } catch {
     return {};
   }

@@ -40,7 +40,8 @@ const SECTIONS: Record<string, [string, string][]> = {
 };
 
 function scalar(v: AttributeValue | undefined): string | number | boolean | undefined {
-  if (v === undefined || v === null) return undefined;
+  // An empty value says nothing (a runtime's detector clears what another detector got wrong with one).
+  if (v === undefined || v === null || v === '') return undefined;
   if (Array.isArray(v)) return v.join(' ');
   return v as string | number | boolean;
 }

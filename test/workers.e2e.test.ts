@@ -1,0 +1,120 @@
+/**
+ * Cloudflare Workers: a Worker that imports `agentops` (test/fixtures/worker), bundled and served by
+ * `wrangler dev` on a real workerd (the npm packages' binary), `nodejs_compat` on. Each request is a
+ * session delivered through `ctx.waitUntil` to the local server, whole: its agent, its LLM call and
+ * its tool nested as they ran (the context crosses the awaits), the host environment naming workerd.
+ * Wrangler runs on Node 22.12 or newer: this file runs on the Node 24 leg of CI.
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SessionExport } from 'agentops';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from './helpers/child.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const require = createRequire(import.meta.url);
+const workerDir = fileURLToPath(new URL('./fixtures/worker/', import.meta.url));
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+const wranglerRuns = major > 22 || (major === 22 && minor >= 12);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)', () => {
+  let server: TestServer;
+  let state: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    state = mkdtempSync(join(tmpdir(), 'agentops-wrangler-'));
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('each request is a session, delivered whole through ctx.waitUntil', async () => {
+    const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+    const port = await freePort();
+    let answered: Promise<{ id: string; answer: string }> | undefined;
+    const run = runCommand(
+      process.execPath,
+      [
+        wrangler,
+        'dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--persist-to',
+        state,
+        '--var',
+        `AGENTOPS_API_KEY:${server.apiKey}`,
+        '--var',
+        `AGENTOPS_API_ENDPOINT:${server.url}`,
+      ],
+      workerDir,
+      { CI: 'true', NO_COLOR: '1', WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: state },
+      (line, child) => {
+        if (answered || !/Ready on http/.test(line)) return;
+        answered = (async () => {
+          try {
+            const res = await fetch(`http://127.0.0.1:${port}/?city=Paris`);
+            return (await res.json()) as { id: string; answer: string };
+          } finally {
+            // The session is handed to waitUntil: wait for it at the server, then stop.
+            setTimeout(() => child.kill('SIGTERM'), 8_000).unref();
+          }
+        })();
+      },
+    );
+    let ended: { stderr: string } | undefined;
+    void run.then((r) => (ended = r));
+    const exported = (async () => {
+      const out = await waitFor(() => {
+        if (ended && !answered) throw new Error(`wrangler dev exited before it served:\n${ended.stderr}`);
+        return answered;
+      });
+      for (let i = 0; i < 60; i++) {
+        const res = await server.get<SessionExport>(`/v2/sessions/${out.id}/export`);
+        if (res.status === 200 && res.body.session.end_state && res.body.tools.length > 0)
+          return { out, data: res.body };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`session ${out.id} did not arrive whole`);
+    })();
+    const [{ out, data }, result] = await Promise.all([exported, run]);
+    expect(out.answer, result.stderr).toBe('sunny in Paris');
+    expect(data.session.end_state).toBe('Success');
+    expect(data.session.tags).toEqual(['worker']);
+    expect(JSON.stringify(data.session.host_env)).toContain('"Runtime":"workerd"');
+    expect(data.agents.map((a) => a.name)).toEqual(['planner']);
+    const agentId = data.agents[0]?.id;
+    expect(data.llms.map((l) => l.agent_id)).toEqual([agentId]);
+    expect(data.tools.map((t) => [t.name, t.agent_id, t.parent_span_id])).toEqual([
+      ['lookup', agentId, data.agents[0]?.span_id],
+    ]);
+  }, 90_000);
+});
+
+/** The value `get` gives once it gives one (polled: it is set from another callback). */
+async function waitFor<T>(get: () => Promise<T> | undefined): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const value = get();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('wrangler dev did not become ready in 60 s');
+}
