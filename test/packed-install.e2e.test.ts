@@ -31,6 +31,10 @@ const APP_DEPENDENCIES: Record<number, Record<string, string>> = {
   3: { '@opentelemetry/api': '1.10.0', '@opentelemetry/sdk-node': '0.301.0', '@types/node': '24.10.1' },
 };
 
+/** Node 22.13+ opens SQLite with its own node:sqlite; Node 20 needs better-sqlite3 beside the server. */
+const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
+const nodeHasSqlite = nodeMajor > 22 || (nodeMajor === 22 && nodeMinor >= 13);
+
 let app: string;
 let packs: string;
 let install: { stdout: string; stderr: string };
@@ -60,6 +64,8 @@ beforeAll(async () => {
       '@agentops/exporter': tarball('agentops-exporter-'),
       '@agentops/server': tarball('agentops-server-'),
       ...dependencies,
+      // The server's SQLite driver where this Node has no node:sqlite, installed as its README says.
+      ...(nodeHasSqlite ? {} : { 'better-sqlite3': '^12.9.0' }),
       typescript: '5.9.3',
     },
   };
