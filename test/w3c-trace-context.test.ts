@@ -6,11 +6,11 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { type Service, startService } from './helpers/child.js';
+import { freePort } from './helpers/free-port.js';
 
 /** Beside the repository (`../shared`); `$W3C_HARNESS_DIR` when the tests run from a copy of it (CI leg 2). */
 const harness =
@@ -29,17 +29,6 @@ function python(): string {
     } catch {}
   }
   throw new Error('the W3C harness needs Python 3 with aiohttp: apt-get install python3-aiohttp (as .ci/run does)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 let running: Service | undefined;

@@ -8,30 +8,19 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from './helpers/child.js';
+import { freePort } from './helpers/free-port.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const require = createRequire(import.meta.url);
 const workerDir = fileURLToPath(new URL('./fixtures/worker/', import.meta.url));
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const wranglerRuns = major > 22 || (major === 22 && minor >= 12);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)', () => {
   let server: TestServer;
