@@ -1,15 +1,17 @@
 // The store alone, without HTTP: 40,000 events (half LLM calls, half tool calls) written in 500-event
-// batches, a retried batch, a page of the session list filtered by tag, a session read. Three runs,
-// medians. `node bench/store.mjs` measures SQLite with this Node's driver (AGENTOPS_SQLITE_DRIVER
+// batches, a retried batch, a page of the session list filtered by tag, a session read (three runs,
+// medians), and the overview of 100,000 sessions (30 days per day, the last 7 per hour). `node bench/store.mjs` measures SQLite with this Node's driver (AGENTOPS_SQLITE_DRIVER
 // names one); `node bench/store.mjs --postgres` PostgreSQL too (a private cluster, as `pnpm bench`).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, SqliteStore } from '@agentops/server';
 import { postgresForBench } from './lib.mjs';
+import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
 
 const EVENTS = 40_000;
 const RUNS = 3;
+const OVERVIEW_SESSIONS = 100_000;
 
 function storedEvents() {
   const start = Date.now();
@@ -52,10 +54,16 @@ async function measure(label, store) {
   t = performance.now();
   for (let i = 0; i < 500; i++) await store.getSession('p', 'absent');
   const read = ((performance.now() - t) / 500) * 1000;
+  await store.addProject({ id: 'o', name: 'o', key_hash: 'o', created_at: '' });
+  await (store.kind === 'sqlite'
+    ? seedSqlite(store, 'o', OVERVIEW_SESSIONS)
+    : seedPostgres(store, 'o', OVERVIEW_SESSIONS));
+  const overview = await overviewLatency(store, 'o');
   await store.close();
   console.log(
     `${label.padEnd(26)} insert ${median(inserts).toFixed(0)} events/s · retried batch ${median(retries).toFixed(2)} ms · ` +
-      `list page ${list.toFixed(2)} ms · session read ${read.toFixed(0)} µs`,
+      `list page ${list.toFixed(2)} ms · session read ${read.toFixed(0)} µs · ` +
+      `overview ${overview.days30.ms.toFixed(0)} ms (30 days), ${overview.hours7.ms.toFixed(0)} ms (7 days per hour)`,
   );
 }
 
