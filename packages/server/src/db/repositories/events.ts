@@ -43,8 +43,10 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
      * transaction.
      */
     *insert(sessionId: string, events: readonly StoredEvent[], receivedAt: string): Op<number> {
-      const rows = events.map(({ payload: e, cost }) => {
-        const c = eventColumns(e);
+      // Each event's columns worked out once: for its row, and for the totals if it is new.
+      const columns = events.map(({ payload }) => eventColumns(payload));
+      const rows = events.map(({ payload: e, cost }, i) => {
+        const c = columns[i] as ReturnType<typeof eventColumns>;
         return [
           e.id,
           e.event_type,
@@ -75,9 +77,9 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
       // A batch may hold one id twice: the first of them is the one stored.
       const fresh = new Set(inserted);
       const totals = new SessionTotals();
-      for (const { payload: e, cost } of events) {
-        if (fresh.delete(e.id)) totals.add(e, eventColumns(e), cost);
-      }
+      events.forEach(({ payload: e, cost }, i) => {
+        if (fresh.delete(e.id)) totals.add(e, columns[i] as ReturnType<typeof eventColumns>, cost);
+      });
       yield* sessions.addTotals(sessionId, totals);
       return inserted.length;
     },
