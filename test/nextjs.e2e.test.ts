@@ -1,5 +1,5 @@
 /**
- * Next.js 16 (App Router, the Node runtime) from its npm package: `next build` of an app whose
+ * Next.js 16 (App Router, the Node and Edge runtimes) from its npm package: `next build` of an app whose
  * `instrumentation.ts` starts AgentOps in `register()` and whose route handlers are wrapped in
  * `withSession`, then `next start` against the local server. Each request is a session, delivered
  * before the response is sent (a streamed response: before its stream closes); a handler that
@@ -160,4 +160,19 @@ it("a server action using the AI SDK's generateText: each call a session with it
   expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([
     [expect.stringContaining('gpt-4o-mini'), 24, 8],
   ]);
+});
+
+it('a route handler on the Edge runtime: the Web-API entry, each request a session, nested across awaits', async () => {
+  const res = await fetch(`${base}/api/edge?city=Lyon`);
+  const body = (await res.json()) as { answer: string; session: string };
+  expect(body.answer).toBe('sunny in Lyon');
+  const s = await stored(body.session);
+  expect(s.session.end_state).toBe('Success');
+  expect(s.session.tags).toEqual(['next', 'edge']);
+  // The Edge runtime names itself; it has no host (CPU, memory, disk) to tell of.
+  expect(s.session.host_env).toEqual({ SDK: { 'AgentOps SDK Version': expect.any(String), Runtime: 'edge-runtime' } });
+  const agent = s.agents[0];
+  expect(s.agents.map((a) => a.name)).toEqual(['planner']);
+  expect(s.llms.map((l) => [l.agent_id, l.prompt_tokens])).toEqual([[agent?.id, 7]]);
+  expect(s.tools.map((t) => [t.name, t.agent_id, t.parent_span_id])).toEqual([['lookup', agent?.id, agent?.span_id]]);
 });

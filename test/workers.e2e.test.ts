@@ -1,8 +1,13 @@
 /**
- * Cloudflare Workers: a Worker that imports `agentops` (test/fixtures/worker), bundled and served by
- * `wrangler dev` on a real workerd (the npm packages' binary), `nodejs_compat` on. Each request is a
- * session delivered through `ctx.waitUntil` to the local server, whole: its agent, its LLM call and
- * its tool nested as they ran (the context crosses the awaits), the host environment naming workerd.
+ * Cloudflare Workers: a Worker that imports `agentops` (test/fixtures/worker/worker.mjs), bundled and
+ * served by `wrangler dev` on a real workerd (the npm packages' binary). Wrangler resolves the
+ * packages' `workerd` condition: the Web-API entry (`dist/web.js`), which imports nothing Node-only.
+ * Each request is a session delivered through `ctx.waitUntil` to the local server, whole, the host
+ * environment naming workerd:
+ * - with `nodejs_compat` (fixtures/worker): the agent, its LLM call and its tool nested as they ran
+ *   (the context crosses the awaits through the runtime's AsyncLocalStorage);
+ * - with no compatibility flag (fixtures/worker-web, the same Worker): no AsyncLocalStorage, which
+ *   the SDK says once; every event still reaches the request's session, under its root span.
  * Wrangler runs on Node 22.12 or newer: this file runs on the Node 24 leg of CI.
  */
 
@@ -18,7 +23,6 @@ import { freePort } from './helpers/free-port.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const require = createRequire(import.meta.url);
-const workerDir = fileURLToPath(new URL('./fixtures/worker/', import.meta.url));
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const wranglerRuns = major > 22 || (major === 22 && minor >= 12);
 
@@ -34,7 +38,8 @@ describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)',
     rmSync(state, { recursive: true, force: true });
   });
 
-  it('each request is a session, delivered whole through ctx.waitUntil', async () => {
+  async function serve(fixture: string) {
+    const workerDir = fileURLToPath(new URL(`./fixtures/${fixture}/`, import.meta.url));
     const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
     const port = await freePort();
     let answered: Promise<{ id: string; answer: string }> | undefined;
@@ -88,13 +93,28 @@ describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)',
     expect(out.answer, result.stderr).toBe('sunny in Paris');
     expect(data.session.end_state).toBe('Success');
     expect(data.session.tags).toEqual(['worker']);
-    expect(JSON.stringify(data.session.host_env)).toContain('"Runtime":"workerd"');
+    expect(data.session.host_env).toEqual({ SDK: { 'AgentOps SDK Version': expect.any(String), Runtime: 'workerd' } });
     expect(data.agents.map((a) => a.name)).toEqual(['planner']);
-    const agentId = data.agents[0]?.id;
-    expect(data.llms.map((l) => l.agent_id)).toEqual([agentId]);
-    expect(data.tools.map((t) => [t.name, t.agent_id, t.parent_span_id])).toEqual([
-      ['lookup', agentId, data.agents[0]?.span_id],
-    ]);
+    expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([['gpt-4o-mini', 12, 3]]);
+    expect(data.tools.map((t) => [t.name, t.returns])).toEqual([['lookup', 'sunny in Paris']]);
+    return { data, output: `${result.stdout}${result.stderr}` };
+  }
+
+  it('with nodejs_compat: each request a session, nested as it ran, delivered through ctx.waitUntil', async () => {
+    const { data, output } = await serve('worker');
+    expect(output).not.toContain('AsyncLocalStorage');
+    const agent = data.agents[0];
+    expect(data.llms.map((l) => l.agent_id)).toEqual([agent?.id]);
+    expect(data.tools.map((t) => [t.agent_id, t.parent_span_id])).toEqual([[agent?.id, agent?.span_id]]);
+  }, 90_000);
+
+  it('with no compatibility flag: Web APIs only, each request a session all the same, said once', async () => {
+    const { data, output } = await serve('worker-web');
+    expect(output.match(/this runtime has no AsyncLocalStorage/g)).toHaveLength(1);
+    // No context across awaits: what ran after one sits under the session's root span, as the agent does.
+    const root = data.agents[0]?.parent_span_id;
+    expect(data.llms.map((l) => [l.agent_id, l.parent_span_id])).toEqual([[null, root]]);
+    expect(data.tools.map((t) => [t.agent_id, t.parent_span_id])).toEqual([[null, root]]);
   }, 90_000);
 });
 

@@ -194,7 +194,12 @@ function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 }
 
-export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+/** The process's environment, or none where the runtime has no `process` (a Worker without `nodejs_compat`). */
+function processEnv(): NodeJS.ProcessEnv {
+  return typeof process === 'object' && process?.env ? process.env : {};
+}
+
+export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv = processEnv()): ResolvedConfig {
   // A plain copy, read one key at a time: an option whose getter throws is lost, not the rest.
   const o = safeOptions<InitOptions>(options);
   const level = isLogLevel(o.logLevel)

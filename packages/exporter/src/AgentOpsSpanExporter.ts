@@ -21,6 +21,7 @@ import { flushGaveUp, Sender } from './delivery/sender.js';
 import type { SessionTotals } from './delivery/totals.js';
 import { guarded } from './internal/guard.js';
 import { createConsoleLogger, type Logger, withDiag } from './internal/logger.js';
+import { unrefTimer } from './internal/timers.js';
 import { errorText } from './internal/values.js';
 import { defaultSpanFilter, exportAllSpansFilter, type SpanFilter } from './mapping/span-filter.js';
 import type { SpanLike } from './mapping/span-like.js';
@@ -136,7 +137,7 @@ export class AgentOpsSpanExporter implements SpanExporter, SessionResults, Sessi
       onSessionReady: options.onSessionReady && guarded(options.onSessionReady, logger, 'onSessionReady', undefined),
     });
     this.#dropTimer = setInterval(() => this.#store.reportDrops(logger), options.dropReportIntervalMillis ?? 10_000);
-    this.#dropTimer.unref();
+    unrefTimer(this.#dropTimer);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import type { ExitDelivery } from './AgentOpsSpanExporter.js';
 import { MAP_SLICE } from './delivery/intake.js';
 import { createConsoleLogger, type Logger } from './internal/logger.js';
+import { nextTurn } from './internal/timers.js';
 import { errorText } from './internal/values.js';
 
 export interface HandOffSpanProcessorOptions {
@@ -59,7 +60,7 @@ export class HandOffSpanProcessor implements SpanProcessor {
   #scheduleDrain(): void {
     if (this.#drainScheduled) return;
     this.#drainScheduled = true;
-    setImmediate(this.#drain);
+    nextTurn(this.#drain);
   }
 
   /**

@@ -2,8 +2,8 @@
  * LLM cost in USD from token counts, through `@pydantic/genai-prices` and its bundled price data
  * (never updated over the network at run time). The package is large, so it is loaded on first use.
  */
-import { createRequire } from 'node:module';
 import { errorText } from './internal/values.js';
+import { type GenaiPrices, requirePriceTable } from './price-table.js';
 
 /**
  * An LLM call's tokens as they are priced. `input` counts every prompt token, cached ones included
@@ -18,8 +18,6 @@ export interface TokenUsage {
 }
 
 export type PriceFn = (model: string, usage: TokenUsage, provider?: string) => number | undefined;
-
-type GenaiPrices = typeof import('@pydantic/genai-prices');
 
 let loading: Promise<PriceFn> | undefined;
 /** The price function once built (synchronously when the package could be required). */
@@ -118,20 +116,21 @@ function flatPrice(price: Record<string, unknown>): FlatPrice {
   return { input, output, cacheRead, cacheWrite };
 }
 
-/**
- * Loads the price table once; later calls share the result. It is read synchronously when it can
- * be (the package's CommonJS build), because parsing it blocks for tens of milliseconds: better
- * once while the exporter is set up than in the middle of the app's work.
- */
+/** Loads the price table once (at once where it can be read synchronously); later calls share the result. */
 export function loadPriceFn(): Promise<PriceFn> {
   if (!loading) {
+    let prices: GenaiPrices | undefined;
     try {
-      // Made here, not when the module loads: where there is no module URL (a Worker), the import below.
-      loaded = priceFnFrom(createRequire(import.meta.url)('@pydantic/genai-prices') as GenaiPrices);
-      loading = Promise.resolve(loaded);
+      prices = requirePriceTable();
     } catch {
-      loading = import('@pydantic/genai-prices').then((prices) => {
-        loaded = priceFnFrom(prices);
+      // No `require` from here (a bundled Worker): imported below.
+    }
+    if (prices) {
+      loaded = priceFnFrom(prices);
+      loading = Promise.resolve(loaded);
+    } else {
+      loading = import('@pydantic/genai-prices').then((imported) => {
+        loaded = priceFnFrom(imported);
         return loaded;
       });
     }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { derivedEventId, type EventType, semconv as S } from '@agentops/exporter';
 import { clamp, isUuid, LIMITS, safeJsonStringify, truncate } from '@agentops/exporter/internal';
 import { type Attributes, type Span, type SpanContext, SpanKind } from '@opentelemetry/api';
@@ -71,7 +70,7 @@ export abstract class AgentOpsEvent {
    */
   get id(): string {
     // Recorded: derived when first read (most events' ids never are).
-    this.#id ??= this.#spanContext ? derivedEventId(this.#spanContext, 'event') : randomUUID();
+    this.#id ??= this.#spanContext ? derivedEventId(this.#spanContext, 'event') : crypto.randomUUID();
     return this.#id;
   }
 

@@ -5,7 +5,7 @@
  */
 
 import { type Logger, type SessionResults, SessionTally } from '@agentops/exporter';
-import { errorText } from '@agentops/exporter/internal';
+import { errorText, unrefTimer } from '@agentops/exporter/internal';
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 
@@ -48,10 +48,10 @@ export class TallySpanProcessor implements SpanProcessor {
 
   /** Waits for `work` at most the timeout; a failure or the timeout is said, never thrown. */
   async #bounded(work: Promise<void>, what: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.#timeoutMillis);
-      timer.unref();
+      unrefTimer(timer);
     });
     try {
       if ((await Promise.race([work, timeout])) === 'timeout')

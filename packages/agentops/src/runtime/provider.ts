@@ -85,7 +85,7 @@ export function chooseProvider(config: ResolvedConfig): ProviderChoice {
         'To see your other spans in AgentOps sessions, add `new AgentOpsSpanProcessor()` to your provider before init().',
     );
   } else {
-    registration = registerGlobally(provider);
+    registration = registerGlobally(provider, logger);
   }
   return { tracer: provider.getTracer('agentops', SDK_VERSION), processor, provider, registration };
 }

@@ -3,7 +3,6 @@
  * handler. Made by `init()` with the configuration resolved once, torn down by `shutdown()`.
  */
 
-import { randomUUID } from 'node:crypto';
 import { AgentOpsClient, type EvaluationInput, type Logger, type Mask, semconv as S } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import { type Context, context, ProxyTracerProvider, type Span, trace } from '@opentelemetry/api';
@@ -221,7 +220,7 @@ export async function sendEvaluation(
   }
   try {
     // An id of its own, so a request retried by a proxy is stored once.
-    const sent = { id: randomUUID(), timestamp: new Date().toISOString(), ...masked };
+    const sent = { id: crypto.randomUUID(), timestamp: new Date().toISOString(), ...masked };
     const api = client ?? new AgentOpsClient({ apiKey: config.apiKey, endpoint: config.endpoint });
     await api.addSessionEvaluations(sessionId, [sent]);
     return true;

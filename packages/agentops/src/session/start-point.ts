@@ -1,5 +1,4 @@
 /** Where a session starts: a fresh trace, or inside the trace of a session started elsewhere. */
-import { randomBytes } from 'node:crypto';
 import { type Logger, sessionIdToTraceId } from '@agentops/exporter';
 import { errorText } from '@agentops/exporter/internal';
 import { type Context, context, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
@@ -61,6 +60,13 @@ function joinPoint(options: StartSessionOptions, logger: Logger): StartPoint | u
   return undefined;
 }
 
+/** 8 random bytes in hex (Web Crypto: every runtime has it). */
+function randomSpanId(): string {
+  let hex = '';
+  for (const byte of crypto.getRandomValues(new Uint8Array(8))) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
 function remoteParent(traceId: string): SpanContext {
-  return { traceId, spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED, isRemote: true };
+  return { traceId, spanId: randomSpanId(), traceFlags: TraceFlags.SAMPLED, isRemote: true };
 }

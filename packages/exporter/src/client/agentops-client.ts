@@ -17,7 +17,8 @@ import type {
   UpdateSessionResponse,
 } from '../wire.js';
 import { ApiError, parseRetryAfter } from './api-error.js';
-import { AnswerTooLarge, fetchTransport, nodeTransport, type Transport, type TransportResponse } from './transport.js';
+import { defaultTransport } from './default-transport.js';
+import { AnswerTooLarge, fetchTransport, type Transport, type TransportResponse } from './transport.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.agentops.ai';
 
@@ -52,7 +53,7 @@ export class AgentOpsClient {
     this.#apiKey = options.apiKey;
     this.endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
     this.#timeoutMillis = options.timeoutMillis ?? 10_000;
-    this.#transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
+    this.#transport = options.fetch ? fetchTransport(options.fetch) : defaultTransport();
   }
 
   createSession(session: SessionPayload): Promise<CreateSessionResponse> {

@@ -1,12 +1,8 @@
 /**
- * How the client puts one request on the wire. By default Node's own `http`/`https` with keep-alive
- * agents: a request costs a fraction of the objects `fetch` makes (Request, Headers, web streams,
- * an AbortSignal), which matters to the host app's garbage collector at thousands of events a
- * second. A `fetch` of the user's (a proxy-aware one, a test double) is used instead when given.
+ * How the client puts one request on the wire: the shapes of a request and its answer, and the
+ * `fetch` transport (a `fetch` of the user's, or the runtime's own where there is no `node:http`).
+ * The default transport is the platform's (`default-transport.ts`).
  */
-import http from 'node:http';
-import https from 'node:https';
-
 export interface TransportRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
@@ -38,59 +34,6 @@ export interface TransportResponse {
 
 /** Sends one request; rejects with an Error when no answer came (refused, reset, timed out). */
 export type Transport = (url: string, request: TransportRequest) => Promise<TransportResponse>;
-
-export function nodeTransport(): Transport {
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
-  return (url, request) =>
-    new Promise<TransportResponse>((resolve, reject) => {
-      const target = new URL(url);
-      const secure = target.protocol === 'https:';
-      const body = request.body === undefined ? undefined : Buffer.from(request.body);
-      const headers = body ? { ...request.headers, 'content-length': String(body.length) } : request.headers;
-      const req = (secure ? https : http).request(
-        target,
-        { method: request.method, headers, agent: secure ? httpsAgent : httpAgent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > request.maxResponseBytes) {
-              req.destroy(new AnswerTooLarge(request.maxResponseBytes));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('error', fail);
-          res.on('end', () => {
-            clearTimeout(timer);
-            const retryAfter = res.headers['retry-after'];
-            resolve({
-              status: res.statusCode ?? 0,
-              statusText: res.statusMessage ?? '',
-              retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
-              text: Buffer.concat(chunks).toString('utf8'),
-            });
-          });
-        },
-      );
-      // The whole exchange is bounded, not only the wait between two packets.
-      const timer = setTimeout(
-        () => req.destroy(new Error(`timed out after ${request.timeoutMillis} ms`)),
-        request.timeoutMillis,
-      );
-      timer.unref();
-      function fail(err: Error): void {
-        clearTimeout(timer);
-        reject(err);
-      }
-      req.on('error', fail);
-      // Background delivery never holds the app's process open: an awaited flush does (bounded).
-      if (!request.holdsProcess) req.on('socket', (socket) => socket.unref());
-      req.end(body);
-    });
-}
 
 export function fetchTransport(fetchFn: typeof fetch): Transport {
   return async (url, request) => {
@@ -129,7 +72,14 @@ async function readCapped(response: Response, limit: number): Promise<string> {
     }
   } catch (err) {
     if (err instanceof AnswerTooLarge) throw err;
-    return Buffer.concat(chunks).toString('utf8');
+    return utf8(chunks);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return utf8(chunks);
+}
+
+function utf8(chunks: Uint8Array[]): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
 }

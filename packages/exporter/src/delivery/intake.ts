@@ -6,6 +6,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { PriceSource } from '../cost.js';
 import type { Logger } from '../internal/logger.js';
+import { nextTurn } from '../internal/timers.js';
 import { errorText } from '../internal/values.js';
 import { encodedSdkLlmEvent } from '../mapping/llm-event-json.js';
 import { defaultSpanFilter, type SpanFilter } from '../mapping/span-filter.js';
@@ -46,7 +47,7 @@ export class Intake {
   async take(spans: readonly ReadableSpan[]): Promise<void> {
     if (!this.#prices.settled) await this.#prices.loaded;
     for (let i = 0; i < spans.length; i += MAP_SLICE) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (i > 0) await new Promise<void>((resolve) => nextTurn(resolve));
       const end = Math.min(spans.length, i + MAP_SLICE);
       for (let j = i; j < end; j++) this.#takeOne(spans[j] as ReadableSpan);
     }

@@ -9,6 +9,7 @@ import type { AgentOpsClient } from '../client/agentops-client.js';
 import type { ApiError } from '../client/api-error.js';
 import type { BackoffOptions } from '../client/backoff.js';
 import type { Logger } from '../internal/logger.js';
+import { unrefTimer } from '../internal/timers.js';
 import { errorText } from '../internal/values.js';
 import type { SessionOutbox } from './outbox.js';
 import type { OutboxStore } from './outbox-store.js';
@@ -165,7 +166,7 @@ export class Sender {
       this.#retryTimer = undefined;
       this.wake();
     }, delay);
-    this.#retryTimer.unref();
+    unrefTimer(this.#retryTimer);
   }
 
   /**
@@ -194,7 +195,7 @@ export class Sender {
       this.#batchWaitTimer = undefined;
       this.wake();
     }, delay);
-    this.#batchWaitTimer.unref();
+    unrefTimer(this.#batchWaitTimer);
   }
 
   /** The next call to make, already started, or undefined. */

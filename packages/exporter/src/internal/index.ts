@@ -16,6 +16,7 @@ export {
 } from './json.js';
 export { clamp, LIMITS, tagList } from './limits.js';
 export { isLogLevel, withDiag } from './logger.js';
+export { nextTurn, unrefTimer } from './timers.js';
 export {
   asCost,
   asCount,

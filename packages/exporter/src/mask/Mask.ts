@@ -18,11 +18,11 @@
  * event ids, kinds and timestamps are not masked by patterns or the function (a name rule naming
  * one exactly still applies).
  */
-import { createHash } from 'node:crypto';
 import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { errorText } from '../internal/values.js';
 import * as S from '../semconv.js';
+import { sha256Hex } from './hash.js';
 import { type CompiledRule, compileOption, type MaskFunction, type MaskOption } from './rules.js';
 
 export const REDACTED = '[REDACTED]';
@@ -71,7 +71,7 @@ type Keys = 'text' | 'fields' | 'top';
 type Dropped = typeof DROP;
 
 function hashOf(text: string): string {
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16)}`;
+  return `sha256:${sha256Hex(text).slice(0, 16)}`;
 }
 
 export class Mask {
