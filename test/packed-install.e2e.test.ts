@@ -2,17 +2,21 @@
  * What is published is what is tested: the three packages are packed (`pnpm pack`), installed with
  * plain `npm install --strict-peer-deps` into a fresh app outside the workspace next to the
  * OpenTelemetry line this CI leg runs (2.x on Node 20, 3.x on Node 24), and an ESM app (with a CommonJS
- * library), a CommonJS NodeSDK app and a strict TypeScript program run against the installed server.
+ * library), a CommonJS NodeSDK app and a strict TypeScript program run against the installed server;
+ * so does the same small app on Bun and on Deno, and a Worker under workerd with Web APIs only (the
+ * packages' `workerd` condition; Node 22.12+, wrangler's minimum).
  */
 import { type ChildProcess, execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { SessionExport } from 'agentops';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runNode } from './helpers/child.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, runNode } from './helpers/child.js';
+import { OTHER_RUNTIMES } from './helpers/runtimes.js';
+import { withWranglerDev, wranglerRuns } from './helpers/wrangler.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -196,4 +200,68 @@ it('the published types hold no @internal member and no public Session construct
     expect(session.slice(0, session.indexOf('\n}'))).toMatch(/private constructor\(\);/);
     expect(types).not.toMatch(/\btraceId: string|static live\(|static start\(|@internal/);
   }
+});
+
+describe('the packed tarballs on the other runtimes', () => {
+  /** The session once the installed server has it ended, with its tool call (it may not be there at all yet). */
+  async function whole(id: string): Promise<SessionExport> {
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${serverUrl}/v2/sessions/${id}/export`, { headers: { 'x-agentops-api-key': API_KEY } });
+      const data = res.status === 200 ? ((await res.json()) as SessionExport) : undefined;
+      if (data?.session.end_state && data.tools.length > 0) return data;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`session ${id} did not arrive whole`);
+  }
+
+  it.each(OTHER_RUNTIMES)(
+    '$name $version runs an app from them',
+    async (runtime) => {
+      const script = join(app, 'runtime-app.mjs');
+      cpSync(fileURLToPath(new URL('./fixtures/runtime-app.mjs', import.meta.url)), script);
+      const [command, ...args] = runtime.command(script);
+      const r = await runCommand(command, args, app, { ...appEnv(), NO_COLOR: '1' });
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { id: string; answer: string };
+      expect(out.answer).toBe('sunny in Paris');
+      const data = await whole(out.id);
+      expect(data.session.end_state).toBe('Success');
+      expect(JSON.stringify(data.session.host_env)).toContain(`"Runtime":"${runtime.name}"`);
+      const agent = data.agents[0];
+      expect(data.tools.map((t) => [t.name, t.agent_id, t.parent_span_id])).toEqual([
+        ['lookup', agent?.id, agent?.span_id],
+      ]);
+    },
+    60_000,
+  );
+
+  it.runIf(wranglerRuns)(
+    'a Worker from them, with Web APIs only, under workerd',
+    async () => {
+      const dir = join(app, 'worker');
+      mkdirSync(dir, { recursive: true });
+      cpSync(fileURLToPath(new URL('./fixtures/worker/worker.mjs', import.meta.url)), join(dir, 'worker.mjs'));
+      cpSync(
+        fileURLToPath(new URL('./fixtures/worker-web/wrangler.toml', import.meta.url)),
+        join(dir, 'wrangler.toml'),
+      );
+      writeFileSync(
+        join(dir, 'wrangler.toml'),
+        readFileSync(join(dir, 'wrangler.toml'), 'utf8').replace('../worker/', ''),
+      );
+      const vars = { AGENTOPS_API_KEY: API_KEY, AGENTOPS_API_ENDPOINT: serverUrl };
+      const { value: data } = await withWranglerDev(dir, vars, async (url) => {
+        const out = (await (await fetch(`${url}/?city=Paris`)).json()) as { id: string; answer: string };
+        expect(out.answer).toBe('sunny in Paris');
+        return whole(out.id);
+      });
+      expect(data.session.end_state).toBe('Success');
+      expect(data.session.host_env).toEqual({
+        SDK: { 'AgentOps SDK Version': expect.any(String), Runtime: 'workerd' },
+      });
+      expect(data.llms.map((l) => [l.model, l.prompt_tokens])).toEqual([['gpt-4o-mini', 12]]);
+      expect(data.tools.map((t) => [t.name, t.returns])).toEqual([['lookup', 'sunny in Paris']]);
+    },
+    90_000,
+  );
 });

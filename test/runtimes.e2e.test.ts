@@ -4,45 +4,14 @@
  * shutdown, recorded into the local server; the session's host environment names the runtime and
  * its version (OpenTelemetry's process detector says Node.js on both), and the process exits by itself.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from './helpers/child.js';
+import { OTHER_RUNTIMES } from './helpers/runtimes.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
-const require = createRequire(import.meta.url);
 const testDir = fileURLToPath(new URL('.', import.meta.url));
 const app = fileURLToPath(new URL('./fixtures/runtime-app.mjs', import.meta.url));
-
-/** A runtime's binary: in its platform package (pnpm runs no install script), else where its install script put it. */
-function binaryOf(pkg: string, platformPkg: string, inPlatform: string, installed: string): string {
-  const root = dirname(require.resolve(`${pkg}/package.json`));
-  const candidates = [join(root, installed)];
-  try {
-    const platformRoot = dirname(createRequire(join(root, 'package.json')).resolve(`${platformPkg}/package.json`));
-    candidates.unshift(join(platformRoot, inPlatform));
-  } catch {
-    // Not installed for this platform.
-  }
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`no ${pkg} binary in ${candidates.join(', ')}`);
-  return found;
-}
-
-const RUNTIMES = [
-  {
-    name: 'bun',
-    version: (require('bun/package.json') as { version: string }).version,
-    command: () => [binaryOf('bun', '@oven/bun-linux-x64', 'bin/bun', 'bin/bun.exe'), app],
-  },
-  {
-    name: 'deno',
-    version: (require('deno/package.json') as { version: string }).version,
-    command: () => [binaryOf('deno', '@deno/linux-x64-glibc', 'deno', 'deno'), 'run', '-A', app],
-  },
-];
 
 let server: TestServer;
 beforeAll(async () => {
@@ -52,11 +21,11 @@ afterAll(async () => {
   await server.stop();
 });
 
-it.each(RUNTIMES)(
+it.each(OTHER_RUNTIMES)(
   '$name $version: recorded whole, the host environment names the runtime',
   async (runtime) => {
-    const [command, ...args] = runtime.command();
-    const r = await runCommand(command as string, args, testDir, {
+    const [command, ...args] = runtime.command(app);
+    const r = await runCommand(command, args, testDir, {
       AGENTOPS_API_KEY: server.apiKey,
       AGENTOPS_API_ENDPOINT: server.url,
       NO_COLOR: '1',
@@ -84,7 +53,7 @@ it.each(RUNTIMES)(
 const exitApp = fileURLToPath(new URL('./fixtures/exit-app.mjs', import.meta.url));
 const EVENTS = 10;
 
-describe.each(RUNTIMES)('$name: the exit paths end the session and deliver every event', (runtime) => {
+describe.each(OTHER_RUNTIMES)('$name: the exit paths end the session and deliver every event', (runtime) => {
   it.each([
     ['normal', undefined, 'Indeterminate', 'Process exited without ending the session'],
     ['sigint', 'SIGINT', 'Fail', 'Interrupted by SIGINT'],
@@ -92,12 +61,10 @@ describe.each(RUNTIMES)('$name: the exit paths end the session and deliver every
   ] as const)(
     '%s',
     async (mode, signal, endState, reason) => {
-      const [command, ...args] = runtime.command();
-      // The same command, the exit app in place of the runtime app.
-      const argv = args.map((a) => (a === app ? exitApp : a));
+      const [command, ...args] = runtime.command(exitApp);
       const r = await runCommand(
-        command as string,
-        [...argv, mode, String(EVENTS)],
+        command,
+        [...args, mode, String(EVENTS)],
         testDir,
         { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url, NO_COLOR: '1' },
         (line, child) => {

@@ -11,93 +11,48 @@
  * Wrangler runs on Node 22.12 or newer: this file runs on the Node 24 leg of CI.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from './helpers/child.js';
-import { freePort } from './helpers/free-port.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-const require = createRequire(import.meta.url);
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-const wranglerRuns = major > 22 || (major === 22 && minor >= 12);
+import { withWranglerDev, wranglerRuns } from './helpers/wrangler.js';
 
 describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)', () => {
   let server: TestServer;
-  let state: string;
   beforeAll(async () => {
     server = await startTestServer();
-    state = mkdtempSync(join(tmpdir(), 'agentops-wrangler-'));
   });
   afterAll(async () => {
     await server.stop();
-    rmSync(state, { recursive: true, force: true });
   });
 
-  async function serve(fixture: string) {
-    const workerDir = fileURLToPath(new URL(`./fixtures/${fixture}/`, import.meta.url));
-    const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-    const port = await freePort();
-    let answered: Promise<{ id: string; answer: string }> | undefined;
-    const run = runCommand(
-      process.execPath,
-      [
-        wrangler,
-        'dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--persist-to',
-        state,
-        '--var',
-        `AGENTOPS_API_KEY:${server.apiKey}`,
-        '--var',
-        `AGENTOPS_API_ENDPOINT:${server.url}`,
-      ],
-      workerDir,
-      { CI: 'true', NO_COLOR: '1', WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: state },
-      (line, child) => {
-        if (answered || !/Ready on http/.test(line)) return;
-        answered = (async () => {
-          try {
-            const res = await fetch(`http://127.0.0.1:${port}/?city=Paris`);
-            return (await res.json()) as { id: string; answer: string };
-          } finally {
-            // The session is handed to waitUntil: wait for it at the server, then stop.
-            setTimeout(() => child.kill('SIGTERM'), 8_000).unref();
-          }
-        })();
-      },
-    );
-    let ended: { stderr: string } | undefined;
-    void run.then((r) => (ended = r));
-    const exported = (async () => {
-      const out = await waitFor(() => {
-        if (ended && !answered) throw new Error(`wrangler dev exited before it served:\n${ended.stderr}`);
-        return answered;
-      });
-      for (let i = 0; i < 60; i++) {
-        const res = await server.get<SessionExport>(`/v2/sessions/${out.id}/export`);
-        if (res.status === 200 && res.body.session.end_state && res.body.tools.length > 0)
-          return { out, data: res.body };
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`session ${out.id} did not arrive whole`);
-    })();
-    const [{ out, data }, result] = await Promise.all([exported, run]);
-    expect(out.answer, result.stderr).toBe('sunny in Paris');
+  /** The session once the server has it ended, with its tool call (it may not be there at all yet). */
+  async function whole(id: string): Promise<SessionExport> {
+    for (let i = 0; i < 100; i++) {
+      const res = await server.get<SessionExport>(`/v2/sessions/${id}/export`);
+      if (res.status === 200 && res.body.session.end_state && res.body.tools.length > 0) return res.body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`session ${id} did not arrive whole`);
+  }
+
+  /** One request to the Worker of `fixture`; its session once it is at the server whole, and what wrangler printed. */
+  async function serve(fixture: string): Promise<{ data: SessionExport; output: string }> {
+    const dir = fileURLToPath(new URL(`./fixtures/${fixture}/`, import.meta.url));
+    const vars = { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url };
+    const { value: data, output } = await withWranglerDev(dir, vars, async (url) => {
+      const out = (await (await fetch(`${url}/?city=Paris`)).json()) as { id: string; answer: string };
+      expect(out.answer).toBe('sunny in Paris');
+      // The session was handed to waitUntil: it arrives after the answer.
+      return whole(out.id);
+    });
     expect(data.session.end_state).toBe('Success');
     expect(data.session.tags).toEqual(['worker']);
     expect(data.session.host_env).toEqual({ SDK: { 'AgentOps SDK Version': expect.any(String), Runtime: 'workerd' } });
     expect(data.agents.map((a) => a.name)).toEqual(['planner']);
     expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([['gpt-4o-mini', 12, 3]]);
     expect(data.tools.map((t) => [t.name, t.returns])).toEqual([['lookup', 'sunny in Paris']]);
-    return { data, output: `${result.stdout}${result.stderr}` };
+    return { data, output };
   }
 
   it('with nodejs_compat: each request a session, nested as it ran, delivered through ctx.waitUntil', async () => {
@@ -117,13 +72,3 @@ describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)',
     expect(data.tools.map((t) => [t.agent_id, t.parent_span_id])).toEqual([[null, root]]);
   }, 90_000);
 });
-
-/** The value `get` gives once it gives one (polled: it is set from another callback). */
-async function waitFor<T>(get: () => Promise<T> | undefined): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = get();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('wrangler dev did not become ready in 60 s');
-}
