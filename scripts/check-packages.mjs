@@ -7,7 +7,7 @@
 // each with no Node.js built-in available, so an entry that imports one fails.
 // Exits non-zero on any problem. Run after `pnpm build`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,15 +62,7 @@ function checkConditions() {
     mkdirSync(dir, { recursive: true });
     execFileSync('tar', ['-xzf', tarballs[pkg], '-C', dir, '--strip-components', '1']);
   }
-  writeFileSync(
-    join(app, 'probe.ts'),
-    [
-      "import * as agentops from 'agentops';",
-      "export const handler = agentops.withSession(async (request: Request) => Response.json({ id: agentops.getSession()?.id, url: request.url }));",
-      "export const tool = agentops.recordTool('lookup', async (city: string) => `sunny in ${city}`);",
-      "agentops.init({ apiKey: 'key', autoStartSession: false });",
-    ].join('\n'),
-  );
+  cpSync(join(root, 'test/fixtures/conditions/probe.ts'), join(app, 'probe.ts'));
   try {
     for (const condition of conditions) {
       console.log(`\n== condition ${condition}: types and a bundle with no Node.js built-ins`);
