@@ -1,9 +1,10 @@
 /**
  * The context manager for Web-API runtimes. Over the runtime's `AsyncLocalStorage` where it has one
- * (the Next.js Edge runtime gives it as a global; Workers with `nodejs_compat` or `nodejs_als` as
- * `node:async_hooks`, reached through `process.getBuiltinModule` so that nothing Node-only is
- * imported): sessions and spans cross `await` as on Node. Without one (a Worker with neither flag),
- * the context holds only while a function runs synchronously, which is said once.
+ * (the Next.js Edge runtime gives it as a global; Workers with `nodejs_compat` as `node:async_hooks`,
+ * reached through `process.getBuiltinModule` so that nothing Node-only is imported): sessions and
+ * spans cross `await` as on Node. Without one (a Worker without `nodejs_compat`; `nodejs_als` alone
+ * gives no `process` to reach it through), the context holds only while a function runs
+ * synchronously, which is said once.
  */
 import type { Logger } from '@agentops/exporter';
 import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
@@ -106,7 +107,7 @@ export const createContextManager: typeof Node.createContextManager = (logger) =
   const Storage = asyncLocalStorage();
   if (Storage) return new StorageContextManager(Storage);
   logger.warn(
-    'this runtime has no AsyncLocalStorage (on Cloudflare Workers, add the `nodejs_compat` or `nodejs_als` ' +
+    'this runtime has no AsyncLocalStorage (on Cloudflare Workers, add the `nodejs_compat` ' +
       'compatibility flag): a session and the current span do not cross `await`. Events recorded after an ' +
       '`await` go to the one open session, with no parent span; with several requests at once, take the ' +
       'session before the first `await` (`const session = agentops.getSession()`) and record through it ' +
