@@ -176,3 +176,19 @@ it('a route handler on the Edge runtime: the Web-API entry, each request a sessi
   expect(s.llms.map((l) => [l.agent_id, l.prompt_tokens])).toEqual([[agent?.id, 7]]);
   expect(s.tools.map((t) => [t.name, t.agent_id, t.parent_span_id])).toEqual([['lookup', agent?.id, agent?.span_id]]);
 });
+
+it("the AI SDK's streamText on the Edge runtime: its model call an LLM call of the request's session", async () => {
+  const res = await fetch(`${base}/api/edge-chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'Say hello' }),
+  });
+  expect(res.status).toBe(200);
+  expect(await res.text()).toBe('Bonjour from the stream.');
+  const data = await stored(res.headers.get('x-session') as string);
+  expect(data.session.end_state).toBe('Success');
+  expect(JSON.stringify(data.session.host_env)).toContain('"Runtime":"edge-runtime"');
+  expect(data.llms.map((l) => [l.model, l.prompt_tokens, l.completion_tokens])).toEqual([
+    [expect.stringContaining('gpt-4o-mini'), 30, 5],
+  ]);
+});
