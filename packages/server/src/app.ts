@@ -13,6 +13,7 @@ import { isPostgresUrl, openStore } from './db/open-store.js';
 import { SqliteStore } from './db/SqliteStore.js';
 import { asUnavailable, type Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
+import { registerMcpRoute } from './mcp/mcp-route.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOpenApi } from './routes/openapi.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -227,6 +228,7 @@ export async function buildApp(
   registerV3Routes(app, { store, tokens });
   registerV4Routes(app, { store, ingest, tokens, publicUrl: options.publicUrl });
   registerOtlpRoutes(app, { store, ingest, tokens });
+  registerMcpRoute(app, { store, tokens });
   registerDashboardRoutes(app);
   // `/health` says the process answers; `/ready` that its database does too (503 with why, when not).
   app.get('/ready', async (_request, reply) => {

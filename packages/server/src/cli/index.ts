@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DB_FILE } from '../app.js';
 import { SERVER_VERSION } from '../version.js';
+import { mcpCommand } from './mcp.js';
 import { projectsCommand } from './projects.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
@@ -16,6 +17,9 @@ Usage:
   agentops-server sessions list [--endpoint URL] [--api-key KEY] [--limit N] [--json]
   agentops-server sessions stats ID [--endpoint URL] [--api-key KEY]
   agentops-server sessions export ID [--endpoint URL] [--api-key KEY]
+  agentops-server mcp [--endpoint URL] [--api-key KEY]  an MCP server on stdio over the project's
+                   sessions (read-only: list, read, explain failures, overview); also at POST /mcp
+                   of a running server (Streamable HTTP, the project's key as a bearer token)
 
 Options:
   --port N         port to listen on (0: any free port). Default 8787, or $PORT.
@@ -23,8 +27,10 @@ Options:
   --db FILE|URL    the store: a SQLite file, or a postgres:// URL that several instances may share.
                    Default $AGENTOPS_DATABASE_URL, else ${DEFAULT_DB_FILE}.
   --api-key KEY    on first start, the local project's key (default $AGENTOPS_API_KEY, else a new one);
-                   for 'sessions', the key to read with (default: the saved local key).
-  --endpoint URL   for 'sessions': the server to ask. Default http://127.0.0.1:8787.
+                   for 'sessions' and 'mcp', the key to read with (default $AGENTOPS_API_KEY, else
+                   the saved local key).
+  --endpoint URL   for 'sessions' and 'mcp': the server to ask. Default $AGENTOPS_API_ENDPOINT, else
+                   http://127.0.0.1:8787.
   --jwt-ttl S      lifetime of session tokens in seconds. Default 86400.
   --mask-file F    a JSON list of mask rules applied at ingest to everything stored (v2, OTLP,
                    evaluations, uploads); the SDK's rule format, names being the wire's field names.
@@ -94,6 +100,8 @@ async function main(argv: string[]): Promise<number> {
         sub,
         arg,
       );
+    case 'mcp':
+      return mcpCommand({ db, apiKey: values['api-key'], endpoint: values.endpoint });
     default:
       process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
       return 2;

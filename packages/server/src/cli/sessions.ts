@@ -78,18 +78,23 @@ function table(sessions: ListedSession[], total: number): string {
   return [line(head), ...rows.map(line), `${sessions.length} of ${total} sessions`].join('\n');
 }
 
+/** The server to read and the key to read with: the options, else the environment, else the local ones. */
+export function readTarget(o: Pick<SessionsOptions, 'db' | 'apiKey' | 'endpoint'>): {
+  apiKey: string;
+  endpoint: string;
+} {
+  const apiKey = o.apiKey ?? process.env.AGENTOPS_API_KEY ?? readSavedApiKey(o.db);
+  if (!apiKey) throw new UsageError('no API key: pass --api-key or set AGENTOPS_API_KEY');
+  return { apiKey, endpoint: endpointOf(o.endpoint ?? process.env.AGENTOPS_API_ENDPOINT ?? 'http://127.0.0.1:8787') };
+}
+
 export async function sessionsCommand(
   o: SessionsOptions,
   sub: string | undefined,
   id: string | undefined,
 ): Promise<number> {
-  const apiKey = o.apiKey ?? process.env.AGENTOPS_API_KEY ?? readSavedApiKey(o.db);
-  if (!apiKey) {
-    process.stderr.write('agentops-server: no API key: pass --api-key or set AGENTOPS_API_KEY\n');
-    return 2;
-  }
   try {
-    const endpoint = endpointOf(o.endpoint ?? process.env.AGENTOPS_API_ENDPOINT ?? 'http://127.0.0.1:8787');
+    const { apiKey, endpoint } = readTarget(o);
     const client = new AgentOpsClient({ apiKey, endpoint });
     let result: unknown;
     if (sub === 'list') {
