@@ -45,6 +45,8 @@ export interface SessionListFilter {
   release?: string;
   /** The start of the session's id (lowercase hex and dashes). */
   idPrefix?: string;
+  /** Full-text search: sessions with an event (or tags) holding every word of it. */
+  q?: string;
   /** Sessions started at or after `from`, before `to` (normalized ISO times). */
   from?: string;
   to?: string;

@@ -167,4 +167,14 @@ export const POSTGRES_MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN name TEXT;
   `,
+  // Full-text search: each event's words (search-text.ts), and each session's tags (doc_id NULL).
+  `
+  CREATE TABLE search (
+    session_id TEXT NOT NULL,
+    doc_id TEXT,
+    doc tsvector NOT NULL
+  );
+  CREATE INDEX search_doc ON search USING GIN (doc);
+  CREATE INDEX search_session ON search (session_id);
+  `,
 ];

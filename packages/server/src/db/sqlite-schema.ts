@@ -161,4 +161,8 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN name TEXT;
   `,
+  // Full-text search: each event's words (search-text.ts), and each session's tags (doc_id NULL).
+  `
+  CREATE VIRTUAL TABLE search USING fts5(body, session_id UNINDEXED, doc_id UNINDEXED, tokenize = 'unicode61');
+  `,
 ];

@@ -55,6 +55,8 @@ export const listQuerySchema = {
     environment: { type: 'string', maxLength: 512 },
     release: { type: 'string', maxLength: 512 },
     id: { type: 'string', pattern: '^[0-9a-fA-F-]{1,36}$' },
+    /** Full-text search: sessions where one event (or the tags) holds every word of it. */
+    q: { type: 'string', minLength: 1, maxLength: 512 },
     from: { type: 'string', minLength: 1, maxLength: 64 },
     to: { type: 'string', minLength: 1, maxLength: 64 },
   },

@@ -13,6 +13,7 @@ import {
   type StoredEvent,
   withCost,
 } from '../Store.js';
+import { searchText } from '../search-text.js';
 import { all, type Column, type Dialect, insertNew, type Op } from '../sql/query.js';
 import type { sessionRepository } from './sessions.js';
 
@@ -77,10 +78,20 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
       // A batch may hold one id twice: the first of them is the one stored.
       const fresh = new Set(inserted);
       const totals = new SessionTotals();
+      const docIds: string[] = [];
+      const texts: string[] = [];
       events.forEach(({ payload: e, cost }, i) => {
-        if (fresh.delete(e.id)) totals.add(e, columns[i] as ReturnType<typeof eventColumns>, cost);
+        if (!fresh.delete(e.id)) return;
+        totals.add(e, columns[i] as ReturnType<typeof eventColumns>, cost);
+        const text = searchText(e);
+        if (text) {
+          docIds.push(e.id);
+          texts.push(text);
+        }
       });
       yield* sessions.addTotals(sessionId, totals);
+      // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
+      if (docIds.length > 0) yield* d.indexSearch(sessionId, docIds, texts);
       return inserted.length;
     },
 

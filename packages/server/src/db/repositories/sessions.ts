@@ -17,6 +17,7 @@ import {
   type SessionTotalsRow,
   sessionRecord,
 } from '../Store.js';
+import { searchWords, wordsOf } from '../search-text.js';
 import { all, type Dialect, get, insertNew, type Op, run } from '../sql/query.js';
 
 /**
@@ -92,7 +93,7 @@ export function sessionRepository(d: Dialect) {
      */
     *upsert(projectId: string, s: SessionPayload): Op<void> {
       const now = new Date().toISOString();
-      yield* run(upsert, [
+      const changed = yield* run(upsert, [
         s.session_id,
         projectId,
         s.init_timestamp,
@@ -103,6 +104,13 @@ export function sessionRepository(d: Dialect) {
         // 1 or 0: SQLite binds no booleans.
         ...DESCRIPTIVE.map((f) => (s[f.field] === undefined ? 0 : 1)),
       ]);
+      // The session's tags are searched too: their document replaced when they are given (and the
+      // session is this project's).
+      if (changed > 0 && s.tags !== undefined) {
+        yield* run(d.unindexSessionWords, [s.session_id]);
+        const words = wordsOf((s.tags ?? []).join(' ')).join(' ');
+        if (words) yield* d.indexSearch(s.session_id, [null], [words]);
+      }
     },
 
     /** Creates the session with only its start when it does not exist. */
@@ -121,6 +129,13 @@ export function sessionRepository(d: Dialect) {
       if (filter.tag !== undefined) {
         where.push(d.hasElement('tags'));
         params.push(d.hasElementValue(filter.tag));
+      }
+      if (filter.q !== undefined) {
+        // A search with no word in it (punctuation only) finds nothing.
+        const words = searchWords(filter.q);
+        if (words.length === 0) return { sessions: [], total: 0 };
+        where.push(d.searchMatch);
+        params.push(d.searchParam(words));
       }
       if (filter.endState === 'running') where.push('end_state IS NULL');
       else if (filter.endState !== undefined) {

@@ -47,6 +47,17 @@ export const postgresDialect: Dialect = {
   *lock(key) {
     yield* run('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
   },
+  *indexSearch(sessionId, docIds, texts) {
+    yield* run(
+      `INSERT INTO search (session_id, doc_id, doc)
+       SELECT ?, d, to_tsvector('simple', t) FROM unnest(?::text[], ?::text[]) AS u(d, t)`,
+      [sessionId, docIds, texts],
+    );
+  },
+  unindexSessionWords: 'DELETE FROM search WHERE session_id = ? AND doc_id IS NULL',
+  searchMatch: "sessions.id IN (SELECT session_id FROM search WHERE doc @@ to_tsquery('simple', ?))",
+  // Words hold letters, digits and _ only: no tsquery operator among them.
+  searchParam: (words) => words.join(' & '),
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;

@@ -4,7 +4,7 @@
  * text and kept: event batches are the server's hottest path.
  */
 import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
-import type { Dialect, Executor, Op, Statement } from './query.js';
+import { type Dialect, type Executor, type Op, run, type Statement } from './query.js';
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
@@ -25,6 +25,17 @@ export const sqliteDialect: Dialect = {
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },
+  *indexSearch(sessionId, docIds, texts) {
+    // One statement text for any number of documents (prepared once): the rows as a JSON array.
+    yield* run(
+      `INSERT INTO search (body, session_id, doc_id) SELECT value ->> '$[1]', ?, value ->> '$[0]' FROM json_each(?)`,
+      [sessionId, JSON.stringify(docIds.map((id, i) => [id, texts[i]]))],
+    );
+  },
+  unindexSessionWords: 'DELETE FROM search WHERE session_id = ? AND doc_id IS NULL',
+  searchMatch: 'sessions.id IN (SELECT session_id FROM search WHERE search MATCH ?)',
+  // Each word a quoted FTS5 string (words hold letters, digits and _ only): all of them, in any order.
+  searchParam: (words) => words.map((w) => `"${w}"`).join(' '),
 };
 
 export class SqliteExecutor implements Executor {

@@ -60,11 +60,12 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       environment?: string;
       release?: string;
       id?: string;
+      q?: string;
       from?: string;
       to?: string;
     };
   }>('/v2/sessions', { schema: { querystring: listQuerySchema }, preHandler: project }, async (request, reply) => {
-    const { limit, offset, tag, end_state: endState, user_id: userId, environment, release, id } = request.query;
+    const { limit, offset, tag, end_state: endState, user_id: userId, environment, release, id, q } = request.query;
     const range = timeRange(request.query);
     if (typeof range === 'string') return badRequest(reply, range);
     const page = await store.listSessions(projectOf(request).id, {
@@ -76,6 +77,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       environment,
       release,
       ...(id ? { idPrefix: id.toLowerCase() } : {}),
+      ...(q ? { q } : {}),
       ...range,
     });
     return {

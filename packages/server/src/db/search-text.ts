@@ -1,0 +1,68 @@
+/**
+ * What full-text search reads of an event: the words an app's agent said and was told, as stored
+ * (after the server's mask, so a masked value is never indexed). Prompts, completions, tool and
+ * action arguments and results, their names, errors; the string leaves of these values, not their
+ * keys. Bounded per event, so one huge payload cannot bloat the index.
+ */
+import type { EventPayload } from '@agentops/exporter';
+
+/** Most characters of one event indexed. */
+export const MAX_SEARCH_TEXT = 32 * 1024;
+
+const FIELDS = [
+  'prompt',
+  'completion',
+  'params',
+  'returns',
+  'name',
+  'action_type',
+  'error_type',
+  'code',
+  'details',
+  'logs',
+];
+
+export function searchText(e: EventPayload): string {
+  const parts: string[] = [];
+  let size = 0;
+  const visit = (value: unknown, depth: number): void => {
+    if (size >= MAX_SEARCH_TEXT || depth > 32) return;
+    if (typeof value === 'string') {
+      if (value.length === 0) return;
+      parts.push(value);
+      size += value.length + 1;
+    } else if (typeof value === 'number' || typeof value === 'boolean') {
+      visit(String(value), depth);
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v, depth + 1);
+    } else if (value && typeof value === 'object') {
+      for (const v of Object.values(value)) visit(v, depth + 1);
+    }
+  };
+  const record = e as unknown as Record<string, unknown>;
+  for (const field of FIELDS) visit(record[field], 0);
+  return wordsOf(parts.join('\n').slice(0, MAX_SEARCH_TEXT)).join(' ');
+}
+
+/**
+ * A text's words as both stores index them, worked out here so that SQLite's tokenizer and
+ * PostgreSQL's parser (which reads `INV-4242` as a word and a negative number) see the same ones:
+ * runs of letters and digits, lowercased, accents removed.
+ */
+export function wordsOf(text: string): string[] {
+  return (
+    text
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
+}
+
+/**
+ * The words of a search: every one must be in one event (or in the session's tags). Empty:
+ * nothing to search for.
+ */
+export function searchWords(query: string): string[] {
+  return [...new Set(wordsOf(query))].slice(0, 16);
+}
