@@ -983,3 +983,33 @@ it('on a first day of use: one session of 1 ms draws its duration as dots, and i
     await own.stop();
   }
 });
+
+it('search finds a session by what its agent said; opened from the search, its event is marked and shown (1366 and 390 px)', async () => {
+  for (const width of [1366, 390]) {
+    const page = await browser.newPage({ viewport: { width, height: 860 } });
+    await page.goto(`${server.url}/`);
+    await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+    await page.goto(`${server.url}/sessions`);
+    await page.locator('input[name="q"]').fill('alfama BELEM');
+    await page.locator('input[name="id"]').fill(sessionId.slice(0, 8));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('tr.row').count()).toBe(1);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('alfama BELEM');
+    // Words no event holds together: nothing.
+    await page.locator('input[name="q"]').fill('alfama nowhere');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('h2').textContent()).toBe('Sessions (0)');
+    await page.goBack();
+    await page.locator(`tr[data-id="${sessionId}"]`).click();
+    await expect.poll(() => page.url()).toContain(`/sessions/${sessionId}?q=`);
+    await page.locator('.wf-row.hit').first().waitFor();
+    // The LLM call that said it is marked, and the only one; its detail is open.
+    expect(await page.locator('.wf-row.hit').count()).toBe(1);
+    expect(await page.locator('.wf-row.hit').getAttribute('data-type')).toBe('llms');
+    expect(await page.locator('.search-hits').textContent()).toMatch(/^1 of \d+ events hold “alfama BELEM”/);
+    expect(await page.locator('#detail').textContent()).toContain('Day 1: Alfama. Day 2: Belém.');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${artifacts}dashboard-search-${width}.png`, fullPage: true });
+    await page.close();
+  }
+});

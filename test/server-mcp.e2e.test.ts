@@ -115,6 +115,7 @@ describe.each(Object.entries(TRANSPORTS))('over %s', (_name, transport) => {
       'get_session',
       'get_session_events',
       'list_sessions',
+      'search_sessions',
     ]);
     for (const tool of tools) {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
@@ -134,6 +135,16 @@ describe.each(Object.entries(TRANSPORTS))('over %s', (_name, transport) => {
         (s: { session_id: string }) => s.session_id,
       ),
     ).toEqual([OK]);
+  });
+
+  it('searches what the agents said and did, with the filters', async () => {
+    const ids = async (args: Record<string, unknown>) =>
+      (await call(client, 'search_sessions', args)).json.sessions.map((s: { session_id: string }) => s.session_id);
+    expect(await ids({ query: 'capital France' })).toEqual([OK]);
+    expect(await ids({ query: 'CDG JFK' })).toEqual([FAILED]);
+    expect(await ids({ query: 'flights', end_state: 'Success' })).toEqual([]);
+    expect(await ids({ query: 'timeouterror', end_state: 'Failure' })).toEqual([FAILED]);
+    expect((await call(client, 'search_sessions', {})).error).toMatch(/bad arguments for search_sessions: .*query/);
   });
 
   it("a session in short, its events paged with long texts cut, and the project's overview", async () => {

@@ -18,7 +18,7 @@ Usage:
   agentops-server sessions stats ID [--endpoint URL] [--api-key KEY]
   agentops-server sessions export ID [--endpoint URL] [--api-key KEY]
   agentops-server mcp [--endpoint URL] [--api-key KEY]  an MCP server on stdio over the project's
-                   sessions (read-only: list, read, explain failures, overview); also at POST /mcp
+                   sessions (read-only: list, search, read, explain failures, overview); also at POST /mcp
                    of a running server (Streamable HTTP, the project's key as a bearer token)
 
 Options:

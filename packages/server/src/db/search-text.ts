@@ -4,8 +4,6 @@
  * action arguments and results, their names, errors; the string leaves of these values, not their
  * keys. Bounded per event, so one huge payload cannot bloat the index.
  */
-import type { EventPayload } from '@agentops/exporter';
-
 /** Most characters of one event indexed. */
 export const MAX_SEARCH_TEXT = 32 * 1024;
 
@@ -22,7 +20,8 @@ const FIELDS = [
   'logs',
 ];
 
-export function searchText(e: EventPayload): string {
+/** The words of an event (as sent, or as exported) that search finds it by, space-separated. */
+export function searchText(e: object): string {
   const parts: string[] = [];
   let size = 0;
   const visit = (value: unknown, depth: number): void => {
@@ -39,7 +38,7 @@ export function searchText(e: EventPayload): string {
       for (const v of Object.values(value)) visit(v, depth + 1);
     }
   };
-  const record = e as unknown as Record<string, unknown>;
+  const record = e as Record<string, unknown>;
   for (const field of FIELDS) visit(record[field], 0);
   return wordsOf(parts.join('\n').slice(0, MAX_SEARCH_TEXT)).join(' ');
 }

@@ -19,7 +19,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: { store: Store; tok
         summary: "The MCP server (Streamable HTTP, stateless): read-only tools over the project's sessions",
         description:
           "An MCP client's JSON-RPC requests, authenticated by the project's API key (`Authorization: Bearer KEY` " +
-          'or `X-Agentops-Api-Key`). Tools: list_sessions, get_session, get_session_events, explain_failures, get_overview.',
+          'or `X-Agentops-Api-Key`). Tools: list_sessions, search_sessions, get_session, get_session_events, explain_failures, get_overview.',
       },
       preHandler: requireProject(deps.store, deps.tokens),
     },

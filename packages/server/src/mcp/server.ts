@@ -22,7 +22,7 @@ export function createMcpServer(get: ApiGet): Server {
     {
       capabilities: { tools: {} },
       instructions:
-        "Read-only access to one AgentOps project's recorded agent sessions: list and filter them, read one " +
+        "Read-only access to one AgentOps project's recorded agent sessions: list, filter and search them, read one " +
         '(its summary, its events), see why one failed, and the totals over time. Costs are in USD.',
     },
   );

@@ -94,6 +94,37 @@ function summary(data: SessionExport) {
   };
 }
 
+/** What `list_sessions` and `search_sessions` filter by. */
+const LIST_FILTERS = {
+  limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+  offset: { type: 'integer', minimum: 0, default: 0 },
+  tag: { type: 'string', maxLength: 512 },
+  end_state: { type: 'string', enum: ['Success', 'Failure', 'Indeterminate', 'running'] },
+  user_id: { type: 'string', maxLength: 512 },
+  environment: { type: 'string', maxLength: 512 },
+  release: { type: 'string', maxLength: 512 },
+  from: { ...time, description: 'Sessions started at or after this time (ISO 8601).' },
+  to: { ...time, description: 'Sessions started before this time (ISO 8601).' },
+};
+
+async function listSessions(get: ApiGet, args: Record<string, unknown>, q?: string) {
+  const { sessions, total } = await get<{ sessions: Record<string, unknown>[]; total: number }>(
+    `/v2/sessions${query({
+      limit: args.limit ?? 20,
+      offset: args.offset,
+      tag: args.tag,
+      end_state: args.end_state === 'Failure' ? 'Fail' : args.end_state,
+      user_id: args.user_id,
+      environment: args.environment,
+      release: args.release,
+      from: args.from,
+      to: args.to,
+      q,
+    })}`,
+  );
+  return { total, sessions: sessions.map((s) => ({ ...s, end_state: endStateName(s.end_state as string | null) })) };
+}
+
 const exportOf = (get: ApiGet, id: unknown) => get<SessionExport>(`/v2/sessions/${String(id).toLowerCase()}/export`);
 
 export const TOOLS: Tool[] = [
@@ -103,40 +134,26 @@ export const TOOLS: Tool[] = [
     description:
       "Lists the project's sessions, newest first, with their end state, tags, user, counts and cost. " +
       'Filter by tag, end state, user id, environment, release or start time; page with limit and offset.',
+    inputSchema: { type: 'object', additionalProperties: false, properties: LIST_FILTERS },
+    run: (get, args) => listSessions(get, args),
+  },
+  {
+    name: 'search_sessions',
+    title: 'Search sessions',
+    description:
+      'Full-text search: the sessions where one event holds every word of the query (in a prompt, a ' +
+      'completion, tool or action arguments and results, an error), or whose tags do; newest first, with ' +
+      'the same filters as list_sessions. Then read the events of one with get_session_events.',
     inputSchema: {
       type: 'object',
       additionalProperties: false,
+      required: ['query'],
       properties: {
-        limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
-        offset: { type: 'integer', minimum: 0, default: 0 },
-        tag: { type: 'string', maxLength: 512 },
-        end_state: { type: 'string', enum: ['Success', 'Failure', 'Indeterminate', 'running'] },
-        user_id: { type: 'string', maxLength: 512 },
-        environment: { type: 'string', maxLength: 512 },
-        release: { type: 'string', maxLength: 512 },
-        from: { ...time, description: 'Sessions started at or after this time (ISO 8601).' },
-        to: { ...time, description: 'Sessions started before this time (ISO 8601).' },
+        query: { type: 'string', minLength: 1, maxLength: 512, description: 'The words to find.' },
+        ...LIST_FILTERS,
       },
     },
-    async run(get, args) {
-      const { sessions, total } = await get<{ sessions: Record<string, unknown>[]; total: number }>(
-        `/v2/sessions${query({
-          limit: args.limit ?? 20,
-          offset: args.offset,
-          tag: args.tag,
-          end_state: args.end_state === 'Failure' ? 'Fail' : args.end_state,
-          user_id: args.user_id,
-          environment: args.environment,
-          release: args.release,
-          from: args.from,
-          to: args.to,
-        })}`,
-      );
-      return {
-        total,
-        sessions: sessions.map((s) => ({ ...s, end_state: endStateName(s.end_state as string | null) })),
-      };
-    },
+    run: (get, args) => listSessions(get, args, args.query as string),
   },
   {
     name: 'get_session',

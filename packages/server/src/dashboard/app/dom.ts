@@ -73,9 +73,9 @@ export function submitsTo(form: HTMLFormElement, path: string): void {
 }
 
 /** Each session row of the page opens its session, by click or Enter. */
-export function rowsOpenSessions(): void {
+export function rowsOpenSessions(query = ''): void {
   for (const tr of app.querySelectorAll<HTMLElement>('tr.row')) {
-    const open = () => go(`/sessions/${tr.dataset.id}`);
+    const open = () => go(`/sessions/${tr.dataset.id}${query}`);
     tr.onclick = open;
     tr.onkeydown = (e) => {
       if (e.key === 'Enter') open();

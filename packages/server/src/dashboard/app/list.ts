@@ -10,7 +10,7 @@ interface SessionList {
 }
 
 const PAGE = 25;
-const FILTERS = ['tag', 'end_state', 'environment', 'user_id', 'release', 'id'];
+const FILTERS = ['q', 'tag', 'end_state', 'environment', 'user_id', 'release', 'id'];
 
 export async function listPage(): Promise<void> {
   const params = new URLSearchParams(location.search);
@@ -25,7 +25,7 @@ export async function listPage(): Promise<void> {
     `<option value="${v}"${params.get('end_state') === v ? ' selected' : ''}>${l}</option>`;
   const input = (label: string, name: string, extra = '') =>
     `<label>${label} <input name="${name}"${extra} value="${esc(params.get(name) || '')}"></label>`;
-  let html = `<h2>Sessions <span class="muted">(${page.total})</span></h2><form class="filters" id="filters">${input('Session id', 'id', ' placeholder="starts with"')}${input('Tag', 'tag')}${input('Environment', 'environment')}${input('User', 'user_id')}${input('Release', 'release')}<label>End state <select name="end_state">${opt('', 'Any')}${opt('Success', 'Success')}${opt('Fail', 'Failure')}${opt('Indeterminate', 'Indeterminate')}${opt('running', 'Running')}</select></label><label>From <input type="datetime-local" name="from" value="${esc(params.get('from') || '')}"></label><label>To <input type="datetime-local" name="to" value="${esc(params.get('to') || '')}"></label><button>Filter</button></form>`;
+  let html = `<h2>Sessions <span class="muted">(${page.total})</span></h2><form class="filters" id="filters">${input('Search', 'q', ' type="search" placeholder="words in prompts, results, errors, tags"')}${input('Session id', 'id', ' placeholder="starts with"')}${input('Tag', 'tag')}${input('Environment', 'environment')}${input('User', 'user_id')}${input('Release', 'release')}<label>End state <select name="end_state">${opt('', 'Any')}${opt('Success', 'Success')}${opt('Fail', 'Failure')}${opt('Indeterminate', 'Indeterminate')}${opt('running', 'Running')}</select></label><label>From <input type="datetime-local" name="from" value="${esc(params.get('from') || '')}"></label><label>To <input type="datetime-local" name="to" value="${esc(params.get('to') || '')}"></label><button>Filter</button></form>`;
   html +=
     '<div class="scroll-x"><table><thead><tr><th>Session</th><th>Started</th><th>Duration</th><th>End state</th><th>Environment</th><th>User</th><th>Tags</th><th>Agents</th><th>LLM calls</th><th>Tools</th><th>Actions</th><th>Errors</th><th>Tokens</th><th>Cost</th></tr></thead><tbody>';
   for (const s of page.sessions) {
@@ -51,5 +51,6 @@ export async function listPage(): Promise<void> {
         () => {},
       );
     };
-  rowsOpenSessions();
+  // A search's words go with the session opened, which marks the events that hold them.
+  rowsOpenSessions(params.get('q') ? `?${new URLSearchParams({ q: params.get('q') ?? '' })}` : '');
 }

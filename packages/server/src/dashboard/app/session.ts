@@ -9,6 +9,7 @@ import type {
   SessionStats,
   ToolEventPayload,
 } from '@agentops/exporter';
+import { searchText, searchWords, wordsOf } from '../../db/search-text.js';
 import { api, apiText, app, esc } from './dom.js';
 import { axisLabel, fmtBytes, fmtScore, fmtTime, state } from './format.js';
 
@@ -285,7 +286,22 @@ export async function sessionPage(id: string): Promise<void> {
       ['Release', s.release],
     ] as const
   ).filter(([, v]) => v);
-  let html = `<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">${s.name ? `<span class="session-name">${esc(s.name)}</span> ` : ''}Session <code>${esc(s.session_id)}</code> ${state(s.end_state)}</h2>${s.end_state_reason ? `<p class="muted">${esc(s.end_state_reason)}</p>` : ''}<p>${(s.tags || []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}</p>${who.length ? `<p class="muted session-context">${who.map(([k, v]) => `${esc(k)} <b>${esc(v)}</b>`).join(' · ')}</p>` : ''}<div class="cards"><div class="card"><span class="muted">Duration</span><b>${esc(st.duration)}</b></div><div class="card"><span class="muted">Cost</span><b>$${esc(st.cost)}</b></div><div class="card"><span class="muted">LLM calls</span><b>${st.llm_calls}</b></div><div class="card"><span class="muted">Tools</span><b>${st.tool_calls}</b></div><div class="card"><span class="muted">Actions</span><b>${st.actions}</b></div><div class="card"><span class="muted">Errors</span><b>${st.errors}</b></div><div class="card"><span class="muted">Tokens</span><b>${st.prompt_tokens + st.completion_tokens}</b>${st.cache_read_tokens > 0 ? `<span class="muted cached-share">${st.cache_read_tokens} cached</span>` : ''}</div><div class="card"><span class="muted">Processes</span><b>${Math.max(1, hosts.length)}</b></div>${st.evaluations > 0 ? `<div class="card"><span class="muted">Evaluations</span><b>${st.evaluations}</b></div>` : ''}</div><p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p><div class="layout"><section aria-label="Waterfall" id="wf">`;
+  // Opened from a search: the events that hold its words (as the server's search reads them) are marked.
+  const query = new URLSearchParams(location.search).get('q') ?? '';
+  const words = searchWords(query);
+  const hits = new Set(
+    words.length === 0
+      ? []
+      : all.filter((e) => {
+          const held = new Set(wordsOf(searchText(e)));
+          return words.every((w) => held.has(w));
+        }),
+  );
+  const searched =
+    hits.size > 0
+      ? `<p class="muted search-hits">${hits.size} of ${all.length} events hold “${esc(query)}”, marked below</p>`
+      : '';
+  let html = `<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">${s.name ? `<span class="session-name">${esc(s.name)}</span> ` : ''}Session <code>${esc(s.session_id)}</code> ${state(s.end_state)}</h2>${s.end_state_reason ? `<p class="muted">${esc(s.end_state_reason)}</p>` : ''}<p>${(s.tags || []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}</p>${who.length ? `<p class="muted session-context">${who.map(([k, v]) => `${esc(k)} <b>${esc(v)}</b>`).join(' · ')}</p>` : ''}<div class="cards"><div class="card"><span class="muted">Duration</span><b>${esc(st.duration)}</b></div><div class="card"><span class="muted">Cost</span><b>$${esc(st.cost)}</b></div><div class="card"><span class="muted">LLM calls</span><b>${st.llm_calls}</b></div><div class="card"><span class="muted">Tools</span><b>${st.tool_calls}</b></div><div class="card"><span class="muted">Actions</span><b>${st.actions}</b></div><div class="card"><span class="muted">Errors</span><b>${st.errors}</b></div><div class="card"><span class="muted">Tokens</span><b>${st.prompt_tokens + st.completion_tokens}</b>${st.cache_read_tokens > 0 ? `<span class="muted cached-share">${st.cache_read_tokens} cached</span>` : ''}</div><div class="card"><span class="muted">Processes</span><b>${Math.max(1, hosts.length)}</b></div>${st.evaluations > 0 ? `<div class="card"><span class="muted">Evaluations</span><b>${st.evaluations}</b></div>` : ''}</div><p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>${searched}<div class="layout"><section aria-label="Waterfall" id="wf">`;
   html += `<div class="wf-row wf-axis" role="presentation"><div class="wf-label muted">Time</div>${timeAxis(span)}</div>`;
   const bar = (cls: string, start: number, ms: number) =>
     `<div class="wf-track"><div class="wf-bar ${cls}" style="left:${(((start - t0) / span) * 100).toFixed(3)}%;width:${Math.max(0.2, (ms / span) * 100).toFixed(3)}%"></div></div>`;
@@ -299,7 +315,7 @@ export async function sessionPage(id: string): Promise<void> {
     }
     for (const e of events) {
       const indent = (agentId ? 1 : 0) + depth(e);
-      html += `<div class="wf-row" tabindex="0" role="button" data-i="${i++}" data-type="${esc(e.type)}"><div class="wf-label" title="${esc(e.label)}" style="padding-left:${indent}rem">${e.type === 'errors' ? '⚠ ' : ''}${esc(e.label)} <span class="muted">${Math.round(e.ms)} ms</span>${peerTag(e)}${procBadge(e)}${e.evaluations.length ? `<span class="tag eval-badge" title="${e.evaluations.length} evaluations">✓ ${e.evaluations.length}</span>` : ''}</div>${bar(e.type, e.start, e.ms)}</div>`;
+      html += `<div class="wf-row${hits.has(e) ? ' hit' : ''}" tabindex="0" role="button" data-i="${i++}" data-type="${esc(e.type)}"><div class="wf-label" title="${esc(e.label)}" style="padding-left:${indent}rem">${e.type === 'errors' ? '⚠ ' : ''}${esc(e.label)} <span class="muted">${Math.round(e.ms)} ms</span>${peerTag(e)}${procBadge(e)}${e.evaluations.length ? `<span class="tag eval-badge" title="${e.evaluations.length} evaluations">✓ ${e.evaluations.length}</span>` : ''}</div>${bar(e.type, e.start, e.ms)}</div>`;
     }
   }
   const ordered = [...groups.values()].flat();
@@ -351,6 +367,9 @@ export async function sessionPage(id: string): Promise<void> {
       }
     };
   }
+  // The first event the search found is the one shown.
+  const firstHit = app.querySelector<HTMLElement>('.wf-row.hit');
+  if (firstHit) select(firstHit);
   if (!s.end_state)
     refresh = setTimeout(() => location.pathname === `/sessions/${id}` && sessionPage(id).catch(() => {}), 3000);
 }
