@@ -67,6 +67,11 @@ const CHECKS: Record<string, Check> = {
     why: "a database of the reader's; test/cli.test.ts opens postgres:// URLs",
   },
   'agentops-server --mask-file rules.json': { how: 'test', file: 'test/cli.test.ts', runs: "'--mask-file'" },
+  'agentops-server mcp --api-key KEY': {
+    how: 'test',
+    file: 'test/server-mcp.e2e.test.ts',
+    runs: "'mcp', '--endpoint'",
+  },
   'agentops-server --version': { how: 'run', expect: new RegExp(`^${version.replaceAll('.', '\\.')}\n$`) },
 };
 
