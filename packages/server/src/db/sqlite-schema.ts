@@ -161,8 +161,11 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN name TEXT;
   `,
-  // Full-text search: each event's words (search-text.ts), and each session's tags (doc_id NULL).
+  // Full-text search (search-text.ts): each event's words, its document the event's rowid; each
+  // session's tags, its document the session's rowid. Contentless: the words are not kept twice.
   `
-  CREATE VIRTUAL TABLE search USING fts5(body, session_id UNINDEXED, doc_id UNINDEXED, tokenize = 'unicode61');
+  CREATE VIRTUAL TABLE search USING fts5(body, session_id UNINDEXED, content = '', contentless_unindexed = 1,
+    contentless_delete = 1, tokenize = 'unicode61');
+  CREATE VIRTUAL TABLE search_tags USING fts5(body, content = '', contentless_delete = 1, tokenize = 'unicode61');
   `,
 ];

@@ -91,7 +91,7 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
       });
       yield* sessions.addTotals(sessionId, totals);
       // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
-      if (docIds.length > 0) yield* d.indexSearch(sessionId, docIds, texts);
+      if (docIds.length > 0) yield* d.indexEvents(sessionId, docIds, texts);
       return inserted.length;
     },
 

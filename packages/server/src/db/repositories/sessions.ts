@@ -106,11 +106,8 @@ export function sessionRepository(d: Dialect) {
       ]);
       // The session's tags are searched too: their document replaced when they are given (and the
       // session is this project's).
-      if (changed > 0 && s.tags !== undefined) {
-        yield* run(d.unindexSessionWords, [s.session_id]);
-        const words = wordsOf((s.tags ?? []).join(' ')).join(' ');
-        if (words) yield* d.indexSearch(s.session_id, [null], [words]);
-      }
+      if (changed > 0 && s.tags !== undefined)
+        yield* d.indexSessionWords(s.session_id, wordsOf((s.tags ?? []).join(' ')).join(' '));
     },
 
     /** Creates the session with only its start when it does not exist. */
@@ -134,8 +131,9 @@ export function sessionRepository(d: Dialect) {
         // A search with no word in it (punctuation only) finds nothing.
         const words = searchWords(filter.q);
         if (words.length === 0) return { sessions: [], total: 0 };
-        where.push(d.searchMatch);
-        params.push(d.searchParam(words));
+        const match = d.searchMatch(words);
+        where.push(match.sql);
+        params.push(...match.params);
       }
       if (filter.endState === 'running') where.push('end_state IS NULL');
       else if (filter.endState !== undefined) {

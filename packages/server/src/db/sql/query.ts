@@ -90,16 +90,15 @@ export interface Dialect {
   /** Milliseconds from ISO time `start` to ISO time `end`, at least 0. */
   durationMs(end: string, start: string): string;
   /**
-   * Adds full-text documents of a session: `texts[i]` is what `docIds[i]` says (an event's id, or
-   * null for the session's own words: its tags). SQLite's FTS5 table, PostgreSQL's `tsvector` with a
-   * GIN index.
+   * Indexes stored events for full-text search: `texts[i]` is the words of event `eventIds[i]`.
+   * SQLite's FTS5 (contentless: the words are not stored twice), PostgreSQL's `tsvector` with a GIN
+   * index.
    */
-  indexSearch(sessionId: string, docIds: readonly (string | null)[], texts: readonly string[]): Op<void>;
-  /** Removes the session's own document (its tags), before it is written again. */
-  readonly unindexSessionWords: string;
-  /** A condition on `sessions.id`: one of its documents holds every word of the parameter `searchParam` makes. */
-  readonly searchMatch: string;
-  searchParam(words: readonly string[]): unknown;
+  indexEvents(sessionId: string, eventIds: readonly string[], texts: readonly string[]): Op<void>;
+  /** Replaces the session's own words (its tags) in the index; '' removes them. */
+  indexSessionWords(sessionId: string, words: string): Op<void>;
+  /** A condition on `sessions`: one of its events, or its own words, holds every word given. */
+  searchMatch(words: readonly string[]): { sql: string; params: unknown[] };
   /**
    * Takes a lock named `key` until the transaction ends: across PostgreSQL instances; SQLite's
    * write transactions exclude each other already.

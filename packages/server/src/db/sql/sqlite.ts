@@ -25,17 +25,34 @@ export const sqliteDialect: Dialect = {
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },
-  *indexSearch(sessionId, docIds, texts) {
-    // One statement text for any number of documents (prepared once): the rows as a JSON array.
+  *indexEvents(sessionId, eventIds, texts) {
+    // One statement text for any number of events (prepared once): the rows as a JSON array. An
+    // event's document is the event's rowid, so it can be found again (and removed) by it.
     yield* run(
-      `INSERT INTO search (body, session_id, doc_id) SELECT value ->> '$[1]', ?, value ->> '$[0]' FROM json_each(?)`,
-      [sessionId, JSON.stringify(docIds.map((id, i) => [id, texts[i]]))],
+      `INSERT INTO search (rowid, body, session_id)
+       SELECT e.rowid, j.value ->> '$[1]', e.session_id FROM json_each(?) AS j
+       JOIN events AS e ON e.session_id = ? AND e.id = j.value ->> '$[0]'`,
+      [JSON.stringify(eventIds.map((id, i) => [id, texts[i]])), sessionId],
     );
   },
-  unindexSessionWords: 'DELETE FROM search WHERE session_id = ? AND doc_id IS NULL',
-  searchMatch: 'sessions.id IN (SELECT session_id FROM search WHERE search MATCH ?)',
-  // Each word a quoted FTS5 string (words hold letters, digits and _ only): all of them, in any order.
-  searchParam: (words) => words.map((w) => `"${w}"`).join(' '),
+  *indexSessionWords(sessionId, words) {
+    // The session's document is the session's rowid: replaced without a scan of the index.
+    yield* run('DELETE FROM search_tags WHERE rowid = (SELECT rowid FROM sessions WHERE id = ?)', [sessionId]);
+    if (words)
+      yield* run('INSERT INTO search_tags (rowid, body) SELECT rowid, ? FROM sessions WHERE id = ?', [
+        words,
+        sessionId,
+      ]);
+  },
+  searchMatch(words) {
+    // Each word a quoted FTS5 string (words hold letters and digits only): all of them, in any order.
+    const query = words.map((w) => `"${w}"`).join(' ');
+    return {
+      sql: `(sessions.id IN (SELECT session_id FROM search WHERE search MATCH ?)
+             OR sessions.rowid IN (SELECT rowid FROM search_tags WHERE search_tags MATCH ?))`,
+      params: [query, query],
+    };
+  },
 };
 
 export class SqliteExecutor implements Executor {

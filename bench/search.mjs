@@ -1,0 +1,116 @@
+// Full-text search over many events: `count` events (half LLM calls with a prompt and a completion
+// of about 30 words, half tool calls with arguments and a result) in sessions of 100, stored through
+// the store's own ingest (which indexes them as the server does), then the session list searched for
+// a word in 10 events, a word in about 1% of them, and two words each in about 5% found together,
+// each asked 20 times (median). `node bench/search.mjs [count] [--postgres]` runs it alone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const VOCABULARY = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}x`);
+/** A word of the vocabulary, the first ones far more often (about Zipf's law). */
+const word = (r) => VOCABULARY[Math.floor(VOCABULARY.length * r ** 3)];
+
+/** A deterministic pseudo-random stream, so both stores get the same events. */
+function random(seed) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+export const SEARCHES = [
+  ['a word in 10 events', 'needlexyz'],
+  ['a word in 1% of events', 'onepercentx'],
+  ['two words in 5% each, together', 'fiveaa fivebb'],
+];
+
+function sentence(next, i) {
+  const words = Array.from({ length: 30 }, () => word(next()));
+  if (i % 100 === 37) words.push('onepercentx');
+  if (i % 20 === 3) words.push('fiveaa');
+  if (i % 20 === 3 || i % 20 === 11) words.push('fivebb');
+  return words.join(' ');
+}
+
+/** Stores `count` events; returns the rate they were stored (and indexed) at. */
+export async function seedEvents(store, projectId, count) {
+  const next = random(7);
+  const perSession = 100;
+  const needles = new Set(Array.from({ length: 10 }, (_, k) => Math.floor((count / 10) * k + 5)));
+  const started = performance.now();
+  for (let s = 0; s < count / perSession; s++) {
+    const sessionId = crypto.randomUUID();
+    await store.upsertSession(projectId, {
+      session_id: sessionId,
+      init_timestamp: new Date(Date.UTC(2026, 10, 1) + s * 60_000).toISOString(),
+      tags: ['bench', `t${s % 50}`],
+    });
+    const events = [];
+    for (let k = 0; k < perSession; k++) {
+      const i = s * perSession + k;
+      const at = new Date(Date.UTC(2026, 10, 1) + s * 60_000 + k).toISOString();
+      const text = sentence(next, i) + (needles.has(i) ? ' needlexyz' : '');
+      const common = { id: crypto.randomUUID(), init_timestamp: at, end_timestamp: at };
+      events.push({
+        payload:
+          i % 2
+            ? { ...common, event_type: 'tools', name: 'lookup', params: { query: text }, returns: { rows: 3 } }
+            : {
+                ...common,
+                event_type: 'llms',
+                model: 'gpt-4o',
+                prompt: [{ role: 'user', content: text }],
+                completion: { role: 'assistant', content: sentence(next, -1) },
+              },
+        cost: null,
+      });
+    }
+    await store.insertEvents(sessionId, events);
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** Median milliseconds of a page of the session list searched for each of SEARCHES, and what it found. */
+export async function searchLatency(store, projectId, runs = 20) {
+  const figures = {};
+  for (const [name, q] of SEARCHES) {
+    const times = [];
+    let total = 0;
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now();
+      total = (await store.listSessions(projectId, { limit: 50, offset: 0, q })).total;
+      times.push(performance.now() - t);
+    }
+    figures[name] = { ms: times.sort((a, b) => a - b)[Math.floor(runs / 2)], sessions: total, q };
+  }
+  return figures;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { openStore, SqliteStore } = await import('@agentops/server');
+  const { postgresForBench } = await import('./lib.mjs');
+  const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  const run = async (label, store) => {
+    await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+    const rate = await seedEvents(store, 'p', count);
+    const figures = await searchLatency(store, 'p');
+    await store.close();
+    console.log(`${label}: ${count} events stored and indexed at ${rate.toFixed(0)}/s`);
+    for (const [name, f] of Object.entries(figures))
+      console.log(`  ${name.padEnd(32)} ${f.ms.toFixed(1)} ms (${f.sessions} sessions)`);
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'agentops-search-bench-'));
+  const sqlite = new SqliteStore(join(dir, 'search.db'));
+  await run(`SQLite (${sqlite.driver})`, sqlite);
+  rmSync(dir, { recursive: true, force: true });
+  if (process.argv.includes('--postgres')) {
+    const postgres = await postgresForBench();
+    if (postgres.url) {
+      await run('PostgreSQL', await openStore(await postgres.database()));
+      await postgres.stop();
+    } else console.log(`PostgreSQL: not measured (${postgres.why})`);
+  }
+}
