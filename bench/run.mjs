@@ -12,6 +12,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
 import { fmt, here, httpIngestRate, postgresForBench, probe, serverProcess } from './lib.mjs';
 import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
+import { searchLatency, seedEvents } from './search.mjs';
 import { sessionListLatency } from './session-list.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -273,12 +274,27 @@ async function sessionListFigures(label, db) {
   report(`  /health's longest wait meanwhile, ${label}`, l.healthMaxMs, 'ms', '< 50 ms', l.healthMaxMs < 50, l);
 }
 await sessionListFigures('SQLite', join(dir, 'list.db'));
+
+// 4f: full-text search of the session list over 1,000,000 events (20,000 quick), stored and indexed
+// through the store's ingest: a word in 10 events, one in 1% of them, two in 5% each together.
+// Target: under 100 ms each.
+const SEARCH_EVENTS = quick ? 20_000 : 1_000_000;
+async function searchFigures(label, store) {
+  await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+  const rate = await seedEvents(store, 'p', SEARCH_EVENTS);
+  const figures = await searchLatency(store, 'p');
+  await store.close();
+  report(`search of ${SEARCH_EVENTS} events: stored and indexed, ${label}`, rate, 'events/s', 'info', null);
+  for (const [name, f] of Object.entries(figures)) report(`  ${name}, ${label}`, f.ms, 'ms', '< 100 ms', f.ms < 100, f);
+}
+await searchFigures('SQLite', new SqliteStore(join(dir, 'search.db')));
 if (postgres.url) {
   const e2e = await postgres.database();
   const raw = await postgres.database();
   await endToEnd('PostgreSQL', { server: e2e }, () => openStore(raw));
   await overviewFigures('PostgreSQL', await openStore(await postgres.database()));
   await sessionListFigures('PostgreSQL', await postgres.database());
+  await searchFigures('PostgreSQL', await openStore(await postgres.database()));
 
   // 4c: ingest through one instance and through two on one database: 500-event v2 batches, 8 in
   // flight, spread over the instances, until every event is stored.

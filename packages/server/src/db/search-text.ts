@@ -40,7 +40,8 @@ export function searchText(e: object): string {
   };
   const record = e as Record<string, unknown>;
   for (const field of FIELDS) visit(record[field], 0);
-  return wordsOf(parts.join('\n').slice(0, MAX_SEARCH_TEXT)).join(' ');
+  // Each word once: a search asks whether a document holds a word, never how often or where.
+  return [...new Set(wordsOf(parts.join('\n').slice(0, MAX_SEARCH_TEXT)))].join(' ');
 }
 
 /**

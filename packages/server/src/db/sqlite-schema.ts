@@ -162,10 +162,13 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE sessions ADD COLUMN name TEXT;
   `,
   // Full-text search (search-text.ts): each event's words, its document the event's rowid; each
-  // session's tags, its document the session's rowid. Contentless: the words are not kept twice.
+  // session's tags, its document the session's rowid. Contentless (the words are not kept twice),
+  // with no positions (a search is words found together in one document, never a phrase): less
+  // index to write.
   `
   CREATE VIRTUAL TABLE search USING fts5(body, session_id UNINDEXED, content = '', contentless_unindexed = 1,
-    contentless_delete = 1, tokenize = 'unicode61');
-  CREATE VIRTUAL TABLE search_tags USING fts5(body, content = '', contentless_delete = 1, tokenize = 'unicode61');
+    contentless_delete = 1, detail = none, tokenize = 'unicode61');
+  CREATE VIRTUAL TABLE search_tags USING fts5(body, content = '', contentless_delete = 1, detail = none,
+    tokenize = 'unicode61');
   `,
 ];

@@ -27,11 +27,13 @@ export const sqliteDialect: Dialect = {
   },
   *indexEvents(sessionId, eventIds, texts) {
     // One statement text for any number of events (prepared once): the rows as a JSON array. An
-    // event's document is the event's rowid, so it can be found again (and removed) by it.
+    // event's document is the event's rowid, so it can be found again (and removed) by it. CROSS
+    // JOIN keeps the batch the outer loop, each event found by its key: with the session's events
+    // outside, a batch into a session of 40,000 events compared every one (200 events/s).
     yield* run(
       `INSERT INTO search (rowid, body, session_id)
        SELECT e.rowid, j.value ->> '$[1]', e.session_id FROM json_each(?) AS j
-       JOIN events AS e ON e.session_id = ? AND e.id = j.value ->> '$[0]'`,
+       CROSS JOIN events AS e ON e.session_id = ? AND e.id = j.value ->> '$[0]'`,
       [JSON.stringify(eventIds.map((id, i) => [id, texts[i]])), sessionId],
     );
   },
