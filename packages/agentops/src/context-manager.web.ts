@@ -6,7 +6,6 @@
  * gives no `process` to reach it through), the context holds only while a function runs
  * synchronously, which is said once.
  */
-import type { Logger } from '@agentops/exporter';
 import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
 import type * as Node from './context-manager.js';
 
@@ -32,16 +31,27 @@ function asyncLocalStorage(): StorageClass | undefined {
   return undefined;
 }
 
-/** Runs `fn` as the context manager's `bind` does: under `context` whenever it is called. */
-function bound<T>(manager: ContextManager, context: Context, target: T): T {
-  if (typeof target !== 'function') return target;
-  const fn = target as unknown as (...args: unknown[]) => unknown;
-  return function (this: unknown, ...args: unknown[]) {
-    return manager.with(context, () => fn.apply(this, args));
-  } as unknown as T;
+/**
+ * Without `AsyncLocalStorage`: the store of the innermost `run` running now, ended when it returns
+ * (the same shape, so one context manager serves both).
+ */
+class SynchronousStorage implements Storage {
+  #current: Context | undefined;
+  getStore(): Context | undefined {
+    return this.#current;
+  }
+  run<R>(store: Context, callback: () => R): R {
+    const outer = this.#current;
+    this.#current = store;
+    try {
+      return callback();
+    } finally {
+      this.#current = outer;
+    }
+  }
 }
 
-/** Over `AsyncLocalStorage`, as OpenTelemetry's Node.js manager (less its EventEmitter binding). */
+/** Over a storage of contexts, as OpenTelemetry's Node.js manager (less its EventEmitter binding). */
 class StorageContextManager implements ContextManager {
   #storage: Storage;
   constructor(readonly Storage: StorageClass) {
@@ -59,7 +69,12 @@ class StorageContextManager implements ContextManager {
     return this.#storage.run(context, () => fn.apply(thisArg, args));
   }
   bind<T>(context: Context, target: T): T {
-    return bound(this, context, target);
+    if (typeof target !== 'function') return target;
+    const fn = target as unknown as (...args: unknown[]) => unknown;
+    const manager = this;
+    return function (this: unknown, ...args: unknown[]) {
+      return manager.with(context, () => fn.apply(this, args));
+    } as unknown as T;
   }
   enable(): this {
     return this;
@@ -67,38 +82,6 @@ class StorageContextManager implements ContextManager {
   disable(): this {
     this.#storage.disable?.();
     this.#storage = new this.Storage();
-    return this;
-  }
-}
-
-/** Without `AsyncLocalStorage`: the context of the innermost `with` running now, ended when it returns. */
-class SynchronousContextManager implements ContextManager {
-  #current: Context = ROOT_CONTEXT;
-  active(): Context {
-    return this.#current;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    context: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    const outer = this.#current;
-    this.#current = context;
-    try {
-      return fn.apply(thisArg, args);
-    } finally {
-      this.#current = outer;
-    }
-  }
-  bind<T>(context: Context, target: T): T {
-    return bound(this, context, target);
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.#current = ROOT_CONTEXT;
     return this;
   }
 }
@@ -113,5 +96,5 @@ export const createContextManager: typeof Node.createContextManager = (logger) =
       'session before the first `await` (`const session = agentops.getSession()`) and record through it ' +
       '(`session.record(event)`).',
   );
-  return new SynchronousContextManager();
+  return new StorageContextManager(SynchronousStorage);
 };
