@@ -131,9 +131,10 @@ export function sessionRepository(d: Dialect) {
         // A search with no word in it (punctuation only) finds nothing.
         const words = searchWords(filter.q);
         if (words.length === 0) return { sessions: [], total: 0 };
-        const match = d.searchMatch(words);
-        where.push(match.sql);
-        params.push(...match.params);
+        const ids = yield* d.matchingSessions(words);
+        if (ids.length === 0) return { sessions: [], total: 0 };
+        where.push(d.idIn);
+        params.push(d.idsParam(ids));
       }
       if (filter.endState === 'running') where.push('end_state IS NULL');
       else if (filter.endState !== undefined) {

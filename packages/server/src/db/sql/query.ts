@@ -97,8 +97,14 @@ export interface Dialect {
   indexEvents(sessionId: string, eventIds: readonly string[], texts: readonly string[]): Op<void>;
   /** Replaces the session's own words (its tags) in the index; '' removes them. */
   indexSessionWords(sessionId: string, words: string): Op<void>;
-  /** A condition on `sessions`: one of its events, or its own words, holds every word given. */
-  searchMatch(words: readonly string[]): { sql: string; params: unknown[] };
+  /**
+   * The ids of the sessions one of whose events, or whose own words, hold every word given (of any
+   * project: the caller filters). Found once per search, then used by the list and its count.
+   */
+  matchingSessions(words: readonly string[]): Op<string[]>;
+  /** A condition: `sessions.id` is one of the ids the parameter `idsParam` makes. */
+  readonly idIn: string;
+  idsParam(ids: readonly string[]): unknown;
   /**
    * Takes a lock named `key` until the transaction ends: across PostgreSQL instances; SQLite's
    * write transactions exclude each other already.

@@ -4,7 +4,7 @@
  * text and kept: event batches are the server's hottest path.
  */
 import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
-import { type Dialect, type Executor, type Op, run, type Statement } from './query.js';
+import { all, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
@@ -46,15 +46,18 @@ export const sqliteDialect: Dialect = {
         sessionId,
       ]);
   },
-  searchMatch(words) {
+  *matchingSessions(words) {
     // Each word a quoted FTS5 string (words hold letters and digits only): all of them, in any order.
     const query = words.map((w) => `"${w}"`).join(' ');
-    return {
-      sql: `(sessions.id IN (SELECT session_id FROM search WHERE search MATCH ?)
-             OR sessions.rowid IN (SELECT rowid FROM search_tags WHERE search_tags MATCH ?))`,
-      params: [query, query],
-    };
+    const rows = yield* all<{ id: string }>(
+      `SELECT DISTINCT session_id AS id FROM search WHERE search MATCH ?
+       UNION SELECT id FROM sessions WHERE rowid IN (SELECT rowid FROM search_tags WHERE search_tags MATCH ?)`,
+      [query, query],
+    );
+    return rows.map((r) => r.id);
   },
+  idIn: 'sessions.id IN (SELECT value FROM json_each(?))',
+  idsParam: (ids) => JSON.stringify(ids),
 };
 
 export class SqliteExecutor implements Executor {
