@@ -3,8 +3,10 @@
  * plain `npm install --strict-peer-deps` into a fresh app outside the workspace next to the
  * OpenTelemetry line this CI leg runs (2.x on Node 20, 3.x on Node 24), and an ESM app (with a CommonJS
  * library), a CommonJS NodeSDK app and a strict TypeScript program run against the installed server;
- * so does the same small app on Bun and on Deno, and a Worker under workerd with Web APIs only (the
- * packages' `workerd` condition; Node 22.12+, wrangler's minimum).
+ * so does the same small app on Bun and on Deno, a Worker under workerd with Web APIs only (the
+ * packages' `workerd` condition; Node 22.12+, wrangler's minimum), and a Next.js 16 app built with
+ * `next build` and served by `next start` (a route handler on the Node.js runtime, one on the Edge
+ * runtime: the `edge-light` condition).
  */
 import { type ChildProcess, execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { promisify } from 'node:util';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand, runNode } from './helpers/child.js';
+import { freePort } from './helpers/free-port.js';
 import { OTHER_RUNTIMES } from './helpers/runtimes.js';
 import { withWranglerDev, wranglerRuns } from './helpers/wrangler.js';
 
@@ -45,16 +48,18 @@ let install: { stdout: string; stderr: string };
 let server: { stop(): Promise<unknown> } | undefined;
 let serverUrl: string;
 
+/** A package's tarball, as a dependency of an app. */
+function tarball(prefix: string): string {
+  const file = readdirSync(packs).find((f) => f.startsWith(prefix));
+  if (!file) throw new Error(`pnpm pack made no ${prefix} tarball in ${packs}`);
+  return `file:${join(packs, file)}`;
+}
+
 beforeAll(async () => {
   packs = mkdtempSync(join(tmpdir(), 'agentops-packs-'));
   for (const pkg of ['exporter', 'agentops', 'server']) {
     await run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(repo, 'packages', pkg) });
   }
-  const tarball = (prefix: string) => {
-    const file = readdirSync(packs).find((f) => f.startsWith(prefix));
-    if (!file) throw new Error(`pnpm pack made no ${prefix} tarball in ${packs}`);
-    return `file:${join(packs, file)}`;
-  };
   app = mkdtempSync(join(tmpdir(), 'agentops-app-'));
   cpSync(fixtures, app, { recursive: true });
   const dependencies = APP_DEPENDENCIES[line];
@@ -202,18 +207,18 @@ it('the published types hold no @internal member and no public Session construct
   }
 });
 
-describe('the packed tarballs on the other runtimes', () => {
-  /** The session once the installed server has it ended, with its tool call (it may not be there at all yet). */
-  async function whole(id: string): Promise<SessionExport> {
-    for (let i = 0; i < 100; i++) {
-      const res = await fetch(`${serverUrl}/v2/sessions/${id}/export`, { headers: { 'x-agentops-api-key': API_KEY } });
-      const data = res.status === 200 ? ((await res.json()) as SessionExport) : undefined;
-      if (data?.session.end_state && data.tools.length > 0) return data;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`session ${id} did not arrive whole`);
+/** The session once the installed server has it ended, with its tool call (it may not be there at all yet). */
+async function whole(id: string): Promise<SessionExport> {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${serverUrl}/v2/sessions/${id}/export`, { headers: { 'x-agentops-api-key': API_KEY } });
+    const data = res.status === 200 ? ((await res.json()) as SessionExport) : undefined;
+    if (data?.session.end_state && data.tools.length > 0) return data;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`session ${id} did not arrive whole`);
+}
 
+describe('the packed tarballs on the other runtimes', () => {
   it.each(OTHER_RUNTIMES)(
     '$name $version runs an app from them',
     async (runtime) => {
@@ -265,3 +270,65 @@ describe('the packed tarballs on the other runtimes', () => {
     90_000,
   );
 });
+
+it('a Next.js 16 app from them: next build, a route handler on the Node.js runtime and one on the Edge runtime', async () => {
+  const dir = join(app, 'next-app');
+  cpSync(fileURLToPath(new URL('./fixtures/packed-next-app', import.meta.url)), dir, { recursive: true });
+  const manifest = {
+    name: 'packed-next-app',
+    private: true,
+    dependencies: {
+      agentops: tarball('agentops-'),
+      '@agentops/exporter': tarball('agentops-exporter-'),
+      '@opentelemetry/api': APP_DEPENDENCIES[line]?.['@opentelemetry/api'],
+      next: '16.4.6',
+      react: '19.3.1',
+      'react-dom': '19.3.1',
+    },
+  };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  await run('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  const next = join(dir, 'node_modules', 'next', 'dist', 'bin', 'next');
+  const env = { NEXT_TELEMETRY_DISABLED: '1' };
+  const build = await runCommand(process.execPath, [next, 'build'], dir, env);
+  expect(build.code, `${build.stdout}${build.stderr}`).toBe(0);
+  const port = await freePort();
+  let served: ChildProcess | undefined;
+  let ready = false;
+  const started = runCommand(
+    process.execPath,
+    [next, 'start', '-p', String(port), '-H', '127.0.0.1'],
+    dir,
+    { ...env, ...appEnv() },
+    (text, child) => {
+      served = child;
+      if (/Ready in/.test(text)) ready = true;
+    },
+  );
+  try {
+    for (let i = 0; i < 300 && !ready; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(ready, 'next start did not become ready').toBe(true);
+    const get = async (path: string) =>
+      (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as {
+        answer: string;
+        session: string;
+      };
+    const node = await get('/api/node?city=Paris');
+    const edge = await get('/api/edge?city=Lyon');
+    expect([node.answer, edge.answer]).toEqual(['sunny in Paris', 'sunny in Lyon']);
+    for (const [out, runtime] of [
+      [node, 'nodejs'],
+      [edge, 'edge-runtime'],
+    ] as const) {
+      const data = await whole(out.session);
+      expect(data.session.end_state).toBe('Success');
+      expect(data.session.tags).toEqual(['packed-next']);
+      expect(JSON.stringify(data.session.host_env)).toContain(`"Runtime":"${runtime}"`);
+      expect(data.llms.map((l) => l.prompt_tokens)).toEqual([9]);
+      expect(data.tools.map((t) => t.returns)).toEqual([out.answer]);
+    }
+  } finally {
+    served?.kill('SIGTERM');
+    await started;
+  }
+}, 600_000);
