@@ -17,12 +17,32 @@ export async function storedText(store: Store): Promise<string> {
         );
   const parts: string[] = [];
   for (const { name } of tables) {
-    const rows = await selectRows<Record<string, unknown>>(store, `SELECT * FROM "${name}"`);
-    parts.push(JSON.stringify(rows, (_key, value) => (Buffer.isBuffer(value) ? value.toString('latin1') : value)));
+    const rows = await allRows(store, name);
+    parts.push(
+      JSON.stringify(rows, (_key, value) =>
+        value instanceof Uint8Array
+          ? Buffer.from(value).toString('latin1')
+          : typeof value === 'bigint'
+            ? String(value)
+            : value,
+      ),
+    );
   }
   const file = (store as { db?: { name?: string } }).db?.name;
   if (store.kind === 'sqlite' && file && file !== ':memory:') {
     for (const f of [file, `${file}-wal`]) if (existsSync(f)) parts.push(readFileSync(f).toString('latin1'));
   }
   return parts.join('\n');
+}
+
+/**
+ * Every row of a table. On SQLite each column is read as text: the full-text index's own tables hold
+ * integers past 2^53, which `node:sqlite` refuses to read as numbers (the raw file is searched too).
+ */
+async function allRows(store: Store, name: string): Promise<unknown[]> {
+  if (store.kind !== 'sqlite') return selectRows(store, `SELECT * FROM "${name}"`);
+  const columns = await selectRows<{ name: string }>(store, `PRAGMA table_info("${name}")`);
+  if (columns.length === 0) return [];
+  const list = columns.map((c) => `CAST("${c.name}" AS TEXT) AS "${c.name}"`).join(', ');
+  return selectRows(store, `SELECT ${list} FROM "${name}"`);
 }
