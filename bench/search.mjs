@@ -3,9 +3,6 @@
 // the store's own ingest (which indexes them as the server does), then the session list searched for
 // a word in 10 events, a word in about 1% of them, and two words each in about 5% found together,
 // each asked 20 times (median). `node bench/search.mjs [count] [--postgres]` runs it alone.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const VOCABULARY = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}x`);
@@ -90,8 +87,7 @@ export async function searchLatency(store, projectId, runs = 20) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { openStore, SqliteStore } = await import('@agentops/server');
-  const { postgresForBench } = await import('./lib.mjs');
+  const { onEachStore } = await import('./lib.mjs');
   const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const run = async (label, store) => {
     await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
@@ -102,15 +98,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const [name, f] of Object.entries(figures))
       console.log(`  ${name.padEnd(32)} ${f.ms.toFixed(1)} ms (${f.sessions} sessions)`);
   };
-  const dir = mkdtempSync(join(tmpdir(), 'agentops-search-bench-'));
-  const sqlite = new SqliteStore(join(dir, 'search.db'));
-  await run(`SQLite (${sqlite.driver})`, sqlite);
-  rmSync(dir, { recursive: true, force: true });
-  if (process.argv.includes('--postgres')) {
-    const postgres = await postgresForBench();
-    if (postgres.url) {
-      await run('PostgreSQL', await openStore(await postgres.database()));
-      await postgres.stop();
-    } else console.log(`PostgreSQL: not measured (${postgres.why})`);
-  }
+  await onEachStore('search', run);
 }

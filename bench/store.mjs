@@ -2,11 +2,7 @@
 // batches, a retried batch, a page of the session list filtered by tag, a session read (three runs,
 // medians), and the overview of 100,000 sessions (30 days per day, the last 7 per hour). `node bench/store.mjs` measures SQLite with this Node's driver (AGENTOPS_SQLITE_DRIVER
 // names one); `node bench/store.mjs --postgres` PostgreSQL too (a private cluster, as `pnpm bench`).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, SqliteStore } from '@agentops/server';
-import { postgresForBench } from './lib.mjs';
+import { onEachStore } from './lib.mjs';
 import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
 
 const EVENTS = 40_000;
@@ -67,14 +63,4 @@ async function measure(label, store) {
   );
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'agentops-store-bench-'));
-const store = new SqliteStore(join(dir, 'bench.db'));
-await measure(`SQLite (${store.driver}, Node ${process.versions.node})`, store);
-rmSync(dir, { recursive: true, force: true });
-if (process.argv.includes('--postgres')) {
-  const postgres = await postgresForBench();
-  if (postgres.url) {
-    await measure('PostgreSQL', await openStore(await postgres.database()));
-    await postgres.stop();
-  } else console.log(`PostgreSQL: not measured (${postgres.why})`);
-}
+await onEachStore('store', measure);
