@@ -4,7 +4,7 @@
  * it is for, the JSON Schema of its arguments) and a function of the read API. Answers are JSON;
  * long texts (prompts, completions, tool results) are cut to a length the caller may raise.
  */
-import type { SessionExport } from '@agentops/exporter';
+import { type EndState, fromWireEndState, type SessionExport, toWireEndState } from '@agentops/exporter';
 import type { ApiGet } from './reader.js';
 
 export interface Tool {
@@ -54,9 +54,9 @@ function query(params: Record<string, unknown>): string {
   return text ? `?${text}` : '';
 }
 
-/** The wire says `Fail`; people and AgentOps' documents say Failure. */
+/** The wire says `Fail`; people and AgentOps' documents say Failure. A session not ended: running. */
 function endStateName(state: string | null | undefined): string {
-  return state === 'Fail' ? 'Failure' : (state ?? 'running');
+  return fromWireEndState(state) ?? 'running';
 }
 
 type AnyEvent = SessionExport[EventKind][number] & { init_timestamp?: string };
@@ -113,7 +113,10 @@ async function listSessions(get: ApiGet, args: Record<string, unknown>, q?: stri
       limit: args.limit ?? 20,
       offset: args.offset,
       tag: args.tag,
-      end_state: args.end_state === 'Failure' ? 'Fail' : args.end_state,
+      end_state:
+        args.end_state === undefined || args.end_state === 'running'
+          ? args.end_state
+          : toWireEndState(args.end_state as EndState),
       user_id: args.user_id,
       environment: args.environment,
       release: args.release,
