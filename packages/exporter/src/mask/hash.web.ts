@@ -1,7 +1,7 @@
 /**
  * SHA-256 of a text's UTF-8 bytes, in hex, for runtimes with Web APIs only: the mask hashes
  * synchronously, as a value is written, and Web Crypto's `subtle.digest` is asynchronous. FIPS
- * 180-4, checked against `node:crypto` on arbitrary texts by `mask-hash.test.ts`.
+ * 180-4, checked against `node:crypto` on arbitrary texts by `web-sha256.property.test.ts`.
  */
 
 const K = new Uint32Array([

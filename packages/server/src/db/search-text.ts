@@ -40,8 +40,15 @@ export function searchText(e: object): string {
   };
   const record = e as Record<string, unknown>;
   for (const field of FIELDS) visit(record[field], 0);
-  // Each word once: a search asks whether a document holds a word, never how often or where.
-  return [...new Set(wordsOf(parts.join('\n').slice(0, MAX_SEARCH_TEXT)))].join(' ');
+  return searchDocument(parts.join('\n').slice(0, MAX_SEARCH_TEXT));
+}
+
+/**
+ * What the index is given for a text (an event's, a session's tags): its words, each once (a search
+ * asks whether a document holds a word, never how often or where), space-separated.
+ */
+export function searchDocument(text: string): string {
+  return [...new Set(wordsOf(text))].join(' ');
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type SessionTotalsRow,
   sessionRecord,
 } from '../Store.js';
-import { searchWords, wordsOf } from '../search-text.js';
+import { searchDocument, searchWords } from '../search-text.js';
 import { all, type Dialect, get, insertNew, type Op, run } from '../sql/query.js';
 
 /**
@@ -107,7 +107,7 @@ export function sessionRepository(d: Dialect) {
       // The session's tags are searched too: their document replaced when they are given (and the
       // session is this project's).
       if (changed > 0 && s.tags !== undefined)
-        yield* d.indexSessionWords(s.session_id, wordsOf((s.tags ?? []).join(' ')).join(' '));
+        yield* d.indexSessionWords(s.session_id, searchDocument((s.tags ?? []).join(' ')));
     },
 
     /** Creates the session with only its start when it does not exist. */
