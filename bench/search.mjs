@@ -87,7 +87,7 @@ export async function searchLatency(store, projectId, runs = 20) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { onEachStore } = await import('./lib.mjs');
+  const { onEachStore } = await import('./on-each-store.mjs');
   const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   const run = async (label, store) => {
     await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });

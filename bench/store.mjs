@@ -2,7 +2,7 @@
 // batches, a retried batch, a page of the session list filtered by tag, a session read (three runs,
 // medians), and the overview of 100,000 sessions (30 days per day, the last 7 per hour). `node bench/store.mjs` measures SQLite with this Node's driver (AGENTOPS_SQLITE_DRIVER
 // names one); `node bench/store.mjs --postgres` PostgreSQL too (a private cluster, as `pnpm bench`).
-import { onEachStore } from './lib.mjs';
+import { onEachStore } from './on-each-store.mjs';
 import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
 
 const EVENTS = 40_000;
