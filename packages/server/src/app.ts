@@ -14,6 +14,7 @@ import { SqliteStore } from './db/SqliteStore.js';
 import { asUnavailable, type Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
 import { registerMcpRoute } from './mcp/mcp-route.js';
+import { RetentionWorker } from './retention/RetentionWorker.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerOpenApi } from './routes/openapi.js';
 import { registerOtlpRoutes } from './routes/otlp.js';
@@ -23,6 +24,7 @@ import { registerV3Routes } from './routes/v3.js';
 import { registerV4Routes } from './routes/v4.js';
 
 export const DEFAULT_DB_FILE = join('.agentops', 'agentops.db');
+const DEFAULT_RETENTION_INTERVAL_S = 60;
 
 /** Deepest nesting of objects and arrays a request body may have. */
 const MAX_BODY_DEPTH = 64;
@@ -64,6 +66,11 @@ export interface ServerOptions {
    * is stored: the rules of the SDK's `mask` option (`--mask-file`), names being the wire's field names.
    */
   mask?: MaskRule[];
+  /**
+   * Seconds between passes of the projects' retention policies (`--retention-interval`); 0 runs
+   * none (`agentops-server retention` can, by hand). Default 60.
+   */
+  retentionIntervalSeconds?: number;
 }
 
 /** A request the server refused: what `onRefusal` is told. */
@@ -293,6 +300,12 @@ export function checkServerOptions(options: ServerOptions): void {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new Error(`--port must be a port number from 0 to 65535 (got ${String(port)})`);
   }
+  const retention = options.retentionIntervalSeconds;
+  if (retention !== undefined && !(Number.isInteger(retention) && retention >= 0 && retention <= MAX_JWT_TTL_SECONDS)) {
+    throw new Error(
+      `--retention-interval must be a whole number of seconds from 0 to ${MAX_JWT_TTL_SECONDS} (got ${String(retention)})`,
+    );
+  }
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<AgentOpsServer> {
@@ -302,11 +315,21 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
   let url = '';
   let app: FastifyInstance | undefined;
   let made: { created?: string; keyFile?: string };
+  let retention: RetentionWorker | undefined;
   try {
     made = await ensureLocalProject(store, db, options.apiKey);
     app = await buildApp(store, { ...options, publicUrl: () => url });
     if (store instanceof SqliteStore) store.checkpointInBackground();
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
+    const interval = options.retentionIntervalSeconds ?? DEFAULT_RETENTION_INTERVAL_S;
+    if (interval > 0) {
+      retention = new RetentionWorker(store, {
+        intervalMs: interval * 1000,
+        onError: (err) =>
+          process.stderr.write(`agentops-server: retention failed (tried again in ${interval} s): ${String(err)}\n`),
+      });
+      retention.start();
+    }
   } catch (err) {
     await app?.close().catch(() => {});
     await store.close();
@@ -324,6 +347,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
     createdApiKey: created,
     apiKeyFile: keyFile,
     async close() {
+      await retention?.stop();
       await app.close();
       await store.close();
     },

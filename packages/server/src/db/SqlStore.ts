@@ -5,10 +5,12 @@
  * opened, migrated, checked and closed.
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import type { RetentionPolicy } from '../retention/policy.js';
 import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
 import { evaluationRepository } from './repositories/evaluations.js';
 import { eventRepository } from './repositories/events.js';
 import { projectRepository } from './repositories/projects.js';
+import { type RetentionPreview, type RetentionWork, retentionRepository } from './repositories/retention.js';
 import { sessionRepository } from './repositories/sessions.js';
 import { uploadRepository } from './repositories/uploads.js';
 import type {
@@ -40,6 +42,7 @@ export abstract class SqlStore implements Store {
   readonly #events;
   readonly #evaluations;
   readonly #uploads;
+  readonly #retention;
 
   /** @internal */
   protected constructor(dialect: Dialect) {
@@ -49,6 +52,7 @@ export abstract class SqlStore implements Store {
     this.#events = eventRepository(dialect, this.#sessions);
     this.#evaluations = evaluationRepository(dialect, this.#sessions);
     this.#uploads = uploadRepository(dialect);
+    this.#retention = retentionRepository(dialect);
   }
 
   /** @internal The connection's executor, given once it is open. */
@@ -181,5 +185,30 @@ export abstract class SqlStore implements Store {
 
   uploadBody(projectId: string, id: string): Promise<string | undefined> {
     return this.#x.read(() => this.#uploads.body(projectId, id));
+  }
+
+  retentionPolicy(projectId: string): Promise<RetentionPolicy | undefined> {
+    return this.#x.read(() => this.#retention.policy(projectId));
+  }
+
+  setRetentionPolicy(projectId: string, policy: RetentionPolicy | undefined): Promise<void> {
+    return this.#x.write(() => this.#retention.setPolicy(projectId, policy));
+  }
+
+  retentionPolicies(): Promise<{ projectId: string; policy: RetentionPolicy }[]> {
+    return this.#x.read(() => this.#retention.policies());
+  }
+
+  retentionStep(
+    projectId: string,
+    policy: RetentionPolicy,
+    now: number,
+    limit: number,
+  ): Promise<RetentionWork | undefined> {
+    return this.#x.transaction(() => this.#retention.step(projectId, policy, now, limit));
+  }
+
+  retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview> {
+    return this.#x.snapshot(() => this.#retention.preview(projectId, policy, now));
   }
 }

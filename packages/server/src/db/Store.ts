@@ -16,7 +16,9 @@ import {
   type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
+import type { RetentionPolicy } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
+import type { RetentionPreview, RetentionWork } from './repositories/retention.js';
 
 export interface ProjectRow {
   id: string;
@@ -215,6 +217,25 @@ export interface Store {
   sessionUploads(sessionId: string): Promise<UploadRow[]>;
   /** One upload's body, if it belongs to the project. */
   uploadBody(projectId: string, id: string): Promise<string | undefined>;
+
+  /** The project's retention policy; undefined when it keeps everything. */
+  retentionPolicy(projectId: string): Promise<RetentionPolicy | undefined>;
+  /** Sets the project's retention policy (undefined: keep everything). */
+  setRetentionPolicy(projectId: string, policy: RetentionPolicy | undefined): Promise<void>;
+  /** Every project with a retention policy, and its policy. */
+  retentionPolicies(): Promise<{ projectId: string; policy: RetentionPolicy }[]>;
+  /**
+   * One small step of the project's retention at `now` (ms), in one transaction of at most `limit`
+   * events; undefined when nothing is left to do. Across instances, each row is removed once.
+   */
+  retentionStep(
+    projectId: string,
+    policy: RetentionPolicy,
+    now: number,
+    limit: number,
+  ): Promise<RetentionWork | undefined>;
+  /** What the policy would remove if it ran at `now` (ms). */
+  retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview>;
 }
 
 /** An agent as both stores read it: its spans are left out where unknown. */
@@ -314,6 +335,8 @@ export class SessionTotals {
     cacheReadTokens: number;
     cacheCreationTokens: number;
     reasoningTokens: number;
+    /** Bytes of the stored JSON of the events: what a retention policy's payload budget measures. */
+    payloadBytes: number;
     lastEnd: string | undefined;
   } = {
     llmCalls: 0,
@@ -326,12 +349,14 @@ export class SessionTotals {
     cacheCreationTokens: 0,
     reasoningTokens: 0,
     cost: 0,
+    payloadBytes: 0,
     lastEnd: undefined,
   };
   readonly models = new Map<string, Counts>();
 
-  add(e: EventPayload, c: ReturnType<typeof eventColumns>, cost: number | null): void {
+  add(e: EventPayload, c: ReturnType<typeof eventColumns>, cost: number | null, data: string): void {
     const s = this.session;
+    s.payloadBytes += Buffer.byteLength(data);
     if (s.lastEnd === undefined || e.end_timestamp > s.lastEnd) s.lastEnd = e.end_timestamp;
     if (e.event_type === 'errors') s.errors++;
     else if (e.event_type === 'tools') s.toolCalls++;

@@ -177,4 +177,24 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX search_doc ON search USING GIN (doc);
   CREATE INDEX search_session ON search (session_id);
   `,
+  // Retention (retention/policy.ts): each project's policy, and on each session the bytes of its
+  // stored events (the payload budget's measure), when its payloads were removed, and how far that
+  // has come (the last event id done). An event's words are found by their event to be removed.
+  `
+  CREATE TABLE retention_policies (
+    project_id TEXT PRIMARY KEY REFERENCES projects(id),
+    policy JSONB NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  ALTER TABLE sessions ADD COLUMN payload_bytes BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN payload_removed_at TEXT COLLATE "C";
+  ALTER TABLE sessions ADD COLUMN payload_cursor TEXT;
+  CREATE INDEX sessions_payload_begun ON sessions (project_id)
+    WHERE payload_cursor IS NOT NULL AND payload_removed_at IS NULL;
+  UPDATE sessions SET payload_bytes = t.n
+  FROM (SELECT session_id, SUM(octet_length(data)) AS n FROM events GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  CREATE INDEX search_session_doc ON search (session_id, doc_id);
+  DROP INDEX search_session;
+  `,
 ];

@@ -171,4 +171,22 @@ export const MIGRATIONS: string[] = [
   CREATE VIRTUAL TABLE search_tags USING fts5(body, content = '', contentless_delete = 1, detail = none,
     tokenize = 'unicode61');
   `,
+  // Retention (retention/policy.ts): each project's policy, and on each session the bytes of its
+  // stored events (the payload budget's measure), when its payloads were removed, and how far that
+  // has come (the last event id done: removal runs in small steps).
+  `
+  CREATE TABLE retention_policies (
+    project_id TEXT PRIMARY KEY REFERENCES projects(id),
+    policy TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  ALTER TABLE sessions ADD COLUMN payload_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN payload_removed_at TEXT;
+  ALTER TABLE sessions ADD COLUMN payload_cursor TEXT;
+  CREATE INDEX sessions_payload_begun ON sessions (project_id)
+    WHERE payload_cursor IS NOT NULL AND payload_removed_at IS NULL;
+  UPDATE sessions SET payload_bytes = t.n
+  FROM (SELECT session_id, SUM(LENGTH(CAST(data AS BLOB))) AS n FROM events GROUP BY session_id) AS t
+  WHERE sessions.id = t.session_id;
+  `,
 ];

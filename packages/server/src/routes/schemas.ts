@@ -71,3 +71,24 @@ export const overviewQuerySchema = {
     bucket: { type: 'string', enum: ['hour', 'day'] },
   },
 } as const;
+
+/** A project's retention policy (`PUT /v2/retention`); retention/policy.ts checks it whole again. */
+export const retentionPolicySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    keep_days: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Days each kind of session is kept after it ended; a kind left out is kept.',
+      properties: Object.fromEntries(
+        ['Success', 'Fail', 'Indeterminate', 'unended'].map((k) => [k, { type: 'number', exclusiveMinimum: 0 }]),
+      ),
+    },
+    payload_bytes: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Bytes of stored events the project keeps; past it the oldest ended sessions keep only metadata.',
+    },
+  },
+} as const;

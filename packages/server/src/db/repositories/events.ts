@@ -46,6 +46,7 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
     *insert(sessionId: string, events: readonly StoredEvent[], receivedAt: string): Op<number> {
       // Each event's columns worked out once: for its row, and for the totals if it is new.
       const columns = events.map(({ payload }) => eventColumns(payload));
+      const data = events.map(({ payload }) => eventData(payload));
       const rows = events.map(({ payload: e, cost }, i) => {
         const c = columns[i] as ReturnType<typeof eventColumns>;
         return [
@@ -61,7 +62,7 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
           c.cacheCreationTokens,
           c.reasoningTokens,
           cost,
-          eventData(e),
+          data[i],
         ];
       });
       const inserted = yield* insertNew(
@@ -82,7 +83,7 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
       const texts: string[] = [];
       events.forEach(({ payload: e, cost }, i) => {
         if (!fresh.delete(e.id)) return;
-        totals.add(e, columns[i] as ReturnType<typeof eventColumns>, cost);
+        totals.add(e, columns[i] as ReturnType<typeof eventColumns>, cost, data[i] as string);
         const text = searchText(e);
         if (text) {
           docIds.push(e.id);

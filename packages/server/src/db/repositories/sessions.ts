@@ -64,7 +64,7 @@ export function sessionRepository(d: Dialect) {
   const addTotals = `UPDATE sessions SET llm_calls = llm_calls + ?, errors = errors + ?, tool_calls = tool_calls + ?,
        actions = actions + ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
        cache_read_tokens = cache_read_tokens + ?, cache_creation_tokens = cache_creation_tokens + ?,
-       reasoning_tokens = reasoning_tokens + ?, cost = cost + ?, last_event_end = ${d.greatest('last_event_end', '?')}
+       reasoning_tokens = reasoning_tokens + ?, cost = cost + ?, payload_bytes = payload_bytes + ?, last_event_end = ${d.greatest('last_event_end', '?')}
      WHERE id = ?`;
   const addModel = `INSERT INTO session_models AS m (session_id, model, llm_calls, prompt_tokens, completion_tokens, cost)
      VALUES (?, ?, ?, ?, ?, ?)
@@ -179,6 +179,7 @@ export function sessionRepository(d: Dialect) {
         s.cacheCreationTokens,
         s.reasoningTokens,
         s.cost,
+        s.payloadBytes,
         s.lastEnd ?? null,
         sessionId,
       ]);

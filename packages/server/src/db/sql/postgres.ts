@@ -72,6 +72,12 @@ export const postgresDialect: Dialect = {
   },
   idIn: 'sessions.id = ANY (?::text[])',
   idsParam: (ids) => ids,
+  eventKey: 'id',
+  eventKeyIn: 'id = ANY (?::text[])',
+  keysParam: (keys) => keys,
+  *unindexEvents(sessionId, keys) {
+    yield* run('DELETE FROM search WHERE session_id = ? AND doc_id = ANY (?::text[])', [sessionId, keys]);
+  },
 };
 
 type Queryable = Pick<pg.PoolClient, 'query'>;

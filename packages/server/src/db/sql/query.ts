@@ -106,6 +106,15 @@ export interface Dialect {
   readonly idIn: string;
   idsParam(ids: readonly string[]): unknown;
   /**
+   * The column an event's index document is found by (SQLite's `rowid`, PostgreSQL's event `id`),
+   * and a condition that it is one of the keys the parameter `keysParam` makes.
+   */
+  readonly eventKey: string;
+  readonly eventKeyIn: string;
+  keysParam(keys: readonly unknown[]): unknown;
+  /** Removes from the index the documents of the session's events of these keys (see `eventKey`). */
+  unindexEvents(sessionId: string, keys: readonly unknown[]): Op<void>;
+  /**
    * Takes a lock named `key` until the transaction ends: across PostgreSQL instances; SQLite's
    * write transactions exclude each other already.
    */

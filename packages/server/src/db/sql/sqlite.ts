@@ -58,6 +58,13 @@ export const sqliteDialect: Dialect = {
   },
   idIn: 'sessions.id IN (SELECT value FROM json_each(?))',
   idsParam: (ids) => JSON.stringify(ids),
+  eventKey: 'rowid',
+  eventKeyIn: 'rowid IN (SELECT value FROM json_each(?))',
+  keysParam: (keys) => JSON.stringify(keys),
+  *unindexEvents(_sessionId, keys) {
+    // An event's document is its rowid (a key with no document, an event with no words, is no error).
+    yield* run('DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?))', [JSON.stringify(keys)]);
+  },
 };
 
 export class SqliteExecutor implements Executor {

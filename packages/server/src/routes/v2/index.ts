@@ -5,6 +5,7 @@ import { registerEvaluationRoutes } from './evaluations.js';
 import { registerIngestRoutes } from './ingest.js';
 import { registerOverviewRoutes } from './overview.js';
 import { registerReadRoutes } from './read.js';
+import { registerRetentionRoutes } from './retention.js';
 import { registerSessionRoutes } from './sessions.js';
 
 export type { V2Deps } from './deps.js';
@@ -15,4 +16,5 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
   registerEvaluationRoutes(app, deps);
   registerReadRoutes(app, deps);
   registerOverviewRoutes(app, deps);
+  registerRetentionRoutes(app, deps);
 }

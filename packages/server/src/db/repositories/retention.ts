@@ -1,0 +1,243 @@
+/**
+ * Retention, the same statements on both stores: each project's policy, and the work it asks for
+ * done one small step at a time (one transaction of at most `limit` events), so ingest is never
+ * held behind a purge. Each step takes the project's retention lock and reads what is left to do
+ * under it: instances sharing one PostgreSQL database each remove a given row once, and count it
+ * once, however many of them run retention at the same time.
+ */
+import { withoutPayload } from '../../retention/payload.js';
+import { parseRetentionPolicy, type RetentionPolicy, SESSION_KINDS } from '../../retention/policy.js';
+import { normalizeTimestamp } from '../../timestamps.js';
+import { all, type Dialect, get, type Op, run } from '../sql/query.js';
+
+const DAY_MS = 86_400_000;
+
+/** What one step (or a whole run) of retention removed. */
+export interface RetentionWork {
+  deleted_sessions: number;
+  deleted_events: number;
+  /** Events whose payload was removed, and the bytes of stored JSON that freed. */
+  stripped_events: number;
+  freed_bytes: number;
+}
+
+export const NO_WORK: Readonly<RetentionWork> = {
+  deleted_sessions: 0,
+  deleted_events: 0,
+  stripped_events: 0,
+  freed_bytes: 0,
+};
+
+/** What a policy would remove now (`agentops-server retention --dry-run`, `GET /v2/retention`). */
+export interface RetentionPreview {
+  /** Sessions past their time, by kind, with their events and bytes. */
+  expired_sessions: Record<string, number>;
+  expired_events: number;
+  expired_bytes: number;
+  /** Bytes of stored event JSON the project holds, and its budget (null: none). */
+  payload_bytes: number;
+  payload_budget: number | null;
+  /** Sessions whose payloads would go to bring the project within its budget, and their bytes. */
+  payload_sessions: number;
+  payload_sessions_bytes: number;
+}
+
+/** An unended session is a candidate for the payload budget once it has been quiet this long. */
+const QUIET_MS = DAY_MS;
+
+const iso = (ms: number) => normalizeTimestamp(new Date(Math.max(0, ms)).toISOString()) as string;
+
+/** The sessions of a project past their time under `policy` at `now`, as a condition; undefined when none can be. */
+function expiredCondition(policy: RetentionPolicy, now: number): { sql: string; params: unknown[] } | undefined {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const kind of SESSION_KINDS) {
+    const days = policy.keep_days[kind];
+    if (days === undefined) continue;
+    // A session's time runs from its end: its last event's if it never ended, its start if it has none.
+    const since = 'COALESCE(end_timestamp, last_event_end, init_timestamp) < ?';
+    if (kind === 'unended') parts.push(`(end_state IS NULL AND ${since})`);
+    else {
+      parts.push(`(end_state = ? AND ${since})`);
+      params.push(kind);
+    }
+    params.push(iso(now - days * DAY_MS));
+  }
+  return parts.length === 0 ? undefined : { sql: `(${parts.join(' OR ')})`, params };
+}
+
+/** The sessions whose payloads the budget takes first: the oldest that ended (or went quiet), not done yet. */
+const PAYLOAD_CANDIDATES = `project_id = ? AND payload_removed_at IS NULL AND payload_bytes > 0
+  AND (end_timestamp IS NOT NULL OR COALESCE(last_event_end, init_timestamp) < ?)`;
+
+/** The tables holding a session's rows beside its events, emptied before the session itself goes. */
+const SESSION_CHILDREN = ['evaluations', 'agents', 'session_models', 'span_links', 'uploads'];
+
+export function retentionRepository(d: Dialect) {
+  const payloadTotal = function* (projectId: string): Op<number> {
+    const row = yield* get<{ n: number | string | null }>(
+      'SELECT SUM(payload_bytes) AS n FROM sessions WHERE project_id = ?',
+      [projectId],
+    );
+    return Number(row?.n ?? 0);
+  };
+
+  /** Deletes up to `limit` of the session's events; when it has none left, the session and its rows. */
+  function* purgeSession(sessionId: string, limit: number): Op<RetentionWork> {
+    const keys = (yield* all<{ k: unknown }>(
+      `SELECT ${d.eventKey} AS k FROM events WHERE session_id = ? ORDER BY id LIMIT ?`,
+      [sessionId, limit],
+    )).map((r) => r.k);
+    if (keys.length > 0) {
+      yield* d.unindexEvents(sessionId, keys);
+      const n = yield* run(`DELETE FROM events WHERE session_id = ? AND ${d.eventKeyIn}`, [
+        sessionId,
+        d.keysParam(keys),
+      ]);
+      return { ...NO_WORK, deleted_events: n };
+    }
+    for (const table of SESSION_CHILDREN) yield* run(`DELETE FROM ${table} WHERE session_id = ?`, [sessionId]);
+    yield* d.indexSessionWords(sessionId, '');
+    const n = yield* run('DELETE FROM sessions WHERE id = ?', [sessionId]);
+    return { ...NO_WORK, deleted_sessions: n };
+  }
+
+  /** Removes the payloads of up to `limit` more of the session's events, from where the last step ended. */
+  function* stripSession(
+    s: { id: string; payload_cursor: string | null },
+    limit: number,
+    now: number,
+  ): Op<RetentionWork> {
+    const rows = yield* all<{ k: unknown; id: string; data: string }>(
+      `SELECT ${d.eventKey} AS k, id, data FROM events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      [s.id, s.payload_cursor ?? '', limit],
+    );
+    let freed = 0;
+    const stripped: unknown[] = [];
+    for (const row of rows) {
+      const data = withoutPayload(row.data);
+      if (data === undefined) continue;
+      yield* run('UPDATE events SET data = ? WHERE session_id = ? AND id = ?', [data, s.id, row.id]);
+      freed += Buffer.byteLength(row.data) - Buffer.byteLength(data);
+      stripped.push(row.k);
+    }
+    // Words that are no longer stored are no longer found.
+    if (stripped.length > 0) yield* d.unindexEvents(s.id, stripped);
+    const done = rows.length < limit;
+    yield* run(
+      `UPDATE sessions SET payload_bytes = payload_bytes - ?, payload_cursor = ?, payload_removed_at = ? WHERE id = ?`,
+      [freed, rows.at(-1)?.id ?? s.payload_cursor, done ? iso(now) : null, s.id],
+    );
+    return { ...NO_WORK, stripped_events: stripped.length, freed_bytes: freed };
+  }
+
+  return {
+    *policy(projectId: string): Op<RetentionPolicy | undefined> {
+      const row = yield* get<{ policy: unknown }>('SELECT policy FROM retention_policies WHERE project_id = ?', [
+        projectId,
+      ]);
+      return row
+        ? parseRetentionPolicy(typeof row.policy === 'string' ? JSON.parse(row.policy) : row.policy)
+        : undefined;
+    },
+
+    /** Sets the project's policy; undefined removes it (everything is kept). */
+    *setPolicy(projectId: string, policy: RetentionPolicy | undefined): Op<void> {
+      if (policy === undefined) {
+        yield* run('DELETE FROM retention_policies WHERE project_id = ?', [projectId]);
+        return;
+      }
+      yield* run(
+        `INSERT INTO retention_policies (project_id, policy, updated_at) VALUES (?, ${d.jsonParam}, ?)
+         ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`,
+        [projectId, d.json(policy), new Date().toISOString()],
+      );
+    },
+
+    /** Every project that has a policy, with it. */
+    *policies(): Op<{ projectId: string; policy: RetentionPolicy }[]> {
+      const rows = yield* all<{ project_id: string; policy: unknown }>(
+        'SELECT project_id, policy FROM retention_policies ORDER BY project_id',
+      );
+      return rows.map((r) => ({
+        projectId: r.project_id,
+        policy: parseRetentionPolicy(typeof r.policy === 'string' ? JSON.parse(r.policy) : r.policy),
+      }));
+    },
+
+    /**
+     * One step of the project's retention at `now`, in a write transaction: part of the oldest
+     * expired session deleted (its events first, `limit` at a time, then the session), else the
+     * payloads of up to `limit` events of the oldest ended session removed while the project is over
+     * its budget. Undefined when nothing is left to do.
+     */
+    *step(projectId: string, policy: RetentionPolicy, now: number, limit: number): Op<RetentionWork | undefined> {
+      yield* d.lock(`agentops:retention:${projectId}`);
+      const expired = expiredCondition(policy, now);
+      if (expired) {
+        const s = yield* get<{ id: string }>(
+          `SELECT id FROM sessions WHERE project_id = ? AND ${expired.sql} ORDER BY init_timestamp LIMIT 1`,
+          [projectId, ...expired.params],
+        );
+        if (s) return yield* purgeSession(s.id, limit);
+      }
+      if (policy.payload_bytes === undefined) return;
+      // A session whose payloads began to go loses them all: none is left half done.
+      const begun = yield* get<{ id: string; payload_cursor: string | null }>(
+        `SELECT id, payload_cursor FROM sessions
+         WHERE project_id = ? AND payload_cursor IS NOT NULL AND payload_removed_at IS NULL LIMIT 1`,
+        [projectId],
+      );
+      if (begun) return yield* stripSession(begun, limit, now);
+      if ((yield* payloadTotal(projectId)) <= policy.payload_bytes) return;
+      const s = yield* get<{ id: string; payload_cursor: string | null }>(
+        `SELECT id, payload_cursor FROM sessions WHERE ${PAYLOAD_CANDIDATES} ORDER BY init_timestamp LIMIT 1`,
+        [projectId, iso(now - QUIET_MS)],
+      );
+      return s ? yield* stripSession(s, limit, now) : undefined;
+    },
+
+    /** What `step` would remove, step after step, if it ran now. */
+    *preview(projectId: string, policy: RetentionPolicy, now: number): Op<RetentionPreview> {
+      const expired = expiredCondition(policy, now);
+      const byKind = expired
+        ? yield* all<{ end_state: string | null; n: number | string; events: number | string; bytes: number | string }>(
+            `SELECT end_state, COUNT(*) AS n, SUM(llm_calls + tool_calls + actions + errors) AS events,
+                    SUM(payload_bytes) AS bytes
+             FROM sessions WHERE project_id = ? AND ${expired.sql} GROUP BY end_state`,
+            [projectId, ...expired.params],
+          )
+        : [];
+      const preview: RetentionPreview = {
+        expired_sessions: {},
+        expired_events: 0,
+        expired_bytes: 0,
+        payload_bytes: yield* payloadTotal(projectId),
+        payload_budget: policy.payload_bytes ?? null,
+        payload_sessions: 0,
+        payload_sessions_bytes: 0,
+      };
+      for (const r of byKind) {
+        preview.expired_sessions[r.end_state ?? 'unended'] = Number(r.n);
+        preview.expired_events += Number(r.events);
+        preview.expired_bytes += Number(r.bytes);
+      }
+      const budget = policy.payload_bytes;
+      let over = budget === undefined ? 0 : preview.payload_bytes - preview.expired_bytes - budget;
+      if (over <= 0) return preview;
+      // The oldest candidates, as many as bring the project within its budget (expired ones go anyway).
+      const candidates = yield* all<{ b: number | string }>(
+        `SELECT payload_bytes AS b FROM sessions WHERE ${PAYLOAD_CANDIDATES} ${expired ? `AND NOT ${expired.sql}` : ''}
+         ORDER BY init_timestamp LIMIT 100000`,
+        [projectId, iso(now - QUIET_MS), ...(expired?.params ?? [])],
+      );
+      for (const c of candidates) {
+        if (over <= 0) break;
+        preview.payload_sessions++;
+        preview.payload_sessions_bytes += Number(c.b);
+        over -= Number(c.b);
+      }
+      return preview;
+    },
+  };
+}

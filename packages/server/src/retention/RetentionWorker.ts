@@ -1,0 +1,108 @@
+/**
+ * Retention, run continuously: every `intervalMs`, each project's policy is applied a step at a
+ * time (one short transaction of at most `stepLimit` events), the event loop given back between
+ * steps, so requests are answered while a million events are purged. Several instances on one
+ * PostgreSQL database may all run it: each step takes the project's lock, so each row goes once.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { NO_WORK, type RetentionWork } from '../db/repositories/retention.js';
+import type { Store } from '../db/Store.js';
+import { keepsEverything } from './policy.js';
+
+/** Events one step deletes or strips: a transaction of a few milliseconds on either store. */
+export const RETENTION_STEP_EVENTS = 500;
+
+export interface RetentionRunOptions {
+  /** Only this project (default: every project with a policy). */
+  projectId?: string;
+  /** The time retention runs at, ms (default now). */
+  now?: number;
+  stepLimit?: number;
+  /** Asked before each step: true stops the run there (the server is closing). */
+  stopped?: () => boolean;
+}
+
+/** Adds what a step did to a run's totals. */
+function add(total: RetentionWork, step: RetentionWork): void {
+  total.deleted_sessions += step.deleted_sessions;
+  total.deleted_events += step.deleted_events;
+  total.stripped_events += step.stripped_events;
+  total.freed_bytes += step.freed_bytes;
+}
+
+/** Applies the projects' policies now, step by step, until nothing is left to do; what was removed. */
+export async function runRetention(store: Store, options: RetentionRunOptions = {}): Promise<RetentionWork> {
+  const total = { ...NO_WORK };
+  const now = options.now ?? Date.now();
+  const limit = options.stepLimit ?? RETENTION_STEP_EVENTS;
+  for (const { projectId, policy } of await store.retentionPolicies()) {
+    if (options.projectId !== undefined && projectId !== options.projectId) continue;
+    if (keepsEverything(policy)) continue;
+    while (!options.stopped?.()) {
+      const step = await store.retentionStep(projectId, policy, now, limit);
+      if (!step) break;
+      add(total, step);
+      // Whatever waits (a request, a batch of events) runs before the next step.
+      await nextTurn();
+    }
+  }
+  return total;
+}
+
+export interface RetentionWorkerOptions {
+  /** Time between the end of one pass and the start of the next, ms. */
+  intervalMs: number;
+  stepLimit?: number;
+  /** Told of a pass that failed (the next pass tries again). */
+  onError?: (err: unknown) => void;
+  /** Told of each pass that removed something. */
+  onPass?: (work: RetentionWork) => void;
+}
+
+export class RetentionWorker {
+  readonly #store: Store;
+  readonly #options: RetentionWorkerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #pass: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(store: Store, options: RetentionWorkerOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Starts the passes: the first soon after the server starts, then one every interval. */
+  start(delayMs = 1_000): void {
+    if (this.#stopped || this.#timer) return;
+    this.#schedule(delayMs);
+  }
+
+  #schedule(ms: number): void {
+    // Never what keeps the process alive.
+    this.#timer = setTimeout(() => {
+      this.#pass = this.#run().finally(() => {
+        this.#pass = undefined;
+        if (!this.#stopped) this.#schedule(this.#options.intervalMs);
+      });
+    }, ms).unref();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      const work = await runRetention(this.#store, {
+        stepLimit: this.#options.stepLimit,
+        stopped: () => this.#stopped,
+      });
+      if (work.deleted_events + work.deleted_sessions + work.stripped_events > 0) this.#options.onPass?.(work);
+    } catch (err) {
+      this.#options.onError?.(err);
+    }
+  }
+
+  /** Stops the passes; resolves when the step running now has ended. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#pass;
+  }
+}
