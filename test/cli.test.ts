@@ -125,6 +125,63 @@ it('serves with a known key, and sessions list/stats/export read it back', async
   }
 });
 
+it('retention set, show, --dry-run and a run: what goes is said first, then removed', async () => {
+  const rdb = await database('retention.db');
+  const store = await openStore(rdb);
+  await ensureLocalProject(store, rdb);
+  const [local] = await store.listProjects();
+  const projectId = (local as { id: string }).id;
+  const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const session = (id: string, end_state: 'Success' | 'Fail') =>
+    store.writeSession(projectId, id, {
+      session: { session_id: id, init_timestamp: old, end_timestamp: old, end_state },
+      start: old,
+      agents: [],
+      events: [
+        {
+          payload: {
+            id: `${id}-e`,
+            session_id: id,
+            event_type: 'tools',
+            name: 't',
+            init_timestamp: old,
+            end_timestamp: old,
+          },
+          cost: null,
+        },
+      ],
+    });
+  const [gone, kept] = [crypto.randomUUID(), crypto.randomUUID()];
+  await session(gone, 'Success');
+  await session(kept, 'Fail');
+  await store.close();
+
+  const set = await runNode(cli, ['retention', 'set', '--db', rdb, '--success', '2w', '--fail', '90d'], {});
+  expect(set.code, set.stderr).toBe(0);
+  expect(set.stdout).toContain('Success 14 days, Fail 90 days, Indeterminate kept, unended kept; no payload budget');
+  const dry = await runNode(cli, ['retention', '--dry-run', '--db', rdb], {});
+  expect(dry.stdout).toContain('would remove now:\n  1 sessions past their time (1 Success): 1 events');
+  const run = await runNode(cli, ['retention', '--db', rdb], {});
+  expect(run.stdout).toBe('removed 1 sessions and 1 events; the payloads of 0 events (0 bytes)\n');
+  const after = await runNode(cli, ['retention', '--dry-run', '--db', rdb], {});
+  expect(after.stdout).toContain('no session is past its time');
+  const check = await openStore(rdb);
+  try {
+    expect(await check.getSession(projectId, gone)).toBeUndefined();
+    expect(await check.getSession(projectId, kept)).toBeDefined();
+  } finally {
+    await check.close();
+  }
+  const bad = await runNode(cli, ['retention', 'set', '--db', rdb, '--fail', 'later'], {});
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toBe('agentops-server: --fail takes a duration such as 14d, 2w or 36h (got "later")\n');
+  const nope = await runNode(cli, ['retention', 'show', '--db', rdb, '--project', 'nope'], {});
+  expect(nope.code).toBe(2);
+  expect(nope.stderr).toContain('no project "nope"');
+  const cleared = await runNode(cli, ['retention', 'clear', '--db', rdb], {});
+  expect(cleared.stdout).toContain('no policy: everything is kept');
+});
+
 const serverVersion: string = JSON.parse(
   readFileSync(new URL('../packages/server/package.json', import.meta.url), 'utf8'),
 ).version;

@@ -5,6 +5,7 @@ import { DEFAULT_DB_FILE } from '../app.js';
 import { SERVER_VERSION } from '../version.js';
 import { mcpCommand } from './mcp.js';
 import { projectsCommand } from './projects.js';
+import { retentionCommand } from './retention.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
 
@@ -20,6 +21,13 @@ Usage:
   agentops-server mcp [--endpoint URL] [--api-key KEY]  an MCP server on stdio over the project's
                    sessions (read-only: list, search, read, explain failures, overview); also at POST /mcp
                    of a running server (Streamable HTTP, the project's key as a bearer token)
+  agentops-server retention [--dry-run] [--db FILE|URL] [--project ID|NAME]
+                   applies the projects' retention policies now (a running server does every minute);
+                   --dry-run says what would go
+  agentops-server retention show | clear [--project ID|NAME] [--db FILE|URL]
+  agentops-server retention set [--project ID|NAME] [--success 14d] [--fail 90d] [--indeterminate 90d]
+                   [--unended 30d] [--payload-bytes 5GB]   keeps each kind of session that long after it
+                   ended; past the payload budget the oldest ended sessions keep only metadata and totals
 
 Options:
   --port N         port to listen on (0: any free port). Default 8787, or $PORT.
@@ -35,6 +43,8 @@ Options:
   --mask-file F    a JSON list of mask rules applied at ingest to everything stored (v2, OTLP,
                    evaluations, uploads); the SDK's rule format, names being the wire's field names.
   --json           for 'sessions list': the API's JSON instead of a table.
+  --retention-interval S  seconds between the server's passes of the retention policies (0: none).
+                   Default 60.
   -v, --version    the server's version.
   -h, --help       this text.
 `;
@@ -54,6 +64,14 @@ function parse(argv: string[]) {
       'mask-file': { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean' },
+      'retention-interval': { type: 'string' },
+      project: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      success: { type: 'string' },
+      fail: { type: 'string' },
+      indeterminate: { type: 'string' },
+      unended: { type: 'string' },
+      'payload-bytes': { type: 'string' },
       version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -90,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
         apiKey: values['api-key'],
         jwtTtl: values['jwt-ttl'],
         maskFile: values['mask-file'],
+        retentionInterval: values['retention-interval'],
       });
       return -1;
     case 'projects':
@@ -99,6 +118,26 @@ async function main(argv: string[]): Promise<number> {
         { db, apiKey: values['api-key'], endpoint: values.endpoint, limit: values.limit, json: values.json === true },
         sub,
         arg,
+      );
+    case 'retention':
+      return retentionCommand(
+        {
+          db,
+          project: values.project,
+          dryRun: values['dry-run'] === true,
+          keep: Object.fromEntries(
+            (
+              [
+                ['Success', values.success],
+                ['Fail', values.fail],
+                ['Indeterminate', values.indeterminate],
+                ['unended', values.unended],
+              ] as const
+            ).filter(([, v]) => v !== undefined),
+          ),
+          payloadBytes: values['payload-bytes'],
+        },
+        sub,
       );
     case 'mcp':
       return mcpCommand({ db, apiKey: values['api-key'], endpoint: values.endpoint });

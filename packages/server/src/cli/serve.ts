@@ -10,6 +10,7 @@ export interface ServeOptions {
   apiKey: string | undefined;
   jwtTtl: string | undefined;
   maskFile: string | undefined;
+  retentionInterval: string | undefined;
 }
 
 /** The rules of a `--mask-file`, every one checked: a policy applies whole or the server does not start. */
@@ -43,6 +44,8 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
     port: wholeNumber('--port', o.port ?? process.env.PORT ?? '8787'),
     apiKey: o.apiKey ?? process.env.AGENTOPS_API_KEY,
     jwtTtlSeconds: o.jwtTtl === undefined ? undefined : wholeNumber('--jwt-ttl', o.jwtTtl),
+    retentionIntervalSeconds:
+      o.retentionInterval === undefined ? undefined : wholeNumber('--retention-interval', o.retentionInterval),
     // A misconfigured client shows here, once per route and status, instead of failing silently.
     onRefusal: (r) =>
       process.stderr.write(

@@ -17,6 +17,9 @@ export interface RetentionPolicy {
   payload_bytes?: number;
 }
 
+/** A policy, or a duration or size of one, that is not valid: the message says what is wrong. */
+export class RetentionPolicyError extends Error {}
+
 /** The longest a policy can keep a session: a hundred years, past which "forever" is the honest word. */
 const MAX_DAYS = 36_500;
 const MAX_BYTES = 2 ** 50;
@@ -24,27 +27,29 @@ const MAX_BYTES = 2 ** 50;
 /** The policy `value` describes, checked whole; throws with what is wrong (the API answers it with a 400). */
 export function parseRetentionPolicy(value: unknown): RetentionPolicy {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('a retention policy is an object: { "keep_days": { "Success": 14, ... }, "payload_bytes": N }');
+    throw new RetentionPolicyError(
+      'a retention policy is an object: { "keep_days": { "Success": 14, ... }, "payload_bytes": N }',
+    );
   }
   const { keep_days: keep = {}, payload_bytes: bytes, ...rest } = value as Record<string, unknown>;
   const unknownKey = Object.keys(rest)[0];
-  if (unknownKey !== undefined) throw new Error(`a retention policy has no field "${unknownKey}"`);
+  if (unknownKey !== undefined) throw new RetentionPolicyError(`a retention policy has no field "${unknownKey}"`);
   if (typeof keep !== 'object' || keep === null || Array.isArray(keep)) {
-    throw new Error(`keep_days is an object of days by kind of session (${SESSION_KINDS.join(', ')})`);
+    throw new RetentionPolicyError(`keep_days is an object of days by kind of session (${SESSION_KINDS.join(', ')})`);
   }
   const keep_days: RetentionPolicy['keep_days'] = {};
   for (const [kind, days] of Object.entries(keep)) {
     if (!(SESSION_KINDS as readonly string[]).includes(kind)) {
-      throw new Error(`keep_days.${kind}: not a kind of session (${SESSION_KINDS.join(', ')})`);
+      throw new RetentionPolicyError(`keep_days.${kind}: not a kind of session (${SESSION_KINDS.join(', ')})`);
     }
     if (!(typeof days === 'number' && Number.isFinite(days) && days > 0 && days <= MAX_DAYS)) {
-      throw new Error(`keep_days.${kind} must be a number of days above 0 and at most ${MAX_DAYS}`);
+      throw new RetentionPolicyError(`keep_days.${kind} must be a number of days above 0 and at most ${MAX_DAYS}`);
     }
     keep_days[kind as SessionKind] = days;
   }
   if (bytes === undefined || bytes === null) return { keep_days };
   if (!(typeof bytes === 'number' && Number.isInteger(bytes) && bytes >= 0 && bytes <= MAX_BYTES)) {
-    throw new Error(`payload_bytes must be a whole number of bytes from 0 to ${MAX_BYTES}`);
+    throw new RetentionPolicyError(`payload_bytes must be a whole number of bytes from 0 to ${MAX_BYTES}`);
   }
   return { keep_days, payload_bytes: bytes };
 }
@@ -59,7 +64,8 @@ const UNITS: Record<string, number> = { h: 1 / 24, d: 1, w: 7 };
 /** Days written as the CLI takes them: `14d`, `2w`, `36h`, or a bare number of days. */
 export function parseDays(option: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([hdw]?)$/i.exec(text.trim());
-  if (!m) throw new Error(`${option} takes a duration such as 14d, 2w or 36h (got ${JSON.stringify(text)})`);
+  if (!m)
+    throw new RetentionPolicyError(`${option} takes a duration such as 14d, 2w or 36h (got ${JSON.stringify(text)})`);
   return Number(m[1]) * (UNITS[(m[2] || 'd').toLowerCase()] as number);
 }
 
@@ -79,7 +85,8 @@ const BYTE_UNITS: Record<string, number> = {
 /** A size written as the CLI takes it: `500MB`, `5GB`, `2GiB`, or a number of bytes. */
 export function parseBytes(option: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/i.exec(text.trim());
-  if (!m) throw new Error(`${option} takes a size such as 500MB, 5GB or 2GiB (got ${JSON.stringify(text)})`);
+  if (!m)
+    throw new RetentionPolicyError(`${option} takes a size such as 500MB, 5GB or 2GiB (got ${JSON.stringify(text)})`);
   return Math.round(Number(m[1]) * (BYTE_UNITS[(m[2] ?? '').toLowerCase()] as number));
 }
 

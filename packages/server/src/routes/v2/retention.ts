@@ -3,7 +3,7 @@
  * it. The server applies it continuously (retention/RetentionWorker.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { parseRetentionPolicy } from '../../retention/policy.js';
+import { parseRetentionPolicy, RetentionPolicyError } from '../../retention/policy.js';
 import { projectOf, requireProject } from '../auth.js';
 import { badRequest } from '../replies.js';
 import { retentionPolicySchema } from '../schemas.js';
@@ -24,7 +24,8 @@ export function registerRetentionRoutes(app: FastifyInstance, deps: V2Deps): voi
     try {
       policy = parseRetentionPolicy(request.body);
     } catch (err) {
-      return badRequest(reply, (err as Error).message);
+      if (!(err instanceof RetentionPolicyError)) throw err;
+      return badRequest(reply, err.message);
     }
     await deps.store.setRetentionPolicy(projectOf(request).id, policy);
     return state(projectOf(request).id);
