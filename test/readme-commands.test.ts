@@ -72,6 +72,13 @@ const CHECKS: Record<string, Check> = {
     file: 'test/server-mcp.e2e.test.ts',
     runs: "'mcp', '--endpoint'",
   },
+  'agentops-server retention set --success 14d --fail 90d --indeterminate 90d --unended 30d --payload-bytes 5GB': {
+    how: 'test',
+    file: 'test/cli.test.ts',
+    runs: "'retention', 'set'",
+  },
+  'agentops-server retention --dry-run': { how: 'run', expect: /nothing would go|would remove now/ },
+  'agentops-server retention': { how: 'run', expect: /^removed \d+ sessions and \d+ events/ },
   'agentops-server --version': { how: 'run', expect: new RegExp(`^${version.replaceAll('.', '\\.')}\n$`) },
 };
 

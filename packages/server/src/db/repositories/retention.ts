@@ -82,24 +82,26 @@ export function retentionRepository(d: Dialect) {
     return Number(row?.n ?? 0);
   };
 
-  /** Deletes up to `limit` of the session's events; when it has none left, the session and its rows. */
+  /** Deletes up to `limit` of the session's events; when that was the last of them, the session and its rows too. */
   function* purgeSession(sessionId: string, limit: number): Op<RetentionWork> {
     const keys = (yield* all<{ k: unknown }>(
       `SELECT ${d.eventKey} AS k FROM events WHERE session_id = ? ORDER BY id LIMIT ?`,
       [sessionId, limit],
     )).map((r) => r.k);
+    let deleted = 0;
     if (keys.length > 0) {
       yield* d.unindexEvents(sessionId, keys);
-      const n = yield* run(`DELETE FROM events WHERE session_id = ? AND ${d.eventKeyIn}`, [
+      deleted = yield* run(`DELETE FROM events WHERE session_id = ? AND ${d.eventKeyIn}`, [
         sessionId,
         d.keysParam(keys),
       ]);
-      return { ...NO_WORK, deleted_events: n };
+      // More are left: the next step goes on with them.
+      if (keys.length === limit) return { ...NO_WORK, deleted_events: deleted };
     }
     for (const table of SESSION_CHILDREN) yield* run(`DELETE FROM ${table} WHERE session_id = ?`, [sessionId]);
     yield* d.indexSessionWords(sessionId, '');
     const n = yield* run('DELETE FROM sessions WHERE id = ?', [sessionId]);
-    return { ...NO_WORK, deleted_sessions: n };
+    return { ...NO_WORK, deleted_events: deleted, deleted_sessions: n };
   }
 
   /** Removes the payloads of up to `limit` more of the session's events, from where the last step ended. */

@@ -1,0 +1,59 @@
+// Retention's purge while the server answers: every session of a project past its time (a policy
+// keeping unended sessions one day, over events stored weeks ago), deleted step by step by the
+// retention the server runs, in the server's own process, while a client asks /health every 5 ms.
+// Target: no request waits more than 50 ms. `node bench/retention.mjs [count] [--postgres]` seeds
+// `count` events (as the search benchmark does) and purges them alone.
+import { fileURLToPath } from 'node:url';
+import { buildApp, runRetention } from '@agentops/server';
+
+/** Purges every event of `projectId` (stored weeks ago) while /health is asked; the rate and the longest wait. */
+export async function purgeWhileServing(store, projectId) {
+  const app = await buildApp(store, { publicUrl: () => '' });
+  // As the server runs it: SQLite's checkpoints in a thread of their own.
+  store.checkpointInBackground?.();
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await store.setRetentionPolicy(projectId, { keep_days: { unended: 1 } });
+  // The client connected first (the first fetch of a process loads its HTTP client: no wait of the server's).
+  await fetch(`${url}/health`);
+  const waits = [];
+  let purging = true;
+  const asking = (async () => {
+    while (purging) {
+      const t = performance.now();
+      await fetch(`${url}/health`);
+      waits.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const started = performance.now();
+  const work = await runRetention(store, { projectId });
+  const seconds = (performance.now() - started) / 1000;
+  purging = false;
+  await asking;
+  await app.close();
+  waits.sort((a, b) => a - b);
+  return {
+    events: work.deleted_events,
+    sessions: work.deleted_sessions,
+    rate: work.deleted_events / seconds,
+    healthMaxMs: waits.at(-1) ?? 0,
+    healthP99Ms: waits[Math.floor(waits.length * 0.99)] ?? 0,
+    asked: waits.length,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { onEachStore } = await import('./on-each-store.mjs');
+  const { seedEvents } = await import('./search.mjs');
+  const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  await onEachStore('retention', async (label, store) => {
+    await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+    await seedEvents(store, 'p', count);
+    const r = await purgeWhileServing(store, 'p');
+    await store.close();
+    console.log(
+      `${label}: ${r.events} events of ${r.sessions} sessions purged at ${r.rate.toFixed(0)}/s; ` +
+        `/health asked ${r.asked} times meanwhile, longest wait ${r.healthMaxMs.toFixed(1)} ms (p99 ${r.healthP99Ms.toFixed(1)} ms)`,
+    );
+  });
+}
