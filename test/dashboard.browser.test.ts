@@ -1013,3 +1013,36 @@ it('search finds a session by what its agent said; opened from the search, its e
     await page.close();
   }
 });
+
+it('the settings page sets the retention policy, says what it would remove, and removes it; at 1366 and 390 px', async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/`);
+  await page.evaluate((key) => localStorage.setItem('agentops.apiKey', key), server.apiKey);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.waitForURL(`${server.url}/settings`);
+  const status = page.locator('#retention-preview');
+  await expect.poll(() => status.textContent()).toBe('No policy: every session and payload is kept.');
+  // Ten years, so the other tests' sessions stay.
+  await page.getByLabel('Success').fill('3650');
+  await page.getByLabel('Failure').fill('3650');
+  await page.getByLabel('Payload budget').fill('5000');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect
+    .poll(() => status.textContent())
+    .toMatch(/^Saved\. No session is past its time\. Payloads stored: [\d.]+ kB of 5\.00 GB: within the budget\.$/);
+  const stored = await fetch(`${server.url}/v2/retention`, { headers: { 'x-agentops-api-key': server.apiKey } });
+  expect((await stored.json()).policy).toEqual({ keep_days: { Success: 3650, Fail: 3650 }, payload_bytes: 5e9 });
+  await page.screenshot({ path: `${artifacts}dashboard-settings.png`, fullPage: true });
+  // Read back as saved on the next visit.
+  await page.reload();
+  await expect.poll(() => page.getByLabel('Success').inputValue()).toBe('3650');
+  expect(await page.getByLabel('Indeterminate').inputValue()).toBe('');
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${artifacts}dashboard-settings-390.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Keep everything' }).click();
+  await expect.poll(() => status.textContent()).toBe('Removed. No policy: every session and payload is kept.');
+  const cleared = await fetch(`${server.url}/v2/retention`, { headers: { 'x-agentops-api-key': server.apiKey } });
+  expect((await cleared.json()).policy).toBeNull();
+  await page.close();
+});

@@ -15,7 +15,6 @@ export type {
 } from './db/overview.js';
 export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
-export type { RetentionPreview, RetentionWork } from './db/repositories/retention.js';
 export { SqliteStore } from './db/SqliteStore.js';
 export { SqlStore } from './db/SqlStore.js';
 export type {
@@ -45,7 +44,7 @@ export {
 export { decodeOtlp } from './otlp/decode.js';
 export type { AnyValue, KeyValue, OtlpSpan, OtlpTraceRequest } from './otlp/otlp-spans.js';
 export { otlpToSpans } from './otlp/otlp-spans.js';
-export type { RetentionPolicy, SessionKind } from './retention/policy.js';
+export type { RetentionPolicy, RetentionPreview, RetentionWork, SessionKind } from './retention/policy.js';
 export { parseRetentionPolicy, RetentionPolicyError, SESSION_KINDS } from './retention/policy.js';
 export type { RetentionRunOptions, RetentionWorkerOptions } from './retention/RetentionWorker.js';
 export { RETENTION_STEP_EVENTS, RetentionWorker, runRetention } from './retention/RetentionWorker.js';

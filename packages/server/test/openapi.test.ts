@@ -55,7 +55,14 @@ function servedRoutes(): Set<string> {
   return routes;
 }
 
-const DASHBOARD = ['GET /', 'GET /sessions', 'GET /sessions/:id', 'GET /assets/:file', 'GET /openapi.json'];
+const DASHBOARD = [
+  'GET /',
+  'GET /sessions',
+  'GET /sessions/:id',
+  'GET /settings',
+  'GET /assets/:file',
+  'GET /openapi.json',
+];
 
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document of this server, with how a request is authorized', async () => {

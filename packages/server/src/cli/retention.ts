@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { isPostgresUrl, openStore } from '../db/open-store.js';
-import type { RetentionPreview } from '../db/repositories/retention.js';
 import type { ProjectRow, Store } from '../db/Store.js';
 import {
   describePolicy,
@@ -13,6 +12,7 @@ import {
   parseRetentionPolicy,
   type RetentionPolicy,
   RetentionPolicyError,
+  type RetentionPreview,
   type SessionKind,
 } from '../retention/policy.js';
 import { runRetention } from '../retention/RetentionWorker.js';

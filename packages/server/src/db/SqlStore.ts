@@ -5,12 +5,12 @@
  * opened, migrated, checked and closed.
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
-import type { RetentionPolicy } from '../retention/policy.js';
+import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
 import { evaluationRepository } from './repositories/evaluations.js';
 import { eventRepository } from './repositories/events.js';
 import { projectRepository } from './repositories/projects.js';
-import { type RetentionPreview, type RetentionWork, retentionRepository } from './repositories/retention.js';
+import { retentionRepository } from './repositories/retention.js';
 import { sessionRepository } from './repositories/sessions.js';
 import { uploadRepository } from './repositories/uploads.js';
 import type {

@@ -16,9 +16,8 @@ import {
   type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
-import type { RetentionPolicy } from '../retention/policy.js';
+import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
-import type { RetentionPreview, RetentionWork } from './repositories/retention.js';
 
 export interface ProjectRow {
   id: string;

@@ -5,9 +5,9 @@
  * PostgreSQL database may all run it: each step takes the project's lock, so each row goes once.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { NO_WORK, type RetentionWork } from '../db/repositories/retention.js';
+import { NO_WORK } from '../db/repositories/retention.js';
 import type { Store } from '../db/Store.js';
-import { keepsEverything } from './policy.js';
+import { keepsEverything, type RetentionWork } from './policy.js';
 
 /** Events one step deletes or strips: a transaction of a few milliseconds on either store. */
 export const RETENTION_STEP_EVENTS = 500;

@@ -100,3 +100,26 @@ export function describePolicy(policy: RetentionPolicy): string {
     policy.payload_bytes === undefined ? 'no payload budget' : `payloads up to ${policy.payload_bytes} bytes`;
   return `${kept}; ${bytes}`;
 }
+
+/** What one step (or a whole run) of retention removed. */
+export interface RetentionWork {
+  deleted_sessions: number;
+  deleted_events: number;
+  /** Events whose payload was removed, and the bytes of stored JSON that freed. */
+  stripped_events: number;
+  freed_bytes: number;
+}
+
+/** What a policy would remove now (`agentops-server retention --dry-run`, `GET /v2/retention`). */
+export interface RetentionPreview {
+  /** Sessions past their time, by kind, with their events and bytes. */
+  expired_sessions: Record<string, number>;
+  expired_events: number;
+  expired_bytes: number;
+  /** Bytes of stored event JSON the project holds, and its budget (null: none). */
+  payload_bytes: number;
+  payload_budget: number | null;
+  /** Sessions whose payloads would go to bring the project within its budget, and their bytes. */
+  payload_sessions: number;
+  payload_sessions_bytes: number;
+}

@@ -1,5 +1,5 @@
 /**
- * The dashboard: its page at `/`, `/sessions` and `/sessions/:id`, under a CSP that allows no inline
+ * The dashboard: its page at `/`, `/sessions`, `/sessions/:id` and `/settings`, under a CSP that allows no inline
  * script and no framing; its script and styles (built by `tsup.dashboard.config.ts` into
  * dist/dashboard/) at `/assets/{name}.{hash}.{ext}`, named by their content's hash and so cached for
  * a year, while the page itself is asked for again each time (it names the current assets).
@@ -76,6 +76,7 @@ export function registerDashboardRoutes(app: FastifyInstance): void {
   app.get('/', page);
   app.get('/sessions', page);
   app.get('/sessions/:id', page);
+  app.get('/settings', page);
   app.get<{ Params: { file: string } }>('/assets/:file', (request, reply) => {
     const asset = built?.assets.get(request.params.file);
     if (!asset) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such asset' });

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { SERVER_VERSION } from '../version.js';
 
 /** Paths that serve the dashboard (pages, script), not the API. */
-const NOT_API = new Set(['/', '/sessions', '/sessions/:id', '/assets/:file', '/openapi.json']);
+const NOT_API = new Set(['/', '/sessions', '/sessions/:id', '/settings', '/assets/:file', '/openapi.json']);
 
 /** The API's part a path belongs to, the document's tag for it. */
 function tagOf(url: string): string {

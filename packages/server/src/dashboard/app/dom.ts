@@ -26,7 +26,11 @@ const keyHeader = () => ({ 'X-Agentops-Api-Key': localStorage.getItem(KEY) || ''
 
 /** A JSON answer of the API, with the key; a refused key is forgotten and asked for again. */
 export async function api<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: keyHeader() });
+  return answer<T>(await fetch(path, { headers: keyHeader() }));
+}
+
+/** The JSON of an answer; a refused key is forgotten and asked for again, another refusal thrown with its message. */
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 401) {
     localStorage.removeItem(KEY);
     onRefusedKey('That API key was refused.');
@@ -35,6 +39,16 @@ export async function api<T>(path: string): Promise<T> {
   if (!res.ok)
     throw new Error(((await res.json().catch(() => ({}))) as { message?: string }).message || res.statusText);
   return (await res.json()) as T;
+}
+
+/** Sends `body` (JSON) with the key by `method`; the JSON answer, or the API's message as the error. */
+export async function apiSend<T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { ...keyHeader(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return answer<T>(res);
 }
 
 /** A text answer of the API (a captured log), with the key. */

@@ -6,20 +6,17 @@
  * once, however many of them run retention at the same time.
  */
 import { withoutPayload } from '../../retention/payload.js';
-import { parseRetentionPolicy, type RetentionPolicy, SESSION_KINDS } from '../../retention/policy.js';
+import {
+  parseRetentionPolicy,
+  type RetentionPolicy,
+  type RetentionPreview,
+  type RetentionWork,
+  SESSION_KINDS,
+} from '../../retention/policy.js';
 import { normalizeTimestamp } from '../../timestamps.js';
 import { all, type Dialect, get, type Op, run } from '../sql/query.js';
 
 const DAY_MS = 86_400_000;
-
-/** What one step (or a whole run) of retention removed. */
-export interface RetentionWork {
-  deleted_sessions: number;
-  deleted_events: number;
-  /** Events whose payload was removed, and the bytes of stored JSON that freed. */
-  stripped_events: number;
-  freed_bytes: number;
-}
 
 export const NO_WORK: Readonly<RetentionWork> = {
   deleted_sessions: 0,
@@ -27,20 +24,6 @@ export const NO_WORK: Readonly<RetentionWork> = {
   stripped_events: 0,
   freed_bytes: 0,
 };
-
-/** What a policy would remove now (`agentops-server retention --dry-run`, `GET /v2/retention`). */
-export interface RetentionPreview {
-  /** Sessions past their time, by kind, with their events and bytes. */
-  expired_sessions: Record<string, number>;
-  expired_events: number;
-  expired_bytes: number;
-  /** Bytes of stored event JSON the project holds, and its budget (null: none). */
-  payload_bytes: number;
-  payload_budget: number | null;
-  /** Sessions whose payloads would go to bring the project within its budget, and their bytes. */
-  payload_sessions: number;
-  payload_sessions_bytes: number;
-}
 
 /** An unended session is a candidate for the payload budget once it has been quiet this long. */
 const QUIET_MS = DAY_MS;

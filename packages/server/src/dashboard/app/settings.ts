@@ -1,0 +1,79 @@
+/** The settings page (`/settings`): the project's retention policy, with what it would remove now. */
+import type { RetentionPolicy, RetentionPreview } from '../../retention/policy.js';
+import { api, apiSend, app, byId, esc } from './dom.js';
+import { count } from './format.js';
+
+interface RetentionState {
+  policy: RetentionPolicy | null;
+  preview: RetentionPreview | null;
+}
+
+const KINDS: [keyof RetentionPolicy['keep_days'], string][] = [
+  ['Success', 'Success'],
+  ['Fail', 'Failure'],
+  ['Indeterminate', 'Indeterminate'],
+  ['unended', 'Never ended'],
+];
+const MB = 1_000_000;
+
+const bytes = (n: number): string =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
+
+/** What the policy would remove now, in words. */
+function previewText(s: RetentionState): string {
+  const p = s.preview;
+  if (!s.policy || !p) return 'No policy: every session and payload is kept.';
+  const expired = Object.values(p.expired_sessions).reduce((a, n) => a + n, 0);
+  const parts = [
+    expired === 0
+      ? 'No session is past its time.'
+      : `${count(expired)} sessions past their time (${count(p.expired_events)} events) go at the next pass.`,
+  ];
+  if (p.payload_budget === null) parts.push(`Payloads stored: ${bytes(p.payload_bytes)}, no budget.`);
+  else if (p.payload_sessions === 0)
+    parts.push(`Payloads stored: ${bytes(p.payload_bytes)} of ${bytes(p.payload_budget)}: within the budget.`);
+  else
+    parts.push(
+      `Payloads stored: ${bytes(p.payload_bytes)} of ${bytes(p.payload_budget)}: the ${count(p.payload_sessions)} oldest ended sessions keep only their metadata and totals.`,
+    );
+  return parts.join(' ');
+}
+
+function draw(s: RetentionState, message = ''): void {
+  const days = (k: keyof RetentionPolicy['keep_days']) => s.policy?.keep_days[k] ?? '';
+  const budget = s.policy?.payload_bytes;
+  app.innerHTML = `<h2>Settings</h2><form id="retention" class="settings"><h3>Retention</h3><p class="muted">How long this project keeps its sessions after they end (a kind left empty is kept), and how much of their payloads (prompts, completions, tool arguments and results). The server applies it every minute.</p><div class="filters">${KINDS.map(
+    ([k, label]) =>
+      `<label for="keep-${k}">${esc(label)} <input id="keep-${k}" name="${k}" type="number" min="0.01" step="any" inputmode="decimal" placeholder="kept" value="${esc(days(k))}"> days</label>`,
+  ).join(
+    '',
+  )}<label for="payload-mb">Payload budget <input id="payload-mb" name="payload" type="number" min="0" step="any" inputmode="decimal" placeholder="none" value="${budget === undefined ? '' : esc(budget / MB)}"> MB</label></div><p class="filters"><button id="retention-save">Save</button> <button type="button" id="retention-clear">Keep everything</button></p><p id="retention-preview" role="status">${esc(message || previewText(s))}</p></form>`;
+  const form = byId<HTMLFormElement>('retention');
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const keep_days: Record<string, number> = {};
+    for (const [k] of KINDS) {
+      const v = byId<HTMLInputElement>(`keep-${k}`).value.trim();
+      if (v) keep_days[k] = Number(v);
+    }
+    const mb = byId<HTMLInputElement>('payload-mb').value.trim();
+    const policy = { keep_days, ...(mb ? { payload_bytes: Math.round(Number(mb) * MB) } : {}) };
+    await save(() => apiSend<RetentionState>('PUT', '/v2/retention', policy), 'Saved.');
+  };
+  byId('retention-clear').onclick = () => save(() => apiSend<RetentionState>('DELETE', '/v2/retention'), 'Removed.');
+}
+
+/** Saves, then draws what the server keeps now; a refusal is said where the preview is, the form kept. */
+async function save(send: () => Promise<RetentionState>, done: string): Promise<void> {
+  try {
+    const s = await send();
+    draw(s, `${done} ${previewText(s)}`);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (message !== 'unauthorized') byId('retention-preview').textContent = `Not saved: ${message}`;
+  }
+}
+
+export async function settingsPage(): Promise<void> {
+  draw(await api<RetentionState>('/v2/retention'));
+}
