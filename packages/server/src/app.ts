@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { loadPriceFn, Mask, type MaskRule, parseMaskRules } from '@agentops/exporter';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AlertDeliveryWorker } from './alerts/AlertDeliveryWorker.js';
 import { createProject } from './auth/api-keys.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { isPostgresUrl, openStore } from './db/open-store.js';
@@ -316,6 +317,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
   let app: FastifyInstance | undefined;
   let made: { created?: string; keyFile?: string };
   let retention: RetentionWorker | undefined;
+  let alerts: AlertDeliveryWorker | undefined;
   try {
     made = await ensureLocalProject(store, db, options.apiKey);
     app = await buildApp(store, { ...options, publicUrl: () => url });
@@ -330,6 +332,10 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
       });
       retention.start();
     }
+    alerts = new AlertDeliveryWorker(store, {
+      onFailure: (id, error) => process.stderr.write(`agentops-server: alert ${id}: ${error}\n`),
+    });
+    alerts.start();
   } catch (err) {
     await app?.close().catch(() => {});
     await store.close();
@@ -348,6 +354,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
     apiKeyFile: keyFile,
     async close() {
       await retention?.stop();
+      await alerts?.stop();
       await app.close();
       await store.close();
     },

@@ -1,3 +1,15 @@
+export type { AlertDeliveryOptions } from './alerts/AlertDeliveryWorker.js';
+export { AlertDeliveryWorker, signature as alertSignature } from './alerts/AlertDeliveryWorker.js';
+export type {
+  AlertBody,
+  AlertCondition,
+  AlertRule,
+  AlertRuleInput,
+  AlertWebhook,
+  Group as AlertGroup,
+  Window as AlertWindow,
+} from './alerts/rules.js';
+export { AlertRuleError, parseAlertRule } from './alerts/rules.js';
 export type { AgentOpsServer, Refusal, ServerOptions } from './app.js';
 export { buildApp, DEFAULT_DB_FILE, ensureLocalProject, readSavedApiKey, startServer } from './app.js';
 export { createProject, hashApiKey, projectForKey } from './auth/api-keys.js';
@@ -15,6 +27,7 @@ export type {
 } from './db/overview.js';
 export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
+export type { AlertRecord, Budget, DueAlert, Spend } from './db/repositories/alerts.js';
 export { SqliteStore } from './db/SqliteStore.js';
 export { SqlStore } from './db/SqlStore.js';
 export type {

@@ -5,8 +5,10 @@
  * opened, migrated, checked and closed.
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
+import type { AlertRule, AlertRuleInput, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
+import { type AlertRecord, alertRepository, type Budget, type DueAlert } from './repositories/alerts.js';
 import { evaluationRepository } from './repositories/evaluations.js';
 import { eventRepository } from './repositories/events.js';
 import { projectRepository } from './repositories/projects.js';
@@ -43,13 +45,15 @@ export abstract class SqlStore implements Store {
   readonly #evaluations;
   readonly #uploads;
   readonly #retention;
+  readonly #alerts;
 
   /** @internal */
   protected constructor(dialect: Dialect) {
     this.#dialect = dialect;
     this.#projects = projectRepository(dialect);
     this.#sessions = sessionRepository(dialect);
-    this.#events = eventRepository(dialect, this.#sessions);
+    this.#alerts = alertRepository(dialect);
+    this.#events = eventRepository(dialect, this.#sessions, this.#alerts);
     this.#evaluations = evaluationRepository(dialect, this.#sessions);
     this.#uploads = uploadRepository(dialect);
     this.#retention = retentionRepository(dialect);
@@ -210,5 +214,36 @@ export abstract class SqlStore implements Store {
 
   retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview> {
     return this.#x.snapshot(() => this.#retention.preview(projectId, policy, now));
+  }
+
+  addAlertRule(projectId: string, rule: AlertRuleInput, secret: string): Promise<AlertRule> {
+    return this.#x.write(() => this.#alerts.addRule(projectId, rule, secret));
+  }
+
+  alertRules(projectId: string): Promise<AlertRule[]> {
+    return this.#x.read(() => this.#alerts.rules(projectId));
+  }
+
+  deleteAlertRule(projectId: string, id: string): Promise<boolean> {
+    return this.#x.write(() => this.#alerts.deleteRule(projectId, id));
+  }
+
+  alerts(projectId: string, limit: number): Promise<AlertRecord[]> {
+    return this.#x.read(() => this.#alerts.history(projectId, limit));
+  }
+
+  claimDueAlerts(now: number, limit: number, leaseMs: number): Promise<DueAlert[]> {
+    return this.#x.transaction(() => this.#alerts.claimDue(now, limit, leaseMs));
+  }
+
+  settleAlert(
+    id: string,
+    outcome: { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number },
+  ): Promise<void> {
+    return this.#x.write(() => this.#alerts.settle(id, outcome));
+  }
+
+  budgets(projectId: string, keys: Partial<Record<Group, string>>, now: number): Promise<Budget[]> {
+    return this.#x.read(() => this.#alerts.budgets(projectId, keys, now));
   }
 }

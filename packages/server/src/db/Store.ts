@@ -16,8 +16,10 @@ import {
   type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
+import type { AlertRule, AlertRuleInput, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
+import type { AlertRecord, Budget, DueAlert } from './repositories/alerts.js';
 
 export interface ProjectRow {
   id: string;
@@ -235,6 +237,23 @@ export interface Store {
   ): Promise<RetentionWork | undefined>;
   /** What the policy would remove if it ran at `now` (ms). */
   retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview>;
+
+  /** Adds an alert rule to the project, its webhooks signed with `secret`. */
+  addAlertRule(projectId: string, rule: AlertRuleInput, secret: string): Promise<AlertRule>;
+  alertRules(projectId: string): Promise<AlertRule[]>;
+  /** False when the project has no such rule. */
+  deleteAlertRule(projectId: string, id: string): Promise<boolean>;
+  /** The project's alerts, newest first, with their deliveries. */
+  alerts(projectId: string, limit: number): Promise<AlertRecord[]>;
+  /** Up to `limit` alerts due for delivery at `now` (ms), each claimed for `leaseMs` by this caller alone. */
+  claimDueAlerts(now: number, limit: number, leaseMs: number): Promise<DueAlert[]>;
+  /** How a delivery attempt went: delivered, to try again at `retryAt`, or (without one) given up. */
+  settleAlert(
+    id: string,
+    outcome: { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number },
+  ): Promise<void>;
+  /** Where the project's spend rules stand for these subjects at `now` (ms). */
+  budgets(projectId: string, keys: Partial<Record<Group, string>>, now: number): Promise<Budget[]>;
 }
 
 /** An agent as both stores read it: its spans are left out where unknown. */

@@ -197,4 +197,47 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX search_session_doc ON search (session_id, doc_id);
   DROP INDEX search_session;
   `,
+  // Alerts (alerts/rules.ts): each project's rules; what was spent per hour by each end user, tag,
+  // environment, model and the project (kept as events are stored, so a rolling window's spend is
+  // read off at most 720 rows, never the events); and each alert fired, once per rule, subject and
+  // period (the key that makes it fire once across instances), with its webhook's delivery state.
+  `
+  CREATE TABLE alert_rules (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL
+  );
+  CREATE INDEX alert_rules_by_project ON alert_rules (project_id);
+  CREATE TABLE spend_hours (
+    project_id TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    key TEXT NOT NULL,
+    hour TEXT COLLATE "C" NOT NULL,
+    cost DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (project_id, dimension, key, hour)
+  );
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    period TEXT NOT NULL,
+    body TEXT NOT NULL,
+    webhook_url TEXT NOT NULL,
+    format TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    fired_at TEXT COLLATE "C" NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_at TEXT COLLATE "C" NOT NULL,
+    last_error TEXT,
+    delivered_at TEXT COLLATE "C",
+    UNIQUE (rule_id, subject, period)
+  );
+  CREATE INDEX alerts_due ON alerts (status, next_at);
+  CREATE INDEX alerts_by_project ON alerts (project_id, fired_at);
+  `,
 ];

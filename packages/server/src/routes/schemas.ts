@@ -92,3 +92,55 @@ export const retentionPolicySchema = {
     },
   },
 } as const;
+
+/** An alert rule (`POST /v2/alerts/rules`); alerts/rules.ts checks it whole again. */
+export const alertRuleSchema = {
+  type: 'object',
+  required: ['name', 'condition', 'webhook'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    condition: {
+      type: 'object',
+      required: ['kind', 'threshold'],
+      description:
+        'spend: dollars spent over a rolling window (1h, 24h, 7d, 30d) per user, tag, environment, model or the project; session_cost: one session costing more.',
+      properties: {
+        kind: { type: 'string', enum: ['spend', 'session_cost'] },
+        group_by: { type: 'string', enum: ['user', 'tag', 'environment', 'model', 'project'] },
+        window: { type: 'string', enum: ['1h', '24h', '7d', '30d'] },
+        threshold: { type: 'number', minimum: 0 },
+      },
+    },
+    webhook: {
+      type: 'object',
+      required: ['url'],
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', minLength: 1, maxLength: 2000 },
+        format: { type: 'string', enum: ['json', 'slack'] },
+      },
+    },
+  },
+} as const;
+
+export const alertRuleParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const alertsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+} as const;
+
+/** `GET /v2/budgets`: the subjects to read the spend rules for. */
+export const budgetsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(
+    ['user_id', 'tag', 'environment', 'model'].map((k) => [k, { type: 'string', minLength: 1, maxLength: 200 }]),
+  ),
+} as const;

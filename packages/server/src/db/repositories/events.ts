@@ -15,6 +15,7 @@ import {
 } from '../Store.js';
 import { searchText } from '../search-text.js';
 import { all, type Column, type Dialect, insertNew, type Op } from '../sql/query.js';
+import type { alertRepository, Spend } from './alerts.js';
 import type { sessionRepository } from './sessions.js';
 
 const COLUMNS: readonly Column[] = [
@@ -33,7 +34,11 @@ const COLUMNS: readonly Column[] = [
   { name: 'data', type: 'text' },
 ];
 
-export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionRepository>) {
+export function eventRepository(
+  d: Dialect,
+  sessions: ReturnType<typeof sessionRepository>,
+  alerts: ReturnType<typeof alertRepository>,
+) {
   const page = `SELECT ${d.seqNumber} AS seq, init_timestamp, cost, ${d.eventData} AS data FROM events
      WHERE session_id = ? AND event_type = ? AND (init_timestamp, ${d.seq}) > (?, ?)
      ORDER BY init_timestamp, ${d.seq} LIMIT ?`;
@@ -81,9 +86,12 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
       const totals = new SessionTotals();
       const docIds: string[] = [];
       const texts: string[] = [];
+      const spends: Spend[] = [];
       events.forEach(({ payload: e, cost }, i) => {
         if (!fresh.delete(e.id)) return;
-        totals.add(e, columns[i] as ReturnType<typeof eventColumns>, cost, data[i] as string);
+        const c = columns[i] as ReturnType<typeof eventColumns>;
+        totals.add(e, c, cost, data[i] as string);
+        if (cost) spends.push({ cost, model: c.model, at: e.end_timestamp });
         const text = searchText(e);
         if (text) {
           docIds.push(e.id);
@@ -91,6 +99,8 @@ export function eventRepository(d: Dialect, sessions: ReturnType<typeof sessionR
         }
       });
       yield* sessions.addTotals(sessionId, totals);
+      // What it cost counts toward the project's budgets, and fires the rules it takes over a limit.
+      if (spends.length > 0) yield* alerts.onSpend(sessionId, spends, Date.now());
       // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
       if (docIds.length > 0) yield* d.indexEvents(sessionId, docIds, texts);
       return inserted.length;

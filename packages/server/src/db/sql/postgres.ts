@@ -44,6 +44,7 @@ export const postgresDialect: Dialect = {
   eventData: 'data',
   durationMs: (end, start) =>
     `GREATEST(0, (EXTRACT(EPOCH FROM (${end}::timestamptz - ${start}::timestamptz)) * 1000)::bigint)`,
+  skipLocked: ' FOR UPDATE SKIP LOCKED',
   *lock(key) {
     yield* run('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
   },

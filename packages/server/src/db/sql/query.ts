@@ -114,6 +114,8 @@ export interface Dialect {
   keysParam(keys: readonly unknown[]): unknown;
   /** Removes from the index the documents of the session's events of these keys (see `eventKey`). */
   unindexEvents(sessionId: string, keys: readonly unknown[]): Op<void>;
+  /** Ends a subquery that picks rows to claim: PostgreSQL skips the rows another transaction claims (SQLite: nothing). */
+  readonly skipLocked: string;
   /**
    * Takes a lock named `key` until the transaction ends: across PostgreSQL instances; SQLite's
    * write transactions exclude each other already.

@@ -22,6 +22,7 @@ export const sqliteDialect: Dialect = {
   exactSum: (expr) => `TOTAL(${expr})`,
   eventData: `CASE WHEN cost IS NULL THEN data ELSE json_remove(data, '$.cost') END`,
   durationMs: (end, start) => `MAX(0, CAST(ROUND((julianday(${end}) - julianday(${start})) * 86400000) AS INTEGER))`,
+  skipLocked: '',
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },

@@ -1,5 +1,6 @@
 /** The AgentOps REST API v2: session lifecycle, ingest, stats and export. */
 import type { FastifyInstance } from 'fastify';
+import { registerAlertRoutes } from './alerts.js';
 import type { V2Deps } from './deps.js';
 import { registerEvaluationRoutes } from './evaluations.js';
 import { registerIngestRoutes } from './ingest.js';
@@ -17,4 +18,5 @@ export function registerV2Routes(app: FastifyInstance, deps: V2Deps): void {
   registerReadRoutes(app, deps);
   registerOverviewRoutes(app, deps);
   registerRetentionRoutes(app, deps);
+  registerAlertRoutes(app, deps);
 }

@@ -1,0 +1,341 @@
+/**
+ * Alerts, the same statements on both stores: a project's rules; the spend counters kept as events
+ * are stored (per hour, per end user, tag, environment, model and the project), so a rule is
+ * evaluated on the batch that may make it fire, never by a scan; each alert fired once per rule,
+ * subject and period (a unique key: two instances storing the batches that cross a limit at once
+ * fire it once); and the webhook deliveries, claimed a few at a time (across instances, each by one).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type AlertBody,
+  type AlertCondition,
+  type AlertRule,
+  type AlertRuleInput,
+  type Group,
+  WINDOWS,
+} from '../../alerts/rules.js';
+import { normalizeTimestamp } from '../../timestamps.js';
+import { all, type Dialect, get, type Op, run } from '../sql/query.js';
+
+/** A fresh event's cost, as it counts toward spend. */
+export interface Spend {
+  cost: number;
+  model: string | null;
+  /** When it was spent: the event's end. */
+  at: string;
+}
+
+/** An alert as the history gives it: what it said, and how its webhook's delivery went. */
+export interface AlertRecord {
+  alert: AlertBody;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+/** An alert whose webhook is due, claimed for one delivery attempt. */
+export interface DueAlert {
+  id: string;
+  body: string;
+  webhook_url: string;
+  format: 'json' | 'slack';
+  secret: string;
+  attempts: number;
+}
+
+/** Where a spend rule stands for one subject: what is spent in its window, against its limit. */
+export interface Budget {
+  rule_id: string;
+  name: string;
+  group_by: Group;
+  key: string;
+  window: string;
+  limit: number;
+  spent: number;
+  remaining: number;
+  over: boolean;
+}
+
+const iso = (ms: number) => normalizeTimestamp(new Date(ms).toISOString()) as string;
+/** The hour a time falls in, as spend is kept: `2026-12-05T10`. */
+const hourOf = (time: string) => time.slice(0, 13);
+
+interface RuleRow {
+  id: string;
+  name: string;
+  rule: string;
+  secret: string;
+  created_at: string;
+}
+
+function ruleOf(row: RuleRow): AlertRule & { secret: string } {
+  const stored = JSON.parse(row.rule) as AlertRuleInput;
+  return {
+    id: row.id,
+    name: row.name,
+    condition: stored.condition,
+    webhook: stored.webhook,
+    created_at: row.created_at,
+    secret: row.secret,
+  };
+}
+
+/** The keys a session's spend counts under, for one group. */
+function keysOf(
+  group: Group,
+  s: { user_id: string | null; environment: string | null; tags: string[] },
+  model: string | null,
+): string[] {
+  switch (group) {
+    case 'user':
+      return s.user_id ? [s.user_id] : [];
+    case 'tag':
+      return s.tags;
+    case 'environment':
+      return s.environment ? [s.environment] : [];
+    case 'model':
+      return model ? [model] : [];
+    case 'project':
+      return [''];
+  }
+}
+
+export function alertRepository(d: Dialect) {
+  const spentSince = function* (projectId: string, group: Group, key: string, since: string): Op<number> {
+    const row = yield* get<{ n: number | string | null }>(
+      'SELECT SUM(cost) AS n FROM spend_hours WHERE project_id = ? AND dimension = ? AND key = ? AND hour >= ?',
+      [projectId, group, key, since],
+    );
+    return Number(row?.n ?? 0);
+  };
+
+  /** Fires `rule` for `subject` in `period` unless it fired there already (here or at another instance). */
+  function* fire(
+    projectId: string,
+    rule: AlertRule & { secret: string },
+    subject: AlertBody['subject'],
+    period: string,
+    value: number,
+    sessionId: string,
+    now: number,
+  ): Op<void> {
+    const id = randomUUID();
+    const firedAt = iso(now);
+    const body: AlertBody = {
+      id,
+      rule: { id: rule.id, name: rule.name, condition: rule.condition },
+      project_id: projectId,
+      subject,
+      value,
+      threshold: rule.condition.threshold,
+      fired_at: firedAt,
+      session_id: sessionId,
+    };
+    const key = 'session_id' in subject ? `session:${subject.session_id}` : `${subject.group_by}:${subject.key}`;
+    yield* run(
+      `INSERT INTO alerts (id, project_id, rule_id, subject, period, body, webhook_url, format, secret, fired_at, status, next_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (rule_id, subject, period) DO NOTHING`,
+      [
+        id,
+        projectId,
+        rule.id,
+        key,
+        period,
+        JSON.stringify(body),
+        rule.webhook.url,
+        rule.webhook.format,
+        rule.secret,
+        firedAt,
+        firedAt,
+      ],
+    );
+  }
+
+  return {
+    *addRule(projectId: string, input: AlertRuleInput, secret: string): Op<AlertRule> {
+      const rule = { id: randomUUID(), ...input, created_at: iso(Date.now()) };
+      yield* run('INSERT INTO alert_rules (id, project_id, name, rule, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        rule.id,
+        projectId,
+        rule.name,
+        JSON.stringify({ condition: rule.condition, webhook: rule.webhook }),
+        secret,
+        rule.created_at,
+      ]);
+      return rule;
+    },
+
+    *rules(projectId: string): Op<AlertRule[]> {
+      const rows = yield* all<RuleRow>(
+        'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY created_at, id',
+        [projectId],
+      );
+      return rows.map((r) => {
+        const { secret: _, ...rule } = ruleOf(r);
+        return rule;
+      });
+    },
+
+    *deleteRule(projectId: string, id: string): Op<boolean> {
+      return (yield* run('DELETE FROM alert_rules WHERE id = ? AND project_id = ?', [id, projectId])) > 0;
+    },
+
+    /**
+     * In the transaction that stored a batch's new events: adds what they cost to the spend of
+     * every group a rule of the session's project watches, and fires each rule the batch took over
+     * its limit. Nothing is read when the project has no rule.
+     */
+    *onSpend(sessionId: string, spends: readonly Spend[], now: number): Op<void> {
+      const rows = yield* all<
+        RuleRow & {
+          project_id: string;
+          user_id: string | null;
+          environment: string | null;
+          tags: unknown;
+          cost: number;
+        }
+      >(
+        `SELECT s.project_id, s.user_id, s.environment, s.tags, s.cost, r.id, r.name, r.rule, r.secret, r.created_at
+         FROM sessions s JOIN alert_rules r ON r.project_id = s.project_id WHERE s.id = ? ORDER BY r.id`,
+        [sessionId],
+      );
+      const first = rows[0];
+      if (!first) return;
+      const projectId = first.project_id;
+      const tags =
+        typeof first.tags === 'string' ? (JSON.parse(first.tags) as string[]) : ((first.tags as string[]) ?? []);
+      const session = { user_id: first.user_id, environment: first.environment, tags };
+      const rules = rows.map(ruleOf);
+      const groups = new Set(rules.flatMap((r) => (r.condition.kind === 'spend' ? [r.condition.group_by] : [])));
+      // Each group, key and hour once, in one order (two instances adding to one row lock alike).
+      const added = new Map<string, [Group, string, string, number]>();
+      for (const group of groups) {
+        for (const s of spends) {
+          for (const key of keysOf(group, session, s.model)) {
+            const id = `${group}\u0000${key}\u0000${hourOf(s.at)}`;
+            const row = added.get(id) ?? [group, key, hourOf(s.at), 0];
+            row[3] += s.cost;
+            added.set(id, row);
+          }
+        }
+      }
+      for (const id of [...added.keys()].sort()) {
+        const [group, key, hour, cost] = added.get(id) as [Group, string, string, number];
+        yield* run(
+          `INSERT INTO spend_hours (project_id, dimension, key, hour, cost) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (project_id, dimension, key, hour) DO UPDATE SET cost = spend_hours.cost + excluded.cost`,
+          [projectId, group, key, hour, cost],
+        );
+      }
+      for (const rule of rules) {
+        const c: AlertCondition = rule.condition;
+        if (c.kind === 'session_cost') {
+          if (first.cost > c.threshold) {
+            yield* fire(projectId, rule, { session_id: sessionId }, '', Number(first.cost), sessionId, now);
+          }
+          continue;
+        }
+        const windowMs = WINDOWS[c.window];
+        const since = hourOf(iso(now - windowMs));
+        const keys = new Set([...added.values()].filter(([g]) => g === c.group_by).map(([, key]) => key));
+        for (const key of [...keys].sort()) {
+          const spent = yield* spentSince(projectId, c.group_by, key, since);
+          // Once per window's length: a subject still over its limit is told again in the next one.
+          if (spent > c.threshold) {
+            yield* fire(
+              projectId,
+              rule,
+              { group_by: c.group_by, key },
+              String(Math.floor(now / windowMs)),
+              spent,
+              sessionId,
+              now,
+            );
+          }
+        }
+      }
+    },
+
+    *history(projectId: string, limit: number): Op<AlertRecord[]> {
+      const rows = yield* all<{
+        body: string;
+        status: AlertRecord['status'];
+        attempts: number | string;
+        delivered_at: string | null;
+        last_error: string | null;
+      }>(
+        `SELECT body, status, attempts, delivered_at, last_error FROM alerts WHERE project_id = ?
+         ORDER BY fired_at DESC, id LIMIT ?`,
+        [projectId, limit],
+      );
+      return rows.map((r) => ({
+        alert: JSON.parse(r.body) as AlertBody,
+        status: r.status,
+        attempts: Number(r.attempts),
+        delivered_at: r.delivered_at,
+        last_error: r.last_error,
+      }));
+    },
+
+    /** Up to `limit` alerts whose delivery is due, each claimed (not due again for `leaseMs`) by this caller alone. */
+    *claimDue(now: number, limit: number, leaseMs: number): Op<DueAlert[]> {
+      const rows = yield* all<DueAlert & { attempts: number | string }>(
+        `UPDATE alerts SET attempts = attempts + 1, next_at = ?
+         WHERE id IN (SELECT id FROM alerts WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?${d.skipLocked})
+         RETURNING id, body, webhook_url, format, secret, attempts`,
+        [iso(now + leaseMs), iso(now), limit],
+      );
+      return rows.map((r) => ({ ...r, attempts: Number(r.attempts) }));
+    },
+
+    /** How one delivery attempt went: delivered, tried again at `retryAt`, or (without one) given up. */
+    *settle(
+      id: string,
+      outcome: { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number },
+    ): Op<void> {
+      if (outcome.delivered) {
+        yield* run("UPDATE alerts SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ?", [
+          iso(outcome.at),
+          id,
+        ]);
+      } else if (outcome.retryAt !== undefined) {
+        yield* run('UPDATE alerts SET next_at = ?, last_error = ? WHERE id = ?', [
+          iso(outcome.retryAt),
+          outcome.error,
+          id,
+        ]);
+      } else {
+        yield* run("UPDATE alerts SET status = 'failed', last_error = ? WHERE id = ?", [outcome.error, id]);
+      }
+    },
+
+    /** Where each spend rule stands for the subjects given (a rule whose group has no key given is left out). */
+    *budgets(projectId: string, keys: Partial<Record<Group, string>>, now: number): Op<Budget[]> {
+      const rows = yield* all<RuleRow>(
+        'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY created_at, id',
+        [projectId],
+      );
+      const budgets: Budget[] = [];
+      for (const rule of rows.map(ruleOf)) {
+        const c = rule.condition;
+        if (c.kind !== 'spend') continue;
+        const key = c.group_by === 'project' ? '' : keys[c.group_by];
+        if (key === undefined) continue;
+        const spent = yield* spentSince(projectId, c.group_by, key, hourOf(iso(now - WINDOWS[c.window])));
+        budgets.push({
+          rule_id: rule.id,
+          name: rule.name,
+          group_by: c.group_by,
+          key,
+          window: c.window,
+          limit: c.threshold,
+          spent,
+          remaining: Math.max(0, c.threshold - spent),
+          over: spent > c.threshold,
+        });
+      }
+      return budgets;
+    },
+  };
+}
