@@ -85,7 +85,7 @@ it("three instances storing one user's spend at once fire one alert, and count t
   const alerts = await a.alerts('p', 10);
   expect(alerts).toHaveLength(1);
   const [budget] = await a.budgets('p', { user: 'alice' }, Date.now());
-  expect(budget?.spent).toBeCloseTo(15, 6);
+  expect(budget?.spent).toBe('15.000000');
   const workers = stores.map((s) => new AlertDeliveryWorker(s));
   await Promise.all(workers.map((w) => w.deliverDue()));
   expect(hook.ids).toEqual([alerts[0]?.alert.id]);

@@ -100,7 +100,7 @@ async function history() {
   const res = await t.app.inject({ method: 'GET', url: '/v2/alerts', headers: t.key });
   return res.json<{
     alerts: {
-      alert: { id: string; subject: Record<string, string>; value: number; threshold: number; rule: { id: string } };
+      alert: { id: string; subject: Record<string, string>; value: string; threshold: string; rule: { id: string } };
       status: string;
       attempts: number;
       last_error: string | null;
@@ -183,19 +183,24 @@ describe('spend alerts', () => {
     expect(fired).toMatchObject({
       status: 'pending',
       attempts: 0,
-      alert: { rule: { id: rule.id }, subject: { group_by: 'user', key: 'alice' }, threshold: 1 },
+      alert: {
+        rule: { id: rule.id },
+        subject: { group_by: 'user', key: 'alice' },
+        threshold: '1.000000',
+        value: '1.200000',
+      },
     });
-    expect(fired?.alert.value).toBeCloseTo(1.2, 9);
     // A second session of the same user counts toward the same budget.
     const budgets = await t.app.inject({ method: 'GET', url: '/v2/budgets?user_id=alice', headers: t.key });
     expect(budgets.json()).toMatchObject({
       over: true,
-      budgets: [{ rule_id: rule.id, key: 'alice', limit: 1, over: true }],
+      budgets: [
+        { rule_id: rule.id, key: 'alice', limit: '1.000000', spent: '1.600000', remaining: '0.00', over: true },
+      ],
     });
-    expect(budgets.json().budgets[0].spent).toBeCloseTo(1.6, 9);
     const bobs = await t.app.inject({ method: 'GET', url: '/v2/budgets?user_id=bob', headers: t.key });
     expect(bobs.json().over).toBe(false);
-    expect(bobs.json().budgets[0].remaining).toBeCloseTo(0.5, 9);
+    expect(bobs.json().budgets[0]).toMatchObject({ spent: '0.500000', remaining: '0.500000' });
 
     // Delivered, signed with the rule's secret.
     const worker = new AlertDeliveryWorker(t.store);
@@ -274,7 +279,7 @@ describe('spend alerts', () => {
     await s.spend(1);
     const alerts = await history();
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.alert).toMatchObject({ subject: { session_id: s.id }, value: 2.5, threshold: 2 });
+    expect(alerts[0]?.alert).toMatchObject({ subject: { session_id: s.id }, value: '2.500000', threshold: '2.000000' });
   });
 });
 

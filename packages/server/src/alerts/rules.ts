@@ -104,15 +104,15 @@ export interface AlertBody {
   project_id: string;
   /** What went over: the group and its key (a user id, a tag...), or the session. */
   subject: { group_by: Group; key: string } | { session_id: string };
-  /** Dollars spent (in the window, or by the session), and the limit it went over. */
-  value: number;
-  threshold: number;
+  /** Dollars spent (in the window, or by the session), and the limit it went over: money as the server gives it, six places. */
+  value: string;
+  threshold: string;
   fired_at: string;
   /** The session whose events made it go over. */
   session_id: string;
 }
 
-const money = (n: number) => `$${n.toFixed(2)}`;
+const money = (n: string) => `$${Number(n).toFixed(2)}`;
 
 /** The alert in one sentence: the Slack body's text. */
 export function alertText(a: AlertBody): string {

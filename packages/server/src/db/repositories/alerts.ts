@@ -6,6 +6,7 @@
  * fire it once); and the webhook deliveries, claimed a few at a time (across instances, each by one).
  */
 import { randomUUID } from 'node:crypto';
+import { formatCost } from '@agentops/exporter';
 import {
   type AlertBody,
   type AlertCondition,
@@ -44,16 +45,16 @@ export interface DueAlert {
   attempts: number;
 }
 
-/** Where a spend rule stands for one subject: what is spent in its window, against its limit. */
+/** Where a spend rule stands for one subject: what is spent in its window, against its limit (money as decimal strings). */
 export interface Budget {
   rule_id: string;
   name: string;
   group_by: Group;
   key: string;
   window: string;
-  limit: number;
-  spent: number;
-  remaining: number;
+  limit: string;
+  spent: string;
+  remaining: string;
   over: boolean;
 }
 
@@ -127,8 +128,8 @@ export function alertRepository(d: Dialect) {
       rule: { id: rule.id, name: rule.name, condition: rule.condition },
       project_id: projectId,
       subject,
-      value,
-      threshold: rule.condition.threshold,
+      value: formatCost(value),
+      threshold: formatCost(rule.condition.threshold),
       fired_at: firedAt,
       session_id: sessionId,
     };
@@ -329,9 +330,9 @@ export function alertRepository(d: Dialect) {
           group_by: c.group_by,
           key,
           window: c.window,
-          limit: c.threshold,
-          spent,
-          remaining: Math.max(0, c.threshold - spent),
+          limit: formatCost(c.threshold),
+          spent: formatCost(spent),
+          remaining: formatCost(Math.max(0, c.threshold - spent)),
           over: spent > c.threshold,
         });
       }
