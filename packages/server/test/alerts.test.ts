@@ -127,6 +127,11 @@ describe('alert rules', () => {
         /group_by/,
       ],
       [{ name: 'x', condition: { kind: 'p99', threshold: 1 }, webhook: { url: 'http://h/' } }, /kind/],
+      [{ name: 'x', condition: { kind: 'failure_rate', threshold: 2 }, webhook: { url: 'http://h/' } }, /fraction/],
+      [
+        { name: 'x', condition: { kind: 'failure_rate', threshold: 0.2, minutes: 0 }, webhook: { url: 'http://h/' } },
+        /minutes/,
+      ],
       [{ name: 'x', condition: { kind: 'spend', threshold: 1 }, webhook: { url: 'ftp://h/' } }, /http or https/],
       [{ name: '', condition: { kind: 'spend', threshold: 1 }, webhook: { url: 'http://h/' } }, /name/],
     ];
@@ -280,6 +285,75 @@ describe('spend alerts', () => {
     const alerts = await history();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.alert).toMatchObject({ subject: { session_id: s.id }, value: '2.500000', threshold: '2.000000' });
+  });
+});
+
+/** A session started `ms` before now and ended now in `state`. */
+async function ended(state: 'Success' | 'Fail', ms = 1000): Promise<void> {
+  const id = sid();
+  const end = Date.now();
+  const session = { session_id: id, init_timestamp: new Date(end - ms).toISOString() };
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/v2/create_session',
+    headers: t.key,
+    payload: { session },
+  });
+  const auth = { authorization: `Bearer ${created.json<{ jwt: string }>().jwt}` };
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v2/update_session',
+    headers: auth,
+    payload: { session: { ...session, end_timestamp: new Date(end).toISOString(), end_state: state } },
+  });
+  expect(res.statusCode).toBe(200);
+}
+
+describe('alerts over the sessions ended lately', () => {
+  it('the failure rate over the last minutes fires once it goes over, with enough sessions', async () => {
+    const hook = await receiver();
+    await addRule({
+      name: 'failing',
+      condition: { kind: 'failure_rate', minutes: 60, threshold: 0.5, min_sessions: 4 },
+      webhook: { url: hook.url, format: 'slack' },
+    });
+    await ended('Fail');
+    await ended('Fail');
+    await ended('Success');
+    expect(await history()).toEqual([]); // 3 sessions: fewer than 4
+    await ended('Success');
+    expect(await history()).toEqual([]); // 2 of 4: not over half
+    await ended('Fail');
+    await ended('Fail');
+    const alerts = await history();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.alert).toMatchObject({
+      subject: { group_by: 'project', key: '' },
+      value: '0.6000',
+      threshold: '0.5000',
+      unit: 'fraction',
+    });
+    await new AlertDeliveryWorker(t.store).deliverDue();
+    expect(JSON.parse(hook.got[0]?.body ?? '')).toEqual({
+      text: 'AgentOps alert "failing": 60.0% of the sessions of the last 60 min failed (limit 50.0%)',
+    });
+  });
+
+  it('the p95 duration over the last minutes fires when it is over', async () => {
+    await addRule({
+      name: 'slow',
+      condition: { kind: 'p95_duration', minutes: 30, threshold: 2000, min_sessions: 3 },
+      webhook: { url: 'http://127.0.0.1:9/' },
+    });
+    await ended('Success', 100);
+    await ended('Success', 200);
+    expect(await history()).toEqual([]);
+    await ended('Success', 1500);
+    expect(await history()).toEqual([]); // p95 of 100, 200, 1500 ms: 1500
+    await ended('Fail', 5000);
+    const alerts = await history();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.alert).toMatchObject({ value: '5000', threshold: '2000', unit: 'ms' });
   });
 });
 

@@ -13,9 +13,32 @@ export type Group = (typeof GROUPS)[number];
 export const WINDOWS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 export type Window = keyof typeof WINDOWS;
 
+/** The conditions over the sessions that ended in the last `minutes`, when at least `min_sessions` did. */
+export interface EndedWindow {
+  minutes: number;
+  min_sessions: number;
+}
+
 export type AlertCondition =
   | { kind: 'spend'; group_by: Group; window: Window; threshold: number }
-  | { kind: 'session_cost'; threshold: number };
+  | { kind: 'session_cost'; threshold: number }
+  /** The fraction (0 to 1) of the sessions ended in the window that ended in Fail. */
+  | ({ kind: 'failure_rate'; threshold: number } & EndedWindow)
+  /** The 95th percentile of their durations, in milliseconds. */
+  | ({ kind: 'p95_duration'; threshold: number } & EndedWindow);
+
+/** What a condition's value and threshold are in. */
+export function unitOf(c: AlertCondition): 'usd' | 'fraction' | 'ms' {
+  return c.kind === 'failure_rate' ? 'fraction' : c.kind === 'p95_duration' ? 'ms' : 'usd';
+}
+
+/** A value of a condition as alerts give it: money as the server gives money, a fraction to four places, whole milliseconds. */
+export function formatValue(c: AlertCondition, value: number): string {
+  const unit = unitOf(c);
+  if (unit === 'fraction') return value.toFixed(4);
+  if (unit === 'ms') return String(Math.round(value));
+  return value > 0 && Number.isFinite(value) ? value.toFixed(6) : '0.00';
+}
 
 export interface AlertWebhook {
   url: string;
@@ -53,17 +76,41 @@ function onlyKeys(o: Record<string, unknown>, keys: string[], what: string): voi
   if (extra !== undefined) fail(`${what} has no field "${extra}"`);
 }
 
+function endedWindow(c: Record<string, unknown>): EndedWindow {
+  const minutes = c.minutes ?? 60;
+  if (!(typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= 1 && minutes <= 10_080)) {
+    fail('condition.minutes must be a whole number of minutes from 1 to 10080 (a week)');
+  }
+  const least = c.min_sessions ?? 5;
+  if (!(typeof least === 'number' && Number.isInteger(least) && least >= 1)) {
+    fail('condition.min_sessions must be a whole number, 1 or more');
+  }
+  return { minutes: minutes as number, min_sessions: least as number };
+}
+
 function condition(value: unknown): AlertCondition {
   const c = object(value, 'condition');
   const threshold = c.threshold;
   if (!(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) {
-    fail('condition.threshold must be a number of dollars, 0 or more');
+    fail('condition.threshold must be a number, 0 or more (dollars; a fraction for failure_rate; ms for p95_duration)');
   }
-  if (c.kind === 'session_cost') {
-    onlyKeys(c, ['kind', 'threshold'], 'a session_cost condition');
-    return { kind: 'session_cost', threshold: threshold as number };
+  const t = threshold as number;
+  switch (c.kind) {
+    case 'session_cost':
+      onlyKeys(c, ['kind', 'threshold'], 'a session_cost condition');
+      return { kind: 'session_cost', threshold: t };
+    case 'failure_rate':
+      onlyKeys(c, ['kind', 'threshold', 'minutes', 'min_sessions'], 'a failure_rate condition');
+      if (t > 1) fail('condition.threshold of failure_rate is a fraction from 0 to 1');
+      return { kind: 'failure_rate', threshold: t, ...endedWindow(c) };
+    case 'p95_duration':
+      onlyKeys(c, ['kind', 'threshold', 'minutes', 'min_sessions'], 'a p95_duration condition');
+      return { kind: 'p95_duration', threshold: t, ...endedWindow(c) };
+    case 'spend':
+      break;
+    default:
+      fail('condition.kind must be "spend", "session_cost", "failure_rate" or "p95_duration"');
   }
-  if (c.kind !== 'spend') fail('condition.kind must be "spend" or "session_cost"');
   onlyKeys(c, ['kind', 'group_by', 'window', 'threshold'], 'a spend condition');
   const group = c.group_by ?? 'project';
   if (!(GROUPS as readonly unknown[]).includes(group)) fail(`condition.group_by must be one of ${GROUPS.join(', ')}`);
@@ -71,7 +118,7 @@ function condition(value: unknown): AlertCondition {
   if (!(typeof window === 'string' && window in WINDOWS)) {
     fail(`condition.window must be one of ${Object.keys(WINDOWS).join(', ')}`);
   }
-  return { kind: 'spend', group_by: group as Group, window: window as Window, threshold: threshold as number };
+  return { kind: 'spend', group_by: group as Group, window: window as Window, threshold: t };
 }
 
 /** The rule `value` describes, checked whole; throws an AlertRuleError with what is wrong. */
@@ -102,24 +149,38 @@ export interface AlertBody {
   id: string;
   rule: { id: string; name: string; condition: AlertCondition };
   project_id: string;
-  /** What went over: the group and its key (a user id, a tag...), or the session. */
+  /** What went over: the group and its key (a user id, a tag...; the project's is ''), or the session. */
   subject: { group_by: Group; key: string } | { session_id: string };
-  /** Dollars spent (in the window, or by the session), and the limit it went over: money as the server gives it, six places. */
+  /**
+   * The value that went over the threshold, both in the condition's unit (`unit`): dollars (as the
+   * server gives money: six places), a fraction of sessions, or milliseconds.
+   */
   value: string;
   threshold: string;
+  unit: 'usd' | 'fraction' | 'ms';
   fired_at: string;
   /** The session whose events made it go over. */
   session_id: string;
 }
 
-const money = (n: string) => `$${Number(n).toFixed(2)}`;
+const shown = (a: AlertBody, v: string) =>
+  a.unit === 'usd'
+    ? `$${Number(v).toFixed(2)}`
+    : a.unit === 'fraction'
+      ? `${(Number(v) * 100).toFixed(1)}%`
+      : `${v} ms`;
 
 /** The alert in one sentence: the Slack body's text. */
 export function alertText(a: AlertBody): string {
   const c = a.rule.condition;
-  const what =
-    'session_id' in a.subject
-      ? `session ${a.subject.session_id} cost ${money(a.value)}`
-      : `spend of ${a.subject.group_by === 'project' ? 'the project' : `${a.subject.group_by} ${a.subject.key}`} over ${c.kind === 'spend' ? c.window : ''} is ${money(a.value)}`;
-  return `AgentOps alert "${a.rule.name}": ${what} (limit ${money(a.threshold)})`;
+  let what: string;
+  if ('session_id' in a.subject) what = `session ${a.subject.session_id} cost ${shown(a, a.value)}`;
+  else if (c.kind === 'failure_rate') what = `${shown(a, a.value)} of the sessions of the last ${c.minutes} min failed`;
+  else if (c.kind === 'p95_duration')
+    what = `p95 duration of the sessions of the last ${c.minutes} min is ${shown(a, a.value)}`;
+  else {
+    const who = a.subject.group_by === 'project' ? 'the project' : `${a.subject.group_by} ${a.subject.key}`;
+    what = `spend of ${who} over ${c.kind === 'spend' ? c.window : ''} is ${shown(a, a.value)}`;
+  }
+  return `AgentOps alert "${a.rule.name}": ${what} (limit ${shown(a, a.threshold)})`;
 }

@@ -102,7 +102,13 @@ export abstract class SqlStore implements Store {
   }
 
   upsertSession(projectId: string, session: SessionPayload): Promise<void> {
-    return this.#x.write(() => this.#sessions.upsert(projectId, session));
+    return this.#x.write(() => this.#upsertSession(projectId, session));
+  }
+
+  /** A session's payload merged; when it ends the session, the rules over ended sessions are evaluated. */
+  *#upsertSession(projectId: string, session: SessionPayload): Op<void> {
+    yield* this.#sessions.upsert(projectId, session);
+    if (session.end_state) yield* this.#alerts.onSessionEnd(projectId, session.session_id, Date.now());
   }
 
   writeSession(projectId: string, sessionId: string, batch: SessionBatch): Promise<boolean> {
@@ -110,7 +116,7 @@ export abstract class SqlStore implements Store {
   }
 
   *#writeSession(projectId: string, sessionId: string, batch: SessionBatch): Op<boolean> {
-    if (batch.session) yield* this.#sessions.upsert(projectId, batch.session);
+    if (batch.session) yield* this.#upsertSession(projectId, batch.session);
     else yield* this.#sessions.create(projectId, sessionId, batch.start);
     // Both writes above leave another project's session as it was; nothing more is written to it.
     if ((yield* this.#sessions.owner(sessionId)) !== projectId) return false;

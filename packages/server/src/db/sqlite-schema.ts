@@ -196,7 +196,8 @@ export const MIGRATIONS: string[] = [
   // Alerts (alerts/rules.ts): each project's rules; what was spent per hour by each end user, tag,
   // environment, model and the project (kept as events are stored, so a rolling window's spend is
   // read off at most 720 rows, never the events); and each alert fired, once per rule, subject and
-  // period (the key that makes it fire once across instances), with its webhook's delivery state.
+  // period (the key that makes it fire once across instances), with its webhook's delivery state;
+  // the sessions ended lately found by their end (the failure rate and p95 duration rules).
   `
   CREATE TABLE alert_rules (
     id TEXT PRIMARY KEY,
@@ -235,5 +236,6 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX alerts_due ON alerts (status, next_at);
   CREATE INDEX alerts_by_project ON alerts (project_id, fired_at);
+  CREATE INDEX sessions_by_end ON sessions (project_id, end_timestamp);
   `,
 ];

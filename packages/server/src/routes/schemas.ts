@@ -104,11 +104,13 @@ export const alertRuleSchema = {
       type: 'object',
       required: ['kind', 'threshold'],
       description:
-        'spend: dollars spent over a rolling window (1h, 24h, 7d, 30d) per user, tag, environment, model or the project; session_cost: one session costing more.',
+        'spend: dollars spent over a rolling window (1h, 24h, 7d, 30d) per user, tag, environment, model or the project; session_cost: one session costing more; failure_rate: the fraction of the sessions ended in the last `minutes` that failed; p95_duration: their 95th percentile duration in ms.',
       properties: {
-        kind: { type: 'string', enum: ['spend', 'session_cost'] },
+        kind: { type: 'string', enum: ['spend', 'session_cost', 'failure_rate', 'p95_duration'] },
         group_by: { type: 'string', enum: ['user', 'tag', 'environment', 'model', 'project'] },
         window: { type: 'string', enum: ['1h', '24h', '7d', '30d'] },
+        minutes: { type: 'integer', minimum: 1, maximum: 10080 },
+        min_sessions: { type: 'integer', minimum: 1 },
         threshold: { type: 'number', minimum: 0 },
       },
     },

@@ -12,7 +12,9 @@ import {
   type AlertCondition,
   type AlertRule,
   type AlertRuleInput,
+  formatValue,
   type Group,
+  unitOf,
   WINDOWS,
 } from '../../alerts/rules.js';
 import { normalizeTimestamp } from '../../timestamps.js';
@@ -128,8 +130,9 @@ export function alertRepository(d: Dialect) {
       rule: { id: rule.id, name: rule.name, condition: rule.condition },
       project_id: projectId,
       subject,
-      value: formatCost(value),
-      threshold: formatCost(rule.condition.threshold),
+      value: formatValue(rule.condition, value),
+      threshold: formatValue(rule.condition, rule.condition.threshold),
+      unit: unitOf(rule.condition),
       fired_at: firedAt,
       session_id: sessionId,
     };
@@ -237,6 +240,7 @@ export function alertRepository(d: Dialect) {
           }
           continue;
         }
+        if (c.kind !== 'spend') continue;
         const windowMs = WINDOWS[c.window];
         const since = hourOf(iso(now - windowMs));
         const keys = new Set([...added.values()].filter(([g]) => g === c.group_by).map(([, key]) => key));
@@ -254,6 +258,48 @@ export function alertRepository(d: Dialect) {
               now,
             );
           }
+        }
+      }
+    },
+
+    /**
+     * When a session's end is stored: the rules over the sessions ended lately (the failure rate,
+     * the p95 duration) read the project's sessions ended in their window (an index's range, never
+     * all sessions), and fire once per window's length while over.
+     */
+    *onSessionEnd(projectId: string, sessionId: string, now: number): Op<void> {
+      const rules = (yield* all<RuleRow>(
+        'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY id',
+        [projectId],
+      ))
+        .map(ruleOf)
+        .filter((r) => r.condition.kind === 'failure_rate' || r.condition.kind === 'p95_duration');
+      for (const rule of rules) {
+        const c = rule.condition as Extract<AlertCondition, { minutes: number }>;
+        const windowMs = c.minutes * 60_000;
+        const ended = yield* all<{ failed: number | string; ms: number | string }>(
+          `SELECT CASE WHEN end_state = 'Fail' THEN 1 ELSE 0 END AS failed,
+                  ${d.durationMs('end_timestamp', 'init_timestamp')} AS ms
+           FROM sessions WHERE project_id = ? AND end_timestamp >= ? AND end_state IS NOT NULL`,
+          [projectId, iso(now - windowMs)],
+        );
+        if (ended.length < c.min_sessions) continue;
+        let value: number;
+        if (c.kind === 'failure_rate') value = ended.reduce((n, r) => n + Number(r.failed), 0) / ended.length;
+        else {
+          const ms = ended.map((r) => Number(r.ms)).sort((a, b) => a - b);
+          value = ms[Math.min(ms.length - 1, Math.ceil(ms.length * 0.95) - 1)] as number;
+        }
+        if (value > c.threshold) {
+          yield* fire(
+            projectId,
+            rule,
+            { group_by: 'project', key: '' },
+            String(Math.floor(now / windowMs)),
+            value,
+            sessionId,
+            now,
+          );
         }
       }
     },
