@@ -3,7 +3,14 @@
  * AgentOps Python SDK's. None of these throws: bad input and dead backends give a warning.
  */
 
-import { AgentOpsClient, type EndState, type SessionExport, type SessionStats } from '@agentops/exporter';
+import {
+  AgentOpsClient,
+  type BudgetStatus,
+  type BudgetSubject,
+  type EndState,
+  type SessionExport,
+  type SessionStats,
+} from '@agentops/exporter';
 import { describeValue, errorText, isUuid, tagList } from '@agentops/exporter/internal';
 import { context } from '@opentelemetry/api';
 import type { InitOptions } from './config.js';
@@ -219,6 +226,11 @@ function apiClient(): AgentOpsClient {
 /** `GET /v2/sessions/:id/stats`. Rejects with the API's error (this is a query, not telemetry). */
 export function getSessionStats(sessionId: string): Promise<SessionStats> {
   return Promise.resolve().then(() => apiClient().getSessionStats(sessionId));
+}
+
+/** Where the project's spend rules stand for a user, tag, environment or model (`GET /v2/budgets`). */
+export function getBudgets(subject: BudgetSubject): Promise<BudgetStatus> {
+  return Promise.resolve().then(() => apiClient().getBudgets(subject));
 }
 
 /** `GET /v2/sessions/:id/export`: the session, its stats and all its events. */

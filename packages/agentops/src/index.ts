@@ -1,4 +1,13 @@
-export type { EvaluationPayload, EvaluationSummary, LogLevel, SessionExport, SessionStats } from '@agentops/exporter';
+export type {
+  BudgetState,
+  BudgetStatus,
+  BudgetSubject,
+  EvaluationPayload,
+  EvaluationSummary,
+  LogLevel,
+  SessionExport,
+  SessionStats,
+} from '@agentops/exporter';
 export { type MaskAction, type MaskFunction, type MaskOption, type MaskRule, REDACTED } from '@agentops/exporter';
 export {
   addTags,
@@ -7,6 +16,7 @@ export {
   evaluateSession,
   exportSession,
   flush,
+  getBudgets,
   getSession,
   getSessionStats,
   init,

@@ -167,6 +167,33 @@ export interface UpdateSessionResponse {
   session_url?: string;
 }
 
+/** Whose budgets to read (`GET /v2/budgets`): an end user, a tag, an environment, a model. */
+export interface BudgetSubject {
+  userId?: string;
+  tag?: string;
+  environment?: string;
+  model?: string;
+}
+
+/** Where one spend rule of the project stands for its subject: money as decimal strings. */
+export interface BudgetState {
+  rule_id: string;
+  name: string;
+  group_by: 'user' | 'tag' | 'environment' | 'model' | 'project';
+  key: string;
+  window: string;
+  limit: string;
+  spent: string;
+  remaining: string;
+  over: boolean;
+}
+
+/** `GET /v2/budgets`: each spend rule that applies, and whether any is over. */
+export interface BudgetStatus {
+  over: boolean;
+  budgets: BudgetState[];
+}
+
 export interface SessionStats {
   session_id: SessionId;
   events: number;

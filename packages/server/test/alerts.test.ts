@@ -270,6 +270,37 @@ describe('spend alerts', () => {
     expect(slack).toEqual({ text: 'AgentOps alert "vip tag": spend of tag vip over 7d is $0.60 (limit $0.50)' });
   });
 
+  it('what a session spent before it named its user counts toward that user once it does', async () => {
+    const hook = await receiver();
+    await addRule(spendRule(hook.url, 0.8));
+    const s = await session(null);
+    await s.spend(0.5, 0.4);
+    const before = await t.app.inject({ method: 'GET', url: '/v2/budgets?user_id=gina', headers: t.key });
+    expect(before.json().budgets[0]).toMatchObject({ spent: '0.00', over: false });
+    const jwt = (
+      await t.app.inject({ method: 'POST', url: '/v2/reauthorize_jwt', headers: t.key, payload: { session_id: s.id } })
+    ).json().jwt;
+    const named = await t.app.inject({
+      method: 'POST',
+      url: '/v2/update_session',
+      headers: { authorization: `Bearer ${jwt}` },
+      payload: { session: { session_id: s.id, init_timestamp: new Date().toISOString(), user_id: 'gina' } },
+    });
+    expect(named.statusCode).toBe(200);
+    const after = await t.app.inject({ method: 'GET', url: '/v2/budgets?user_id=gina', headers: t.key });
+    expect(after.json().budgets[0]).toMatchObject({ spent: '0.900000', over: true });
+    expect((await history()).map((h) => h.alert.subject)).toEqual([{ group_by: 'user', key: 'gina' }]);
+    // Named again: nothing counted twice.
+    await t.app.inject({
+      method: 'POST',
+      url: '/v2/update_session',
+      headers: { authorization: `Bearer ${jwt}` },
+      payload: { session: { session_id: s.id, init_timestamp: new Date().toISOString(), user_id: 'gina' } },
+    });
+    const again = await t.app.inject({ method: 'GET', url: '/v2/budgets?user_id=gina', headers: t.key });
+    expect(again.json().budgets[0].spent).toBe('0.900000');
+  });
+
   it('a session costing more than its limit fires once', async () => {
     const hook = await receiver();
     await addRule({

@@ -148,6 +148,10 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
     disableInstrumentations,
     flush,
     evaluateEnded: (sessionId, evaluation) => sendEvaluation(config, sessionId, evaluation, client),
+    budgets: (subject) =>
+      client
+        ? client.getBudgets(subject)
+        : Promise.reject(new Error('no API key: set AGENTOPS_API_KEY or call init({ apiKey })')),
     metrics: measuring.metrics,
     stopMetrics: measuring.shutdown,
     uninstallExitHandler: config.handleExit
@@ -262,6 +266,7 @@ export function disabledHost(logger: Logger): SessionHost {
       logger.warn('evaluate(): the SDK did not start, so the evaluation was not sent.');
       return Promise.resolve(false);
     },
+    budgets: () => Promise.reject(new Error('the SDK did not start: no budget can be read')),
   };
 }
 

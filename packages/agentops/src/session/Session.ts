@@ -5,6 +5,8 @@
  */
 
 import {
+  type BudgetStatus,
+  type BudgetSubject,
   END_STATES,
   type EndState,
   type EvaluationInput,
@@ -61,6 +63,8 @@ export interface SessionHost {
   opened(session: Session): void;
   closed(session: Session): void;
   flush(): Promise<void>;
+  /** Where the project's spend rules stand for a subject (`GET /v2/budgets`); rejects when there is no API to ask. */
+  budgets(subject: BudgetSubject): Promise<BudgetStatus>;
   /** Sends evaluations of a session that has ended here, through the API; false (said why) when not taken. */
   evaluateEnded(sessionId: string, evaluation: EvaluationInput): Promise<boolean>;
   /** The session metrics, when a meter provider takes them. */
@@ -83,6 +87,8 @@ export class Session {
   #cost: Promise<string> | undefined;
   #inherited: boolean;
   #detached = false;
+  /** Whom and where the session runs for, as its budgets are kept. */
+  readonly #subject: BudgetSubject;
 
   /** @internal Use `agentops.startSession()`. */
   static start(host: SessionHost, options: StartSessionOptions = {}, defaults: SessionDefaults = NO_DEFAULTS): Session {
@@ -102,6 +108,10 @@ export class Session {
     ] as const) {
       if (value !== undefined) who[key] = value;
     }
+    this.#subject = {
+      ...(who[S.ATTR_USER_ID] ? { userId: who[S.ATTR_USER_ID] } : {}),
+      ...(who[S.ATTR_DEPLOYMENT_ENVIRONMENT] ? { environment: who[S.ATTR_DEPLOYMENT_ENVIRONMENT] } : {}),
+    };
     const { parent, inherited } = startPoint(o, host.logger);
     this.#inherited = inherited;
     const activeSpan = trace.getSpanContext(context.active());
@@ -316,6 +326,15 @@ export class Session {
       this.#host.logger.warn(`endSession() could not finish cleanly: ${errorText(err)}`);
       return formatCost(this.#totals().costUsd);
     }
+  }
+
+  /**
+   * Where the project's spend rules stand for this session's user and environment (the server's
+   * `GET /v2/budgets`): `over` is true when one is over its limit, so that an app can stop its agent
+   * before it spends more. Rejects with the API's error (this is a query, not telemetry).
+   */
+  budget(): Promise<BudgetStatus> {
+    return Promise.resolve().then(() => this.#host.budgets(this.#subject));
   }
 
   /** Counts, duration and cost of the session so far (after flushing what was recorded). */

@@ -9,6 +9,8 @@ import type { SessionId } from '../internal/ids.js';
 import { errorText } from '../internal/values.js';
 import type {
   AgentPayload,
+  BudgetStatus,
+  BudgetSubject,
   CreateSessionResponse,
   EvaluationInput,
   SessionExport,
@@ -107,6 +109,20 @@ export class AgentOpsClient {
 
   exportSession(sessionId: SessionId): Promise<SessionExport> {
     return this.#call('GET', `/v2/sessions/${encodeURIComponent(sessionId)}/export`, { apiKey: true }, 'object');
+  }
+
+  /** Where the project's spend rules stand for a user, tag, environment or model (`GET /v2/budgets`). */
+  getBudgets(subject: BudgetSubject): Promise<BudgetStatus> {
+    const query = new URLSearchParams();
+    for (const [name, value] of [
+      ['user_id', subject.userId],
+      ['tag', subject.tag],
+      ['environment', subject.environment],
+      ['model', subject.model],
+    ] as const) {
+      if (value) query.set(name, value);
+    }
+    return this.#call('GET', `/v2/budgets?${query}`, { apiKey: true }, 'object');
   }
 
   /** `body` is JSON text. */

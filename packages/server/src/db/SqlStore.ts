@@ -105,9 +105,16 @@ export abstract class SqlStore implements Store {
     return this.#x.write(() => this.#upsertSession(projectId, session));
   }
 
-  /** A session's payload merged; when it ends the session, the rules over ended sessions are evaluated. */
+  /**
+   * A session's payload merged; its spend attributed to whom it now names, and when it ends the
+   * session, the rules over ended sessions evaluated.
+   */
   *#upsertSession(projectId: string, session: SessionPayload): Op<void> {
+    // Told whom the session runs for: what it spent before counts toward their budgets from now on.
+    const who = session.user_id !== undefined || session.environment !== undefined || session.tags !== undefined;
+    const before = who ? yield* this.#alerts.attributionBefore(projectId, session.session_id) : undefined;
     yield* this.#sessions.upsert(projectId, session);
+    if (before) yield* this.#alerts.onAttribution(session.session_id, before, Date.now());
     if (session.end_state) yield* this.#alerts.onSessionEnd(projectId, session.session_id, Date.now());
   }
 

@@ -104,6 +104,30 @@ function keysOf(
   }
 }
 
+/** Whom a session runs for, as its spend is counted. */
+interface Attribution {
+  user_id: string | null;
+  environment: string | null;
+  tags: string[];
+}
+const NOBODY: Attribution = { user_id: null, environment: null, tags: [] };
+
+/** What a batch adds to the spend counters: by group, key and hour. */
+type Added = Map<string, [Group, string, string, number]>;
+
+function add(added: Added, group: Group, key: string, at: string, cost: number): void {
+  const id = `${group}\u0000${key}\u0000${hourOf(at)}`;
+  const row = added.get(id) ?? [group, key, hourOf(at), 0];
+  row[3] += cost;
+  added.set(id, row);
+}
+
+const tagsOf = (tags: unknown): string[] =>
+  typeof tags === 'string' ? (JSON.parse(tags) as string[]) : ((tags as string[] | null) ?? []);
+
+const spendGroups = (rules: AlertRule[]) =>
+  new Set(rules.flatMap((r) => (r.condition.kind === 'spend' ? [r.condition.group_by] : [])));
+
 export function alertRepository(d: Dialect) {
   const spentSince = function* (projectId: string, group: Group, key: string, since: string): Op<number> {
     const row = yield* get<{ n: number | string | null }>(
@@ -156,6 +180,71 @@ export function alertRepository(d: Dialect) {
     );
   }
 
+  /** The session (its project, whom it runs for, its cost) and its project's rules; undefined when it has none. */
+  function* sessionAndRules(sessionId: string) {
+    const rows = yield* all<
+      RuleRow &
+        Omit<Attribution, 'tags'> & { project_id: string; tags: unknown; cost: number; last_event_end: string | null }
+    >(
+      `SELECT s.project_id, s.user_id, s.environment, s.tags, s.cost, s.last_event_end,
+              r.id, r.name, r.rule, r.secret, r.created_at
+       FROM sessions s JOIN alert_rules r ON r.project_id = s.project_id WHERE s.id = ? ORDER BY r.id`,
+      [sessionId],
+    );
+    const first = rows[0];
+    if (!first) return undefined;
+    const session = {
+      project_id: first.project_id,
+      user_id: first.user_id,
+      environment: first.environment,
+      tags: tagsOf(first.tags),
+      cost: Number(first.cost),
+      last_event_end: first.last_event_end,
+    };
+    return { session, rules: rows.map(ruleOf) };
+  }
+
+  /** Adds to the spend counters, then fires each rule they, or the session's cost, take over its limit. */
+  function* addAndEvaluate(
+    session: { project_id: string; cost: number },
+    rules: (AlertRule & { secret: string })[],
+    added: Added,
+    sessionId: string,
+    now: number,
+  ): Op<void> {
+    const projectId = session.project_id;
+    // Each group, key and hour once, in one order (two instances adding to one row lock alike).
+    for (const id of [...added.keys()].sort()) {
+      const [group, key, hour, cost] = added.get(id) as [Group, string, string, number];
+      yield* run(
+        `INSERT INTO spend_hours (project_id, dimension, key, hour, cost) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (project_id, dimension, key, hour) DO UPDATE SET cost = spend_hours.cost + excluded.cost`,
+        [projectId, group, key, hour, cost],
+      );
+    }
+    for (const rule of rules) {
+      const c: AlertCondition = rule.condition;
+      if (c.kind === 'session_cost') {
+        if (session.cost > c.threshold) {
+          yield* fire(projectId, rule, { session_id: sessionId }, '', session.cost, sessionId, now);
+        }
+        continue;
+      }
+      if (c.kind !== 'spend') continue;
+      const windowMs = WINDOWS[c.window];
+      const since = hourOf(iso(now - windowMs));
+      const keys = new Set([...added.values()].filter(([g]) => g === c.group_by).map(([, key]) => key));
+      for (const key of [...keys].sort()) {
+        const spent = yield* spentSince(projectId, c.group_by, key, since);
+        // Once per window's length: a subject still over its limit is told again in the next one.
+        if (spent > c.threshold) {
+          const period = String(Math.floor(now / windowMs));
+          yield* fire(projectId, rule, { group_by: c.group_by, key }, period, spent, sessionId, now);
+        }
+      }
+    }
+  }
+
   return {
     *addRule(projectId: string, input: AlertRuleInput, secret: string): Op<AlertRule> {
       const rule = { id: randomUUID(), ...input, created_at: iso(Date.now()) };
@@ -191,75 +280,48 @@ export function alertRepository(d: Dialect) {
      * its limit. Nothing is read when the project has no rule.
      */
     *onSpend(sessionId: string, spends: readonly Spend[], now: number): Op<void> {
-      const rows = yield* all<
-        RuleRow & {
-          project_id: string;
-          user_id: string | null;
-          environment: string | null;
-          tags: unknown;
-          cost: number;
-        }
-      >(
-        `SELECT s.project_id, s.user_id, s.environment, s.tags, s.cost, r.id, r.name, r.rule, r.secret, r.created_at
-         FROM sessions s JOIN alert_rules r ON r.project_id = s.project_id WHERE s.id = ? ORDER BY r.id`,
-        [sessionId],
+      const found = yield* sessionAndRules(sessionId);
+      if (!found) return;
+      const { session, rules } = found;
+      const added: Added = new Map();
+      for (const group of spendGroups(rules)) {
+        for (const s of spends) for (const key of keysOf(group, session, s.model)) add(added, group, key, s.at, s.cost);
+      }
+      yield* addAndEvaluate(session, rules, added, sessionId, now);
+    },
+
+    /**
+     * Reads whom a session runs for (its user, environment and tags) before a payload may change it,
+     * when its project has a spend rule over them; undefined otherwise (nothing to do after).
+     */
+    *attributionBefore(projectId: string, sessionId: string): Op<Attribution | undefined> {
+      const row = yield* get<{ user_id: string | null; environment: string | null; tags: unknown; n: number | string }>(
+        `SELECT s.user_id, s.environment, s.tags, (SELECT COUNT(*) FROM alert_rules r WHERE r.project_id = ?) AS n
+         FROM sessions s WHERE s.id = ?`,
+        [projectId, sessionId],
       );
-      const first = rows[0];
-      if (!first) return;
-      const projectId = first.project_id;
-      const tags =
-        typeof first.tags === 'string' ? (JSON.parse(first.tags) as string[]) : ((first.tags as string[]) ?? []);
-      const session = { user_id: first.user_id, environment: first.environment, tags };
-      const rules = rows.map(ruleOf);
-      const groups = new Set(rules.flatMap((r) => (r.condition.kind === 'spend' ? [r.condition.group_by] : [])));
-      // Each group, key and hour once, in one order (two instances adding to one row lock alike).
-      const added = new Map<string, [Group, string, string, number]>();
-      for (const group of groups) {
-        for (const s of spends) {
-          for (const key of keysOf(group, session, s.model)) {
-            const id = `${group}\u0000${key}\u0000${hourOf(s.at)}`;
-            const row = added.get(id) ?? [group, key, hourOf(s.at), 0];
-            row[3] += s.cost;
-            added.set(id, row);
-          }
+      if (row && Number(row.n) === 0) return undefined;
+      return row ? { user_id: row.user_id, environment: row.environment, tags: tagsOf(row.tags) } : NOBODY;
+    },
+
+    /**
+     * After a payload told whom a session runs for: what the session spent before it was known
+     * counts toward the new user's, environment's and tags' budgets now (events stored before the
+     * session's own payload, as OTLP and a late session announcement deliver them).
+     */
+    *onAttribution(sessionId: string, before: Attribution, now: number): Op<void> {
+      const found = yield* sessionAndRules(sessionId);
+      if (!found || !(found.session.cost > 0)) return;
+      const { session, rules } = found;
+      const added: Added = new Map();
+      for (const group of spendGroups(rules)) {
+        if (group === 'model' || group === 'project') continue;
+        const known = new Set(keysOf(group, before, null));
+        for (const key of keysOf(group, session, null)) {
+          if (!known.has(key)) add(added, group, key, session.last_event_end ?? iso(now), session.cost);
         }
       }
-      for (const id of [...added.keys()].sort()) {
-        const [group, key, hour, cost] = added.get(id) as [Group, string, string, number];
-        yield* run(
-          `INSERT INTO spend_hours (project_id, dimension, key, hour, cost) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (project_id, dimension, key, hour) DO UPDATE SET cost = spend_hours.cost + excluded.cost`,
-          [projectId, group, key, hour, cost],
-        );
-      }
-      for (const rule of rules) {
-        const c: AlertCondition = rule.condition;
-        if (c.kind === 'session_cost') {
-          if (first.cost > c.threshold) {
-            yield* fire(projectId, rule, { session_id: sessionId }, '', Number(first.cost), sessionId, now);
-          }
-          continue;
-        }
-        if (c.kind !== 'spend') continue;
-        const windowMs = WINDOWS[c.window];
-        const since = hourOf(iso(now - windowMs));
-        const keys = new Set([...added.values()].filter(([g]) => g === c.group_by).map(([, key]) => key));
-        for (const key of [...keys].sort()) {
-          const spent = yield* spentSince(projectId, c.group_by, key, since);
-          // Once per window's length: a subject still over its limit is told again in the next one.
-          if (spent > c.threshold) {
-            yield* fire(
-              projectId,
-              rule,
-              { group_by: c.group_by, key },
-              String(Math.floor(now / windowMs)),
-              spent,
-              sessionId,
-              now,
-            );
-          }
-        }
-      }
+      if (added.size > 0) yield* addAndEvaluate(session, rules, added, sessionId, now);
     },
 
     /**
