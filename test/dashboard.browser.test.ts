@@ -1046,3 +1046,47 @@ it('the settings page sets the retention policy, says what it would remove, and 
   expect((await cleared.json()).policy).toBeNull();
   await page.close();
 });
+
+it("the settings page lists the project's alert rules (each deletable) and its alerts with their deliveries", async () => {
+  const key = { 'x-agentops-api-key': server.apiKey };
+  const made = await server.post(
+    '/v2/alerts/rules',
+    {
+      name: 'any spend',
+      condition: { kind: 'session_cost', threshold: 0 },
+      webhook: { url: 'http://127.0.0.1:9/hook' },
+    },
+    key,
+  );
+  expect(made.status).toBe(200);
+  const id = randomUUID();
+  const at = new Date().toISOString();
+  const created = await server.post<{ jwt: string }>(
+    '/v2/create_session',
+    { session: { session_id: id, init_timestamp: at } },
+    key,
+  );
+  const events = [
+    { id: randomUUID(), event_type: 'llms', model: 'gpt-4o', init_timestamp: at, end_timestamp: at, cost: 0.25 },
+  ];
+  expect(
+    (await server.post('/v2/create_events', { events }, { authorization: `Bearer ${created.body.jwt}` })).status,
+  ).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/`);
+  await page.evaluate((k) => localStorage.setItem('agentops.apiKey', k), server.apiKey);
+  await page.goto(`${server.url}/settings`);
+  const rules = page.locator('#alert-rules');
+  await expect.poll(() => rules.textContent()).toContain('any spend');
+  expect(await rules.textContent()).toContain('a session costing more than $0');
+  const history = page.locator('#alert-history');
+  await expect.poll(() => history.textContent()).toContain(`session ${id.slice(0, 8)}`);
+  expect(await history.textContent()).toContain('$0.25');
+  await page.screenshot({ path: `${artifacts}dashboard-alerts.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${artifacts}dashboard-alerts-390.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect.poll(() => page.locator('#alert-rules').textContent()).toBe('No alert rule.');
+  await page.close();
+});

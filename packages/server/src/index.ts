@@ -3,9 +3,11 @@ export { AlertDeliveryWorker, signature as alertSignature } from './alerts/Alert
 export type {
   AlertBody,
   AlertCondition,
+  AlertRecord,
   AlertRule,
   AlertRuleInput,
   AlertWebhook,
+  Budget,
   Group as AlertGroup,
   Window as AlertWindow,
 } from './alerts/rules.js';
@@ -27,7 +29,7 @@ export type {
 } from './db/overview.js';
 export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
-export type { AlertRecord, Budget, DueAlert, Spend } from './db/repositories/alerts.js';
+export type { DueAlert, Spend } from './db/repositories/alerts.js';
 export { SqliteStore } from './db/SqliteStore.js';
 export { SqlStore } from './db/SqlStore.js';
 export type {

@@ -184,3 +184,25 @@ export function alertText(a: AlertBody): string {
   }
   return `AgentOps alert "${a.rule.name}": ${what} (limit ${shown(a, a.threshold)})`;
 }
+
+/** An alert as the history gives it: what it said, and how its webhook's delivery went. */
+export interface AlertRecord {
+  alert: AlertBody;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+/** Where a spend rule stands for one subject: what is spent in its window, against its limit (money as decimal strings). */
+export interface Budget {
+  rule_id: string;
+  name: string;
+  group_by: Group;
+  key: string;
+  window: string;
+  limit: string;
+  spent: string;
+  remaining: string;
+  over: boolean;
+}

@@ -16,10 +16,10 @@ import {
   type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
-import type { AlertRule, AlertRuleInput, Group } from '../alerts/rules.js';
+import type { AlertRecord, AlertRule, AlertRuleInput, Budget, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
-import type { AlertRecord, Budget, DueAlert } from './repositories/alerts.js';
+import type { DueAlert } from './repositories/alerts.js';
 
 export interface ProjectRow {
   id: string;

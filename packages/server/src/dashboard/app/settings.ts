@@ -1,7 +1,8 @@
 /** The settings page (`/settings`): the project's retention policy, with what it would remove now. */
+import type { AlertBody, AlertCondition, AlertRecord, AlertRule } from '../../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview } from '../../retention/policy.js';
 import { api, apiSend, app, byId, esc } from './dom.js';
-import { count } from './format.js';
+import { count, fmtTime } from './format.js';
 
 interface RetentionState {
   policy: RetentionPolicy | null;
@@ -16,7 +17,7 @@ const KINDS: [keyof RetentionPolicy['keep_days'], string][] = [
 ];
 const MB = 1_000_000;
 
-const bytes = (n: number): string =>
+const fmtBytesShort = (n: number): string =>
   n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= MB ? `${(n / MB).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
 
 /** What the policy would remove now, in words. */
@@ -29,14 +30,77 @@ function previewText(s: RetentionState): string {
       ? 'No session is past its time.'
       : `${count(expired)} sessions past their time (${count(p.expired_events)} events) go at the next pass.`,
   ];
-  if (p.payload_budget === null) parts.push(`Payloads stored: ${bytes(p.payload_bytes)}, no budget.`);
+  if (p.payload_budget === null) parts.push(`Payloads stored: ${fmtBytesShort(p.payload_bytes)}, no budget.`);
   else if (p.payload_sessions === 0)
-    parts.push(`Payloads stored: ${bytes(p.payload_bytes)} of ${bytes(p.payload_budget)}: within the budget.`);
+    parts.push(
+      `Payloads stored: ${fmtBytesShort(p.payload_bytes)} of ${fmtBytesShort(p.payload_budget)}: within the budget.`,
+    );
   else
     parts.push(
-      `Payloads stored: ${bytes(p.payload_bytes)} of ${bytes(p.payload_budget)}: the ${count(p.payload_sessions)} oldest ended sessions keep only their metadata and totals.`,
+      `Payloads stored: ${fmtBytesShort(p.payload_bytes)} of ${fmtBytesShort(p.payload_budget)}: the ${count(p.payload_sessions)} oldest ended sessions keep only their metadata and totals.`,
     );
   return parts.join(' ');
+}
+
+/** A rule's condition in words. */
+function conditionText(c: AlertCondition): string {
+  switch (c.kind) {
+    case 'spend':
+      return `spend ${c.group_by === 'project' ? 'of the project' : `per ${c.group_by}`} over ${c.window} above $${c.threshold}`;
+    case 'session_cost':
+      return `a session costing more than $${c.threshold}`;
+    case 'failure_rate':
+      return `more than ${(c.threshold * 100).toFixed(1)}% of the sessions of the last ${c.minutes} min failed`;
+    case 'p95_duration':
+      return `p95 duration of the sessions of the last ${c.minutes} min above ${c.threshold} ms`;
+  }
+}
+
+function subjectText(a: AlertBody): string {
+  if ('session_id' in a.subject) return `session ${a.subject.session_id.slice(0, 8)}`;
+  return a.subject.group_by === 'project' ? 'the project' : `${a.subject.group_by} ${a.subject.key}`;
+}
+
+const shown = (a: AlertBody, v: string) =>
+  a.unit === 'usd'
+    ? `$${Number(v).toFixed(2)}`
+    : a.unit === 'fraction'
+      ? `${(Number(v) * 100).toFixed(1)}%`
+      : `${v} ms`;
+
+/** The project's alert rules (each deletable) and its latest alerts with their deliveries. */
+async function drawAlerts(): Promise<void> {
+  const [{ rules }, { alerts }] = await Promise.all([
+    api<{ rules: AlertRule[] }>('/v2/alerts/rules'),
+    api<{ alerts: AlertRecord[] }>('/v2/alerts?limit=50'),
+  ]);
+  let html =
+    '<h3>Alerts</h3><p class="muted">Rules are made through the API (<code>POST /v2/alerts/rules</code>); each fires its webhook once per window while over its limit.</p>';
+  html += rules.length
+    ? `<div class="scroll-x"><table id="alert-rules"><thead><tr><th>Rule</th><th>When</th><th>Webhook</th><th></th></tr></thead><tbody>${rules
+        .map(
+          (r) =>
+            `<tr><td>${esc(r.name)}</td><td>${esc(conditionText(r.condition))}</td><td>${esc(new URL(r.webhook.url).host)} (${esc(r.webhook.format)})</td><td><button type="button" data-rule="${esc(r.id)}">Delete</button></td></tr>`,
+        )
+        .join('')}</tbody></table></div>`
+    : '<p id="alert-rules">No alert rule.</p>';
+  html += '<h4>Latest alerts</h4>';
+  html += alerts.length
+    ? `<div class="scroll-x"><table id="alert-history"><thead><tr><th>Fired</th><th>Rule</th><th>What</th><th>Value</th><th>Limit</th><th>Delivery</th></tr></thead><tbody>${alerts
+        .map(
+          (r) =>
+            `<tr><td>${esc(fmtTime(r.alert.fired_at))}</td><td>${esc(r.alert.rule.name)}</td><td>${esc(subjectText(r.alert))}</td><td>${esc(shown(r.alert, r.alert.value))}</td><td>${esc(shown(r.alert, r.alert.threshold))}</td><td title="${esc(r.last_error ?? '')}">${esc(r.status)}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}</td></tr>`,
+        )
+        .join('')}</tbody></table></div>`
+    : '<p id="alert-history">No alert fired yet.</p>';
+  const section = byId('alerts');
+  section.innerHTML = html;
+  for (const button of section.querySelectorAll<HTMLButtonElement>('button[data-rule]')) {
+    button.onclick = async () => {
+      await apiSend('DELETE', `/v2/alerts/rules/${encodeURIComponent(button.dataset.rule ?? '')}`);
+      await drawAlerts();
+    };
+  }
 }
 
 function draw(s: RetentionState, message = ''): void {
@@ -47,7 +111,8 @@ function draw(s: RetentionState, message = ''): void {
       `<label for="keep-${k}">${esc(label)} <input id="keep-${k}" name="${k}" type="number" min="0.01" step="any" inputmode="decimal" placeholder="kept" value="${esc(days(k))}"> days</label>`,
   ).join(
     '',
-  )}<label for="payload-mb">Payload budget <input id="payload-mb" name="payload" type="number" min="0" step="any" inputmode="decimal" placeholder="none" value="${budget === undefined ? '' : esc(budget / MB)}"> MB</label></div><p class="filters"><button id="retention-save">Save</button> <button type="button" id="retention-clear">Keep everything</button></p><p id="retention-preview" role="status">${esc(message || previewText(s))}</p></form>`;
+  )}<label for="payload-mb">Payload budget <input id="payload-mb" name="payload" type="number" min="0" step="any" inputmode="decimal" placeholder="none" value="${budget === undefined ? '' : esc(budget / MB)}"> MB</label></div><p class="filters"><button id="retention-save">Save</button> <button type="button" id="retention-clear">Keep everything</button></p><p id="retention-preview" role="status">${esc(message || previewText(s))}</p></form><section id="alerts"></section>`;
+  void drawAlerts().catch(() => {});
   const form = byId<HTMLFormElement>('retention');
   form.onsubmit = async (e) => {
     e.preventDefault();

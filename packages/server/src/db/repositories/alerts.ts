@@ -10,8 +10,10 @@ import { formatCost } from '@agentops/exporter';
 import {
   type AlertBody,
   type AlertCondition,
+  type AlertRecord,
   type AlertRule,
   type AlertRuleInput,
+  type Budget,
   formatValue,
   type Group,
   unitOf,
@@ -28,15 +30,6 @@ export interface Spend {
   at: string;
 }
 
-/** An alert as the history gives it: what it said, and how its webhook's delivery went. */
-export interface AlertRecord {
-  alert: AlertBody;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  delivered_at: string | null;
-  last_error: string | null;
-}
-
 /** An alert whose webhook is due, claimed for one delivery attempt. */
 export interface DueAlert {
   id: string;
@@ -45,19 +38,6 @@ export interface DueAlert {
   format: 'json' | 'slack';
   secret: string;
   attempts: number;
-}
-
-/** Where a spend rule stands for one subject: what is spent in its window, against its limit (money as decimal strings). */
-export interface Budget {
-  rule_id: string;
-  name: string;
-  group_by: Group;
-  key: string;
-  window: string;
-  limit: string;
-  spent: string;
-  remaining: string;
-  over: boolean;
 }
 
 const iso = (ms: number) => normalizeTimestamp(new Date(ms).toISOString()) as string;
