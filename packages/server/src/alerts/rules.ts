@@ -1,9 +1,12 @@
 /**
  * A project's alert rules: spend over a rolling window (per end user, tag, environment, model, or
- * the whole project: a budget), or one session costing more than a limit; each firing a webhook
- * (a generic JSON body or a Slack-compatible one), signed with the rule's secret. The one shape the
- * API and the store share; anything else is refused with what is wrong.
+ * the whole project: a budget), one session costing more than a limit, the failure rate or the p95
+ * duration of the sessions ended lately; each firing a webhook (a generic JSON body or a
+ * Slack-compatible one), signed with the rule's secret. The one shape the API, the store and the
+ * dashboard share; anything else is refused with what is wrong.
  */
+
+import type { BudgetState } from '@agentops/exporter';
 
 /** What a spend rule adds up apart: each end user's (`user.id`), each tag's, ... or the project's. */
 export const GROUPS = ['user', 'tag', 'environment', 'model', 'project'] as const;
@@ -163,7 +166,8 @@ export interface AlertBody {
   session_id: string;
 }
 
-const shown = (a: AlertBody, v: string) =>
+/** A value of an alert in its unit, for people: `$12.34`, `40.0%`, `5000 ms`. */
+export const shown = (a: AlertBody, v: string) =>
   a.unit === 'usd'
     ? `$${Number(v).toFixed(2)}`
     : a.unit === 'fraction'
@@ -194,15 +198,5 @@ export interface AlertRecord {
   last_error: string | null;
 }
 
-/** Where a spend rule stands for one subject: what is spent in its window, against its limit (money as decimal strings). */
-export interface Budget {
-  rule_id: string;
-  name: string;
-  group_by: Group;
-  key: string;
-  window: string;
-  limit: string;
-  spent: string;
-  remaining: string;
-  over: boolean;
-}
+/** Where a spend rule stands for one subject: the wire's shape, which the SDK reads. */
+export type Budget = BudgetState;

@@ -1,5 +1,5 @@
 /** The settings page (`/settings`): the project's retention policy, with what it would remove now. */
-import type { AlertBody, AlertCondition, AlertRecord, AlertRule } from '../../alerts/rules.js';
+import { type AlertBody, type AlertCondition, type AlertRecord, type AlertRule, shown } from '../../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview } from '../../retention/policy.js';
 import { api, apiSend, app, byId, esc } from './dom.js';
 import { count, fmtTime } from './format.js';
@@ -60,13 +60,6 @@ function subjectText(a: AlertBody): string {
   if ('session_id' in a.subject) return `session ${a.subject.session_id.slice(0, 8)}`;
   return a.subject.group_by === 'project' ? 'the project' : `${a.subject.group_by} ${a.subject.key}`;
 }
-
-const shown = (a: AlertBody, v: string) =>
-  a.unit === 'usd'
-    ? `$${Number(v).toFixed(2)}`
-    : a.unit === 'fraction'
-      ? `${(Number(v) * 100).toFixed(1)}%`
-      : `${v} ms`;
 
 /** The project's alert rules (each deletable) and its latest alerts with their deliveries. */
 async function drawAlerts(): Promise<void> {
