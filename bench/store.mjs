@@ -1,11 +1,14 @@
 // The store alone, without HTTP: 40,000 events (half LLM calls, half tool calls) written in 500-event
 // batches, a retried batch, a page of the session list filtered by tag, a session read (three runs,
 // medians), and the overview of 100,000 sessions (30 days per day, the last 7 per hour). `node bench/store.mjs` measures SQLite with this Node's driver (AGENTOPS_SQLITE_DRIVER
-// names one); `node bench/store.mjs --postgres` PostgreSQL too (a private cluster, as `pnpm bench`).
+// names one); `node bench/store.mjs --postgres` PostgreSQL too (a private cluster, as `pnpm bench`);
+// `--alert-rules` with three spend rules, to weigh what counting spend adds to ingest.
 import { onEachStore } from './on-each-store.mjs';
 import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
 
 const EVENTS = 40_000;
+/** `--alert-rules`: the project has three spend rules (per user, tag and model), which every costed batch counts toward. */
+const ALERT_RULES = process.argv.includes('--alert-rules');
 const RUNS = 3;
 const OVERVIEW_SESSIONS = 100_000;
 
@@ -26,11 +29,22 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(label, store) {
   await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+  if (ALERT_RULES) {
+    for (const group_by of ['user', 'tag', 'model']) {
+      const condition = { kind: 'spend', group_by, window: '24h', threshold: 1e9 };
+      await store.addAlertRule(
+        'p',
+        { name: group_by, condition, webhook: { url: 'http://127.0.0.1:9/', format: 'json' } },
+        's',
+      );
+    }
+  }
   const inserts = [];
   const retries = [];
   for (let run = 0; run < RUNS; run++) {
     const sessionId = crypto.randomUUID();
-    await store.upsertSession('p', { session_id: sessionId, init_timestamp: new Date().toISOString(), tags: ['a'] });
+    const init = new Date().toISOString();
+    await store.upsertSession('p', { session_id: sessionId, init_timestamp: init, tags: ['a'], user_id: 'u' });
     const events = storedEvents();
     let t = performance.now();
     for (let i = 0; i < events.length; i += 500) await store.insertEvents(sessionId, events.slice(i, i + 500));

@@ -333,7 +333,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
       retention.start();
     }
     alerts = new AlertDeliveryWorker(store, {
-      onFailure: (id, error) => process.stderr.write(`agentops-server: alert ${id}: ${error}\n`),
+      onFailure: (id, error) => process.stderr.write(`agentops-server: ${id ? `alert ${id}: ` : ''}${error}\n`),
     });
     alerts.start();
   } catch (err) {

@@ -20,7 +20,7 @@ export interface AlertDeliveryOptions {
   backoffMs?: (attempts: number) => number;
   /** A webhook's answer is awaited this long, ms. Default 10,000. */
   timeoutMs?: number;
-  /** Told of each attempt that failed. */
+  /** Told of each attempt that failed (and, with no alert id, of a pass that could not look for alerts). */
   onFailure?: (alertId: string, error: string) => void;
 }
 
@@ -51,6 +51,7 @@ export class AlertDeliveryWorker {
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<unknown> | undefined;
   #stopped = false;
+  #lastPassError: string | undefined;
 
   constructor(store: Store, options: AlertDeliveryOptions = {}) {
     this.#store = store;
@@ -69,7 +70,17 @@ export class AlertDeliveryWorker {
   #schedule(ms: number): void {
     this.#timer = setTimeout(() => {
       this.#pass = this.deliverDue()
-        .catch((err: unknown) => this.#onFailure?.('', String(err)))
+        .then(
+          () => {
+            this.#lastPassError = undefined;
+          },
+          (err: unknown) => {
+            // A store that is away fails every pass: said when it starts failing, or fails otherwise.
+            const message = `looking for due alerts failed: ${String(err)}`;
+            if (message !== this.#lastPassError) this.#onFailure?.('', message);
+            this.#lastPassError = message;
+          },
+        )
         .finally(() => {
           this.#pass = undefined;
           if (!this.#stopped) this.#schedule(this.#pollMs);

@@ -245,7 +245,8 @@ export abstract class SqlStore implements Store {
     return this.#x.read(() => this.#alerts.history(projectId, limit));
   }
 
-  claimDueAlerts(now: number, limit: number, leaseMs: number): Promise<DueAlert[]> {
+  async claimDueAlerts(now: number, limit: number, leaseMs: number): Promise<DueAlert[]> {
+    if (!(await this.#x.read(() => this.#alerts.anyDue(now)))) return [];
     return this.#x.transaction(() => this.#alerts.claimDue(now, limit, leaseMs));
   }
 

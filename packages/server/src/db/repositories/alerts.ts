@@ -367,6 +367,14 @@ export function alertRepository(d: Dialect) {
       }));
     },
 
+    /** Whether any alert's delivery is due: read first, so an idle server opens no write transaction to find out. */
+    *anyDue(now: number): Op<boolean> {
+      return (
+        (yield* get("SELECT 1 AS due FROM alerts WHERE status = 'pending' AND next_at <= ? LIMIT 1", [iso(now)])) !==
+        undefined
+      );
+    },
+
     /** Up to `limit` alerts whose delivery is due, each claimed (not due again for `leaseMs`) by this caller alone. */
     *claimDue(now: number, limit: number, leaseMs: number): Op<DueAlert[]> {
       const rows = yield* all<DueAlert & { attempts: number | string }>(
