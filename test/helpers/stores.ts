@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Store } from '@agentops/server';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -81,6 +81,37 @@ export async function openTestStore<S extends Store>(
       await store.close();
       await drop();
     },
+  };
+}
+
+/**
+ * For tests of several server instances on one PostgreSQL database: `open(n)` gives `n` stores on a
+ * new database (each with its own pool of connections, as each instance has), the project
+ * `projectId` made through the first; they are closed and the database dropped after each test.
+ */
+export function instancesPerTest<S extends Store>(
+  openStore: (db: string) => Promise<S>,
+  projectId: string,
+): (n: number) => Promise<S[]> {
+  const opened: { stores: S[]; drop: () => Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const { stores, drop } of opened.splice(0)) {
+      for (const store of stores) await store.close();
+      await drop();
+    }
+  });
+  return async (n) => {
+    const db = await freshPostgresDatabase();
+    const stores: S[] = [];
+    opened.push({ stores, drop: db.drop });
+    for (let i = 0; i < n; i++) stores.push(await openStore(db.url));
+    await stores[0]?.addProject({
+      id: projectId,
+      name: projectId,
+      key_hash: 'h',
+      created_at: new Date().toISOString(),
+    });
+    return stores;
   };
 }
 

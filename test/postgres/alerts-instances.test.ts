@@ -8,25 +8,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertDeliveryWorker, openStore, type Store } from '@agentops/server';
 import { afterEach, expect, it } from 'vitest';
-import { freshPostgresDatabase } from '../helpers/stores.js';
+import { instancesPerTest } from '../helpers/stores.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function threeInstances(): Promise<[Store, Store, Store]> {
-  const db = await freshPostgresDatabase();
-  cleanups.push(db.drop);
-  const stores: Store[] = [];
-  for (let i = 0; i < 3; i++) {
-    const store = await openStore(db.url);
-    cleanups.push(() => store.close());
-    stores.push(store);
-  }
-  await stores[0]?.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: new Date().toISOString() });
-  return stores as [Store, Store, Store];
-}
+const instances = instancesPerTest(openStore, 'p');
+const threeInstances = async () => (await instances(3)) as [Store, Store, Store];
 
 async function receiver(): Promise<{ url: string; ids: string[] }> {
   const ids: string[] = [];

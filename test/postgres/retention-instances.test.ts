@@ -5,28 +5,12 @@
  * session written meanwhile loses nothing. Run by `pnpm test:postgres`.
  */
 import { openStore, runRetention, type Store } from '@agentops/server';
-import { afterEach, expect, it } from 'vitest';
-import { freshPostgresDatabase } from '../helpers/stores.js';
+import { expect, it } from 'vitest';
+import { instancesPerTest } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function stores(n: number): Promise<{ stores: Store[]; projectId: string }> {
-  const db = await freshPostgresDatabase();
-  cleanups.push(db.drop);
-  const opened: Store[] = [];
-  for (let i = 0; i < n; i++) {
-    const store = await openStore(db.url);
-    cleanups.push(() => store.close());
-    opened.push(store);
-  }
-  const projectId = 'retention-project';
-  await opened[0]?.addProject({ id: projectId, name: 'p', key_hash: 'h', created_at: new Date().toISOString() });
-  return { stores: opened, projectId };
-}
+const projectId = 'retention-project';
+const instances = instancesPerTest(openStore, projectId);
 
 function events(sessionId: string, n: number, at: string, from = 0) {
   return Array.from({ length: n }, (_, i) => ({
@@ -58,11 +42,7 @@ async function seed(store: Store, projectId: string, id: string, ageDays: number
 const sum = (works: { [k: string]: number }[], k: string) => works.reduce((n, w) => n + (w[k] ?? 0), 0);
 
 it('three instances purging at once delete each expired session and event once, while a live session is written', async () => {
-  const {
-    stores: [a, b, c],
-    projectId,
-  } = (await stores(3)) as { stores: Store[]; projectId: string };
-  if (!a || !b || !c) throw new Error('three stores');
+  const [a, b, c] = (await instances(3)) as [Store, Store, Store];
   const expired = Array.from({ length: 12 }, (_, i) => `expired-${i}`);
   for (const id of expired) await seed(a, projectId, id, 30, 250);
   await seed(a, projectId, 'recent', 1, 50);
@@ -92,11 +72,7 @@ it('three instances purging at once delete each expired session and event once, 
 });
 
 it('three instances over the payload budget take each event payload once, and stop within it', async () => {
-  const {
-    stores: [a, b, c],
-    projectId,
-  } = (await stores(3)) as { stores: Store[]; projectId: string };
-  if (!a || !b || !c) throw new Error('three stores');
+  const [a, b, c] = (await instances(3)) as [Store, Store, Store];
   for (let i = 0; i < 6; i++) await seed(a, projectId, `s-${i}`, 20 - i, 200);
   const total = (await a.retentionPreview(projectId, { keep_days: {} }, Date.now())).payload_bytes;
   // Room for about four sessions: the two oldest lose their payloads.

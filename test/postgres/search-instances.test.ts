@@ -5,23 +5,13 @@
  * as replaced through the other. Run by `pnpm test:postgres`.
  */
 import { openStore, type Store } from '@agentops/server';
-import { afterEach, expect, it } from 'vitest';
-import { freshPostgresDatabase } from '../helpers/stores.js';
+import { expect, it } from 'vitest';
+import { instancesPerTest } from '../helpers/stores.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const instances = instancesPerTest(openStore, 'p');
 
 it('what two instances store at once is found through either, each session once', async () => {
-  const db = await freshPostgresDatabase();
-  cleanups.push(db.drop);
-  const [a, b] = [await openStore(db.url), await openStore(db.url)] as [Store, Store];
-  cleanups.push(
-    () => a.close(),
-    () => b.close(),
-  );
-  await a.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: new Date().toISOString() });
+  const [a, b] = (await instances(2)) as [Store, Store];
   const at = new Date().toISOString();
   const sessions = Array.from({ length: 6 }, (_, i) => `session-${i}`);
   // Each session written through both instances at once, batch after batch.
