@@ -8,6 +8,7 @@ export type {
   AlertRuleInput,
   AlertWebhook,
   Budget,
+  DueAlert,
   Group as AlertGroup,
   Window as AlertWindow,
 } from './alerts/rules.js';
@@ -29,7 +30,7 @@ export type {
 } from './db/overview.js';
 export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
-export type { DueAlert, Spend } from './db/repositories/alerts.js';
+export type { Spend } from './db/repositories/alerts.js';
 export { SqliteStore } from './db/SqliteStore.js';
 export { SqlStore } from './db/SqlStore.js';
 export type {

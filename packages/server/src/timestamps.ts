@@ -20,3 +20,8 @@ export function normalizeTimestamp(value: unknown): string | undefined {
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== `${date}T${time}`) return undefined;
   return ms < 0 ? undefined : iso;
 }
+
+/** A time in ms since the epoch as the store keeps times (before 1970: 1970, where the stores' times begin). */
+export function timestampOf(ms: number): string {
+  return normalizeTimestamp(new Date(Math.max(0, ms)).toISOString()) as string;
+}

@@ -395,7 +395,12 @@ describe('webhook deliveries', () => {
     const s = await session('dave');
     await s.spend(0.1);
     const waits: number[] = [];
-    const worker = new AlertDeliveryWorker(t.store, { backoffMs: (n) => (waits.push(n), 0) });
+    const worker = new AlertDeliveryWorker(t.store, {
+      backoffMs: (n) => {
+        waits.push(n);
+        return 0;
+      },
+    });
     expect(await worker.deliverDue()).toBe(0);
     expect((await history())[0]).toMatchObject({
       status: 'pending',

@@ -6,10 +6,9 @@
  * sending and settling): the `X-Agentops-Alert-Id` header is the same each time.
  */
 import { createHmac } from 'node:crypto';
-import type { DueAlert } from '../db/repositories/alerts.js';
 import type { Store } from '../db/Store.js';
 import { SERVER_VERSION } from '../version.js';
-import { type AlertBody, alertText } from './rules.js';
+import { type AlertBody, alertText, type DueAlert } from './rules.js';
 
 export interface AlertDeliveryOptions {
   /** Time between looks for due alerts, ms. Default 1000. */

@@ -30,19 +30,6 @@ export type AlertCondition =
   /** The 95th percentile of their durations, in milliseconds. */
   | ({ kind: 'p95_duration'; threshold: number } & EndedWindow);
 
-/** What a condition's value and threshold are in. */
-export function unitOf(c: AlertCondition): 'usd' | 'fraction' | 'ms' {
-  return c.kind === 'failure_rate' ? 'fraction' : c.kind === 'p95_duration' ? 'ms' : 'usd';
-}
-
-/** A value of a condition as alerts give it: money as the server gives money, a fraction to four places, whole milliseconds. */
-export function formatValue(c: AlertCondition, value: number): string {
-  const unit = unitOf(c);
-  if (unit === 'fraction') return value.toFixed(4);
-  if (unit === 'ms') return String(Math.round(value));
-  return value > 0 && Number.isFinite(value) ? value.toFixed(6) : '0.00';
-}
-
 export interface AlertWebhook {
   url: string;
   /** `json`: the alert as JSON; `slack`: `{ text }`, for a Slack (or compatible) incoming webhook. */
@@ -200,3 +187,13 @@ export interface AlertRecord {
 
 /** Where a spend rule stands for one subject: the wire's shape, which the SDK reads. */
 export type Budget = BudgetState;
+
+/** An alert whose webhook is due, claimed for one delivery attempt. */
+export interface DueAlert {
+  id: string;
+  body: string;
+  webhook_url: string;
+  format: 'json' | 'slack';
+  secret: string;
+  attempts: number;
+}

@@ -5,10 +5,10 @@
  * opened, migrated, checked and closed.
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
-import type { AlertRecord, AlertRule, AlertRuleInput, Budget, Group } from '../alerts/rules.js';
+import type { AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
-import { alertRepository, type DueAlert } from './repositories/alerts.js';
+import { alertRepository } from './repositories/alerts.js';
 import { evaluationRepository } from './repositories/evaluations.js';
 import { eventRepository } from './repositories/events.js';
 import { projectRepository } from './repositories/projects.js';

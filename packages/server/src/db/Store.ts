@@ -16,10 +16,9 @@ import {
   type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
-import type { AlertRecord, AlertRule, AlertRuleInput, Budget, Group } from '../alerts/rules.js';
+import type { AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
-import type { DueAlert } from './repositories/alerts.js';
 
 export interface ProjectRow {
   id: string;
@@ -273,7 +272,7 @@ export function agentOfRow({ span_id, parent_span_id, ...agent }: AgentRow): Age
 }
 
 /** A session row's stored JSON (text in SQLite, already parsed from PostgreSQL's jsonb), read leniently. */
-function storedJson<T>(value: unknown, fallback: T): T {
+export function storedJson<T>(value: unknown, fallback: T): T {
   if (value === null || value === undefined) return fallback;
   if (typeof value !== 'string') return value as T;
   try {

@@ -14,12 +14,12 @@ import {
   type AlertRule,
   type AlertRuleInput,
   type Budget,
-  formatValue,
+  type DueAlert,
   type Group,
-  unitOf,
   WINDOWS,
 } from '../../alerts/rules.js';
-import { normalizeTimestamp } from '../../timestamps.js';
+import { timestampOf } from '../../timestamps.js';
+import { storedJson } from '../Store.js';
 import { all, type Dialect, get, type Op, run } from '../sql/query.js';
 
 /** A fresh event's cost, as it counts toward spend. */
@@ -30,17 +30,20 @@ export interface Spend {
   at: string;
 }
 
-/** An alert whose webhook is due, claimed for one delivery attempt. */
-export interface DueAlert {
-  id: string;
-  body: string;
-  webhook_url: string;
-  format: 'json' | 'slack';
-  secret: string;
-  attempts: number;
+const iso = timestampOf;
+
+/** What a condition's value and threshold are in. */
+function unitOf(c: AlertCondition): AlertBody['unit'] {
+  return c.kind === 'failure_rate' ? 'fraction' : c.kind === 'p95_duration' ? 'ms' : 'usd';
 }
 
-const iso = (ms: number) => normalizeTimestamp(new Date(ms).toISOString()) as string;
+/** A value of a condition as alerts give it: money as the server gives money, a fraction to four places, whole milliseconds. */
+function formatValue(c: AlertCondition, value: number): string {
+  const unit = unitOf(c);
+  if (unit === 'fraction') return value.toFixed(4);
+  if (unit === 'ms') return String(Math.round(value));
+  return formatCost(value);
+}
 /** The hour a time falls in, as spend is kept: `2026-12-05T10`. */
 const hourOf = (time: string) => time.slice(0, 13);
 
@@ -102,9 +105,6 @@ function add(added: Added, group: Group, key: string, at: string, cost: number):
   added.set(id, row);
 }
 
-const tagsOf = (tags: unknown): string[] =>
-  typeof tags === 'string' ? (JSON.parse(tags) as string[]) : ((tags as string[] | null) ?? []);
-
 const spendGroups = (rules: AlertRule[]) =>
   new Set(rules.flatMap((r) => (r.condition.kind === 'spend' ? [r.condition.group_by] : [])));
 
@@ -160,6 +160,15 @@ export function alertRepository(d: Dialect) {
     );
   }
 
+  /** The project's rules, oldest first, with their signing secrets. */
+  function* projectRules(projectId: string): Op<(AlertRule & { secret: string })[]> {
+    const rows = yield* all<RuleRow>(
+      'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY created_at, id',
+      [projectId],
+    );
+    return rows.map(ruleOf);
+  }
+
   /** The session (its project, whom it runs for, its cost) and its project's rules; undefined when it has none. */
   function* sessionAndRules(sessionId: string) {
     const rows = yield* all<
@@ -177,7 +186,7 @@ export function alertRepository(d: Dialect) {
       project_id: first.project_id,
       user_id: first.user_id,
       environment: first.environment,
-      tags: tagsOf(first.tags),
+      tags: storedJson<string[]>(first.tags, []),
       cost: Number(first.cost),
       last_event_end: first.last_event_end,
     };
@@ -240,14 +249,7 @@ export function alertRepository(d: Dialect) {
     },
 
     *rules(projectId: string): Op<AlertRule[]> {
-      const rows = yield* all<RuleRow>(
-        'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY created_at, id',
-        [projectId],
-      );
-      return rows.map((r) => {
-        const { secret: _, ...rule } = ruleOf(r);
-        return rule;
-      });
+      return (yield* projectRules(projectId)).map(({ secret: _, ...rule }) => rule);
     },
 
     *deleteRule(projectId: string, id: string): Op<boolean> {
@@ -281,7 +283,9 @@ export function alertRepository(d: Dialect) {
         [projectId, sessionId],
       );
       if (row && Number(row.n) === 0) return undefined;
-      return row ? { user_id: row.user_id, environment: row.environment, tags: tagsOf(row.tags) } : NOBODY;
+      return row
+        ? { user_id: row.user_id, environment: row.environment, tags: storedJson<string[]>(row.tags, []) }
+        : NOBODY;
     },
 
     /**
@@ -310,12 +314,9 @@ export function alertRepository(d: Dialect) {
      * all sessions), and fire once per window's length while over.
      */
     *onSessionEnd(projectId: string, sessionId: string, now: number): Op<void> {
-      const rules = (yield* all<RuleRow>(
-        'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY id',
-        [projectId],
-      ))
-        .map(ruleOf)
-        .filter((r) => r.condition.kind === 'failure_rate' || r.condition.kind === 'p95_duration');
+      const rules = (yield* projectRules(projectId)).filter(
+        (r) => r.condition.kind === 'failure_rate' || r.condition.kind === 'p95_duration',
+      );
       for (const rule of rules) {
         const c = rule.condition as Extract<AlertCondition, { minutes: number }>;
         const windowMs = c.minutes * 60_000;
@@ -409,12 +410,8 @@ export function alertRepository(d: Dialect) {
 
     /** Where each spend rule stands for the subjects given (a rule whose group has no key given is left out). */
     *budgets(projectId: string, keys: Partial<Record<Group, string>>, now: number): Op<Budget[]> {
-      const rows = yield* all<RuleRow>(
-        'SELECT id, name, rule, secret, created_at FROM alert_rules WHERE project_id = ? ORDER BY created_at, id',
-        [projectId],
-      );
       const budgets: Budget[] = [];
-      for (const rule of rows.map(ruleOf)) {
+      for (const rule of yield* projectRules(projectId)) {
         const c = rule.condition;
         if (c.kind !== 'spend') continue;
         const key = c.group_by === 'project' ? '' : keys[c.group_by];

@@ -13,7 +13,8 @@ import {
   type RetentionWork,
   SESSION_KINDS,
 } from '../../retention/policy.js';
-import { normalizeTimestamp } from '../../timestamps.js';
+import { timestampOf } from '../../timestamps.js';
+import { storedJson } from '../Store.js';
 import { all, type Dialect, get, type Op, run } from '../sql/query.js';
 
 const DAY_MS = 86_400_000;
@@ -28,7 +29,7 @@ export const NO_WORK: Readonly<RetentionWork> = {
 /** An unended session is a candidate for the payload budget once it has been quiet this long. */
 const QUIET_MS = DAY_MS;
 
-const iso = (ms: number) => normalizeTimestamp(new Date(Math.max(0, ms)).toISOString()) as string;
+const iso = timestampOf;
 
 /** The sessions of a project past their time under `policy` at `now`, as a condition; undefined when none can be. */
 function expiredCondition(policy: RetentionPolicy, now: number): { sql: string; params: unknown[] } | undefined {
@@ -121,9 +122,7 @@ export function retentionRepository(d: Dialect) {
       const row = yield* get<{ policy: unknown }>('SELECT policy FROM retention_policies WHERE project_id = ?', [
         projectId,
       ]);
-      return row
-        ? parseRetentionPolicy(typeof row.policy === 'string' ? JSON.parse(row.policy) : row.policy)
-        : undefined;
+      return row ? parseRetentionPolicy(storedJson(row.policy, {})) : undefined;
     },
 
     /** Sets the project's policy; undefined removes it (everything is kept). */
@@ -146,7 +145,7 @@ export function retentionRepository(d: Dialect) {
       );
       return rows.map((r) => ({
         projectId: r.project_id,
-        policy: parseRetentionPolicy(typeof r.policy === 'string' ? JSON.parse(r.policy) : r.policy),
+        policy: parseRetentionPolicy(storedJson(r.policy, {})),
       }));
     },
 

@@ -1,7 +1,7 @@
 /** A project's overview (API key): what the dashboard's overview page draws, computed in the store. */
 import type { FastifyInstance } from 'fastify';
 import { bucketCount, MAX_BUCKETS, type OverviewBucket } from '../../db/overview.js';
-import { normalizeTimestamp } from '../../timestamps.js';
+import { timestampOf } from '../../timestamps.js';
 import { projectOf, requireProject } from '../auth.js';
 import { badRequest } from '../replies.js';
 import { overviewQuerySchema } from '../schemas.js';
@@ -21,10 +21,9 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: V2Deps): void
     async (request, reply) => {
       const range = timeRange(request.query);
       if (typeof range === 'string') return badRequest(reply, range);
-      const iso = (ms: number) => normalizeTimestamp(new Date(ms).toISOString()) as string;
-      const to = range.to ?? iso(Date.now());
+      const to = range.to ?? timestampOf(Date.now());
       // Not before 1970, where the stores' times begin (a `to` early in 1970 has a shorter default range).
-      const from = range.from ?? iso(Math.max(0, Date.parse(to) - DEFAULT_RANGE_MS));
+      const from = range.from ?? timestampOf(Date.parse(to) - DEFAULT_RANGE_MS);
       const span = Date.parse(to) - Date.parse(from);
       if (span <= 0) return badRequest(reply, 'from must be before to');
       const bucket = request.query.bucket ?? (span <= HOURLY_UP_TO_MS ? 'hour' : 'day');
