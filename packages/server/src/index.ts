@@ -3,6 +3,7 @@ export { AlertDeliveryWorker, signature as alertSignature } from './alerts/Alert
 export type {
   AlertBody,
   AlertCondition,
+  AlertOutcome,
   AlertRecord,
   AlertRule,
   AlertRuleInput,

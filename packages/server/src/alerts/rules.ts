@@ -197,3 +197,6 @@ export interface DueAlert {
   secret: string;
   attempts: number;
 }
+
+/** How one delivery attempt went: delivered, to try again at `retryAt`, or (without one) given up. */
+export type AlertOutcome = { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number };

@@ -5,7 +5,7 @@
  * opened, migrated, checked and closed.
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
-import type { AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
+import type { AlertOutcome, AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
 import { alertRepository } from './repositories/alerts.js';
@@ -250,10 +250,7 @@ export abstract class SqlStore implements Store {
     return this.#x.transaction(() => this.#alerts.claimDue(now, limit, leaseMs));
   }
 
-  settleAlert(
-    id: string,
-    outcome: { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number },
-  ): Promise<void> {
+  settleAlert(id: string, outcome: AlertOutcome): Promise<void> {
     return this.#x.write(() => this.#alerts.settle(id, outcome));
   }
 

@@ -16,7 +16,7 @@ import {
   type SpanLinkPayload,
   type WireEndState,
 } from '@agentops/exporter';
-import type { AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
+import type { AlertOutcome, AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
 
@@ -247,10 +247,7 @@ export interface Store {
   /** Up to `limit` alerts due for delivery at `now` (ms), each claimed for `leaseMs` by this caller alone. */
   claimDueAlerts(now: number, limit: number, leaseMs: number): Promise<DueAlert[]>;
   /** How a delivery attempt went: delivered, to try again at `retryAt`, or (without one) given up. */
-  settleAlert(
-    id: string,
-    outcome: { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number },
-  ): Promise<void>;
+  settleAlert(id: string, outcome: AlertOutcome): Promise<void>;
   /** Where the project's spend rules stand for these subjects at `now` (ms). */
   budgets(projectId: string, keys: Partial<Record<Group, string>>, now: number): Promise<Budget[]>;
 }

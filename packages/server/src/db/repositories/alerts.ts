@@ -10,6 +10,7 @@ import { formatCost } from '@agentops/exporter';
 import {
   type AlertBody,
   type AlertCondition,
+  type AlertOutcome,
   type AlertRecord,
   type AlertRule,
   type AlertRuleInput,
@@ -388,10 +389,7 @@ export function alertRepository(d: Dialect) {
     },
 
     /** How one delivery attempt went: delivered, tried again at `retryAt`, or (without one) given up. */
-    *settle(
-      id: string,
-      outcome: { delivered: true; at: number } | { delivered: false; error: string; retryAt?: number },
-    ): Op<void> {
+    *settle(id: string, outcome: AlertOutcome): Op<void> {
       if (outcome.delivered) {
         yield* run("UPDATE alerts SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ?", [
           iso(outcome.at),
