@@ -7,6 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Store } from '../db/Store.js';
+import { RepeatingPass } from '../repeating-pass.js';
 import { SERVER_VERSION } from '../version.js';
 import { type AlertBody, alertText, type DueAlert } from './rules.js';
 
@@ -47,9 +48,7 @@ export class AlertDeliveryWorker {
   readonly #backoff: (attempts: number) => number;
   readonly #timeoutMs: number;
   readonly #onFailure: AlertDeliveryOptions['onFailure'];
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<unknown> | undefined;
-  #stopped = false;
+  readonly #passes: RepeatingPass;
   #lastPassError: string | undefined;
 
   constructor(store: Store, options: AlertDeliveryOptions = {}) {
@@ -59,32 +58,23 @@ export class AlertDeliveryWorker {
     this.#backoff = options.backoffMs ?? ((n) => Math.min(1000 * 2 ** (n - 1), 3_600_000));
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#onFailure = options.onFailure;
+    this.#passes = new RepeatingPass(() => this.#pass(), this.#pollMs);
   }
 
   start(): void {
-    if (this.#stopped || this.#timer) return;
-    this.#schedule(0);
+    this.#passes.start(0);
   }
 
-  #schedule(ms: number): void {
-    this.#timer = setTimeout(() => {
-      this.#pass = this.deliverDue()
-        .then(
-          () => {
-            this.#lastPassError = undefined;
-          },
-          (err: unknown) => {
-            // A store that is away fails every pass: said when it starts failing, or fails otherwise.
-            const message = `looking for due alerts failed: ${String(err)}`;
-            if (message !== this.#lastPassError) this.#onFailure?.('', message);
-            this.#lastPassError = message;
-          },
-        )
-        .finally(() => {
-          this.#pass = undefined;
-          if (!this.#stopped) this.#schedule(this.#pollMs);
-        });
-    }, ms).unref();
+  async #pass(): Promise<void> {
+    try {
+      await this.deliverDue();
+      this.#lastPassError = undefined;
+    } catch (err) {
+      // A store that is away fails every pass: said when it starts failing, or fails otherwise.
+      const message = `looking for due alerts failed: ${String(err)}`;
+      if (message !== this.#lastPassError) this.#onFailure?.('', message);
+      this.#lastPassError = message;
+    }
   }
 
   /** Claims the alerts due now and attempts each once; how many were delivered. */
@@ -95,7 +85,7 @@ export class AlertDeliveryWorker {
       const due = await this.#store.claimDueAlerts(now, CLAIM, this.#timeoutMs * 3);
       const results = await Promise.all(due.map((a) => this.#attempt(a)));
       delivered += results.filter(Boolean).length;
-      if (due.length < CLAIM || this.#stopped) return delivered;
+      if (due.length < CLAIM || this.#passes.stopped) return delivered;
     }
   }
 
@@ -133,9 +123,7 @@ export class AlertDeliveryWorker {
   }
 
   /** Stops looking for due alerts; resolves when the attempts under way have been settled. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#pass;
+  stop(): Promise<void> {
+    return this.#passes.stop();
   }
 }

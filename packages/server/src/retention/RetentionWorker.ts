@@ -7,6 +7,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { NO_WORK } from '../db/repositories/retention.js';
 import type { Store } from '../db/Store.js';
+import { RepeatingPass } from '../repeating-pass.js';
 import { keepsEverything, type RetentionWork } from './policy.js';
 
 /** Events one step deletes or strips: a transaction of a few milliseconds on either store. */
@@ -62,36 +63,24 @@ export interface RetentionWorkerOptions {
 export class RetentionWorker {
   readonly #store: Store;
   readonly #options: RetentionWorkerOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<void> | undefined;
-  #stopped = false;
+  readonly #passes: RepeatingPass;
 
   constructor(store: Store, options: RetentionWorkerOptions) {
     this.#store = store;
     this.#options = options;
+    this.#passes = new RepeatingPass(() => this.#run(), options.intervalMs);
   }
 
   /** Starts the passes: the first soon after the server starts, then one every interval. */
   start(delayMs = 1_000): void {
-    if (this.#stopped || this.#timer) return;
-    this.#schedule(delayMs);
-  }
-
-  #schedule(ms: number): void {
-    // Never what keeps the process alive.
-    this.#timer = setTimeout(() => {
-      this.#pass = this.#run().finally(() => {
-        this.#pass = undefined;
-        if (!this.#stopped) this.#schedule(this.#options.intervalMs);
-      });
-    }, ms).unref();
+    this.#passes.start(delayMs);
   }
 
   async #run(): Promise<void> {
     try {
       const work = await runRetention(this.#store, {
         stepLimit: this.#options.stepLimit,
-        stopped: () => this.#stopped,
+        stopped: () => this.#passes.stopped,
       });
       if (work.deleted_events + work.deleted_sessions + work.stripped_events > 0) this.#options.onPass?.(work);
     } catch (err) {
@@ -100,9 +89,7 @@ export class RetentionWorker {
   }
 
   /** Stops the passes; resolves when the step running now has ended. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#pass;
+  stop(): Promise<void> {
+    return this.#passes.stop();
   }
 }
