@@ -1024,7 +1024,7 @@ it('the settings page sets the retention policy, says what it would remove, and 
   await expect.poll(() => status.textContent()).toBe('No policy: every session and payload is kept.');
   // Ten years, so the other tests' sessions stay.
   await page.getByLabel('Success').fill('3650');
-  await page.getByLabel('Failure').fill('3650');
+  await page.getByRole('spinbutton', { name: 'Failure days' }).fill('3650');
   await page.getByLabel('Payload budget').fill('5000');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect
@@ -1047,18 +1047,63 @@ it('the settings page sets the retention policy, says what it would remove, and 
   await page.close();
 });
 
-it("the settings page lists the project's alert rules (each deletable) and its alerts with their deliveries", async () => {
+it("the settings page makes alert rules, lists them (each deletable) and the project's alerts with their deliveries", async () => {
   const key = { 'x-agentops-api-key': server.apiKey };
-  const made = await server.post(
-    '/v2/alerts/rules',
-    {
-      name: 'any spend',
-      condition: { kind: 'session_cost', threshold: 0 },
-      webhook: { url: 'http://127.0.0.1:9/hook' },
-    },
-    key,
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/`);
+  await page.evaluate((k) => localStorage.setItem('agentops.apiKey', k), server.apiKey);
+  await page.goto(`${server.url}/settings`);
+  await expect.poll(() => page.locator('#alert-rules').textContent()).toBe('No alert rule.');
+  // A spend rule asks per what and over which window; a failure rate, the minutes and sessions.
+  expect(await page.getByLabel('Per').isVisible()).toBe(true);
+  expect(await page.getByLabel('Last minutes').isVisible()).toBe(false);
+  await page.getByLabel('When').selectOption('failure_rate');
+  expect(await page.getByLabel('Per').isVisible()).toBe(false);
+  expect(await page.getByLabel('Last minutes').isVisible()).toBe(true);
+  expect(await page.locator('#rule-unit').textContent()).toBe('%');
+  // A refusal says why and keeps what was typed.
+  await page.getByLabel('Name').fill('too many failures');
+  await page.getByLabel('Limit').fill('150');
+  await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/hook');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  const status = page.locator('#rule-status');
+  await expect
+    .poll(() => status.textContent())
+    .toBe('Not added: condition.threshold of failure_rate is a fraction from 0 to 1');
+  expect(await page.getByLabel('Name').inputValue()).toBe('too many failures');
+  await page.getByLabel('Limit').fill('25');
+  await page.getByLabel('Last minutes').fill('30');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await expect
+    .poll(() => status.textContent())
+    .toMatch(/^Added “too many failures”\. Its signing secret, shown this once: [0-9a-f]{64}$/);
+  await page.getByLabel('When').selectOption('session_cost');
+  await page.getByLabel('Name').fill('any spend');
+  await page.getByLabel('Limit').fill('0');
+  await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/hook');
+  await page.getByLabel('Body').selectOption('slack');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await expect.poll(() => status.textContent()).toMatch(/^Added “any spend”/);
+  const listed = await fetch(`${server.url}/v2/alerts/rules`, { headers: key });
+  const byName = Object.fromEntries(
+    ((await listed.json()) as { rules: { name: string; condition: unknown; webhook: unknown }[] }).rules.map((r) => [
+      r.name,
+      [r.condition, r.webhook],
+    ]),
   );
-  expect(made.status).toBe(200);
+  expect(byName).toEqual({
+    'too many failures': [
+      { kind: 'failure_rate', threshold: 0.25, minutes: 30, min_sessions: 5 },
+      { url: 'http://127.0.0.1:9/hook', format: 'json' },
+    ],
+    'any spend': [
+      { kind: 'session_cost', threshold: 0 },
+      { url: 'http://127.0.0.1:9/hook', format: 'slack' },
+    ],
+  });
+  const rules = page.locator('#alert-rules');
+  await expect.poll(() => rules.textContent()).toContain('a session costing more than $0');
+  expect(await rules.textContent()).toContain('more than 25.0% of the sessions of the last 30 min failed');
   const id = randomUUID();
   const at = new Date().toISOString();
   const created = await server.post<{ jwt: string }>(
@@ -1072,13 +1117,7 @@ it("the settings page lists the project's alert rules (each deletable) and its a
   expect(
     (await server.post('/v2/create_events', { events }, { authorization: `Bearer ${created.body.jwt}` })).status,
   ).toBe(200);
-  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
-  await page.goto(`${server.url}/`);
-  await page.evaluate((k) => localStorage.setItem('agentops.apiKey', k), server.apiKey);
-  await page.goto(`${server.url}/settings`);
-  const rules = page.locator('#alert-rules');
-  await expect.poll(() => rules.textContent()).toContain('any spend');
-  expect(await rules.textContent()).toContain('a session costing more than $0');
+  await page.reload();
   const history = page.locator('#alert-history');
   await expect.poll(() => history.textContent()).toContain(`session ${id.slice(0, 8)}`);
   expect(await history.textContent()).toContain('$0.25');
@@ -1086,6 +1125,8 @@ it("the settings page lists the project's alert rules (each deletable) and its a
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `${artifacts}dashboard-alerts-390.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Delete' }).first().click();
+  await expect.poll(() => page.getByRole('button', { name: 'Delete' }).count()).toBe(1);
   await page.getByRole('button', { name: 'Delete' }).click();
   await expect.poll(() => page.locator('#alert-rules').textContent()).toBe('No alert rule.');
   await page.close();

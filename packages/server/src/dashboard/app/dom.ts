@@ -42,7 +42,7 @@ async function answer<T>(res: Response): Promise<T> {
 }
 
 /** Sends `body` (JSON) with the key by `method`; the JSON answer, or the API's message as the error. */
-export async function apiSend<T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function apiSend<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: { ...keyHeader(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

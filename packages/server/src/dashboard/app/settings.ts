@@ -1,5 +1,13 @@
 /** The settings page (`/settings`): the project's retention policy, with what it would remove now. */
-import { type AlertBody, type AlertCondition, type AlertRecord, type AlertRule, shown } from '../../alerts/rules.js';
+import {
+  type AlertBody,
+  type AlertCondition,
+  type AlertRecord,
+  type AlertRule,
+  GROUPS,
+  shown,
+  WINDOWS,
+} from '../../alerts/rules.js';
 import type { RetentionPolicy, RetentionPreview } from '../../retention/policy.js';
 import { api, apiSend, app, byId, esc } from './dom.js';
 import { count, fmtTime } from './format.js';
@@ -61,14 +69,75 @@ function subjectText(a: AlertBody): string {
   return a.subject.group_by === 'project' ? 'the project' : `${a.subject.group_by} ${a.subject.key}`;
 }
 
+/** What the form's limit is in, by the kind of rule; the API's unit is the form's times `toApi`. */
+const LIMITS: Record<AlertCondition['kind'], { unit: string; toApi: number }> = {
+  spend: { unit: '$', toApi: 1 },
+  session_cost: { unit: '$', toApi: 1 },
+  failure_rate: { unit: '%', toApi: 0.01 },
+  p95_duration: { unit: 's', toApi: 1000 },
+};
+
+/** The form that makes a rule: the fields a kind of rule has are shown with it. */
+function ruleForm(): string {
+  const options = (values: readonly string[], chosen: string) =>
+    values.map((v) => `<option value="${esc(v)}"${v === chosen ? ' selected' : ''}>${esc(v)}</option>`).join('');
+  return `<form id="alert-new" class="settings"><h4>New rule</h4><div class="filters"><label for="rule-name">Name <input id="rule-name" name="name" required maxlength="200" placeholder="daily spend per user"></label><label for="rule-kind">When <select id="rule-kind" name="kind"><option value="spend">spend over a window</option><option value="session_cost">a session costs more than</option><option value="failure_rate">failure rate</option><option value="p95_duration">p95 session duration</option></select></label><label for="rule-threshold"><span>Limit (<span id="rule-unit">$</span>)</span> <input id="rule-threshold" name="threshold" type="number" min="0" step="any" inputmode="decimal" required></label><label for="rule-group" data-for="spend">Per <select id="rule-group" name="group_by">${options(GROUPS, 'user')}</select></label><label for="rule-window" data-for="spend">Over <select id="rule-window" name="window">${options(Object.keys(WINDOWS), '24h')}</select></label><label for="rule-minutes" data-for="failure_rate p95_duration">Last minutes <input id="rule-minutes" name="minutes" type="number" min="1" max="10080" step="1" value="60"></label><label for="rule-min" data-for="failure_rate p95_duration">At least sessions <input id="rule-min" name="min_sessions" type="number" min="1" step="1" value="5"></label></div><div class="filters"><label for="rule-url">Webhook URL <input id="rule-url" name="url" type="url" required placeholder="https://hooks.slack.com/services/..."></label><label for="rule-format">Body <select id="rule-format" name="format"><option value="json">JSON</option><option value="slack">Slack</option></select></label></div><p class="filters"><button id="rule-save">Add rule</button></p><p id="rule-status" role="status"></p></form>`;
+}
+
+/** The rule the form describes, in the API's units. */
+function ruleOf(form: HTMLFormElement): unknown {
+  const f = new FormData(form);
+  const text = (k: string) => String(f.get(k) ?? '').trim();
+  const kind = text('kind') as AlertCondition['kind'];
+  const threshold = Number(text('threshold')) * LIMITS[kind].toApi;
+  const window = { minutes: Number(text('minutes')), min_sessions: Number(text('min_sessions')) };
+  const condition =
+    kind === 'spend'
+      ? { kind, threshold, group_by: text('group_by'), window: text('window') }
+      : kind === 'session_cost'
+        ? { kind, threshold }
+        : { kind, threshold, ...window };
+  return { name: text('name'), condition, webhook: { url: text('url'), format: text('format') } };
+}
+
+/** The section of alerts: the form, once, and the rules and alerts below it, drawn again after each change. */
+function drawAlertSection(): void {
+  const section = byId('alerts');
+  section.innerHTML = `<h3>Alerts</h3><p class="muted">Each rule fires its webhook once per window while over its limit, signed with its secret (<code>X-Agentops-Signature</code>).</p>${ruleForm()}<div id="alert-list"></div>`;
+  const form = byId<HTMLFormElement>('alert-new');
+  const kind = byId<HTMLSelectElement>('rule-kind');
+  const shownFields = () => {
+    for (const label of form.querySelectorAll<HTMLElement>('label[data-for]')) {
+      label.hidden = !(label.dataset.for ?? '').split(' ').includes(kind.value);
+    }
+    byId('rule-unit').textContent = LIMITS[kind.value as AlertCondition['kind']].unit;
+  };
+  kind.onchange = shownFields;
+  shownFields();
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const status = byId('rule-status');
+    try {
+      const made = await apiSend<{ rule: AlertRule; secret: string }>('POST', '/v2/alerts/rules', ruleOf(form));
+      form.reset();
+      shownFields();
+      status.innerHTML = `Added “${esc(made.rule.name)}”. Its signing secret, shown this once: <code id="rule-secret">${esc(made.secret)}</code>`;
+      await drawAlerts();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (message !== 'unauthorized') status.textContent = `Not added: ${message}`;
+    }
+  };
+  void drawAlerts().catch(() => {});
+}
+
 /** The project's alert rules (each deletable) and its latest alerts with their deliveries. */
 async function drawAlerts(): Promise<void> {
   const [{ rules }, { alerts }] = await Promise.all([
     api<{ rules: AlertRule[] }>('/v2/alerts/rules'),
     api<{ alerts: AlertRecord[] }>('/v2/alerts?limit=50'),
   ]);
-  let html =
-    '<h3>Alerts</h3><p class="muted">Rules are made through the API (<code>POST /v2/alerts/rules</code>); each fires its webhook once per window while over its limit.</p>';
+  let html = '<h4>Rules</h4>';
   html += rules.length
     ? `<div class="scroll-x"><table id="alert-rules"><thead><tr><th>Rule</th><th>When</th><th>Webhook</th><th></th></tr></thead><tbody>${rules
         .map(
@@ -86,9 +155,9 @@ async function drawAlerts(): Promise<void> {
         )
         .join('')}</tbody></table></div>`
     : '<p id="alert-history">No alert fired yet.</p>';
-  const section = byId('alerts');
-  section.innerHTML = html;
-  for (const button of section.querySelectorAll<HTMLButtonElement>('button[data-rule]')) {
+  const list = byId('alert-list');
+  list.innerHTML = html;
+  for (const button of list.querySelectorAll<HTMLButtonElement>('button[data-rule]')) {
     button.onclick = async () => {
       await apiSend('DELETE', `/v2/alerts/rules/${encodeURIComponent(button.dataset.rule ?? '')}`);
       await drawAlerts();
@@ -105,7 +174,7 @@ function draw(s: RetentionState, message = ''): void {
   ).join(
     '',
   )}<label for="payload-mb">Payload budget <input id="payload-mb" name="payload" type="number" min="0" step="any" inputmode="decimal" placeholder="none" value="${budget === undefined ? '' : esc(budget / MB)}"> MB</label></div><p class="filters"><button id="retention-save">Save</button> <button type="button" id="retention-clear">Keep everything</button></p><p id="retention-preview" role="status">${esc(message || previewText(s))}</p></form><section id="alerts"></section>`;
-  void drawAlerts().catch(() => {});
+  drawAlertSection();
   const form = byId<HTMLFormElement>('retention');
   form.onsubmit = async (e) => {
     e.preventDefault();
