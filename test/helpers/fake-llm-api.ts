@@ -325,7 +325,19 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       const path = req.url ?? '';
       requests.push({ path, body });
       const model = String(body.model ?? 'gpt-4o-mini');
-      if (path === '/v1/chat/completions' && body.stream) {
+      if (path === '/v1/chat/completions' && model === 'no-such-model') {
+        res.writeHead(404, { 'content-type': 'application/json', 'x-request-id': `req_${requests.length}` });
+        res.end(
+          JSON.stringify({
+            error: {
+              message: `The model \`${model}\` does not exist or you do not have access to it.`,
+              type: 'invalid_request_error',
+              param: null,
+              code: 'model_not_found',
+            },
+          }),
+        );
+      } else if (path === '/v1/chat/completions' && body.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
         for (const chunk of streamChunks(model, usage, body.prompt_cache_key !== undefined))

@@ -20,6 +20,9 @@ import type { Event } from './events/index.js';
 import { safeOptions } from './events/safe-options.js';
 import { processWide } from './process-wide.js';
 import { injectInto } from './propagation.js';
+import { intercept } from './replay/http.js';
+import { checkedExport, Replay, type ReplayOptions, replaySessionOptions } from './replay/Replay.js';
+import { exportFromFile } from './replay/source.js';
 import {
   configOutsideRuntime,
   currentRuntime,
@@ -236,4 +239,25 @@ export function getBudgets(subject: BudgetSubject): Promise<BudgetStatus> {
 /** `GET /v2/sessions/:id/export`: the session, its stats and all its events. */
 export function exportSession(sessionId: string): Promise<SessionExport> {
   return Promise.resolve().then(() => apiClient().exportSession(sessionId));
+}
+
+/**
+ * Replays a recorded session: `source` is an export file's path (`agentops-server sessions export
+ * ID > run.json`), a session id (read through the AgentOps API), or an export. Resolves to a
+ * `Replay` whose `run(fn)` runs the agent with its LLM calls and `recordTool` functions answered
+ * from the recording, recorded as a new session; `end()` ends it. Rejects when the source cannot
+ * be read (this is not telemetry).
+ */
+export async function replay(source: string | SessionExport, options: ReplayOptions = {}): Promise<Replay> {
+  const recorded =
+    typeof source === 'string'
+      ? ((await exportFromFile(source)) ?? (await apiClient().exportSession(source)))
+      : checkedExport(source, 'the export given');
+  if (!intercept()) {
+    fallbackLogger().warn(
+      "replay(): this runtime's fetch cannot be intercepted; LLM calls run live, only recordTool functions are replayed.",
+    );
+  }
+  const session = startSession(replaySessionOptions(recorded, options));
+  return new Replay(recorded, session, options);
 }

@@ -64,6 +64,13 @@ export interface InitOptions {
    */
   captureContent?: boolean;
   /**
+   * Also record each LLM call's HTTP exchange (request and response, as the client sent and read
+   * them; never a header with a key) so the session can be replayed with `agentops.replay()`. Needs
+   * content capture; masked like everything else. Node's `fetch` only. Default
+   * `AGENTOPS_RECORD_REPLAY`, else false.
+   */
+  recordReplay?: boolean;
+  /**
    * Masks every value before it leaves the app, on every path (session start and updates, events,
    * errors, resource, evaluations, both protocols and the OTLP export): rules
    * `{ match: attribute name or RegExp, action: 'redact' | 'hash' | 'drop' }` (or, as JSON,
@@ -115,6 +122,7 @@ export interface ResolvedConfig {
   handleExit: boolean;
   envDataOptOut: boolean;
   captureContent: boolean;
+  recordReplay: boolean;
   /** The mask, compiled once: every path out of the process passes this one. */
   mask: Mask | undefined;
   otlp: OtlpOptions | undefined;
@@ -231,6 +239,7 @@ export function resolveConfig(options: InitOptions = {}, env: NodeJS.ProcessEnv 
       typeof o.envDataOptOut === 'boolean' ? o.envDataOptOut : (envFlag(env.AGENTOPS_ENV_DATA_OPT_OUT) ?? false),
     captureContent:
       typeof o.captureContent === 'boolean' ? o.captureContent : (contentCaptureFromEnv(env, logger) ?? true),
+    recordReplay: typeof o.recordReplay === 'boolean' ? o.recordReplay : (envFlag(env.AGENTOPS_RECORD_REPLAY) ?? false),
     mask: Mask.of(o.mask, (m) => logger.warn(m)),
     otlp,
     metrics: typeof o.metrics === 'boolean' || isMeterProvider(o.metrics) ? o.metrics : undefined,

@@ -5,6 +5,7 @@ export type {
   EvaluationPayload,
   EvaluationSummary,
   LogLevel,
+  ReplayExchange,
   SessionExport,
   SessionStats,
 } from '@agentops/exporter';
@@ -22,6 +23,7 @@ export {
   init,
   injectHeaders,
   record,
+  replay,
   setTags,
   shutdown,
   startSession,
@@ -47,6 +49,16 @@ export {
 export type { AgentOpsSpanProcessorOptions } from './pipeline/AgentOpsSpanProcessor.js';
 export { AgentOpsSpanProcessor } from './pipeline/AgentOpsSpanProcessor.js';
 export type { Carrier } from './propagation.js';
+export {
+  type DivergenceAction,
+  Replay,
+  type ReplayDivergence,
+  ReplayDivergenceError,
+  ReplayError,
+  type ReplayOptions,
+  type ReplayStep,
+} from './replay/Replay.js';
+export type { Difference } from './replay/request-key.js';
 export { AgentOpsResourceDetector } from './resource/AgentOpsResourceDetector.js';
 export type { EndState, Evaluation, SessionAnalytics, StartSessionOptions } from './session/Session.js';
 export { Session } from './session/Session.js';

@@ -12,6 +12,7 @@ import type { EventSpanShape } from './events/AgentOpsEvent.js';
 import { ErrorEvent } from './events/ErrorEvent.js';
 import { ToolEvent, toolCallShape } from './events/ToolEvent.js';
 import { recordEventSpan } from './record-event.js';
+import { replayIn } from './replay/http.js';
 import { currentRuntime, type Runtime, sessionOfNewWork } from './runtime/runtime.js';
 
 /** Any function a wrapper takes: its type is kept. */
@@ -194,6 +195,32 @@ function fail(runtime: Runtime, call: Call, error: unknown): void {
   }
 }
 
+const isAsyncFunction = (fn: AnyFunction): boolean => {
+  const kind = fn.constructor?.name;
+  return kind === 'AsyncFunction' || kind === 'AsyncGeneratorFunction';
+};
+
+/**
+ * What a tool's call gives inside a replay (`agentops.replay()`): a function returning its recorded
+ * result or throwing its recorded error (as a promise for an async tool); undefined to call the tool.
+ */
+function replayedTool(ctx: Context, name: string, fn: AnyFunction, args: unknown[]): AnyFunction | undefined {
+  const replay = replayIn(ctx);
+  if (!replay) return undefined;
+  const answer = replay.tool(name, paramsOf(args));
+  if (answer === 'live') return undefined;
+  const async = isAsyncFunction(fn);
+  if ('error' in answer) {
+    const { error } = answer;
+    return async
+      ? () => Promise.reject(error)
+      : () => {
+          throw error;
+        };
+  }
+  return async ? () => Promise.resolve(answer.value) : () => answer.value;
+}
+
 function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F, options?: WrapperOptions): F {
   const plan = planOf(kind, name, options);
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
@@ -211,8 +238,10 @@ function traced<F extends AnyFunction>(kind: Kind, name: string, fn: F, options?
 
     let result: unknown;
     try {
+      // Inside a replay, a tool's recorded outcome instead of the tool.
+      const target = plan.kind === 'tool' ? (replayedTool(call.ctx, plan.name, fn, args) ?? fn) : fn;
       // Through Reflect.apply: the arguments are not spread again, nor `fn` bound to `this`.
-      result = context.with(call.ctx, Reflect.apply, undefined, fn, this, args);
+      result = context.with(call.ctx, Reflect.apply, undefined, target, this, args);
     } catch (error) {
       fail(runtime, call, error);
       throw error;

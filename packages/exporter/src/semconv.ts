@@ -34,6 +34,11 @@ export const ATTR_LLM_REENTRANT = 'agentops.llm.reentrant';
  */
 export const ATTR_LLM_DUPLICATE_OF = 'agentops.llm.duplicate_of';
 export const ATTR_TOOL_LOGS = 'agentops.tool.logs';
+/**
+ * An LLM call's HTTP exchange as its client sent and received it (`ReplayExchange` as JSON), so the
+ * call can be replayed: recorded with `recordReplay`, under the content switch and the mask.
+ */
+export const ATTR_REPLAY_EXCHANGE = 'agentops.replay.exchange';
 export const ATTR_ACTION_TYPE = 'agentops.action.type';
 /** What kind of work an action is (`workflow` or `task`), under AgentOps 0.4's name for it. */
 export const ATTR_SPAN_KIND = 'agentops.span.kind';

@@ -90,6 +90,25 @@ export interface LlmEventPayload extends EventBase {
   reasoning_tokens?: number | null;
   cost?: number | null;
   thread_id?: string | null;
+  /** The call's HTTP exchange, when it was recorded for replay (`recordReplay`). */
+  replay?: ReplayExchange;
+}
+
+/**
+ * One LLM call's HTTP exchange, as the client library sent and read it: enough to hand the same
+ * response back to the same client (`agentops.replay()`). No request header is kept (they hold
+ * the provider's key); of the response's, the few a client reads (its type, request id, retry
+ * advice). Bodies are text, decoded (decompressed, UTF-8); a stream's chunks as they came.
+ */
+export interface ReplayExchange {
+  request: { method: string; url: string; body: string | null };
+  response: {
+    status: number;
+    status_text: string;
+    headers: [string, string][];
+    /** The body in the pieces it arrived in (a stream's chunks); joined, the whole body. */
+    chunks: string[];
+  };
 }
 
 export interface ToolEventPayload extends EventBase {

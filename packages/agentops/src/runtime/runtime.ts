@@ -17,6 +17,7 @@ import { enableOpenAIAgents } from '../integrations/openai-agents.js';
 import { type Registration, unregisterGlobally } from '../otel-setup.js';
 import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
 import { processWide } from '../process-wide.js';
+import { recordExchanges } from '../replay/http.js';
 import { sessionRegistry } from '../session/registry.js';
 import { Session, type SessionHost } from '../session/Session.js';
 import { SDK_VERSION } from '../version.js';
@@ -61,6 +62,22 @@ export function configOutsideRuntime(): ResolvedConfig {
 /** The SDK's span of a session, as the processor reads it (the SDK's spans are readable spans). */
 function readable(span: Span): ReadableSpan | undefined {
   return 'attributes' in span && 'resource' in span ? (span as unknown as ReadableSpan) : undefined;
+}
+
+/** Records LLM calls' exchanges for replay when the configuration asks; what stops it. */
+function recordingForReplay(config: ResolvedConfig): () => void {
+  if (!config.recordReplay) return () => {};
+  if (!config.captureContent) {
+    config.logger.warn('recordReplay needs content capture (captureContent); LLM calls are not recorded for replay.');
+    return () => {};
+  }
+  if (!recordExchanges(true)) {
+    config.logger.warn(
+      "recordReplay: this runtime's fetch cannot be intercepted; LLM calls are not recorded for replay.",
+    );
+    return () => {};
+  }
+  return () => void recordExchanges(false);
 }
 
 /** Registry hooks every session host shares. */
@@ -118,7 +135,9 @@ export function startRuntime(options: InitOptions | undefined): Runtime {
         joinContext: sessionContextForNewWork,
       })
     : () => {};
+  const disableReplayRecording = recordingForReplay(config);
   const disableInstrumentations = () => {
+    disableReplayRecording();
     disableClaude();
     disableAiSdk();
     disableAgents();

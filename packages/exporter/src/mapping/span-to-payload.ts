@@ -19,6 +19,7 @@ import {
   type EventPeer,
   fromWireEndState,
   type LlmEventPayload,
+  type ReplayExchange,
   type SessionPayload,
   type SpanLinkPayload,
   toWireEndState,
@@ -176,7 +177,27 @@ function llmEvent(span: SpanLike, sessionId: string, price?: PriceFn): EventPayl
   if (usage.cacheRead !== undefined) event.cache_read_tokens = usage.cacheRead;
   if (usage.cacheWrite !== undefined) event.cache_creation_tokens = usage.cacheWrite;
   if (usage.reasoning !== undefined) event.reasoning_tokens = usage.reasoning;
+  const exchange = a[S.ATTR_REPLAY_EXCHANGE];
+  if (exchange !== undefined) {
+    const parsed = parseJsonAttribute(exchange);
+    if (isReplayExchange(parsed)) event.replay = parsed;
+  }
   return event;
+}
+
+/** A recorded exchange of the shape `ReplayExchange` (a masked or clipped one is not: it is left out). */
+function isReplayExchange(value: unknown): value is ReplayExchange {
+  if (!isRecord(value) || !isRecord(value.request) || !isRecord(value.response)) return false;
+  const { request, response } = value;
+  return (
+    typeof request.method === 'string' &&
+    typeof request.url === 'string' &&
+    (request.body === null || typeof request.body === 'string') &&
+    typeof response.status === 'number' &&
+    Array.isArray(response.chunks) &&
+    response.chunks.every((c) => typeof c === 'string') &&
+    Array.isArray(response.headers)
+  );
 }
 
 /** An LLM call's thread, unless it is only the session again (the SDK gives every span `gen_ai.conversation.id`). */

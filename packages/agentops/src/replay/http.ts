@@ -1,0 +1,288 @@
+/**
+ * LLM calls recorded and replayed where every client meets the network: Node's `fetch` (undici),
+ * whose requests all pass its global dispatcher. The dispatcher is wrapped once per process; a
+ * request made while an LLM call's span is active (the instrumentation's span around the client's
+ * call) is recorded on that span, or, inside a replay, answered from the recording without the
+ * network. Any other request passes through untouched. Clients that keep their own `fetch`
+ * reference (OpenAI, Anthropic, Gemini, the AI SDK) still reach the one global dispatcher.
+ *
+ * The response is read as the client reads it: status, the headers a client looks at, the body in
+ * the pieces it came in (decompressed where the server compressed it, a stream then cut at its
+ * events). Request headers are never kept: they hold the provider's key.
+ */
+
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { classifySpan, type ReplayExchange, semconv as S, type SpanLike } from '@agentops/exporter';
+import { type Context, context, type Span, trace } from '@opentelemetry/api';
+import { processWide } from '../process-wide.js';
+import type { RequestShape } from './request-key.js';
+
+/** A tool call's answer from a recording: its result, or the error it threw. */
+export type ToolAnswer = { value: unknown } | { error: Error };
+
+/** The replay in the active context: what it answers for an LLM call's request and a wrapped tool's call. */
+export interface ReplayCalls {
+  /** The recorded exchange to answer with, `live` to call the network, or an error to fail the request with. */
+  llm(request: RequestShape): ReplayExchange | 'live' | Error;
+  /** The recorded outcome of the tool's call with these arguments, or `live` to call it. */
+  tool(name: string, args: unknown): ToolAnswer | 'live';
+}
+
+/** A registered symbol: the ESM and the CommonJS build find the same replay in the context. */
+export const REPLAY_KEY = Symbol.for('agentops.replay');
+
+export function replayIn(ctx: Context): ReplayCalls | undefined {
+  return ctx.getValue(REPLAY_KEY) as ReplayCalls | undefined;
+}
+
+/** Undici's handler of one request (its callbacks as Node 20's and 24's fetch pass them). */
+interface Handler {
+  onConnect?(abort: (err?: Error) => void): void;
+  onHeaders?(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  onData?(chunk: Buffer): boolean;
+  onComplete?(trailers: Buffer[] | null): void;
+  onError?(err: Error): void;
+}
+
+interface DispatchOptions {
+  origin?: string | URL;
+  path: string;
+  method: string;
+  body?: unknown;
+}
+
+interface Dispatcher {
+  dispatch(options: DispatchOptions, handler: Handler): boolean;
+}
+
+/** Where undici (Node's `fetch`) keeps the dispatcher every request goes through. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+const state = processWide<{ inner: Dispatcher | undefined; recording: boolean }>('replay.http', () => ({
+  inner: undefined,
+  recording: false,
+}));
+
+/** The response headers a client reads (its body's type, the request id it reports, retry advice). */
+const KEPT_HEADERS = new Set([
+  'content-type',
+  'x-request-id',
+  'request-id',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+]);
+
+/** Records LLM calls' exchanges from now on (`recordReplay`), or stops. Installs the interception. */
+export function recordExchanges(on: boolean): boolean {
+  state.recording = on;
+  return on ? intercept() : true;
+}
+
+/**
+ * Wraps Node's global dispatcher, once per process. Undici makes it when `fetch` is first called
+ * (at once, before the call's promise), so a `data:` URL, which needs no network, is fetched to
+ * make it. False where there is none (a runtime whose `fetch` is not Node's).
+ */
+export function intercept(): boolean {
+  if (state.inner) return true;
+  const holder = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
+  if (holder[GLOBAL_DISPATCHER] === undefined) {
+    try {
+      fetch('data:,').catch(() => {});
+    } catch {
+      // No fetch: nothing to intercept.
+    }
+  }
+  const inner = holder[GLOBAL_DISPATCHER];
+  if (!inner || typeof inner.dispatch !== 'function') return false;
+  state.inner = inner;
+  const ours = (options: DispatchOptions, handler: Handler) => dispatch(inner, options, handler);
+  holder[GLOBAL_DISPATCHER] = new Proxy(inner, {
+    get(target, key) {
+      if (key === 'dispatch') return ours;
+      // Undici then hands a request's body as the app gave it (the JSON text), not as a stream.
+      if (key === 'isMockActive') return true;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return true;
+}
+
+/** The LLM call span active in `ctx`, if a recording one is. */
+function llmSpanIn(ctx: Context): Span | undefined {
+  const span = trace.getSpan(ctx);
+  if (!span?.isRecording() || !('attributes' in span)) return undefined;
+  try {
+    return classifySpan(span as unknown as SpanLike) === 'llms' ? span : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request as the replay compares it; undefined for a body that is not text (a stream, a form). */
+function requestOf(options: DispatchOptions): RequestShape | undefined {
+  const body = options.body;
+  let text: string | null;
+  if (body === undefined || body === null) text = null;
+  else if (typeof body === 'string') text = body;
+  else if (body instanceof Uint8Array)
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  else return undefined;
+  const origin = options.origin === undefined ? '' : String(options.origin).replace(/\/$/, '');
+  return { method: options.method, url: `${origin}${options.path}`, body: text };
+}
+
+function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
+  const ctx = context.active();
+  const span = llmSpanIn(ctx);
+  if (!span) return inner.dispatch(options, handler);
+  const request = requestOf(options);
+  const replay = replayIn(ctx);
+  if (replay && request) {
+    let answer: ReturnType<ReplayCalls['llm']>;
+    try {
+      answer = replay.llm(request);
+    } catch (err) {
+      answer = err instanceof Error ? err : new Error(String(err));
+    }
+    if (answer instanceof Error) {
+      const failure = answer;
+      setImmediate(() => handler.onError?.(failure));
+      return true;
+    }
+    if (answer !== 'live') {
+      keep(span, answer);
+      respond(handler, answer);
+      return true;
+    }
+  }
+  if (!request || !(state.recording || replay)) return inner.dispatch(options, handler);
+  return inner.dispatch(options, recording(handler, request, span));
+}
+
+/** Writes the exchange on the call's span (unless the call ended before its response was read). */
+function keep(span: Span, exchange: ReplayExchange): void {
+  if (span.isRecording()) span.setAttribute(S.ATTR_REPLAY_EXCHANGE, JSON.stringify(exchange));
+}
+
+/** Answers a request with a recorded response, piece by piece, as the network would have. */
+function respond(handler: Handler, exchange: ReplayExchange): void {
+  const { response } = exchange;
+  let aborted = false;
+  let waiting: (() => void) | undefined;
+  const resume = () => {
+    const go = waiting;
+    waiting = undefined;
+    go?.();
+  };
+  const pieces = response.chunks.map((c) => Buffer.from(c, 'utf8'));
+  const send = (i: number): void => {
+    if (aborted) return;
+    if (i === pieces.length) {
+      handler.onComplete?.([]);
+      return;
+    }
+    // A paused reader (false) is resumed through `resume`; else the next piece comes on the next turn.
+    const more = handler.onData?.(pieces[i] as Buffer);
+    if (more === false) waiting = () => setImmediate(send, i + 1);
+    else setImmediate(send, i + 1);
+  };
+  setImmediate(() => {
+    try {
+      handler.onConnect?.((err) => {
+        aborted = true;
+        if (err) handler.onError?.(err);
+      });
+      if (aborted) return;
+      const raw = response.headers.flatMap(([name, value]) => [Buffer.from(name), Buffer.from(value)]);
+      const more = handler.onHeaders?.(response.status, raw, resume, response.status_text);
+      if (more === false) waiting = () => setImmediate(send, 0);
+      else send(0);
+    } catch (err) {
+      handler.onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}
+
+/** The body's text, decompressed; undefined for a body that is not text or cannot be decoded. */
+function bodyText(pieces: Buffer[], encoding: string | undefined): string[] | undefined {
+  if (!encoding || encoding === 'identity') {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    try {
+      const chunks = pieces.map((p) => decoder.decode(p, { stream: true }));
+      const rest = decoder.decode();
+      if (rest) chunks.push(rest);
+      return chunks.filter((c) => c !== '');
+    } catch {
+      return undefined;
+    }
+  }
+  const whole = Buffer.concat(pieces);
+  let text: string;
+  try {
+    const plain =
+      encoding === 'gzip' || encoding === 'x-gzip'
+        ? gunzipSync(whole)
+        : encoding === 'br'
+          ? brotliDecompressSync(whole)
+          : encoding === 'deflate'
+            ? inflateSync(whole)
+            : undefined;
+    if (!plain) return undefined;
+    text = new TextDecoder('utf-8', { fatal: true }).decode(plain);
+  } catch {
+    return undefined;
+  }
+  // A compressed stream's pieces are not its events: it is cut at each event's end instead.
+  return text.split(/(?<=\n\n)/).filter((c) => c !== '');
+}
+
+const TEXT_TYPE = /^(application\/(json|.*\+json|x-ndjson)|text\/)/i;
+
+/** A handler that passes everything on and keeps the response, written on the span when it is whole. */
+function recording(handler: Handler, request: RequestShape, span: Span): Handler {
+  let status = 0;
+  let statusText = '';
+  let headers: [string, string][] = [];
+  let encoding: string | undefined;
+  let textual = false;
+  const pieces: Buffer[] = [];
+  const own: Partial<Handler> = {
+    onHeaders(code, rawHeaders, resume, text) {
+      status = code;
+      statusText = text ?? '';
+      headers = [];
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        const name = String(rawHeaders[i]).toLowerCase();
+        const value = String(rawHeaders[i + 1]);
+        if (name === 'content-encoding') encoding = value.trim().toLowerCase();
+        if (name === 'content-type') textual = TEXT_TYPE.test(value);
+        if (KEPT_HEADERS.has(name)) headers.push([name, value]);
+      }
+      return handler.onHeaders?.(code, rawHeaders, resume, text) ?? true;
+    },
+    onData(chunk) {
+      if (textual) pieces.push(Buffer.from(chunk));
+      return handler.onData?.(chunk) ?? true;
+    },
+    onComplete(trailers) {
+      try {
+        const chunks = textual ? bodyText(pieces, encoding) : undefined;
+        if (chunks) keep(span, { request, response: { status, status_text: statusText, headers, chunks } });
+      } catch {
+        // Not recorded: the call is still answered.
+      }
+      handler.onComplete?.(trailers);
+    },
+  };
+  // Every other callback and field of undici's handler (its body, abort, upgrade) as it is.
+  return new Proxy(handler, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && key in own) return own[key as keyof Handler];
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
