@@ -200,3 +200,48 @@ it('a fork replays the calls before its step and runs the rest live, as a new se
   expect(fork.llms).toHaveLength(4);
   expect(fork.tools).toHaveLength(1);
 });
+
+// An ES module app runs under `--import agentops/register` (recording from AGENTOPS_RECORD_REPLAY):
+// LangChain's OpenAI client is its own copy of `openai`, which init() cannot patch once imported.
+const clientsApp = (ext: 'cjs' | 'mjs') =>
+  fileURLToPath(new URL(`./fixtures/replay-clients-app.${ext}`, import.meta.url));
+const registered = (ext: 'cjs' | 'mjs', replaying: boolean): Record<string, string> =>
+  ext === 'mjs'
+    ? {
+        NODE_OPTIONS: `--import=${import.meta.resolve('agentops/register')}`,
+        AGENTOPS_RECORD_REPLAY: 'true',
+        ...(replaying ? { AGENTOPS_AUTO_START_SESSION: 'false' } : {}),
+      }
+    : {};
+
+async function runClients(ext: 'cjs' | 'mjs', env: Record<string, string>, origin: string) {
+  const r = await runNode(clientsApp(ext), [], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    OPENAI_BASE_URL: `${origin}/v1`,
+    ANTHROPIC_BASE_URL: origin,
+    ...env,
+  });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+}
+
+it.each(['cjs', 'mjs'] as const)(
+  'Anthropic, the AI SDK and LangChain (%s) are recorded and replayed offline',
+  async (ext) => {
+    const { id, ...output } = await runClients(ext, { RECORD: '1', ...registered(ext, false) }, openai.origin);
+    const exported = await server.exported(id);
+    expect(exported.llms.map((l) => [l.provider, l.replay?.response.status])).toEqual([
+      ['anthropic', 200],
+      ['openai', 200],
+      [null, 200],
+    ]);
+    const file = join(mkdtempSync(join(tmpdir(), 'agentops-replay-')), 'clients.json');
+    writeFileSync(file, JSON.stringify(exported));
+    const before = openai.requests.length;
+    const out = await runClients(ext, { REPLAY_SOURCE: file, ...registered(ext, true) }, nowhere.replace(/\/v1$/, ''));
+    expect(openai.requests.length).toBe(before);
+    expect(out).toMatchObject({ replayed: 3, live: 0, divergences: [], gaps: [], ...output });
+    expect(out.error).toBeUndefined();
+  },
+);

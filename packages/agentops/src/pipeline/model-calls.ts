@@ -11,7 +11,7 @@
  * leaves such a span out.
  */
 import { isLlmOperation, semconv as S } from '@agentops/exporter';
-import type { Attributes, SpanContext } from '@opentelemetry/api';
+import type { Attributes, Span, SpanContext } from '@opentelemetry/api';
 
 /** Marks the spans of this SDK's own integrations. */
 export const ATTR_INTEGRATION = 'agentops.integration';
@@ -77,7 +77,9 @@ export class ModelCallTracker {
     }
     if (!isLlmOperation(span.attributes) || span.attributes[S.ATTR_LLM_DUPLICATE_OF] !== undefined) return span;
     for (const s of spans) {
-      if (isFrameworkModelCall(s.attributes)) return markedDuplicate(span, s.spanContext().spanId);
+      if (!isFrameworkModelCall(s.attributes)) continue;
+      handOverExchange(span, s);
+      return markedDuplicate(span, s.spanContext().spanId);
     }
     return span;
   }
@@ -93,6 +95,17 @@ export class ModelCallTracker {
     for (const spans of this.#open.values()) n += spans.size;
     return n;
   }
+}
+
+/**
+ * The client call's recorded HTTP exchange (`recordReplay`) goes to the framework's span of the same
+ * call, still open, which is the event that is kept.
+ */
+function handOverExchange(client: SpanLikeWithScope, framework: SpanLikeWithScope): void {
+  const exchange = client.attributes[S.ATTR_REPLAY_EXCHANGE];
+  const target = framework as Partial<Pick<Span, 'setAttribute' | 'isRecording'>>;
+  if (exchange !== undefined && target.isRecording?.() === true)
+    target.setAttribute?.(S.ATTR_REPLAY_EXCHANGE, exchange);
 }
 
 function markedDuplicate<T extends SpanLikeWithScope>(span: T, of: string): T {

@@ -8,6 +8,7 @@ import { agentIdOf, classifySpan, isLlmOperation, semconv as S, traceIdToSession
 import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
+import { sameCallAs } from '../replay/outer-calls.js';
 
 /**
  * Where stamping finds the open sessions a span may belong to when its context does not say: the
@@ -32,8 +33,9 @@ export function stamp(span: Span, parentContext: Context, directory: SessionDire
     const agentId = agentIdFromContext(parentContext) ?? agentOfParent(parent);
     if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
   }
-  if (isLlmOperation(span.attributes) && isSameLlmCall(parent, span)) {
+  if (isLlmOperation(span.attributes) && parent && isSameLlmCall(parent, span)) {
     span.setAttribute(S.ATTR_LLM_REENTRANT, true);
+    sameCallAs(span, parent);
   }
 }
 

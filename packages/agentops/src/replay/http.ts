@@ -15,6 +15,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { classifySpan, type ReplayExchange, semconv as S, type SpanLike } from '@agentops/exporter';
 import { type Context, context, type Span, trace } from '@opentelemetry/api';
 import { processWide } from '../process-wide.js';
+import { outermostCall } from './outer-calls.js';
 import type { RequestShape } from './request-key.js';
 
 /** A tool call's answer from a recording: its result, or the error it threw. */
@@ -110,10 +111,15 @@ export function intercept(): boolean {
   return true;
 }
 
-/** The LLM call span active in `ctx`, if a recording one is. */
+/**
+ * The LLM call whose span is active in `ctx`, if a recording one is: its outermost span when the
+ * call is recorded twice over (a client's own span inside the instrumentation's).
+ */
 function llmSpanIn(ctx: Context): Span | undefined {
-  const span = trace.getSpan(ctx);
-  if (!span?.isRecording() || !('attributes' in span)) return undefined;
+  const active = trace.getSpan(ctx);
+  if (!active) return undefined;
+  const span = outermostCall(active);
+  if (!span.isRecording() || !('attributes' in span)) return undefined;
   try {
     return classifySpan(span as unknown as SpanLike) === 'llms' ? span : undefined;
   } catch {

@@ -1,0 +1,233 @@
+/**
+ * Replay's pieces without a process or a network: the request key and diff, the order of a
+ * recording's steps, matching by position and by key, each `onDivergence`, a fork's point, and a
+ * tool's recorded result or error. (The whole path, with real clients, is test/replay.e2e.test.ts.)
+ */
+
+import type { ReplayExchange, SessionExport } from '@agentops/exporter';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLAY_KEY, type ReplayCalls } from '../src/replay/http.js';
+import { Replay, ReplayDivergenceError, ReplayError, type ReplayOptions } from '../src/replay/Replay.js';
+import { canonicalJson, differences, diffText, requestKey } from '../src/replay/request-key.js';
+import type { Session } from '../src/session/Session.js';
+
+const manager = new AsyncLocalStorageContextManager();
+beforeAll(() => {
+  context.setGlobalContextManager(manager.enable());
+});
+afterAll(() => {
+  context.disable();
+});
+
+describe('the request key and diff', () => {
+  it('a request is the same call whatever its keys’ order, its origin or its undefined fields', () => {
+    const a = {
+      method: 'POST',
+      url: 'https://api.openai.com/v1/chat/completions',
+      body: '{"model":"m","messages":[1,2]}',
+    };
+    const b = {
+      method: 'post',
+      url: 'http://127.0.0.1:8080/v1/chat/completions',
+      body: '{"messages":[1,2],"model":"m"}',
+    };
+    expect(requestKey(a)).toBe(requestKey(b));
+    expect(requestKey({ ...a, body: '{"model":"m","messages":[2,1]}' })).not.toBe(requestKey(a));
+    expect(requestKey({ ...a, url: 'https://api.openai.com/v1/responses' })).not.toBe(requestKey(a));
+    expect(canonicalJson({ b: 1, a: { d: undefined, c: [true, null] } })).toBe('{"a":{"c":[true,null]},"b":1}');
+  });
+
+  it('says each place two values differ, by its JSON path, at most 20', () => {
+    const found = differences(
+      { messages: [{ role: 'user', content: 'Paris?' }], 'max-tokens': 5 },
+      { messages: [{ role: 'user', content: 'Lisbon?' }, { role: 'tool' }], 'max-tokens': 5 },
+    );
+    expect(found).toEqual([
+      { path: '$.messages[0].content', recorded: 'Paris?', now: 'Lisbon?' },
+      { path: '$.messages[1]', recorded: undefined, now: { role: 'tool' } },
+    ]);
+    expect(diffText(found)).toBe(
+      '- $.messages[0].content: "Paris?"\n+ $.messages[0].content: "Lisbon?"\n- $.messages[1]: (absent)\n+ $.messages[1]: {"role":"tool"}',
+    );
+    expect(differences({ 'a b': 1 }, { 'a b': 2 })[0]?.path).toBe('$["a b"]');
+    const many = differences(
+      Array.from({ length: 50 }, (_, i) => i),
+      Array.from({ length: 50 }, (_, i) => -i - 1),
+    );
+    expect(many).toHaveLength(20);
+  });
+});
+
+/** An exchange answering a chat request for `content`. */
+const exchange = (content: string): ReplayExchange => ({
+  request: {
+    method: 'POST',
+    url: 'https://api.example/v1/chat',
+    body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] }),
+  },
+  response: {
+    status: 200,
+    status_text: 'OK',
+    headers: [['content-type', 'application/json']],
+    chunks: [`{"a":"${content}"}`],
+  },
+});
+
+const at = (ms: number, micro = 0) =>
+  new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString().replace('Z', `${String(micro).padStart(3, '0')}Z`);
+
+/** A recording: two LLM calls around a tool (which started in the same millisecond as the second call, and ended first) and a failing tool. */
+function recording(): SessionExport {
+  const llm = (id: string, content: string, start: string, end: string) => ({
+    id,
+    session_id: 'origin',
+    event_type: 'llms' as const,
+    model: 'm',
+    init_timestamp: start,
+    end_timestamp: end,
+    replay: exchange(content),
+  });
+  return {
+    session: { session_id: 'origin', name: 'run' },
+    llms: [llm('l1', 'first', at(0), at(5)), llm('l2', 'second', at(6), at(9)), llm('l3', 'third', at(20), at(21))],
+    tools: [
+      {
+        id: 't1',
+        session_id: 'origin',
+        event_type: 'tools',
+        name: 'lookup',
+        params: { q: 1 },
+        returns: { rows: 3 },
+        init_timestamp: at(6, 0),
+        end_timestamp: at(6, 200),
+      },
+      {
+        id: 't2',
+        session_id: 'origin',
+        event_type: 'tools',
+        name: 'fail',
+        params: [],
+        returns: null,
+        init_timestamp: at(10),
+        end_timestamp: at(11),
+      },
+    ],
+    errors: [
+      {
+        id: 'e1',
+        session_id: 'origin',
+        event_type: 'errors',
+        error_type: 'TimeoutError',
+        details: 'took too long',
+        trigger_event_id: 't2',
+        init_timestamp: at(11),
+        end_timestamp: at(11),
+      },
+    ],
+    actions: [],
+    agents: [],
+    stats: {},
+  } as unknown as SessionExport;
+}
+
+const session = { context: () => ROOT_CONTEXT, endSession: async () => '0.00' } as unknown as Session;
+
+/** Runs `fn` with the replay's calls, as the interception and the wrappers find them. */
+async function inReplay(options: ReplayOptions, fn: (calls: ReplayCalls) => void, recorded = recording()) {
+  const replay = new Replay(recorded, session, options);
+  let error: unknown;
+  try {
+    await replay.run(() => fn(context.active().getValue(REPLAY_KEY) as ReplayCalls));
+  } catch (err) {
+    error = err;
+  }
+  return { replay, error };
+}
+
+const request = (content: string) => exchange(content).request;
+
+describe('a replay', () => {
+  it('orders the recorded calls by start, then end; answers them by position and by key', async () => {
+    const { replay, error } = await inReplay({}, (calls) => {
+      expect(calls.llm(request('first'))).toEqual(exchange('first'));
+      expect(calls.tool('lookup', { q: 1 })).toEqual({ value: { rows: 3 } });
+      // Out of order (concurrent calls): found by their key.
+      expect(calls.llm(request('third'))).toEqual(exchange('third'));
+      expect(calls.llm(request('second'))).toEqual(exchange('second'));
+      const failed = calls.tool('fail', []);
+      expect('error' in failed && failed.error).toMatchObject({ name: 'TimeoutError', message: 'took too long' });
+    });
+    expect(error).toBeUndefined();
+    expect(replay.steps.map((s) => s.eventId)).toEqual(['l1', 't1', 'l2', 't2', 'l3']);
+    expect([replay.replayed, replay.live, replay.replayable]).toEqual([5, 0, true]);
+  });
+
+  it("'throw' fails the diverging call and every later one, and run() rejects with the divergence", async () => {
+    const { replay, error } = await inReplay({}, (calls) => {
+      const failed = calls.llm(request('changed'));
+      expect(failed).toBeInstanceOf(ReplayDivergenceError);
+      expect(calls.llm(request('second'))).toBe(failed);
+      expect(calls.tool('lookup', { q: 1 })).toEqual({ error: failed });
+    });
+    expect(error).toBeInstanceOf(ReplayDivergenceError);
+    expect((error as ReplayDivergenceError).divergence).toMatchObject({ step: 0, kind: 'llm', action: 'throw' });
+    expect(replay.divergences).toHaveLength(1);
+  });
+
+  it("'live' runs the diverging call and replays the next; 'stop' runs it and all after", async () => {
+    const live = await inReplay({ onDivergence: 'live' }, (calls) => {
+      expect(calls.llm(request('changed'))).toBe('live');
+      expect(calls.tool('lookup', { q: 2 })).toBe('live');
+      expect(calls.llm(request('second'))).toEqual(exchange('second'));
+    });
+    expect(live.replay.divergences.map((d) => [d.step, d.kind, d.diff])).toEqual([
+      [0, 'llm', '- $.messages[0].content: "first"\n+ $.messages[0].content: "changed"'],
+      [1, 'tool', '- $.arguments.q: 1\n+ $.arguments.q: 2'],
+    ]);
+    expect([live.replay.replayed, live.replay.live]).toEqual([1, 2]);
+    const stop = await inReplay({ onDivergence: 'stop' }, (calls) => {
+      expect(calls.llm(request('first'))).toEqual(exchange('first'));
+      expect(calls.tool('other', {})).toBe('live');
+      expect(calls.llm(request('second'))).toBe('live');
+    });
+    expect([stop.replay.replayed, stop.replay.live, stop.replay.divergences.length]).toEqual([1, 2, 1]);
+  });
+
+  it('a fork replays the steps before its point and runs the rest live; a point outside the recording is refused', async () => {
+    const { replay } = await inReplay({ from: { eventId: 'l2' } }, (calls) => {
+      expect(calls.llm(request('first'))).toEqual(exchange('first'));
+      expect(calls.tool('lookup', { q: 1 })).toEqual({ value: { rows: 3 } });
+      expect(calls.llm(request('second, fixed'))).toBe('live');
+      expect(calls.tool('fail', [])).toBe('live');
+    });
+    expect([replay.replayed, replay.live, replay.divergences.length]).toEqual([2, 2, 0]);
+    expect(() => new Replay(recording(), session, { from: { step: 6 } })).toThrow(ReplayError);
+    expect(() => new Replay(recording(), session, { from: { step: 1.5 } })).toThrow(
+      'from.step must be a whole number from 0 to 5',
+    );
+    expect(() => new Replay(recording(), session, { from: { eventId: 'nope' } })).toThrow('is not an LLM or tool call');
+  });
+
+  it('says which calls were not recorded in full; a call past the recording is a divergence', async () => {
+    const recorded = recording();
+    delete (recorded.llms[1] as { replay?: unknown }).replay;
+    const { replay } = await inReplay(
+      { onDivergence: 'live' },
+      (calls) => {
+        calls.llm(request('first'));
+        calls.tool('lookup', { q: 1 });
+        expect(calls.llm(request('second'))).toBe('live');
+      },
+      recorded,
+    );
+    expect(replay.replayable).toBe(false);
+    expect(replay.gaps).toEqual(['step 2: LLM call l2 has no recorded exchange']);
+    const past = await inReplay({ onDivergence: 'live' }, (calls) => {
+      for (const c of ['first', 'second', 'third']) calls.llm(request(c));
+      expect(calls.llm(request('fourth'))).toBe('live');
+    });
+    expect(past.replay.divergences.at(-1)).toMatchObject({ step: -1, kind: 'llm' });
+  });
+});
