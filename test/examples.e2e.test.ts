@@ -72,3 +72,20 @@ it("examples/a2a: an agent delegates to a remote agent over A2A, the remote agen
     /Session [0-9a-f-]{36}: Success, 1 agents, 1 LLM calls \(120 prompt tokens, 0 cached\), 1 tool calls, 1 actions, cost \$0\.0000\d\d/,
   );
 });
+
+it('examples/replay: a run recorded, replayed from its export with the API off, then forked at step 2', async () => {
+  const r = await runNode(example('replay/run.mjs'), [], { NODE_NO_WARNINGS: '1', OPENAI_API_KEY: '' });
+  expect(unexpected(r.stderr)).toEqual([]);
+  expect(r.code).toBe(0);
+  const tool = /Recorded: It is sunny in Paris\. \(tool: (sunny in Paris, measured at [^)]+)\)/.exec(r.stdout)?.[1];
+  expect(tool).toBeDefined();
+  // The replay gives the recorded tool result (its time), and the tool ran only in the recorded run.
+  expect(r.stdout).toContain(
+    `Replayed: It is sunny in Paris. (tool: ${tool}); 3 calls from the recording, 0 live, the tool ran 1 time(s) in all`,
+  );
+  expect(r.stdout).toContain('Fork: 2 calls replayed, 1 live');
+  expect(r.stdout).toMatch(/Fork's tags: fork, forked_from:[0-9a-f-]{36}, fork_step:2, fixed-prompt/);
+  expect(r.stdout).toMatch(
+    /Session [0-9a-f-]{36}: Success, 0 agents, 2 LLM calls \(240 prompt tokens, 0 cached\), 1 tool calls/,
+  );
+});
