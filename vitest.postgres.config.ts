@@ -1,6 +1,6 @@
 /**
  * The server's behaviour tests again, on PostgreSQL (`pnpm test:postgres`): routes, auth, isolation,
- * idempotency, stats, export, OTLP, the dashboard's data, the SDK end to end, and what only a shared
+ * idempotency, stats, export, OTLP, the dashboard's data, the SDK end to end (replays and forks too), and what only a shared
  * database has (several instances, concurrent migrations). The same files as on SQLite: the store
  * is chosen by AGENTOPS_TEST_STORE in test/helpers/stores.ts.
  */
@@ -27,6 +27,7 @@ export default defineConfig({
       'test/cli.test.ts',
       'test/server-drivers.test.ts',
       'test/dashboard.browser.test.ts',
+      'test/replay.e2e.test.ts',
     ],
     exclude: [],
     env: { AGENTOPS_TEST_STORE: 'postgres' },

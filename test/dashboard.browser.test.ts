@@ -1131,3 +1131,63 @@ it("the settings page makes alert rules, lists them (each deletable) and the pro
   await expect.poll(() => page.locator('#alert-rules').textContent()).toBe('No alert rule.');
   await page.close();
 });
+
+it('a fork names the session it was made from and marks its first live call; the origin lists its forks (1366 and 390 px)', async () => {
+  const key = { 'x-agentops-api-key': server.apiKey };
+  const origin = randomUUID();
+  const fork = randomUUID();
+  const t = Date.now();
+  const at = (ms: number) => new Date(t + ms).toISOString();
+  for (const [id, extra] of [
+    [origin, {}],
+    [fork, { forked_from: origin, fork_step: 2, tags: ['fork'] }],
+  ] as const) {
+    const created = await server.post<{ jwt: string }>(
+      '/v2/create_session',
+      { session: { session_id: id, init_timestamp: at(0), ...extra } },
+      key,
+    );
+    const call = (n: number, kind: 'llms' | 'tools') => ({
+      id: randomUUID(),
+      event_type: kind,
+      init_timestamp: at(n * 10),
+      end_timestamp: at(n * 10 + 5),
+      ...(kind === 'llms'
+        ? { model: 'gpt-4o-mini', completion: { role: 'assistant', content: `answer ${n}` } }
+        : { name: 'get_weather' }),
+    });
+    const events = [call(0, 'llms'), call(1, 'tools'), call(2, 'llms')];
+    expect(
+      (await server.post('/v2/create_events', { events }, { authorization: `Bearer ${created.body.jwt}` })).status,
+    ).toBe(200);
+  }
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await page.goto(`${server.url}/`);
+  await page.evaluate((k) => localStorage.setItem('agentops.apiKey', k), server.apiKey);
+  await page.goto(`${server.url}/sessions/${fork}`);
+  const lineage = page.locator('.lineage');
+  await expect
+    .poll(() => lineage.textContent())
+    .toBe(
+      `Fork of ${origin.slice(0, 8)} from step 2: the calls before it replayed, the marked one and those after it run live.`,
+    );
+  // The third call (step 2), and only it, is the first live one.
+  const marked = page.locator('.wf-row.fork-point');
+  expect(await marked.count()).toBe(1);
+  expect(await marked.textContent()).toContain('live from here');
+  const calls = page.locator('.wf-row[data-type="llms"], .wf-row[data-type="tools"]');
+  expect(await calls.nth(2).evaluate((el) => el.classList.contains('fork-point'))).toBe(true);
+  await page.screenshot({ path: `${artifacts}dashboard-fork.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${artifacts}dashboard-fork-390.png`, fullPage: true });
+  await lineage.getByRole('link').click();
+  await page.waitForURL(`${server.url}/sessions/${origin}`);
+  await expect
+    .poll(() => page.locator('#forks').textContent())
+    .toBe(`Replays and forks of this session: ${fork.slice(0, 8)} (fork from step 2)`);
+  expect(await page.locator('.lineage').count()).toBe(0);
+  await page.locator('#forks').getByRole('link').click();
+  await page.waitForURL(`${server.url}/sessions/${fork}`);
+  await page.close();
+});

@@ -84,7 +84,7 @@ it('examples/replay: a run recorded, replayed from its export with the API off, 
     `Replayed: It is sunny in Paris. (tool: ${tool}); 3 calls from the recording, 0 live, the tool ran 1 time(s) in all`,
   );
   expect(r.stdout).toContain('Fork: 2 calls replayed, 1 live');
-  expect(r.stdout).toMatch(/Fork's tags: fork, forked_from:[0-9a-f-]{36}, fork_step:2, fixed-prompt/);
+  expect(r.stdout).toContain('The fork: forked from the recorded session at step 2, tags fork, fixed-prompt');
   expect(r.stdout).toMatch(
     /Session [0-9a-f-]{36}: Success, 0 agents, 2 LLM calls \(240 prompt tokens, 0 cached\), 1 tool calls/,
   );

@@ -137,7 +137,8 @@ it('replays the run offline from the export file: same outputs, same session, no
   ]);
   const again = await server.exported(out.id);
   expect(shape(again)).toEqual(shape(recorded.exported));
-  expect(again.session.tags).toEqual(expect.arrayContaining(['replay', `replay_of:${recorded.id}`]));
+  expect(again.session).toMatchObject({ forked_from: recorded.id, fork_step: null });
+  expect(again.session.tags).toContain('replay');
   // The replay is itself recorded for replay.
   expect(again.llms.every((l) => l.replay !== undefined)).toBe(true);
 });
@@ -196,7 +197,14 @@ it('a fork replays the calls before its step and runs the rest live, as a new se
   expect(messages[0]?.content).toBe('Answer in one word.');
   expect(JSON.parse(messages[3]?.content ?? '{}')).toEqual(recorded.output.result);
   const fork = await server.exported(out.id);
-  expect(fork.session.tags).toEqual(expect.arrayContaining(['fork', `forked_from:${recorded.id}`, 'fork_step:2']));
+  expect(fork.session).toMatchObject({ forked_from: recorded.id, fork_step: 2 });
+  expect(fork.session.tags).toContain('fork');
+  // The origin's replays and forks, listed by the server.
+  const listed = await server.get<{ sessions: { session_id: string; fork_step: number | null }[] }>(
+    `/v2/sessions?forked_from=${recorded.id}&limit=200`,
+  );
+  expect(listed.body.sessions.map((s) => s.session_id)).toContain(out.id);
+  expect(listed.body.sessions.every((s) => s.session_id !== recorded.id)).toBe(true);
   expect(fork.llms).toHaveLength(4);
   expect(fork.tools).toHaveLength(1);
 });

@@ -77,6 +77,8 @@ await printSession(server, apiKey, forked.answer, { sessionId: fork.session.id }
 const { session: stored } = await (
   await fetch(`${server.url}/v2/sessions/${fork.session.id}/export`, { headers: { 'x-agentops-api-key': apiKey } })
 ).json();
-console.log(`Fork's tags: ${stored.tags.join(', ')}`);
+console.log(
+  `The fork: ${stored.forked_from === session.id ? 'forked from the recorded session' : 'not linked'} at step ${stored.fork_step}, tags ${stored.tags.join(', ')}`,
+);
 await standIn?.close();
 await server.close();

@@ -17,6 +17,9 @@ export const ATTR_SESSION_NAME = 'agentops.session.name';
 export const ATTR_USER_ID = 'user.id';
 export const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';
 export const ATTR_SESSION_RELEASE = 'agentops.session.release';
+/** The session a replay or a fork of it was made from (`agentops.replay()`), and the fork's step. */
+export const ATTR_SESSION_FORKED_FROM = 'agentops.session.forked_from';
+export const ATTR_SESSION_FORK_STEP = 'agentops.session.fork_step';
 /** The resource's version of the app: a session's release when its span names none. */
 export const ATTR_SERVICE_VERSION = 'service.version';
 export const ATTR_EVENT_ID = 'agentops.event.id';

@@ -50,6 +50,12 @@ export const sessionSchema = {
     user_id: nullableName,
     environment: nullableName,
     release: nullableName,
+    /**
+     * The session this one replays (`agentops.replay()`), and the step from which it ran live (a
+     * fork); a whole replay has no step.
+     */
+    forked_from: { type: ['string', 'null'], pattern: UUID },
+    fork_step: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 },
   },
 } as const;
 

@@ -349,12 +349,10 @@ function forkPoint(steps: readonly Step[], from: ReplayOptions['from']): number 
 export function replaySessionOptions(recorded: SessionExport, options: ReplayOptions): StartSessionOptions {
   const forked = options.from !== undefined;
   const name = options.name ?? recorded.session.name ?? undefined;
-  const from = recorded.session.session_id;
-  const link = forked
-    ? ['fork', `forked_from:${from}`, `fork_step:${forkPoint(stepsOf(recorded), options.from)}`]
-    : ['replay', `replay_of:${from}`];
+  const step = forked ? forkPoint(stepsOf(recorded), options.from) : undefined;
   return {
-    tags: [...link, ...(options.tags ?? [])],
+    tags: [forked ? 'fork' : 'replay', ...(options.tags ?? [])],
+    forkedFrom: { sessionId: recorded.session.session_id, ...(step === undefined ? {} : { step }) },
     ...(name ? { name } : {}),
   };
 }

@@ -21,6 +21,7 @@ import {
 } from '@agentops/exporter';
 import { describeValue, errorText, tagList } from '@agentops/exporter/internal';
 import {
+  type Attributes,
   type Context,
   context,
   isSpanContextValid,
@@ -47,6 +48,16 @@ export type { StartSessionOptions } from './start-point.js';
 export type { EndState };
 
 /** What a session needs from the SDK around it: no more, so that it depends on no pipeline class. */
+/** The session a replay was made from and a fork's step, as the session's span says them. */
+function forkAttributes(fork: StartSessionOptions['forkedFrom']): Attributes {
+  if (!fork || typeof fork !== 'object' || typeof fork.sessionId !== 'string') return {};
+  const step = fork.step;
+  return {
+    [S.ATTR_SESSION_FORKED_FROM]: fork.sessionId,
+    ...(Number.isInteger(step) && (step as number) >= 0 ? { [S.ATTR_SESSION_FORK_STEP]: step as number } : {}),
+  };
+}
+
 /** What `init()` gives every session it starts, unless the session says otherwise. */
 export type SessionDefaults = Pick<ResolvedConfig, 'tags' | 'userId' | 'environment' | 'release'>;
 const NO_DEFAULTS: SessionDefaults = { tags: [], userId: undefined, environment: undefined, release: undefined };
@@ -122,7 +133,12 @@ export class Session {
         kind: SpanKind.INTERNAL,
         root: !inherited,
         links,
-        attributes: { [S.ATTR_SESSION_TAGS]: this.#tags, [S.ATTR_SESSION_INHERITED]: inherited, ...who },
+        attributes: {
+          [S.ATTR_SESSION_TAGS]: this.#tags,
+          [S.ATTR_SESSION_INHERITED]: inherited,
+          ...who,
+          ...forkAttributes(o.forkedFrom),
+        },
       },
       parent,
     );

@@ -19,6 +19,11 @@ export interface StartSessionOptions {
   inheritedSessionId?: string;
   /** Join the session carried by these W3C headers (`traceparent`, `baggage`). */
   headers?: Carrier;
+  /**
+   * The session this one replays (`agentops.replay()` sets it), and for a fork the step from which
+   * it ran live: the dashboard shows the two side by side.
+   */
+  forkedFrom?: { sessionId: string; step?: number };
 }
 
 export interface StartPoint {

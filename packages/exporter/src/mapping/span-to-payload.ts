@@ -5,7 +5,7 @@
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api';
 import { CONVENTIONS, isDuplicateLlmSpan, isSdkEventSpan } from '../conventions/index.js';
 import type { PriceFn, TokenUsage } from '../cost.js';
-import { traceIdToSessionId } from '../internal/ids.js';
+import { isUuid, traceIdToSessionId } from '../internal/ids.js';
 import { parseJsonAttribute } from '../internal/json.js';
 import { clamp, LIMITS, tagList } from '../internal/limits.js';
 import { asCost, asScore, asString, asText, isRecord } from '../internal/values.js';
@@ -108,10 +108,20 @@ export function spanToSession(span: SpanLike, sessionId: string): SessionPayload
 }
 
 /** What the run is, who, where and which release a session's root span says it ran for: the span's own, else its resource's. */
-function sessionContext(span: SpanLike): Pick<SessionPayload, 'name' | 'user_id' | 'environment' | 'release'> {
+function sessionContext(
+  span: SpanLike,
+): Pick<SessionPayload, 'name' | 'user_id' | 'environment' | 'release' | 'forked_from' | 'fork_step'> {
   const a = span.attributes;
   const r = span.resource.attributes;
+  const origin = asString(a[S.ATTR_SESSION_FORKED_FROM]);
+  const step = a[S.ATTR_SESSION_FORK_STEP];
   return {
+    ...(origin && isUuid(origin)
+      ? {
+          forked_from: origin.toLowerCase(),
+          fork_step: Number.isInteger(step) && (step as number) >= 0 ? (step as number) : null,
+        }
+      : {}),
     name: textOrNull(a[S.ATTR_SESSION_NAME], LIMITS.nameLength),
     user_id: textOrNull(a[S.ATTR_USER_ID], LIMITS.nameLength),
     environment: textOrNull(a[S.ATTR_DEPLOYMENT_ENVIRONMENT] ?? r[S.ATTR_DEPLOYMENT_ENVIRONMENT], LIMITS.nameLength),

@@ -45,6 +45,8 @@ export interface SessionListFilter {
   userId?: string;
   environment?: string;
   release?: string;
+  /** The replays and forks of this session. */
+  forkedFrom?: string;
   /** The start of the session's id (lowercase hex and dashes). */
   idPrefix?: string;
   /** Full-text search: sessions with an event (or tags) holding every word of it. */
@@ -59,6 +61,7 @@ export const EQUALITY_FILTERS = [
   ['userId', 'user_id'],
   ['environment', 'environment'],
   ['release', 'release'],
+  ['forkedFrom', 'forked_from'],
 ] as const satisfies readonly (readonly [keyof SessionListFilter, string])[];
 
 /** The list filters that compare a column with the value given: how, and the value compared. */
@@ -292,6 +295,8 @@ export interface SessionRow {
   user_id: string | null;
   environment: string | null;
   release: string | null;
+  forked_from: string | null;
+  fork_step: number | string | null;
 }
 
 /** A session row (`SELECT *`) as the list gives it: the session and its totals. */
@@ -313,6 +318,8 @@ export function sessionRecord(row: SessionRow): SessionRecord {
     user_id: row.user_id ?? null,
     environment: row.environment ?? null,
     release: row.release ?? null,
+    forked_from: row.forked_from ?? null,
+    fork_step: row.fork_step === null || row.fork_step === undefined ? null : Number(row.fork_step),
   };
 }
 

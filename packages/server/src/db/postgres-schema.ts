@@ -242,4 +242,10 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX alerts_by_project ON alerts (project_id, fired_at);
   CREATE INDEX sessions_by_end ON sessions (project_id, end_timestamp);
   `,
+  // Replays and forks (agentops.replay()): the session each was made from, and a fork's step.
+  `
+  ALTER TABLE sessions ADD COLUMN forked_from TEXT;
+  ALTER TABLE sessions ADD COLUMN fork_step INTEGER;
+  CREATE INDEX sessions_forked_from ON sessions (project_id, forked_from) WHERE forked_from IS NOT NULL;
+  `,
 ];

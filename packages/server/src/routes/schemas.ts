@@ -54,6 +54,8 @@ export const listQuerySchema = {
     user_id: { type: 'string', maxLength: 512 },
     environment: { type: 'string', maxLength: 512 },
     release: { type: 'string', maxLength: 512 },
+    /** The replays and forks of a session (`agentops.replay()`). */
+    forked_from: sessionIdSchema,
     id: { type: 'string', pattern: '^[0-9a-fA-F-]{1,36}$' },
     /** Full-text search: sessions where one event (or the tags) holds every word of it. */
     q: { type: 'string', minLength: 1, maxLength: 512 },

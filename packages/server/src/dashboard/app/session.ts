@@ -6,6 +6,7 @@ import type {
   EventPeer,
   ExportedLlmEvent,
   SessionExport,
+  SessionRecord,
   SessionStats,
   ToolEventPayload,
 } from '@agentops/exporter';
@@ -181,6 +182,21 @@ function timeAxis(span: number): string {
   return `${html}<span class="wf-tick end" style="left:100%">${axisLabel(Math.round(span))}</span></div>`;
 }
 
+/** The replays and forks made from this session (`agentops.replay()`), each linked. */
+async function drawForks(id: string): Promise<void> {
+  const { sessions } = await api<{ sessions: SessionRecord[] }>(
+    `/v2/sessions?forked_from=${encodeURIComponent(id)}&limit=20`,
+  );
+  const forks = document.getElementById('forks');
+  if (!forks || sessions.length === 0) return;
+  forks.innerHTML = `Replays and forks of this session: ${sessions
+    .map(
+      (f) =>
+        `<a href="/sessions/${esc(f.session_id)}">${esc(f.session_id.slice(0, 8))}</a> (${f.fork_step === null ? 'replay' : `fork from step ${f.fork_step}`}${f.end_state ? `, ${esc(f.end_state)}` : ''})`,
+    )
+    .join(', ')}`;
+}
+
 /** A running session's page is read again every few seconds while it is shown. */
 let refresh: ReturnType<typeof setTimeout> | undefined;
 export function stopRefreshing(): void {
@@ -297,11 +313,23 @@ export async function sessionPage(id: string): Promise<void> {
           return words.every((w) => held.has(w));
         }),
   );
+  // A fork (agentops.replay() with `from`): the call at its step is the first that ran live, marked.
+  const calls = all
+    .filter((e) => e.type === 'llms' || e.type === 'tools')
+    .sort((a, b) => a.start - b.start || a.start + a.ms - (b.start + b.ms));
+  const forkPoint = s.forked_from && s.fork_step !== null ? calls[s.fork_step] : undefined;
+  const lineage = s.forked_from
+    ? `<p class="lineage">${
+        s.fork_step === null
+          ? `Replay of <a href="/sessions/${esc(s.forked_from)}">${esc(s.forked_from.slice(0, 8))}</a>: its calls answered from that session's recording.`
+          : `Fork of <a href="/sessions/${esc(s.forked_from)}">${esc(s.forked_from.slice(0, 8))}</a> from step ${s.fork_step}: the calls before it replayed, the marked one and those after it run live.`
+      }</p>`
+    : '';
   const searched =
     hits.size > 0
       ? `<p class="muted search-hits">${hits.size} of ${all.length} events hold “${esc(query)}”, marked below</p>`
       : '';
-  let html = `<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">${s.name ? `<span class="session-name">${esc(s.name)}</span> ` : ''}Session <code>${esc(s.session_id)}</code> ${state(s.end_state)}</h2>${s.end_state_reason ? `<p class="muted">${esc(s.end_state_reason)}</p>` : ''}<p>${(s.tags || []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}</p>${who.length ? `<p class="muted session-context">${who.map(([k, v]) => `${esc(k)} <b>${esc(v)}</b>`).join(' · ')}</p>` : ''}<div class="cards"><div class="card"><span class="muted">Duration</span><b>${esc(st.duration)}</b></div><div class="card"><span class="muted">Cost</span><b>$${esc(st.cost)}</b></div><div class="card"><span class="muted">LLM calls</span><b>${st.llm_calls}</b></div><div class="card"><span class="muted">Tools</span><b>${st.tool_calls}</b></div><div class="card"><span class="muted">Actions</span><b>${st.actions}</b></div><div class="card"><span class="muted">Errors</span><b>${st.errors}</b></div><div class="card"><span class="muted">Tokens</span><b>${st.prompt_tokens + st.completion_tokens}</b>${st.cache_read_tokens > 0 ? `<span class="muted cached-share">${st.cache_read_tokens} cached</span>` : ''}</div><div class="card"><span class="muted">Processes</span><b>${Math.max(1, hosts.length)}</b></div>${st.evaluations > 0 ? `<div class="card"><span class="muted">Evaluations</span><b>${st.evaluations}</b></div>` : ''}</div><p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>${searched}<div class="layout"><section aria-label="Waterfall" id="wf">`;
+  let html = `<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">${s.name ? `<span class="session-name">${esc(s.name)}</span> ` : ''}Session <code>${esc(s.session_id)}</code> ${state(s.end_state)}</h2>${s.end_state_reason ? `<p class="muted">${esc(s.end_state_reason)}</p>` : ''}<p>${(s.tags || []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}</p>${lineage}<p class="muted" id="forks"></p>${who.length ? `<p class="muted session-context">${who.map(([k, v]) => `${esc(k)} <b>${esc(v)}</b>`).join(' · ')}</p>` : ''}<div class="cards"><div class="card"><span class="muted">Duration</span><b>${esc(st.duration)}</b></div><div class="card"><span class="muted">Cost</span><b>$${esc(st.cost)}</b></div><div class="card"><span class="muted">LLM calls</span><b>${st.llm_calls}</b></div><div class="card"><span class="muted">Tools</span><b>${st.tool_calls}</b></div><div class="card"><span class="muted">Actions</span><b>${st.actions}</b></div><div class="card"><span class="muted">Errors</span><b>${st.errors}</b></div><div class="card"><span class="muted">Tokens</span><b>${st.prompt_tokens + st.completion_tokens}</b>${st.cache_read_tokens > 0 ? `<span class="muted cached-share">${st.cache_read_tokens} cached</span>` : ''}</div><div class="card"><span class="muted">Processes</span><b>${Math.max(1, hosts.length)}</b></div>${st.evaluations > 0 ? `<div class="card"><span class="muted">Evaluations</span><b>${st.evaluations}</b></div>` : ''}</div><p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>${searched}<div class="layout"><section aria-label="Waterfall" id="wf">`;
   html += `<div class="wf-row wf-axis" role="presentation"><div class="wf-label muted">Time</div>${timeAxis(span)}</div>`;
   const bar = (cls: string, start: number, ms: number) =>
     `<div class="wf-track"><div class="wf-bar ${cls}" style="left:${(((start - t0) / span) * 100).toFixed(3)}%;width:${Math.max(0.2, (ms / span) * 100).toFixed(3)}%"></div></div>`;
@@ -315,7 +343,7 @@ export async function sessionPage(id: string): Promise<void> {
     }
     for (const e of events) {
       const indent = (agentId ? 1 : 0) + depth(e);
-      html += `<div class="wf-row${hits.has(e) ? ' hit' : ''}" tabindex="0" role="button" data-i="${i++}" data-type="${esc(e.type)}"><div class="wf-label" title="${esc(e.label)}" style="padding-left:${indent}rem">${e.type === 'errors' ? '⚠ ' : ''}${esc(e.label)} <span class="muted">${Math.round(e.ms)} ms</span>${peerTag(e)}${procBadge(e)}${e.evaluations.length ? `<span class="tag eval-badge" title="${e.evaluations.length} evaluations">✓ ${e.evaluations.length}</span>` : ''}</div>${bar(e.type, e.start, e.ms)}</div>`;
+      html += `<div class="wf-row${hits.has(e) ? ' hit' : ''}${e === forkPoint ? ' fork-point' : ''}" tabindex="0" role="button" data-i="${i++}" data-type="${esc(e.type)}"><div class="wf-label" title="${esc(e.label)}" style="padding-left:${indent}rem">${e.type === 'errors' ? '⚠ ' : ''}${esc(e.label)} <span class="muted">${Math.round(e.ms)} ms</span>${peerTag(e)}${procBadge(e)}${e === forkPoint ? '<span class="tag fork-tag" title="The first call of the fork that ran live">live from here</span>' : ''}${e.evaluations.length ? `<span class="tag eval-badge" title="${e.evaluations.length} evaluations">✓ ${e.evaluations.length}</span>` : ''}</div>${bar(e.type, e.start, e.ms)}</div>`;
     }
   }
   const ordered = [...groups.values()].flat();
@@ -325,6 +353,7 @@ export async function sessionPage(id: string): Promise<void> {
   if (logs.length)
     html += `<section aria-label="Captured logs"><h3>Captured logs</h3>${logs.map((l) => `<p class="muted">${esc(fmtTime(l.uploaded_at))} · ${l.size} bytes</p><pre class="log" data-log="${esc(l.id)}">…</pre>`).join('')}</section>`;
   app.innerHTML = html;
+  void drawForks(s.session_id).catch(() => {});
   for (const pre of app.querySelectorAll<HTMLElement>('pre[data-log]')) {
     apiText(`/v4/uploads/${encodeURIComponent(pre.dataset.log ?? '')}`).then(
       (text) => {

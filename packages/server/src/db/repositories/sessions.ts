@@ -41,6 +41,8 @@ const DESCRIPTIVE: readonly {
   { field: 'user_id', value: (s) => s.user_id ?? null },
   { field: 'environment', value: (s) => s.environment ?? null },
   { field: 'release', value: (s) => s.release ?? null },
+  { field: 'forked_from', value: (s) => s.forked_from ?? null },
+  { field: 'fork_step', value: (s) => (s.forked_from ? (s.fork_step ?? null) : null) },
 ];
 
 /** The end of a session: it only moves forward, a payload without one keeps the one stored. */

@@ -59,6 +59,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       user_id?: string;
       environment?: string;
       release?: string;
+      forked_from?: string;
       id?: string;
       q?: string;
       from?: string;
@@ -66,6 +67,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
     };
   }>('/v2/sessions', { schema: { querystring: listQuerySchema }, preHandler: project }, async (request, reply) => {
     const { limit, offset, tag, end_state: endState, user_id: userId, environment, release, id, q } = request.query;
+    const forkedFrom = request.query.forked_from?.toLowerCase();
     const range = timeRange(request.query);
     if (typeof range === 'string') return badRequest(reply, range);
     const page = await store.listSessions(projectOf(request).id, {
@@ -76,6 +78,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: V2Deps): void {
       userId,
       environment,
       release,
+      ...(forkedFrom ? { forkedFrom } : {}),
       ...(id ? { idPrefix: id.toLowerCase() } : {}),
       ...(q ? { q } : {}),
       ...range,
