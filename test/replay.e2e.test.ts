@@ -235,13 +235,14 @@ async function runClients(ext: 'cjs' | 'mjs', env: Record<string, string>, origi
 }
 
 it.each(['cjs', 'mjs'] as const)(
-  'Anthropic, the AI SDK and LangChain (%s) are recorded and replayed offline',
+  'Anthropic, the AI SDK, Gemini and LangChain (%s) are recorded and replayed offline',
   async (ext) => {
     const { id, ...output } = await runClients(ext, { RECORD: '1', ...registered(ext, false) }, openai.origin);
     const exported = await server.exported(id);
     expect(exported.llms.map((l) => [l.provider, l.replay?.response.status])).toEqual([
       ['anthropic', 200],
       ['openai', 200],
+      ['gcp.gemini', 200],
       [null, 200],
     ]);
     const file = join(mkdtempSync(join(tmpdir(), 'agentops-replay-')), 'clients.json');
@@ -249,7 +250,7 @@ it.each(['cjs', 'mjs'] as const)(
     const before = openai.requests.length;
     const out = await runClients(ext, { REPLAY_SOURCE: file, ...registered(ext, true) }, nowhere.replace(/\/v1$/, ''));
     expect(openai.requests.length).toBe(before);
-    expect(out).toMatchObject({ replayed: 3, live: 0, divergences: [], gaps: [], ...output });
+    expect(out).toMatchObject({ replayed: 4, live: 0, divergences: [], gaps: [], ...output });
     expect(out.error).toBeUndefined();
   },
 );

@@ -224,6 +224,10 @@ describe('a replay', () => {
     );
     expect(replay.replayable).toBe(false);
     expect(replay.gaps).toEqual(['step 2: LLM call l2 has no recorded exchange']);
+    const masked = recording();
+    const first = masked.llms[0]?.replay;
+    if (first) first.response.chunks = ['{"a":"[REDACTED]"}'];
+    expect(new Replay(masked, session, {}).gaps).toEqual(["step 0: the mask changed LLM call l1's recorded exchange"]);
     const past = await inReplay({ onDivergence: 'live' }, (calls) => {
       for (const c of ['first', 'second', 'third']) calls.llm(request(c));
       expect(calls.llm(request('fourth'))).toBe('live');

@@ -8,7 +8,7 @@
  * fork of the session. The run is recorded as a new session linked to the one replayed.
  */
 
-import type { ErrorEventPayload, ReplayExchange, SessionExport } from '@agentops/exporter';
+import { type ErrorEventPayload, REDACTED, type ReplayExchange, type SessionExport } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import { context } from '@opentelemetry/api';
 import type { Session, StartSessionOptions } from '../session/Session.js';
@@ -161,6 +161,8 @@ function gapsOf(steps: readonly Step[]): string[] {
   const gaps: string[] = [];
   for (const s of steps) {
     if (s.kind === 'llm' && !s.exchange) gaps.push(`step ${s.step}: LLM call ${s.eventId} has no recorded exchange`);
+    else if (s.kind === 'llm' && JSON.stringify(s.exchange).includes(REDACTED))
+      gaps.push(`step ${s.step}: the mask changed LLM call ${s.eventId}'s recorded exchange`);
     if (s.kind === 'tool' && s.params === undefined)
       gaps.push(`step ${s.step}: tool ${s.name} was recorded without its arguments`);
   }
@@ -180,7 +182,10 @@ export class Replay {
   readonly session: Session;
   /** The recorded calls, in order. */
   readonly steps: readonly ReplayStep[];
-  /** Whether every recorded call can be answered (each LLM exchange and tool argument recorded). */
+  /**
+   * Whether every recorded call can be answered as it was: each LLM call's exchange recorded and not
+   * changed by the mask, each tool's arguments recorded (content capture on).
+   */
   readonly replayable: boolean;
   /** Why not, call by call. */
   readonly gaps: readonly string[];

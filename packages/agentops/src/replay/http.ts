@@ -143,10 +143,42 @@ function requestOf(options: DispatchOptions): RequestShape | undefined {
 function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
   const ctx = context.active();
   const span = llmSpanIn(ctx);
-  if (!span) return inner.dispatch(options, handler);
-  const request = requestOf(options);
   const replay = replayIn(ctx);
-  if (replay && request) {
+  if (!span || !(state.recording || replay)) return inner.dispatch(options, handler);
+  if (isStream(options.body)) {
+    // A body given as a stream (a `Request` object's): read whole first, then sent as those bytes.
+    const body = options.body;
+    void readAll(body).then(
+      (bytes) => exchangeOrPass(inner, { ...options, body: bytes }, handler, span, replay),
+      (err: unknown) => handler.onError?.(err instanceof Error ? err : new Error(String(err))),
+    );
+    return true;
+  }
+  return exchangeOrPass(inner, options, handler, span, replay);
+}
+
+const isStream = (body: unknown): body is AsyncIterable<unknown> =>
+  typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+
+async function readAll(body: AsyncIterable<unknown>): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  for await (const piece of body) {
+    pieces.push(typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece as Uint8Array));
+  }
+  return Buffer.concat(pieces);
+}
+
+/** An LLM call's request: answered from the replay, or sent and its response recorded. */
+function exchangeOrPass(
+  inner: Dispatcher,
+  options: DispatchOptions,
+  handler: Handler,
+  span: Span,
+  replay: ReplayCalls | undefined,
+): boolean {
+  const request = requestOf(options);
+  if (!request) return inner.dispatch(options, handler);
+  if (replay) {
     let answer: ReturnType<ReplayCalls['llm']>;
     try {
       answer = replay.llm(request);
@@ -164,7 +196,6 @@ function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler)
       return true;
     }
   }
-  if (!request || !(state.recording || replay)) return inner.dispatch(options, handler);
   return inner.dispatch(options, recording(handler, request, span));
 }
 
