@@ -193,6 +193,31 @@ describe('the mask sees decoded text', () => {
     expect(args).toEqual({ auth: '[REDACTED]' });
   });
 
+  it('a recorded HTTP exchange (recordReplay) is masked inside its bodies; a name rule for the messages drops it whole', () => {
+    const exchange = JSON.stringify({
+      request: {
+        method: 'POST',
+        url: 'https://api.openai.com/v1/chat/completions',
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `my key is ${SECRET}` }] }),
+      },
+      response: { status: 200, status_text: 'OK', headers: [], chunks: [`{"choices":[{"text":"${SECRET}"}]}`] },
+    });
+    const secret = [{ match: /sk-live-[0-9a-z]+/, action: 'redact' as const }];
+    const out = masked(secret, { 'agentops.replay.exchange': exchange })['agentops.replay.exchange'] as string;
+    expect(out).not.toContain(SECRET);
+    const body = JSON.parse(JSON.parse(out).request.body);
+    expect(body.messages[0].content).toBe('my key is [REDACTED]');
+    for (const name of ['gen_ai.input.messages', 'gen_ai.output.messages']) {
+      const named = masked([{ match: name, action: 'redact' }], { 'agentops.replay.exchange': exchange, x: 1 });
+      expect(named).toEqual({ x: 1 });
+    }
+    const mask = Mask.of([{ match: 'prompt', action: 'hash' }], () => {});
+    expect(mask?.payload({ id: 'e1', prompt: 'hi', replay: JSON.parse(exchange) })).toEqual({
+      id: 'e1',
+      prompt: hashOf('hi'),
+    });
+  });
+
   it('object keys are text too: a key that matches is masked, one dropped takes its value with it', () => {
     const params = JSON.stringify({ [SECRET]: 1, keep: 2 });
     expect(JSON.parse(masked([{ match: /sk-live-[0-9a-z]+/, action: 'redact' }], { p: params }).p as string)).toEqual({

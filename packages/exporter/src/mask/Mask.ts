@@ -61,6 +61,21 @@ const WIRE_STRUCTURE: ReadonlySet<string> = new Set([
   'end_state',
 ]);
 
+/**
+ * A recorded HTTP exchange (`recordReplay`: the span's `agentops.replay.exchange`, the event's
+ * `replay`) holds the call's messages again, in the provider's own shape: a name rule for the
+ * messages (as attributes or as the event's fields) drops it whole.
+ */
+const EXCHANGE_NAMES: ReadonlySet<string> = new Set([S.ATTR_REPLAY_EXCHANGE, 'replay']);
+const EXCHANGE_HOLDS = [
+  S.ATTR_GEN_AI_INPUT_MESSAGES,
+  S.ATTR_GEN_AI_OUTPUT_MESSAGES,
+  S.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  'prompt',
+  'completion',
+];
+const DROP_WHOLE: CompiledRule = { action: 'drop' };
+
 /** How deep JSON inside JSON (a tool call's arguments inside a message) is decoded. */
 const MAX_DECODE_DEPTH = 4;
 const STRUCTURED_START = /^\s*[[{]/;
@@ -194,11 +209,17 @@ export class Mask {
     return masked === DROP ? ({} as T) : (masked as T);
   }
 
+  /** The name rule for a value under `name`: its own, or for a recorded exchange, a rule naming the messages it holds. */
+  #nameRule(name: string): CompiledRule | undefined {
+    const own = this.#names.find((r) => r.name?.test(name));
+    if (own || !EXCHANGE_NAMES.has(name)) return own;
+    return this.#names.some((r) => EXCHANGE_HOLDS.some((held) => r.name?.test(held))) ? DROP_WHOLE : undefined;
+  }
+
   #masked(name: string, value: unknown, structure?: ReadonlySet<string>): unknown {
     return this.#guarded(name, () => {
-      for (const rule of this.#names) {
-        if (rule.name?.test(name)) return this.#whole(rule, value);
-      }
+      const rule = this.#nameRule(name);
+      if (rule) return this.#whole(rule, value);
       if (structure?.has(name) || !this.readsText) return value;
       if (typeof value === 'string') return this.#text(name, value, 0);
       if (Array.isArray(value)) return this.#list(name, value, 0);
@@ -287,7 +308,7 @@ export class Mask {
       let masked: unknown;
       if (keys === 'text') masked = this.#decoded(name, item, depth);
       else {
-        const rule = this.#names.find((r) => r.name?.test(key));
+        const rule = this.#nameRule(key);
         if (rule) masked = item === null || item === undefined ? item : this.#whole(rule, item);
         else if (keys === 'top' && WIRE_STRUCTURE.has(key)) masked = item;
         else masked = this.#decoded(key, item, depth, 'fields');
