@@ -1156,7 +1156,13 @@ it('a fork names the session it was made from and marks its first live call; the
         ? { model: 'gpt-4o-mini', completion: { role: 'assistant', content: `answer ${n}` } }
         : { name: 'get_weather' }),
     });
-    const events = [call(0, 'llms'), call(1, 'tools'), call(2, 'llms')];
+    const events: Record<string, unknown>[] = [call(0, 'llms'), call(1, 'tools'), call(2, 'llms')];
+    // The fork's first call was recorded for replay (its HTTP exchange), the other not.
+    if (id === fork)
+      (events[0] as Record<string, unknown>).replay = {
+        request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', body: '{}' },
+        response: { status: 200, status_text: 'OK', headers: [], chunks: ['{}'] },
+      };
     expect(
       (await server.post('/v2/create_events', { events }, { authorization: `Bearer ${created.body.jwt}` })).status,
     ).toBe(200);
@@ -1171,6 +1177,7 @@ it('a fork names the session it was made from and marks its first live call; the
     .toBe(
       `Fork of ${origin.slice(0, 8)} from step 2: the calls before it replayed, the marked one and those after it run live.`,
     );
+  expect(await page.locator('.tag.replayable').textContent()).toBe('partly replayable (1 of 2)');
   // The third call (step 2), and only it, is the first live one.
   const marked = page.locator('.wf-row.fork-point');
   expect(await marked.count()).toBe(1);
@@ -1187,6 +1194,7 @@ it('a fork names the session it was made from and marks its first live call; the
     .poll(() => page.locator('#forks').textContent())
     .toBe(`Replays and forks of this session: ${fork.slice(0, 8)} (fork from step 2)`);
   expect(await page.locator('.lineage').count()).toBe(0);
+  expect(await page.locator('.tag.replayable').count()).toBe(0);
   await page.locator('#forks').getByRole('link').click();
   await page.waitForURL(`${server.url}/sessions/${fork}`);
   await page.close();

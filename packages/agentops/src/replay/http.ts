@@ -142,9 +142,11 @@ function requestOf(options: DispatchOptions): RequestShape | undefined {
 
 function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler): boolean {
   const ctx = context.active();
-  const span = llmSpanIn(ctx);
   const replay = replayIn(ctx);
-  if (!span || !(state.recording || replay)) return inner.dispatch(options, handler);
+  // Neither recording nor replaying: the request passes as it is, nothing else looked at.
+  if (!state.recording && !replay) return inner.dispatch(options, handler);
+  const span = llmSpanIn(ctx);
+  if (!span) return inner.dispatch(options, handler);
   if (isStream(options.body)) {
     // A body given as a stream (a `Request` object's): read whole first, then sent as those bytes.
     const body = options.body;
