@@ -399,6 +399,19 @@ if (postgres.url) {
   }
 }
 
+// 7b: replay: what recordReplay adds to an LLM call (its exchange kept), and what a replayed call
+// costs (answered from the recording, no network), against the same call live to a local server.
+{
+  const calls = quick ? '300' : '3000';
+  const us = { off: [], on: [], replay: [] };
+  for (let i = 0; i < scale.microRuns; i++) {
+    for (const mode of Object.keys(us)) us[mode].push((await probe('./replay-child.mjs', [mode, calls])).us);
+  }
+  const [off, on, replayed] = [median(us.off), median(us.on), median(us.replay)];
+  report('recordReplay: time added per LLM call (1 kB each way)', on - off, 'us', 'info', null, { off, on, us });
+  report('a replayed LLM call, as a share of the live call', replayed / off, 'x', 'info', null, { off, replayed });
+}
+
 // 8: the local server stays responsive while it takes one large OTLP request.
 {
   const runs = [];
