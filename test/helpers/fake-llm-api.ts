@@ -340,9 +340,18 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       } else if (path === '/v1/chat/completions' && body.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-        for (const chunk of streamChunks(model, usage, body.prompt_cache_key !== undefined))
-          res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-        res.end('data: [DONE]\n\n');
+        // Each chunk a moment after the last, as the API streams them: the client reads them apart.
+        const lines = streamChunks(model, usage, body.prompt_cache_key !== undefined).map(
+          (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
+        );
+        const next = (i: number) => {
+          if (i === lines.length) res.end('data: [DONE]\n\n');
+          else {
+            res.write(lines[i]);
+            setTimeout(next, 2, i + 1);
+          }
+        };
+        next(0);
       } else if (path === '/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'application/json' });
         // Tools offered and no tool result yet: the model asks for the tool; after its result, it answers.
