@@ -249,6 +249,7 @@ export function exportSession(sessionId: string): Promise<SessionExport> {
  * be read (this is not telemetry).
  */
 export async function replay(source: string | SessionExport, options: ReplayOptions = {}): Promise<Replay> {
+  options ??= {};
   const recorded =
     typeof source === 'string'
       ? ((await exportFromFile(source)) ?? (await apiClient().exportSession(source)))

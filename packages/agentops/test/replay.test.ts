@@ -9,7 +9,13 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_KEY, type ReplayCalls } from '../src/replay/http.js';
-import { Replay, ReplayDivergenceError, ReplayError, type ReplayOptions } from '../src/replay/Replay.js';
+import {
+  Replay,
+  ReplayDivergenceError,
+  ReplayError,
+  type ReplayOptions,
+  replaySessionOptions,
+} from '../src/replay/Replay.js';
 import { canonicalJson, differences, diffText, requestKey } from '../src/replay/request-key.js';
 import type { Session } from '../src/session/Session.js';
 
@@ -208,6 +214,19 @@ describe('a replay', () => {
       'from.step must be a whole number from 0 to 5',
     );
     expect(() => new Replay(recording(), session, { from: { eventId: 'nope' } })).toThrow('is not an LLM or tool call');
+    expect(() => new Replay(recording(), session, { from: 2 as never })).toThrow(
+      'from must be { step: N } or { eventId: ID }',
+    );
+    // Checked before the new session starts (agentops.replay() starts it with these options).
+    expect(() => replaySessionOptions(recording(), { onDivergence: 'skip' as never })).toThrow(ReplayError);
+    expect(replaySessionOptions(recording(), { from: { step: 2 }, tags: ['t'] })).toEqual({
+      tags: ['fork', 't'],
+      forkedFrom: { sessionId: 'origin', step: 2 },
+      name: 'run',
+    });
+    expect(() => new Replay(recording(), session, { onDivergence: 'skip' as never })).toThrow(
+      `onDivergence must be 'throw', 'live' or 'stop', not "skip"`,
+    );
   });
 
   it('says which calls were not recorded in full; a call past the recording is a divergence', async () => {

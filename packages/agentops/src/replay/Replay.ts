@@ -213,7 +213,7 @@ export class Replay {
     this.steps = this.#steps.map(({ step, kind, eventId, name }) => ({ step, kind, eventId, name }));
     this.gaps = gapsOf(this.#steps);
     this.replayable = this.gaps.length === 0;
-    this.#onDivergence = options.onDivergence ?? 'throw';
+    this.#onDivergence = divergenceAction(options.onDivergence);
     this.#liveFrom = forkPoint(this.#steps, options.from);
   }
 
@@ -337,9 +337,20 @@ export class Replay {
   }
 }
 
+const ACTIONS: readonly DivergenceAction[] = ['throw', 'live', 'stop'];
+
+function divergenceAction(value: unknown): DivergenceAction {
+  if (value === undefined) return 'throw';
+  if (!ACTIONS.includes(value as DivergenceAction))
+    throw new ReplayError(`onDivergence must be 'throw', 'live' or 'stop', not ${JSON.stringify(value)}`);
+  return value as DivergenceAction;
+}
+
 /** The step a fork goes live at. */
 function forkPoint(steps: readonly Step[], from: ReplayOptions['from']): number {
   if (from === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof from !== 'object' || from === null || !('step' in from || 'eventId' in from))
+    throw new ReplayError('from must be { step: N } or { eventId: ID }');
   if ('step' in from) {
     if (!Number.isInteger(from.step) || from.step < 0 || from.step > steps.length)
       throw new ReplayError(`from.step must be a whole number from 0 to ${steps.length} (the recorded calls)`);
@@ -350,8 +361,10 @@ function forkPoint(steps: readonly Step[], from: ReplayOptions['from']): number 
   return step.step;
 }
 
-/** The options of the session a replay is recorded as: linked to its origin, tagged `replay` or `fork`. */
+/** The options of the session a replay is recorded as (linked to its origin, tagged `replay` or `fork`); throws a ReplayError for options that are not valid. */
 export function replaySessionOptions(recorded: SessionExport, options: ReplayOptions): StartSessionOptions {
+  // Options checked before the session starts: a refused replay leaves no session open.
+  divergenceAction(options.onDivergence);
   const forked = options.from !== undefined;
   const name = options.name ?? recorded.session.name ?? undefined;
   const step = forked ? forkPoint(stepsOf(recorded), options.from) : undefined;
