@@ -5,8 +5,9 @@
  * reported with a diff, or run live; a fork replays the first calls and runs the rest live.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -87,8 +88,15 @@ beforeAll(async () => {
   openai = await startFakeOpenAI();
   nowhere = `http://127.0.0.1:${await freePort()}/v1`;
   const { id, output, exported } = await record('cjs');
+  // The file as the README makes it: `agentops-server sessions export ID > run.json`.
   const file = join(mkdtempSync(join(tmpdir(), 'agentops-replay-')), 'run.json');
-  writeFileSync(file, JSON.stringify(exported));
+  const cli = join(dirname(createRequire(import.meta.url).resolve('@agentops/server')), 'cli.js');
+  const printed = await runNode(cli, ['sessions', 'export', id], {
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+  });
+  expect(printed.code, printed.stderr).toBe(0);
+  writeFileSync(file, printed.stdout);
   recorded = { id, output, exported, file };
 });
 afterAll(async () => {
