@@ -4,11 +4,14 @@
  * tool's recorded result or error. (The whole path, with real clients, is test/replay.e2e.test.ts.)
  */
 
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ReplayExchange, SessionExport } from '@agentops/exporter';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPLAY_KEY, type ReplayCalls } from '../src/replay/http.js';
+import { REPLAY_KEY, type ReplayCalls, recordExchanges } from '../src/replay/http.js';
 import {
   Replay,
   ReplayDivergenceError,
@@ -252,5 +255,58 @@ describe('a replay', () => {
       expect(calls.llm(request('fourth'))).toBe('live');
     });
     expect(past.replay.divergences.at(-1)).toMatchObject({ step: -1, kind: 'llm' });
+  });
+});
+
+describe('the interception of fetch', () => {
+  it('records an LLM call’s exchange on its span and leaves every other request as the app sent it (a form keeps its boundary)', async () => {
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const boundary = /boundary=(.+)$/.exec(req.headers['content-type'] ?? '')?.[1];
+        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'a=b' });
+        res.end(
+          JSON.stringify({ boundaryInBody: boundary ? body.includes(`--${boundary}`) : null, length: body.length }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat`;
+    const tracer = new TracerProvider().getTracer('test');
+    const form = () => {
+      const f = new FormData();
+      f.append('purpose', 'fine-tune');
+      f.append('file', new Blob(['{"a":1}']), 'data.jsonl');
+      return f;
+    };
+    expect(recordExchanges(true)).toBe(true);
+    try {
+      // Outside an LLM call, and inside one: the form arrives whole, its boundary the one its header names.
+      expect(await (await fetch(url, { method: 'POST', body: form() })).json()).toMatchObject({ boundaryInBody: true });
+      const attributes = {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'm',
+        'gen_ai.provider.name': 'openai',
+      };
+      const span = await tracer.startActiveSpan('chat m', { attributes }, async (s) => {
+        expect(await (await fetch(url, { method: 'POST', body: form() })).json()).toMatchObject({
+          boundaryInBody: true,
+        });
+        await (
+          await fetch(url, { method: 'POST', body: '{"messages":[1]}', headers: { authorization: 'Bearer sk-secret' } })
+        ).text();
+        s.end();
+        return s as unknown as { attributes: Record<string, unknown> };
+      });
+      const kept = JSON.parse(span.attributes['agentops.replay.exchange'] as string) as ReplayExchange;
+      expect(kept.request).toEqual({ method: 'POST', url, body: '{"messages":[1]}' });
+      // No request header (the key), and of the response's only those a client reads.
+      expect(JSON.stringify(kept)).not.toContain('sk-secret');
+      expect(kept.response).toMatchObject({ status: 200, headers: [['content-type', 'application/json']] });
+    } finally {
+      recordExchanges(false);
+      server.close();
+    }
   });
 });

@@ -102,8 +102,6 @@ export function intercept(): boolean {
   holder[GLOBAL_DISPATCHER] = new Proxy(inner, {
     get(target, key) {
       if (key === 'dispatch') return ours;
-      // Undici then hands a request's body as the app gave it (the JSON text), not as a stream.
-      if (key === 'isMockActive') return true;
       const value = Reflect.get(target, key, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -148,7 +146,8 @@ function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler)
   const span = llmSpanIn(ctx);
   if (!span) return inner.dispatch(options, handler);
   if (isStream(options.body)) {
-    // A body given as a stream (a `Request` object's): read whole first, then sent as those bytes.
+    // Fetch hands the body as a stream of its bytes (a form's with the boundary its header names):
+    // read whole first, then sent as those bytes.
     const body = options.body;
     void readAll(body).then(
       (bytes) => exchangeOrPass(inner, { ...options, body: bytes }, handler, span, replay),
