@@ -151,12 +151,15 @@ function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler)
     const body = options.body;
     void readAll(body).then(
       (bytes) => exchangeOrPass(inner, { ...options, body: bytes }, handler, span, replay),
-      (err: unknown) => handler.onError?.(err instanceof Error ? err : new Error(String(err))),
+      (err: unknown) => handler.onError?.(asError(err)),
     );
     return true;
   }
   return exchangeOrPass(inner, options, handler, span, replay);
 }
+
+/** What was thrown, as the Error undici's handler takes. */
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 const isStream = (body: unknown): body is AsyncIterable<unknown> =>
   typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
@@ -184,7 +187,7 @@ function exchangeOrPass(
     try {
       answer = replay.llm(request);
     } catch (err) {
-      answer = err instanceof Error ? err : new Error(String(err));
+      answer = asError(err);
     }
     if (answer instanceof Error) {
       const failure = answer;
@@ -239,7 +242,7 @@ function respond(handler: Handler, exchange: ReplayExchange): void {
       if (more === false) waiting = () => setImmediate(send, 0);
       else send(0);
     } catch (err) {
-      handler.onError?.(err instanceof Error ? err : new Error(String(err)));
+      handler.onError?.(asError(err));
     }
   });
 }
