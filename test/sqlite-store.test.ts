@@ -147,8 +147,8 @@ describe('the sessions totals migration', () => {
     const file = join(dir, 'before-totals.db');
     const old = openSqlite(file);
     // The schema before the migration that keeps sessions' totals (and so before every later one).
-    const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN llm_calls'));
-    for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+    const before = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('ADD COLUMN llm_calls'));
+    for (const m of MIGRATIONS.slice(0, before)) old.exec(m as string);
     old.pragma(`user_version = ${before}`);
     old.exec(`INSERT INTO projects VALUES ('p', 'p', 'h', '${at(0)}');
       INSERT INTO sessions (id, project_id, init_timestamp, created_at, updated_at) VALUES ('${SESSION}', 'p', '${at(0)}', '${at(0)}', '${at(0)}');`);
@@ -184,6 +184,57 @@ describe('the sessions totals migration', () => {
     expect(store.db.prepare('SELECT model, llm_calls, prompt_tokens, cost FROM session_models').all()).toEqual([
       { model: 'gpt-4o', llm_calls: 2, prompt_tokens: 150, cost: 0.015 },
     ]);
+    await store.close();
+  });
+});
+
+describe('the search index migration', () => {
+  it("a file whose index names each event's session in a column gets the index that names it in the document id, made again from the stored events", async () => {
+    const { MIGRATIONS } = await import('../packages/server/src/db/sqlite-schema.js');
+    const { openSqlite } = await import('../packages/server/src/db/sqlite-driver.js');
+    const file = join(dir, 'before-search-ids.db');
+    const old = openSqlite(file);
+    const before = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('DROP TABLE search;'));
+    expect(before).toBeGreaterThan(0);
+    for (const m of MIGRATIONS.slice(0, before)) old.exec(m as string);
+    old.pragma(`user_version = ${before}`);
+    const other = randomUUID();
+    old.exec(`INSERT INTO projects VALUES ('p', 'p', 'h', '${at(0)}');`);
+    for (const id of [other, SESSION])
+      old.exec(`INSERT INTO sessions (id, project_id, init_timestamp, created_at, updated_at)
+        VALUES ('${id}', 'p', '${at(0)}', '${at(0)}', '${at(0)}')`);
+    const insert = old.prepare(`INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, data,
+      received_at) VALUES (?, ?, 'tools', ?, ?, ?, ?)`);
+    const event = (session: string, id: string, fields: object) =>
+      insert.run(session, id, at(1), at(2), JSON.stringify({ id, event_type: 'tools', ...fields }), at(2));
+    event(SESSION, 'e1', { name: 'lookup', params: { city: 'Lisbon' }, returns: 'sunny and warm' });
+    event(SESSION, 'e2', { name: 'lookup', payload_removed: true });
+    event(other, 'e3', { name: 'lookup', params: { city: 'Porto' }, returns: 'rain' });
+    event(other, 'e4', { name: 'broken', params: 'unreadable' });
+    old.prepare("UPDATE events SET data = '{not json' WHERE id = 'e4'").run();
+    // The old index: documents the events' rowids, the session a column of each.
+    old.exec(`INSERT INTO search (rowid, body, session_id) SELECT rowid, 'lisbon sunny', session_id FROM events
+      WHERE id = 'e1'`);
+    old.close();
+
+    const store = new SqliteStore(file);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
+    const found = async (q: string) =>
+      (await store.listSessions('p', { limit: 10, offset: 0, q })).sessions.map((s) => s.session.session_id);
+    expect(await found('lisbon warm')).toEqual([SESSION]);
+    expect(await found('porto rain')).toEqual([other]);
+    expect(await found('lookup')).toHaveLength(2);
+    // Not indexed: what retention removed (only its name stays), and JSON that cannot be read.
+    expect(await found('broken')).toEqual([]);
+    expect(await found('lisbon porto')).toEqual([]);
+    // New events are indexed and found beside the migrated ones.
+    await store.insertEvents(SESSION, [
+      {
+        payload: { ...tool(5), name: 'fetch', params: { city: 'Faro' } },
+        cost: null,
+      },
+    ]);
+    expect(await found('faro')).toEqual([SESSION]);
     await store.close();
   });
 });

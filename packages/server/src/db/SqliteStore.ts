@@ -83,7 +83,11 @@ export class SqliteStore extends SqlStore {
       .transaction(() => {
         const version = this.db.pragma('user_version', { simple: true }) as number;
         if (version > MIGRATIONS.length) throw newerSchema(version, MIGRATIONS.length);
-        for (let v = version; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v] as string);
+        for (let v = version; v < MIGRATIONS.length; v++) {
+          const step = MIGRATIONS[v];
+          if (typeof step === 'function') step(this.db);
+          else this.db.exec(step as string);
+        }
         if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
       })
       .immediate();

@@ -133,10 +133,10 @@ export function sessionRepository(d: Dialect) {
         // A search with no word in it (punctuation only) finds nothing.
         const words = searchWords(filter.q);
         if (words.length === 0) return { sessions: [], total: 0 };
-        const ids = yield* d.matchingSessions(words);
-        if (ids.length === 0) return { sessions: [], total: 0 };
-        where.push(d.idIn);
-        params.push(d.idsParam(ids));
+        const keys = yield* d.matchingSessions(words);
+        if (keys.length === 0) return { sessions: [], total: 0 };
+        where.push(d.sessionKeyIn);
+        params.push(d.sessionKeysParam(keys));
       }
       if (filter.endState === 'running') where.push('end_state IS NULL');
       else if (filter.endState !== undefined) {

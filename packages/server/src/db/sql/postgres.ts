@@ -71,8 +71,8 @@ export const postgresDialect: Dialect = {
     );
     return rows.map((r) => r.id);
   },
-  idIn: 'sessions.id = ANY (?::text[])',
-  idsParam: (ids) => ids,
+  sessionKeyIn: 'sessions.id = ANY (?::text[])',
+  sessionKeysParam: (keys) => keys,
   eventKey: 'id',
   eventKeyIn: 'id = ANY (?::text[])',
   keysParam: (keys) => keys,

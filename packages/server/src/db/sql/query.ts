@@ -98,13 +98,14 @@ export interface Dialect {
   /** Replaces the session's own words (its tags) in the index; '' removes them. */
   indexSessionWords(sessionId: string, words: string): Op<void>;
   /**
-   * The ids of the sessions one of whose events, or whose own words, hold every word given (of any
-   * project: the caller filters). Found once per search, then used by the list and its count.
+   * The keys of the sessions one of whose events, or whose own words, hold every word given (of
+   * any project: the caller filters): SQLite's session rowids, PostgreSQL's session ids. Found
+   * once per search, then used by the list and its count.
    */
-  matchingSessions(words: readonly string[]): Op<string[]>;
-  /** A condition: `sessions.id` is one of the ids the parameter `idsParam` makes. */
-  readonly idIn: string;
-  idsParam(ids: readonly string[]): unknown;
+  matchingSessions(words: readonly string[]): Op<unknown[]>;
+  /** A condition: the session is one of the keys (`matchingSessions`) the parameter `sessionKeysParam` makes. */
+  readonly sessionKeyIn: string;
+  sessionKeysParam(keys: readonly unknown[]): unknown;
   /**
    * The column an event's index document is found by (SQLite's `rowid`, PostgreSQL's event `id`),
    * and a condition that it is one of the keys the parameter `keysParam` makes.

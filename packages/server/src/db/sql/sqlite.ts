@@ -4,6 +4,7 @@
  * text and kept: event batches are the server's hottest path.
  */
 import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
+import { docId, sessionOfDoc } from '../sqlite-search.js';
 import { all, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
 
 export const sqliteDialect: Dialect = {
@@ -28,13 +29,14 @@ export const sqliteDialect: Dialect = {
   },
   *indexEvents(sessionId, eventIds, texts) {
     // One statement text for any number of events (prepared once): the rows as a JSON array. An
-    // event's document is the event's rowid, so it can be found again (and removed) by it. CROSS
-    // JOIN keeps the batch the outer loop, each event found by its key: with the session's events
-    // outside, a batch into a session of 40,000 events compared every one (200 events/s).
+    // event's document id names its session and the event (sqlite-search.ts), so it can be found
+    // again (and removed) by it. CROSS JOIN keeps the batch the outer loop, each event found by its
+    // key: with the session's events outside, a batch into a session of 40,000 events compared
+    // every one (200 events/s).
     yield* run(
-      `INSERT INTO search (rowid, body, session_id)
-       SELECT e.rowid, j.value ->> '$[1]', e.session_id FROM json_each(?) AS j
-       CROSS JOIN events AS e ON e.session_id = ? AND e.id = j.value ->> '$[0]'`,
+      `INSERT INTO search (rowid, body)
+       SELECT ${docId('s.rowid', 'e.rowid')}, j.value ->> '$[1]' FROM sessions AS s CROSS JOIN json_each(?) AS j
+       CROSS JOIN events AS e ON e.session_id = s.id AND e.id = j.value ->> '$[0]' WHERE s.id = ?`,
       [JSON.stringify(eventIds.map((id, i) => [id, texts[i]])), sessionId],
     );
   },
@@ -48,23 +50,28 @@ export const sqliteDialect: Dialect = {
       ]);
   },
   *matchingSessions(words) {
-    // Each word a quoted FTS5 string (words hold letters and digits only): all of them, in any order.
+    // Each word a quoted FTS5 string (words hold letters and digits only): all of them, in any
+    // order. The sessions' rowids, read off the matching documents' ids.
     const query = words.map((w) => `"${w}"`).join(' ');
-    const rows = yield* all<{ id: string }>(
-      `SELECT DISTINCT session_id AS id FROM search WHERE search MATCH ?
-       UNION SELECT id FROM sessions WHERE rowid IN (SELECT rowid FROM search_tags WHERE search_tags MATCH ?)`,
+    const rows = yield* all<{ k: number }>(
+      `SELECT DISTINCT ${sessionOfDoc('rowid')} AS k FROM search WHERE search MATCH ?
+       UNION SELECT rowid FROM search_tags WHERE search_tags MATCH ?`,
       [query, query],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => r.k);
   },
-  idIn: 'sessions.id IN (SELECT value FROM json_each(?))',
-  idsParam: (ids) => JSON.stringify(ids),
+  sessionKeyIn: 'sessions.rowid IN (SELECT value FROM json_each(?))',
+  sessionKeysParam: (keys) => JSON.stringify(keys),
   eventKey: 'rowid',
   eventKeyIn: 'rowid IN (SELECT value FROM json_each(?))',
   keysParam: (keys) => JSON.stringify(keys),
-  *unindexEvents(_sessionId, keys) {
-    // An event's document is its rowid (a key with no document, an event with no words, is no error).
-    yield* run('DELETE FROM search WHERE rowid IN (SELECT value FROM json_each(?))', [JSON.stringify(keys)]);
+  *unindexEvents(sessionId, keys) {
+    // A key with no document (an event with no words) is no error.
+    yield* run(
+      `DELETE FROM search WHERE rowid IN
+       (SELECT ${docId('s.rowid', 'j.value')} FROM sessions AS s CROSS JOIN json_each(?) AS j WHERE s.id = ?)`,
+      [JSON.stringify(keys), sessionId],
+    );
   },
 };
 
