@@ -1,7 +1,7 @@
 /**
  * Full-text search of a project's sessions (`GET /v2/sessions?q=`) on a real store (SQLite's FTS5,
  * or PostgreSQL's tsvector under `pnpm test:postgres`): what agents said and were told, tool
- * arguments and results, errors and tags; every word in one event (or in the tags); one project's
+ * arguments and results, errors and tags; every word in the session's events or tags; one project's
  * words never found with another's key; masked values never indexed; tags replaced when they change.
  */
 import { describe, expect, it } from 'vitest';
@@ -79,7 +79,7 @@ async function seed(): Promise<void> {
 }
 
 describe('GET /v2/sessions?q=', () => {
-  it('finds the sessions one of whose events holds every word, in any case and order', async () => {
+  it('finds the sessions whose events and tags hold every word, in any case and order', async () => {
     await seed();
     expect(await search('password')).toEqual([A]);
     expect(await search('PASSWORD reset')).toEqual([A]);
@@ -90,8 +90,11 @@ describe('GET /v2/sessions?q=', () => {
     expect(await search('lookup_invoice')).toEqual([A]);
     // Error types and details.
     expect(await search('connectionerror')).toEqual([B]);
-    // Every word in one event: these two are in two sessions.
+    // Every word in the session: these two are in two sessions; these in two events of one, and a tag.
     expect(await search('password replica')).toEqual([]);
+    expect(await search('password paid')).toEqual([A]);
+    expect(await search('billing inv 4242')).toEqual([A]);
+    expect(await search('billing replica')).toEqual([]);
     expect(await search('nowhere')).toEqual([]);
     // Punctuation only: no word to search for, nothing found (not everything).
     expect(await search('?!')).toEqual([]);
@@ -134,6 +137,25 @@ describe('GET /v2/sessions?q=', () => {
     await session(B, [], [event(3, { event_type: 'errors', details: 'refused by the database replica' })]);
     const res = await t.app.inject({ method: 'GET', url: '/v2/sessions?q=replica', headers: t.key });
     expect(res.json()).toMatchObject({ total: 1 });
+  });
+
+  it('indexes a batch of many long events (more words than one PostgreSQL tsvector holds) and skips runs of letters no one searches for', async () => {
+    // 40 events of 32 kB of distinct words each: 1.3 MB of words in one batch.
+    const events = Array.from({ length: 40 }, (_, i) =>
+      event(100 + i, {
+        event_type: 'tools',
+        name: 'scan',
+        params: Array.from({ length: 4000 }, (_, j) => `w${i}x${j}`).join(' '),
+      }),
+    );
+    // PostgreSQL refuses a lexeme over 2 kB.
+    events.push(event(200, { event_type: 'tools', name: 'hash', returns: `${'z'.repeat(3000)} digest` }));
+    await session(A, [], events);
+    expect(await search('w0x1')).toEqual([A]);
+    expect(await search('w39x3000 w20x5 digest')).toEqual([A]);
+    // A run of letters longer than any word: not a word of the search either.
+    expect(await search(`${'z'.repeat(300)} digest`)).toEqual([A]);
+    expect(await search('z'.repeat(300))).toEqual([]);
   });
 
   it('refuses an empty or too long search with a 400', async () => {

@@ -136,7 +136,9 @@ export abstract class SqlStore implements Store {
   }
 
   listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: ListedSession[]; total: number }> {
-    return this.#x.read(() => this.#sessions.list(projectId, filter));
+    // A search in one snapshot: the list and its count agree, and PostgreSQL's search plans its own way.
+    const list = () => this.#sessions.list(projectId, filter);
+    return filter.q === undefined ? this.#x.read(list) : this.#x.snapshot(list);
   }
 
   overview(projectId: string, query: OverviewQuery): Promise<Overview> {

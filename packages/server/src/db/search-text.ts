@@ -48,7 +48,53 @@ export function searchText(e: object): string {
  * asks whether a document holds a word, never how often or where), space-separated.
  */
 export function searchDocument(text: string): string {
-  return [...new Set(wordsOf(text))].join(' ');
+  return [...new Set(wordsOf(text).filter(isIndexed))].join(' ');
+}
+
+/** Longer runs of letters and digits are not words anyone searches for (and PostgreSQL refuses lexemes over 2 kB). */
+const MAX_WORD_LENGTH = 200;
+const isIndexed = (word: string): boolean => word.length <= MAX_WORD_LENGTH;
+
+/** Most characters of words in one search document of a batch of events (PostgreSQL's tsvector holds at most 1 MB). */
+const MAX_DOCUMENT_WORDS = 256 * 1024;
+
+/** One document of the index: the words of some events of one session, each word once. */
+export interface SearchDocument {
+  /** The events whose words it holds, in the order they were given. */
+  eventIds: string[];
+  /** Space-separated. */
+  words: string;
+}
+
+/**
+ * The documents a batch of a session's events is indexed as: the words of many events in one
+ * (a search finds sessions, so which event holds a word is the session page's to say), split
+ * where a document would grow past MAX_DOCUMENT_WORDS. `texts[i]` is event `eventIds[i]`'s
+ * words (searchText).
+ */
+export function searchDocuments(eventIds: readonly string[], texts: readonly string[]): SearchDocument[] {
+  const docs: SearchDocument[] = [];
+  let ids: string[] = [];
+  let words = new Set<string>();
+  let size = 0;
+  const close = () => {
+    if (ids.length > 0) docs.push({ eventIds: ids, words: [...words].join(' ') });
+    ids = [];
+    words = new Set();
+    size = 0;
+  };
+  texts.forEach((text, i) => {
+    if (!text) return;
+    if (size + text.length > MAX_DOCUMENT_WORDS) close();
+    ids.push(eventIds[i] as string);
+    for (const word of text.split(' ')) {
+      if (words.has(word)) continue;
+      words.add(word);
+      size += word.length + 1;
+    }
+  });
+  close();
+  return docs;
 }
 
 /**
@@ -67,9 +113,9 @@ export function wordsOf(text: string): string[] {
 }
 
 /**
- * The words of a search: every one must be in one event (or in the session's tags). Empty:
+ * The words of a search: a session is found when its events and tags hold every one. Empty:
  * nothing to search for.
  */
 export function searchWords(query: string): string[] {
-  return [...new Set(wordsOf(query))].slice(0, 16);
+  return [...new Set(wordsOf(query).filter(isIndexed))].slice(0, 16);
 }

@@ -1,25 +1,24 @@
 /**
- * SQLite's full-text index of events (FTS5, contentless): each event's document id says which
- * session it is of, so a search reads the matching sessions off the matches' ids, with no lookup
- * per match. The id is the session's rowid in the high 32 bits and the event's rowid's low 32 bits
- * below: unique within a session unless one session holds two events 2^32 rowids apart.
+ * SQLite's full-text index of events (FTS5, contentless): each document's id says which session
+ * its events are of, so a search reads the matching sessions off the matches' ids, with no lookup
+ * per match. The id is the session's rowid in the high 32 bits and its first event's rowid's low
+ * 32 bits below: unique within a session unless one session holds two events 2^32 rowids apart.
+ * A session's documents are the ids from its rowid << 32 up to the next rowid's.
  */
 import { PAYLOAD_REMOVED } from '../retention/payload.js';
 import { searchText } from './search-text.js';
 import type { SqliteConnection } from './sqlite-driver.js';
 
-/** An event's document id, of `session` and `event` rowid expressions. */
+/** A document's id, of `session` and (its first) `event` rowid expressions. */
 export const docId = (session: string, event: string): string => `((${session} << 32) | (${event} & 4294967295))`;
-/** The session rowid a document id names. */
-export const sessionOfDoc = (doc: string): string => `(${doc} >> 32)`;
 
 /** Events read per step of a reindex. */
 const REINDEX_BATCH = 2_000;
 
 /**
- * Indexes every stored event again (a migration: the index was dropped and made anew), from its
- * stored JSON as ingest does, except events whose payload retention removed. In steps of a few
- * thousand events, in the caller's transaction.
+ * Indexes every stored event again (a migration: the index was dropped and made anew), each a
+ * document of its own, from its stored JSON as ingest reads it, except events whose payload
+ * retention removed. In steps of a few thousand events, in the caller's transaction.
  */
 export function reindexSearch(db: SqliteConnection): void {
   const read = db.prepare(

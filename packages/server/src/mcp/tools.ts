@@ -144,8 +144,8 @@ export const TOOLS: Tool[] = [
     name: 'search_sessions',
     title: 'Search sessions',
     description:
-      'Full-text search: the sessions where one event holds every word of the query (in a prompt, a ' +
-      'completion, tool or action arguments and results, an error), or whose tags do; newest first, with ' +
+      'Full-text search: the sessions whose events and tags hold every word of the query (in a prompt, a ' +
+      'completion, tool or action arguments and results, an error, a tag); newest first, with ' +
       'the same filters as list_sessions. Then read the events of one with get_session_events.',
     inputSchema: {
       type: 'object',

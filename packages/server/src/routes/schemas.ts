@@ -57,7 +57,7 @@ export const listQuerySchema = {
     /** The replays and forks of a session (`agentops.replay()`). */
     forked_from: sessionIdSchema,
     id: { type: 'string', pattern: '^[0-9a-fA-F-]{1,36}$' },
-    /** Full-text search: sessions where one event (or the tags) holds every word of it. */
+    /** Full-text search: sessions whose events and tags hold every word of it. */
     q: { type: 'string', minLength: 1, maxLength: 512 },
     from: { type: 'string', minLength: 1, maxLength: 64 },
     to: { type: 'string', minLength: 1, maxLength: 64 },

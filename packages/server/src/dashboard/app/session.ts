@@ -302,17 +302,14 @@ export async function sessionPage(id: string): Promise<void> {
       ['Release', s.release],
     ] as const
   ).filter(([, v]) => v);
-  // Opened from a search: the events that hold its words (as the server's search reads them) are marked.
+  // Opened from a search: the events that hold its words (as the server's search reads them) are
+  // marked; the session holds them all, in one event or in several (then those holding any).
   const query = new URLSearchParams(location.search).get('q') ?? '';
   const words = searchWords(query);
-  const hits = new Set(
-    words.length === 0
-      ? []
-      : all.filter((e) => {
-          const held = new Set(wordsOf(searchText(e)));
-          return words.every((w) => held.has(w));
-        }),
-  );
+  const held = words.length === 0 ? [] : all.map((e) => ({ e, held: new Set(wordsOf(searchText(e))) }));
+  const holdingAll = held.filter((h) => words.every((w) => h.held.has(w)));
+  const together = holdingAll.length > 0;
+  const hits = new Set((together ? holdingAll : held.filter((h) => words.some((w) => h.held.has(w)))).map((h) => h.e));
   // A fork (agentops.replay() with `from`): the call at its step is the first that ran live, marked.
   const calls = all
     .filter((e) => e.type === 'llms' || e.type === 'tools')
@@ -334,7 +331,7 @@ export async function sessionPage(id: string): Promise<void> {
     : '';
   const searched =
     hits.size > 0
-      ? `<p class="muted search-hits">${hits.size} of ${all.length} events hold “${esc(query)}”, marked below</p>`
+      ? `<p class="muted search-hits">${hits.size} of ${all.length} events hold ${together ? '' : 'words of '}“${esc(query)}”, marked below</p>`
       : '';
   let html = `<p><a href="/sessions" style="color:var(--muted)">← Sessions</a></p><h2 style="margin:.2rem 0">${s.name ? `<span class="session-name">${esc(s.name)}</span> ` : ''}Session <code>${esc(s.session_id)}</code> ${state(s.end_state)}</h2>${s.end_state_reason ? `<p class="muted">${esc(s.end_state_reason)}</p>` : ''}<p>${(s.tags || []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}${replayable}</p>${lineage}<p class="muted" id="forks"></p>${who.length ? `<p class="muted session-context">${who.map(([k, v]) => `${esc(k)} <b>${esc(v)}</b>`).join(' · ')}</p>` : ''}<div class="cards"><div class="card"><span class="muted">Duration</span><b>${esc(st.duration)}</b></div><div class="card"><span class="muted">Cost</span><b>$${esc(st.cost)}</b></div><div class="card"><span class="muted">LLM calls</span><b>${st.llm_calls}</b></div><div class="card"><span class="muted">Tools</span><b>${st.tool_calls}</b></div><div class="card"><span class="muted">Actions</span><b>${st.actions}</b></div><div class="card"><span class="muted">Errors</span><b>${st.errors}</b></div><div class="card"><span class="muted">Tokens</span><b>${st.prompt_tokens + st.completion_tokens}</b>${st.cache_read_tokens > 0 ? `<span class="muted cached-share">${st.cache_read_tokens} cached</span>` : ''}</div><div class="card"><span class="muted">Processes</span><b>${Math.max(1, hosts.length)}</b></div>${st.evaluations > 0 ? `<div class="card"><span class="muted">Evaluations</span><b>${st.evaluations}</b></div>` : ''}</div><p class="legend muted"><span><i class="dot agents"></i>agent</span><span><i class="dot llms"></i>LLM</span><span><i class="dot tools"></i>tool</span><span><i class="dot actions"></i>action</span><span><i class="dot errors"></i>error</span></p>${searched}<div class="layout"><section aria-label="Waterfall" id="wf">`;
   html += `<div class="wf-row wf-axis" role="presentation"><div class="wf-label muted">Time</div>${timeAxis(span)}</div>`;

@@ -13,7 +13,7 @@ import {
   type StoredEvent,
   withCost,
 } from '../Store.js';
-import { searchText } from '../search-text.js';
+import { searchDocuments, searchText } from '../search-text.js';
 import { all, type Column, type Dialect, insertNew, type Op } from '../sql/query.js';
 import type { alertRepository, Spend } from './alerts.js';
 import type { sessionRepository } from './sessions.js';
@@ -102,7 +102,7 @@ export function eventRepository(
       // What it cost counts toward the project's budgets, and fires the rules it takes over a limit.
       if (spends.length > 0) yield* alerts.onSpend(sessionId, spends, Date.now());
       // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
-      if (docIds.length > 0) yield* d.indexEvents(sessionId, docIds, texts);
+      if (docIds.length > 0) yield* d.indexEvents(sessionId, searchDocuments(docIds, texts));
       return inserted.length;
     },
 

@@ -74,7 +74,7 @@ export function retentionRepository(d: Dialect) {
     )).map((r) => r.k);
     let deleted = 0;
     if (keys.length > 0) {
-      yield* d.unindexEvents(sessionId, keys);
+      yield* d.unindexSessionEvents(sessionId);
       deleted = yield* run(`DELETE FROM events WHERE session_id = ? AND ${d.eventKeyIn}`, [
         sessionId,
         d.keysParam(keys),
@@ -107,8 +107,9 @@ export function retentionRepository(d: Dialect) {
       freed += Buffer.byteLength(row.data) - Buffer.byteLength(data);
       stripped.push(row.k);
     }
-    // Words that are no longer stored are no longer found.
-    if (stripped.length > 0) yield* d.unindexEvents(s.id, stripped);
+    // Words that are no longer stored are no longer found: those of all the session's events, whose
+    // payloads go in the steps that follow.
+    if (stripped.length > 0) yield* d.unindexSessionEvents(s.id);
     const done = rows.length < limit;
     yield* run(
       `UPDATE sessions SET payload_bytes = payload_bytes - ?, payload_cursor = ?, payload_removed_at = ? WHERE id = ?`,

@@ -1,3 +1,5 @@
+import type { SearchDocument } from '../search-text.js';
+
 /**
  * The one query layer both stores share. The store's logic (the repositories beside this folder) is
  * written once as generator functions that yield the statements they need and receive their rows:
@@ -90,11 +92,11 @@ export interface Dialect {
   /** Milliseconds from ISO time `start` to ISO time `end`, at least 0. */
   durationMs(end: string, start: string): string;
   /**
-   * Indexes stored events for full-text search: `texts[i]` is the words of event `eventIds[i]`.
-   * SQLite's FTS5 (contentless: the words are not stored twice), PostgreSQL's `tsvector` with a GIN
-   * index.
+   * Indexes a session's newly stored events for full-text search (search-text.ts: each document the
+   * words of some of them). SQLite's FTS5 (contentless: the words are not stored twice),
+   * PostgreSQL's `tsvector` with a GIN index.
    */
-  indexEvents(sessionId: string, eventIds: readonly string[], texts: readonly string[]): Op<void>;
+  indexEvents(sessionId: string, docs: readonly SearchDocument[]): Op<void>;
   /** Replaces the session's own words (its tags) in the index; '' removes them. */
   indexSessionWords(sessionId: string, words: string): Op<void>;
   /**
@@ -106,15 +108,15 @@ export interface Dialect {
   /** A condition: the session is one of the keys (`matchingSessions`) the parameter `sessionKeysParam` makes. */
   readonly sessionKeyIn: string;
   sessionKeysParam(keys: readonly unknown[]): unknown;
-  /**
-   * The column an event's index document is found by (SQLite's `rowid`, PostgreSQL's event `id`),
-   * and a condition that it is one of the keys the parameter `keysParam` makes.
-   */
+  /** The column events are deleted by (SQLite's `rowid`, PostgreSQL's event `id`), and a condition that it is one of `keysParam`'s. */
   readonly eventKey: string;
   readonly eventKeyIn: string;
   keysParam(keys: readonly unknown[]): unknown;
-  /** Removes from the index the documents of the session's events of these keys (see `eventKey`). */
-  unindexEvents(sessionId: string, keys: readonly unknown[]): Op<void>;
+  /**
+   * Removes the words of all the session's events from the index (not its tags'): retention removes
+   * a session's events, or their payloads, all of them, in steps that begin with this.
+   */
+  unindexSessionEvents(sessionId: string): Op<void>;
   /** Ends a subquery that picks rows to claim: PostgreSQL skips the rows another transaction claims (SQLite: nothing). */
   readonly skipLocked: string;
   /**

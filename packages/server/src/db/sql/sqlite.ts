@@ -4,8 +4,12 @@
  * text and kept: event batches are the server's hottest path.
  */
 import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
-import { docId, sessionOfDoc } from '../sqlite-search.js';
+import { docId } from '../sqlite-search.js';
 import { all, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
+
+/** The rowid of the first of a document's events (the ids in `j.value ->> '$[0]'`, of session `s`). */
+const FIRST_EVENT = `(SELECT MIN(e.rowid) FROM json_each(j.value -> '$[0]') AS i
+  CROSS JOIN events AS e ON e.session_id = s.id AND e.id = i.value)`;
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
@@ -27,17 +31,16 @@ export const sqliteDialect: Dialect = {
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },
-  *indexEvents(sessionId, eventIds, texts) {
-    // One statement text for any number of events (prepared once): the rows as a JSON array. An
-    // event's document id names its session and the event (sqlite-search.ts), so it can be found
-    // again (and removed) by it. CROSS JOIN keeps the batch the outer loop, each event found by its
-    // key: with the session's events outside, a batch into a session of 40,000 events compared
-    // every one (200 events/s).
+  *indexEvents(sessionId, docs) {
+    // One statement text for any number of documents (prepared once): the rows as a JSON array. A
+    // document's id names its session and the first of its events (sqlite-search.ts). CROSS JOIN
+    // keeps each document's events the outer loop, each found by its key: with the session's
+    // events outside, a batch into a session of 40,000 events compared every one (200 events/s).
     yield* run(
       `INSERT INTO search (rowid, body)
-       SELECT ${docId('s.rowid', 'e.rowid')}, j.value ->> '$[1]' FROM sessions AS s CROSS JOIN json_each(?) AS j
-       CROSS JOIN events AS e ON e.session_id = s.id AND e.id = j.value ->> '$[0]' WHERE s.id = ?`,
-      [JSON.stringify(eventIds.map((id, i) => [id, texts[i]])), sessionId],
+       SELECT ${docId('s.rowid', FIRST_EVENT)}, j.value ->> '$[1]'
+       FROM sessions AS s CROSS JOIN json_each(?) AS j WHERE s.id = ?`,
+      [JSON.stringify(docs.map((doc) => [doc.eventIds, doc.words])), sessionId],
     );
   },
   *indexSessionWords(sessionId, words) {
@@ -50,13 +53,13 @@ export const sqliteDialect: Dialect = {
       ]);
   },
   *matchingSessions(words) {
-    // Each word a quoted FTS5 string (words hold letters and digits only): all of them, in any
-    // order. The sessions' rowids, read off the matching documents' ids.
-    const query = words.map((w) => `"${w}"`).join(' ');
+    // The sessions whose events or tags hold each word (a quoted FTS5 string: words hold letters
+    // and digits only), read off the documents' ids; those that hold them all.
+    const each =
+      'SELECT k FROM (SELECT rowid >> 32 AS k FROM search WHERE search MATCH ? UNION SELECT rowid FROM search_tags WHERE search_tags MATCH ?)';
     const rows = yield* all<{ k: number }>(
-      `SELECT DISTINCT ${sessionOfDoc('rowid')} AS k FROM search WHERE search MATCH ?
-       UNION SELECT rowid FROM search_tags WHERE search_tags MATCH ?`,
-      [query, query],
+      words.map(() => each).join(' INTERSECT '),
+      words.flatMap((w) => [`"${w}"`, `"${w}"`]),
     );
     return rows.map((r) => r.k);
   },
@@ -65,12 +68,12 @@ export const sqliteDialect: Dialect = {
   eventKey: 'rowid',
   eventKeyIn: 'rowid IN (SELECT value FROM json_each(?))',
   keysParam: (keys) => JSON.stringify(keys),
-  *unindexEvents(sessionId, keys) {
-    // A key with no document (an event with no words) is no error.
+  *unindexSessionEvents(sessionId) {
+    // The session's documents are the ids from its rowid << 32 up to the next session's.
     yield* run(
-      `DELETE FROM search WHERE rowid IN
-       (SELECT ${docId('s.rowid', 'j.value')} FROM sessions AS s CROSS JOIN json_each(?) AS j WHERE s.id = ?)`,
-      [JSON.stringify(keys), sessionId],
+      `DELETE FROM search WHERE rowid >= (SELECT rowid << 32 FROM sessions WHERE id = ?)
+       AND rowid < (SELECT (rowid + 1) << 32 FROM sessions WHERE id = ?)`,
+      [sessionId, sessionId],
     );
   },
 };
