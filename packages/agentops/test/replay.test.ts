@@ -11,6 +11,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentOpsSpanProcessor } from '../src/pipeline/AgentOpsSpanProcessor.js';
 import { REPLAY_KEY, type ReplayCalls, recordExchanges } from '../src/replay/http.js';
 import {
   Replay,
@@ -306,6 +307,73 @@ describe('the interception of fetch', () => {
       expect(kept.response).toMatchObject({ status: 200, headers: [['content-type', 'application/json']] });
     } finally {
       recordExchanges(false);
+      server.close();
+    }
+  });
+
+  it('goes on recording when the app sets its own global dispatcher after init, and records a call once through one that hands requests to the last', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat`;
+    const GLOBAL = Symbol.for('undici.globalDispatcher.1');
+    const holder = globalThis as unknown as Record<symbol, object | undefined>;
+    // What undici's setGlobalDispatcher does (the npm package's, which an app uses for a proxy or a pool).
+    const setGlobalDispatcher = (agent: unknown) =>
+      Object.defineProperty(globalThis, GLOBAL, {
+        value: agent,
+        writable: true,
+        enumerable: false,
+        configurable: false,
+      });
+    const provider = new TracerProvider({ spanProcessors: [new AgentOpsSpanProcessor({ logLevel: 'silent' })] });
+    const tracer = provider.getTracer('test');
+    const attributes = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'm',
+      'gen_ai.provider.name': 'openai',
+    };
+    /** An LLM call through fetch; how many times its exchange was written on its span, and the last. */
+    const call = (body: string) =>
+      tracer.startActiveSpan('chat m', { attributes }, async (s) => {
+        let writes = 0;
+        const set = s.setAttribute.bind(s);
+        s.setAttribute = (key, value) => {
+          if (key === 'agentops.replay.exchange') writes++;
+          return set(key, value);
+        };
+        await (await fetch(url, { method: 'POST', body })).text();
+        s.end();
+        const kept = (s as unknown as { attributes: Record<string, unknown> }).attributes['agentops.replay.exchange'];
+        return { writes, request: kept ? (JSON.parse(kept as string) as ReplayExchange).request.body : undefined };
+      });
+    expect(recordExchanges(true)).toBe(true);
+    const original = holder[GLOBAL];
+    try {
+      const Agent = Object.getPrototypeOf(original).constructor as new () => object;
+      setGlobalDispatcher(new Agent());
+      expect(await call('{"n":1}')).toEqual({ writes: 1, request: '{"n":1}' });
+      // A dispatcher that hands each request to the one before it (which records): still once.
+      let passed = 0;
+      const before = holder[GLOBAL] as unknown as { dispatch(o: unknown, h: unknown): boolean };
+      class Counting extends Agent {
+        dispatch(o: unknown, h: unknown): boolean {
+          passed++;
+          return before.dispatch(o, h);
+        }
+      }
+      setGlobalDispatcher(new Counting());
+      expect(await call('{"n":2}')).toEqual({ writes: 1, request: '{"n":2}' });
+      expect(passed).toBe(1);
+    } finally {
+      recordExchanges(false);
+      holder[GLOBAL] = original;
+      await provider.shutdown();
       server.close();
     }
   });

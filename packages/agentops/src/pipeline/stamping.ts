@@ -8,6 +8,7 @@ import { agentIdOf, classifySpan, isLlmOperation, semconv as S, traceIdToSession
 import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
+import { keepIntercepting } from '../replay/http.js';
 import { sameCallAs } from '../replay/outer-calls.js';
 
 /**
@@ -33,9 +34,13 @@ export function stamp(span: Span, parentContext: Context, directory: SessionDire
     const agentId = agentIdFromContext(parentContext) ?? agentOfParent(parent);
     if (agentId) span.setAttribute(S.ATTR_AGENT_ID, agentId);
   }
-  if (isLlmOperation(span.attributes) && parent && isSameLlmCall(parent, span)) {
-    span.setAttribute(S.ATTR_LLM_REENTRANT, true);
-    sameCallAs(span, parent);
+  if (isLlmOperation(span.attributes)) {
+    // Its request is recorded or replayed through the dispatcher the app has now.
+    keepIntercepting();
+    if (parent && isSameLlmCall(parent, span)) {
+      span.setAttribute(S.ATTR_LLM_REENTRANT, true);
+      sameCallAs(span, parent);
+    }
   }
 }
 

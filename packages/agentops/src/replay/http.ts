@@ -59,8 +59,8 @@ interface Dispatcher {
 /** Where undici (Node's `fetch`) keeps the dispatcher every request goes through. */
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
-const state = processWide<{ inner: Dispatcher | undefined; recording: boolean }>('replay.http', () => ({
-  inner: undefined,
+const state = processWide<{ proxy: Dispatcher | undefined; recording: boolean }>('replay.http', () => ({
+  proxy: undefined,
   recording: false,
 }));
 
@@ -81,12 +81,14 @@ export function recordExchanges(on: boolean): boolean {
 }
 
 /**
- * Wraps Node's global dispatcher, once per process. Undici makes it when `fetch` is first called
- * (at once, before the call's promise), so a `data:` URL, which needs no network, is fetched to
- * make it. False where there is none (a runtime whose `fetch` is not Node's).
+ * Wraps Node's global dispatcher. Undici makes it when `fetch` is first called (at once, before the
+ * call's promise), so a `data:` URL, which needs no network, is fetched to make it. An app may set
+ * its own later (undici's `setGlobalDispatcher`, for a proxy or its own pool): it is wrapped in turn
+ * when the next LLM call starts (`keepIntercepting`), and only the newest wrapper records, so one
+ * composed over the last (`getGlobalDispatcher().compose(...)`) records each call once. False where
+ * there is none (a runtime whose `fetch` is not Node's) or it cannot be replaced.
  */
 export function intercept(): boolean {
-  if (state.inner) return true;
   const holder = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
   if (holder[GLOBAL_DISPATCHER] === undefined) {
     try {
@@ -97,16 +99,30 @@ export function intercept(): boolean {
   }
   const inner = holder[GLOBAL_DISPATCHER];
   if (!inner || typeof inner.dispatch !== 'function') return false;
-  state.inner = inner;
-  const ours = (options: DispatchOptions, handler: Handler) => dispatch(inner, options, handler);
-  holder[GLOBAL_DISPATCHER] = new Proxy(inner, {
+  if (inner === state.proxy) return true;
+  const proxy: Dispatcher = new Proxy(inner, {
     get(target, key) {
       if (key === 'dispatch') return ours;
       const value = Reflect.get(target, key, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  // A wrapper another replaced passes requests on untouched: the newest one records.
+  const ours = (options: DispatchOptions, handler: Handler) =>
+    proxy === state.proxy ? dispatch(inner, options, handler) : inner.dispatch(options, handler);
+  try {
+    holder[GLOBAL_DISPATCHER] = proxy;
+  } catch {
+    return false;
+  }
+  if (holder[GLOBAL_DISPATCHER] !== proxy) return false;
+  state.proxy = proxy;
   return true;
+}
+
+/** At an LLM call's start: the dispatcher wrapped again if the app replaced it since (once wrapped at all). */
+export function keepIntercepting(): void {
+  if (state.proxy && (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_DISPATCHER] !== state.proxy) intercept();
 }
 
 /**

@@ -15,3 +15,5 @@ export const replayIn: typeof Node.replayIn = (ctx: Context) =>
 export const recordExchanges: typeof Node.recordExchanges = () => false;
 
 export const intercept: typeof Node.intercept = () => false;
+
+export const keepIntercepting: typeof Node.keepIntercepting = () => {};
