@@ -247,10 +247,20 @@ describe('a replay', () => {
     );
     expect(replay.replayable).toBe(false);
     expect(replay.gaps).toEqual(['step 2: LLM call l2 has no recorded exchange']);
+    // As the mask leaves an exchange it changed (marked), and one it replaced whole (a hash).
     const masked = recording();
     const first = masked.llms[0]?.replay;
-    if (first) first.response.chunks = ['{"a":"[REDACTED]"}'];
-    expect(new Replay(masked, session, {}).gaps).toEqual(["step 0: the mask changed LLM call l1's recorded exchange"]);
+    if (first) first.masked = true;
+    (masked.llms[2] as { replay?: unknown }).replay = 'sha256:0123456789abcdef';
+    expect(new Replay(masked, session, {}).gaps).toEqual([
+      "step 0: the mask changed LLM call l1's recorded exchange",
+      'step 4: LLM call l3 has no recorded exchange',
+    ]);
+    // A response that says [REDACTED] itself is a response like any other.
+    const said = recording();
+    const third = said.llms[2]?.replay;
+    if (third) third.response.chunks = ['{"a":"[REDACTED]"}'];
+    expect(new Replay(said, session, {}).gaps).toEqual([]);
     const past = await inReplay({ onDivergence: 'live' }, (calls) => {
       for (const c of ['first', 'second', 'third']) calls.llm(request(c));
       expect(calls.llm(request('fourth'))).toBe('live');

@@ -109,6 +109,8 @@ export interface ReplayExchange {
     /** The body in the pieces it arrived in (a stream's chunks); joined, the whole body. */
     chunks: string[];
   };
+  /** Set by the mask when it changed something in it: a replay may not answer as the call was answered. */
+  masked?: true;
 }
 
 export interface ToolEventPayload extends EventBase {

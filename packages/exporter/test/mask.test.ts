@@ -207,6 +207,17 @@ describe('the mask sees decoded text', () => {
     expect(out).not.toContain(SECRET);
     const body = JSON.parse(JSON.parse(out).request.body);
     expect(body.messages[0].content).toBe('my key is [REDACTED]');
+    // Marked as changed (a replay may not answer as the call was answered); one with nothing to mask is left as it is.
+    expect(JSON.parse(out).masked).toBe(true);
+    const clean = exchange.replaceAll(SECRET, 'nothing');
+    expect(masked(secret, { 'agentops.replay.exchange': clean })['agentops.replay.exchange']).toBe(clean);
+    const inPayload = Mask.of(secret, () => {})?.payload({ id: 'e1', replay: JSON.parse(exchange) }) as {
+      replay: { masked?: boolean; response: { chunks: string[] } };
+    };
+    expect(inPayload.replay.masked).toBe(true);
+    expect(inPayload.replay.response.chunks[0]).not.toContain(SECRET);
+    const untouched = JSON.parse(clean);
+    expect(Mask.of(secret, () => {})?.payload({ id: 'e1', replay: untouched }).replay).toBe(untouched);
     for (const name of ['gen_ai.input.messages', 'gen_ai.output.messages']) {
       const named = masked([{ match: name, action: 'redact' }], { 'agentops.replay.exchange': exchange, x: 1 });
       expect(named).toEqual({ x: 1 });

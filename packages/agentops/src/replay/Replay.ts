@@ -8,7 +8,7 @@
  * fork of the session. The run is recorded as a new session linked to the one replayed.
  */
 
-import { type ErrorEventPayload, REDACTED, type ReplayExchange, type SessionExport } from '@agentops/exporter';
+import type { ErrorEventPayload, ReplayExchange, SessionExport } from '@agentops/exporter';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import { context } from '@opentelemetry/api';
 import type { Session, StartSessionOptions } from '../session/Session.js';
@@ -110,7 +110,8 @@ function stepsOf(recorded: SessionExport): Step[] {
   for (const e of recorded.errors ?? []) if (e.trigger_event_id) errorsByTrigger.set(e.trigger_event_id, e);
   const calls: { at: string; end: string; step: Omit<LlmStep, 'step'> | Omit<ToolStep, 'step'> }[] = [];
   for (const llm of recorded.llms ?? []) {
-    const exchange = llm.replay;
+    // What the mask replaced whole (a hash, a redaction) is no exchange.
+    const exchange = isExchange(llm.replay) ? llm.replay : undefined;
     calls.push({
       at: llm.init_timestamp,
       end: llm.end_timestamp,
@@ -156,12 +157,23 @@ function instant(iso: string): [number, number] {
   return [Date.parse(iso), Number(fraction.slice(3, 9).padEnd(6, '0'))];
 }
 
+function isExchange(value: unknown): value is ReplayExchange {
+  const e = value as Partial<ReplayExchange> | null | undefined;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.request?.url === 'string' &&
+    typeof e.response?.status === 'number' &&
+    Array.isArray(e.response.chunks)
+  );
+}
+
 /** Why a recording cannot be replayed whole: each call that was not recorded in full. */
 function gapsOf(steps: readonly Step[]): string[] {
   const gaps: string[] = [];
   for (const s of steps) {
     if (s.kind === 'llm' && !s.exchange) gaps.push(`step ${s.step}: LLM call ${s.eventId} has no recorded exchange`);
-    else if (s.kind === 'llm' && JSON.stringify(s.exchange).includes(REDACTED))
+    else if (s.kind === 'llm' && s.exchange?.masked)
       gaps.push(`step ${s.step}: the mask changed LLM call ${s.eventId}'s recorded exchange`);
     if (s.kind === 'tool' && s.params === undefined)
       gaps.push(`step ${s.step}: tool ${s.name} was recorded without its arguments`);

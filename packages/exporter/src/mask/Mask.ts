@@ -20,7 +20,7 @@
  */
 import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { errorText } from '../internal/values.js';
+import { errorText, isRecord } from '../internal/values.js';
 import * as S from '../semconv.js';
 import { sha256Hex } from './hash.js';
 import { type CompiledRule, compileOption, type MaskFunction, type MaskOption } from './rules.js';
@@ -84,6 +84,22 @@ const DROP: unique symbol = Symbol('drop');
 /** What the keys of a decoded object are: text (decoded JSON), or a wire payload's field names (at its top level, 'top'). */
 type Keys = 'text' | 'fields' | 'top';
 type Dropped = typeof DROP;
+
+/**
+ * A recorded exchange the mask changed, marked so (`masked: true`), as its JSON text or decoded;
+ * what is not an exchange's object (dropped, or replaced whole) as it is.
+ */
+function markedMasked(exchange: unknown): unknown {
+  if (typeof exchange === 'string') {
+    try {
+      const decoded = JSON.parse(exchange) as unknown;
+      return isRecord(decoded) ? JSON.stringify({ ...decoded, masked: true }) : exchange;
+    } catch {
+      return exchange;
+    }
+  }
+  return isRecord(exchange) ? { ...exchange, masked: true } : exchange;
+}
 
 function hashOf(text: string): string {
   return `sha256:${sha256Hex(text).slice(0, 16)}`;
@@ -221,7 +237,10 @@ export class Mask {
       const rule = this.#nameRule(name);
       if (rule) return this.#whole(rule, value);
       if (structure?.has(name) || !this.readsText) return value;
-      if (typeof value === 'string') return this.#text(name, value, 0);
+      if (typeof value === 'string') {
+        const masked = this.#text(name, value, 0);
+        return name === S.ATTR_REPLAY_EXCHANGE && masked !== value ? markedMasked(masked) : masked;
+      }
       if (Array.isArray(value)) return this.#list(name, value, 0);
       return value;
     });
@@ -311,7 +330,10 @@ export class Mask {
         const rule = this.#nameRule(key);
         if (rule) masked = item === null || item === undefined ? item : this.#whole(rule, item);
         else if (keys === 'top' && WIRE_STRUCTURE.has(key)) masked = item;
-        else masked = this.#decoded(key, item, depth, 'fields');
+        else {
+          masked = this.#decoded(key, item, depth, 'fields');
+          if (keys === 'top' && key === 'replay' && masked !== item) masked = markedMasked(masked);
+        }
       }
       if (maskedKey === key && masked === item) continue;
       out ??= { ...source };

@@ -317,7 +317,7 @@ export async function sessionPage(id: string): Promise<void> {
   const forkPoint = s.forked_from && s.fork_step !== null ? calls[s.fork_step] : undefined;
   // Replayable (agentops.replay()): every LLM call's HTTP exchange recorded, none changed by the mask.
   const llmCalls = data.llms;
-  const recorded = llmCalls.filter((l) => l.replay && !JSON.stringify(l.replay).includes('[REDACTED]')).length;
+  const recorded = llmCalls.filter((l) => typeof l.replay === 'object' && l.replay !== null && !l.replay.masked).length;
   const replayable =
     llmCalls.length === 0 || recorded === 0
       ? ''
