@@ -21,7 +21,7 @@ import { safeOptions } from './events/safe-options.js';
 import { processWide } from './process-wide.js';
 import { injectInto } from './propagation.js';
 import { intercept } from './replay/http.js';
-import { checkedExport, Replay, type ReplayOptions, replaySessionOptions } from './replay/Replay.js';
+import { checkedExport, planReplay, Replay, type ReplayOptions } from './replay/Replay.js';
 import { exportFromFile } from './replay/source.js';
 import {
   configOutsideRuntime,
@@ -259,6 +259,6 @@ export async function replay(source: string | SessionExport, options: ReplayOpti
       "replay(): this runtime's fetch cannot be intercepted; LLM calls run live, only recordTool functions are replayed.",
     );
   }
-  const session = startSession(replaySessionOptions(recorded, options));
-  return new Replay(recorded, session, options);
+  const plan = planReplay(recorded, options);
+  return new Replay(plan, startSession(plan.session));
 }

@@ -13,13 +13,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentOpsSpanProcessor } from '../src/pipeline/AgentOpsSpanProcessor.js';
 import { REPLAY_KEY, type ReplayCalls, recordExchanges } from '../src/replay/http.js';
-import {
-  Replay,
-  ReplayDivergenceError,
-  ReplayError,
-  type ReplayOptions,
-  replaySessionOptions,
-} from '../src/replay/Replay.js';
+import { planReplay, Replay, ReplayDivergenceError, ReplayError, type ReplayOptions } from '../src/replay/Replay.js';
 import { canonicalJson, differences, diffText, requestKey } from '../src/replay/request-key.js';
 import type { Session } from '../src/session/Session.js';
 
@@ -146,7 +140,7 @@ const session = { context: () => ROOT_CONTEXT, endSession: async () => '0.00' } 
 
 /** Runs `fn` with the replay's calls, as the interception and the wrappers find them. */
 async function inReplay(options: ReplayOptions, fn: (calls: ReplayCalls) => void, recorded = recording()) {
-  const replay = new Replay(recorded, session, options);
+  const replay = new Replay(planReplay(recorded, options), session);
   let error: unknown;
   try {
     await replay.run(() => fn(context.active().getValue(REPLAY_KEY) as ReplayCalls));
@@ -213,22 +207,20 @@ describe('a replay', () => {
       expect(calls.tool('fail', [])).toBe('live');
     });
     expect([replay.replayed, replay.live, replay.divergences.length]).toEqual([2, 2, 0]);
-    expect(() => new Replay(recording(), session, { from: { step: 6 } })).toThrow(ReplayError);
-    expect(() => new Replay(recording(), session, { from: { step: 1.5 } })).toThrow(
+    expect(() => planReplay(recording(), { from: { step: 6 } })).toThrow(ReplayError);
+    expect(() => planReplay(recording(), { from: { step: 1.5 } })).toThrow(
       'from.step must be a whole number from 0 to 5',
     );
-    expect(() => new Replay(recording(), session, { from: { eventId: 'nope' } })).toThrow('is not an LLM or tool call');
-    expect(() => new Replay(recording(), session, { from: 2 as never })).toThrow(
-      'from must be { step: N } or { eventId: ID }',
-    );
+    expect(() => planReplay(recording(), { from: { eventId: 'nope' } })).toThrow('is not an LLM or tool call');
+    expect(() => planReplay(recording(), { from: 2 as never })).toThrow('from must be { step: N } or { eventId: ID }');
     // Checked before the new session starts (agentops.replay() starts it with these options).
-    expect(() => replaySessionOptions(recording(), { onDivergence: 'skip' as never })).toThrow(ReplayError);
-    expect(replaySessionOptions(recording(), { from: { step: 2 }, tags: ['t'] })).toEqual({
+    expect(() => planReplay(recording(), { onDivergence: 'skip' as never })).toThrow(ReplayError);
+    expect(planReplay(recording(), { from: { step: 2 }, tags: ['t'] }).session).toEqual({
       tags: ['fork', 't'],
       forkedFrom: { sessionId: 'origin', step: 2 },
       name: 'run',
     });
-    expect(() => new Replay(recording(), session, { onDivergence: 'skip' as never })).toThrow(
+    expect(() => planReplay(recording(), { onDivergence: 'skip' as never })).toThrow(
       `onDivergence must be 'throw', 'live' or 'stop', not "skip"`,
     );
   });
@@ -252,7 +244,7 @@ describe('a replay', () => {
     const first = masked.llms[0]?.replay;
     if (first) first.masked = true;
     (masked.llms[2] as { replay?: unknown }).replay = 'sha256:0123456789abcdef';
-    expect(new Replay(masked, session, {}).gaps).toEqual([
+    expect(new Replay(planReplay(masked, {}), session).gaps).toEqual([
       "step 0: the mask changed LLM call l1's recorded exchange",
       'step 4: LLM call l3 has no recorded exchange',
     ]);
@@ -260,7 +252,7 @@ describe('a replay', () => {
     const said = recording();
     const third = said.llms[2]?.replay;
     if (third) third.response.chunks = ['{"a":"[REDACTED]"}'];
-    expect(new Replay(said, session, {}).gaps).toEqual([]);
+    expect(new Replay(planReplay(said, {}), session).gaps).toEqual([]);
     const past = await inReplay({ onDivergence: 'live' }, (calls) => {
       for (const c of ['first', 'second', 'third']) calls.llm(request(c));
       expect(calls.llm(request('fourth'))).toBe('live');

@@ -217,16 +217,16 @@ export class Replay {
   /** After a thrown divergence, every later call fails with it: the run is not the recorded one any more. */
   #failed: ReplayDivergenceError | undefined;
 
-  /** @internal Made by `agentops.replay()`. */
-  constructor(recorded: SessionExport, session: Session, options: ReplayOptions) {
-    this.origin = recorded.session.session_id;
+  /** @internal Made by `agentops.replay()`, from its plan, in the session the plan says. */
+  constructor(plan: ReplayPlan, session: Session) {
+    this.origin = plan.origin;
     this.session = session;
-    this.#steps = stepsOf(recorded);
+    this.#steps = plan.steps;
     this.steps = this.#steps.map(({ step, kind, eventId, name }) => ({ step, kind, eventId, name }));
     this.gaps = gapsOf(this.#steps);
     this.replayable = this.gaps.length === 0;
-    this.#onDivergence = divergenceAction(options.onDivergence);
-    this.#liveFrom = forkPoint(this.#steps, options.from);
+    this.#onDivergence = plan.onDivergence;
+    this.#liveFrom = plan.liveFrom;
   }
 
   /** Runs `fn` in the new session with the replay active; rejects with the divergence when one was thrown. */
@@ -373,17 +373,35 @@ function forkPoint(steps: readonly Step[], from: ReplayOptions['from']): number 
   return step.step;
 }
 
-/** The options of the session a replay is recorded as (linked to its origin, tagged `replay` or `fork`); throws a ReplayError for options that are not valid. */
-export function replaySessionOptions(recorded: SessionExport, options: ReplayOptions): StartSessionOptions {
-  // Options checked before the session starts: a refused replay leaves no session open.
-  divergenceAction(options.onDivergence);
+/** A recording and its replay's options, checked and worked out once (steps, fork point), before its session starts. */
+export interface ReplayPlan {
+  /** The recorded session's id. */
+  origin: string;
+  steps: Step[];
+  onDivergence: DivergenceAction;
+  /** The first step that runs live (a fork's point); Infinity to replay every step. */
+  liveFrom: number;
+  /** The session the replay is recorded as: linked to its origin, tagged `replay` or `fork`. */
+  session: StartSessionOptions;
+}
+
+/** The plan of a replay of `recorded`; throws a ReplayError for options that are not valid (and no session starts). */
+export function planReplay(recorded: SessionExport, options: ReplayOptions): ReplayPlan {
+  const onDivergence = divergenceAction(options.onDivergence);
+  const steps = stepsOf(recorded);
+  const liveFrom = forkPoint(steps, options.from);
   const forked = options.from !== undefined;
   const name = options.name ?? recorded.session.name ?? undefined;
-  const step = forked ? forkPoint(stepsOf(recorded), options.from) : undefined;
   return {
-    tags: [forked ? 'fork' : 'replay', ...(options.tags ?? [])],
-    forkedFrom: { sessionId: recorded.session.session_id, ...(step === undefined ? {} : { step }) },
-    ...(name ? { name } : {}),
+    origin: recorded.session.session_id,
+    steps,
+    onDivergence,
+    liveFrom,
+    session: {
+      tags: [forked ? 'fork' : 'replay', ...(options.tags ?? [])],
+      forkedFrom: { sessionId: recorded.session.session_id, ...(forked ? { step: liveFrom } : {}) },
+      ...(name ? { name } : {}),
+    },
   };
 }
 
