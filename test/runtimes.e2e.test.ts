@@ -6,7 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from './helpers/child.js';
+import { runCommand, runNode } from './helpers/child.js';
+import { type FakeOpenAI, startFakeOpenAI } from './helpers/fake-llm-api.js';
+import { freePort } from './helpers/free-port.js';
 import { OTHER_RUNTIMES } from './helpers/runtimes.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -81,4 +83,60 @@ describe.each(OTHER_RUNTIMES)('$name: the exit paths end the session and deliver
     },
     60_000,
   );
+});
+
+// Replay where fetch is the runtime's own (Bun's: `fetch` itself is wrapped, not undici's dispatcher).
+// Deno records no LLM call to replay: the OpenAI instrumentation cannot patch an ES module there.
+describe('Bun: a run recorded for replay and replayed offline', () => {
+  const bun = OTHER_RUNTIMES.find((r) => r.name === 'bun') as (typeof OTHER_RUNTIMES)[number];
+  const replayApp = fileURLToPath(new URL('./fixtures/replay-app.mjs', import.meta.url));
+  let openai: FakeOpenAI;
+  beforeAll(async () => {
+    openai = await startFakeOpenAI();
+  });
+  afterAll(async () => {
+    await openai.close();
+  });
+  const env = (extra: Record<string, string>) => ({
+    AGENTOPS_API_KEY: server.apiKey,
+    AGENTOPS_API_ENDPOINT: server.url,
+    NO_COLOR: '1',
+    ...extra,
+  });
+  const last = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop() as string);
+
+  it('answers every LLM call and the tool from the recording, in Bun and in Node, with the API gone', async () => {
+    const [command, ...args] = bun.command(replayApp);
+    const rec = await runCommand(command, args, testDir, env({ RECORD: '1', OPENAI_BASE_URL: openai.url }));
+    expect(rec.code, rec.stderr).toBe(0);
+    const original = last(rec.stdout);
+    const exported = await server.exported(original.id);
+    expect(exported.llms).toHaveLength(4);
+    expect(exported.llms.every((l) => l.replay && !l.replay.masked)).toBe(true);
+    const sent = openai.requests.length;
+    const nowhere = `http://127.0.0.1:${await freePort()}/v1`;
+    const source = { REPLAY_SOURCE: original.id, OPENAI_BASE_URL: nowhere };
+    const inBun = await runCommand(command, args, testDir, env(source));
+    const inNode = await runNode(replayApp, [], env(source));
+    for (const r of [inBun, inNode]) {
+      expect(r.code, r.stderr).toBe(0);
+      const out = last(r.stdout);
+      expect(out.error).toBeUndefined();
+      expect(out).toMatchObject({
+        origin: original.id,
+        replayable: true,
+        replayed: 5,
+        live: 0,
+        divergences: [],
+        answer: original.answer,
+        ids: original.ids,
+        pieces: original.pieces,
+        failure: original.failure,
+        // The tool's recorded result, not a run of it.
+        result: original.result,
+        toolRuns: 0,
+      });
+    }
+    expect(openai.requests.length).toBe(sent);
+  }, 60_000);
 });

@@ -12,29 +12,13 @@
  */
 
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { classifySpan, type ReplayExchange, semconv as S, type SpanLike } from '@agentops/exporter';
-import { type Context, context, type Span, trace } from '@opentelemetry/api';
-import { processWide } from '../process-wide.js';
-import { outermostCall } from './outer-calls.js';
+import type { ReplayExchange } from '@agentops/exporter';
+import { context, type Span } from '@opentelemetry/api';
+import { interceptFetch } from './fetch.js';
+import { asError, KEPT_HEADERS, keep, llmSpanIn, type ReplayCalls, replayIn, state, TEXT_TYPE } from './intercepted.js';
 import type { RequestShape } from './request-key.js';
 
-/** A tool call's answer from a recording: its result, or the error it threw. */
-export type ToolAnswer = { value: unknown } | { error: Error };
-
-/** The replay in the active context: what it answers for an LLM call's request and a wrapped tool's call. */
-export interface ReplayCalls {
-  /** The recorded exchange to answer with, `live` to call the network, or an error to fail the request with. */
-  llm(request: RequestShape): ReplayExchange | 'live' | Error;
-  /** The recorded outcome of the tool's call with these arguments, or `live` to call it. */
-  tool(name: string, args: unknown): ToolAnswer | 'live';
-}
-
-/** A registered symbol: the ESM and the CommonJS build find the same replay in the context. */
-export const REPLAY_KEY = Symbol.for('agentops.replay');
-
-export function replayIn(ctx: Context): ReplayCalls | undefined {
-  return ctx.getValue(REPLAY_KEY) as ReplayCalls | undefined;
-}
+export { REPLAY_KEY, type ReplayCalls, replayIn, type ToolAnswer } from './intercepted.js';
 
 /** Undici's handler of one request (its callbacks as Node 20's and 24's fetch pass them). */
 interface Handler {
@@ -58,21 +42,6 @@ interface Dispatcher {
 
 /** Where undici (Node's `fetch`) keeps the dispatcher every request goes through. */
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-
-const state = processWide<{ proxy: Dispatcher | undefined; recording: boolean }>('replay.http', () => ({
-  proxy: undefined,
-  recording: false,
-}));
-
-/** The response headers a client reads (its body's type, the request id it reports, retry advice). */
-const KEPT_HEADERS = new Set([
-  'content-type',
-  'x-request-id',
-  'request-id',
-  'retry-after',
-  'retry-after-ms',
-  'x-should-retry',
-]);
 
 /** Records LLM calls' exchanges from now on (`recordReplay`), or stops. Installs the interception. */
 export function recordExchanges(on: boolean): boolean {
@@ -98,7 +67,8 @@ export function intercept(): boolean {
     }
   }
   const inner = holder[GLOBAL_DISPATCHER];
-  if (!inner || typeof inner.dispatch !== 'function') return false;
+  // Bun's fetch and Deno's are their own: `fetch` itself is wrapped.
+  if (!inner || typeof inner.dispatch !== 'function') return interceptFetch();
   if (inner === state.proxy) return true;
   const proxy: Dispatcher = new Proxy(inner, {
     get(target, key) {
@@ -120,25 +90,19 @@ export function intercept(): boolean {
   return true;
 }
 
+/**
+ * At `init()`: where `fetch` is the runtime's own (Bun, Deno), it is wrapped now, so that clients
+ * made after `init()` take the wrapped one and a later `agentops.replay()` reaches them. (Node's
+ * dispatcher is reached by every client whenever it is wrapped.)
+ */
+export function interceptOwnFetch(): void {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown };
+  if (g.Bun !== undefined || g.Deno !== undefined) interceptFetch();
+}
+
 /** At an LLM call's start: the dispatcher wrapped again if the app replaced it since (once wrapped at all). */
 export function keepIntercepting(): void {
   if (state.proxy && (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_DISPATCHER] !== state.proxy) intercept();
-}
-
-/**
- * The LLM call whose span is active in `ctx`, if a recording one is: its outermost span when the
- * call is recorded twice over (a client's own span inside the instrumentation's).
- */
-function llmSpanIn(ctx: Context): Span | undefined {
-  const active = trace.getSpan(ctx);
-  if (!active) return undefined;
-  const span = outermostCall(active);
-  if (!span.isRecording() || !('attributes' in span)) return undefined;
-  try {
-    return classifySpan(span as unknown as SpanLike) === 'llms' ? span : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The request as the replay compares it; undefined for a body that is not text (a stream, a form). */
@@ -173,9 +137,6 @@ function dispatch(inner: Dispatcher, options: DispatchOptions, handler: Handler)
   }
   return exchangeOrPass(inner, options, handler, span, replay);
 }
-
-/** What was thrown, as the Error undici's handler takes. */
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 const isStream = (body: unknown): body is AsyncIterable<unknown> =>
   typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
@@ -217,11 +178,6 @@ function exchangeOrPass(
     }
   }
   return inner.dispatch(options, recording(handler, request, span));
-}
-
-/** Writes the exchange on the call's span (unless the call ended before its response was read). */
-function keep(span: Span, exchange: ReplayExchange): void {
-  if (span.isRecording()) span.setAttribute(S.ATTR_REPLAY_EXCHANGE, JSON.stringify(exchange));
 }
 
 /** Answers a request with a recorded response, piece by piece, as the network would have. */
@@ -295,8 +251,6 @@ function bodyText(pieces: Buffer[], encoding: string | undefined): string[] | un
   // A compressed stream's pieces are not its events: it is cut at each event's end instead.
   return text.split(/(?<=\n\n)/).filter((c) => c !== '');
 }
-
-const TEXT_TYPE = /^(application\/(json|.*\+json|x-ndjson)|text\/)/i;
 
 /** A handler that passes everything on and keeps the response, written on the span when it is whole. */
 function recording(handler: Handler, request: RequestShape, span: Span): Handler {

@@ -17,3 +17,5 @@ export const recordExchanges: typeof Node.recordExchanges = () => false;
 export const intercept: typeof Node.intercept = () => false;
 
 export const keepIntercepting: typeof Node.keepIntercepting = () => {};
+
+export const interceptOwnFetch: typeof Node.interceptOwnFetch = () => {};

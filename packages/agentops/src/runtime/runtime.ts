@@ -17,7 +17,7 @@ import { enableOpenAIAgents } from '../integrations/openai-agents.js';
 import { type Registration, unregisterGlobally } from '../otel-setup.js';
 import type { AgentOpsSpanProcessor } from '../pipeline/AgentOpsSpanProcessor.js';
 import { processWide } from '../process-wide.js';
-import { recordExchanges } from '../replay/http.js';
+import { interceptOwnFetch, recordExchanges } from '../replay/http.js';
 import { sessionRegistry } from '../session/registry.js';
 import { Session, type SessionHost } from '../session/Session.js';
 import { SDK_VERSION } from '../version.js';
@@ -66,6 +66,7 @@ function readable(span: Span): ReadableSpan | undefined {
 
 /** Records LLM calls' exchanges for replay when the configuration asks; what stops it. */
 function recordingForReplay(config: ResolvedConfig): () => void {
+  interceptOwnFetch();
   if (!config.recordReplay) return () => {};
   if (!config.captureContent) {
     config.logger.warn('recordReplay needs content capture (captureContent); LLM calls are not recorded for replay.');
