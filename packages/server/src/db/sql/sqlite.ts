@@ -37,9 +37,10 @@ export const sqliteDialect: Dialect = {
     // keeps each document's events the outer loop, each found by its key: with the session's
     // events outside, a batch into a session of 40,000 events compared every one (200 events/s).
     yield* run(
+      // A document none of whose events is stored has no id (NULL): left out, never given one by FTS5.
       `INSERT INTO search (rowid, body)
-       SELECT ${docId('s.rowid', FIRST_EVENT)}, j.value ->> '$[1]'
-       FROM sessions AS s CROSS JOIN json_each(?) AS j WHERE s.id = ?`,
+       SELECT d, w FROM (SELECT ${docId('s.rowid', FIRST_EVENT)} AS d, j.value ->> '$[1]' AS w
+       FROM sessions AS s CROSS JOIN json_each(?) AS j WHERE s.id = ?) WHERE d IS NOT NULL`,
       [JSON.stringify(docs.map((doc) => [doc.eventIds, doc.words])), sessionId],
     );
   },
