@@ -85,10 +85,8 @@ describe.each(OTHER_RUNTIMES)('$name: the exit paths end the session and deliver
   );
 });
 
-// Replay where fetch is the runtime's own (Bun's: `fetch` itself is wrapped, not undici's dispatcher).
-// Deno records no LLM call to replay: the OpenAI instrumentation cannot patch an ES module there.
-describe('Bun: a run recorded for replay and replayed offline', () => {
-  const bun = OTHER_RUNTIMES.find((r) => r.name === 'bun') as (typeof OTHER_RUNTIMES)[number];
+// Replay where fetch is the runtime's own (Bun's and Deno's: `fetch` itself is wrapped, not undici's dispatcher).
+describe.each(OTHER_RUNTIMES)('$name: a run recorded for replay and replayed offline', (runtime) => {
   const replayApp = fileURLToPath(new URL('./fixtures/replay-app.mjs', import.meta.url));
   let openai: FakeOpenAI;
   beforeAll(async () => {
@@ -105,8 +103,8 @@ describe('Bun: a run recorded for replay and replayed offline', () => {
   });
   const last = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop() as string);
 
-  it('answers every LLM call and the tool from the recording, in Bun and in Node, with the API gone', async () => {
-    const [command, ...args] = bun.command(replayApp);
+  it('answers every LLM call and the tool from the recording, in the runtime and in Node, with the API gone', async () => {
+    const [command, ...args] = runtime.command(replayApp);
     const rec = await runCommand(command, args, testDir, env({ RECORD: '1', OPENAI_BASE_URL: openai.url }));
     expect(rec.code, rec.stderr).toBe(0);
     const original = last(rec.stdout);
@@ -116,9 +114,9 @@ describe('Bun: a run recorded for replay and replayed offline', () => {
     const sent = openai.requests.length;
     const nowhere = `http://127.0.0.1:${await freePort()}/v1`;
     const source = { REPLAY_SOURCE: original.id, OPENAI_BASE_URL: nowhere };
-    const inBun = await runCommand(command, args, testDir, env(source));
+    const inRuntime = await runCommand(command, args, testDir, env(source));
     const inNode = await runNode(replayApp, [], env(source));
-    for (const r of [inBun, inNode]) {
+    for (const r of [inRuntime, inNode]) {
       expect(r.code, r.stderr).toBe(0);
       const out = last(r.stdout);
       expect(out.error).toBeUndefined();

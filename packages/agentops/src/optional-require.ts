@@ -127,9 +127,10 @@ export function loadedCopies(
  * Whether the app's entry point is an ES module (which imports the ES module builds of its
  * libraries): Node sets `require.main` only when the entry is a CommonJS module, however it told
  * (extension, package type, syntax detection). No entry file (`node -e`, a REPL) counts as one.
+ * Deno's entry is an ES module whatever its `require.main` says (it sets one).
  */
 export function entryIsEsModule(): boolean {
-  return requireHere().main === undefined;
+  return requireHere().main === undefined || (globalThis as { Deno?: unknown }).Deno !== undefined;
 }
 
 /**
