@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve as resolvePath, sep } from 'node:path';
+import { nonNodeRuntime } from './resource/AgentOpsResourceDetector.js';
 
 /**
  * Node's own `require` from here. Through `process.getBuiltinModule` where Node has it (20.16+,
@@ -130,7 +131,7 @@ export function loadedCopies(
  * Deno's entry is an ES module whatever its `require.main` says (it sets one).
  */
 export function entryIsEsModule(): boolean {
-  return requireHere().main === undefined || (globalThis as { Deno?: unknown }).Deno !== undefined;
+  return requireHere().main === undefined || nonNodeRuntime()?.name === 'deno';
 }
 
 /**

@@ -112,6 +112,8 @@ const nullBodyStatus = (status: number): boolean => status === 204 || status ===
  */
 function recorded(response: Response, request: RequestShape, span: Span): Response {
   if (!response.body || !TEXT_TYPE.test(response.headers.get('content-type') ?? '')) return response;
+  // A status `new Response` refuses (outside 200-599) is not copied: the app gets the response as it came.
+  if (response.status < 200 || response.status > 599) return response;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const chunks: string[] = [];
   let readable = true;

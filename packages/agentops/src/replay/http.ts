@@ -14,6 +14,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { ReplayExchange } from '@agentops/exporter';
 import { context, type Span } from '@opentelemetry/api';
+import { nonNodeRuntime } from '../resource/AgentOpsResourceDetector.js';
 import { interceptFetch } from './fetch.js';
 import { asError, KEPT_HEADERS, keep, llmSpanIn, type ReplayCalls, replayIn, state, TEXT_TYPE } from './intercepted.js';
 import type { RequestShape } from './request-key.js';
@@ -96,8 +97,8 @@ export function intercept(): boolean {
  * dispatcher is reached by every client whenever it is wrapped.)
  */
 export function interceptOwnFetch(): void {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown };
-  if (g.Bun !== undefined || g.Deno !== undefined) interceptFetch();
+  const runtime = nonNodeRuntime()?.name;
+  if (runtime === 'bun' || runtime === 'deno') interceptFetch();
 }
 
 /** At an LLM call's start: the dispatcher wrapped again if the app replaced it since (once wrapped at all). */

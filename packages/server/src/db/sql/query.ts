@@ -100,8 +100,8 @@ export interface Dialect {
   /** Replaces the session's own words (its tags) in the index; '' removes them. */
   indexSessionWords(sessionId: string, words: string): Op<void>;
   /**
-   * The keys of the sessions one of whose events, or whose own words, hold every word given (of
-   * any project: the caller filters): SQLite's session rowids, PostgreSQL's session ids. Found
+   * The keys of the sessions whose events and own words (tags), together, hold every word given
+   * (of any project: the caller filters): SQLite's session rowids, PostgreSQL's session ids. Found
    * once per search, then used by the list and its count.
    */
   matchingSessions(words: readonly string[]): Op<unknown[]>;
