@@ -32,6 +32,29 @@ function sentence(next, i) {
   return words.join(' ');
 }
 
+/**
+ * Runs `work` with the process's clock `daysAgo` days back: what the server stores meanwhile it
+ * stores as then (its sessions' first-stored time, by which PostgreSQL puts their events in a day's
+ * partition).
+ */
+export async function daysAgo(days, work) {
+  const Real = Date;
+  const offset = days * 86_400_000;
+  globalThis.Date = class extends Real {
+    constructor(...args) {
+      super(...(args.length > 0 ? args : [Real.now() - offset]));
+    }
+    static now() {
+      return Real.now() - offset;
+    }
+  };
+  try {
+    return await work();
+  } finally {
+    globalThis.Date = Real;
+  }
+}
+
 /** Stores `count` events; returns the rate they were stored (and indexed) at. */
 export async function seedEvents(store, projectId, count) {
   const next = random(7);

@@ -31,6 +31,12 @@ import type {
 import type { Dialect, Executor, Op } from './sql/query.js';
 
 /** The store's logic over a SQL database: `SqliteStore` and `PostgresStore` are its two connections. */
+/**
+ * What PostgreSQL answers an instance that detaches or drops a day's partition another is
+ * detaching or has dropped: not a partition (any more), a detach pending, a lock it waited too long for.
+ */
+const PARTITION_RACES = new Set(['42P01', '42P16', '55000', '55P03', '40P01']);
+
 export abstract class SqlStore implements Store {
   abstract readonly kind: 'sqlite' | 'postgres';
   abstract readonly location: string;
@@ -225,6 +231,27 @@ export abstract class SqlStore implements Store {
     limit: number,
   ): Promise<RetentionWork | undefined> {
     return this.#x.transaction(() => this.#retention.step(projectId, policy, now, limit));
+  }
+
+  retentionPastDays(): Promise<number[]> {
+    return this.#x.read(() => this.#dialect.pastPartitions());
+  }
+
+  async retentionDropDay(
+    day: number,
+    policies: readonly { projectId: string; policy: RetentionPolicy }[],
+    now: number,
+  ): Promise<RetentionWork | undefined> {
+    const work = await this.#x.transaction(() => this.#retention.dropDay(day, policies, now));
+    if (!work) return undefined;
+    try {
+      await this.#x.write(() => this.#dialect.dropPartition(day));
+    } catch (err) {
+      // Another instance is dropping the day: the sessions were each deleted once, and the day's
+      // next pass drops what is left of it.
+      if (!PARTITION_RACES.has((err as { code?: string }).code ?? '')) throw err;
+    }
+    return work;
   }
 
   retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview> {

@@ -237,6 +237,21 @@ export interface Store {
     now: number,
     limit: number,
   ): Promise<RetentionWork | undefined>;
+  /**
+   * The days past whose events are a partition of their own (PostgreSQL; SQLite: none): each is
+   * dropped whole by `retentionDropDay` once all its sessions are past their time.
+   */
+  retentionPastDays(): Promise<number[]>;
+  /**
+   * Drops the day's partition, with its sessions, when every session of it is past its time under
+   * its project's policy among `policies` at `now` (a session of a project not among them is kept,
+   * and keeps its day). Undefined when the day is kept (or another instance dropped it first).
+   */
+  retentionDropDay(
+    day: number,
+    policies: readonly { projectId: string; policy: RetentionPolicy }[],
+    now: number,
+  ): Promise<RetentionWork | undefined>;
   /** What the policy would remove if it ran at `now` (ms). */
   retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview>;
 

@@ -248,4 +248,83 @@ export const POSTGRES_MIGRATIONS: string[] = [
   ALTER TABLE sessions ADD COLUMN fork_step INTEGER;
   CREATE INDEX sessions_forked_from ON sessions (project_id, forked_from) WHERE forked_from IS NOT NULL;
   `,
+  // Events and their search words in a partition per day, by the day their session was first
+  // stored (its created_at, the server's clock: a client's clock cannot make partitions), so a
+  // day's events go with their session, and retention drops a day whose sessions have all passed
+  // their time (retention.ts) instead of deleting its rows. agentops_partition(day) makes a day's
+  // partitions the first time an event of it is stored (once across instances). The events of the
+  // database so far are moved into their days' partitions.
+  `
+  ALTER TABLE sessions ADD COLUMN part INTEGER GENERATED ALWAYS AS (
+    make_date(substr(created_at, 1, 4)::int, substr(created_at, 6, 2)::int, substr(created_at, 9, 2)::int)
+      - DATE '1970-01-01'
+  ) STORED;
+  CREATE INDEX sessions_by_part ON sessions (part);
+  CREATE FUNCTION agentops_partition(day INTEGER) RETURNS INTEGER LANGUAGE plpgsql AS $$
+  DECLARE
+    suffix TEXT := to_char(DATE '1970-01-01' + day, 'YYYYMMDD');
+  BEGIN
+    IF to_regclass('events_' || suffix) IS NOT NULL THEN RETURN day; END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('agentops:partitions'));
+    BEGIN
+      EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%s) TO (%s)', 'events_' || suffix, day, day + 1);
+      EXECUTE format('CREATE TABLE %I PARTITION OF search FOR VALUES FROM (%s) TO (%s)', 'search_' || suffix, day, day + 1);
+    EXCEPTION WHEN duplicate_table OR unique_violation THEN
+      -- Another instance made them first.
+    END;
+    RETURN day;
+  END $$;
+
+  ALTER TABLE events RENAME TO events_unpartitioned;
+  ALTER INDEX events_pkey RENAME TO events_unpartitioned_pkey;
+  ALTER INDEX events_by_session_type RENAME TO events_unpartitioned_by_session_type;
+  CREATE TABLE events (
+    part INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    init_timestamp TEXT COLLATE "C" NOT NULL,
+    end_timestamp TEXT COLLATE "C" NOT NULL,
+    agent_id TEXT,
+    model TEXT,
+    prompt_tokens BIGINT,
+    completion_tokens BIGINT,
+    cost DOUBLE PRECISION,
+    data TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    cache_read_tokens BIGINT,
+    cache_creation_tokens BIGINT,
+    reasoning_tokens BIGINT,
+    PRIMARY KEY (part, session_id, id)
+  ) PARTITION BY RANGE (part);
+  CREATE INDEX events_by_session_type ON events (session_id, event_type, init_timestamp, seq);
+
+  ALTER TABLE search RENAME TO search_unpartitioned;
+  ALTER INDEX search_doc RENAME TO search_unpartitioned_doc;
+  ALTER INDEX search_session_doc RENAME TO search_unpartitioned_session_doc;
+  CREATE TABLE search (
+    part INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    doc_id TEXT,
+    doc tsvector NOT NULL
+  ) PARTITION BY RANGE (part);
+  CREATE INDEX search_doc ON search USING GIN (doc);
+  CREATE INDEX search_session_doc ON search (session_id, doc_id);
+
+  SELECT agentops_partition(part) FROM (SELECT DISTINCT part FROM sessions) AS days;
+  INSERT INTO events (part, session_id, id, event_type, init_timestamp, end_timestamp, agent_id, model, prompt_tokens,
+                      completion_tokens, cost, data, received_at, seq, cache_read_tokens, cache_creation_tokens,
+                      reasoning_tokens)
+    OVERRIDING SYSTEM VALUE
+    SELECT s.part, e.session_id, e.id, e.event_type, e.init_timestamp, e.end_timestamp, e.agent_id, e.model,
+           e.prompt_tokens, e.completion_tokens, e.cost, e.data, e.received_at, e.seq, e.cache_read_tokens,
+           e.cache_creation_tokens, e.reasoning_tokens
+    FROM events_unpartitioned AS e JOIN sessions AS s ON s.id = e.session_id;
+  SELECT setval(pg_get_serial_sequence('events', 'seq'), COALESCE((SELECT MAX(seq) FROM events), 0) + 1, false);
+  INSERT INTO search (part, session_id, doc_id, doc)
+    SELECT s.part, w.session_id, w.doc_id, w.doc FROM search_unpartitioned AS w JOIN sessions AS s ON s.id = w.session_id;
+  DROP TABLE events_unpartitioned;
+  DROP TABLE search_unpartitioned;
+  `,
 ];

@@ -13,6 +13,8 @@ import { keepsEverything, type RetentionWork } from './policy.js';
 /** Events one step deletes or strips: a transaction of a few milliseconds on either store. */
 export const RETENTION_STEP_EVENTS = 500;
 
+const DAY_MS = 86_400_000;
+
 export interface RetentionRunOptions {
   /** Only this project (default: every project with a policy). */
   projectId?: string;
@@ -36,9 +38,23 @@ export async function runRetention(store: Store, options: RetentionRunOptions = 
   const total = { ...NO_WORK };
   const now = options.now ?? Date.now();
   const limit = options.stepLimit ?? RETENTION_STEP_EVENTS;
-  for (const { projectId, policy } of await store.retentionPolicies()) {
-    if (options.projectId !== undefined && projectId !== options.projectId) continue;
-    if (keepsEverything(policy)) continue;
+  const policies = (await store.retentionPolicies()).filter(
+    (p) => (options.projectId === undefined || p.projectId === options.projectId) && !keepsEverything(p.policy),
+  );
+  // First the days past whose sessions have all had their time (PostgreSQL's partitions), each
+  // dropped whole; then, project by project, the sessions left, row by row. A day newer than the
+  // shortest time any policy keeps a session is not asked about (its sessions that are past their
+  // time, stored late or ended early, go row by row).
+  const shortest = Math.min(...policies.flatMap((p) => Object.values(p.policy.keep_days)));
+  const newest = Math.floor((now - shortest * DAY_MS) / DAY_MS);
+  const days = Number.isFinite(shortest) ? (await store.retentionPastDays()).filter((day) => day < newest) : [];
+  for (const day of days) {
+    if (options.stopped?.()) return total;
+    const step = await store.retentionDropDay(day, policies, now);
+    if (step) add(total, step);
+    await nextTurn();
+  }
+  for (const { projectId, policy } of policies) {
     while (!options.stopped?.()) {
       const step = await store.retentionStep(projectId, policy, now, limit);
       if (!step) break;

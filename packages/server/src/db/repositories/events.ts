@@ -49,6 +49,7 @@ export function eventRepository(
      * transaction.
      */
     *insert(sessionId: string, events: readonly StoredEvent[], receivedAt: string): Op<number> {
+      if (events.length === 0) return 0;
       // Each event's columns worked out once: for its row, and for the totals if it is new.
       const columns = events.map(({ payload }) => eventColumns(payload));
       const data = events.map(({ payload }) => eventData(payload));
@@ -75,6 +76,7 @@ export function eventRepository(
         [
           { name: 'session_id', type: 'text', value: sessionId },
           { name: 'received_at', type: 'text', value: receivedAt },
+          ...(yield* d.eventPartition(sessionId)),
         ],
         COLUMNS,
         rows,

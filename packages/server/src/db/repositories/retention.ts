@@ -182,6 +182,47 @@ export function retentionRepository(d: Dialect) {
       return s ? yield* stripSession(s, limit, now) : undefined;
     },
 
+    /**
+     * Deletes a past day's sessions and their rows when each of them is past its time under its
+     * project's policy (PostgreSQL), so that the day's partitions of events and search words can be
+     * dropped whole (`Dialect.dropPartition`, after this transaction). Under one lock across
+     * instances, after every session of the day is locked (a batch being stored for one of them is
+     * waited for, and one that comes after finds it gone and stores it afresh, on today); undefined
+     * when the day is kept.
+     */
+    *dropDay(
+      day: number,
+      policies: readonly { projectId: string; policy: RetentionPolicy }[],
+      now: number,
+    ): Op<RetentionWork | undefined> {
+      // A session is kept by its project's policy, or by its project having none (NULL counts as kept).
+      const expired: string[] = [];
+      const params: unknown[] = [day];
+      for (const { projectId, policy } of policies) {
+        const condition = expiredCondition(policy, now);
+        if (!condition) continue;
+        expired.push(`(project_id = ? AND ${condition.sql})`);
+        params.push(projectId, ...condition.params);
+      }
+      const keptSql = `SELECT id FROM sessions WHERE part = ? AND NOT COALESCE(${expired.join(' OR ') || 'FALSE'}, FALSE) LIMIT 1`;
+      yield* d.lock('agentops:retention:days');
+      if (!(yield* d.pastPartitions()).includes(day)) return;
+      // Asked first without a lock (a day kept is the common answer, every pass), then again once
+      // every session of the day is locked.
+      if (yield* get(keptSql, params)) return;
+      yield* run('SELECT COUNT(*) FROM (SELECT 1 FROM sessions WHERE part = ? FOR UPDATE) AS s', [day]);
+      if (yield* get(keptSql, params)) return;
+      const ofDay = 'session_id IN (SELECT id FROM sessions WHERE part = ?)';
+      // The events of the sessions deleted here (not those another instance's step counted).
+      const events = yield* get<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM events WHERE part = ? AND ${ofDay}`,
+        [day, day],
+      );
+      for (const table of SESSION_CHILDREN) yield* run(`DELETE FROM ${table} WHERE ${ofDay}`, [day]);
+      const deleted = yield* run('DELETE FROM sessions WHERE part = ?', [day]);
+      return { ...NO_WORK, deleted_sessions: deleted, deleted_events: Number(events?.n ?? 0) };
+    },
+
     /** What `step` would remove, step after step, if it ran now. */
     *preview(projectId: string, policy: RetentionPolicy, now: number): Op<RetentionPreview> {
       const expired = expiredCondition(policy, now);

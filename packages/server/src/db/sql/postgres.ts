@@ -5,11 +5,13 @@
  * serialization race is run again.
  */
 import type pg from 'pg';
-import { all, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
+import { all, type Dialect, type Executor, get, type Op, run, type Statement } from './query.js';
 
 /** A transaction that lost a deadlock or a serialization race is run again, this many times in all. */
 const ATTEMPTS = 4;
-const RETRIED_CODES = new Set(['40P01', '40001']);
+const SERIALIZATION_FAILURE = '40001';
+const RETRIED_CODES = new Set(['40P01', SERIALIZATION_FAILURE]);
+const DAY_MS = 86_400_000;
 
 /**
  * PostgreSQL's text and JSONB cannot hold the NUL character, which JSON and SQLite can: a NUL in a
@@ -53,21 +55,74 @@ export const postgresDialect: Dialect = {
   *lock(key) {
     yield* run('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
   },
+  *eventPartition(sessionId) {
+    // The session's row is locked first, as the totals' update locks it (two batches of one
+    // session take turns from here, not from a deadlock; retention's drop of a day locks its
+    // sessions' rows and waits for this transaction), then its day's partition made if it is not yet.
+    const row = yield* get<{ part: number }>(
+      'SELECT agentops_partition(part) AS part FROM (SELECT part FROM sessions WHERE id = ? FOR NO KEY UPDATE) AS s',
+      [sessionId],
+    );
+    if (!row) {
+      // Retention dropped the session's day between this transaction's first write and this one:
+      // run again, the session is stored afresh, on today.
+      throw Object.assign(new Error(`session ${sessionId} was removed by retention while its events were stored`), {
+        code: SERIALIZATION_FAILURE,
+      });
+    }
+    return [{ name: 'part', type: 'int', value: row.part }];
+  },
+  *pastPartitions() {
+    // By their tables' names: a day's partitions, and what is left of a day whose drop was cut short.
+    const rows = yield* all<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+       WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname ~ '^events_[0-9]{8}$'`,
+    );
+    const today = Math.floor(Date.now() / DAY_MS);
+    return rows
+      .map(({ name }) => Date.UTC(+name.slice(7, 11), +name.slice(11, 13) - 1, +name.slice(13, 15)) / DAY_MS)
+      .filter((day) => day < today)
+      .sort((a, b) => a - b);
+  },
+  *dropPartition(day) {
+    // Detached first, concurrently (no writer or reader of events waits), then dropped: a table of
+    // no one's, whose files are removed without holding back anything else. Not in a transaction.
+    const suffix = new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
+    for (const table of ['events', 'search']) {
+      const partition = yield* get<{ pending: boolean }>(
+        `SELECT inhdetachpending AS pending FROM pg_inherits
+         WHERE inhrelid = to_regclass(?) AND inhparent = to_regclass(?)`,
+        [`${table}_${suffix}`, table],
+      );
+      // A detach cut short (the server stopped) is finished.
+      if (partition)
+        yield* run(
+          `ALTER TABLE ${table} DETACH PARTITION ${table}_${suffix} ${partition.pending ? 'FINALIZE' : 'CONCURRENTLY'}`,
+        );
+    }
+    yield* run(`DROP TABLE IF EXISTS events_${suffix}, search_${suffix}`);
+  },
   *indexEvents(sessionId, docs) {
     // A document per batch of events (its first event's id kept), its tsvector written whole: the
     // words are worked out in the server (search-text.ts), so the parser does not split them again.
     // Few, wide rows, their words stored out of line: a search reads narrow rows.
     yield* run(
-      `INSERT INTO search (session_id, doc_id, doc)
-       SELECT ?, d, t::tsvector FROM unnest(?::text[], ?::text[]) AS u(d, t)`,
-      [sessionId, docs.map((doc) => doc.eventIds[0]), docs.map((doc) => tsvectorOf(doc.words))],
+      `INSERT INTO search (part, session_id, doc_id, doc)
+       SELECT s.part, s.id, d, t::tsvector FROM sessions AS s, unnest(?::text[], ?::text[]) AS u(d, t)
+       WHERE s.id = ?`,
+      [docs.map((doc) => doc.eventIds[0]), docs.map((doc) => tsvectorOf(doc.words)), sessionId],
     );
   },
   *indexSessionWords(sessionId, words) {
     // The session's own document has no event id.
     yield* run('DELETE FROM search WHERE session_id = ? AND doc_id IS NULL', [sessionId]);
-    if (words)
-      yield* run('INSERT INTO search (session_id, doc) VALUES (?, ?::tsvector)', [sessionId, tsvectorOf(words)]);
+    if (!words) return;
+    // Its day's partition made first if the session's tags come before its first event.
+    yield* run('SELECT agentops_partition(part) FROM sessions WHERE id = ?', [sessionId]);
+    yield* run('INSERT INTO search (part, session_id, doc) SELECT part, id, ?::tsvector FROM sessions WHERE id = ?', [
+      tsvectorOf(words),
+      sessionId,
+    ]);
   },
   *matchingSessions(words) {
     // The sessions whose events or tags hold each word, then those that hold them all. Through

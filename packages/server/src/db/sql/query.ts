@@ -14,7 +14,7 @@ export type Params = readonly unknown[];
 /** A column of a bulk insert, with the SQL type PostgreSQL gives its array. */
 export interface Column {
   name: string;
-  type: 'text' | 'bigint' | 'float8';
+  type: 'text' | 'bigint' | 'float8' | 'int';
 }
 
 export type Statement =
@@ -61,6 +61,12 @@ export function* insertNew(
 ): Op<unknown[]> {
   if (rows.length === 0) return [];
   return (yield { kind: 'insert', table, fixed, columns, rows, returning }) as unknown[];
+}
+
+/** An op that runs no statement: its answer is known already. */
+// biome-ignore lint/correctness/useYield: the answer needs no statement
+export function* answer<T>(value: T): Op<T> {
+  return value;
 }
 
 /** What the two SQL dialects write differently: everything else in the store's SQL is the same text. */
@@ -117,6 +123,20 @@ export interface Dialect {
    * a session's events, or their payloads, all of them, in steps that begin with this.
    */
   unindexSessionEvents(sessionId: string): Op<void>;
+  /**
+   * The columns a session's event rows are stored with beside their own: PostgreSQL's partition
+   * (the day the session was first stored, its partition made if this is the day's first event);
+   * SQLite: none. In the write transaction; keeps the session from retention's drop of its day
+   * until the transaction ends.
+   */
+  eventPartition(sessionId: string): Op<readonly (Column & { value: unknown })[]>;
+  /** The days (since 1970-01-01, UTC) whose events are in a partition and are over: PostgreSQL's; SQLite has none. */
+  pastPartitions(): Op<number[]>;
+  /**
+   * Drops the events and search words of a day past (`pastPartitions`) whose sessions are gone: its
+   * partitions, not their rows. Run outside a transaction (PostgreSQL detaches them concurrently).
+   */
+  dropPartition(day: number): Op<void>;
   /** Ends a subquery that picks rows to claim: PostgreSQL skips the rows another transaction claims (SQLite: nothing). */
   readonly skipLocked: string;
   /**

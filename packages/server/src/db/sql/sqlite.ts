@@ -5,7 +5,7 @@
  */
 import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
 import { docId } from '../sqlite-search.js';
-import { all, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
+import { all, answer, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
 
 /** The rowid of the first of a document's events (the ids in `j.value ->> '$[0]'`, of session `s`). */
 const FIRST_EVENT = `(SELECT MIN(e.rowid) FROM json_each(j.value -> '$[0]') AS i
@@ -28,6 +28,12 @@ export const sqliteDialect: Dialect = {
   eventData: `CASE WHEN cost IS NULL THEN data ELSE json_remove(data, '$.cost') END`,
   durationMs: (end, start) => `MAX(0, CAST(ROUND((julianday(${end}) - julianday(${start})) * 86400000) AS INTEGER))`,
   skipLocked: '',
+  // SQLite keeps its events in one table: no partitions.
+  eventPartition: () => answer([]),
+  pastPartitions: () => answer([]),
+  dropPartition: () => {
+    throw new Error('SQLite keeps its events in one table: it has no partitions to drop');
+  },
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },
