@@ -2,7 +2,7 @@
 // of about 30 words, half tool calls with arguments and a result) in sessions of 100, stored through
 // the store's own ingest (which indexes them as the server does), then the session list searched for
 // a word in 10 events, a word in about 1% of them, and two words each in about 5% found together,
-// each asked 20 times (median). `node bench/search.mjs [count] [--postgres]` runs it alone.
+// each asked 20 times (median). `node bench/search.mjs [count] [--postgres] [--days N]` runs it alone.
 import { fileURLToPath } from 'node:url';
 
 const VOCABULARY = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}x`);
@@ -55,13 +55,23 @@ export async function daysAgo(days, work) {
   }
 }
 
-/** Stores `count` events; returns the rate they were stored (and indexed) at. */
-export async function seedEvents(store, projectId, count) {
+/**
+ * Stores `count` events; returns the rate they were stored (and indexed) at. With `days`, the
+ * sessions are stored over that many days past, as many each day (PostgreSQL: a partition each).
+ */
+export async function seedEvents(store, projectId, count, days = 0) {
   const next = random(7);
   const perSession = 100;
+  const sessions = count / perSession;
   const needles = new Set(Array.from({ length: 10 }, (_, k) => Math.floor((count / 10) * k + 5)));
   const started = performance.now();
-  for (let s = 0; s < count / perSession; s++) {
+  for (let s = 0; s < sessions; s++) {
+    if (days > 0) await daysAgo(days - Math.floor((s * days) / sessions), () => seedSession(s));
+    else await seedSession(s);
+  }
+  return count / ((performance.now() - started) / 1000);
+
+  async function seedSession(s) {
     const sessionId = crypto.randomUUID();
     await store.upsertSession(projectId, {
       session_id: sessionId,
@@ -90,7 +100,6 @@ export async function seedEvents(store, projectId, count) {
     }
     await store.insertEvents(sessionId, events);
   }
-  return count / ((performance.now() - started) / 1000);
 }
 
 /** Median milliseconds of a page of the session list searched for each of SEARCHES, and what it found. */
@@ -112,12 +121,17 @@ export async function searchLatency(store, projectId, runs = 20) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { onEachStore } = await import('./on-each-store.mjs');
   const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  // `--days N`: stored over the N days past (on PostgreSQL, a partition each).
+  const daysAt = process.argv.indexOf('--days');
+  const days = daysAt > 0 ? Number(process.argv[daysAt + 1]) : 0;
   const run = async (label, store) => {
     await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
-    const rate = await seedEvents(store, 'p', count);
+    const rate = await seedEvents(store, 'p', count, days);
     const figures = await searchLatency(store, 'p');
     await store.close();
-    console.log(`${label}: ${count} events stored and indexed at ${rate.toFixed(0)}/s`);
+    console.log(
+      `${label}: ${count} events stored and indexed at ${rate.toFixed(0)}/s${days ? ` over ${days} days` : ''}`,
+    );
     for (const [name, f] of Object.entries(figures))
       console.log(`  ${name.padEnd(32)} ${f.ms.toFixed(1)} ms (${f.sessions} sessions)`);
   };
