@@ -14,6 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SessionExport } from 'agentops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI } from './helpers/fake-llm-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { withWranglerDev, wranglerRuns } from './helpers/wrangler.js';
 
@@ -71,4 +72,44 @@ describe.runIf(wranglerRuns)('a Cloudflare Worker under wrangler dev (workerd)',
     expect(data.llms.map((l) => [l.agent_id, l.parent_span_id])).toEqual([[null, root]]);
     expect(data.tools.map((t) => [t.agent_id, t.parent_span_id])).toEqual([[null, root]]);
   }, 90_000);
+
+  it('records an AI SDK call with its exchange, and replays it offline: fetch wrapped, no request sent', async () => {
+    const openai = await startFakeOpenAI();
+    const dir = fileURLToPath(new URL('./fixtures/worker-replay/', import.meta.url));
+    const vars = { AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url, OPENAI_BASE_URL: openai.url };
+    let closed = false;
+    try {
+      const { value } = await withWranglerDev(dir, vars, async (url) => {
+        const recorded = (await (await fetch(`${url}/record`)).json()) as Record<string, unknown>;
+        expect(recorded.error).toBeUndefined();
+        // The session at the server with its LLM call's exchange (delivered through waitUntil).
+        let exported: SessionExport | undefined;
+        for (let i = 0; i < 100; i++) {
+          const res = await server.get<SessionExport>(`/v2/sessions/${recorded.id}/export`);
+          if (res.status === 200) exported = res.body;
+          if (exported?.llms[0]?.replay) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // The API gone: a call that went live would fail.
+        await openai.close();
+        closed = true;
+        const asked = openai.requests.length;
+        const replayed = (await (await fetch(`${url}/replay?id=${recorded.id}`)).json()) as Record<string, unknown>;
+        return { recorded, exported, replayed, asked, after: openai.requests.length };
+      });
+      const { recorded, exported, replayed } = value;
+      expect(recorded.text).toBe('Paris is the capital of France.');
+      expect(exported?.llms.map((l) => [l.model, l.replay?.response.status])).toEqual([
+        ['gpt-4o-mini-2024-07-18', 200],
+      ]);
+      expect(value.asked).toBe(1);
+      expect(value.after).toBe(1);
+      expect(replayed).toMatchObject({ replayed: 1, live: 0, divergences: [], gaps: [] });
+      expect(replayed.error).toBeUndefined();
+      expect([replayed.text, replayed.responseId]).toEqual([recorded.text, recorded.responseId]);
+      expect(replayed.id).not.toBe(recorded.id);
+    } finally {
+      if (!closed) await openai.close();
+    }
+  }, 120_000);
 });
