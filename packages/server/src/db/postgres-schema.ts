@@ -256,8 +256,11 @@ export const POSTGRES_MIGRATIONS: string[] = [
   // database so far are moved into their days' partitions.
   `
   ALTER TABLE sessions ADD COLUMN part INTEGER GENERATED ALWAYS AS (
-    make_date(substr(created_at, 1, 4)::int, substr(created_at, 6, 2)::int, substr(created_at, 9, 2)::int)
-      - DATE '1970-01-01'
+    CASE WHEN created_at ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T'
+      THEN make_date(substr(created_at, 1, 4)::int, substr(created_at, 6, 2)::int, substr(created_at, 9, 2)::int)
+        - DATE '1970-01-01'
+      -- Never written by the server: such a session's events go in the first day's partition.
+      ELSE 0 END
   ) STORED;
   CREATE INDEX sessions_by_part ON sessions (part);
   CREATE FUNCTION agentops_partition(day INTEGER) RETURNS INTEGER LANGUAGE plpgsql AS $$
