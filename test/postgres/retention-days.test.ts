@@ -5,9 +5,10 @@
  * of a dropped day that sends again is stored afresh. A database of the schema before is moved into
  * its days. Run by `pnpm test:postgres`.
  */
-import { openStore, PostgresStore, runRetention, type Store } from '@agentops/server';
+import { openStore, PostgresStore, runRetention, type Store, wholeDays } from '@agentops/server';
 import pg from 'pg';
 import { afterEach, expect, it, vi } from 'vitest';
+import { retentionCommand } from '../../packages/server/src/cli/retention.js';
 import { POSTGRES_MIGRATIONS } from '../../packages/server/src/db/postgres-schema.js';
 import { freshPostgresDatabase, instancesPerTest, selectRows } from '../helpers/stores.js';
 
@@ -88,6 +89,18 @@ it('drops a past day whose sessions have all had their time, once across instanc
   );
 
   await a.setRetentionPolicy(A, { keep_days: { Success: 7, unended: 30 } });
+  // What `retention --dry-run` says goes whole: forty days ago only.
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  expect(await wholeDays(a)).toEqual([iso(old)]);
+  const printed: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => printed.push(String(text)) > 0);
+  try {
+    const options = { db: a.location, project: undefined, dryRun: true, keep: {}, payloadBytes: undefined };
+    expect(await retentionCommand(options, undefined)).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
+  expect(printed.join('')).toContain(`days that would go whole (partitions dropped): ${iso(old)}\n`);
   const works = await Promise.all([a, b, c].map((s) => runRetention(s, { stepLimit: 25 })));
 
   // Every expired session and event of A went once; forty days ago went as a partition.
@@ -132,6 +145,8 @@ it('keeps a past day when one of its sessions is kept by its own policy, and whe
   expect(await partitions(a)).toContain(partitionOf(day));
   // Run for A alone, B's session keeps the day even once B's own time for it has passed.
   await a.setRetentionPolicy(B, { keep_days: { Success: 7 } });
+  expect(await wholeDays(a, { projectId: A })).toEqual([]);
+  expect(await wholeDays(a)).toEqual([new Date(day).toISOString().slice(0, 10)]);
   expect(await runRetention(a, { projectId: A })).toMatchObject({ deleted_sessions: 0 });
   expect(await partitions(a)).toContain(partitionOf(day));
   // Run for all, the day goes whole.

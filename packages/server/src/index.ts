@@ -64,6 +64,6 @@ export { otlpToSpans } from './otlp/otlp-spans.js';
 export type { RetentionPolicy, RetentionPreview, RetentionWork, SessionKind } from './retention/policy.js';
 export { parseRetentionPolicy, RetentionPolicyError, SESSION_KINDS } from './retention/policy.js';
 export type { RetentionRunOptions, RetentionWorkerOptions } from './retention/RetentionWorker.js';
-export { RETENTION_STEP_EVENTS, RetentionWorker, runRetention } from './retention/RetentionWorker.js';
+export { RETENTION_STEP_EVENTS, RetentionWorker, runRetention, wholeDays } from './retention/RetentionWorker.js';
 export { sessionStats } from './stats.js';
 export { normalizeTimestamp } from './timestamps.js';

@@ -15,7 +15,7 @@ import {
   type RetentionPreview,
   type SessionKind,
 } from '../retention/policy.js';
-import { runRetention } from '../retention/RetentionWorker.js';
+import { runRetention, wholeDays } from '../retention/RetentionWorker.js';
 
 export interface RetentionOptions {
   db: string;
@@ -113,6 +113,10 @@ export async function retentionCommand(o: RetentionOptions, sub: string | undefi
         if (policies.some((x) => x.projectId === p.id)) await show(store, p, true);
       }
       if (policies.length === 0) process.stdout.write('no project has a retention policy: nothing would go\n');
+      const project = o.project === undefined ? undefined : await chosenProject(store, o.project);
+      const days = await wholeDays(store, { projectId: project?.id });
+      // PostgreSQL: those of the sessions above that go with their whole day.
+      if (days.length > 0) process.stdout.write(`days that would go whole (partitions dropped): ${days.join(', ')}\n`);
       return 0;
     }
     if (sub === undefined) {

@@ -237,6 +237,14 @@ export abstract class SqlStore implements Store {
     return this.#x.read(() => this.#dialect.pastPartitions());
   }
 
+  retentionDayKept(
+    day: number,
+    policies: readonly { projectId: string; policy: RetentionPolicy }[],
+    now: number,
+  ): Promise<boolean> {
+    return this.#x.read(() => this.#retention.dayKept(day, policies, now));
+  }
+
   async retentionDropDay(
     day: number,
     policies: readonly { projectId: string; policy: RetentionPolicy }[],

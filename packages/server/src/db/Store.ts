@@ -242,6 +242,12 @@ export interface Store {
    * dropped whole by `retentionDropDay` once all its sessions are past their time.
    */
   retentionPastDays(): Promise<number[]>;
+  /** Whether a session of the day past is kept under `policies` at `now` (as `retentionDropDay` asks, without a lock). */
+  retentionDayKept(
+    day: number,
+    policies: readonly { projectId: string; policy: RetentionPolicy }[],
+    now: number,
+  ): Promise<boolean>;
   /**
    * Drops the day's partition, with its sessions, when every session of it is past its time under
    * its project's policy among `policies` at `now` (a session of a project not among them is kept,

@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { NO_WORK } from '../db/repositories/retention.js';
 import type { Store } from '../db/Store.js';
 import { RepeatingPass } from '../repeating-pass.js';
-import { keepsEverything, type RetentionWork } from './policy.js';
+import { keepsEverything, type RetentionPolicy, type RetentionWork } from './policy.js';
 
 /** Events one step deletes or strips: a transaction of a few milliseconds on either store. */
 export const RETENTION_STEP_EVENTS = 500;
@@ -33,22 +33,51 @@ function add(total: RetentionWork, step: RetentionWork): void {
   total.freed_bytes += step.freed_bytes;
 }
 
+type Policies = { projectId: string; policy: RetentionPolicy }[];
+
+/** The policies retention applies: every project's that removes something, or `projectId`'s only. */
+async function policiesOf(store: Store, projectId: string | undefined): Promise<Policies> {
+  return (await store.retentionPolicies()).filter(
+    (p) => (projectId === undefined || p.projectId === projectId) && !keepsEverything(p.policy),
+  );
+}
+
+/**
+ * The days past that may go whole under `policies` (PostgreSQL's partitions). A day newer than the
+ * shortest time any policy keeps a session is not asked about: its sessions past their time (stored
+ * late, or ended early) go row by row.
+ */
+async function candidateDays(store: Store, policies: Policies, now: number): Promise<number[]> {
+  const shortest = Math.min(...policies.flatMap((p) => Object.values(p.policy.keep_days)));
+  if (!Number.isFinite(shortest)) return [];
+  const newest = Math.floor((now - shortest * DAY_MS) / DAY_MS);
+  return (await store.retentionPastDays()).filter((day) => day < newest);
+}
+
+/**
+ * The days past whose sessions would all go now (PostgreSQL), so that retention drops each whole
+ * (`retention --dry-run`), as ISO dates; `projectId` as `runRetention` takes it.
+ */
+export async function wholeDays(store: Store, options: { projectId?: string; now?: number } = {}): Promise<string[]> {
+  const now = options.now ?? Date.now();
+  const policies = await policiesOf(store, options.projectId);
+  const days: string[] = [];
+  for (const day of await candidateDays(store, policies, now)) {
+    if (!(await store.retentionDayKept(day, policies, now)))
+      days.push(new Date(day * DAY_MS).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
 /** Applies the projects' policies now, step by step, until nothing is left to do; what was removed. */
 export async function runRetention(store: Store, options: RetentionRunOptions = {}): Promise<RetentionWork> {
   const total = { ...NO_WORK };
   const now = options.now ?? Date.now();
   const limit = options.stepLimit ?? RETENTION_STEP_EVENTS;
-  const policies = (await store.retentionPolicies()).filter(
-    (p) => (options.projectId === undefined || p.projectId === options.projectId) && !keepsEverything(p.policy),
-  );
+  const policies = await policiesOf(store, options.projectId);
   // First the days past whose sessions have all had their time (PostgreSQL's partitions), each
-  // dropped whole; then, project by project, the sessions left, row by row. A day newer than the
-  // shortest time any policy keeps a session is not asked about (its sessions that are past their
-  // time, stored late or ended early, go row by row).
-  const shortest = Math.min(...policies.flatMap((p) => Object.values(p.policy.keep_days)));
-  const newest = Math.floor((now - shortest * DAY_MS) / DAY_MS);
-  const days = Number.isFinite(shortest) ? (await store.retentionPastDays()).filter((day) => day < newest) : [];
-  for (const day of days) {
+  // dropped whole; then, project by project, the sessions left, row by row.
+  for (const day of await candidateDays(store, policies, now)) {
     if (options.stopped?.()) return total;
     const step = await store.retentionDropDay(day, policies, now);
     if (step) add(total, step);

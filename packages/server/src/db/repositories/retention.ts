@@ -118,7 +118,31 @@ export function retentionRepository(d: Dialect) {
     return { ...NO_WORK, stripped_events: stripped.length, freed_bytes: freed };
   }
 
+  /** Whether a session of the day is kept: by its project's policy, or by its project having none. */
+  function* dayKept(
+    day: number,
+    policies: readonly { projectId: string; policy: RetentionPolicy }[],
+    now: number,
+  ): Op<boolean> {
+    const expired: string[] = [];
+    const params: unknown[] = [day];
+    for (const { projectId, policy } of policies) {
+      const condition = expiredCondition(policy, now);
+      if (!condition) continue;
+      expired.push(`(project_id = ? AND ${condition.sql})`);
+      params.push(projectId, ...condition.params);
+    }
+    // NULL (a session of a kind its policy keeps) counts as kept.
+    const kept = yield* get(
+      `SELECT id FROM sessions WHERE part = ? AND NOT COALESCE(${expired.join(' OR ') || 'FALSE'}, FALSE) LIMIT 1`,
+      params,
+    );
+    return kept !== undefined;
+  }
+
   return {
+    dayKept,
+
     *policy(projectId: string): Op<RetentionPolicy | undefined> {
       const row = yield* get<{ policy: unknown }>('SELECT policy FROM retention_policies WHERE project_id = ?', [
         projectId,
@@ -195,23 +219,13 @@ export function retentionRepository(d: Dialect) {
       policies: readonly { projectId: string; policy: RetentionPolicy }[],
       now: number,
     ): Op<RetentionWork | undefined> {
-      // A session is kept by its project's policy, or by its project having none (NULL counts as kept).
-      const expired: string[] = [];
-      const params: unknown[] = [day];
-      for (const { projectId, policy } of policies) {
-        const condition = expiredCondition(policy, now);
-        if (!condition) continue;
-        expired.push(`(project_id = ? AND ${condition.sql})`);
-        params.push(projectId, ...condition.params);
-      }
-      const keptSql = `SELECT id FROM sessions WHERE part = ? AND NOT COALESCE(${expired.join(' OR ') || 'FALSE'}, FALSE) LIMIT 1`;
       yield* d.lock('agentops:retention:days');
       if (!(yield* d.pastPartitions()).includes(day)) return;
       // Asked first without a lock (a day kept is the common answer, every pass), then again once
       // every session of the day is locked.
-      if (yield* get(keptSql, params)) return;
+      if (yield* dayKept(day, policies, now)) return;
       yield* run('SELECT COUNT(*) FROM (SELECT 1 FROM sessions WHERE part = ? FOR UPDATE) AS s', [day]);
-      if (yield* get(keptSql, params)) return;
+      if (yield* dayKept(day, policies, now)) return;
       const ofDay = 'session_id IN (SELECT id FROM sessions WHERE part = ?)';
       // The events of the sessions deleted here (not those another instance's step counted).
       const events = yield* get<{ n: number | string }>(
