@@ -154,6 +154,35 @@ it('keeps a past day when one of its sessions is kept by its own policy, and whe
   expect(await partitions(a)).not.toContain(partitionOf(day));
 });
 
+it('leaves the sessions of a day that all reach their time within a day to go whole with it', async () => {
+  const [a] = (await instances(1)) as [Store];
+  // Two sessions first stored eight days ago: one ended then, one (its client's end) six and a half days ago.
+  const day = await writtenAgo(a, A, 'ended-then', 8, 10);
+  vi.useFakeTimers({ toFake: ['Date'], now: day + 60_000 });
+  try {
+    const end = new Date(Date.now() + 1.5 * DAY - 60_000).toISOString();
+    const at = new Date().toISOString();
+    await a.writeSession(A, 'ended-later', {
+      session: { session_id: 'ended-later', init_timestamp: at, end_timestamp: end, end_state: 'Success' },
+      start: at,
+      agents: [],
+      events: events('ended-later', 10, at),
+    });
+  } finally {
+    vi.useRealTimers();
+  }
+  await a.setRetentionPolicy(A, { keep_days: { Success: 7 } });
+  // The first is past its time, the second is not yet: the first waits for its day.
+  expect(await runRetention(a)).toMatchObject({ deleted_sessions: 0, deleted_events: 0 });
+  expect(Number((await a.sessionTotals('ended-then'))?.llm_calls)).toBe(10);
+  // Half a day on, both are past their time: the day goes whole.
+  expect(await runRetention(a, { now: Date.now() + DAY / 2 })).toMatchObject({
+    deleted_sessions: 2,
+    deleted_events: 20,
+  });
+  expect(await partitions(a)).not.toContain(partitionOf(day));
+});
+
 it('finishes a drop cut short: a day whose sessions went, its events detached but not dropped, and one not yet detached', async () => {
   const [a] = (await instances(1)) as [Store];
   const day = await writtenAgo(a, A, 'a-old', 20, 10);

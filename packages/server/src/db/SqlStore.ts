@@ -229,8 +229,9 @@ export abstract class SqlStore implements Store {
     policy: RetentionPolicy,
     now: number,
     limit: number,
+    waitingDays: readonly number[] = [],
   ): Promise<RetentionWork | undefined> {
-    return this.#x.transaction(() => this.#retention.step(projectId, policy, now, limit));
+    return this.#x.transaction(() => this.#retention.step(projectId, policy, now, limit, waitingDays));
   }
 
   retentionPastDays(): Promise<number[]> {

@@ -236,6 +236,8 @@ export interface Store {
     policy: RetentionPolicy,
     now: number,
     limit: number,
+    /** Days (PostgreSQL's partitions) whose sessions are left to go whole with their day. */
+    waitingDays?: readonly number[],
   ): Promise<RetentionWork | undefined>;
   /**
    * The days past whose events are a partition of their own (PostgreSQL; SQLite: none): each is

@@ -75,17 +75,22 @@ export async function runRetention(store: Store, options: RetentionRunOptions = 
   const now = options.now ?? Date.now();
   const limit = options.stepLimit ?? RETENTION_STEP_EVENTS;
   const policies = await policiesOf(store, options.projectId);
-  // First the days past whose sessions have all had their time (PostgreSQL's partitions), each
-  // dropped whole; then, project by project, the sessions left, row by row.
-  for (const day of await candidateDays(store, policies, now)) {
+  // First the days past (PostgreSQL's partitions) whose sessions all reach their time within a
+  // day: each dropped whole once they have, its sessions left to wait for it until then (each goes
+  // at most a day after its time). Then, project by project, the sessions left, row by row: those
+  // of the days holding a session kept longer go on time.
+  const waiting: number[] = [];
+  for (const day of await candidateDays(store, policies, now + DAY_MS)) {
     if (options.stopped?.()) return total;
+    if (await store.retentionDayKept(day, policies, now + DAY_MS)) continue;
     const step = await store.retentionDropDay(day, policies, now);
     if (step) add(total, step);
+    else waiting.push(day);
     await nextTurn();
   }
   for (const { projectId, policy } of policies) {
     while (!options.stopped?.()) {
-      const step = await store.retentionStep(projectId, policy, now, limit);
+      const step = await store.retentionStep(projectId, policy, now, limit, waiting);
       if (!step) break;
       add(total, step);
       // Whatever waits (a request, a batch of events) runs before the next step.

@@ -180,13 +180,21 @@ export function retentionRepository(d: Dialect) {
      * payloads of up to `limit` events of the oldest ended session removed while the project is over
      * its budget. Undefined when nothing is left to do.
      */
-    *step(projectId: string, policy: RetentionPolicy, now: number, limit: number): Op<RetentionWork | undefined> {
+    *step(
+      projectId: string,
+      policy: RetentionPolicy,
+      now: number,
+      limit: number,
+      waitingDays: readonly number[] = [],
+    ): Op<RetentionWork | undefined> {
       yield* d.lock(`agentops:retention:${projectId}`);
       const expired = expiredCondition(policy, now);
       if (expired) {
+        // Only PostgreSQL has days waiting (partitions): the condition is written for it alone.
+        const waiting = waitingDays.length > 0 ? ' AND part <> ALL (?::int[])' : '';
         const s = yield* get<{ id: string }>(
-          `SELECT id FROM sessions WHERE project_id = ? AND ${expired.sql} ORDER BY init_timestamp LIMIT 1`,
-          [projectId, ...expired.params],
+          `SELECT id FROM sessions WHERE project_id = ? AND ${expired.sql}${waiting} ORDER BY init_timestamp LIMIT 1`,
+          [projectId, ...expired.params, ...(waiting ? [waitingDays] : [])],
         );
         if (s) return yield* purgeSession(s.id, limit);
       }
