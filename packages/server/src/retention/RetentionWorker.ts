@@ -80,12 +80,19 @@ export async function runRetention(store: Store, options: RetentionRunOptions = 
   // at most a day after its time). Then, project by project, the sessions left, row by row: those
   // of the days holding a session kept longer go on time.
   const waiting: number[] = [];
+  // A day that cannot be dropped (PostgreSQL refused) is said after the rows' steps, which take its
+  // sessions on time meanwhile.
+  let failed: unknown;
   for (const day of await candidateDays(store, policies, now + DAY_MS)) {
     if (options.stopped?.()) return total;
-    if (await store.retentionDayKept(day, policies, now + DAY_MS)) continue;
-    const step = await store.retentionDropDay(day, policies, now);
-    if (step) add(total, step);
-    else waiting.push(day);
+    try {
+      if (await store.retentionDayKept(day, policies, now + DAY_MS)) continue;
+      const step = await store.retentionDropDay(day, policies, now);
+      if (step) add(total, step);
+      else waiting.push(day);
+    } catch (err) {
+      failed ??= err;
+    }
     await nextTurn();
   }
   for (const { projectId, policy } of policies) {
@@ -97,6 +104,7 @@ export async function runRetention(store: Store, options: RetentionRunOptions = 
       await nextTurn();
     }
   }
+  if (failed !== undefined) throw failed;
   return total;
 }
 
