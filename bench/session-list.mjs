@@ -23,17 +23,21 @@ async function seed(store, projectId, events) {
     return;
   }
   const ids = Array.from({ length: SESSIONS }, (_, i) => session(i));
+  // Stored today (as the server stores them: its clock names the day whose partition holds their events).
+  const now = new Date().toISOString();
   await store.pool.query(
     `INSERT INTO sessions (id, project_id, init_timestamp, tags, created_at, updated_at, tool_calls, last_event_end)
-     SELECT id, $1, '2026-01-01T00:' || lpad((n % 60)::text, 2, '0') || ':00.000000Z', '[]', '', '', $2,
+     SELECT id, $1, '2026-01-01T00:' || lpad((n % 60)::text, 2, '0') || ':00.000000Z', '[]', $4, $4, $2,
             '2026-01-01T01:00:00.000000Z'
      FROM unnest($3::text[]) WITH ORDINALITY AS u(id, n)`,
-    [projectId, events, ids],
+    [projectId, events, ids, now],
   );
+  await store.pool.query('SELECT DISTINCT agentops_partition(part) FROM sessions WHERE id = ANY ($1::text[])', [ids]);
   await store.pool.query(
-    `INSERT INTO events (session_id, id, event_type, init_timestamp, end_timestamp, data, received_at)
-     SELECT s, s || '-' || j, 'tools', '2026-01-01T00:30:00.000000Z', '2026-01-01T00:30:01.000000Z', '{"name":"t"}', ''
-     FROM unnest($1::text[]) AS s, generate_series(0, $2 - 1) AS j`,
+    `INSERT INTO events (part, session_id, id, event_type, init_timestamp, end_timestamp, data, received_at)
+     SELECT s.part, s.id, s.id || '-' || j, 'tools', '2026-01-01T00:30:00.000000Z', '2026-01-01T00:30:01.000000Z',
+            '{"name":"t"}', ''
+     FROM sessions AS s, generate_series(0, $2 - 1) AS j WHERE s.id = ANY ($1::text[])`,
     [ids, events],
   );
   await store.pool.query('ANALYZE');
