@@ -61,7 +61,13 @@ export {
 export { decodeOtlp } from './otlp/decode.js';
 export type { AnyValue, KeyValue, OtlpSpan, OtlpTraceRequest } from './otlp/otlp-spans.js';
 export { otlpToSpans } from './otlp/otlp-spans.js';
-export type { RetentionPolicy, RetentionPreview, RetentionWork, SessionKind } from './retention/policy.js';
+export type {
+  ProjectPolicy,
+  RetentionPolicy,
+  RetentionPreview,
+  RetentionWork,
+  SessionKind,
+} from './retention/policy.js';
 export { parseRetentionPolicy, RetentionPolicyError, SESSION_KINDS } from './retention/policy.js';
 export type { RetentionRunOptions, RetentionWorkerOptions } from './retention/RetentionWorker.js';
 export { RETENTION_STEP_EVENTS, RetentionWorker, runRetention, wholeDays } from './retention/RetentionWorker.js';

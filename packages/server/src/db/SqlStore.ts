@@ -6,7 +6,7 @@
  */
 import type { AgentPayload, EvaluationPayload, EventPayload, SessionPayload, SessionRecord } from '@agentops/exporter';
 import type { AlertOutcome, AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
-import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
+import type { ProjectPolicy, RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import { type Overview, type OverviewQuery, overviewOf } from './overview.js';
 import { alertRepository } from './repositories/alerts.js';
 import { evaluationRepository } from './repositories/evaluations.js';
@@ -30,13 +30,13 @@ import type {
 } from './Store.js';
 import type { Dialect, Executor, Op } from './sql/query.js';
 
-/** The store's logic over a SQL database: `SqliteStore` and `PostgresStore` are its two connections. */
 /**
  * What PostgreSQL answers an instance that detaches or drops a day's partition another is
  * detaching or has dropped: not a partition (any more), a detach pending, a lock it waited too long for.
  */
 const PARTITION_RACES = new Set(['42P01', '42P16', '55000', '55P03', '40P01']);
 
+/** The store's logic over a SQL database: `SqliteStore` and `PostgresStore` are its two connections. */
 export abstract class SqlStore implements Store {
   abstract readonly kind: 'sqlite' | 'postgres';
   abstract readonly location: string;
@@ -220,7 +220,7 @@ export abstract class SqlStore implements Store {
     return this.#x.write(() => this.#retention.setPolicy(projectId, policy));
   }
 
-  retentionPolicies(): Promise<{ projectId: string; policy: RetentionPolicy }[]> {
+  retentionPolicies(): Promise<ProjectPolicy[]> {
     return this.#x.read(() => this.#retention.policies());
   }
 
@@ -238,17 +238,13 @@ export abstract class SqlStore implements Store {
     return this.#x.read(() => this.#dialect.pastPartitions());
   }
 
-  retentionDayKept(
-    day: number,
-    policies: readonly { projectId: string; policy: RetentionPolicy }[],
-    now: number,
-  ): Promise<boolean> {
+  retentionDayKept(day: number, policies: readonly ProjectPolicy[], now: number): Promise<boolean> {
     return this.#x.read(() => this.#retention.dayKept(day, policies, now));
   }
 
   async retentionDropDay(
     day: number,
-    policies: readonly { projectId: string; policy: RetentionPolicy }[],
+    policies: readonly ProjectPolicy[],
     now: number,
   ): Promise<RetentionWork | undefined> {
     const work = await this.#x.transaction(() => this.#retention.dropDay(day, policies, now));

@@ -17,7 +17,7 @@ import {
   type WireEndState,
 } from '@agentops/exporter';
 import type { AlertOutcome, AlertRecord, AlertRule, AlertRuleInput, Budget, DueAlert, Group } from '../alerts/rules.js';
-import type { RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
+import type { ProjectPolicy, RetentionPolicy, RetentionPreview, RetentionWork } from '../retention/policy.js';
 import type { Overview, OverviewQuery } from './overview.js';
 
 export interface ProjectRow {
@@ -226,7 +226,7 @@ export interface Store {
   /** Sets the project's retention policy (undefined: keep everything). */
   setRetentionPolicy(projectId: string, policy: RetentionPolicy | undefined): Promise<void>;
   /** Every project with a retention policy, and its policy. */
-  retentionPolicies(): Promise<{ projectId: string; policy: RetentionPolicy }[]>;
+  retentionPolicies(): Promise<ProjectPolicy[]>;
   /**
    * One small step of the project's retention at `now` (ms), in one transaction of at most `limit`
    * events; undefined when nothing is left to do. Across instances, each row is removed once.
@@ -245,21 +245,13 @@ export interface Store {
    */
   retentionPastDays(): Promise<number[]>;
   /** Whether a session of the day past is kept under `policies` at `now` (as `retentionDropDay` asks, without a lock). */
-  retentionDayKept(
-    day: number,
-    policies: readonly { projectId: string; policy: RetentionPolicy }[],
-    now: number,
-  ): Promise<boolean>;
+  retentionDayKept(day: number, policies: readonly ProjectPolicy[], now: number): Promise<boolean>;
   /**
    * Drops the day's partition, with its sessions, when every session of it is past its time under
    * its project's policy among `policies` at `now` (a session of a project not among them is kept,
    * and keeps its day). Undefined when the day is kept (or another instance dropped it first).
    */
-  retentionDropDay(
-    day: number,
-    policies: readonly { projectId: string; policy: RetentionPolicy }[],
-    now: number,
-  ): Promise<RetentionWork | undefined>;
+  retentionDropDay(day: number, policies: readonly ProjectPolicy[], now: number): Promise<RetentionWork | undefined>;
   /** What the policy would remove if it ran at `now` (ms). */
   retentionPreview(projectId: string, policy: RetentionPolicy, now: number): Promise<RetentionPreview>;
 

@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { NO_WORK } from '../db/repositories/retention.js';
 import type { Store } from '../db/Store.js';
 import { RepeatingPass } from '../repeating-pass.js';
-import { keepsEverything, type RetentionPolicy, type RetentionWork } from './policy.js';
+import { keepsEverything, type ProjectPolicy, type RetentionWork } from './policy.js';
 
 /** Events one step deletes or strips: a transaction of a few milliseconds on either store. */
 export const RETENTION_STEP_EVENTS = 500;
@@ -33,10 +33,8 @@ function add(total: RetentionWork, step: RetentionWork): void {
   total.freed_bytes += step.freed_bytes;
 }
 
-type Policies = { projectId: string; policy: RetentionPolicy }[];
-
 /** The policies retention applies: every project's that removes something, or `projectId`'s only. */
-async function policiesOf(store: Store, projectId: string | undefined): Promise<Policies> {
+async function policiesOf(store: Store, projectId: string | undefined): Promise<ProjectPolicy[]> {
   return (await store.retentionPolicies()).filter(
     (p) => (projectId === undefined || p.projectId === projectId) && !keepsEverything(p.policy),
   );
@@ -47,7 +45,7 @@ async function policiesOf(store: Store, projectId: string | undefined): Promise<
  * shortest time any policy keeps a session is not asked about: its sessions past their time (stored
  * late, or ended early) go row by row.
  */
-async function candidateDays(store: Store, policies: Policies, now: number): Promise<number[]> {
+async function candidateDays(store: Store, policies: ProjectPolicy[], now: number): Promise<number[]> {
   const shortest = Math.min(...policies.flatMap((p) => Object.values(p.policy.keep_days)));
   if (!Number.isFinite(shortest)) return [];
   const newest = Math.floor((now - shortest * DAY_MS) / DAY_MS);

@@ -17,6 +17,12 @@ export interface RetentionPolicy {
   payload_bytes?: number;
 }
 
+/** A project's policy, as the store lists them. */
+export interface ProjectPolicy {
+  projectId: string;
+  policy: RetentionPolicy;
+}
+
 /** A policy, or a duration or size of one, that is not valid: the message says what is wrong. */
 export class RetentionPolicyError extends Error {}
 

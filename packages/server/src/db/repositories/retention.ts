@@ -7,6 +7,7 @@
  */
 import { withoutPayload } from '../../retention/payload.js';
 import {
+  type ProjectPolicy,
   parseRetentionPolicy,
   type RetentionPolicy,
   type RetentionPreview,
@@ -119,11 +120,7 @@ export function retentionRepository(d: Dialect) {
   }
 
   /** Whether a session of the day is kept: by its project's policy, or by its project having none. */
-  function* dayKept(
-    day: number,
-    policies: readonly { projectId: string; policy: RetentionPolicy }[],
-    now: number,
-  ): Op<boolean> {
+  function* dayKept(day: number, policies: readonly ProjectPolicy[], now: number): Op<boolean> {
     const expired: string[] = [];
     const params: unknown[] = [day];
     for (const { projectId, policy } of policies) {
@@ -164,7 +161,7 @@ export function retentionRepository(d: Dialect) {
     },
 
     /** Every project that has a policy, with it. */
-    *policies(): Op<{ projectId: string; policy: RetentionPolicy }[]> {
+    *policies(): Op<ProjectPolicy[]> {
       const rows = yield* all<{ project_id: string; policy: unknown }>(
         'SELECT project_id, policy FROM retention_policies ORDER BY project_id',
       );
@@ -222,11 +219,7 @@ export function retentionRepository(d: Dialect) {
      * waited for, and one that comes after finds it gone and stores it afresh, on today); undefined
      * when the day is kept.
      */
-    *dropDay(
-      day: number,
-      policies: readonly { projectId: string; policy: RetentionPolicy }[],
-      now: number,
-    ): Op<RetentionWork | undefined> {
+    *dropDay(day: number, policies: readonly ProjectPolicy[], now: number): Op<RetentionWork | undefined> {
       yield* d.lock('agentops:retention:days');
       if (!(yield* d.pastPartitions()).includes(day)) return;
       // Asked first without a lock (a day kept is the common answer, every pass), then again once
