@@ -230,12 +230,13 @@ const registered = (ext: 'cjs' | 'mjs', replaying: boolean): Record<string, stri
       }
     : {};
 
-async function runClients(ext: 'cjs' | 'mjs', env: Record<string, string>, origin: string) {
+async function runClients(ext: 'cjs' | 'mjs', env: Record<string, string>, origin: string, bedrock: string) {
   const r = await runNode(clientsApp(ext), [], {
     AGENTOPS_API_KEY: server.apiKey,
     AGENTOPS_API_ENDPOINT: server.url,
     OPENAI_BASE_URL: `${origin}/v1`,
     ANTHROPIC_BASE_URL: origin,
+    BEDROCK_ENDPOINT: bedrock,
     ...env,
   });
   expect(r.code, r.stderr).toBe(0);
@@ -243,22 +244,82 @@ async function runClients(ext: 'cjs' | 'mjs', env: Record<string, string>, origi
 }
 
 it.each(['cjs', 'mjs'] as const)(
-  'Anthropic, the AI SDK, Gemini and LangChain (%s) are recorded and replayed offline',
+  'Anthropic, the AI SDK, Gemini, LangChain and Bedrock (%s) are recorded and replayed offline',
   async (ext) => {
-    const { id, ...output } = await runClients(ext, { RECORD: '1', ...registered(ext, false) }, openai.origin);
+    const recordedRun = { RECORD: '1', ...registered(ext, false) };
+    const { id, ...output } = await runClients(ext, recordedRun, openai.origin, openai.bedrockEndpoint);
+    expect(output.bedrock).toEqual({
+      converse: { text: 'Lisbon has seven hills.', requestId: null },
+      stream: ['Seven', ' hills.'],
+      invoke: 'Porto is on the Douro.',
+      invokeStream: {
+        chunks: [
+          'message_start',
+          'content_block_start',
+          'content_block_delta',
+          'content_block_delta',
+          'content_block_stop',
+          'message_delta',
+          'message_stop',
+        ],
+        requestId: 'req-bdrk-stream',
+      },
+      failure: {
+        name: 'ValidationException',
+        status: 400,
+        message: 'The provided model identifier is invalid.',
+        requestId: 'req-bdrk-invalid',
+      },
+    });
     const exported = await server.exported(id);
     expect(exported.llms.map((l) => [l.provider, l.replay?.response.status])).toEqual([
       ['anthropic', 200],
       ['openai', 200],
       ['gcp.gemini', 200],
       [null, 200],
+      ['aws', 200],
+      ['aws', 400],
+      ['aws', 200],
+      ['aws', 200],
+      ['aws', 200],
     ]);
+    // Bedrock's event streams are kept as their messages, read: the mask sees the text inside.
+    const [, , stream, , invokeStream] = exported.llms.slice(4).map((l) => l.replay?.response.chunks ?? []);
+    expect(stream?.map((c) => JSON.parse(c).headers[':event-type'])).toEqual([
+      'messageStart',
+      'contentBlockDelta',
+      'contentBlockDelta',
+      'contentBlockStop',
+      'messageStop',
+      'metadata',
+    ]);
+    expect(JSON.parse(invokeStream?.[2] ?? '{}')).toMatchObject({
+      body: { p: 'abcd' },
+      bytes: JSON.stringify({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: 'Coimbra has' },
+      }),
+    });
     const file = join(mkdtempSync(join(tmpdir(), 'agentops-replay-')), 'clients.json');
     writeFileSync(file, JSON.stringify(exported));
     const before = openai.requests.length;
-    const out = await runClients(ext, { REPLAY_SOURCE: file, ...registered(ext, true) }, nowhere.replace(/\/v1$/, ''));
+    const replayRun = { REPLAY_SOURCE: file, ...registered(ext, true) };
+    const out = await runClients(ext, replayRun, nowhere.replace(/\/v1$/, ''), nowhere.replace(/\/v1$/, ''));
     expect(openai.requests.length).toBe(before);
-    expect(out).toMatchObject({ replayed: 4, live: 0, divergences: [], gaps: [], ...output });
+    expect(out).toMatchObject({ replayed: 9, live: 0, divergences: [], gaps: [], ...output });
     expect(out.error).toBeUndefined();
+    if (ext === 'mjs') return;
+    // A changed Bedrock prompt is a divergence: thrown through the AWS client (not retried), with its diff.
+    const changed = await runClients(
+      ext,
+      { ...replayRun, BEDROCK_QUESTION: 'How many hills has Porto?' },
+      nowhere.replace(/\/v1$/, ''),
+      nowhere.replace(/\/v1$/, ''),
+    );
+    expect(changed.error?.name).toBe('ReplayDivergenceError');
+    expect(changed.error?.message).toContain('How many hills has Porto?');
+    expect(changed).toMatchObject({ replayed: 4, live: 0 });
+    expect(changed.divergences).toHaveLength(1);
   },
 );

@@ -191,10 +191,17 @@ function eventStreamMessage(eventType: string, payload: unknown): Buffer {
 }
 
 function bedrock(path: string, res: http.ServerResponse): boolean {
-  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(path);
+  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/.exec(path);
   if (!match) return false;
   const usage = { inputTokens: 25, outputTokens: 9, totalTokens: 34 };
-  if (match[2] === 'converse') {
+  if (match[1] === 'no-such-model') {
+    res.writeHead(400, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+      'x-amzn-requestid': 'req-bdrk-invalid',
+    });
+    res.end(JSON.stringify({ message: 'The provided model identifier is invalid.' }));
+  } else if (match[2] === 'converse') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -218,6 +225,36 @@ function bedrock(path: string, res: http.ServerResponse): boolean {
         metrics: { latencyMs: 120 },
       }),
     );
+  } else if (match[2] === 'invoke-with-response-stream') {
+    // InvokeModelWithResponseStream with an Anthropic model: each chunk one of Anthropic's stream
+    // events, as base64 in the chunk's `bytes`.
+    const model = decodeURIComponent(match[1] ?? '');
+    const events = [
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_bdrk_02',
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          usage: { input_tokens: 14, output_tokens: 1 },
+        },
+      },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Coimbra has' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: ' a university.' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } },
+      { type: 'message_stop' },
+    ];
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-bdrk-stream' });
+    for (const event of events) {
+      res.write(
+        eventStreamMessage('chunk', { bytes: Buffer.from(JSON.stringify(event)).toString('base64'), p: 'abcd' }),
+      );
+    }
+    res.end();
   } else {
     // InvokeModel with an Anthropic model: the body is Anthropic's Messages API.
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -229,6 +229,30 @@ describe('the mask sees decoded text', () => {
     });
   });
 
+  it("a Bedrock event stream's messages, recorded read, are masked inside, down to a chunk's decoded bytes", () => {
+    const delta = JSON.stringify({ type: 'content_block_delta', delta: { text: `key ${SECRET}` } });
+    const message = (body: unknown, bytes?: string) =>
+      JSON.stringify({ headers: { ':event-type': 'chunk', ':message-type': 'event' }, body, bytes });
+    const exchange = JSON.stringify({
+      request: { method: 'POST', url: 'https://bedrock/model/m/invoke-with-response-stream', body: '{}' },
+      response: {
+        status: 200,
+        status_text: '',
+        headers: [['content-type', 'application/vnd.amazon.eventstream']],
+        chunks: [message({ p: 'ab' }, delta), message({ contentBlockIndex: 0, delta: { text: SECRET } })],
+      },
+    });
+    const out = masked([{ match: /sk-live-[0-9a-z]+/, action: 'redact' }], { 'agentops.replay.exchange': exchange })[
+      'agentops.replay.exchange'
+    ] as string;
+    expect(out).not.toContain(SECRET);
+    const [first, second] = (JSON.parse(out).response.chunks as string[]).map((c) => JSON.parse(c));
+    expect(JSON.parse(first.bytes).delta.text).toBe('key [REDACTED]');
+    expect(first.body).toEqual({ p: 'ab' });
+    expect(second.body.delta.text).toBe('[REDACTED]');
+    expect(JSON.parse(out).masked).toBe(true);
+  });
+
   it('object keys are text too: a key that matches is masked, one dropped takes its value with it', () => {
     const params = JSON.stringify({ [SECRET]: 1, keep: 2 });
     expect(JSON.parse(masked([{ match: /sk-live-[0-9a-z]+/, action: 'redact' }], { p: params }).p as string)).toEqual({

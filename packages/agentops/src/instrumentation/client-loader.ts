@@ -208,9 +208,10 @@ export function createClientInstrumentation(
         const hooks = this.#realHooks(module);
         if (!hooks) return exports;
         spec.beneath?.patch(exports, version);
-        const result = hooks.patch(exports, version);
+        const result = hooks.patch(exports, version) ?? exports;
+        spec.around?.patch(result, version);
         if (isObject(exports)) this.#patched.add(exports);
-        return result ?? exports;
+        return result;
       } catch (err) {
         this.#once(`failed ${version}`, () =>
           logger.warn(
@@ -225,6 +226,7 @@ export function createClientInstrumentation(
       if (!isObject(exports) || !this.#patched.has(exports)) return exports;
       this.#patched.delete(exports);
       try {
+        spec.around?.unpatch(exports, version);
         const result = this.#hooks.get(module)?.unpatch(exports, version) ?? exports;
         spec.beneath?.unpatch(exports, version);
         return result;

@@ -15,6 +15,7 @@ import { A2A_SDK, createA2AInstrumentation } from '../integrations/a2a.js';
 import type { ProtocolHost } from '../integrations/boundary.js';
 import { createMcpInstrumentation, MCP_SDK } from '../integrations/mcp.js';
 import { optionalRequire } from '../optional-require.js';
+import { smithyClientPatch } from '../replay/smithy.js';
 import { createGoogleGenAIInstrumentation, GOOGLE_GENAI_MODULE } from './google-genai.js';
 import { createMastraInstrumentation, MASTRA_OTEL_BRIDGE } from './mastra.js';
 import { openAIUsageDetails } from './openai-usage.js';
@@ -79,6 +80,11 @@ export interface ClientSpec {
    * what the instrumentation leaves out (OpenAI's cached and reasoning tokens) on the call's span.
    */
   beneath?: Patcher;
+  /**
+   * A patch of ours applied after the instrumentation's, so around it: its calls run with what the
+   * instrumentation's span needs beside it (Bedrock's: the call's HTTP exchange recorded or replayed).
+   */
+  around?: Patcher;
   /** From this major on, the client is recorded another way and left unpatched. */
   recordedOtherwise?: { fromMajor: number; how: string };
 }
@@ -163,6 +169,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     versions: { from: '3.0.0', belowMajor: 4 },
     instrumentation: '@arizeai/openinference-instrumentation-bedrock',
     create: openInference('@arizeai/openinference-instrumentation-bedrock', 'BedrockInstrumentation'),
+    around: smithyClientPatch('BedrockRuntimeClient'),
   },
   {
     // The 1.x to 3.x lines keep the three internal methods and the response shape ours reads.

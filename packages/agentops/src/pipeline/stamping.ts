@@ -9,6 +9,7 @@ import { type Context, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { agentIdFromContext, sessionIdFromContext } from '../context-keys.js';
 import { keepIntercepting } from '../replay/http.js';
+import { noteSpanStarted } from '../replay/intercepted.js';
 import { sameCallAs } from '../replay/outer-calls.js';
 
 /**
@@ -22,6 +23,7 @@ export interface SessionDirectory {
 }
 
 export function stamp(span: Span, parentContext: Context, directory: SessionDirectory): void {
+  noteSpanStarted(span, parentContext);
   if (span.attributes[S.ATTR_SESSION_ID] === undefined) {
     const sessionId = sessionIdOfNewSpan(span, parentContext, directory);
     if (sessionId) span.setAttribute(S.ATTR_SESSION_ID, sessionId);

@@ -106,15 +106,18 @@ export function keepIntercepting(): void {
   if (state.proxy && (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_DISPATCHER] !== state.proxy) intercept();
 }
 
+/** A request's body as text (null: none); undefined for a body that is not text or bytes (a stream, a form). */
+export function requestBodyText(body: unknown): string | null | undefined {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return undefined;
+}
+
 /** The request as the replay compares it; undefined for a body that is not text (a stream, a form). */
 function requestOf(options: DispatchOptions): RequestShape | undefined {
-  const body = options.body;
-  let text: string | null;
-  if (body === undefined || body === null) text = null;
-  else if (typeof body === 'string') text = body;
-  else if (body instanceof Uint8Array)
-    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  else return undefined;
+  const text = requestBodyText(options.body);
+  if (text === undefined) return undefined;
   const origin = options.origin === undefined ? '' : String(options.origin).replace(/\/$/, '');
   return { method: options.method, url: `${origin}${options.path}`, body: text };
 }
@@ -221,7 +224,7 @@ function respond(handler: Handler, exchange: ReplayExchange): void {
 }
 
 /** The body's text, decompressed; undefined for a body that is not text or cannot be decoded. */
-function bodyText(pieces: Buffer[], encoding: string | undefined): string[] | undefined {
+export function bodyText(pieces: Buffer[], encoding: string | undefined): string[] | undefined {
   if (!encoding || encoding === 'identity') {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     try {

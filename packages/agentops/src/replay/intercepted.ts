@@ -4,7 +4,7 @@
  * made in, the exchange written on its span, and what of a response is kept. Web APIs only.
  */
 import { classifySpan, type ReplayExchange, semconv as S, type SpanLike } from '@agentops/exporter';
-import { type Context, type Span, trace } from '@opentelemetry/api';
+import { type Context, context, type Span, trace } from '@opentelemetry/api';
 import { processWide } from '../process-wide.js';
 import { outermostCall } from './outer-calls.js';
 import type { RequestShape } from './request-key.js';
@@ -44,6 +44,9 @@ export const KEPT_HEADERS: ReadonlySet<string> = new Set([
   'retry-after',
   'retry-after-ms',
   'x-should-retry',
+  // AWS's: the request id a client reports, and the error's type it throws by.
+  'x-amzn-requestid',
+  'x-amzn-errortype',
 ]);
 
 /** A response body kept as text: JSON, NDJSON, server-sent events and other text. */
@@ -58,7 +61,11 @@ export const asError = (err: unknown): Error => (err instanceof Error ? err : ne
  */
 export function llmSpanIn(ctx: Context): Span | undefined {
   const active = trace.getSpan(ctx);
-  if (!active) return undefined;
+  return active ? llmCallOf(active) : undefined;
+}
+
+/** The LLM call `span` is (its outermost span), if it is a recording LLM span. */
+export function llmCallOf(active: Span): Span | undefined {
   const span = outermostCall(active);
   if (!span.isRecording() || !('attributes' in span)) return undefined;
   try {
@@ -71,4 +78,47 @@ export function llmSpanIn(ctx: Context): Span | undefined {
 /** Writes the exchange on the call's span (unless the call ended before its response was read). */
 export function keep(span: Span, exchange: ReplayExchange): void {
   if (span.isRecording()) span.setAttribute(S.ATTR_REPLAY_EXCHANGE, JSON.stringify(exchange));
+}
+
+/**
+ * A client call under way whose instrumentation starts its span without making it active
+ * (OpenInference's Bedrock one): the first span started inside the call is its span, noted by
+ * stamping (`noteSpanStarted`) for the interception further down the call to find.
+ */
+export interface OpenCall {
+  span: Span | undefined;
+}
+
+const OPEN_CALL_KEY = Symbol.for('agentops.replay.open-call');
+/** How many such calls are under way: while none is, stamping looks for none. */
+const openCalls = processWide('replay.open-calls', () => ({ count: 0 }));
+
+/** Runs `call` as an open call (see `OpenCall`); the interception finds it with `openCallIn`. */
+export function asOpenCall<T>(ctx: Context, call: () => T): T {
+  const open: OpenCall = { span: undefined };
+  openCalls.count++;
+  let result: T;
+  try {
+    result = context.with(ctx.setValue(OPEN_CALL_KEY, open), call);
+  } catch (err) {
+    openCalls.count--;
+    throw err;
+  }
+  const done = () => {
+    openCalls.count--;
+  };
+  if (result instanceof Promise) result.then(done, done);
+  else done();
+  return result;
+}
+
+export function openCallIn(ctx: Context): OpenCall | undefined {
+  return ctx.getValue(OPEN_CALL_KEY) as OpenCall | undefined;
+}
+
+/** At each span's start (stamping): the first span started in an open call is that call's. */
+export function noteSpanStarted(span: Span, parentContext: Context): void {
+  if (openCalls.count === 0) return;
+  const open = openCallIn(parentContext);
+  if (open && open.span === undefined) open.span = span;
 }
