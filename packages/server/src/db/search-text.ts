@@ -22,6 +22,11 @@ const FIELDS = [
 
 /** The words of an event (as sent, or as exported) that search finds it by, space-separated. */
 export function searchText(e: object): string {
+  return [...new Set(eventWords(e))].join(' ');
+}
+
+/** The words of an event that search finds it by, in order, a word as often as it comes. */
+export function eventWords(e: object): string[] {
   const parts: string[] = [];
   let size = 0;
   const visit = (value: unknown, depth: number): void => {
@@ -40,7 +45,12 @@ export function searchText(e: object): string {
   };
   const record = e as Record<string, unknown>;
   for (const field of FIELDS) visit(record[field], 0);
-  return searchDocument(parts.join('\n').slice(0, MAX_SEARCH_TEXT));
+  return indexedWords(parts.join('\n').slice(0, MAX_SEARCH_TEXT));
+}
+
+function indexedWords(text: string): string[] {
+  const words = wordsOf(text);
+  return words.every(isIndexed) ? words : words.filter(isIndexed);
 }
 
 /**
@@ -48,7 +58,7 @@ export function searchText(e: object): string {
  * asks whether a document holds a word, never how often or where), space-separated.
  */
 export function searchDocument(text: string): string {
-  return [...new Set(wordsOf(text).filter(isIndexed))].join(' ');
+  return [...new Set(indexedWords(text))].join(' ');
 }
 
 /** Longer runs of letters and digits are not words anyone searches for (and PostgreSQL refuses lexemes over 2 kB). */
@@ -69,27 +79,30 @@ export interface SearchDocument {
 /**
  * The documents a batch of a session's events is indexed as: the words of many events in one
  * (a search finds sessions, so which event holds a word is the session page's to say), split
- * where a document would grow past MAX_DOCUMENT_WORDS. `texts[i]` is event `eventIds[i]`'s
- * words (searchText).
+ * where a document would grow past MAX_DOCUMENT_WORDS. `words[i]` is event `eventIds[i]`'s
+ * words (eventWords).
  */
-export function searchDocuments(eventIds: readonly string[], texts: readonly string[]): SearchDocument[] {
+export function searchDocuments(eventIds: readonly string[], words: readonly (readonly string[])[]): SearchDocument[] {
   const docs: SearchDocument[] = [];
   let ids: string[] = [];
-  let words = new Set<string>();
+  let held = new Set<string>();
   let size = 0;
   const close = () => {
-    if (ids.length > 0) docs.push({ eventIds: ids, words: [...words].join(' ') });
+    if (ids.length > 0) docs.push({ eventIds: ids, words: [...held].join(' ') });
     ids = [];
-    words = new Set();
+    held = new Set();
     size = 0;
   };
-  texts.forEach((text, i) => {
-    if (!text) return;
-    if (size + text.length > MAX_DOCUMENT_WORDS) close();
+  words.forEach((list, i) => {
+    if (list.length === 0) return;
+    // At most what the event adds: its words as written, each once.
+    let adds = 0;
+    for (const word of list) adds += word.length + 1;
+    if (size + adds > MAX_DOCUMENT_WORDS) close();
     ids.push(eventIds[i] as string);
-    for (const word of text.split(' ')) {
-      if (words.has(word)) continue;
-      words.add(word);
+    for (const word of list) {
+      if (held.has(word)) continue;
+      held.add(word);
       size += word.length + 1;
     }
   });
@@ -97,12 +110,17 @@ export function searchDocuments(eventIds: readonly string[], texts: readonly str
   return docs;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_WORD = /[a-z0-9]+/g;
+
 /**
  * A text's words as both stores index them, worked out here so that SQLite's tokenizer and
  * PostgreSQL's parser (which reads `INV-4242` as a word and a negative number) see the same ones:
  * runs of letters and digits, lowercased, accents removed.
  */
 export function wordsOf(text: string): string[] {
+  // ASCII has no accents to remove and no letters or digits beyond these (the common case, faster).
+  if (ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
   return (
     text
       .normalize('NFD')

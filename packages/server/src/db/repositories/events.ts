@@ -13,7 +13,7 @@ import {
   type StoredEvent,
   withCost,
 } from '../Store.js';
-import { searchDocuments, searchText } from '../search-text.js';
+import { eventWords, searchDocuments } from '../search-text.js';
 import { all, type Column, type Dialect, insertNew, type Op } from '../sql/query.js';
 import type { alertRepository, Spend } from './alerts.js';
 import type { sessionRepository } from './sessions.js';
@@ -87,24 +87,24 @@ export function eventRepository(
       const fresh = new Set(inserted);
       const totals = new SessionTotals();
       const docIds: string[] = [];
-      const texts: string[] = [];
+      const wordLists: string[][] = [];
       const spends: Spend[] = [];
       events.forEach(({ payload: e, cost }, i) => {
         if (!fresh.delete(e.id)) return;
         const c = columns[i] as ReturnType<typeof eventColumns>;
         totals.add(e, c, cost, data[i] as string);
         if (cost) spends.push({ cost, model: c.model, at: e.end_timestamp });
-        const text = searchText(e);
-        if (text) {
+        const words = eventWords(e);
+        if (words.length > 0) {
           docIds.push(e.id);
-          texts.push(text);
+          wordLists.push(words);
         }
       });
       yield* sessions.addTotals(sessionId, totals);
       // What it cost counts toward the project's budgets, and fires the rules it takes over a limit.
       if (spends.length > 0) yield* alerts.onSpend(sessionId, spends, Date.now());
       // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
-      if (docIds.length > 0) yield* d.indexEvents(sessionId, searchDocuments(docIds, texts));
+      if (docIds.length > 0) yield* d.indexEvents(sessionId, searchDocuments(docIds, wordLists));
       return inserted.length;
     },
 

@@ -1,0 +1,1 @@
+import { searchText, searchDocuments } from '../packages/server/src/db/search-text.ts';
