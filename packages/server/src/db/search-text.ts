@@ -110,7 +110,8 @@ export function searchDocuments(eventIds: readonly string[], words: readonly (re
   return docs;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Any character beyond ASCII. */
+const NOT_ASCII = /[\u0080-\uffff]/;
 const ASCII_WORD = /[a-z0-9]+/g;
 
 /**
@@ -120,7 +121,7 @@ const ASCII_WORD = /[a-z0-9]+/g;
  */
 export function wordsOf(text: string): string[] {
   // ASCII has no accents to remove and no letters or digits beyond these (the common case, faster).
-  if (ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
+  if (!NOT_ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
   return (
     text
       .normalize('NFD')

@@ -1,1 +1,0 @@
-import { searchText, searchDocuments } from '../packages/server/src/db/search-text.ts';
