@@ -2,7 +2,8 @@
 // of about 30 words, half tool calls with arguments and a result) in sessions of 100, stored through
 // the store's own ingest (which indexes them as the server does), then the session list searched for
 // a word in 10 events, a word in about 1% of them, and two words each in about 5% found together,
-// each asked 20 times (median). `node bench/search.mjs [count] [--postgres] [--days N]` runs it alone.
+// each asked 20 times (median). `node bench/search.mjs [count] [--postgres] [--days N] [--ingest]` runs it
+// alone (`--ingest`: also SQLite's ingest with its index written and with none, side by side).
 import { fileURLToPath } from 'node:url';
 
 const VOCABULARY = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}x`);
@@ -102,6 +103,56 @@ export async function seedEvents(store, projectId, count, days = 0) {
   }
 }
 
+/** `count` events in sessions of 100 (the seed's kind of events), made before any clock runs. */
+function eventsInSessions(count) {
+  const next = random(11);
+  return Array.from({ length: count / 100 }, (_, s) => ({
+    id: crypto.randomUUID(),
+    events: Array.from({ length: 100 }, (_, k) => {
+      const at = new Date(Date.UTC(2026, 10, 1) + s * 60_000 + k).toISOString();
+      const common = { id: crypto.randomUUID(), init_timestamp: at, end_timestamp: at };
+      const text = sentence(next, s * 100 + k);
+      const payload =
+        k % 2
+          ? { ...common, event_type: 'tools', name: 'lookup', params: { query: text }, returns: { rows: 3 } }
+          : { ...common, event_type: 'llms', model: 'gpt-4o', prompt: [{ role: 'user', content: text }] };
+      return { payload, cost: null };
+    }),
+  }));
+}
+
+/**
+ * SQLite's ingest with its search index written (by the index's own thread, as a server runs it)
+ * and with nothing indexed (the index closed: only the queue is written), `runs` times each in
+ * turn, on fresh files, both with checkpoints in their thread: the rate each stored `count`
+ * events at, medians, and their ratio.
+ */
+export async function sqliteIngestWithIndex(dir, count, runs = 5) {
+  const { SqliteStore } = await import('@agentops/server');
+  const rates = { indexed: [], unindexed: [] };
+  for (let r = 0; r < runs; r++) {
+    for (const indexed of [true, false]) {
+      const sessions = eventsInSessions(count);
+      const store = new SqliteStore(`${dir}/ingest-${r}-${indexed}.db`);
+      store.checkpointInBackground();
+      if (indexed) store.indexInBackground();
+      else await store.search.close();
+      await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+      const started = performance.now();
+      for (const s of sessions) {
+        await store.upsertSession('p', { session_id: s.id, init_timestamp: new Date().toISOString() });
+        await store.insertEvents(s.id, s.events);
+      }
+      rates[indexed ? 'indexed' : 'unindexed'].push(count / ((performance.now() - started) / 1000));
+      await store.close();
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const indexed = median(rates.indexed);
+  const unindexed = median(rates.unindexed);
+  return { indexed, unindexed, ratio: indexed / unindexed, rates };
+}
+
 /** Median milliseconds of a page of the session list searched for each of SEARCHES, and what it found. */
 export async function searchLatency(store, projectId, runs = 20) {
   const figures = {};
@@ -125,6 +176,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const daysAt = process.argv.indexOf('--days');
   const days = daysAt > 0 ? Number(process.argv[daysAt + 1]) : 0;
   const run = async (label, store) => {
+    // As a server runs it: SQLite's index written by a thread of its own.
+    store.indexInBackground?.();
     await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
     const rate = await seedEvents(store, 'p', count, days);
     const figures = await searchLatency(store, 'p');
@@ -136,4 +189,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       console.log(`  ${name.padEnd(32)} ${f.ms.toFixed(1)} ms (${f.sessions} sessions)`);
   };
   await onEachStore('search', run);
+  if (process.argv.includes('--ingest')) {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/agentops-ingest-`);
+    const ab = await sqliteIngestWithIndex(dir, Math.min(count, 200_000));
+    rmSync(dir, { recursive: true, force: true });
+    console.log(
+      `SQLite ingest, indexed ${ab.indexed.toFixed(0)}/s, unindexed ${ab.unindexed.toFixed(0)}/s: ${ab.ratio.toFixed(3)}x`,
+    );
+  }
 }

@@ -239,6 +239,78 @@ describe('the search index migration', () => {
   });
 });
 
+describe('the search index in a file of its own, written by a thread of its own', () => {
+  const words = (i: number) => ({ ...tool(i), name: 'lookup', params: { city: i % 2 ? 'Lisbon' : 'Porto' } });
+  const found = async (store: SqliteStore, q: string) =>
+    (await store.listSessions('p', { limit: 10, offset: 0, q })).sessions.map((s) => s.session.session_id).sort();
+  const documents = async (file: string) => {
+    const { openSqlite } = await import('../packages/server/src/db/sqlite-driver.js');
+    const index = openSqlite(`${file}-search`, undefined, { fileMustExist: true });
+    try {
+      return (index.prepare('SELECT COUNT(*) AS n FROM search').get() as { n: number }).n;
+    } finally {
+      index.close();
+    }
+  };
+
+  it('what was stored is found by the next search; a session retention removes is not; nothing is indexed twice', async () => {
+    const file = join(dir, 'search-thread.db');
+    let store = new SqliteStore(file);
+    store.indexInBackground();
+    expect(store.search.threaded).toBe(true);
+    await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: at(0) });
+    const sessions = [SESSION, randomUUID(), randomUUID()];
+    for (const [n, id] of sessions.entries()) {
+      await store.upsertSession('p', {
+        session_id: id,
+        init_timestamp: at(n),
+        end_timestamp: at(n + 1),
+        end_state: 'Fail',
+      });
+      // Batches into each session: each a document of its own.
+      for (let b = 0; b < 3; b++) {
+        const batch = Array.from({ length: 50 }, (_, i) => ({ payload: words(n * 1000 + b * 100 + i), cost: null }));
+        if (n === 2) for (const e of batch) e.payload.params = { city: 'Faro' };
+        await store.insertEvents(id, batch);
+      }
+    }
+    // Asked at once: the search waits for the index to have what was stored before it.
+    expect(await found(store, 'lisbon')).toEqual([SESSION, sessions[1]].sort());
+    expect(await found(store, 'faro lookup')).toEqual([sessions[2]]);
+    expect(store.search.upto).toBeGreaterThan(0);
+    expect(await documents(file)).toBe(9);
+
+    // A session retention removes is not found, its documents gone.
+    const policy = { keep_days: { Fail: 1 } };
+    while (await store.retentionStep('p', policy, Date.UTC(2030, 0, 1), 1000)) {}
+    expect(await found(store, 'lookup')).toEqual([]);
+    expect(await documents(file)).toBe(0);
+    const later = randomUUID();
+    await store.upsertSession('p', { session_id: later, init_timestamp: at(9) });
+    await store.insertEvents(later, [{ payload: words(1), cost: null }]);
+    expect(await found(store, 'lisbon')).toEqual([later]);
+    await store.close();
+
+    // Opened again: nothing queued is done twice.
+    store = new SqliteStore(file);
+    const upto = store.search.upto;
+    store.indexInBackground();
+    expect(await found(store, 'lisbon')).toEqual([later]);
+    expect(store.search.upto).toBe(upto);
+    expect(await documents(file)).toBe(1);
+    await store.close();
+
+    // The index file deleted: made again from the stored events.
+    rmSync(`${file}-search`);
+    for (const end of ['-wal', '-shm']) rmSync(`${file}-search${end}`, { force: true });
+    store = new SqliteStore(file);
+    store.indexInBackground();
+    expect(await found(store, 'lisbon lookup')).toEqual([later]);
+    expect(await documents(file)).toBe(1);
+    await store.close();
+  });
+});
+
 describe('the database file deleted while the server runs', () => {
   it('writes are refused with a 503 that says so, /ready says why, reads of what is in memory go on', async () => {
     const { startTestServer } = await import('./helpers/server.js');

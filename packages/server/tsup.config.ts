@@ -9,6 +9,7 @@ export default defineConfig({
       cli: 'src/cli/index.ts',
       'otlp-worker': 'src/otlp/otlp-worker.ts',
       'checkpoint-worker': 'src/db/checkpoint-worker.ts',
+      'search-worker': 'src/db/search-worker.ts',
     },
     ['src/index.ts'],
   ),

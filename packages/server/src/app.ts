@@ -321,7 +321,10 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
   try {
     made = await ensureLocalProject(store, db, options.apiKey);
     app = await buildApp(store, { ...options, publicUrl: () => url });
-    if (store instanceof SqliteStore) store.checkpointInBackground();
+    if (store instanceof SqliteStore) {
+      store.checkpointInBackground();
+      store.indexInBackground();
+    }
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
     const interval = options.retentionIntervalSeconds ?? DEFAULT_RETENTION_INTERVAL_S;
     if (interval > 0) {

@@ -58,6 +58,7 @@ export {
   sqliteDriver,
   type Transaction,
 } from './db/sqlite-driver.js';
+export type { SearchIndex } from './db/sqlite-search-index.js';
 export { decodeOtlp } from './otlp/decode.js';
 export type { AnyValue, KeyValue, OtlpSpan, OtlpTraceRequest } from './otlp/otlp-spans.js';
 export { otlpToSpans } from './otlp/otlp-spans.js';

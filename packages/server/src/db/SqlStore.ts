@@ -28,6 +28,7 @@ import type {
   StoredEvent,
   UploadRow,
 } from './Store.js';
+import { searchWords } from './search-text.js';
 import type { Dialect, Executor, Op } from './sql/query.js';
 
 /**
@@ -141,10 +142,22 @@ export abstract class SqlStore implements Store {
     return true;
   }
 
-  listSessions(projectId: string, filter: SessionListFilter): Promise<{ sessions: ListedSession[]; total: number }> {
+  async listSessions(
+    projectId: string,
+    filter: SessionListFilter,
+  ): Promise<{ sessions: ListedSession[]; total: number }> {
+    if (filter.q === undefined) return this.#x.read(() => this.#sessions.list(projectId, filter));
     // A search in one snapshot: the list and its count agree, and PostgreSQL's search plans its own way.
-    const list = () => this.#sessions.list(projectId, filter);
-    return filter.q === undefined ? this.#x.read(list) : this.#x.snapshot(list);
+    const indexed = await this.indexedSessions(searchWords(filter.q));
+    return this.#x.snapshot(() => this.#sessions.list(projectId, filter, indexed));
+  }
+
+  /**
+   * For each word, the sessions whose events hold it, where the event index is read apart from
+   * the store's statements (SQLite's, in a file of its own); undefined where the statements read it.
+   */
+  protected async indexedSessions(_words: readonly string[]): Promise<unknown[][] | undefined> {
+    return undefined;
   }
 
   overview(projectId: string, query: OverviewQuery): Promise<Overview> {

@@ -13,8 +13,9 @@ import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerReque
 import { SqlStore } from './SqlStore.js';
 import { newerSchema, StoreUnavailable } from './Store.js';
 import { SqliteExecutor, sqliteDialect } from './sql/sqlite.js';
-import { openSqlite, type SqliteConnection, type SqliteDriverName, sqliteDriver } from './sqlite-driver.js';
+import { openSqlite, type SqliteConnection, type SqliteDriverName, sqliteDriver, useWal } from './sqlite-driver.js';
 import { MIGRATIONS } from './sqlite-schema.js';
+import { SearchIndex } from './sqlite-search-index.js';
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
 /** Pages of WAL between SQLite's own checkpoints, when no checkpointer thread runs. */
@@ -27,6 +28,8 @@ export class SqliteStore extends SqlStore {
   /** The driver the file was opened with. */
   readonly driver: SqliteDriverName;
   #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
+  /** The full-text index of events, in a file of its own (sqlite-search.ts). */
+  readonly search: SearchIndex;
   /** The database file's identity when it was opened (device and inode): undefined in memory. */
   readonly #identity: string | undefined;
 
@@ -48,7 +51,21 @@ export class SqliteStore extends SqlStore {
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma('foreign_keys = ON');
     this.#migrate();
+    this.search = new SearchIndex(this.db, driver);
     this.use(new SqliteExecutor(this.db, () => this.#checkFile()));
+  }
+
+  /** Each word's sessions, from the index file, once what was stored before is indexed. */
+  protected override indexedSessions(words: readonly string[]): Promise<number[][]> {
+    return this.search.sessions(words);
+  }
+
+  /**
+   * Moves the search index's writes off this thread: ingest only queues what to index, and a
+   * thread of its own writes the index file. For a long-running server.
+   */
+  indexInBackground(): void {
+    this.search.background();
   }
 
   get location(): string {
@@ -144,26 +161,9 @@ export class SqliteStore extends SqlStore {
   }
 
   async close(): Promise<void> {
+    await this.search.close();
     await this.stopCheckpoints();
     if (this.db.open) this.db.close();
-  }
-}
-
-/**
- * Turns on write-ahead logging. On a new file several processes opening it at once race to change
- * its journal mode, and SQLite answers the losers "database is locked" at once, without waiting
- * out the busy timeout: they try again shortly, for up to about five seconds.
- */
-function useWal(db: SqliteConnection): void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let attempt = 0; ; attempt++) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw err;
-      Atomics.wait(pause, 0, 0, 10 + Math.min(attempt, 10) * 5);
-    }
   }
 }
 

@@ -239,3 +239,21 @@ class NodeSqliteConnection implements SqliteConnection {
     this.#db.close();
   }
 }
+
+/**
+ * Turns on write-ahead logging. On a new file several processes opening it at once race to change
+ * its journal mode, and SQLite answers the losers "database is locked" at once, without waiting
+ * out the busy timeout: they try again shortly, for up to about five seconds.
+ */
+export function useWal(db: SqliteConnection): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw err;
+      Atomics.wait(pause, 0, 0, 10 + Math.min(attempt, 10) * 5);
+    }
+  }
+}

@@ -1,5 +1,4 @@
 import type { SqliteConnection } from './sqlite-driver.js';
-import { reindexSearch } from './sqlite-search.js';
 
 /**
  * The SQLite schema, applied in order; `PRAGMA user_version` records how far a database has come.
@@ -262,5 +261,19 @@ export const MIGRATIONS: (string | ((db: SqliteConnection) => void))[] = [
     tokenize = 'unicode61');
   INSERT INTO search (search, rank) VALUES ('deletemerge', 0);
   `,
-  reindexSearch,
+  // (Was: the stored events indexed again into that index. The next step drops it: its index is
+  // made from the stored events in a file of its own.)
+  () => {},
+  // The event index moves to a file of its own, written from a queue off the ingest path
+  // (sqlite-search.ts): ingest queues each batch's rowids, retention each session whose documents
+  // go. A new index file is made from every stored event.
+  `
+  DROP TABLE search;
+  CREATE TABLE search_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_key INTEGER,
+    first_event INTEGER,
+    last_event INTEGER
+  );
+  `,
 ];

@@ -94,17 +94,19 @@ export function eventRepository(
         const c = columns[i] as ReturnType<typeof eventColumns>;
         totals.add(e, c, cost, data[i] as string);
         if (cost) spends.push({ cost, model: c.model, at: e.end_timestamp });
+        if (!d.indexesAtIngest) return;
         const words = eventWords(e);
         if (words.length > 0) {
           docIds.push(e.id);
           wordLists.push(words);
         }
       });
+      // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
+      // Right after the insert (SQLite queues the rows it just added).
+      yield* d.indexEvents(sessionId, inserted.length, searchDocuments(docIds, wordLists));
       yield* sessions.addTotals(sessionId, totals);
       // What it cost counts toward the project's budgets, and fires the rules it takes over a limit.
       if (spends.length > 0) yield* alerts.onSpend(sessionId, spends, Date.now());
-      // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
-      if (docIds.length > 0) yield* d.indexEvents(sessionId, searchDocuments(docIds, wordLists));
       return inserted.length;
     },
 

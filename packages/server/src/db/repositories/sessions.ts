@@ -122,7 +122,12 @@ export function sessionRepository(d: Dialect) {
       );
     },
 
-    *list(projectId: string, filter: SessionListFilter): Op<{ sessions: ListedSession[]; total: number }> {
+    /** `indexed`: for each word of the search, the sessions whose events hold it, when the index is read apart. */
+    *list(
+      projectId: string,
+      filter: SessionListFilter,
+      indexed?: readonly (readonly unknown[])[],
+    ): Op<{ sessions: ListedSession[]; total: number }> {
       const where = ['project_id = ?'];
       const params: unknown[] = [projectId];
       if (filter.tag !== undefined) {
@@ -133,7 +138,7 @@ export function sessionRepository(d: Dialect) {
         // A search with no word in it (punctuation only) finds nothing.
         const words = searchWords(filter.q);
         if (words.length === 0) return { sessions: [], total: 0 };
-        const keys = yield* d.matchingSessions(words);
+        const keys = yield* d.matchingSessions(words, indexed);
         if (keys.length === 0) return { sessions: [], total: 0 };
         where.push(d.sessionKeyIn);
         params.push(d.sessionKeysParam(keys));

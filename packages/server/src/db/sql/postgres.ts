@@ -102,7 +102,9 @@ export const postgresDialect: Dialect = {
     }
     yield* run(`DROP TABLE IF EXISTS events_${suffix}, search_${suffix}`);
   },
-  *indexEvents(sessionId, docs) {
+  indexesAtIngest: true,
+  *indexEvents(sessionId, _stored, docs) {
+    if (docs.length === 0) return;
     // A document per batch of events (its first event's id kept), its tsvector written whole: the
     // words are worked out in the server (search-text.ts), so the parser does not split them again.
     // Few, wide rows, their words stored out of line: a search reads narrow rows.

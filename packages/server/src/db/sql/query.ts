@@ -98,19 +98,26 @@ export interface Dialect {
   /** Milliseconds from ISO time `start` to ISO time `end`, at least 0. */
   durationMs(end: string, start: string): string;
   /**
-   * Indexes a session's newly stored events for full-text search (search-text.ts: each document the
-   * words of some of them). SQLite's FTS5 (contentless: the words are not stored twice),
-   * PostgreSQL's `tsvector` with a GIN index.
+   * Whether ingest gives `indexEvents` the events' documents (PostgreSQL); SQLite's index is
+   * written from a queue, off the ingest path, and needs only how many events were stored.
    */
-  indexEvents(sessionId: string, docs: readonly SearchDocument[]): Op<void>;
+  readonly indexesAtIngest: boolean;
+  /**
+   * Indexes a session's newly stored events for full-text search (search-text.ts: each document the
+   * words of some of them), right after their insert (`stored`: how many rows it added):
+   * PostgreSQL's `tsvector` with a GIN index, written here; SQLite's FTS5, queued here and written
+   * by its `IndexWriter` (sqlite-search.ts).
+   */
+  indexEvents(sessionId: string, stored: number, docs: readonly SearchDocument[]): Op<void>;
   /** Replaces the session's own words (its tags) in the index; '' removes them. */
   indexSessionWords(sessionId: string, words: string): Op<void>;
   /**
    * The keys of the sessions whose events and own words (tags), together, hold every word given
    * (of any project: the caller filters): SQLite's session rowids, PostgreSQL's session ids. Found
-   * once per search, then used by the list and its count.
+   * once per search, then used by the list and its count. `indexed`: for each word, the sessions
+   * whose events hold it, when the index is read apart (SQLite's, in its own file).
    */
-  matchingSessions(words: readonly string[]): Op<unknown[]>;
+  matchingSessions(words: readonly string[], indexed?: readonly (readonly unknown[])[]): Op<unknown[]>;
   /** A condition: the session is one of the keys (`matchingSessions`) the parameter `sessionKeysParam` makes. */
   readonly sessionKeyIn: string;
   sessionKeysParam(keys: readonly unknown[]): unknown;

@@ -4,12 +4,7 @@
  * text and kept: event batches are the server's hottest path.
  */
 import type { SqliteConnection, SqliteStatement, Transaction } from '../sqlite-driver.js';
-import { docId } from '../sqlite-search.js';
 import { all, answer, type Dialect, type Executor, type Op, run, type Statement } from './query.js';
-
-/** The rowid of the first of a document's events (the ids in `j.value ->> '$[0]'`, of session `s`). */
-const FIRST_EVENT = `(SELECT MIN(e.rowid) FROM json_each(j.value -> '$[0]') AS i
-  CROSS JOIN events AS e ON e.session_id = s.id AND e.id = i.value)`;
 
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
@@ -37,17 +32,14 @@ export const sqliteDialect: Dialect = {
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },
-  *indexEvents(sessionId, docs) {
-    // One statement text for any number of documents (prepared once): the rows as a JSON array. A
-    // document's id names its session and the first of its events (sqlite-search.ts). CROSS JOIN
-    // keeps each document's events the outer loop, each found by its key: with the session's
-    // events outside, a batch into a session of 40,000 events compared every one (200 events/s).
+  indexesAtIngest: false,
+  *indexEvents(_sessionId, stored) {
+    // The rows just inserted have the rowids up to the last one, one after another (SQLite gives
+    // each new row the highest rowid plus one, and this transaction is the only writer): queued,
+    // for the index's writer to read (sqlite-search.ts).
     yield* run(
-      // A document none of whose events is stored has no id (NULL): left out, never given one by FTS5.
-      `INSERT INTO search (rowid, body)
-       SELECT d, w FROM (SELECT ${docId('s.rowid', FIRST_EVENT)} AS d, j.value ->> '$[1]' AS w
-       FROM sessions AS s CROSS JOIN json_each(?) AS j WHERE s.id = ?) WHERE d IS NOT NULL`,
-      [JSON.stringify(docs.map((doc) => [doc.eventIds, doc.words])), sessionId],
+      'INSERT INTO search_queue (first_event, last_event) VALUES (last_insert_rowid() - ? + 1, last_insert_rowid())',
+      [stored],
     );
   },
   *indexSessionWords(sessionId, words) {
@@ -59,16 +51,20 @@ export const sqliteDialect: Dialect = {
         sessionId,
       ]);
   },
-  *matchingSessions(words) {
-    // The sessions whose events or tags hold each word (a quoted FTS5 string: words hold letters
-    // and digits only), read off the documents' ids; those that hold them all.
-    const each =
-      'SELECT k FROM (SELECT rowid >> 32 AS k FROM search WHERE search MATCH ? UNION SELECT rowid FROM search_tags WHERE search_tags MATCH ?)';
-    const rows = yield* all<{ k: number }>(
-      words.map(() => each).join(' INTERSECT '),
-      words.flatMap((w) => [`"${w}"`, `"${w}"`]),
-    );
-    return rows.map((r) => r.k);
+  *matchingSessions(words, indexed = []) {
+    // The sessions whose events (read off the index apart) or tags hold each word (a quoted FTS5
+    // string: words hold letters and digits only); those that hold them all.
+    let found: Set<unknown> | undefined;
+    for (const [i, word] of words.entries()) {
+      const tagged = yield* all<{ k: number }>('SELECT rowid AS k FROM search_tags WHERE search_tags MATCH ?', [
+        `"${word}"`,
+      ]);
+      const holding = new Set<unknown>(indexed[i] ?? []);
+      for (const row of tagged) holding.add(row.k);
+      found = found === undefined ? holding : new Set([...found].filter((k) => holding.has(k)));
+      if (found.size === 0) break;
+    }
+    return [...(found ?? [])];
   },
   sessionKeyIn: 'sessions.rowid IN (SELECT value FROM json_each(?))',
   sessionKeysParam: (keys) => JSON.stringify(keys),
@@ -76,12 +72,8 @@ export const sqliteDialect: Dialect = {
   eventKeyIn: 'rowid IN (SELECT value FROM json_each(?))',
   keysParam: (keys) => JSON.stringify(keys),
   *unindexSessionEvents(sessionId) {
-    // The session's documents are the ids from its rowid << 32 up to the next session's.
-    yield* run(
-      `DELETE FROM search WHERE rowid >= (SELECT rowid << 32 FROM sessions WHERE id = ?)
-       AND rowid < (SELECT (rowid + 1) << 32 FROM sessions WHERE id = ?)`,
-      [sessionId, sessionId],
-    );
+    // Queued: the index's writer removes the session's documents (its rowid << 32 up to the next one's).
+    yield* run('INSERT INTO search_queue (session_key) SELECT rowid FROM sessions WHERE id = ?', [sessionId]);
   },
 };
 

@@ -1,0 +1,180 @@
+/**
+ * The SQLite store's side of its search index (sqlite-search.ts): the index file opened (made from
+ * the stored events when new), its writer run on this thread or on a thread of its own
+ * (`background()`, a running server's), searches answered once what was stored before them is
+ * indexed, and the queue's done entries removed.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { errorText } from '@agentops/exporter/internal';
+import type { SearchWorkerData, SearchWorkerReply, SearchWorkerRequest } from './search-worker.js';
+import { openSqlite, type SqliteConnection, type SqliteDriverName } from './sqlite-driver.js';
+import { IndexWriter, indexedSessions, indexFileOf, openIndex } from './sqlite-search.js';
+
+const SEARCH_WORKER = new URL('./search-worker.js', import.meta.url);
+/** How long a search waits for what was stored before it to be indexed, at most; then it reads what is. */
+const CATCH_UP_MILLIS = 2_000;
+/** How often the writer looks for new entries (on this thread: how often it catches up). */
+const LOOK_MILLIS = 50;
+const INLINE_EVERY_MILLIS = 1_000;
+/** Done entries are removed from the queue at most this often. */
+const PRUNE_EVERY_MILLIS = 1_000;
+
+export class SearchIndex {
+  readonly #db: SqliteConnection;
+  readonly #index: SqliteConnection;
+  readonly #file: string;
+  readonly #driver: SqliteDriverName;
+  /** The writer on this thread, when no thread of its own runs it. */
+  readonly #inline: IndexWriter;
+  #worker: { worker: Worker; stopped: Promise<void> } | undefined;
+  #upto: number;
+  #waiting: { target: number; resolve: () => void }[] = [];
+  #pruned = 0;
+  #prunedAt = 0;
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(db: SqliteConnection, driver: SqliteDriverName) {
+    this.#db = db;
+    this.#driver = driver;
+    this.#file = indexFileOf(db.name);
+    this.#index = openSqlite(this.#file, driver);
+    openIndex(this.#index, db);
+    this.#inline = new IndexWriter(this.#index, db);
+    this.#upto = this.#inline.upto;
+    // On this thread, the queue is caught up with now and then (and before each search).
+    this.#timer = setInterval(() => {
+      if (!this.#worker) this.#catchUpInline(Date.now() + LOOK_MILLIS);
+    }, INLINE_EVERY_MILLIS);
+    this.#timer.unref();
+  }
+
+  /** The index file. */
+  get file(): string {
+    return this.#file;
+  }
+
+  /** Whether a thread of its own writes the index. */
+  get threaded(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** The last queue entry indexed. */
+  get upto(): number {
+    return this.#upto;
+  }
+
+  /**
+   * Moves the writer to a thread of its own: ingest then never waits for the index. A store in
+   * memory, or sources run as they are (no script beside this module), keep it on this thread.
+   */
+  background(): void {
+    if (this.#worker || this.#db.memory || !existsSync(fileURLToPath(SEARCH_WORKER))) return;
+    const worker = new Worker(SEARCH_WORKER, {
+      workerData: {
+        file: this.#db.name,
+        index: this.#file,
+        everyMillis: LOOK_MILLIS,
+        driver: this.#driver,
+      } satisfies SearchWorkerData,
+    });
+    worker.unref();
+    const fallBack = (why: unknown) => {
+      if (this.#worker?.worker !== worker) return;
+      this.#worker = undefined;
+      process.emitWarning(
+        `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
+      );
+    };
+    const stopped = new Promise<void>((resolve) => {
+      worker.on('message', (reply: SearchWorkerReply) => {
+        if (reply.kind === 'indexed') this.#reached(reply.upto);
+        else if (reply.kind === 'failed') process.emitWarning(`the search index could not be written: ${reply.error}`);
+        else resolve();
+      });
+      worker.on('error', fallBack);
+      worker.on('exit', (code) => {
+        fallBack(`exit code ${code}`);
+        resolve();
+      });
+    });
+    this.#worker = { worker, stopped };
+  }
+
+  /** For each word, the sessions (rowids) whose events hold it, once what was queued before is indexed. */
+  async sessions(words: readonly string[]): Promise<number[][]> {
+    await this.#catchUp();
+    return words.map((word) => indexedSessions(this.#index, word));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    const running = this.#worker;
+    this.#worker = undefined;
+    if (running) {
+      running.worker.postMessage({ kind: 'stop' } satisfies SearchWorkerRequest);
+      await running.stopped;
+    }
+    for (const w of this.#waiting) w.resolve();
+    this.#waiting = [];
+    if (this.#index.open) this.#index.close();
+  }
+
+  /** Waits (a bounded time) until every entry queued before now is indexed. */
+  async #catchUp(): Promise<void> {
+    const target = (this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM search_queue').get() as { n: number }).n;
+    if (this.#upto >= target) return;
+    const worker = this.#worker?.worker;
+    if (!worker) {
+      this.#catchUpInline(Date.now() + CATCH_UP_MILLIS);
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const waiter = { target, resolve };
+      this.#waiting.push(waiter);
+      worker.postMessage({ kind: 'poke' } satisfies SearchWorkerRequest);
+      // Past the bound, the search reads what is indexed (a large index being made anew).
+      setTimeout(() => {
+        this.#waiting = this.#waiting.filter((w) => w !== waiter);
+        resolve();
+      }, CATCH_UP_MILLIS).unref();
+    });
+  }
+
+  #catchUpInline(until: number): void {
+    if (!this.#index.open || !this.#db.open) return;
+    try {
+      for (;;) {
+        const done = this.#inline.step();
+        this.#reached(done.upto);
+        if (!done.more || Date.now() >= until) return;
+      }
+    } catch (err) {
+      process.emitWarning(`the search index could not be written: ${errorText(err)}`);
+    }
+  }
+
+  #reached(upto: number): void {
+    this.#upto = upto;
+    if (this.#waiting.length > 0) {
+      const ready = this.#waiting.filter((w) => w.target <= upto);
+      this.#waiting = this.#waiting.filter((w) => w.target > upto);
+      for (const w of ready) w.resolve();
+    }
+    this.#prune();
+  }
+
+  /** Removes the queue's done entries (now and then: a small write of the store's). */
+  #prune(): void {
+    const now = Date.now();
+    if (this.#upto <= this.#pruned || now - this.#prunedAt < PRUNE_EVERY_MILLIS || !this.#db.open) return;
+    this.#prunedAt = now;
+    try {
+      this.#db.prepare('DELETE FROM search_queue WHERE id <= ?').run(this.#upto);
+      this.#pruned = this.#upto;
+    } catch {
+      // Tried again later (the database busy with another process's write).
+    }
+  }
+}
