@@ -4,7 +4,7 @@
  * Its behaviour through the API is tested with every other server test, on both stores.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,6 +306,20 @@ describe('the search index in a file of its own, written by a thread of its own'
     store = new SqliteStore(file);
     store.indexInBackground();
     expect(await found(store, 'lisbon lookup')).toEqual([later]);
+    expect(await documents(file)).toBe(1);
+    await store.close();
+
+    // An index file SQLite cannot read is moved aside, said, and made again.
+    writeFileSync(`${file}-search`, 'not a database, '.repeat(400));
+    for (const end of ['-wal', '-shm']) rmSync(`${file}-search${end}`, { force: true });
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      store = new SqliteStore(file);
+      expect(String(warned.mock.calls[0]?.[0])).toMatch(/could not be read .*moved to .*-search\.unreadable-\d+/);
+    } finally {
+      warned.mockRestore();
+    }
+    expect(await found(store, 'lisbon')).toEqual([later]);
     expect(await documents(file)).toBe(1);
     await store.close();
   });

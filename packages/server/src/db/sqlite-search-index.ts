@@ -4,7 +4,7 @@
  * (`background()`, a running server's), searches answered once what was stored before them is
  * indexed, and the queue's done entries removed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorText } from '@agentops/exporter/internal';
@@ -20,6 +20,36 @@ const LOOK_MILLIS = 50;
 const INLINE_EVERY_MILLIS = 1_000;
 /** Done entries are removed from the queue at most this often. */
 const PRUNE_EVERY_MILLIS = 1_000;
+
+/**
+ * The index file opened (made if new). One SQLite cannot read (not a database, damaged) is moved
+ * aside, said, and made again from the stored events: it holds nothing they do not.
+ */
+function openedIndex(file: string, driver: SqliteDriverName, db: SqliteConnection): SqliteConnection {
+  const open = () => {
+    const index = openSqlite(file, driver);
+    try {
+      openIndex(index, db);
+      return index;
+    } catch (err) {
+      index.close();
+      throw err;
+    }
+  };
+  try {
+    return open();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (file === ':memory:' || (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT')) throw err;
+    const aside = `${file}.unreadable-${Date.now()}`;
+    renameSync(file, aside);
+    for (const end of ['-wal', '-shm']) rmSync(`${file}${end}`, { force: true });
+    process.emitWarning(
+      `the search index ${file} could not be read (${errorText(err)}): moved to ${aside}, and made again from the stored events`,
+    );
+    return open();
+  }
+}
 
 export class SearchIndex {
   readonly #db: SqliteConnection;
@@ -39,8 +69,7 @@ export class SearchIndex {
     this.#db = db;
     this.#driver = driver;
     this.#file = indexFileOf(db.name);
-    this.#index = openSqlite(this.#file, driver);
-    openIndex(this.#index, db);
+    this.#index = openedIndex(this.#file, driver, db);
     this.#inline = new IndexWriter(this.#index, db);
     this.#upto = this.#inline.upto;
     // On this thread, the queue is caught up with now and then (and before each search).
