@@ -243,11 +243,14 @@ describe('the search index in a file of its own, written by a thread of its own'
   const words = (i: number) => ({ ...tool(i), name: 'lookup', params: { city: i % 2 ? 'Lisbon' : 'Porto' } });
   const found = async (store: SqliteStore, q: string) =>
     (await store.listSessions('p', { limit: 10, offset: 0, q })).sessions.map((s) => s.session.session_id).sort();
-  const documents = async (file: string) => {
+  /** The index's documents (that hold `word`). */
+  const documents = async (file: string, word?: string) => {
     const { openSqlite } = await import('../packages/server/src/db/sqlite-driver.js');
     const index = openSqlite(`${file}-search`, undefined, { fileMustExist: true });
     try {
-      return (index.prepare('SELECT COUNT(*) AS n FROM search').get() as { n: number }).n;
+      const matching = word === undefined ? '' : ' WHERE search MATCH ?';
+      const count = index.prepare(`SELECT COUNT(*) AS n FROM search${matching}`);
+      return ((word === undefined ? count.get() : count.get(word)) as { n: number }).n;
     } finally {
       index.close();
     }
@@ -304,9 +307,13 @@ describe('the search index in a file of its own, written by a thread of its own'
     rmSync(`${file}-search`);
     for (const end of ['-wal', '-shm']) rmSync(`${file}-search${end}`, { force: true });
     store = new SqliteStore(file);
-    store.indexInBackground();
-    expect(await found(store, 'lisbon lookup')).toEqual([later]);
-    expect(await documents(file)).toBe(1);
+    // A batch stored before the index is made again is indexed once (by its own entry, not also by the remaking).
+    await store.insertEvents(later, [
+      { payload: { ...tool(7), name: 'lookup', params: { city: 'Braga' } }, cost: null },
+    ]);
+    expect(await found(store, 'braga lookup')).toEqual([later]);
+    expect(await documents(file)).toBe(2);
+    expect(await documents(file, 'braga')).toBe(1);
     await store.close();
 
     // An index file SQLite cannot read is moved aside, said, and made again.

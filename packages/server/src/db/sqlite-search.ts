@@ -50,11 +50,12 @@ export function openIndex(index: SqliteConnection, db: SqliteConnection): void {
       const upto = db
         .transaction(() => {
           const last = db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM search_queue').get() as { n: number };
+          // Up to the last stored event exactly: events stored after this have their own entries.
           db.prepare(
-            `WITH RECURSIVE r(a) AS (SELECT 0 UNION ALL SELECT a + ${STEP_EVENTS} FROM r
-               WHERE a + ${STEP_EVENTS} <= (SELECT COALESCE(MAX(rowid), 0) FROM events))
-             INSERT INTO search_queue (first_event, last_event) SELECT a + 1, a + ${STEP_EVENTS} FROM r
-             WHERE EXISTS (SELECT 1 FROM events)`,
+            `WITH RECURSIVE m(top) AS (SELECT MAX(rowid) FROM events),
+               r(a) AS (SELECT 0 UNION ALL SELECT a + ${STEP_EVENTS} FROM r, m WHERE a + ${STEP_EVENTS} < m.top)
+             INSERT INTO search_queue (first_event, last_event) SELECT a + 1, MIN(a + ${STEP_EVENTS}, m.top) FROM r, m
+             WHERE m.top IS NOT NULL`,
           ).run();
           return last.n;
         })
