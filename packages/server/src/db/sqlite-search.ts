@@ -76,17 +76,16 @@ interface QueueEntry {
 
 /** Writes the index from the queue, a step at a time. */
 export class IndexWriter {
-  readonly #index: SqliteConnection;
   readonly #entries: SqliteStatement;
   readonly #events: SqliteStatement;
   readonly #insert: SqliteStatement;
   readonly #unindex: SqliteStatement;
   readonly #done: SqliteStatement;
+  readonly #upto: SqliteStatement;
   readonly #step: Transaction<[], { upto: number; more: boolean }>;
 
   /** `db` is only read; `index` only written. */
   constructor(index: SqliteConnection, db: SqliteConnection) {
-    this.#index = index;
     this.#entries = db.prepare(`SELECT id, session_key, first_event, last_event FROM search_queue WHERE id > ?
       ORDER BY id LIMIT ${STEP_ENTRIES}`);
     this.#events = db.prepare(`SELECT e.rowid AS r, s.rowid AS k, e.data FROM events AS e
@@ -94,12 +93,13 @@ export class IndexWriter {
     this.#insert = index.prepare('INSERT INTO search (rowid, body) VALUES ((? << 32) | (? & 4294967295), ?)');
     this.#unindex = index.prepare('DELETE FROM search WHERE rowid >= (? << 32) AND rowid < ((? + 1) << 32)');
     this.#done = index.prepare('UPDATE indexed SET upto = ?');
+    this.#upto = index.prepare('SELECT upto FROM indexed');
     this.#step = index.transaction(() => this.#indexEntries());
   }
 
   /** How far the index has come: the last queue entry done. */
   get upto(): number {
-    return (this.#index.prepare('SELECT upto FROM indexed').get() as { upto: number }).upto;
+    return (this.#upto.get() as { upto: number }).upto;
   }
 
   /**
@@ -122,7 +122,8 @@ export class IndexWriter {
       upto = entry.id;
       if (events >= STEP_EVENTS) break;
     }
-    this.#done.run(upto);
+    // Nothing queued: nothing written (the thread looks every 50 ms).
+    if (entries.length > 0) this.#done.run(upto);
     return { upto, more: entries.length > 0 && (events >= STEP_EVENTS || entries.length === STEP_ENTRIES) };
   }
 
