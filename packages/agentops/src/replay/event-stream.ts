@@ -81,7 +81,8 @@ export function eventStreamText(stream: Buffer): string[] | undefined {
 }
 
 function headersOf(bytes: Buffer): Record<string, string | boolean> | undefined {
-  const headers: Record<string, string | boolean> = {};
+  // No prototype: a header may be named `__proto__`.
+  const headers: Record<string, string | boolean> = Object.create(null);
   let at = 0;
   while (at < bytes.length) {
     const nameLength = bytes.readUInt8(at);
