@@ -147,7 +147,44 @@ export async function sqliteIngestWithIndex(dir, count, runs = 5) {
       await store.close();
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return ratioOf(rates);
+}
+
+/**
+ * PostgreSQL's ingest with its search index written by the store's queue (as a server runs it) and
+ * with nothing indexed (the queue written, not read), `runs` times each in turn, each in a fresh
+ * database from `database()`, four sessions written at once (a server's requests share its pool):
+ * the rate each stored `count` events at, medians, and their ratio.
+ */
+export async function postgresIngestWithIndex(database, count, runs = 3) {
+  const { openStore } = await import('@agentops/server');
+  const rates = { indexed: [], unindexed: [] };
+  for (let r = 0; r < runs; r++) {
+    for (const indexed of [true, false]) {
+      const sessions = eventsInSessions(count);
+      const store = await openStore(await database());
+      if (indexed) store.indexInBackground();
+      await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
+      const started = performance.now();
+      await Promise.all(
+        [0, 1, 2, 3].map(async (writer) => {
+          for (let i = writer; i < sessions.length; i += 4) {
+            const s = sessions[i];
+            await store.upsertSession('p', { session_id: s.id, init_timestamp: new Date().toISOString() });
+            await store.insertEvents(s.id, s.events);
+          }
+        }),
+      );
+      rates[indexed ? 'indexed' : 'unindexed'].push(count / ((performance.now() - started) / 1000));
+      await store.close();
+    }
+  }
+  return ratioOf(rates);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function ratioOf(rates) {
   const indexed = median(rates.indexed);
   const unindexed = median(rates.unindexed);
   return { indexed, unindexed, ratio: indexed / unindexed, rates };

@@ -2,13 +2,115 @@
  * Full-text search with several instances on one PostgreSQL database: events stored through two
  * stores (each with its own pool, as each server instance has) into the same sessions at once are
  * found through either, each session once, and a session's tags replaced through one are searched
- * as replaced through the other. Run by `pnpm test:postgres`.
+ * as replaced through the other. Ingest only queues what to index: the queue is indexed by the
+ * instances, each entry once, and retention's removal of a session's words is never undone by an
+ * instance indexing it at that moment. Run by `pnpm test:postgres`.
  */
-import { openStore, type Store } from '@agentops/server';
+import { openStore, PostgresStore, type Store } from '@agentops/server';
 import { expect, it } from 'vitest';
 import { instancesPerTest } from '../helpers/stores.js';
 
 const instances = instancesPerTest(openStore, 'p');
+const postgresInstances = instancesPerTest((url) => PostgresStore.open(url), 'p');
+
+/** A batch of `count` tool events of a session, each holding `word` and its own `item{i}`. */
+function toolEvents(sessionId: string, word: string, count: number, from = 0) {
+  const at = new Date().toISOString();
+  return Array.from({ length: count }, (_, i) => ({
+    payload: {
+      id: `${sessionId}-${from + i}`,
+      session_id: sessionId,
+      event_type: 'tools' as const,
+      name: 'lookup',
+      params: { q: `${word} item${from + i}` },
+      init_timestamp: at,
+      end_timestamp: at,
+    },
+    cost: null,
+  }));
+}
+
+const found = async (store: Store, q: string) =>
+  (await store.listSessions('p', { limit: 50, offset: 0, q })).sessions.map((s) => s.session.session_id).sort();
+
+async function count(store: PostgresStore, sql: string): Promise<number> {
+  const { rows } = await store.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM (${sql}) AS x`);
+  return Number(rows[0]?.n);
+}
+
+it('ingest only queues what to index; two instances indexing the queue at once index each entry once', async () => {
+  const [a, b] = await postgresInstances(2);
+  const at = new Date().toISOString();
+  const sessions = Array.from({ length: 12 }, (_, i) => `queued-${i}`);
+  for (const [i, id] of sessions.entries()) {
+    await (i % 2 ? a : b).upsertSession('p', { session_id: id, init_timestamp: at });
+    // Three batches each: entries of one session taken by either instance.
+    for (let k = 0; k < 3; k++) await (i % 2 ? b : a).insertEvents(id, toolEvents(id, `word${i}`, 40, k * 40));
+  }
+  // The batches' transactions wrote no words: 36 entries wait.
+  expect(await count(a, 'SELECT 1 FROM search WHERE doc_id IS NOT NULL')).toBe(0);
+  expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(36);
+  const drain = async (store: PostgresStore) => {
+    let done = 0;
+    for (let n = await store.search.step(); n > 0; n = await store.search.step()) done += n;
+    return done;
+  };
+  const [byA, byB] = await Promise.all([drain(a), drain(b)]);
+  // Every event read once between them, the queue empty, no document written twice.
+  expect(byA + byB).toBe(12 * 3 * 40);
+  expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(0);
+  expect(await count(a, 'SELECT doc_id FROM search WHERE doc_id IS NOT NULL GROUP BY doc_id HAVING COUNT(*) > 1')).toBe(
+    0,
+  );
+  for (const [i, id] of sessions.entries()) expect(await found(i % 2 ? a : b, `word${i} item${80 + i}`)).toEqual([id]);
+});
+
+it('a search waits for what was stored before it; events gone or emptied before their turn are not indexed', async () => {
+  const [a, b] = await postgresInstances(2);
+  const at = new Date().toISOString();
+  for (const id of ['kept', 'removed', 'emptied']) {
+    await a.upsertSession('p', { session_id: id, init_timestamp: at });
+    await a.insertEvents(id, toolEvents(id, `zulu${id}`, 5));
+  }
+  await a.pool.query(`DELETE FROM events WHERE session_id = 'removed'`);
+  await a.pool.query(
+    `UPDATE events SET data = jsonb_set(data::jsonb, '{payload_removed}', 'true')::text WHERE session_id = 'emptied'`,
+  );
+  // Through the other instance, nothing indexed yet by either: the search indexes what it waits for.
+  expect(await found(b, 'zulukept')).toEqual(['kept']);
+  expect(await found(b, 'zuluremoved')).toEqual([]);
+  expect(await found(b, 'zuluemptied')).toEqual([]);
+  expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(0);
+});
+
+it("retention removing a session's words while an instance indexes its new events: the words stay removed", async () => {
+  const [a, b] = await postgresInstances(2);
+  const at = new Date().toISOString();
+  await a.upsertSession('p', { session_id: 'raced', init_timestamp: at });
+  await a.insertEvents('raced', toolEvents('raced', 'yankee', 5));
+  // Retention's step empties the payloads, then removes the session's words (holding it first, as
+  // unindexSessionEvents does)...
+  const retention = await a.pool.connect();
+  try {
+    await retention.query('BEGIN');
+    await retention.query(
+      `UPDATE events SET data = jsonb_set(data::jsonb, '{payload_removed}', 'true')::text WHERE session_id = 'raced'`,
+    );
+    await retention.query(`SELECT 1 FROM sessions WHERE id = 'raced' FOR UPDATE`);
+    await retention.query(`DELETE FROM search WHERE session_id = 'raced' AND doc_id IS NOT NULL`);
+    // ...while the other instance takes the entry: it waits for the session, then reads what
+    // retention left (not the payloads as they were before it, which it would index after the removal).
+    const indexing = b.search.step();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await retention.query('COMMIT');
+    expect(await indexing).toBe(5);
+  } finally {
+    retention.release();
+  }
+  expect(await count(a, `SELECT 1 FROM search WHERE session_id = 'raced' AND doc_id IS NOT NULL`)).toBe(0);
+  expect(await found(a, 'yankee')).toEqual([]);
+  expect(await found(a, 'lookup')).toEqual([]);
+});
 
 it('what two instances store at once is found through either, each session once', async () => {
   const [a, b] = (await instances(2)) as [Store, Store];

@@ -11,6 +11,7 @@ import { AlertDeliveryWorker } from './alerts/AlertDeliveryWorker.js';
 import { createProject } from './auth/api-keys.js';
 import { SessionTokens } from './auth/SessionTokens.js';
 import { isPostgresUrl, openStore } from './db/open-store.js';
+import { PostgresStore } from './db/PostgresStore.js';
 import { SqliteStore } from './db/SqliteStore.js';
 import { asUnavailable, type Store } from './db/Store.js';
 import { Ingest } from './ingest.js';
@@ -321,10 +322,9 @@ export async function startServer(options: ServerOptions = {}): Promise<AgentOps
   try {
     made = await ensureLocalProject(store, db, options.apiKey);
     app = await buildApp(store, { ...options, publicUrl: () => url });
-    if (store instanceof SqliteStore) {
-      store.checkpointInBackground();
-      store.indexInBackground();
-    }
+    if (store instanceof SqliteStore) store.checkpointInBackground();
+    // The search index is written off the ingest path (both stores queue what ingest stores).
+    if (store instanceof SqliteStore || store instanceof PostgresStore) store.indexInBackground();
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8787 });
     const interval = options.retentionIntervalSeconds ?? DEFAULT_RETENTION_INTERVAL_S;
     if (interval > 0) {

@@ -31,6 +31,7 @@ export type {
 } from './db/overview.js';
 export type { PostgresTimeouts } from './db/PostgresStore.js';
 export { PostgresStore } from './db/PostgresStore.js';
+export type { PostgresSearchQueue } from './db/postgres-search.js';
 export type { Spend } from './db/repositories/alerts.js';
 export { SqliteStore } from './db/SqliteStore.js';
 export { SqlStore } from './db/SqlStore.js';

@@ -7,6 +7,7 @@
 import { errorText } from '@agentops/exporter/internal';
 import type pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
+import { PostgresSearchQueue } from './postgres-search.js';
 import { SqlStore } from './SqlStore.js';
 import { newerSchema } from './Store.js';
 import { PostgresExecutor, postgresDialect } from './sql/postgres.js';
@@ -45,12 +46,29 @@ export class PostgresStore extends SqlStore {
   readonly location: string;
   /** The connections: for the server's own diagnostics and tests, not for writes. */
   readonly pool: pg.Pool;
+  /** The search index's queue: what ingest stored, indexed off its path (postgres-search.ts). */
+  readonly search: PostgresSearchQueue;
 
   private constructor(url: string, pool: pg.Pool) {
     super(postgresDialect);
     this.use(new PostgresExecutor(pool));
     this.location = redactedUrl(url);
     this.pool = pool;
+    this.search = new PostgresSearchQueue(pool);
+  }
+
+  /** A search reads the index once what was stored before it is indexed (2 s at most). */
+  protected override async indexedSessions(): Promise<undefined> {
+    await this.search.caughtUp();
+    return undefined;
+  }
+
+  /**
+   * Indexes what ingest stores in the background, as a running server does (every instance on one
+   * database may: each entry is indexed by one). Without it, searches index what they wait for.
+   */
+  indexInBackground(): void {
+    this.search.background();
   }
 
   async ready(): Promise<string | undefined> {
@@ -139,6 +157,7 @@ export class PostgresStore extends SqlStore {
   }
 
   async close(): Promise<void> {
+    await this.search.close();
     await this.pool.end();
   }
 }

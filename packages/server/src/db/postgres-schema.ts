@@ -330,4 +330,16 @@ export const POSTGRES_MIGRATIONS: string[] = [
   DROP TABLE events_unpartitioned;
   DROP TABLE search_unpartitioned;
   `,
+  // Search off the ingest path: a batch's events are queued in its transaction, and indexed by an
+  // instance's PostgresSearchQueue (postgres-search.ts), each entry by one instance (taken with
+  // FOR UPDATE SKIP LOCKED, removed in the transaction that writes its words).
+  `
+  CREATE TABLE search_queue (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    part INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    event_ids TEXT[] NOT NULL,
+    queued_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+  );
+  `,
 ];

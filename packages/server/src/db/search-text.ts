@@ -4,6 +4,8 @@
  * action arguments and results, their names, errors; the string leaves of these values, not their
  * keys. Bounded per event, so one huge payload cannot bloat the index.
  */
+import { PAYLOAD_REMOVED } from '../retention/payload.js';
+
 /** Most characters of one event indexed. */
 export const MAX_SEARCH_TEXT = 32 * 1024;
 
@@ -137,4 +139,16 @@ export function wordsOf(text: string): string[] {
  */
 export function searchWords(query: string): string[] {
   return [...new Set(wordsOf(query).filter(isIndexed))].slice(0, 16);
+}
+
+/** The words of a stored event's JSON; none when it cannot be read or its payload was removed. */
+export function storedEventWords(data: string): string[] {
+  try {
+    const event = JSON.parse(data) as unknown;
+    if (typeof event !== 'object' || event === null || (event as Record<string, unknown>)[PAYLOAD_REMOVED] === true)
+      return [];
+    return eventWords(event);
+  } catch {
+    return [];
+  }
 }

@@ -15,8 +15,7 @@
  *
  * The index can be deleted: a new index file is built from the stored events.
  */
-import { PAYLOAD_REMOVED } from '../retention/payload.js';
-import { eventWords, searchDocuments } from './search-text.js';
+import { searchDocuments, storedEventWords } from './search-text.js';
 import { type SqliteConnection, type SqliteStatement, type Transaction, useWal } from './sqlite-driver.js';
 
 /** The index file of a database file. */
@@ -157,16 +156,4 @@ export function indexedSessions(index: SqliteConnection, word: string): number[]
     k: number;
   }[];
   return rows.map((r) => r.k);
-}
-
-/** The words of a stored event's JSON; none when it cannot be read or its payload was removed. */
-function storedEventWords(data: string): string[] {
-  try {
-    const event = JSON.parse(data) as unknown;
-    if (typeof event !== 'object' || event === null || (event as Record<string, unknown>)[PAYLOAD_REMOVED] === true)
-      return [];
-    return eventWords(event);
-  } catch {
-    return [];
-  }
 }

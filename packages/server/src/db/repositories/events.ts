@@ -13,7 +13,6 @@ import {
   type StoredEvent,
   withCost,
 } from '../Store.js';
-import { eventWords, searchDocuments } from '../search-text.js';
 import { all, type Column, type Dialect, insertNew, type Op } from '../sql/query.js';
 import type { alertRepository, Spend } from './alerts.js';
 import type { sessionRepository } from './sessions.js';
@@ -86,24 +85,16 @@ export function eventRepository(
       // A batch may hold one id twice: the first of them is the one stored.
       const fresh = new Set(inserted);
       const totals = new SessionTotals();
-      const docIds: string[] = [];
-      const wordLists: string[][] = [];
       const spends: Spend[] = [];
       events.forEach(({ payload: e, cost }, i) => {
         if (!fresh.delete(e.id)) return;
         const c = columns[i] as ReturnType<typeof eventColumns>;
         totals.add(e, c, cost, data[i] as string);
         if (cost) spends.push({ cost, model: c.model, at: e.end_timestamp });
-        if (!d.indexesAtIngest) return;
-        const words = eventWords(e);
-        if (words.length > 0) {
-          docIds.push(e.id);
-          wordLists.push(words);
-        }
       });
-      // Indexed as stored, once: a retried batch adds nothing, a masked value was masked before.
-      // Right after the insert (SQLite queues the rows it just added).
-      yield* d.indexEvents(sessionId, inserted.length, searchDocuments(docIds, wordLists));
+      // Queued for the search index as stored, once: a retried batch adds nothing, a masked value
+      // was masked before. Right after the insert (SQLite queues the rowids it just added).
+      yield* d.indexEvents(sessionId, inserted);
       yield* sessions.addTotals(sessionId, totals);
       // What it cost counts toward the project's budgets, and fires the rules it takes over a limit.
       if (spends.length > 0) yield* alerts.onSpend(sessionId, spends, Date.now());

@@ -33,7 +33,7 @@ function clean(value: unknown): unknown {
 /** A word as a tsvector or tsquery lexeme: quoted (words hold letters and digits only, never a quote). */
 const lexeme = (word: string): string => `'${word}'`;
 /** Space-separated words as a tsvector. */
-const tsvectorOf = (words: string): string => words.split(' ').map(lexeme).join(' ');
+export const tsvectorOf = (words: string): string => words.split(' ').map(lexeme).join(' ');
 
 export const postgresDialect: Dialect = {
   name: 'postgres',
@@ -102,17 +102,12 @@ export const postgresDialect: Dialect = {
     }
     yield* run(`DROP TABLE IF EXISTS events_${suffix}, search_${suffix}`);
   },
-  indexesAtIngest: true,
-  *indexEvents(sessionId, _stored, docs) {
-    if (docs.length === 0) return;
-    // A document per batch of events (its first event's id kept), its tsvector written whole: the
-    // words are worked out in the server (search-text.ts), so the parser does not split them again.
-    // Few, wide rows, their words stored out of line: a search reads narrow rows.
+  *indexEvents(sessionId, inserted) {
+    // Queued, for an instance's PostgresSearchQueue to index (postgres-search.ts): the batch's
+    // transaction neither works out words nor writes the GIN index.
     yield* run(
-      `INSERT INTO search (part, session_id, doc_id, doc)
-       SELECT s.part, s.id, d, t::tsvector FROM sessions AS s, unnest(?::text[], ?::text[]) AS u(d, t)
-       WHERE s.id = ?`,
-      [docs.map((doc) => doc.eventIds[0]), docs.map((doc) => tsvectorOf(doc.words)), sessionId],
+      'INSERT INTO search_queue (part, session_id, event_ids) SELECT part, id, ?::text[] FROM sessions WHERE id = ?',
+      [inserted, sessionId],
     );
   },
   *indexSessionWords(sessionId, words) {
@@ -144,6 +139,10 @@ export const postgresDialect: Dialect = {
   eventKeyIn: 'id = ANY (?::text[])',
   keysParam: (keys) => keys,
   *unindexSessionEvents(sessionId) {
+    // The session held first: an instance indexing its queued events (postgres-search.ts) holds it
+    // too while it writes their words, which are then removed here, or waits and reads the events
+    // as this transaction leaves them.
+    yield* run('SELECT 1 FROM sessions WHERE id = ? FOR UPDATE', [sessionId]);
     yield* run('DELETE FROM search WHERE session_id = ? AND doc_id IS NOT NULL', [sessionId]);
   },
 };

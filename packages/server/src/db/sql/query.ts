@@ -1,5 +1,3 @@
-import type { SearchDocument } from '../search-text.js';
-
 /**
  * The one query layer both stores share. The store's logic (the repositories beside this folder) is
  * written once as generator functions that yield the statements they need and receive their rows:
@@ -98,17 +96,12 @@ export interface Dialect {
   /** Milliseconds from ISO time `start` to ISO time `end`, at least 0. */
   durationMs(end: string, start: string): string;
   /**
-   * Whether ingest gives `indexEvents` the events' documents (PostgreSQL); SQLite's index is
-   * written from a queue, off the ingest path, and needs only how many events were stored.
+   * Queues a session's newly stored events (`inserted`: the ids of the rows its insert just added)
+   * for full-text search, in the batch's transaction; their words are worked out and indexed off
+   * the ingest path: SQLite's FTS5 by its `IndexWriter` (sqlite-search.ts), PostgreSQL's `tsvector`
+   * with a GIN index by its `PostgresSearchQueue` (postgres-search.ts).
    */
-  readonly indexesAtIngest: boolean;
-  /**
-   * Indexes a session's newly stored events for full-text search (search-text.ts: each document the
-   * words of some of them), right after their insert (`stored`: how many rows it added):
-   * PostgreSQL's `tsvector` with a GIN index, written here; SQLite's FTS5, queued here and written
-   * by its `IndexWriter` (sqlite-search.ts).
-   */
-  indexEvents(sessionId: string, stored: number, docs: readonly SearchDocument[]): Op<void>;
+  indexEvents(sessionId: string, inserted: readonly unknown[]): Op<void>;
   /** Replaces the session's own words (its tags) in the index; '' removes them. */
   indexSessionWords(sessionId: string, words: string): Op<void>;
   /**

@@ -32,14 +32,13 @@ export const sqliteDialect: Dialect = {
   *lock() {
     // A write transaction here is BEGIN IMMEDIATE: it excludes every other writer already.
   },
-  indexesAtIngest: false,
-  *indexEvents(_sessionId, stored) {
+  *indexEvents(_sessionId, inserted) {
     // The rows just inserted have the rowids up to the last one, one after another (SQLite gives
     // each new row the highest rowid plus one, and this transaction is the only writer): queued,
     // for the index's writer to read (sqlite-search.ts).
     yield* run(
       'INSERT INTO search_queue (first_event, last_event) VALUES (last_insert_rowid() - ? + 1, last_insert_rowid())',
-      [stored],
+      [inserted.length],
     );
   },
   *indexSessionWords(sessionId, words) {
