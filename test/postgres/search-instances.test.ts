@@ -6,7 +6,8 @@
  * instances, each entry once, and retention's removal of a session's words is never undone by an
  * instance indexing it at that moment. Run by `pnpm test:postgres`.
  */
-import { openStore, PostgresStore, type Store } from '@agentops/server';
+import { openStore, type PostgresSearchQueue, PostgresStore, type Store } from '@agentops/server';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { instancesPerTest } from '../helpers/stores.js';
 
@@ -153,4 +154,29 @@ it('what two instances store at once is found through either, each session once'
   expect(await found(a, 'renamed')).toEqual(['session-0']);
   expect(await found(a, 'tag0')).not.toContain('session-0');
   expect(await found(a, 'tag1')).not.toContain('session-0');
+});
+
+it('an instance indexes in the background what is stored, without a search; a failing database is said once', async () => {
+  const [a] = await postgresInstances(1);
+  const at = new Date().toISOString();
+  a.indexInBackground();
+  await a.upsertSession('p', { session_id: 'background', init_timestamp: at });
+  await a.insertEvents('background', toolEvents('background', 'xray', 30));
+  const deadline = Date.now() + 10_000;
+  while ((await count(a, 'SELECT 1 FROM search_queue')) > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(0);
+  expect(await count(a, `SELECT 1 FROM search WHERE session_id = 'background' AND doc_id IS NOT NULL`)).toBe(1);
+
+  // A pool that can no longer connect: each look fails, and it is said once, not at every look.
+  const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+  await pool.end();
+  const errors: unknown[] = [];
+  const Queue = a.search.constructor as new (pool: pg.Pool, onError: (err: unknown) => void) => PostgresSearchQueue;
+  const failing = new Queue(pool, (err) => errors.push(err));
+  failing.background();
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await failing.close();
+  expect(errors).toHaveLength(1);
+  expect(String(errors[0])).toMatch(/pool/i);
 });

@@ -47,6 +47,7 @@ export class PostgresSearchQueue {
   #closed = false;
   /** The last entry queued when the background last looked: ingest goes on while it grows. */
   #newest: string | undefined;
+  #failing = false;
 
   constructor(pool: pg.Pool, onError: (err: unknown) => void = warn) {
     this.#pool = pool;
@@ -142,13 +143,16 @@ export class PostgresSearchQueue {
       while (!this.#closed) {
         const started = performance.now();
         const { events, lagMillis, newest } = await this.#step();
+        this.#failing = false;
         if (events === 0) return LOOK_MILLIS;
         const ingesting = newest !== this.#newest;
         this.#newest = newest;
         if (ingesting && lagMillis < MAX_LAG_MILLIS) return (performance.now() - started) * PAUSE_PER_STEP;
       }
     } catch (err) {
-      if (!this.#closed) this.#onError(err);
+      // Said once until a step succeeds again (a database that is down fails every look).
+      if (!this.#closed && !this.#failing) this.#onError(err);
+      this.#failing = true;
     }
     return LOOK_MILLIS;
   }
