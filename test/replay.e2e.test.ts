@@ -29,6 +29,7 @@ interface AgentOutput {
   pieces: string[];
   result: { measured: string };
   failure: { class: string; status: number; message: string };
+  retried?: { class: string; status: number; message: string };
   toolRuns: number;
 }
 
@@ -54,8 +55,8 @@ async function run(ext: 'cjs' | 'mjs', env: Record<string, string>, baseUrl = op
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);
 }
 
-async function record(ext: 'cjs' | 'mjs') {
-  const { id, ...output } = await run(ext, { RECORD: '1' });
+async function record(ext: 'cjs' | 'mjs', env: Record<string, string> = {}) {
+  const { id, ...output } = await run(ext, { RECORD: '1', ...env });
   return { id: id as string, output: output as AgentOutput, exported: await server.exported(id) };
 }
 
@@ -159,6 +160,27 @@ it('an ES module app records a run and replays it by session id from the server'
   expect(openai.requests.length).toBe(before);
   expect(out).toMatchObject({ origin: own.id, replayed: 5, live: 0, answer: own.output.answer, ids: own.output.ids });
   expect(out.result).toEqual(own.output.result);
+});
+
+it('a recorded failure the client retried is given again to each of its attempts, and the run goes on as recorded', async () => {
+  const before = openai.requests.length;
+  const { id, output } = await record('cjs', { RETRIED: '1' });
+  // Recorded: the client tried three times (two retries), the call is one event with the last answer.
+  expect(openai.requests.slice(before).filter((r) => r.body.model === 'overloaded-model')).toHaveLength(3);
+  expect(output.retried).toMatchObject({ class: 'InternalServerError', status: 503 });
+  const exported = await server.exported(id);
+  expect(exported.llms.map((l) => l.replay?.response.status)).toEqual([200, 200, 200, 404, 503]);
+  const sent = openai.requests.length;
+  const out = await replay('cjs', id, {}, { RETRIED: '1' }, nowhere);
+  expect(openai.requests.length).toBe(sent);
+  expect(out.error).toBeUndefined();
+  expect(out).toMatchObject({
+    replayed: 6,
+    live: 0,
+    divergences: [],
+    retried: output.retried,
+    failure: output.failure,
+  });
 });
 
 it('a changed prompt is a divergence: thrown with a diff of the two requests, nothing sent', async () => {

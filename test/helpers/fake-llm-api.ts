@@ -362,7 +362,15 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       const path = req.url ?? '';
       requests.push({ path, body });
       const model = String(body.model ?? 'gpt-4o-mini');
-      if (path === '/v1/chat/completions' && model === 'no-such-model') {
+      if (path === '/v1/chat/completions' && model === 'overloaded-model') {
+        // A failure clients retry (after the few milliseconds it advises), every time.
+        res.writeHead(503, {
+          'content-type': 'application/json',
+          'x-request-id': `req_${requests.length}`,
+          'retry-after-ms': '5',
+        });
+        res.end(JSON.stringify({ error: { message: 'The server is overloaded.', type: 'server_error', code: null } }));
+      } else if (path === '/v1/chat/completions' && model === 'no-such-model') {
         res.writeHead(404, { 'content-type': 'application/json', 'x-request-id': `req_${requests.length}` });
         res.end(
           JSON.stringify({

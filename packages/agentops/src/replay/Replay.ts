@@ -216,6 +216,8 @@ export class Replay {
   #stopped = false;
   /** After a thrown divergence, every later call fails with it: the run is not the recorded one any more. */
   #failed: ReplayDivergenceError | undefined;
+  /** The last call answered with a recorded failure: its attempts again get the same answer. */
+  #lastFailure: { call: object; key: string; exchange: ReplayExchange } | undefined;
 
   /** @internal Made by `agentops.replay()`, from its plan, in the session the plan says. */
   constructor(plan: ReplayPlan, session: Session) {
@@ -251,20 +253,27 @@ export class Replay {
 
   /** What the interception (http.ts) and the tool wrappers ask, found in the context of `run()`. */
   readonly #calls: ReplayCalls = {
-    llm: (request) => this.#llm(request),
+    llm: (request, call) => this.#llm(request, call),
     tool: (name, args) => this.#tool(name, args),
   };
 
-  /** The answer to an LLM call's request. */
-  #llm(request: RequestShape): ReplayExchange | 'live' | Error {
+  /**
+   * The answer to an LLM call's request. A client retrying a recorded failure (a 503, a 429: the
+   * recording holds the last attempt's) sends the same request again in the same call: it gets the
+   * same failure again, and gives up as it did when recorded, without using up the next call.
+   */
+  #llm(request: RequestShape, call: object): ReplayExchange | 'live' | Error {
     if (this.#failed) return this.#failed;
     const key = requestKey(request);
+    const last = this.#lastFailure;
+    if (last?.call === call && last.key === key) return last.exchange;
     const next = this.#next('llm');
     if (next === 'live') return this.#goLive();
     const same = next?.key === key ? next : this.#unused('llm', (s) => s.key === key);
     if (same?.exchange) {
       this.#use(same);
       this.replayed++;
+      this.#lastFailure = same.exchange.response.status >= 400 ? { call, key, exchange: same.exchange } : undefined;
       return same.exchange;
     }
     const recorded = next?.exchange?.request;

@@ -49,7 +49,7 @@ async function fetched(original: Fetch, input: Parameters<Fetch>[0], init: Param
   const shape = await shapeOf(request);
   if (!shape) return original(request);
   if (replay) {
-    const answer = answerOf(replay, shape);
+    const answer = answerOf(replay, shape, span);
     // As a request the network failed: fetch's own TypeError, the reason its cause.
     if (answer instanceof Error) throw new TypeError('fetch failed', { cause: answer });
     if (answer !== 'live') {
@@ -60,9 +60,9 @@ async function fetched(original: Fetch, input: Parameters<Fetch>[0], init: Param
   return recorded(await original(request), shape, span);
 }
 
-function answerOf(replay: ReplayCalls, shape: RequestShape): ReplayExchange | 'live' | Error {
+function answerOf(replay: ReplayCalls, shape: RequestShape, call: object): ReplayExchange | 'live' | Error {
   try {
-    return replay.llm(shape);
+    return replay.llm(shape, call);
   } catch (err) {
     return asError(err);
   }

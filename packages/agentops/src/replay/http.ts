@@ -166,7 +166,7 @@ function exchangeOrPass(
   if (replay) {
     let answer: ReturnType<ReplayCalls['llm']>;
     try {
-      answer = replay.llm(request);
+      answer = replay.llm(request, span);
     } catch (err) {
       answer = asError(err);
     }

@@ -14,8 +14,11 @@ export type ToolAnswer = { value: unknown } | { error: Error };
 
 /** The replay in the active context: what it answers for an LLM call's request and a wrapped tool's call. */
 export interface ReplayCalls {
-  /** The recorded exchange to answer with, `live` to call the network, or an error to fail the request with. */
-  llm(request: RequestShape): ReplayExchange | 'live' | Error;
+  /**
+   * The recorded exchange to answer with, `live` to call the network, or an error to fail the
+   * request with. `call`: the LLM call's span, the same for each attempt a client makes of it.
+   */
+  llm(request: RequestShape, call: object): ReplayExchange | 'live' | Error;
   /** The recorded outcome of the tool's call with these arguments, or `live` to call it. */
   tool(name: string, args: unknown): ToolAnswer | 'live';
 }

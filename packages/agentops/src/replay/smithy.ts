@@ -130,7 +130,7 @@ const middleware =
     const request = span ? requestOf(args.request as HttpRequest | undefined) : undefined;
     if (!span || !request) return next(args);
     if (replay) {
-      const answer = answerOf(replay, request);
+      const answer = answerOf(replay, request, span);
       if (answer instanceof Error) throw answer;
       if (answer !== 'live') {
         keep(span, answer);
@@ -146,9 +146,9 @@ const middleware =
     return out;
   };
 
-function answerOf(replay: ReplayCalls, request: RequestShape): ReturnType<ReplayCalls['llm']> {
+function answerOf(replay: ReplayCalls, request: RequestShape, call: object): ReturnType<ReplayCalls['llm']> {
   try {
-    return replay.llm(request);
+    return replay.llm(request, call);
   } catch (err) {
     return asError(err);
   }
