@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import { SqlStore } from './SqlStore.js';
@@ -16,6 +15,7 @@ import { SqliteExecutor, sqliteDialect } from './sql/sqlite.js';
 import { openSqlite, type SqliteConnection, type SqliteDriverName, sqliteDriver, useWal } from './sqlite-driver.js';
 import { MIGRATIONS } from './sqlite-schema.js';
 import { SearchIndex } from './sqlite-search-index.js';
+import { type StoreThread, startStoreThread } from './store-thread.js';
 
 const CHECKPOINT_WORKER = new URL('./checkpoint-worker.js', import.meta.url);
 /** Pages of WAL between SQLite's own checkpoints, when no checkpointer thread runs. */
@@ -27,7 +27,7 @@ export class SqliteStore extends SqlStore {
   readonly db: SqliteConnection;
   /** The driver the file was opened with. */
   readonly driver: SqliteDriverName;
-  #checkpointer: { worker: Worker; stopped: Promise<void> } | undefined;
+  #checkpointer: StoreThread<CheckpointWorkerRequest> | undefined;
   /** The full-text index of events, in a file of its own (sqlite-search.ts). */
   readonly search: SearchIndex;
   /** The database file's identity when it was opened (device and inode): undefined in memory. */
@@ -123,29 +123,20 @@ export class SqliteStore extends SqlStore {
   checkpointInBackground(everyMillis = 200): void {
     // No script beside this module (the sources run as they are, in this repository's tests): SQLite's own checkpoints.
     if (this.#checkpointer || this.db.memory || !existsSync(fileURLToPath(CHECKPOINT_WORKER))) return;
-    const worker = new Worker(CHECKPOINT_WORKER, {
-      workerData: { file: this.db.name, everyMillis, driver: this.driver } satisfies CheckpointWorkerData,
-    });
-    worker.unref();
+    this.#checkpointer = startStoreThread<CheckpointWorkerRequest, CheckpointWorkerReply>(
+      CHECKPOINT_WORKER,
+      { file: this.db.name, everyMillis, driver: this.driver } satisfies CheckpointWorkerData,
+      () => {
+        this.checkpoints++;
+      },
+      (why) => {
+        this.#checkpointer = undefined;
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+        process.emitWarning(checkpointFallbackWarning(why));
+      },
+    );
+    // The thread checkpoints now (its failure gives SQLite's own back).
     this.db.pragma('wal_autocheckpoint = 0');
-    const fallBack = (why: unknown) => {
-      if (this.#checkpointer?.worker !== worker) return;
-      this.#checkpointer = undefined;
-      if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-      process.emitWarning(checkpointFallbackWarning(why));
-    };
-    const stopped = new Promise<void>((resolve) => {
-      worker.on('message', (reply: CheckpointWorkerReply) => {
-        if (reply.kind === 'checkpointed') this.checkpoints++;
-        else resolve();
-      });
-      worker.on('error', fallBack);
-      worker.on('exit', (code) => {
-        fallBack(`exit code ${code}`);
-        resolve();
-      });
-    });
-    this.#checkpointer = { worker, stopped };
   }
 
   /** Checkpoints the background thread has made: a count for tests and diagnostics. */
@@ -156,8 +147,7 @@ export class SqliteStore extends SqlStore {
     const checkpointer = this.#checkpointer;
     if (!checkpointer) return;
     this.#checkpointer = undefined;
-    checkpointer.worker.postMessage({ kind: 'stop' } satisfies CheckpointWorkerRequest);
-    await checkpointer.stopped;
+    await checkpointer.stop();
   }
 
   async close(): Promise<void> {

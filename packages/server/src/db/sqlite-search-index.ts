@@ -6,11 +6,11 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { errorText } from '@agentops/exporter/internal';
 import type { SearchWorkerData, SearchWorkerReply, SearchWorkerRequest } from './search-worker.js';
 import { openSqlite, type SqliteConnection, type SqliteDriverName } from './sqlite-driver.js';
 import { IndexWriter, indexedSessions, indexFileOf, openIndex } from './sqlite-search.js';
+import { type StoreThread, startStoreThread } from './store-thread.js';
 
 const SEARCH_WORKER = new URL('./search-worker.js', import.meta.url);
 /** How long a search waits for what was stored before it to be indexed, at most; then it reads what is. */
@@ -58,7 +58,7 @@ export class SearchIndex {
   readonly #driver: SqliteDriverName;
   /** The writer on this thread, when no thread of its own runs it. */
   readonly #inline: IndexWriter;
-  #worker: { worker: Worker; stopped: Promise<void> } | undefined;
+  #worker: StoreThread<SearchWorkerRequest> | undefined;
   #upto: number;
   #waiting: { target: number; resolve: () => void }[] = [];
   #pruned = 0;
@@ -100,35 +100,25 @@ export class SearchIndex {
    */
   background(): void {
     if (this.#worker || this.#db.memory || !existsSync(fileURLToPath(SEARCH_WORKER))) return;
-    const worker = new Worker(SEARCH_WORKER, {
-      workerData: {
+    this.#worker = startStoreThread<SearchWorkerRequest, SearchWorkerReply>(
+      SEARCH_WORKER,
+      {
         file: this.#db.name,
         index: this.#file,
         everyMillis: LOOK_MILLIS,
         driver: this.#driver,
       } satisfies SearchWorkerData,
-    });
-    worker.unref();
-    const fallBack = (why: unknown) => {
-      if (this.#worker?.worker !== worker) return;
-      this.#worker = undefined;
-      process.emitWarning(
-        `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
-      );
-    };
-    const stopped = new Promise<void>((resolve) => {
-      worker.on('message', (reply: SearchWorkerReply) => {
+      (reply) => {
         if (reply.kind === 'indexed') this.#reached(reply.upto);
         else if (reply.kind === 'failed') process.emitWarning(`the search index could not be written: ${reply.error}`);
-        else resolve();
-      });
-      worker.on('error', fallBack);
-      worker.on('exit', (code) => {
-        fallBack(`exit code ${code}`);
-        resolve();
-      });
-    });
-    this.#worker = { worker, stopped };
+      },
+      (why) => {
+        this.#worker = undefined;
+        process.emitWarning(
+          `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
+        );
+      },
+    );
   }
 
   /** For each word, the sessions (rowids) whose events hold it, once what was queued before is indexed. */
@@ -141,10 +131,7 @@ export class SearchIndex {
     clearInterval(this.#timer);
     const running = this.#worker;
     this.#worker = undefined;
-    if (running) {
-      running.worker.postMessage({ kind: 'stop' } satisfies SearchWorkerRequest);
-      await running.stopped;
-    }
+    await running?.stop();
     for (const w of this.#waiting) w.resolve();
     this.#waiting = [];
     if (this.#index.open) this.#index.close();
@@ -154,7 +141,7 @@ export class SearchIndex {
   async #catchUp(): Promise<void> {
     const target = (this.#db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM search_queue').get() as { n: number }).n;
     if (this.#upto >= target) return;
-    const worker = this.#worker?.worker;
+    const worker = this.#worker;
     if (!worker) {
       this.#catchUpInline(Date.now() + CATCH_UP_MILLIS);
       return;
@@ -162,7 +149,7 @@ export class SearchIndex {
     await new Promise<void>((resolve) => {
       const waiter = { target, resolve };
       this.#waiting.push(waiter);
-      worker.postMessage({ kind: 'poke' } satisfies SearchWorkerRequest);
+      worker.post({ kind: 'poke' });
       // Past the bound, the search reads what is indexed (a large index being made anew).
       setTimeout(() => {
         this.#waiting = this.#waiting.filter((w) => w !== waiter);

@@ -1,0 +1,67 @@
+/**
+ * A thread of the SQLite store's own (store-thread.ts): its replies are passed on; asked to stop, it
+ * stops and no fall-back is said; if it dies unasked, the fall-back is said once, with why.
+ */
+import { expect, it } from 'vitest';
+import { startStoreThread } from '../src/db/store-thread.js';
+
+/** A thread that says hello, dies when told to, and stops when asked. */
+const script = new URL(
+  `data:text/javascript,${encodeURIComponent(`
+    import { parentPort } from 'node:worker_threads';
+    parentPort.postMessage({ kind: 'hello' });
+    parentPort.on('message', (m) => {
+      if (m.kind === 'die') process.exit(3);
+      if (m.kind === 'stop') {
+        parentPort.postMessage({ kind: 'stopped' });
+        parentPort.close();
+      }
+    });
+  `)}`,
+);
+
+type Request = { kind: 'die' } | { kind: 'stop' };
+
+it('passes its replies on, and stops when asked without a fall-back', async () => {
+  const replies: unknown[] = [];
+  const fallBacks: unknown[] = [];
+  let hello: () => void = () => {};
+  const said = new Promise<void>((resolve) => {
+    hello = resolve;
+  });
+  const thread = startStoreThread<Request, { kind: string }>(
+    script,
+    undefined,
+    (reply) => {
+      replies.push(reply);
+      hello();
+    },
+    (why) => fallBacks.push(why),
+  );
+  await said;
+  await thread.stop();
+  expect(replies).toEqual([{ kind: 'hello' }]);
+  expect(fallBacks).toEqual([]);
+});
+
+it('falls back once, saying why, when the thread dies unasked', async () => {
+  const fallBacks: unknown[] = [];
+  let fell: () => void = () => {};
+  const gone = new Promise<void>((resolve) => {
+    fell = resolve;
+  });
+  const thread = startStoreThread<Request, { kind: string }>(
+    script,
+    undefined,
+    () => {},
+    (why) => {
+      fallBacks.push(why);
+      fell();
+    },
+  );
+  thread.post({ kind: 'die' });
+  await gone;
+  // Stopping a thread that is gone neither waits forever nor says it again.
+  await thread.stop();
+  expect(fallBacks).toEqual(['exit code 3']);
+});
