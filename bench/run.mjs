@@ -10,6 +10,7 @@ import { openStore, SqliteStore } from '@agentops/server';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import * as agentops from 'agentops';
+import { eventPageLatency } from './event-page.mjs';
 import { fmt, here, httpIngestRate, postgresForBench, probe, serverProcess } from './lib.mjs';
 import { overviewLatency, seedPostgres, seedSqlite } from './overview.mjs';
 import { purgeInServerProcess } from './retention.mjs';
@@ -321,6 +322,13 @@ if (postgres.url) {
   {
     const ab = await postgresIngestWithIndex(() => postgres.database(), quick ? 20_000 : 100_000);
     report('PostgreSQL ingest with the search index / without', ab.ratio, 'x', '>= 0.9', ab.ratio >= 0.9, ab);
+  }
+  // 4i: a page of a session's events on a database of a year of days (a partition each): only the
+  // session's own day is read.
+  {
+    const days = quick ? 60 : 365;
+    const page = await eventPageLatency(await openStore(await postgres.database()), days);
+    report(`a page of a session's events, ${days} days of partitions, PostgreSQL`, page.ms, 'ms', 'info', null, page);
   }
   // 4h: the same events stored 30 days ago: retention drops their day's partitions, not their rows.
   const aMonthAgo = await openStore(await postgres.database());

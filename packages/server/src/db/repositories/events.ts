@@ -39,7 +39,7 @@ export function eventRepository(
   alerts: ReturnType<typeof alertRepository>,
 ) {
   const page = `SELECT ${d.seqNumber} AS seq, init_timestamp, cost, ${d.eventData} AS data FROM events
-     WHERE session_id = ? AND event_type = ? AND (init_timestamp, ${d.seq}) > (?, ?)
+     WHERE ${d.sessionEvents.where} AND event_type = ? AND (init_timestamp, ${d.seq}) > (?, ?)
      ORDER BY init_timestamp, ${d.seq} LIMIT ?`;
   return {
     /**
@@ -112,7 +112,7 @@ export function eventRepository(
       limit: number,
     ): Op<{ json: string[]; next: EventCursor | undefined }> {
       const rows = yield* all<{ seq: number; init_timestamp: string; cost: number | null; data: string }>(page, [
-        sessionId,
+        ...d.sessionEvents.params(sessionId),
         type,
         after?.timestamp ?? '',
         after?.seq ?? 0,

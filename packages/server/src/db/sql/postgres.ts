@@ -138,6 +138,11 @@ export const postgresDialect: Dialect = {
   eventKey: 'id',
   eventKeyIn: 'id = ANY (?::text[])',
   keysParam: (keys) => keys,
+  sessionEvents: {
+    // The other days' partitions are skipped when the statement runs (their scans never start).
+    where: 'part = (SELECT part FROM sessions WHERE id = ?) AND session_id = ?',
+    params: (sessionId) => [sessionId, sessionId],
+  },
   *unindexSessionEvents(sessionId) {
     // The session held first: an instance indexing its queued events (postgres-search.ts) holds it
     // too while it writes their words, which are then removed here, or waits and reads the events

@@ -119,6 +119,11 @@ export interface Dialect {
   readonly eventKeyIn: string;
   keysParam(keys: readonly unknown[]): unknown;
   /**
+   * A condition that an event is one of the session's: PostgreSQL's names the session's day too
+   * (read in the statement), so only that day's partition is scanned; and its parameters.
+   */
+  readonly sessionEvents: { readonly where: string; params(sessionId: string): unknown[] };
+  /**
    * Removes the words of all the session's events from the index (not its tags'): retention removes
    * a session's events, or their payloads, all of them, in steps that begin with this.
    */

@@ -70,6 +70,7 @@ export const sqliteDialect: Dialect = {
   eventKey: 'rowid',
   eventKeyIn: 'rowid IN (SELECT value FROM json_each(?))',
   keysParam: (keys) => JSON.stringify(keys),
+  sessionEvents: { where: 'session_id = ?', params: (sessionId) => [sessionId] },
   *unindexSessionEvents(sessionId) {
     // Queued: the index's writer removes the session's documents (its rowid << 32 up to the next one's).
     yield* run('INSERT INTO search_queue (session_key) SELECT rowid FROM sessions WHERE id = ?', [sessionId]);
