@@ -47,7 +47,8 @@ export class PostgresSearchQueue {
   #closed = false;
   /** The last entry queued when the background last looked: ingest goes on while it grows. */
   #newest: string | undefined;
-  #failing = false;
+  /** Looks that failed in a row. */
+  #failures = 0;
 
   constructor(pool: pg.Pool, onError: (err: unknown) => void = warn) {
     this.#pool = pool;
@@ -143,16 +144,18 @@ export class PostgresSearchQueue {
       while (!this.#closed) {
         const started = performance.now();
         const { events, lagMillis, newest } = await this.#step();
-        this.#failing = false;
+        this.#failures = 0;
         if (events === 0) return LOOK_MILLIS;
         const ingesting = newest !== this.#newest;
         this.#newest = newest;
         if (ingesting && lagMillis < MAX_LAG_MILLIS) return (performance.now() - started) * PAUSE_PER_STEP;
       }
     } catch (err) {
-      // Said once until a step succeeds again (a database that is down fails every look).
-      if (!this.#closed && !this.#failing) this.#onError(err);
-      this.#failing = true;
+      // A failure once (a connection cut, a lock not given in time) is tried again at the next look
+      // and not said; one that comes again is said, once until a step succeeds (a database that is
+      // down fails every look).
+      this.#failures++;
+      if (!this.#closed && this.#failures === 2) this.#onError(err);
     }
     return LOOK_MILLIS;
   }

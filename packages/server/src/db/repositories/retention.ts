@@ -70,14 +70,14 @@ export function retentionRepository(d: Dialect) {
   /** Deletes up to `limit` of the session's events; when that was the last of them, the session and its rows too. */
   function* purgeSession(sessionId: string, limit: number): Op<RetentionWork> {
     const keys = (yield* all<{ k: unknown }>(
-      `SELECT ${d.eventKey} AS k FROM events WHERE session_id = ? ORDER BY id LIMIT ?`,
-      [sessionId, limit],
+      `SELECT ${d.eventKey} AS k FROM events WHERE ${d.sessionEvents.where} ORDER BY id LIMIT ?`,
+      [...d.sessionEvents.params(sessionId), limit],
     )).map((r) => r.k);
     let deleted = 0;
     if (keys.length > 0) {
       yield* d.unindexSessionEvents(sessionId);
-      deleted = yield* run(`DELETE FROM events WHERE session_id = ? AND ${d.eventKeyIn}`, [
-        sessionId,
+      deleted = yield* run(`DELETE FROM events WHERE ${d.sessionEvents.where} AND ${d.eventKeyIn}`, [
+        ...d.sessionEvents.params(sessionId),
         d.keysParam(keys),
       ]);
       // More are left: the next step goes on with them.
@@ -96,15 +96,19 @@ export function retentionRepository(d: Dialect) {
     now: number,
   ): Op<RetentionWork> {
     const rows = yield* all<{ k: unknown; id: string; data: string }>(
-      `SELECT ${d.eventKey} AS k, id, data FROM events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?`,
-      [s.id, s.payload_cursor ?? '', limit],
+      `SELECT ${d.eventKey} AS k, id, data FROM events WHERE ${d.sessionEvents.where} AND id > ? ORDER BY id LIMIT ?`,
+      [...d.sessionEvents.params(s.id), s.payload_cursor ?? '', limit],
     );
     let freed = 0;
     const stripped: unknown[] = [];
     for (const row of rows) {
       const data = withoutPayload(row.data);
       if (data === undefined) continue;
-      yield* run('UPDATE events SET data = ? WHERE session_id = ? AND id = ?', [data, s.id, row.id]);
+      yield* run(`UPDATE events SET data = ? WHERE ${d.sessionEvents.where} AND id = ?`, [
+        data,
+        ...d.sessionEvents.params(s.id),
+        row.id,
+      ]);
       freed += Buffer.byteLength(row.data) - Buffer.byteLength(data);
       stripped.push(row.k);
     }
