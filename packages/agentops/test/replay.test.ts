@@ -155,11 +155,11 @@ const request = (content: string) => exchange(content).request;
 describe('a replay', () => {
   it('orders the recorded calls by start, then end; answers them by position and by key', async () => {
     const { replay, error } = await inReplay({}, (calls) => {
-      expect(calls.llm(request('first'))).toEqual(exchange('first'));
+      expect(calls.llm(request('first'), {})).toEqual(exchange('first'));
       expect(calls.tool('lookup', { q: 1 })).toEqual({ value: { rows: 3 } });
       // Out of order (concurrent calls): found by their key.
-      expect(calls.llm(request('third'))).toEqual(exchange('third'));
-      expect(calls.llm(request('second'))).toEqual(exchange('second'));
+      expect(calls.llm(request('third'), {})).toEqual(exchange('third'));
+      expect(calls.llm(request('second'), {})).toEqual(exchange('second'));
       const failed = calls.tool('fail', []);
       expect('error' in failed && failed.error).toMatchObject({ name: 'TimeoutError', message: 'took too long' });
     });
@@ -170,9 +170,9 @@ describe('a replay', () => {
 
   it("'throw' fails the diverging call and every later one, and run() rejects with the divergence", async () => {
     const { replay, error } = await inReplay({}, (calls) => {
-      const failed = calls.llm(request('changed'));
+      const failed = calls.llm(request('changed'), {});
       expect(failed).toBeInstanceOf(ReplayDivergenceError);
-      expect(calls.llm(request('second'))).toBe(failed);
+      expect(calls.llm(request('second'), {})).toBe(failed);
       expect(calls.tool('lookup', { q: 1 })).toEqual({ error: failed });
     });
     expect(error).toBeInstanceOf(ReplayDivergenceError);
@@ -182,9 +182,9 @@ describe('a replay', () => {
 
   it("'live' runs the diverging call and replays the next; 'stop' runs it and all after", async () => {
     const live = await inReplay({ onDivergence: 'live' }, (calls) => {
-      expect(calls.llm(request('changed'))).toBe('live');
+      expect(calls.llm(request('changed'), {})).toBe('live');
       expect(calls.tool('lookup', { q: 2 })).toBe('live');
-      expect(calls.llm(request('second'))).toEqual(exchange('second'));
+      expect(calls.llm(request('second'), {})).toEqual(exchange('second'));
     });
     expect(live.replay.divergences.map((d) => [d.step, d.kind, d.diff])).toEqual([
       [0, 'llm', '- $.messages[0].content: "first"\n+ $.messages[0].content: "changed"'],
@@ -192,18 +192,18 @@ describe('a replay', () => {
     ]);
     expect([live.replay.replayed, live.replay.live]).toEqual([1, 2]);
     const stop = await inReplay({ onDivergence: 'stop' }, (calls) => {
-      expect(calls.llm(request('first'))).toEqual(exchange('first'));
+      expect(calls.llm(request('first'), {})).toEqual(exchange('first'));
       expect(calls.tool('other', {})).toBe('live');
-      expect(calls.llm(request('second'))).toBe('live');
+      expect(calls.llm(request('second'), {})).toBe('live');
     });
     expect([stop.replay.replayed, stop.replay.live, stop.replay.divergences.length]).toEqual([1, 2, 1]);
   });
 
   it('a fork replays the steps before its point and runs the rest live; a point outside the recording is refused', async () => {
     const { replay } = await inReplay({ from: { eventId: 'l2' } }, (calls) => {
-      expect(calls.llm(request('first'))).toEqual(exchange('first'));
+      expect(calls.llm(request('first'), {})).toEqual(exchange('first'));
       expect(calls.tool('lookup', { q: 1 })).toEqual({ value: { rows: 3 } });
-      expect(calls.llm(request('second, fixed'))).toBe('live');
+      expect(calls.llm(request('second, fixed'), {})).toBe('live');
       expect(calls.tool('fail', [])).toBe('live');
     });
     expect([replay.replayed, replay.live, replay.divergences.length]).toEqual([2, 2, 0]);
@@ -225,15 +225,46 @@ describe('a replay', () => {
     );
   });
 
+  it("a recorded failure is given again to the same call's retries, not to a new call of the same request", async () => {
+    const recorded = recording();
+    const first = recorded.llms[0]?.replay;
+    if (first) first.response = { ...first.response, status: 503, chunks: ['{"error":"overloaded"}'] };
+    const { replay, error } = await inReplay(
+      { onDivergence: 'live' },
+      (calls) => {
+        const call = {};
+        const failed = calls.llm(request('first'), call);
+        expect(failed).toMatchObject({ response: { status: 503 } });
+        // Two retries of that call: the same failure, no step used up.
+        expect(calls.llm(request('first'), call)).toBe(failed);
+        expect(calls.llm(request('first'), call)).toBe(failed);
+        expect(calls.tool('lookup', { q: 1 })).toEqual({ value: { rows: 3 } });
+        // Another call, even with the same request, is the next step's.
+        expect(calls.llm(request('first'), {})).toBe('live');
+      },
+      recorded,
+    );
+    expect(error).toBeUndefined();
+    expect([replay.replayed, replay.live]).toEqual([2, 1]);
+    expect(replay.divergences).toMatchObject([{ step: 2, kind: 'llm', action: 'live' }]);
+    // A success is not given again: the same call asking again is the next step's.
+    const ok = await inReplay({ onDivergence: 'live' }, (calls) => {
+      const call = {};
+      expect(calls.llm(request('first'), call)).toEqual(exchange('first'));
+      expect(calls.llm(request('first'), call)).toBe('live');
+    });
+    expect(ok.replay.divergences).toHaveLength(1);
+  });
+
   it('says which calls were not recorded in full; a call past the recording is a divergence', async () => {
     const recorded = recording();
     delete (recorded.llms[1] as { replay?: unknown }).replay;
     const { replay } = await inReplay(
       { onDivergence: 'live' },
       (calls) => {
-        calls.llm(request('first'));
+        calls.llm(request('first'), {});
         calls.tool('lookup', { q: 1 });
-        expect(calls.llm(request('second'))).toBe('live');
+        expect(calls.llm(request('second'), {})).toBe('live');
       },
       recorded,
     );
@@ -254,8 +285,8 @@ describe('a replay', () => {
     if (third) third.response.chunks = ['{"a":"[REDACTED]"}'];
     expect(new Replay(planReplay(said, {}), session).gaps).toEqual([]);
     const past = await inReplay({ onDivergence: 'live' }, (calls) => {
-      for (const c of ['first', 'second', 'third']) calls.llm(request(c));
-      expect(calls.llm(request('fourth'))).toBe('live');
+      for (const c of ['first', 'second', 'third']) calls.llm(request(c), {});
+      expect(calls.llm(request('fourth'), {})).toBe('live');
     });
     expect(past.replay.divergences.at(-1)).toMatchObject({ step: -1, kind: 'llm' });
   });

@@ -266,7 +266,7 @@ export class Replay {
     if (this.#failed) return this.#failed;
     const key = requestKey(request);
     const last = this.#lastFailure;
-    if (last?.call === call && last.key === key) return last.exchange;
+    if (last !== undefined && last.call === call && last.key === key) return last.exchange;
     const next = this.#next('llm');
     if (next === 'live') return this.#goLive();
     const same = next?.key === key ? next : this.#unused('llm', (s) => s.key === key);
