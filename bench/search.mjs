@@ -137,55 +137,22 @@ async function warmUp(store, indexed) {
 }
 
 /**
- * SQLite's ingest with its search index written (by the index's own thread, as a server runs it)
- * and with nothing indexed (the index closed: only the queue is written), `runs` times each in
- * turn, on fresh files, both with checkpoints in their thread: the rate each stored `count`
- * events at, medians, and their ratio.
+ * Ingest with the search index written as a server writes it and with nothing indexed, `runs`
+ * times each in turn, each on a fresh store from `open(indexed, run)`, `writers` sessions written
+ * at once: the rate each stored `count` events at, medians, and their ratio.
  */
-export async function sqliteIngestWithIndex(dir, count, runs = 5) {
-  const { SqliteStore } = await import('@agentops/server');
+async function ingestWithIndex(count, runs, writers, open) {
   const rates = { indexed: [], unindexed: [] };
   for (let r = 0; r < runs; r++) {
     for (const indexed of [true, false]) {
       const sessions = eventsInSessions(count);
-      const store = new SqliteStore(`${dir}/ingest-${r}-${indexed}.db`);
-      store.checkpointInBackground();
-      if (indexed) store.indexInBackground();
-      else await store.search.close();
-      await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
-      await warmUp(store, indexed);
-      const started = performance.now();
-      for (const s of sessions) {
-        await store.upsertSession('p', { session_id: s.id, init_timestamp: new Date().toISOString() });
-        await store.insertEvents(s.id, s.events);
-      }
-      rates[indexed ? 'indexed' : 'unindexed'].push(count / ((performance.now() - started) / 1000));
-      await store.close();
-    }
-  }
-  return ratioOf(rates);
-}
-
-/**
- * PostgreSQL's ingest with its search index written by the store's queue (as a server runs it) and
- * with nothing indexed (the queue written, not read), `runs` times each in turn, each in a fresh
- * database from `database()`, four sessions written at once (a server's requests share its pool):
- * the rate each stored `count` events at, medians, and their ratio.
- */
-export async function postgresIngestWithIndex(database, count, runs = 3) {
-  const { openStore } = await import('@agentops/server');
-  const rates = { indexed: [], unindexed: [] };
-  for (let r = 0; r < runs; r++) {
-    for (const indexed of [true, false]) {
-      const sessions = eventsInSessions(count);
-      const store = await openStore(await database());
-      if (indexed) store.indexInBackground();
+      const store = await open(indexed, r);
       await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
       await warmUp(store, indexed);
       const started = performance.now();
       await Promise.all(
-        [0, 1, 2, 3].map(async (writer) => {
-          for (let i = writer; i < sessions.length; i += 4) {
+        Array.from({ length: writers }, async (_, writer) => {
+          for (let i = writer; i < sessions.length; i += writers) {
             const s = sessions[i];
             await store.upsertSession('p', { session_id: s.id, init_timestamp: new Date().toISOString() });
             await store.insertEvents(s.id, s.events);
@@ -197,6 +164,36 @@ export async function postgresIngestWithIndex(database, count, runs = 3) {
     }
   }
   return ratioOf(rates);
+}
+
+/**
+ * SQLite's ingest with its search index written (by the index's own thread, as a server runs it)
+ * and with nothing indexed (the index closed: only the queue is written), `runs` times each in
+ * turn, on fresh files, both with checkpoints in their thread, one session written at a time.
+ */
+export async function sqliteIngestWithIndex(dir, count, runs = 5) {
+  const { SqliteStore } = await import('@agentops/server');
+  return ingestWithIndex(count, runs, 1, async (indexed, r) => {
+    const store = new SqliteStore(`${dir}/ingest-${r}-${indexed}.db`);
+    store.checkpointInBackground();
+    if (indexed) store.indexInBackground();
+    else await store.search.close();
+    return store;
+  });
+}
+
+/**
+ * PostgreSQL's ingest with its search index written by the store's queue (as a server runs it) and
+ * with nothing indexed (the queue written, not read), `runs` times each in turn, each in a fresh
+ * database from `database()`, four sessions written at once (a server's requests share its pool).
+ */
+export async function postgresIngestWithIndex(database, count, runs = 3) {
+  const { openStore } = await import('@agentops/server');
+  return ingestWithIndex(count, runs, 4, async (indexed) => {
+    const store = await openStore(await database());
+    if (indexed) store.indexInBackground();
+    return store;
+  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -22,45 +22,45 @@ const script = new URL(
 
 type Request = { kind: 'die' } | { kind: 'stop' };
 
-it('passes its replies on, and stops when asked without a fall-back', async () => {
+/** The thread started, what it passes on collected, and the first reply and fall-back awaited. */
+function started() {
   const replies: unknown[] = [];
   const fallBacks: unknown[] = [];
-  let hello: () => void = () => {};
-  const said = new Promise<void>((resolve) => {
-    hello = resolve;
+  let replied: () => void = () => {};
+  let fell: () => void = () => {};
+  const firstReply = new Promise<void>((resolve) => {
+    replied = resolve;
+  });
+  const firstFallBack = new Promise<void>((resolve) => {
+    fell = resolve;
   });
   const thread = startStoreThread<Request, { kind: string }>(
     script,
     undefined,
     (reply) => {
       replies.push(reply);
-      hello();
+      replied();
     },
-    (why) => fallBacks.push(why),
+    (why) => {
+      fallBacks.push(why);
+      fell();
+    },
   );
-  await said;
+  return { thread, replies, fallBacks, firstReply, firstFallBack };
+}
+
+it('passes its replies on, and stops when asked without a fall-back', async () => {
+  const { thread, replies, fallBacks, firstReply } = started();
+  await firstReply;
   await thread.stop();
   expect(replies).toEqual([{ kind: 'hello' }]);
   expect(fallBacks).toEqual([]);
 });
 
 it('falls back once, saying why, when the thread dies unasked', async () => {
-  const fallBacks: unknown[] = [];
-  let fell: () => void = () => {};
-  const gone = new Promise<void>((resolve) => {
-    fell = resolve;
-  });
-  const thread = startStoreThread<Request, { kind: string }>(
-    script,
-    undefined,
-    () => {},
-    (why) => {
-      fallBacks.push(why);
-      fell();
-    },
-  );
+  const { thread, fallBacks, firstFallBack } = started();
   thread.post({ kind: 'die' });
-  await gone;
+  await firstFallBack;
   // Stopping a thread that is gone neither waits forever nor says it again.
   await thread.stop();
   expect(fallBacks).toEqual(['exit code 3']);
