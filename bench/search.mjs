@@ -138,13 +138,14 @@ async function warmUp(store, indexed) {
 
 /**
  * Ingest with the search index written as a server writes it and with nothing indexed, `runs`
- * times each in turn, each on a fresh store from `open(indexed, run)`, `writers` sessions written
- * at once: the rate each stored `count` events at, medians, and their ratio.
+ * times each in turn (which goes first alternates: the process's first run is its coldest), each
+ * on a fresh store from `open(indexed, run)`, `writers` sessions written at once: the rate each
+ * stored `count` events at, medians, and their ratio.
  */
 async function ingestWithIndex(count, runs, writers, open) {
   const rates = { indexed: [], unindexed: [] };
   for (let r = 0; r < runs; r++) {
-    for (const indexed of [true, false]) {
+    for (const indexed of r % 2 ? [false, true] : [true, false]) {
       const sessions = eventsInSessions(count);
       const store = await open(indexed, r);
       await store.addProject({ id: 'p', name: 'p', key_hash: 'h', created_at: '' });
@@ -171,7 +172,7 @@ async function ingestWithIndex(count, runs, writers, open) {
  * and with nothing indexed (the index closed: only the queue is written), `runs` times each in
  * turn, on fresh files, both with checkpoints in their thread, one session written at a time.
  */
-export async function sqliteIngestWithIndex(dir, count, runs = 5) {
+export async function sqliteIngestWithIndex(dir, count, runs = 6) {
   const { SqliteStore } = await import('@agentops/server');
   return ingestWithIndex(count, runs, 1, async (indexed, r) => {
     const store = new SqliteStore(`${dir}/ingest-${r}-${indexed}.db`);
@@ -187,7 +188,7 @@ export async function sqliteIngestWithIndex(dir, count, runs = 5) {
  * with nothing indexed (the queue written, not read), `runs` times each in turn, each in a fresh
  * database from `database()`, four sessions written at once (a server's requests share its pool).
  */
-export async function postgresIngestWithIndex(database, count, runs = 3) {
+export async function postgresIngestWithIndex(database, count, runs = 4) {
   const { openStore } = await import('@agentops/server');
   return ingestWithIndex(count, runs, 4, async (indexed) => {
     const store = await openStore(await database());

@@ -10,6 +10,7 @@ export default defineConfig({
       'otlp-worker': 'src/otlp/otlp-worker.ts',
       'checkpoint-worker': 'src/db/checkpoint-worker.ts',
       'search-worker': 'src/db/search-worker.ts',
+      'postgres-search-worker': 'src/db/postgres-search-worker.ts',
     },
     ['src/index.ts'],
   ),

@@ -156,10 +156,12 @@ it('what two instances store at once is found through either, each session once'
   expect(await found(a, 'tag1')).not.toContain('session-0');
 });
 
-it('an instance indexes in the background what is stored, without a search; a failing database is said once', async () => {
-  const [a] = await postgresInstances(1);
+it('an instance indexes in the background what is stored, on its own thread, without a search; a failing database is said once', async () => {
+  const [a, b] = await postgresInstances(2);
   const at = new Date().toISOString();
   a.indexInBackground();
+  // On a thread of its own, with a connection of its own (the built server has the thread's script).
+  expect(a.indexThreaded).toBe(true);
   await a.upsertSession('p', { session_id: 'background', init_timestamp: at });
   await a.insertEvents('background', toolEvents('background', 'xray', 30));
   const deadline = Date.now() + 10_000;
@@ -167,6 +169,10 @@ it('an instance indexes in the background what is stored, without a search; a fa
     await new Promise((resolve) => setTimeout(resolve, 50));
   expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(0);
   expect(await count(a, `SELECT 1 FROM search WHERE session_id = 'background' AND doc_id IS NOT NULL`)).toBe(1);
+  const indexers = `SELECT 1 FROM pg_stat_activity WHERE application_name = 'agentops-server search index' AND datname = current_database()`;
+  expect(await count(a, indexers)).toBe(1);
+  await a.close();
+  expect(await count(b, indexers)).toBe(0);
 
   // A pool that can no longer connect: each look fails, and it is said once, not at every look.
   const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });

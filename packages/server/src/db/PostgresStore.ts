@@ -4,13 +4,23 @@
  * event ingest is `ON CONFLICT DO NOTHING` (the same batch arriving at two instances at once is
  * stored once), and the schema is migrated under an advisory lock, so instances may start together.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { errorText } from '@agentops/exporter/internal';
 import type pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import { PostgresSearchQueue } from './postgres-search.js';
+import type {
+  PostgresSearchWorkerData,
+  PostgresSearchWorkerReply,
+  PostgresSearchWorkerRequest,
+} from './postgres-search-worker.js';
 import { SqlStore } from './SqlStore.js';
 import { newerSchema } from './Store.js';
 import { PostgresExecutor, postgresDialect } from './sql/postgres.js';
+import { type StoreThread, startStoreThread } from './store-thread.js';
+
+const SEARCH_WORKER = new URL('./postgres-search-worker.js', import.meta.url);
 
 /** The advisory lock migrations and the first project are made under (any fixed number; "agentops"). */
 const SCHEMA_LOCK = 0x6167_656e_746f;
@@ -48,13 +58,17 @@ export class PostgresStore extends SqlStore {
   readonly pool: pg.Pool;
   /** The search index's queue: what ingest stored, indexed off its path (postgres-search.ts). */
   readonly search: PostgresSearchQueue;
+  /** How the search index's thread connects: as the pool does. */
+  readonly #connection: PostgresSearchWorkerData;
+  #indexer: StoreThread<PostgresSearchWorkerRequest> | undefined;
 
-  private constructor(url: string, pool: pg.Pool) {
+  private constructor(pool: pg.Pool, connection: PostgresSearchWorkerData) {
     super(postgresDialect);
     this.use(new PostgresExecutor(pool));
-    this.location = redactedUrl(url);
+    this.location = redactedUrl(connection.url);
     this.pool = pool;
     this.search = new PostgresSearchQueue(pool);
+    this.#connection = connection;
   }
 
   /** A search reads the index once what was stored before it is indexed (2 s at most). */
@@ -65,10 +79,35 @@ export class PostgresStore extends SqlStore {
 
   /**
    * Indexes what ingest stores in the background, as a running server does (every instance on one
-   * database may: each entry is indexed by one). Without it, searches index what they wait for.
+   * database may: each entry is indexed by one), on a thread of its own at the lowest priority with
+   * a connection of its own; on this thread if that thread cannot run (or sources are run as they
+   * are: no script beside this module). Without it, searches index what they wait for.
    */
   indexInBackground(): void {
-    this.search.background();
+    if (this.#indexer || this.#closed) return;
+    if (!existsSync(fileURLToPath(SEARCH_WORKER))) {
+      this.search.background();
+      return;
+    }
+    this.#indexer = startStoreThread<PostgresSearchWorkerRequest, PostgresSearchWorkerReply>(
+      SEARCH_WORKER,
+      this.#connection,
+      (reply) => {
+        if (reply.kind === 'failed')
+          process.emitWarning(`the search index could not be written (tried again shortly): ${reply.error}`);
+      },
+      (why) => {
+        process.emitWarning(
+          `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
+        );
+        this.search.background();
+      },
+    );
+  }
+
+  /** Whether a thread of its own writes the search index. */
+  get indexThreaded(): boolean {
+    return this.#indexer !== undefined;
   }
 
   async ready(): Promise<string | undefined> {
@@ -97,6 +136,11 @@ export class PostgresStore extends SqlStore {
   ): Promise<PostgresStore> {
     // node-postgres is loaded only by a server that opens PostgreSQL, never by a SQLite one.
     const { default: postgres } = await import('pg');
+    const connection: PostgresSearchWorkerData = {
+      url,
+      statementMillis: options.timeouts?.statementMillis ?? 15_000,
+      lockMillis: options.timeouts?.lockMillis ?? 3_000,
+    };
     const pool = new postgres.Pool({
       connectionString: url,
       max: options.maxConnections ?? 10,
@@ -104,12 +148,12 @@ export class PostgresStore extends SqlStore {
       // A saturated pool or a locked table answers 503 with Retry-After in seconds (the SDK backs
       // off on it), not a request that hangs until its socket closes.
       connectionTimeoutMillis: options.timeouts?.connectMillis ?? 3_000,
-      statement_timeout: options.timeouts?.statementMillis ?? 15_000,
-      lock_timeout: options.timeouts?.lockMillis ?? 3_000,
+      statement_timeout: connection.statementMillis,
+      lock_timeout: connection.lockMillis,
     });
     // A connection that breaks while idle is dropped from the pool and replaced; it must not crash the server.
     pool.on('error', (err) => process.emitWarning(`a PostgreSQL connection failed while idle: ${err.message}`));
-    const store = new PostgresStore(url, pool);
+    const store = new PostgresStore(pool, connection);
     try {
       await store.#migrate();
     } catch (err) {
@@ -156,9 +200,16 @@ export class PostgresStore extends SqlStore {
     return schemaVersionOf(this.pool);
   }
 
-  async close(): Promise<void> {
-    await this.search.close();
-    await this.pool.end();
+  #closed: Promise<void> | undefined;
+
+  /** Stops the search index's work and closes the connections (once: a second call waits for the first). */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#indexer?.stop();
+      await this.search.close();
+      await this.pool.end();
+    })();
+    return this.#closed;
   }
 }
 
