@@ -186,3 +186,31 @@ it('an instance indexes in the background what is stored, on its own thread, wit
   expect(errors).toHaveLength(1);
   expect(String(errors[0])).toMatch(/pool/i);
 });
+
+it("a search's own indexing that keeps failing is said once, as the background's is, and indexes once it can", async () => {
+  const [a] = await postgresInstances(1);
+  await a.upsertSession('p', { session_id: 'held', init_timestamp: new Date().toISOString() });
+  await a.insertEvents('held', toolEvents('held', 'yodel', 5));
+  // Another transaction holds the session as retention would: each step's wait for it times out.
+  const holder = await a.pool.connect();
+  await holder.query('BEGIN');
+  await holder.query(`SELECT 1 FROM sessions WHERE id = 'held' FOR UPDATE`);
+  const pool = new pg.Pool({ connectionString: a.pool.options.connectionString, lock_timeout: 50 });
+  const errors: unknown[] = [];
+  const Queue = a.search.constructor as new (pool: pg.Pool, onError: (err: unknown) => void) => PostgresSearchQueue;
+  const queue = new Queue(pool, (err) => errors.push(err));
+  try {
+    await queue.caughtUp();
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/lock/i);
+    expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(1);
+    await holder.query('ROLLBACK');
+    await queue.caughtUp();
+    expect(await count(a, 'SELECT 1 FROM search_queue')).toBe(0);
+    expect(errors).toHaveLength(1);
+  } finally {
+    holder.release();
+    await queue.close();
+    await pool.end();
+  }
+});

@@ -47,7 +47,7 @@ export class PostgresSearchQueue {
   #closed = false;
   /** The last entry queued when the background last looked: ingest goes on while it grows. */
   #newest: string | undefined;
-  /** Looks that failed in a row. */
+  /** Steps that failed in a row (in the background and for searches). */
   #failures = 0;
 
   constructor(pool: pg.Pool, onError: (err: unknown) => void = warn) {
@@ -112,9 +112,10 @@ export class PostgresSearchQueue {
       if (waiting.rows.length === 0 || Date.now() >= until || this.#closed) return;
       let did = 0;
       try {
-        did = await this.step();
+        did = (await this.#step()).events;
+        this.#failures = 0;
       } catch (err) {
-        this.#onError(err);
+        this.#failed(err);
       }
       // What is left is being indexed by another instance (or the step failed): looked at again soon.
       if (did === 0) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -151,13 +152,19 @@ export class PostgresSearchQueue {
         if (ingesting && lagMillis < MAX_LAG_MILLIS) return (performance.now() - started) * PAUSE_PER_STEP;
       }
     } catch (err) {
-      // A failure once (a connection cut, a lock not given in time) is tried again at the next look
-      // and not said; one that comes again is said, once until a step succeeds (a database that is
-      // down fails every look).
-      this.#failures++;
-      if (!this.#closed && this.#failures === 2) this.#onError(err);
+      this.#failed(err);
     }
     return LOOK_MILLIS;
+  }
+
+  /**
+   * A step failed, in the background or for a search. A failure once (a connection cut, a lock not
+   * given in time) is tried again at the next look and not said; one that comes again is said, once
+   * until a step succeeds (a database that is down fails every look).
+   */
+  #failed(err: unknown): void {
+    this.#failures++;
+    if (!this.#closed && this.#failures === 2) this.#onError(err);
   }
 }
 
