@@ -17,11 +17,12 @@ const STEP_EVENTS = 2_000;
 /** How often an idle instance looks for new entries. */
 const LOOK_MILLIS = 100;
 /**
- * Ingest goes first: in the background, while entries keep coming, an instance indexes a quarter
- * of the time at most (it waits three times as long as a step took), unless the oldest entry has
- * waited longer than `MAX_LAG_MILLIS`; once ingest pauses, or past that lag, without a pause.
+ * Ingest goes first: in the background, while entries keep coming, an instance indexes an eighth
+ * of the time when it is up to date (it waits seven times as long as a step took), more as the
+ * oldest entry waits longer, and without a pause once that entry has waited `MAX_LAG_MILLIS`, or
+ * once ingest pauses.
  */
-const PAUSE_PER_STEP = 3;
+const PAUSE_PER_STEP = 7;
 const MAX_LAG_MILLIS = 30_000;
 /** How long a search waits for what was stored before it to be indexed, at most; then it reads what is. */
 const CATCH_UP_MILLIS = 2_000;
@@ -149,7 +150,8 @@ export class PostgresSearchQueue {
         if (events === 0) return LOOK_MILLIS;
         const ingesting = newest !== this.#newest;
         this.#newest = newest;
-        if (ingesting && lagMillis < MAX_LAG_MILLIS) return (performance.now() - started) * PAUSE_PER_STEP;
+        if (ingesting && lagMillis < MAX_LAG_MILLIS)
+          return (performance.now() - started) * PAUSE_PER_STEP * (1 - lagMillis / MAX_LAG_MILLIS);
       }
     } catch (err) {
       this.#failed(err);
