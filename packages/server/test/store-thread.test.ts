@@ -5,14 +5,19 @@
 import { expect, it } from 'vitest';
 import { startStoreThread } from '../src/db/store-thread.js';
 
-/** A thread that says hello, dies when told to, and stops when asked. */
+/** A thread that says hello, dies when told to, stops when asked, and once stuck never answers. */
 const script = new URL(
   `data:text/javascript,${encodeURIComponent(`
     import { parentPort } from 'node:worker_threads';
+    let stuck = false;
     parentPort.postMessage({ kind: 'hello' });
     parentPort.on('message', (m) => {
       if (m.kind === 'die') process.exit(3);
-      if (m.kind === 'stop') {
+      if (m.kind === 'stick') {
+        stuck = true;
+        parentPort.postMessage({ kind: 'stuck' });
+      }
+      if (m.kind === 'stop' && !stuck) {
         parentPort.postMessage({ kind: 'stopped' });
         parentPort.close();
       }
@@ -20,7 +25,7 @@ const script = new URL(
   `)}`,
 );
 
-type Request = { kind: 'die' } | { kind: 'stop' };
+type Request = { kind: 'die' } | { kind: 'stick' } | { kind: 'stop' };
 
 /** The thread started, what it passes on collected, and the first reply and fall-back awaited. */
 function started() {
@@ -64,4 +69,15 @@ it('falls back once, saying why, when the thread dies unasked', async () => {
   // Stopping a thread that is gone neither waits forever nor says it again.
   await thread.stop();
   expect(fallBacks).toEqual(['exit code 3']);
+});
+
+it('ends a thread that does not answer its stop in time, without a fall-back', async () => {
+  const { thread, replies, fallBacks, firstReply } = started();
+  await firstReply;
+  thread.post({ kind: 'stick' });
+  while (replies.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  // Without the bound this would wait forever: the test's own timeout would fail it.
+  await thread.stop(50);
+  expect(replies).toEqual([{ kind: 'hello' }, { kind: 'stuck' }]);
+  expect(fallBacks).toEqual([]);
 });

@@ -1,15 +1,22 @@
 /**
- * A thread of the SQLite store's own (its checkpoints, its search index): started with its data and
- * unreferenced (it never keeps the process alive); its replies passed on; if it fails or exits
- * unasked, `onFallBack` is called once, so its work returns to the main thread; `stop()` asks it to
- * stop and waits for its word (or its exit).
+ * A thread of a store's own (SQLite's checkpoints, each store's search index): started with its
+ * data and unreferenced (it never keeps the process alive); its replies passed on; if it fails or
+ * exits unasked, `onFallBack` is called once, so its work returns to the main thread; `stop()` asks
+ * it to stop and waits for its word (or its exit), and ends it if that does not come in time.
  */
 import { Worker } from 'node:worker_threads';
 
+/** How long `stop()` waits for the thread's word by default before it ends the thread. */
+const STOP_WAIT_MILLIS = 10_000;
+
 export interface StoreThread<Request> {
   post(request: Request): void;
-  /** Asks the thread to stop and waits until it has; no fall-back is said after this. */
-  stop(): Promise<void>;
+  /**
+   * Asks the thread to stop and waits until it has, or ends it after `waitMillis` (a step stuck on
+   * a database that does not answer: what it held is rolled back, its work stays queued); no
+   * fall-back is said after this.
+   */
+  stop(waitMillis?: number): Promise<void>;
 }
 
 export function startStoreThread<Request, Reply extends { kind: string }>(
@@ -39,10 +46,16 @@ export function startStoreThread<Request, Reply extends { kind: string }>(
   });
   return {
     post: (request) => worker.postMessage(request),
-    async stop() {
+    async stop(waitMillis = STOP_WAIT_MILLIS) {
       over = true;
       worker.postMessage({ kind: 'stop' });
-      await stopped;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), waitMillis);
+      });
+      const outcome = await Promise.race([stopped, late]);
+      clearTimeout(timer);
+      if (outcome === 'late') await worker.terminate();
     },
   };
 }
