@@ -97,6 +97,7 @@ export class PostgresStore extends SqlStore {
           process.emitWarning(`the search index could not be written (tried again shortly): ${reply.error}`);
       },
       (why) => {
+        this.#indexer = undefined;
         process.emitWarning(
           `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
         );
