@@ -81,3 +81,15 @@ it('ends a thread that does not answer its stop in time, without a fall-back', a
   expect(replies).toEqual([{ kind: 'hello' }, { kind: 'stuck' }]);
   expect(fallBacks).toEqual([]);
 });
+
+it('is not started where its script is not there (the sources run as they are): the caller keeps the work', () => {
+  const fallBacks: unknown[] = [];
+  const thread = startStoreThread(
+    new URL('./no-such-thread.js', import.meta.url),
+    undefined,
+    () => {},
+    (why) => fallBacks.push(why),
+  );
+  expect(thread).toBeUndefined();
+  expect(fallBacks).toEqual([]);
+});

@@ -4,8 +4,6 @@
  * event ingest is `ON CONFLICT DO NOTHING` (the same batch arriving at two instances at once is
  * stored once), and the schema is migrated under an advisory lock, so instances may start together.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { errorText } from '@agentops/exporter/internal';
 import type pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
@@ -18,7 +16,7 @@ import type {
 import { SqlStore } from './SqlStore.js';
 import { newerSchema } from './Store.js';
 import { PostgresExecutor, postgresDialect } from './sql/postgres.js';
-import { type StoreThread, startStoreThread } from './store-thread.js';
+import { type StoreThread, searchThreadStopped, startStoreThread } from './store-thread.js';
 
 const SEARCH_WORKER = new URL('./postgres-search-worker.js', import.meta.url);
 
@@ -85,10 +83,6 @@ export class PostgresStore extends SqlStore {
    */
   indexInBackground(): void {
     if (this.#indexer || this.#closed) return;
-    if (!existsSync(fileURLToPath(SEARCH_WORKER))) {
-      this.search.background();
-      return;
-    }
     this.#indexer = startStoreThread<PostgresSearchWorkerRequest, PostgresSearchWorkerReply>(
       SEARCH_WORKER,
       this.#connection,
@@ -98,12 +92,11 @@ export class PostgresStore extends SqlStore {
       },
       (why) => {
         this.#indexer = undefined;
-        process.emitWarning(
-          `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
-        );
+        process.emitWarning(searchThreadStopped(why));
         this.search.background();
       },
     );
+    if (!this.#indexer) this.search.background();
   }
 
   /** Whether a thread of its own writes the search index. */

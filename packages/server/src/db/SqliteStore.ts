@@ -4,9 +4,8 @@
  * as promises to fit `Store`. What it stores and how is `SqlStore`'s; this class is the file: opened,
  * migrated, checked and checkpointed.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { errorText, safeJsonStringify } from '@agentops/exporter/internal';
 import type { CheckpointWorkerData, CheckpointWorkerReply, CheckpointWorkerRequest } from './checkpoint-worker.js';
 import { SqlStore } from './SqlStore.js';
@@ -121,8 +120,7 @@ export class SqliteStore extends SqlStore {
    * For a long-running server; a short-lived command needs none.
    */
   checkpointInBackground(everyMillis = 200): void {
-    // No script beside this module (the sources run as they are, in this repository's tests): SQLite's own checkpoints.
-    if (this.#checkpointer || this.db.memory || !existsSync(fileURLToPath(CHECKPOINT_WORKER))) return;
+    if (this.#checkpointer || this.db.memory) return;
     this.#checkpointer = startStoreThread<CheckpointWorkerRequest, CheckpointWorkerReply>(
       CHECKPOINT_WORKER,
       { file: this.db.name, everyMillis, driver: this.driver } satisfies CheckpointWorkerData,
@@ -135,8 +133,8 @@ export class SqliteStore extends SqlStore {
         process.emitWarning(checkpointFallbackWarning(why));
       },
     );
-    // The thread checkpoints now (its failure gives SQLite's own back).
-    this.db.pragma('wal_autocheckpoint = 0');
+    // The thread checkpoints now (its failure gives SQLite's own back); with no thread, SQLite's own.
+    if (this.#checkpointer) this.db.pragma('wal_autocheckpoint = 0');
   }
 
   /** Checkpoints the background thread has made: a count for tests and diagnostics. */

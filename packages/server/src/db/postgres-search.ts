@@ -80,6 +80,7 @@ export class PostgresSearchQueue {
         );
         const events = await indexEntries(client, rows);
         await client.query('COMMIT');
+        this.#failures = 0;
         return { events, lagMillis: rows[0]?.waited ?? 0, newest: rows[0]?.newest };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {
@@ -114,7 +115,6 @@ export class PostgresSearchQueue {
       let did = 0;
       try {
         did = (await this.#step()).events;
-        this.#failures = 0;
       } catch (err) {
         this.#failed(err);
       }
@@ -146,7 +146,6 @@ export class PostgresSearchQueue {
       while (!this.#closed) {
         const started = performance.now();
         const { events, lagMillis, newest } = await this.#step();
-        this.#failures = 0;
         if (events === 0) return LOOK_MILLIS;
         const ingesting = newest !== this.#newest;
         this.#newest = newest;

@@ -4,13 +4,12 @@
  * (`background()`, a running server's), searches answered once what was stored before them is
  * indexed, and the queue's done entries removed.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { renameSync, rmSync } from 'node:fs';
 import { errorText } from '@agentops/exporter/internal';
 import type { SearchWorkerData, SearchWorkerReply, SearchWorkerRequest } from './search-worker.js';
 import { openSqlite, type SqliteConnection, type SqliteDriverName } from './sqlite-driver.js';
 import { IndexWriter, indexedSessions, indexFileOf, openIndex } from './sqlite-search.js';
-import { type StoreThread, startStoreThread } from './store-thread.js';
+import { type StoreThread, searchThreadStopped, startStoreThread } from './store-thread.js';
 
 const SEARCH_WORKER = new URL('./search-worker.js', import.meta.url);
 /** How long a search waits for what was stored before it to be indexed, at most; then it reads what is. */
@@ -99,7 +98,7 @@ export class SearchIndex {
    * memory, or sources run as they are (no script beside this module), keep it on this thread.
    */
   background(): void {
-    if (this.#worker || this.#db.memory || !existsSync(fileURLToPath(SEARCH_WORKER))) return;
+    if (this.#worker || this.#db.memory) return;
     this.#worker = startStoreThread<SearchWorkerRequest, SearchWorkerReply>(
       SEARCH_WORKER,
       {
@@ -114,9 +113,7 @@ export class SearchIndex {
       },
       (why) => {
         this.#worker = undefined;
-        process.emitWarning(
-          `the search index thread stopped (${errorText(why)}); the index is written on the main thread`,
-        );
+        process.emitWarning(searchThreadStopped(why));
       },
     );
   }

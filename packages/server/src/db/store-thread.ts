@@ -2,9 +2,14 @@
  * A thread of a store's own (SQLite's checkpoints, each store's search index): started with its
  * data and unreferenced (it never keeps the process alive); its replies passed on; if it fails or
  * exits unasked, `onFallBack` is called once, so its work returns to the main thread; `stop()` asks
- * it to stop and waits for its word (or its exit), and ends it if that does not come in time.
+ * it to stop and waits for its word (or its exit), and ends it if that does not come in time. Not
+ * started where its script is not beside the module (the sources run as they are, in this
+ * repository's tests): the work stays on the main thread.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { errorText } from '@agentops/exporter/internal';
 
 /** How long `stop()` waits for the thread's word by default before it ends the thread. */
 const STOP_WAIT_MILLIS = 10_000;
@@ -24,7 +29,8 @@ export function startStoreThread<Request, Reply extends { kind: string }>(
   workerData: unknown,
   onReply: (reply: Reply) => void,
   onFallBack: (why: unknown) => void,
-): StoreThread<Request> {
+): StoreThread<Request> | undefined {
+  if (script.protocol === 'file:' && !existsSync(fileURLToPath(script))) return undefined;
   const worker = new Worker(script, { workerData });
   worker.unref();
   let over = false;
@@ -58,4 +64,9 @@ export function startStoreThread<Request, Reply extends { kind: string }>(
       if (outcome === 'late') await worker.terminate();
     },
   };
+}
+
+/** What is said when either store's search index thread stops unasked, and its work returns to the main thread. */
+export function searchThreadStopped(why: unknown): string {
+  return `the search index thread stopped (${errorText(why)}); the index is written on the main thread`;
 }
