@@ -92,8 +92,8 @@ export const LLM_ATTRIBUTES = {
  * lands on both sides instead of on whichever happened to run during it.
  */
 export async function sideBySide(fns, quick) {
-  const rounds = quick ? 7 : 25;
-  const perRound = quick ? 20 : 100;
+  const rounds = quick ? 11 : 25;
+  const perRound = quick ? 30 : 100;
   const samples = Object.fromEntries(Object.keys(fns).map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const [name, fn] of Object.entries(fns)) {

@@ -17,7 +17,7 @@ import { LLM_CALL, llmAttributesByHand, noop } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const perRound = quick ? 5_000 : 20_000;
-const rounds = quick ? 3 : 7;
+const rounds = quick ? 5 : 7;
 
 // The sink: answers each AgentOps call (and OTLP) as the API does, reading and dropping the body.
 const sinkSource = `
