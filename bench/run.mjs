@@ -19,7 +19,7 @@ import { sessionListLatency } from './session-list.mjs';
 
 const quick = process.argv.includes('--quick');
 const scale = quick
-  ? { microRuns: 3, e2e: 10_000, memory: 100_000, hostSeconds: 1, hostRuns: 3, coldRuns: 2 }
+  ? { microRuns: 3, e2e: 50_000, memory: 100_000, hostSeconds: 1, hostRuns: 3, coldRuns: 2 }
   : { microRuns: 3, e2e: 100_000, memory: 1_000_000, hostSeconds: 4, hostRuns: 3, coldRuns: 5 };
 const results = [];
 const dir = mkdtempSync(join(tmpdir(), 'agentops-bench-'));
