@@ -3,6 +3,9 @@
  * (protobuf): GenAI spans become sessions, agents and events with the exporter's mapping.
  */
 
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { SessionExport } from '@agentops/exporter';
 import { traceIdToSessionId } from '@agentops/exporter';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -226,6 +229,134 @@ it('a large request that is not OTLP is a 400 from the worker too', async () => 
   });
   expect(res.status).toBe(400);
   expect(((await res.json()) as { message: string }).message).toMatch(/not JSON/);
+});
+
+/** POSTs `body` to the receiver with the project's key and these headers. */
+function postTraces(body: string | Uint8Array, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey, ...headers },
+    body,
+  });
+}
+
+it("takes gzip from OpenTelemetry's OTLP HTTP exporter (compression: 'gzip', a Collector's otlphttp default)", async () => {
+  const memory = new InMemorySpanExporter();
+  const otlp = new OTLPTraceExporter({
+    url: `${server.url}/v1/traces`,
+    headers: { 'x-agentops-api-key': server.apiKey },
+    // The exporter's CompressionAlgorithm.GZIP.
+    compression: 'gzip' as NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>['compression'],
+  });
+  const processor = new SimpleSpanProcessor({ exporter: otlp });
+  const sessionId = recordAgentRun(memory, processor);
+  await processor.forceFlush();
+  const exported = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);
+  expect(exported.status).toBe(200);
+  checkSession(exported.body);
+});
+
+it.each([
+  ['gzip', gzipSync],
+  ['deflate', deflateSync],
+  ['br', brotliCompressSync],
+] as const)('takes OTLP/protobuf compressed with %s', async (encoding, compress) => {
+  const memory = new InMemorySpanExporter();
+  const sessionId = recordAgentRun(memory);
+  const body = ProtobufTraceSerializer.serializeRequest(memory.getFinishedSpans());
+  if (!body) throw new Error('serializer gave nothing');
+  const res = await postTraces(compress(body), {
+    'content-type': 'application/x-protobuf',
+    'content-encoding': encoding,
+  });
+  expect(res.status).toBe(200);
+  checkSession((await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body);
+});
+
+it('a large gzip request is streamed to the worker, decompressed there and stored whole', async () => {
+  const { sessionId, spans } = largeRun(3000);
+  const json = JsonTraceSerializer.serializeRequest(spans);
+  if (!json) throw new Error('serializer gave nothing');
+  const body = gzipSync(json);
+  // Both sides of the main thread's own limit: small as sent, large once decompressed.
+  expect(body.byteLength).toBeLessThan(256 * 1024);
+  expect(json.byteLength).toBeGreaterThan(256 * 1024);
+  const res = await postTraces(body, { 'content-encoding': 'gzip' });
+  expect(res.status).toBe(200);
+  const exported = (await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body;
+  expect(exported.llms).toHaveLength(3000);
+  expect(exported.stats).toMatchObject({ prompt_tokens: 30_000, completion_tokens: 6000 });
+});
+
+it('refuses a Content-Type or Content-Encoding it does not take with 415, and a body that is not what it says with 400', async () => {
+  const text = await postTraces('{"resourceSpans":[]}', { 'content-type': 'text/plain' });
+  expect(text.status).toBe(415);
+  const zstd = await postTraces('{"resourceSpans":[]}', { 'content-encoding': 'zstd' });
+  expect(zstd.status).toBe(415);
+  expect(((await zstd.json()) as { message: string }).message).toMatch(/zstd.*gzip, deflate, br or none/);
+  const notGzip = await postTraces('{"resourceSpans":[]}', { 'content-encoding': 'gzip' });
+  expect(notGzip.status).toBe(400);
+  expect(((await notGzip.json()) as { message: string }).message).toMatch(/not valid gzip/);
+});
+
+it('refuses a body over 32 MB with 413, as sent or once decompressed, and goes on serving', async () => {
+  const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20));
+  expect(bomb.byteLength).toBeLessThan(100 * 1024);
+  const inflated = await postTraces(bomb, { 'content-encoding': 'gzip' });
+  expect(inflated.status).toBe(413);
+  expect(((await inflated.json()) as { message: string }).message).toMatch(/once decompressed/);
+  const sent = await postTraces(Buffer.alloc(33 * 1024 * 1024, 0x20), {});
+  expect(sent.status).toBe(413);
+  // Sent in chunks (no Content-Length): counted as it arrives.
+  const chunks = (async function* () {
+    for (let i = 0; i < 34; i++) yield Buffer.alloc(1024 * 1024, 0x20);
+  })();
+  const streamed = await fetch(`${server.url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-agentops-api-key': server.apiKey },
+    body: chunks as unknown as BodyInit,
+    duplex: 'half',
+  } as RequestInit);
+  expect(streamed.status).toBe(413);
+  const memory = new InMemorySpanExporter();
+  const sessionId = recordAgentRun(memory);
+  const body = JsonTraceSerializer.serializeRequest(memory.getFinishedSpans());
+  if (!body) throw new Error('serializer gave nothing');
+  expect((await postTraces(body, {})).status).toBe(200);
+  checkSession((await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body);
+});
+
+it('a large body cut off before its end is dropped, and the next large one is stored whole', async () => {
+  const { hostname, port } = new URL(server.url);
+  const socket = connect(Number(port), hostname);
+  socket.write(
+    `POST /v1/traces HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nX-Agentops-Api-Key: ${server.apiKey}\r\nContent-Length: 4194304\r\n\r\n`,
+  );
+  // Past the main thread's 256 kB: the body is on its way to the worker when the client goes.
+  await new Promise<void>((resolve) => socket.write(Buffer.alloc(1024 * 1024, 0x20), () => resolve()));
+  socket.destroy();
+  const { sessionId, spans } = largeRun(1000);
+  const body = JsonTraceSerializer.serializeRequest(spans);
+  if (!body) throw new Error('serializer gave nothing');
+  expect(body.byteLength).toBeGreaterThan(256 * 1024);
+  expect((await postTraces(body, {})).status).toBe(200);
+  expect((await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`)).body.llms).toHaveLength(1000);
+});
+
+it('refuses a body without an API key with 401 before reading it: the answer comes while the body is still being sent', async () => {
+  // A raw connection: the request announces a megabyte and sends 64 kB of it, then waits.
+  const { hostname, port } = new URL(server.url);
+  const socket = connect(Number(port), hostname);
+  try {
+    socket.write(
+      'POST /v1/traces HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n',
+    );
+    socket.write(Buffer.alloc(64 * 1024, 0x20));
+    const [answer] = (await once(socket, 'data')) as [Buffer];
+    expect(answer.toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 401 Unauthorized');
+  } finally {
+    socket.destroy();
+  }
 });
 
 /**

@@ -3,6 +3,7 @@
  * JSON), flatten, map. Pure and synchronous: run on the main thread for small requests and in the
  * OTLP worker (otlp-worker.ts) for large ones.
  */
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { type MappedItem, mapSpan, type PriceFn } from '@agentops/exporter';
 import { decodeTraceRequest } from './otlp-protobuf.js';
 import { type OtlpTraceRequest, otlpToSpans } from './otlp-spans.js';
@@ -14,6 +15,49 @@ export const ITEMS_PER_TURN = 500;
 /** A request that cannot be read: answered 400 with its message. */
 export class UnreadableRequest extends Error {}
 
+/** A request larger than the receiver takes, as sent or decompressed: answered 413. */
+export class TooLarge extends Error {
+  readonly statusCode = 413;
+  readonly code = 'Payload Too Large';
+}
+
+/** A body in an encoding the receiver does not take: answered 415. */
+export class UnsupportedEncoding extends Error {
+  readonly statusCode = 415;
+  readonly code = 'Unsupported Media Type';
+}
+
+/** How a request's body is encoded (`Content-Encoding`): OTLP clients may gzip it. */
+export type ContentEncoding = 'identity' | 'gzip' | 'deflate' | 'br';
+
+/** The encoding a `Content-Encoding` header names; undefined for one the receiver does not take. */
+export function contentEncodingOf(header: string | string[] | undefined): ContentEncoding | undefined {
+  const value = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'deflate' || value === 'br') return value;
+  return undefined;
+}
+
+/**
+ * A body as it was sent -> its bytes, at most `maxBytes` of them once decompressed (a small
+ * compressed body can stand for a great deal: it is refused as too large, not inflated).
+ */
+export function decompress(bytes: Uint8Array, encoding: ContentEncoding, maxBytes: number): Uint8Array {
+  if (encoding === 'identity') return bytes;
+  const options = { maxOutputLength: maxBytes };
+  try {
+    if (encoding === 'gzip') return gunzipSync(bytes, options);
+    if (encoding === 'deflate') return inflateSync(bytes, options);
+    return brotliDecompressSync(bytes, options);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+      throw new TooLarge(`the body is over ${maxBytes} bytes once decompressed (${encoding})`);
+    throw new UnreadableRequest(`the body is not valid ${encoding}: ${(err as Error).message}`);
+  }
+}
+
+/** A request's bytes (decompressed) as protobuf or JSON, by its content type; `UnreadableRequest` if they are neither. */
 export function decodeOtlp(bytes: Uint8Array, contentType: string | undefined): OtlpTraceRequest {
   if (contentType?.startsWith(PROTOBUF)) {
     try {

@@ -1,11 +1,13 @@
 /**
- * One OTLP worker thread for the server's large trace requests, started on first use. A request's
- * items arrive a chunk at a time, each asked for when the one before arrives, so the main thread
- * has at most one chunk waiting while it stores another, and lets other requests run in between.
+ * One OTLP worker thread for the server's large and compressed trace requests, started on first
+ * use. A request's body goes to the worker a chunk at a time as it arrives (`BodyUpload`), so no
+ * step of the main thread handles the whole of it: the worker joins, decompresses and decodes it.
+ * Its items come back a chunk at a time, each asked for when the one before arrives, so the main
+ * thread has at most one chunk waiting while it stores another, and lets other requests run in between.
  */
 import { Worker } from 'node:worker_threads';
 import type { MappedItem } from '@agentops/exporter';
-import { UnreadableRequest } from './decode.js';
+import { type ContentEncoding, TooLarge, UnreadableRequest } from './decode.js';
 import type { WorkerReply, WorkerRequest } from './otlp-worker.js';
 
 const WORKER_SCRIPT = new URL('./otlp-worker.js', import.meta.url);
@@ -18,26 +20,45 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** A request's body on its way to the worker: written as it arrives, then mapped, or cancelled. */
+export interface BodyUpload {
+  write(chunk: Uint8Array): void;
+  /** The body is whole: decodes and maps it, handing its items to `onItems` a chunk at a time. */
+  map(onItems: (items: MappedItem[]) => Promise<void>): Promise<void>;
+  /** Drops what the worker holds of this body (the request failed or was abandoned). */
+  cancel(): void;
+}
+
 export class OtlpWorkerPool {
   #worker: Worker | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
-  /** Decodes and maps `bytes` in the worker; resolves once every chunk was handed to `onItems`. */
-  run(
-    bytes: Uint8Array,
-    contentType: string | undefined,
-    onItems: (items: MappedItem[]) => Promise<void>,
-  ): Promise<void> {
+  /** Opens a body of `contentType` (and `encoding`) in the worker, to be written as it arrives. */
+  upload(contentType: string | undefined, encoding: ContentEncoding, maxBytes: number): BodyUpload {
     const worker = this.#start();
     const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { onItems, queue: Promise.resolve(), resolve, reject });
-      // A body that owns its whole buffer moves to the worker; any other is copied first.
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      const moved = own && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
-      this.#post(worker, { kind: 'map', id, bytes: moved, contentType }, [moved.buffer as ArrayBuffer]);
-    });
+    let settled = false;
+    this.#post(worker, { kind: 'open', id, contentType, encoding, maxBytes });
+    return {
+      write: (chunk) => {
+        // Copied (a structured clone of one chunk, some kilobytes): the buffer is the socket's.
+        if (!settled) this.#post(worker, { kind: 'chunk', id, bytes: chunk });
+      },
+      map: (onItems) => {
+        if (settled) return Promise.reject(new Error('this body was already mapped or cancelled'));
+        settled = true;
+        return new Promise<void>((resolve, reject) => {
+          this.#pending.set(id, { onItems, queue: Promise.resolve(), resolve, reject });
+          this.#post(worker, { kind: 'end', id });
+        });
+      },
+      cancel: () => {
+        if (settled) return;
+        settled = true;
+        this.#post(worker, { kind: 'cancel', id });
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -46,8 +67,8 @@ export class OtlpWorkerPool {
     if (worker) await worker.terminate();
   }
 
-  #post(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
-    worker.postMessage(request, transfer);
+  #post(worker: Worker, request: WorkerRequest): void {
+    worker.postMessage(request);
   }
 
   #start(): Worker {
@@ -69,7 +90,7 @@ export class OtlpWorkerPool {
     if (!pending) return;
     if (reply.kind === 'error') {
       this.#pending.delete(reply.id);
-      pending.reject(new UnreadableRequest(reply.message));
+      pending.reject(reply.tooLarge ? new TooLarge(reply.message) : new UnreadableRequest(reply.message));
       return;
     }
     // The next chunk is asked for at once: it comes while this one is stored, one message at a time.

@@ -1,25 +1,42 @@
 /**
  * OTLP/HTTP trace receiver: spans from any OpenTelemetry SDK become sessions and events. Takes a
- * project's API key or its v3 token (AgentOps 0.4.x clients); JSON or protobuf. A small
- * request is decoded and mapped here; a large one in the OTLP worker thread, and its items are
- * stored a chunk at a time with the event loop free in between, so one big request never holds up
- * the others.
+ * project's API key or its v3 token (AgentOps 0.4.x clients); JSON or protobuf, as sent or
+ * compressed (gzip, which a Collector's `otlphttp` exporter uses by default, deflate or br). A small
+ * uncompressed request is decoded and mapped here; a large or compressed one in the OTLP worker
+ * thread, its body streamed there as it arrives, and its items are stored a chunk at a time with
+ * the event loop free in between, so one big request never holds up the others.
  */
+import type { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MappedItem } from '@agentops/exporter';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { SessionTokens } from '../auth/SessionTokens.js';
 import type { Store } from '../db/Store.js';
 import { BadInput, type Ingest } from '../ingest.js';
-import { decodeOtlp, ITEMS_PER_TURN, mapOtlp, PROTOBUF, UnreadableRequest } from '../otlp/decode.js';
+import {
+  type ContentEncoding,
+  contentEncodingOf,
+  decodeOtlp,
+  decompress,
+  ITEMS_PER_TURN,
+  mapOtlp,
+  PROTOBUF,
+  TooLarge,
+  UnreadableRequest,
+  UnsupportedEncoding,
+} from '../otlp/decode.js';
 import { encodeTraceResponse } from '../otlp/otlp-protobuf.js';
-import { OtlpWorkerPool } from '../otlp/worker-pool.js';
+import { type BodyUpload, OtlpWorkerPool } from '../otlp/worker-pool.js';
 import { projectOf, requireProject } from './auth.js';
 import { badRequest } from './replies.js';
 
+/** The most a request's body may be, as sent and once decompressed. */
 const OTLP_BODY_LIMIT = 32 * 1024 * 1024;
-/** Requests up to this size are mapped on the main thread (a few milliseconds); larger ones in the worker. */
+/** Uncompressed requests up to this size are mapped on the main thread (a few milliseconds); larger ones in the worker. */
 const MAIN_THREAD_BYTES = 256 * 1024;
+
+/** A request's body as received: small and uncompressed, its bytes; else its upload to the OTLP worker. */
+type OtlpBody = { bytes: Buffer; encoding: ContentEncoding } | { upload: BodyUpload };
 
 export function registerOtlpRoutes(
   app: FastifyInstance,
@@ -27,18 +44,39 @@ export function registerOtlpRoutes(
 ): void {
   const pool = new OtlpWorkerPool();
   app.addHook('onClose', () => pool.close());
-  // In a scope of its own: here bodies stay bytes until they are decoded (JSON and protobuf alike).
+  // In a scope of its own: here bodies are read by the receiver itself (JSON and protobuf alike),
+  // compressed or not, and a large one streams to the worker as it arrives.
   app.register(async (scope) => {
-    scope.addContentTypeParser(
-      ['application/json', PROTOBUF],
-      { parseAs: 'buffer', bodyLimit: OTLP_BODY_LIMIT },
-      (_request, body, done) => done(null, body),
-    );
+    scope.addContentTypeParser(['application/json', PROTOBUF], (request, payload, done) => {
+      const header = request.headers['content-encoding'];
+      const encoding = contentEncodingOf(header);
+      if (!encoding) {
+        done(
+          new UnsupportedEncoding(`Content-Encoding ${JSON.stringify(header)} is not taken: gzip, deflate, br or none`),
+        );
+        return;
+      }
+      if (Number(request.headers['content-length']) > OTLP_BODY_LIMIT) {
+        done(new TooLarge(`the body is over ${OTLP_BODY_LIMIT} bytes`));
+        return;
+      }
+      receiveBody(payload, request.headers['content-type'], encoding, pool).then(
+        (body) => done(null, body),
+        (err: Error) => done(err),
+      );
+    });
 
-    scope.post<{ Body: Buffer }>(
+    scope.post(
       '/v1/traces',
-      { bodyLimit: OTLP_BODY_LIMIT, preHandler: requireProject(deps.store, deps.tokens) },
+      // The key is checked before the body is read: a request without one costs nothing more.
+      { onRequest: requireProject(deps.store, deps.tokens) as unknown as onRequestAsyncHookHandler },
       async (request, reply) => {
+        const body = request.body as OtlpBody | undefined;
+        // A body of another type (text/plain, read by Fastify's own parser), or none.
+        if (typeof body !== 'object' || body === null || !('upload' in body || 'bytes' in body)) {
+          const message = 'OTLP/HTTP takes application/json or application/x-protobuf';
+          return reply.code(415).send({ statusCode: 415, error: 'Unsupported Media Type', message });
+        }
         const projectId = projectOf(request).id;
         const contentType = request.headers['content-type'];
         const totals = { rejected: 0, reason: undefined as string | undefined };
@@ -51,15 +89,18 @@ export function registerOtlpRoutes(
           }
         };
         try {
-          if (request.body.length <= MAIN_THREAD_BYTES) {
-            await store(mapOtlp(decodeOtlp(request.body, contentType), deps.ingest.price));
-          } else {
-            await pool.run(request.body, contentType, async (items) => {
+          if ('upload' in body) {
+            await body.upload.map(async (items) => {
               await store(items);
               await nextTurn();
             });
+          } else {
+            const bytes = decompress(body.bytes, body.encoding, OTLP_BODY_LIMIT);
+            await store(mapOtlp(decodeOtlp(bytes, contentType), deps.ingest.price));
           }
         } catch (err) {
+          if (err instanceof TooLarge)
+            return reply.code(413).send({ statusCode: 413, error: err.code, message: err.message });
           if (!(err instanceof UnreadableRequest || err instanceof BadInput)) throw err;
           return badRequest(reply, err.message);
         }
@@ -70,5 +111,55 @@ export function registerOtlpRoutes(
         return { partialSuccess: partial };
       },
     );
+  });
+}
+
+/**
+ * Reads a request's body as it arrives. A small uncompressed one is kept here and joined (at most
+ * 256 kB); from the first chunk of a compressed one, or once an uncompressed one grows past that,
+ * every chunk goes on to the OTLP worker as it comes, so the main thread never handles the whole
+ * body at once (joining 28 MB in one piece held it for 60 to 90 ms). Over the limit, or cut off
+ * before its end: refused, and whatever the worker holds of it dropped.
+ */
+function receiveBody(
+  payload: Readable,
+  contentType: string | undefined,
+  encoding: ContentEncoding,
+  pool: OtlpWorkerPool,
+): Promise<OtlpBody> {
+  return new Promise((resolve, reject) => {
+    const held: Buffer[] = [];
+    let length = 0;
+    let upload: BodyUpload | undefined;
+    let settled = false;
+    const settle = (err: Error | undefined, body?: OtlpBody) => {
+      if (settled) return;
+      settled = true;
+      payload.off('data', onData);
+      payload.off('end', onEnd);
+      payload.off('error', onError);
+      payload.off('close', onClose);
+      if (err) {
+        upload?.cancel();
+        reject(err);
+      } else resolve(body as OtlpBody);
+    };
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > OTLP_BODY_LIMIT) return settle(new TooLarge(`the body is over ${OTLP_BODY_LIMIT} bytes`));
+      if (upload) return upload.write(chunk);
+      held.push(chunk);
+      if (encoding === 'identity' && length <= MAIN_THREAD_BYTES) return;
+      upload = pool.upload(contentType, encoding, OTLP_BODY_LIMIT);
+      for (const c of held) upload.write(c);
+      held.length = 0;
+    };
+    const onEnd = () => settle(undefined, upload ? { upload } : { bytes: Buffer.concat(held, length), encoding });
+    const onError = (err: Error) => settle(err);
+    const onClose = () => settle(new UnreadableRequest('the request ended before its body did'));
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+    payload.on('close', onClose);
   });
 }
