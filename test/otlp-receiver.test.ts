@@ -111,19 +111,26 @@ function checkSession(exported: SessionExport) {
   expect(exported.stats.cost).toBe('0.006000');
 }
 
-it('takes OTLP/JSON from the OpenTelemetry OTLP HTTP exporter', async () => {
-  const memory = new InMemorySpanExporter();
-  const otlp = new OTLPTraceExporter({
-    url: `${server.url}/v1/traces`,
-    headers: { 'x-agentops-api-key': server.apiKey },
-  });
-  const processor = new SimpleSpanProcessor({ exporter: otlp });
-  const sessionId = recordAgentRun(memory, processor);
-  await processor.forceFlush();
-  const exported = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);
-  expect(exported.status).toBe(200);
-  checkSession(exported.body);
-});
+type Compression = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>['compression'];
+
+// 'gzip' as a Collector's otlphttp exporter sends by default.
+it.each(['none', 'gzip'] as const)(
+  'takes OTLP/JSON from the OpenTelemetry OTLP HTTP exporter, compression %s',
+  async (compression) => {
+    const memory = new InMemorySpanExporter();
+    const otlp = new OTLPTraceExporter({
+      url: `${server.url}/v1/traces`,
+      headers: { 'x-agentops-api-key': server.apiKey },
+      compression: compression as Compression,
+    });
+    const processor = new SimpleSpanProcessor({ exporter: otlp });
+    const sessionId = recordAgentRun(memory, processor);
+    await processor.forceFlush();
+    const exported = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);
+    expect(exported.status).toBe(200);
+    checkSession(exported.body);
+  },
+);
 
 it('takes OTLP/protobuf and answers in protobuf', async () => {
   const memory = new InMemorySpanExporter();
@@ -239,22 +246,6 @@ function postTraces(body: string | Uint8Array, headers: Record<string, string>):
     body,
   });
 }
-
-it("takes gzip from OpenTelemetry's OTLP HTTP exporter (compression: 'gzip', a Collector's otlphttp default)", async () => {
-  const memory = new InMemorySpanExporter();
-  const otlp = new OTLPTraceExporter({
-    url: `${server.url}/v1/traces`,
-    headers: { 'x-agentops-api-key': server.apiKey },
-    // The exporter's CompressionAlgorithm.GZIP.
-    compression: 'gzip' as NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>['compression'],
-  });
-  const processor = new SimpleSpanProcessor({ exporter: otlp });
-  const sessionId = recordAgentRun(memory, processor);
-  await processor.forceFlush();
-  const exported = await server.get<SessionExport>(`/v2/sessions/${sessionId}/export`);
-  expect(exported.status).toBe(200);
-  checkSession(exported.body);
-});
 
 it.each([
   ['gzip', gzipSync],
