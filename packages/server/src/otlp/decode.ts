@@ -15,14 +15,17 @@ export const ITEMS_PER_TURN = 500;
 /** A request that cannot be read: answered 400 with its message. */
 export class UnreadableRequest extends Error {}
 
-/** A request larger than the receiver takes, as sent or decompressed: answered 413. */
+/**
+ * A request larger than the receiver takes, as sent or decompressed: answered 413 (by the app's
+ * error handler, from `statusCode` and `code`, as `UnsupportedMediaType`'s 415).
+ */
 export class TooLarge extends Error {
   readonly statusCode = 413;
   readonly code = 'Payload Too Large';
 }
 
-/** A body in an encoding the receiver does not take: answered 415. */
-export class UnsupportedEncoding extends Error {
+/** A body of a type or in an encoding the receiver does not take: answered 415. */
+export class UnsupportedMediaType extends Error {
   readonly statusCode = 415;
   readonly code = 'Unsupported Media Type';
 }

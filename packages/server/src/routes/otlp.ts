@@ -23,7 +23,7 @@ import {
   PROTOBUF,
   TooLarge,
   UnreadableRequest,
-  UnsupportedEncoding,
+  UnsupportedMediaType,
 } from '../otlp/decode.js';
 import { encodeTraceResponse } from '../otlp/otlp-protobuf.js';
 import { type BodyUpload, OtlpWorkerPool } from '../otlp/worker-pool.js';
@@ -52,7 +52,9 @@ export function registerOtlpRoutes(
       const encoding = contentEncodingOf(header);
       if (!encoding) {
         done(
-          new UnsupportedEncoding(`Content-Encoding ${JSON.stringify(header)} is not taken: gzip, deflate, br or none`),
+          new UnsupportedMediaType(
+            `Content-Encoding ${JSON.stringify(header)} is not taken: gzip, deflate, br or none`,
+          ),
         );
         return;
       }
@@ -73,10 +75,8 @@ export function registerOtlpRoutes(
       async (request, reply) => {
         const body = request.body as OtlpBody | undefined;
         // A body of another type (text/plain, read by Fastify's own parser), or none.
-        if (typeof body !== 'object' || body === null || !('upload' in body || 'bytes' in body)) {
-          const message = 'OTLP/HTTP takes application/json or application/x-protobuf';
-          return reply.code(415).send({ statusCode: 415, error: 'Unsupported Media Type', message });
-        }
+        if (typeof body !== 'object' || body === null || !('upload' in body || 'bytes' in body))
+          throw new UnsupportedMediaType('OTLP/HTTP takes application/json or application/x-protobuf');
         const projectId = projectOf(request).id;
         const contentType = request.headers['content-type'];
         const totals = { rejected: 0, reason: undefined as string | undefined };
@@ -99,8 +99,7 @@ export function registerOtlpRoutes(
             await store(mapOtlp(decodeOtlp(bytes, contentType), deps.ingest.price));
           }
         } catch (err) {
-          if (err instanceof TooLarge)
-            return reply.code(413).send({ statusCode: 413, error: err.code, message: err.message });
+          // TooLarge goes on to the app's error handler: a 413.
           if (!(err instanceof UnreadableRequest || err instanceof BadInput)) throw err;
           return badRequest(reply, err.message);
         }
